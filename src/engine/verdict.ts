@@ -1,0 +1,154 @@
+/**
+ * What an engine says about one packet: the action, and the provenance of the
+ * decision (a rule with its file:line, a default, a conntrack state or pinhole).
+ */
+import type { SourceSpan } from '../diag/diagnostic.js';
+import type { IpFamily } from '../net/address.js';
+import type { Packet } from '../net/packet.js';
+import type { Action, Direction } from '../policy/model.js';
+
+/** Why a packet was permitted or denied. */
+export type Provenance =
+  | {
+      readonly kind: 'rule';
+      readonly acl: string;
+      readonly family: IpFamily;
+      readonly ruleId: number;
+      readonly interface: string;
+      readonly direction: Direction;
+      readonly ruleText: string;
+      readonly at: SourceSpan;
+    }
+  | {
+      readonly kind: 'default';
+      /** no-binding: no ACL bound there; no-match: the bound ACL has no matching rule; acl-missing: bound ACL not defined */
+      readonly reason: 'no-binding' | 'no-match' | 'acl-missing';
+      readonly interface: string;
+      readonly direction: Direction;
+      readonly acl?: string;
+      /** the `packet-filter default deny` line, when the config set the default */
+      readonly at?: SourceSpan;
+    }
+  | {
+      readonly kind: 'conntrack';
+      readonly state: 'established' | 'related';
+      /** 1-based id of the tracked connection */
+      readonly connection: number;
+      /** for related: the expectation that was consumed */
+      readonly expectation?: ExpectationRef;
+    }
+  | {
+      readonly kind: 'helper';
+      /** e.g. "partial match of `PORT'" */
+      readonly reason: string;
+      readonly connection: number;
+    }
+  | {
+      readonly kind: 'invalid';
+      /** e.g. "SYN-ACK without a tracked connection" */
+      readonly reason: string;
+    };
+
+/** Identifies the pinhole that let a related connection through. */
+export interface ExpectationRef {
+  /** 1-based id of the expectation */
+  readonly id: number;
+  /** the text that opened it: 'PORT', 'EPRT', '227', '229' */
+  readonly trigger: 'PORT' | 'EPRT' | '227' | '229';
+  /** 1-based trace number of the packet that opened it */
+  readonly openedByPacket: number;
+}
+
+/** One ACL evaluation on one interface and direction. */
+export interface AclCheck {
+  readonly action: Action;
+  readonly by: Provenance;
+}
+
+/** An engine's decision about one packet. */
+export interface Verdict {
+  readonly action: Action;
+  readonly by: Provenance;
+  /** the ACL checks that were made (inbound on ingress, then outbound on egress), when any */
+  readonly checks?: readonly AclCheck[];
+}
+
+/** Where a packet crosses the firewall and when. */
+export interface StepContext {
+  /** 1-based packet number in the trace */
+  readonly n: number;
+  readonly nowMs: number;
+  /** interface the packet arrives on */
+  readonly ingress: string;
+  /** interface the packet leaves by */
+  readonly egress: string;
+}
+
+/** A kind of event the engines and endpoints report beside per-packet verdicts. */
+export type TraceEventKind =
+  | 'conntrack-new'
+  | 'conntrack-state'
+  | 'conntrack-destroy'
+  | 'conntrack-table-full'
+  | 'expectation-open'
+  | 'expectation-refused'
+  | 'expectation-replaced'
+  | 'expectation-consumed'
+  | 'expectation-expired'
+  | 'helper-drop'
+  | 'helper-opaque'
+  | 'endpoint';
+
+/** Something that happened beside a packet verdict, with its provenance in `text`. */
+export interface TraceEvent {
+  readonly tMs: number;
+  readonly kind: TraceEventKind;
+  /** 1-based number of the packet that caused it, when one did */
+  readonly packet?: number;
+  /** the sentence a user reads, e.g. "expectation 10.0.0.2:* → 192.168.10.1:50021 opened by 227 reply in packet 14" */
+  readonly text: string;
+}
+
+/** What an engine returns for one packet. */
+export interface StepResult {
+  readonly verdict: Verdict;
+  readonly events: readonly TraceEvent[];
+}
+
+/** A firewall engine. Mutable inside (conntrack tables), deterministic: time comes only from ctx.nowMs. */
+export interface Firewall {
+  readonly engine: 'static' | 'stateful';
+  /** Decides one packet crossing from ctx.ingress to ctx.egress. */
+  step(packet: Packet, ctx: StepContext): StepResult;
+  /** Lets the virtual clock run to nowMs: expiries that fall due are returned as events. */
+  advanceTo(nowMs: number): readonly TraceEvent[];
+}
+
+/** The sentence for a provenance, as reports print it in `by`. */
+export function describeProvenance(by: Provenance, action?: Action): string {
+  switch (by.kind) {
+    case 'rule':
+      return `acl ${by.family === 6 ? 'ipv6 ' : ''}${by.acl} rule ${by.ruleId} (${by.at.file}:${by.at.line})`;
+    case 'default': {
+      const act = action ?? 'permit';
+      const set = by.at ? `packet-filter default ${act} (${by.at.file}:${by.at.line})` : `default ${act}`;
+      switch (by.reason) {
+        case 'no-binding':
+          return `${set} (no ACL bound ${by.direction} on ${by.interface})`;
+        case 'no-match':
+          return `${set} (no rule of acl ${by.acl} matched ${by.direction} on ${by.interface})`;
+        case 'acl-missing':
+          return `${set} (acl ${by.acl} bound ${by.direction} on ${by.interface} is not defined)`;
+      }
+      return set;
+    }
+    case 'conntrack':
+      if (by.state === 'related' && by.expectation)
+        return `expectation from ${by.expectation.trigger} in packet ${by.expectation.openedByPacket} (conntrack related, connection ${by.connection})`;
+      return `conntrack ${by.state} (connection ${by.connection})`;
+    case 'helper':
+      return `ftp helper: ${by.reason} (connection ${by.connection})`;
+    case 'invalid':
+      return `conntrack invalid: ${by.reason}`;
+  }
+}

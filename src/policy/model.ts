@@ -1,0 +1,135 @@
+/**
+ * The vendor-neutral policy model. Every dialect parser converts into it; every
+ * engine and analysis reads only it. Plain readonly data that serialises to JSON.
+ */
+import type { SourceSpan } from '../diag/diagnostic.js';
+import type { IpFamily, Ipv6Words } from '../net/address.js';
+
+/** What a rule does with a packet it matches. */
+export type Action = 'permit' | 'deny';
+
+/**
+ * An address condition.
+ * - v4: matches when `((packet ^ addr) & ~wildcard) === 0` (Cisco/H3C wildcard: 1 bits are "don't care";
+ *   non-contiguous wildcards are allowed).
+ * - v6: a prefix.
+ */
+export type AddrMatch =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'v4'; readonly addr: number; readonly wildcard: number }
+  | { readonly kind: 'v6'; readonly addr: Ipv6Words; readonly prefixLen: number };
+
+/** A port condition, kept in the vendor's operator form and as inclusive ranges. */
+export interface PortMatch {
+  readonly op: 'eq' | 'neq' | 'lt' | 'gt' | 'range';
+  /** the operands as written (one, or two for range) */
+  readonly operands: readonly number[];
+  /** the ports matched, as sorted, disjoint inclusive [lo, hi] ranges */
+  readonly ranges: readonly (readonly [number, number])[];
+}
+
+/** A TCP flags condition: the packet matches when `(flags & mask) === value`. */
+export interface TcpFlagsMatch {
+  readonly mask: number;
+  readonly value: number;
+}
+
+/** Protocol of a rule: a number 0-255, or 'any' (H3C `ip` / `ipv6`). */
+export type ProtocolMatch = number | 'any';
+
+/** One ACL rule, in neutral form, with its origin. */
+export interface Rule {
+  /** the vendor's rule id (H3C: 0..65534) */
+  readonly id: number;
+  readonly action: Action;
+  readonly protocol: ProtocolMatch;
+  readonly src: AddrMatch;
+  readonly dst: AddrMatch;
+  readonly srcPort?: PortMatch;
+  readonly dstPort?: PortMatch;
+  /** H3C `established`: TCP with ACK or RST set */
+  readonly established?: boolean;
+  readonly tcpFlags?: TcpFlagsMatch;
+  /** H3C `fragment`: matches only non-first fragments */
+  readonly fragmentOnly?: boolean;
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
+  /** options that are parsed but not simulated (logging, counting, time-range NAME, vpn-instance NAME) */
+  readonly unsimulated?: readonly string[];
+  readonly comment?: string;
+  /** the rule text as the device would display it (normalised spacing) */
+  readonly text: string;
+  readonly at: SourceSpan;
+}
+
+/** How rules of an ACL are ordered for first-match evaluation. */
+export type MatchOrder = 'config' | 'auto';
+
+/** One access control list. Rules are stored in evaluation order (already sorted for `auto`). */
+export interface Acl {
+  /** what the device calls it: the number as text ("3000") or the name ("web-in") */
+  readonly name: string;
+  readonly number?: number;
+  /** H3C ACL category: basic (source only), advanced, ethernet frame header, user-defined */
+  readonly category: 'basic' | 'advanced';
+  readonly family: IpFamily;
+  readonly matchOrder: MatchOrder;
+  readonly step: number;
+  readonly description?: string;
+  readonly rules: readonly Rule[];
+  readonly at: SourceSpan;
+}
+
+/** Traffic direction relative to an interface. */
+export type Direction = 'inbound' | 'outbound';
+
+/** An ACL applied to an interface as a packet filter. */
+export interface Binding {
+  readonly interface: string;
+  readonly direction: Direction;
+  readonly family: IpFamily;
+  /** the ACL's name as in Acl.name; may name an ACL that does not exist (the device then permits) */
+  readonly acl: string;
+  readonly at: SourceSpan;
+}
+
+/** Stateful inspection of FTP on an interface (H3C ASPF `detect ftp`, or `--inspect ftp`). */
+export interface Inspection {
+  /** the interface it is applied on, or '*' for every interface (`--inspect ftp`) */
+  readonly interface: string;
+  readonly direction: Direction | 'both';
+  readonly protocol: 'ftp';
+  /** control ports the FTP helper is attached to */
+  readonly ports: readonly number[];
+  /** the source of this inspection: a config line, or undefined for a command-line option */
+  readonly at?: SourceSpan;
+}
+
+/** What happens to a packet that matches no rule of a bound ACL. */
+export interface DefaultAction {
+  readonly action: Action;
+  /** the `packet-filter default deny` line, when set by the config */
+  readonly at?: SourceSpan;
+}
+
+/** A whole device policy, vendor-neutral. */
+export interface Policy {
+  /** the config file it came from */
+  readonly source: string;
+  readonly acls: readonly Acl[];
+  readonly bindings: readonly Binding[];
+  readonly defaultAction: DefaultAction;
+  readonly inspections: readonly Inspection[];
+  /** interface names declared in the config */
+  readonly interfaces: readonly string[];
+}
+
+/** Finds an ACL by the name a binding uses. */
+export function findAcl(policy: Policy, name: string, family: IpFamily): Acl | undefined {
+  return policy.acls.find((a) => a.name === name && a.family === family);
+}
+
+/** Human text of a rule's provenance: `acl 3000 rule 10 (rules/seed-active.cfg:5)`. */
+export function ruleLabel(acl: Acl, rule: Rule): string {
+  return `acl ${acl.family === 6 ? 'ipv6 ' : ''}${acl.name} rule ${rule.id} (${rule.at.file}:${rule.at.line})`;
+}

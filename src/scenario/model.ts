@@ -1,0 +1,112 @@
+/**
+ * A scenario: hosts on the firewall's interfaces and FTP sessions between them,
+ * with the behaviour of each client and server. Loaded from YAML by scenario/load.ts.
+ */
+import type { SourceSpan } from '../diag/diagnostic.js';
+import type { IpAddress } from '../net/address.js';
+
+/** How the client asks for data connections. */
+export type FtpMode =
+  /** PORT h1,h2,h3,h4,p1,p2 (RFC 959) */
+  | 'active'
+  /** PASV, 227 reply (RFC 959) */
+  | 'passive'
+  /** EPRT |af|addr|port| (RFC 2428) */
+  | 'extended-active'
+  /** EPSV, 229 reply (RFC 2428) */
+  | 'extended-passive';
+
+/** A host: an address behind one firewall interface. */
+export interface Host {
+  readonly name: string;
+  readonly address: IpAddress;
+  /** the firewall interface this host sits behind */
+  readonly interface: string;
+  readonly at: SourceSpan;
+}
+
+/** How the FTP client behaves. */
+export interface ClientBehaviour {
+  readonly mode: FtpMode;
+  /** local port of the control connection */
+  readonly controlPort: number;
+  /** local port of the first data connection; default controlPort + 1; each further transfer takes the next port */
+  readonly dataPort: number;
+  /** on a failed EPSV (error reply or unreachable port) retry the transfer with PASV, as curl does */
+  readonly epsvFallback: boolean;
+  /** the address written into PORT/EPRT when it is not the client's own (FTP bounce) */
+  readonly announceAddress?: IpAddress;
+  /** the port written into PORT/EPRT when it is not the listening data port (e.g. a privileged port) */
+  readonly announcePort?: number;
+  /** connect the passive data connection from this address instead of the client's own (an unexpected source) */
+  readonly dataSourceAddress?: IpAddress;
+  /** how often a SYN is retransmitted before the connect fails (Linux tcp_syn_retries = 6) */
+  readonly synRetries: number;
+  /** first retransmission timeout in ms; doubles on each retry (Linux: 1000) */
+  readonly initialRtoMs: number;
+}
+
+/** How the FTP server behaves. */
+export interface ServerBehaviour {
+  /** the control port it listens on */
+  readonly controlPort: number;
+  /** passive ports, inclusive; the first free one is used */
+  readonly passivePorts: readonly [number, number];
+  /** source port of active-mode data connections (RFC 959: L-1 = 20) */
+  readonly activeSourcePort: number;
+  /** the address written into 227 replies when it is not the server's own (e.g. a public NAT address) */
+  readonly announceAddress?: IpAddress;
+  /** how long the server waits for a passive data connection before 425 (ms) */
+  readonly dataAcceptTimeoutMs: number;
+  /** answer EPSV/EPRT with 500/502 (servers that do not support RFC 2428) */
+  readonly rfc2428: boolean;
+  /** how often the server retransmits its active-mode SYN */
+  readonly synRetries: number;
+  readonly initialRtoMs: number;
+}
+
+/** One thing the client does on the control connection. */
+export type Step =
+  | { readonly kind: 'login'; readonly user: string; readonly password: string; readonly at: SourceSpan }
+  | { readonly kind: 'list'; readonly path?: string; readonly bytes: number; readonly transfer: TransferOptions; readonly at: SourceSpan }
+  | { readonly kind: 'retr'; readonly file: string; readonly bytes: number; readonly transfer: TransferOptions; readonly at: SourceSpan }
+  | { readonly kind: 'stor'; readonly file: string; readonly bytes: number; readonly transfer: TransferOptions; readonly at: SourceSpan }
+  /** AUTH TLS: from here on the control channel is encrypted (opaque to a helper) */
+  | { readonly kind: 'auth-tls'; readonly at: SourceSpan }
+  /** the client waits (virtual time) before the next step */
+  | { readonly kind: 'wait'; readonly sec: number; readonly at: SourceSpan }
+  /** a raw command line sent as is (without CRLF), e.g. a malformed PORT */
+  | { readonly kind: 'raw'; readonly line: string; readonly at: SourceSpan }
+  | { readonly kind: 'quit'; readonly at: SourceSpan };
+
+/** Per-transfer tweaks (on list/retr/stor steps) that tests need. */
+export interface TransferOptions {
+  /** send the PORT/EPRT command in TCP segments split at these byte offsets of the line */
+  readonly splitCommandAt?: readonly number[];
+  /** wait this long after the 227/229/200 reply before opening the data connection (s) */
+  readonly connectDelaySec?: number;
+}
+
+/** One FTP session between a client host and a server host. */
+export interface Session {
+  readonly name: string;
+  readonly client: Host;
+  readonly server: Host;
+  readonly clientBehaviour: ClientBehaviour;
+  readonly serverBehaviour: ServerBehaviour;
+  /** when the session starts on the virtual clock (ms) */
+  readonly startMs: number;
+  readonly steps: readonly Step[];
+}
+
+/** A whole scenario file. */
+export interface Scenario {
+  readonly name: string;
+  readonly description?: string;
+  /** the file it was loaded from */
+  readonly source: string;
+  readonly hosts: readonly Host[];
+  readonly sessions: readonly Session[];
+  /** seed for the simulator's randomness (initial sequence numbers) */
+  readonly seed: number;
+}

@@ -1,0 +1,29 @@
+/** `ftpwall check`: validate configs and summarise what was found. */
+import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
+import { parseConfig } from '../dialects/load.js';
+import { summarizePolicy } from '../policy/summary.js';
+import { EXIT_BAD_INPUT, EXIT_OK, printDiagnostics, readText, styleFor } from './io.js';
+
+/** Runs the check; returns the exit status. */
+export function runCheck(files: readonly string[], opts: { quiet: boolean }): number {
+  const all: Diagnostic[] = [];
+  const st = styleFor(process.stdout);
+  const out: string[] = [];
+  for (const file of files) {
+    const problems: Diagnostic[] = [];
+    const text = readText(file, problems);
+    if (text !== undefined) {
+      const { value, diagnostics } = parseConfig(text, file);
+      problems.push(...diagnostics);
+      const errors = problems.filter((d) => d.severity === 'error').length;
+      const warnings = problems.filter((d) => d.severity === 'warning').length;
+      const status = errors > 0 ? st.bad(`${errors} error${errors === 1 ? '' : 's'}`) : st.good('ok');
+      out.push(`${st.bold(file)}: ${status}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+      if (!opts.quiet) out.push(...summarizePolicy(value).map((l) => `  ${l}`));
+    }
+    all.push(...problems);
+  }
+  printDiagnostics(all);
+  if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+  return hasErrors(all) ? EXIT_BAD_INPUT : EXIT_OK;
+}

@@ -1,0 +1,137 @@
+/** `ftpwall compare`: scenarios × (config, engine), plus each policy's exposure beyond FTP's needs. */
+import { exposureBetween, usedKey, type Endpoint, type Exposure } from '../analysis/exposure.js';
+import { compilePolicy } from '../engine/static.js';
+import { formatIp, ipKey } from '../net/address.js';
+import { REPORT_SCHEMA_VERSION, buildRunReport, type RunReport } from '../report/run.js';
+import { formatTable, type Style } from '../report/style.js';
+import { simulate } from '../sim/run.js';
+import { loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice } from './inputs.js';
+import { EXIT_OK, InputProblems, printDiagnostics, styleFor, writeOutput } from './io.js';
+import { engineOptions } from './replay.js';
+
+/** Options of `compare`, as commander parses them. */
+export interface CompareOptions {
+  readonly config: string[];
+  readonly engine: string;
+  readonly format: 'table' | 'json';
+  readonly inspect?: string;
+  readonly loose: boolean;
+  readonly output?: string;
+}
+
+interface Column {
+  readonly config: string;
+  readonly engine: 'static' | 'stateful';
+  readonly runs: RunReport[];
+  readonly exposure: Exposure[];
+}
+
+function parseEngines(text: string): EngineChoice[] {
+  const list = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = list.filter((e) => e !== 'static' && e !== 'stateful' && e !== 'auto');
+  if (bad.length > 0 || list.length === 0)
+    throw new InputProblems([
+      { severity: 'error', message: `--engine '${text}': expected a comma-separated list of static, stateful, auto`, suggestion: "e.g. '--engine static,stateful'" },
+    ]);
+  return list as EngineChoice[];
+}
+
+function portOf(endpoint: string): number {
+  const m = /:(\d+)$/.exec(endpoint);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Runs the comparison; returns the exit status. */
+export function runCompare(inputs: readonly string[], opts: CompareOptions): number {
+  const eo = engineOptions(opts);
+  const engines = parseEngines(opts.engine);
+  const configs = loadConfigs(opts.config, printDiagnostics);
+  const scenarios = loadScenarios(inputs, printDiagnostics);
+  const columns: Column[] = [];
+  for (const cfg of configs) {
+    const resolved = [...new Set(engines.map((e) => resolveEngine(e, cfg.policy, eo)))];
+    for (const engine of resolved) {
+      const runs = scenarios.map((s) =>
+        buildRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine }, simulate(s, makeFirewall(engine, cfg.policy, eo))),
+      );
+      // Host pairs of every session, both ways; what FTP used is what passed in the runs.
+      const pairs = new Map<string, [Endpoint, Endpoint]>();
+      for (const s of scenarios)
+        for (const sess of s.sessions) {
+          const c = { address: sess.client.address, interface: sess.client.interface };
+          const v = { address: sess.server.address, interface: sess.server.interface };
+          pairs.set(`${ipKey(c.address)}>${ipKey(v.address)}`, [c, v]);
+          pairs.set(`${ipKey(v.address)}>${ipKey(c.address)}`, [v, c]);
+        }
+      const compiled = compilePolicy(cfg.policy);
+      const exposure = [...pairs.values()].map(([a, b]) => {
+        const used = new Set<string>();
+        for (const r of runs)
+          for (const f of r.flows)
+            if (f.outcome === 'passed' && f.client.startsWith(ipText(a)) && f.server.startsWith(ipText(b)))
+              used.add(usedKey(portOf(f.client), portOf(f.server)));
+        return exposureBetween(cfg.policy, engine, a, b, used, compiled);
+      });
+      columns.push({ config: cfg.file, engine, runs, exposure });
+    }
+  }
+  if (opts.format === 'json') {
+    const doc = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      kind: 'compare',
+      matrix: columns.flatMap((c) =>
+        c.runs.map((r) => ({
+          scenario: r.scenario,
+          source: r.source,
+          config: c.config,
+          engine: c.engine,
+          ftp: r.ftp,
+          flows: r.flows.map(({ packetNumbers: _n, ...f }) => f),
+        })),
+      ),
+      exposure: columns.map((c) => ({ config: c.config, engine: c.engine, connections: c.exposure })),
+    };
+    writeOutput(opts.output, `${JSON.stringify(doc, null, 2)}\n`);
+  } else {
+    writeOutput(opts.output, `${formatCompare(columns, scenarios.map((s) => s.name), opts.output ? undefined : styleFor(process.stdout)).join('\n')}\n`);
+  }
+  return EXIT_OK;
+}
+
+/** How flows print an address before the port: `10.0.0.2:` or `[2001:db8::2]:`. */
+function ipText(e: Endpoint): string {
+  return e.address.family === 4 ? `${formatIp(e.address)}:` : `[${formatIp(e.address)}]:`;
+}
+
+function cell(r: RunReport, st: Style | undefined): string {
+  if (r.ftp.works) return st ? st.good('works') : 'works';
+  const blocked = r.flows.filter((f) => f.outcome === 'blocked').map((f) => f.role);
+  const what = blocked.length > 0 ? `${[...new Set(blocked)].join('+')} blocked` : 'fails';
+  return st ? st.bad(what) : what;
+}
+
+/** The comparison as text: matrix, per-cell reasons, exposure. */
+function formatCompare(columns: readonly Column[], scenarioNames: readonly string[], st: Style | undefined): string[] {
+  const out: string[] = [];
+  const head = ['scenario', ...columns.map((c) => `${c.config} [${c.engine}]`)];
+  const rows = scenarioNames.map((name, i) => [name, ...columns.map((c) => cell(c.runs[i]!, st))]);
+  out.push('FTP through each policy:', '', ...formatTable([head, ...rows]), '');
+  out.push('Why:');
+  for (const c of columns)
+    for (const r of c.runs) out.push(`  ${r.scenario} × ${c.config} [${c.engine}]: ${r.ftp.summary}`);
+  out.push('', 'Beyond what FTP needed (unsolicited TCP connections that would open):');
+  for (const c of columns) {
+    out.push(`  ${c.config} [${c.engine}]:`);
+    for (const e of c.exposure) {
+      const size =
+        e.portPairs === 0
+          ? 'nothing'
+          : e.rectangle
+            ? `${e.rectangle.srcPorts.toLocaleString('en-US')} × ${e.rectangle.dstPorts.toLocaleString('en-US')} port pairs`
+            : `${e.portPairs.toLocaleString('en-US')} port pairs`;
+      out.push(`    ${e.initiator} → ${e.responder}: ${size}${e.approximate ? ' (approximate: too many port bounds)' : ''}`);
+      for (const x of e.examples.slice(0, 1)) out.push(`      e.g. ${x.from} → ${x.to}: SYN by ${x.syn}; SYN-ACK by ${x.synAck}`);
+    }
+  }
+  return out;
+}

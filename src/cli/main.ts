@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/** The ftpwall command line: wiring only; every decision lives in the modules below. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runCheck } from './check.js';
+import { runCompare } from './compare.js';
+import { EXIT_BAD_INPUT, InputProblems, printDiagnostics } from './io.js';
+import { runReplay } from './replay.js';
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError(`'${value}' is not a port (1-65535)`);
+  return n;
+}
+
+function collect<T>(parse: (v: string) => T) {
+  return (value: string, previous: T[]): T[] => [...previous, parse(value)];
+}
+
+const engineOption = (def: string) =>
+  new Option('--engine <engine>', 'static (ACLs only), stateful (conntrack + FTP helper), or auto (stateful when the config has ASPF)')
+    .choices(['static', 'stateful', 'auto'])
+    .default(def);
+
+/** Builds the commander program. */
+export function buildProgram(): Command {
+  const program = new Command('ftpwall')
+    .description('Simulate FTP traffic through firewalls, packet by packet: which flows pass, and which rule, state or pinhole decided.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('check')
+    .description('validate device configs: located errors and warnings, and a summary of the ACLs and bindings found')
+    .argument('<config...>', 'device config files (H3C Comware)')
+    .option('-q, --quiet', 'print only problems, no summary', false)
+    .action((configs: string[], opts: { quiet: boolean }) => {
+      process.exitCode = runCheck(configs, opts);
+    });
+
+  program
+    .command('replay')
+    .description('replay FTP scenarios through a device config and report every flow and packet verdict')
+    .argument('<scenario...>', 'scenario files (YAML)')
+    .requiredOption('-c, --config <file>', 'device config (H3C Comware)')
+    .addOption(engineOption('auto'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-p, --packets', 'include the per-packet trace with events in the table', false)
+    .addOption(new Option('--expect <verdict>', 'exit 1 unless every run has this FTP verdict').choices(['works', 'blocked']))
+    .option('--inspect <protocol>', "attach the FTP helper everywhere (only 'ftp'), for configs without ASPF")
+    .option('--ftp-port <port>', 'another control port for the FTP helper (repeatable)', collect(parsePort), [] as number[])
+    .option('--loose', 'accept PORT/227 addresses that differ from the control connection (nf_conntrack_ftp loose=1)', false)
+    .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .action((scenarios: string[], opts) => {
+      process.exitCode = runReplay(scenarios, opts);
+    });
+
+  program
+    .command('compare')
+    .description('a matrix of scenarios × policies, and what each policy lets through beyond what FTP needs')
+    .argument('<scenario...>', 'scenario files (YAML)')
+    .requiredOption('-c, --config <file>', 'device config (repeatable)', collect(String), [] as string[])
+    .option('--engine <list>', 'engines, comma-separated: static, stateful, auto', 'auto')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--inspect <protocol>', "attach the FTP helper everywhere (only 'ftp')")
+    .option('--loose', 'nf_conntrack_ftp loose=1', false)
+    .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .action((scenarios: string[], opts) => {
+      process.exitCode = runCompare(scenarios, opts);
+    });
+
+  return program;
+}
+
+/** Runs the program; located input problems become exit status 2. */
+export function main(argv: readonly string[]): void {
+  const program = buildProgram();
+  program.exitOverride((err) => {
+    // commander's own usage errors (unknown option, missing argument) are bad input too
+    process.exit(err.exitCode === 0 ? 0 : EXIT_BAD_INPUT);
+  });
+  try {
+    program.parse(argv as string[]);
+  } catch (e) {
+    if (e instanceof InputProblems) {
+      printDiagnostics(e.diagnostics);
+      const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
+      process.stderr.write(`ftpwall: ${errors} error${errors === 1 ? '' : 's'}; nothing written\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+      return;
+    }
+    throw e;
+  }
+}
+
+main(process.argv);

@@ -1,0 +1,32 @@
+/** Runs the built `ftpwall` binary as a user would, capturing output and exit status. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../..');
+let built = false;
+
+/** Builds dist/ once per test file (tsc -p tsconfig.build.json). */
+export function buildOnce(): void {
+  if (built) return;
+  execFileSync(process.execPath, [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+  built = true;
+}
+
+/** The result of one CLI run. */
+export interface CliResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `ftpwall ARGS…` from the repo root, without colours. */
+export function ftpwall(args: readonly string[], env: Record<string, string> = {}): CliResult {
+  buildOnce();
+  const r = spawnSync(process.execPath, [resolve(ROOT, 'dist/cli/main.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    timeout: 120_000,
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}

@@ -30,8 +30,12 @@ export interface ExposureExample {
 export interface Exposure {
   readonly initiator: string;
   readonly responder: string;
-  /** (source port, destination port) pairs, ports 1-65535, minus the ones FTP used */
+  /** (source port, destination port) pairs that would open, ports 1-65535 */
   readonly portPairs: number;
+  /** how many of those the scenarios' own FTP connections used */
+  readonly usedByFtp: number;
+  /** the destination ports open, as inclusive ranges (e.g. [[21, 21], [1025, 65535]]) */
+  readonly dstPortRanges: readonly (readonly [number, number])[];
   /** when the open pairs form a rectangle: how many source and destination ports */
   readonly rectangle?: { readonly srcPorts: number; readonly dstPorts: number };
   /** up to 3 concrete connections, most typical first */
@@ -83,6 +87,7 @@ export function exposureBetween(
   for (let i = 0; i + 1 < cuts.length; i++) cells.push({ lo: cuts[i]!, size: cuts[i + 1]! - cuts[i]! });
   const usedPairs = [...used].map((k) => k.split('>').map(Number) as [number, number]);
   let portPairs = 0;
+  let usedByFtp = 0;
   const openRows = new Set<number>();
   const openCols = new Set<number>();
   let openCells = 0;
@@ -99,10 +104,8 @@ export function exposureBetween(
         if (back.action === 'deny') continue;
         synAckBy = describeProvenance(back.by, 'permit');
       }
-      let pairs = sp.size * dp.size;
-      for (const [s, d] of usedPairs) if (s >= sp.lo && s < sp.lo + sp.size && d >= dp.lo && d < dp.lo + dp.size) pairs--;
-      if (pairs <= 0) continue;
-      portPairs += pairs;
+      portPairs += sp.size * dp.size;
+      for (const [s, d] of usedPairs) if (s >= sp.lo && s < sp.lo + sp.size && d >= dp.lo && d < dp.lo + dp.size) usedByFtp++;
       openRows.add(i);
       openCols.add(j);
       openCells++;
@@ -122,8 +125,21 @@ export function exposureBetween(
     initiator: formatIp(a.address),
     responder: formatIp(b.address),
     portPairs,
+    usedByFtp,
+    dstPortRanges: mergeRanges([...openCols].sort((x, y) => x - y).map((j) => [cells[j]!.lo, cells[j]!.lo + cells[j]!.size - 1])),
     ...(rectangle ? { rectangle } : {}),
     examples,
     ...(approximate ? { approximate } : {}),
   };
+}
+
+/** Joins adjacent inclusive ranges. */
+function mergeRanges(ranges: [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const r of ranges) {
+    const last = out.at(-1);
+    if (last && r[0] === last[1] + 1) last[1] = r[1];
+    else out.push([r[0], r[1]]);
+  }
+  return out;
 }

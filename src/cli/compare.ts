@@ -129,7 +129,9 @@ function formatCompare(columns: readonly Column[], scenarioNames: readonly strin
           : e.rectangle
             ? `${e.rectangle.srcPorts.toLocaleString('en-US')} × ${e.rectangle.dstPorts.toLocaleString('en-US')} port pairs`
             : `${e.portPairs.toLocaleString('en-US')} port pairs`;
-      out.push(`    ${e.initiator} → ${e.responder}: ${size}${e.approximate ? ' (approximate: too many port bounds)' : ''}`);
+      const ports = e.dstPortRanges.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}-${hi}`)).join(',');
+      const used = e.usedByFtp > 0 ? `, ${e.usedByFtp.toLocaleString('en-US')} used by the scenarios' FTP` : '';
+      out.push(`    ${e.initiator} → ${e.responder}: ${size}${e.portPairs > 0 ? ` (to ports ${ports}${used})` : ''}${e.approximate ? ' (approximate: too many port bounds)' : ''}`);
       for (const x of e.examples.slice(0, 1)) out.push(`      e.g. ${x.from} → ${x.to}: SYN by ${x.syn}; SYN-ACK by ${x.synAck}`);
     }
   }

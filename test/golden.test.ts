@@ -1,0 +1,37 @@
+/**
+ * Every bundled scenario has a committed golden report per bundled policy: the
+ * whole JSON run report (every packet, verdict and event), so any change in
+ * behaviour shows up as a diff. Update deliberately with `npx vitest run -u`.
+ */
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { reportJson } from '../src/report/run.js';
+import { ROOT, run } from './helpers/run.js';
+
+const POLICIES: readonly [string, 'static' | 'stateful'][] = [
+  ['rules/seed-active.cfg', 'static'],
+  ['rules/seed-passive.cfg', 'static'],
+  ['rules/stateful.cfg', 'stateful'],
+];
+
+const scenarios = readdirSync(resolve(ROOT, 'scenarios'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+
+describe('golden reports', () => {
+  it('there are bundled scenarios', () => {
+    expect(scenarios.length).toBeGreaterThanOrEqual(8);
+  });
+
+  for (const file of scenarios) {
+    const name = file.replace(/\.yaml$/, '');
+    for (const [config, engine] of POLICIES) {
+      const cfg = config.replace(/^rules\/|\.cfg$/g, '');
+      it(`${name} through ${cfg} [${engine}] matches its golden report`, async () => {
+        const { report } = run(`scenarios/${file}`, config, engine);
+        await expect(reportJson([report])).toMatchFileSnapshot(`golden/${name}/${cfg}.${engine}.json`);
+      });
+    }
+  }
+});

@@ -1,0 +1,185 @@
+/**
+ * Edits an ACL of the vendor model the way Comware does when the commands are
+ * typed in order: automatic rule numbering, editing an existing rule, refusing
+ * duplicates, `undo rule`, `rule N comment`, `step`.
+ *
+ * Sources (H3C/HPE Comware ACL command references, `rule (IPv4 advanced ACL view)`):
+ * - "If no rule ID is provided when you create an ACL rule, the system automatically assigns it a
+ *   rule ID. This rule ID takes the nearest higher multiple of the numbering step to the current
+ *   highest rule ID, starting from 0. For example, if the rule numbering step is 5 and the current
+ *   highest rule ID is 28, the rule is numbered 30." Default step: 5 (`step` command).
+ * - "You can only modify the existing rules of an ACL that uses the match order of config. When
+ *   modifying a rule of such an ACL, you may choose to change just some of the settings, in which
+ *   case the other settings remain the same." (HP/H3C E4510 ACL reference; Comware 5 S3900:
+ *   "the modified part in the rule will replace the original content, while other parts remain
+ *   unchanged"). So a re-definition MERGES the new options into the old rule, which keeps its id
+ *   (hence its position in config order); the action and protocol, mandatory in the syntax, are
+ *   replaced.
+ * - "You cannot create a rule with, or modify a rule to have, the same permit/deny statement as an
+ *   existing rule in the ACL." A duplicate is refused (warning, the line has no effect).
+ * - `step`: "Whenever the step changes, the rules are renumbered, starting from 0" (H3C S5120-SI
+ *   ACL manual, Comware 5); ftpwall renumbers too and says so in a warning.
+ */
+import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
+import type { H3cAcl, H3cRule, H3cRuleOptions } from './vendor.js';
+import { MAX_RULE_ID, type RuleCommand } from './rule-parser.js';
+import { describeAcl, ruleBody } from './rule-text.js';
+
+/** The id Comware assigns to a rule written without one: 0, or the next multiple of step above the highest id. */
+export function nextRuleId(acl: H3cAcl): number {
+  if (acl.rules.length === 0) return 0;
+  const highest = Math.max(...acl.rules.map((r) => r.id));
+  return (Math.floor(highest / acl.step) + 1) * acl.step;
+}
+
+/** Why a rule's options do not fit its protocol, or undefined when they do. */
+export function protocolMismatch(r: H3cRuleOptions & { protocol: number | 'any' }, family: 4 | 6): string | undefined {
+  const p = r.protocol;
+  if ((r.srcPort || r.dstPort) && p !== 6 && p !== 17) return 'source-port and destination-port apply only to tcp or udp rules';
+  if ((r.established || r.flags) && p !== 6) return 'established and TCP flag options apply only to tcp rules';
+  if (r.icmp && p !== (family === 4 ? 1 : 58)) return `icmp-type applies only to ${family === 4 ? 'icmp' : 'icmpv6'} rules`;
+  return undefined;
+}
+
+/** Applies a `rule` command to `acl`. */
+export function applyRule(acl: H3cAcl, cmd: RuleCommand, at: SourceSpan, diags: Diagnostic[]): void {
+  const label = describeAcl(acl);
+  const existing = cmd.id === undefined ? undefined : acl.rules.find((r) => r.id === cmd.id);
+  if (existing) {
+    if (acl.matchOrder === 'auto') {
+      diags.push({
+        severity: 'error',
+        message: `rule ${existing.id} already exists in ${label}, which uses match-order auto: Comware edits rules only in match-order config`,
+        span: at,
+        suggestion: `remove it first with 'undo rule ${existing.id}'`,
+      });
+      return;
+    }
+    const merged: H3cRule = { ...existing, ...definedOptions(cmd.options), action: cmd.action, protocol: cmd.protocol, at };
+    const mismatch = protocolMismatch(merged, acl.family);
+    if (mismatch) {
+      diags.push({ severity: 'error', message: `editing rule ${existing.id} of ${label} would leave it invalid: ${mismatch}`, span: at });
+      return;
+    }
+    const twin = findTwin(acl, merged);
+    if (twin) {
+      diags.push(duplicateWarning(twin, label, at));
+      return;
+    }
+    const before = ruleBody(existing, acl.family, acl.category);
+    acl.rules[acl.rules.indexOf(existing)] = merged;
+    diags.push({
+      severity: 'info',
+      message: `rule ${existing.id} of ${label} is edited in place: '${before}' becomes '${ruleBody(merged, acl.family, acl.category)}' (Comware keeps the options not given)`,
+      span: at,
+    });
+    return;
+  }
+  const id = cmd.id ?? nextRuleId(acl);
+  if (id > MAX_RULE_ID) {
+    diags.push({
+      severity: 'error',
+      message: `no rule id left in ${label}: the next multiple of step ${acl.step} is ${id}, above ${MAX_RULE_ID}`,
+      span: at,
+      suggestion: 'give the rule an explicit id',
+    });
+    return;
+  }
+  const rule: H3cRule = { ...definedOptions(cmd.options), id, action: cmd.action, protocol: cmd.protocol, at };
+  const twin = findTwin(acl, rule);
+  if (twin) {
+    diags.push(duplicateWarning(twin, label, at));
+    return;
+  }
+  acl.rules.push(rule);
+}
+
+function duplicateWarning(twin: H3cRule, label: string, at: SourceSpan): Diagnostic {
+  return {
+    severity: 'warning',
+    message: `this rule repeats rule ${twin.id} of ${label}: Comware refuses a rule identical to an existing one, so the line has no effect`,
+    span: at,
+  };
+}
+
+/** Another rule of the ACL with the same statement (everything but id, comment and origin). */
+function findTwin(acl: H3cAcl, r: H3cRule): H3cRule | undefined {
+  const body = ruleBody(r, acl.family);
+  return acl.rules.find((o) => o.id !== r.id && ruleBody(o, acl.family) === body);
+}
+
+function definedOptions(o: H3cRuleOptions): H3cRuleOptions {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as H3cRuleOptions;
+}
+
+/** Settings `undo rule N <setting>…` can remove, mapped to the option they clear. */
+const UNDO_FIELDS: Readonly<Record<string, keyof H3cRuleOptions | 'comment'>> = {
+  source: 'src',
+  destination: 'dst',
+  'source-port': 'srcPort',
+  'destination-port': 'dstPort',
+  established: 'established',
+  fragment: 'fragment',
+  logging: 'logging',
+  counting: 'counting',
+  'time-range': 'timeRange',
+  'vpn-instance': 'vpnInstance',
+  'icmp-type': 'icmp',
+  'icmp6-type': 'icmp',
+  dscp: 'qos',
+  precedence: 'qos',
+  tos: 'qos',
+  syn: 'flags',
+  ack: 'flags',
+  fin: 'flags',
+  rst: 'flags',
+  psh: 'flags',
+  urg: 'flags',
+  comment: 'comment',
+};
+
+/** The words `undo rule N` accepts after the id. */
+export const UNDO_RULE_WORDS = Object.keys(UNDO_FIELDS);
+
+/** `undo rule N [setting…]`: removes the rule, or only the named settings. Returns an error message or undefined. */
+export function undoRule(acl: H3cAcl, id: number, settings: readonly string[]): string | undefined {
+  const idx = acl.rules.findIndex((r) => r.id === id);
+  if (idx < 0) return `rule ${id} does not exist in ${describeAcl(acl)}`;
+  if (settings.length === 0) {
+    acl.rules.splice(idx, 1);
+    return undefined;
+  }
+  const r: Record<string, unknown> = { ...acl.rules[idx]! };
+  for (const s of settings) {
+    const field = UNDO_FIELDS[s];
+    if (field === 'qos') {
+      const left = (r['qos'] as [string, string][] | undefined)?.filter(([k]) => k !== s);
+      r['qos'] = left && left.length > 0 ? left : undefined;
+    } else if (field === 'flags') {
+      const left = (r['flags'] as [string, 0 | 1][] | undefined)?.filter(([k]) => k !== s);
+      r['flags'] = left && left.length > 0 ? left : undefined;
+    } else if (field) {
+      delete r[field];
+    }
+  }
+  acl.rules[idx] = r as unknown as H3cRule;
+  return undefined;
+}
+
+/** `step N` in an ACL view: sets the step; existing rules are renumbered from 0 (Comware 5 behaviour). */
+export function setStep(acl: H3cAcl, step: number, at: SourceSpan, diags: Diagnostic[]): void {
+  if (step === acl.step) return;
+  acl.step = step;
+  if (acl.rules.length === 0) return;
+  const sorted = [...acl.rules].sort((a, b) => a.id - b.id);
+  const renumbered = sorted.map((r, k) => `${r.id}→${k * step}`);
+  sorted.forEach((r, k) => {
+    r.id = k * step;
+  });
+  diags.push({
+    severity: 'warning',
+    message: `step ${step} renumbers the existing rules of ${describeAcl(acl)} from 0 (${renumbered.join(', ')}), as Comware 5 documents`,
+    span: at,
+    suggestion: "put 'step' before the rules to keep their ids",
+  });
+}

@@ -1,0 +1,182 @@
+/**
+ * The `acl` command (creating or entering an ACL view) and the commands of an
+ * ACL view: `rule`, `rule N comment`, `undo rule`, `step`, `description`.
+ *
+ * Header forms (Comware 7 and the Comware 5 compatible ones):
+ * `acl [ipv6] {advanced|basic} {N [name X] | name X} [match-order {config|auto}]`,
+ * `acl [ipv6] number N [name X] [match-order …]`, `acl name X [advanced|basic]` (Comware 5).
+ * Numbers: 2000-2999 basic, 3000-3999 advanced; 4000-4999 (Ethernet frame header) and
+ * 5000-5999 (user-defined) are not IP ACLs and not supported.
+ */
+import { suggest } from './suggest.js';
+import type { IpFamily } from '../../net/address.js';
+import type { MatchOrder } from '../../policy/model.js';
+import { applyRule, setStep, undoRule, UNDO_RULE_WORDS } from './acl-edit.js';
+import { commandSpan, errorAt, numberToken, type ParseContext } from './context.js';
+import { restOfLine, type Line, type Token } from './lexer.js';
+import { parseRuleCommand, parseRuleId } from './rule-parser.js';
+import { describeAcl } from './rule-text.js';
+import type { H3cAcl } from './vendor.js';
+
+/** Comware's default rule numbering step. */
+export const DEFAULT_STEP = 5;
+
+/** The category an ACL number belongs to, or undefined when it is not an IP ACL number. */
+export function categoryOfNumber(n: number): 'basic' | 'advanced' | undefined {
+  if (n >= 2000 && n <= 2999) return 'basic';
+  if (n >= 3000 && n <= 3999) return 'advanced';
+  return undefined;
+}
+
+/** Finds an ACL by number or name (names are case-insensitive on Comware). */
+export function findVendorAcl(acls: readonly H3cAcl[], family: IpFamily, ref: { number: number } | { name: string }): H3cAcl | undefined {
+  if ('number' in ref) return acls.find((a) => a.family === family && a.number === ref.number);
+  const lower = ref.name.toLowerCase();
+  return acls.find((a) => a.family === family && a.name?.toLowerCase() === lower);
+}
+
+/** Handles `acl …` in system view; enters the ACL view on success. */
+export function handleAclHeader(ctx: ParseContext, line: Line): void {
+  const t = line.tokens;
+  let i = 1;
+  let family: IpFamily = 4;
+  if (t[i]?.lower === 'ipv6') {
+    family = 6;
+    i++;
+  }
+  let category: 'basic' | 'advanced' | undefined;
+  let number: number | undefined;
+  let name: string | undefined;
+  let matchOrder: MatchOrder | undefined;
+  const kw = t[i];
+  if (!kw) return errorAt(ctx, line, undefined, `expected 'advanced', 'basic', 'number' or 'name' after '${t[i - 1]!.text}'`);
+  if (kw.lower === 'advanced' || kw.lower === 'basic' || kw.lower === 'number') {
+    if (kw.lower !== 'number') category = kw.lower;
+    i++;
+    if (t[i]?.lower !== 'name') {
+      number = numberToken(ctx, line, t[i], 'an ACL number', 0, 9999, kw.text);
+      if (number === undefined) return;
+      const numberTok = t[i]!;
+      const byNumber = categoryOfNumber(number);
+      if (!byNumber) return errorAt(ctx, line, numberTok, `ACL ${number} is not an IPv${family} basic (2000-2999) or advanced (3000-3999) ACL`, 'ftpwall simulates only basic and advanced IP ACLs');
+      if (category && category !== byNumber) return errorAt(ctx, line, numberTok, `${category} ACL numbers are ${category === 'basic' ? '2000-2999' : '3000-3999'}, not ${number}`);
+      category = byNumber;
+      i++;
+    }
+  } else if (kw.lower === 'name') {
+    // Comware 5: `acl name X [advanced|basic]` enters (or creates) a named ACL.
+  } else if (kw.lower === 'mac' || kw.lower === 'user-defined') {
+    return errorAt(ctx, line, kw, `'acl ${kw.text}' is not supported: ftpwall simulates only basic and advanced IP ACLs`);
+  } else {
+    const near = suggest(kw.lower, ['advanced', 'basic', 'number', 'name', 'ipv6']);
+    return errorAt(ctx, line, kw, `expected 'advanced', 'basic', 'number' or 'name' after '${t[i - 1]!.text}', got '${kw.text}'`, near ? `did you mean '${near}'?` : undefined);
+  }
+  while (i < t.length) {
+    const w = t[i]!;
+    if (w.lower === 'name' && name === undefined) {
+      const n = t[i + 1];
+      if (!n) return errorAt(ctx, line, undefined, "expected an ACL name after 'name'");
+      if (!/^[A-Za-z]/.test(n.text) || n.lower === 'all') return errorAt(ctx, line, n, `bad ACL name '${n.text}': it must start with a letter and must not be 'all'`);
+      name = n.text;
+      i += 2;
+    } else if (w.lower === 'match-order') {
+      const o = t[i + 1];
+      if (o?.lower !== 'config' && o?.lower !== 'auto') return errorAt(ctx, line, o, "expected 'config' or 'auto' after 'match-order'");
+      matchOrder = o.lower;
+      i += 2;
+    } else if ((w.lower === 'advanced' || w.lower === 'basic') && kw.lower === 'name' && category === undefined) {
+      category = w.lower;
+      i++;
+    } else {
+      return errorAt(ctx, line, w, `unexpected '${w.text}' in acl command`);
+    }
+  }
+  if (number === undefined && name === undefined) return errorAt(ctx, line, kw, `expected an ACL number or 'name' after '${kw.text}'`);
+  const existing =
+    (number !== undefined ? findVendorAcl(ctx.config.acls, family, { number }) : undefined) ??
+    (name !== undefined ? findVendorAcl(ctx.config.acls, family, { name }) : undefined);
+  if (existing) {
+    if (category && category !== existing.category) return errorAt(ctx, line, kw, `${describeAcl(existing)} is a ${existing.category} ACL, not ${category}`);
+    if (matchOrder && matchOrder !== existing.matchOrder) {
+      if (existing.rules.length > 0)
+        return errorAt(ctx, line, t.find((x) => x.lower === 'match-order'), `cannot change the match order of ${describeAcl(existing)}: it already has rules`, 'Comware changes the match order only of an empty ACL');
+      existing.matchOrder = matchOrder;
+    }
+    ctx.view = { kind: 'acl', acl: existing };
+    return;
+  }
+  if (!category) return errorAt(ctx, line, kw, `ACL '${name ?? ''}' does not exist yet: say whether it is 'advanced' or 'basic'`, `write 'acl advanced name ${name ?? 'NAME'}'`);
+  const acl: H3cAcl = {
+    family,
+    category,
+    ...(number !== undefined ? { number } : {}),
+    ...(name !== undefined ? { name } : {}),
+    matchOrder: matchOrder ?? 'config',
+    step: DEFAULT_STEP,
+    rules: [],
+    at: commandSpan(line),
+  };
+  ctx.config.acls.push(acl);
+  ctx.view = { kind: 'acl', acl };
+}
+
+/** Handles a command in an ACL view; returns false when the word is not an ACL-view command. */
+export function handleAclCommand(ctx: ParseContext, line: Line, acl: H3cAcl): boolean {
+  const t = line.tokens;
+  const first = t[0]!;
+  switch (first.lower) {
+    case 'rule':
+      handleRule(ctx, line, acl);
+      return true;
+    case 'step': {
+      // Comware: `step step-value`, 1 to 20.
+      const n = numberToken(ctx, line, t[1], 'a step', 1, 20, 'step');
+      if (n !== undefined) setStep(acl, n, commandSpan(line), ctx.diags);
+      return true;
+    }
+    case 'description':
+      if (t.length < 2) errorAt(ctx, line, first, "expected a text after 'description'");
+      else acl.description = restOfLine(line, 1);
+      return true;
+    case 'undo':
+      if (t[1]?.lower !== 'rule') return false;
+      handleUndoRule(ctx, line, acl);
+      return true;
+    default:
+      return false;
+  }
+}
+
+function handleRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
+  const t = line.tokens;
+  // `rule N comment TEXT`: a comment on an existing rule.
+  if (t[1] && /^\d+$/.test(t[1].text) && t[2]?.lower === 'comment') {
+    const id = parseRuleId(line, t[1], ctx.diags);
+    if (id === undefined) return;
+    const r = acl.rules.find((x) => x.id === id);
+    if (!r) return errorAt(ctx, line, t[1], `rule ${id} does not exist in ${describeAcl(acl)}`, "Comware accepts 'rule N comment' only for an existing rule");
+    if (t.length < 4) return errorAt(ctx, line, t[2], "expected a text after 'comment'");
+    r.comment = restOfLine(line, 3);
+    return;
+  }
+  const cmd = parseRuleCommand(line, acl.family, acl.category, ctx.diags);
+  if (cmd) applyRule(acl, cmd, commandSpan(line), ctx.diags);
+}
+
+function handleUndoRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
+  const t = line.tokens;
+  const idTok = t[2];
+  if (!idTok || !/^\d+$/.test(idTok.text)) return errorAt(ctx, line, idTok, "expected a rule id after 'undo rule'");
+  const id = parseRuleId(line, idTok, ctx.diags);
+  if (id === undefined) return;
+  const settings: string[] = [];
+  for (const w of t.slice(3) as Token[]) {
+    if (!UNDO_RULE_WORDS.includes(w.lower)) {
+      const near = suggest(w.lower, UNDO_RULE_WORDS);
+      return errorAt(ctx, line, w, `'undo rule' cannot remove '${w.text}'`, near ? `did you mean '${near}'?` : undefined);
+    }
+    settings.push(w.lower);
+  }
+  const problem = undoRule(acl, id, settings);
+  if (problem) errorAt(ctx, line, idTok, problem);
+}

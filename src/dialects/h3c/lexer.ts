@@ -1,0 +1,94 @@
+/**
+ * Splits Comware config text into lines of words, each word with its 1-based
+ * column, so every diagnostic can point at the exact text. Comware commands are
+ * one per line, words separated by blanks; `#` and `!` lines are separators or
+ * comments. A pasted CLI session is accepted too: `<Sysname>` prompt lines are
+ * noise and a `[Sysname-acl-adv-3000]` prompt before a command is stripped.
+ */
+import { spanAt, type SourceSpan } from '../../diag/diagnostic.js';
+
+/** One word of a line. */
+export interface Token {
+  /** the word as written */
+  readonly text: string;
+  /** lower-cased, for keyword comparison (Comware keywords are case-insensitive) */
+  readonly lower: string;
+  /** 1-based column of the first character */
+  readonly column: number;
+}
+
+/** One line of the config, tokenised. */
+export interface Line {
+  readonly file: string;
+  /** 1-based line number */
+  readonly lineNo: number;
+  /** the whole line without terminator */
+  readonly text: string;
+  /** number of leading blanks before the first word (Comware dumps indent view bodies by one) */
+  readonly indent: number;
+  readonly tokens: readonly Token[];
+  /** what kind of line this is */
+  readonly kind: 'command' | 'blank' | 'comment' | 'prompt';
+}
+
+/** Splits text into lines (LF, CRLF or CR) and tokenises each. */
+export function lexConfig(text: string, file: string): Line[] {
+  const raw = text.split(/\r\n|\r|\n/);
+  if (raw.length > 0 && raw[raw.length - 1] === '') raw.pop();
+  return raw.map((t, i) => lexLine(t, i + 1, file));
+}
+
+/** Tokenises one line. */
+export function lexLine(text: string, lineNo: number, file: string): Line {
+  let start = 0;
+  while (start < text.length && (text[start] === ' ' || text[start] === '\t')) start++;
+  const base = { file, lineNo, text, indent: start };
+  if (start >= text.length) return { ...base, kind: 'blank', tokens: [] };
+  const first = text[start];
+  if (first === '#' || first === '!') return { ...base, kind: 'comment', tokens: [] };
+  // `<Sysname>display current-configuration`: a user-view prompt line, not configuration.
+  if (first === '<' && text.indexOf('>', start) > start) return { ...base, kind: 'prompt', tokens: [] };
+  // `[Sysname-acl-adv-3000]rule 0 permit ...`: strip the view prompt, keep columns.
+  if (first === '[') {
+    const close = text.indexOf(']', start);
+    if (close > start) {
+      start = close + 1;
+      while (start < text.length && (text[start] === ' ' || text[start] === '\t')) start++;
+      if (start >= text.length) return { ...base, kind: 'prompt', tokens: [] };
+    }
+  }
+  const tokens: Token[] = [];
+  let i = start;
+  while (i < text.length) {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+    if (i >= text.length) break;
+    const s = i;
+    while (i < text.length && text[i] !== ' ' && text[i] !== '\t') i++;
+    const word = text.slice(s, i);
+    tokens.push({ text: word, lower: word.toLowerCase(), column: s + 1 });
+  }
+  return { ...base, kind: 'command', tokens };
+}
+
+/** The span of one token. */
+export function tokenSpan(line: Line, token: Token): SourceSpan {
+  return spanAt(line.file, line.text, line.lineNo, token.column, token.text.length);
+}
+
+/** The span from token `from` to the end of token `to` (inclusive). */
+export function rangeSpan(line: Line, from: Token, to: Token): SourceSpan {
+  return spanAt(line.file, line.text, line.lineNo, from.column, to.column + to.text.length - from.column);
+}
+
+/** The span just after the last token, for "expected … after …" at the end of a line. */
+export function endSpan(line: Line): SourceSpan {
+  const last = line.tokens[line.tokens.length - 1];
+  const column = last ? last.column + last.text.length + 1 : line.text.length + 1;
+  return spanAt(line.file, line.text, line.lineNo, column, 1);
+}
+
+/** The text of the line from token index `from` to the end, as written (for descriptions and comments). */
+export function restOfLine(line: Line, from: number): string {
+  const t = line.tokens[from];
+  return t ? line.text.slice(t.column - 1).trimEnd() : '';
+}

@@ -1,0 +1,260 @@
+/**
+ * Parses one `rule [id] {permit|deny} …` command of an ACL view into the
+ * vendor model's options. Syntax per the Comware references, `rule (IPv4
+ * advanced ACL view)`: `rule [rule-id] {deny|permit} protocol [{{ack|fin|psh|rst|syn|urg} value}*
+ * | established] [counting] [destination {addr wildcard|any}] [destination-port op port1 [port2]]
+ * [{dscp|precedence|tos} v] [fragment] [icmp-type {type [code]|message}] [logging]
+ * [source …] [source-port …] [time-range name] [vpn-instance name]`; the basic ACL form
+ * takes no protocol and only source, fragment, logging, counting, time-range, vpn-instance.
+ * The first error on a line stops that line (no cascades); warnings do not.
+ */
+import type { Diagnostic } from '../../diag/diagnostic.js';
+import { suggest } from './suggest.js';
+import { formatIpv4, type IpFamily } from '../../net/address.js';
+import type { Action } from '../../policy/model.js';
+import { ADVANCED_RULE_OPTIONS, BASIC_RULE_OPTIONS, ICMP_MESSAGES, ICMPV6_MESSAGES } from './keywords.js';
+import { tokenSpan, type Line, type Token } from './lexer.js';
+import { looksLikeSubnetMask, parseAddress, parsePort, parseProtocol } from './operands.js';
+import type { H3cRuleOptions } from './vendor.js';
+
+/** What a `rule` line says. */
+export interface RuleCommand {
+  /** the id as written, when given */
+  readonly id?: number;
+  readonly action: Action;
+  /** undefined in a basic ACL rule */
+  readonly protocol: number | 'any';
+  readonly options: H3cRuleOptions;
+}
+
+/** Highest rule id Comware accepts (`rule-id: Specifies a rule ID, in the range of 0 to 65534`). */
+export const MAX_RULE_ID = 65534;
+
+const TCP = 6;
+const UDP = 17;
+const ADVANCED_SET: ReadonlySet<string> = new Set(ADVANCED_RULE_OPTIONS);
+
+/** Parses a rule id token (0-65534), or reports it. */
+export function parseRuleId(line: Line, t: Token, diags: Diagnostic[]): number | undefined {
+  const n = Number(t.text);
+  if (n > MAX_RULE_ID) {
+    diags.push({ severity: 'error', message: `rule id ${t.text} is out of range (0-${MAX_RULE_ID})`, span: tokenSpan(line, t) });
+    return undefined;
+  }
+  return n;
+}
+
+/**
+ * Parses tokens[0..] = `rule [id] action …`; reports into `diags` and returns
+ * undefined when the line has an error.
+ */
+export function parseRuleCommand(line: Line, family: IpFamily, category: 'basic' | 'advanced', diags: Diagnostic[]): RuleCommand | undefined {
+  const t = line.tokens;
+  const err = (token: Token | undefined, message: string, suggestion?: string): undefined => {
+    const span = token ? tokenSpan(line, token) : tokenSpan(line, t[t.length - 1]!);
+    diags.push({ severity: 'error', message, span, ...(suggestion ? { suggestion } : {}) });
+    return undefined;
+  };
+  const warn = (token: Token, message: string, suggestion?: string): void => {
+    diags.push({ severity: 'warning', message, span: tokenSpan(line, token), ...(suggestion ? { suggestion } : {}) });
+  };
+  let i = 1;
+  let id: number | undefined;
+  if (t[1] && /^\d+$/.test(t[1].text)) {
+    id = parseRuleId(line, t[1], diags);
+    if (id === undefined) return undefined;
+    i = 2;
+  }
+  const actionTok = t[i];
+  if (!actionTok || (actionTok.lower !== 'permit' && actionTok.lower !== 'deny')) {
+    const near = actionTok ? suggest(actionTok.lower, ['permit', 'deny']) : undefined;
+    return err(actionTok ?? t[i - 1], `expected 'permit' or 'deny' after '${t[i - 1]!.text}'`, near ? `did you mean '${near}'?` : undefined);
+  }
+  const action: Action = actionTok.lower === 'permit' ? 'permit' : 'deny';
+  i++;
+  let protocol: number | 'any' = 'any';
+  if (category === 'advanced') {
+    const p = parseProtocol(line, t[i], family, actionTok);
+    if (!p.ok) {
+      diags.push(p.error);
+      return undefined;
+    }
+    protocol = p.value;
+    i++;
+  }
+  const allowed: ReadonlySet<string> = category === 'advanced' ? ADVANCED_SET : new Set<string>(BASIC_RULE_OPTIONS);
+  const isKeyword = (w: string): boolean => ADVANCED_SET.has(w);
+  const o: H3cRuleOptions = {};
+  const seen = new Map<string, Token>();
+  const flags: [string, 0 | 1][] = [];
+  const qos: [string, string][] = [];
+  const protoName = t[i - 1]!.text;
+  const needTcpUdp = (tok: Token): boolean => {
+    if (protocol === TCP || protocol === UDP) return true;
+    err(tok, `'${tok.text}' applies only to tcp or udp rules, and this rule's protocol is '${protoName}'`);
+    return false;
+  };
+  const needTcp = (tok: Token): boolean => {
+    if (protocol === TCP) return true;
+    err(tok, `'${tok.text}' applies only to tcp rules, and this rule's protocol is '${protoName}'`);
+    return false;
+  };
+  const name = (tok: Token): string | undefined => {
+    const v = t[i + 1];
+    if (!v || isKeyword(v.lower)) {
+      err(v, `expected a name after '${tok.text}'`);
+      return undefined;
+    }
+    return v.text;
+  };
+  while (i < t.length) {
+    const tok = t[i]!;
+    const w = tok.lower;
+    if (!allowed.has(w)) {
+      if (category === 'basic' && ADVANCED_SET.has(w))
+        return err(tok, `'${tok.text}' is not allowed in a basic ACL rule`, 'basic ACLs (2000-2999) match only the source address; use an advanced ACL (3000-3999)');
+      const near = suggest(w, [...allowed]);
+      return err(tok, `unexpected '${tok.text}' in rule`, near ? `did you mean '${near}'?` : undefined);
+    }
+    const before = seen.get(w);
+    if (before) return err(tok, `option '${tok.text}' is given twice (first at column ${before.column})`);
+    seen.set(w, tok);
+    switch (w) {
+      case 'source':
+      case 'destination': {
+        const a = parseAddress(line, i + 1, family, tok, isKeyword);
+        if (!a.ok) {
+          diags.push(a.error);
+          return undefined;
+        }
+        if (a.value.kind === 'v4' && a.used === 2 && looksLikeSubnetMask(a.value.wildcard)) {
+          const wTok = t[i + 2]!;
+          const wildcardText = formatIpv4(~a.value.wildcard >>> 0);
+          warn(wTok, `wildcard ${wTok.text} looks like a subnet mask: in a wildcard, 1 bits mean "any value"`, `did you mean ${wildcardText}?`);
+        }
+        if (w === 'source') o.src = a.value;
+        else o.dst = a.value;
+        i += 1 + a.used;
+        break;
+      }
+      case 'source-port':
+      case 'destination-port': {
+        if (!needTcpUdp(tok)) return undefined;
+        const p = parsePort(line, i + 1, protocol as number, tok, isKeyword);
+        if (!p.ok) {
+          diags.push(p.error);
+          return undefined;
+        }
+        const v = p.value;
+        if ((v.op === 'lt' && v.operands[0] === 0) || (v.op === 'gt' && v.operands[0] === 65535))
+          warn(t[i + 2]!, `'${v.op} ${v.written[0]}' matches no port: this rule never matches a ${protoName} packet`);
+        if (w === 'source-port') o.srcPort = v;
+        else o.dstPort = v;
+        i += 1 + p.used;
+        break;
+      }
+      case 'established':
+        if (!needTcp(tok)) return undefined;
+        if (flags.length > 0) return err(tok, "'established' cannot be combined with TCP flag options (syn, ack, fin, rst, psh, urg)");
+        o.established = true;
+        i++;
+        break;
+      case 'syn':
+      case 'ack':
+      case 'fin':
+      case 'rst':
+      case 'psh':
+      case 'urg': {
+        if (!needTcp(tok)) return undefined;
+        if (o.established) return err(tok, `'${tok.text}' cannot be combined with 'established'`);
+        const v = t[i + 1];
+        if (!v || (v.text !== '0' && v.text !== '1')) return err(v ?? tok, `expected 0 or 1 after '${tok.text}'`);
+        flags.push([w, v.text === '1' ? 1 : 0]);
+        i += 2;
+        break;
+      }
+      case 'fragment':
+        o.fragment = true;
+        i++;
+        break;
+      case 'logging':
+        warn(tok, 'logging is not simulated: the rule matches as usual and nothing is logged');
+        o.logging = true;
+        i++;
+        break;
+      case 'counting':
+        warn(tok, 'counting is not simulated: the rule matches as usual and nothing is counted');
+        o.counting = true;
+        i++;
+        break;
+      case 'time-range':
+      case 'vpn-instance': {
+        const n = name(tok);
+        if (n === undefined) return undefined;
+        if (w === 'time-range') {
+          warn(tok, `time-range '${n}' is not simulated: the rule is treated as always active`);
+          o.timeRange = n;
+        } else {
+          warn(tok, `vpn-instance '${n}' is not simulated: the rule is treated as matching packets of any VPN`);
+          o.vpnInstance = n;
+        }
+        i += 2;
+        break;
+      }
+      case 'icmp-type':
+      case 'icmp6-type': {
+        const want = family === 4 ? 1 : 58;
+        if (protocol !== want) return err(tok, `'${tok.text}' applies only to ${family === 4 ? 'icmp' : 'icmpv6'} rules, and this rule's protocol is '${protoName}'`);
+        if ((family === 4) !== (w === 'icmp-type')) return err(tok, `use '${family === 4 ? 'icmp-type' : 'icmp6-type'}' in an IPv${family} ACL`);
+        const icmp = parseIcmp(line, i + 1, family, tok, diags);
+        if (!icmp) return undefined;
+        o.icmp = icmp.value;
+        i += 1 + icmp.used;
+        break;
+      }
+      default: {
+        // dscp, precedence, tos
+        const v = t[i + 1];
+        if (!v || isKeyword(v.lower)) return err(v, `expected a value after '${tok.text}'`);
+        warn(tok, `${w} ${v.text} is not simulated: the rule is treated as matching any ${w} value`);
+        qos.push([w, v.text]);
+        i += 2;
+      }
+    }
+  }
+  if (flags.length > 0) o.flags = flags;
+  if (qos.length > 0) o.qos = qos;
+  return { ...(id !== undefined ? { id } : {}), action, protocol, options: o };
+}
+
+function parseIcmp(
+  line: Line,
+  i: number,
+  family: IpFamily,
+  after: Token,
+  diags: Diagnostic[],
+): { value: NonNullable<H3cRuleOptions['icmp']>; used: number } | undefined {
+  const t = line.tokens[i];
+  const report = (token: Token | undefined, message: string, suggestion?: string): undefined => {
+    diags.push({ severity: 'error', message, span: tokenSpan(line, token ?? after), ...(suggestion ? { suggestion } : {}) });
+    return undefined;
+  };
+  if (!t) return report(after, `expected an ICMP message name or type after '${after.text}'`);
+  const table = family === 4 ? ICMP_MESSAGES : ICMPV6_MESSAGES;
+  if (/^\d+$/.test(t.text)) {
+    const type = Number(t.text);
+    if (type > 255) return report(t, `ICMP type ${t.text} is out of range (0-255)`);
+    const c = line.tokens[i + 1];
+    if (c && /^\d+$/.test(c.text)) {
+      if (Number(c.text) > 255) return report(c, `ICMP code ${c.text} is out of range (0-255)`);
+      return { value: { type, code: Number(c.text), written: `${t.text} ${c.text}` }, used: 2 };
+    }
+    return { value: { type, written: t.text }, used: 1 };
+  }
+  const m = table.get(t.lower);
+  if (!m) {
+    const near = suggest(t.lower, [...table.keys()]);
+    return report(t, `unknown ICMP message '${t.text}'`, near ? `did you mean '${near}'?` : undefined);
+  }
+  return { value: { type: m[0], code: m[1], written: t.lower }, used: 1 };
+}

@@ -1,0 +1,126 @@
+/**
+ * The H3C vendor model: what the config says, in Comware's own terms (ACL
+ * numbers and categories, rule ids, interface packet-filter and ASPF
+ * applications). The parser builds it; convert.ts turns it into the neutral Policy.
+ * Mutable while parsing (the parser edits rules in place as Comware does).
+ */
+import type { SourceSpan } from '../../diag/diagnostic.js';
+import type { IpFamily, Ipv6Words } from '../../net/address.js';
+import type { Action, Direction, MatchOrder } from '../../policy/model.js';
+
+/** An address operand as written and as numbers. */
+export type H3cAddr =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'v4'; readonly addr: number; readonly wildcard: number }
+  | { readonly kind: 'v6'; readonly addr: Ipv6Words; readonly prefixLen: number };
+
+/** A port operand: operator, numbers, and each operand as written (name or number). */
+export interface H3cPort {
+  readonly op: 'eq' | 'neq' | 'lt' | 'gt' | 'range';
+  readonly operands: readonly number[];
+  readonly written: readonly string[];
+}
+
+/** The options of one `rule` command; on a re-definition only the given ones replace the old. */
+export interface H3cRuleOptions {
+  src?: H3cAddr;
+  dst?: H3cAddr;
+  srcPort?: H3cPort;
+  dstPort?: H3cPort;
+  established?: boolean;
+  /** TCP flag conditions in the order written: keyword and 0/1 */
+  flags?: readonly (readonly [string, 0 | 1])[];
+  fragment?: boolean;
+  logging?: boolean;
+  counting?: boolean;
+  timeRange?: string;
+  vpnInstance?: string;
+  icmp?: { readonly type: number; readonly code?: number; readonly written: string };
+  /** dscp / precedence / tos values: keyword and value as written */
+  qos?: readonly (readonly [string, string])[];
+}
+
+/** One ACL rule in the vendor model. */
+export interface H3cRule extends H3cRuleOptions {
+  id: number;
+  action: Action;
+  /** protocol number, or 'any' for `ip` / `ipv6` and for basic ACL rules */
+  protocol: number | 'any';
+  comment?: string;
+  /** the line that created (or last edited) the rule, from the `rule` word to the end */
+  at: SourceSpan;
+}
+
+/** One ACL: number and/or name, category, rules keyed by id. */
+export interface H3cAcl {
+  readonly family: IpFamily;
+  readonly category: 'basic' | 'advanced';
+  readonly number?: number;
+  readonly name?: string;
+  matchOrder: MatchOrder;
+  /** rule numbering step (Comware default 5) */
+  step: number;
+  description?: string;
+  /** rules in creation order; evaluation order is decided by convert.ts */
+  readonly rules: H3cRule[];
+  readonly at: SourceSpan;
+  /** true for the implicit ACL that collects rules written without an `acl` header */
+  readonly implicit?: boolean;
+}
+
+/** `packet-filter …` or `firewall packet-filter …` in an interface view. */
+export interface H3cPacketFilter {
+  readonly direction: Direction;
+  readonly family: IpFamily;
+  /** `3000` or `name web-in`, resolved to an ACL by convert.ts */
+  readonly ref: { readonly number: number } | { readonly name: string };
+  /** `ip-group 3000 rule 5`: only one rule applied (not simulated) */
+  readonly ruleId?: number;
+  /** which syntax: Comware 7 `packet-filter`, Comware 5 `firewall packet-filter` */
+  readonly form: 'packet-filter' | 'firewall';
+  readonly at: SourceSpan;
+}
+
+/** `aspf apply policy N dir` (Comware 7) or `firewall aspf N dir` (Comware 5). */
+export interface H3cAspfApply {
+  readonly policy: number;
+  readonly direction: Direction;
+  readonly form: 'aspf' | 'firewall';
+  readonly at: SourceSpan;
+}
+
+/** An interface view. */
+export interface H3cInterface {
+  readonly name: string;
+  readonly at: SourceSpan;
+  readonly packetFilters: H3cPacketFilter[];
+  readonly aspf: H3cAspfApply[];
+}
+
+/** An ASPF policy view: the protocols it detects. */
+export interface H3cAspfPolicy {
+  readonly number: number;
+  readonly at: SourceSpan;
+  /** detected application protocols, lower-case, with the `detect` line */
+  readonly detect: Map<string, SourceSpan>;
+}
+
+/** `port-mapping application ftp port N` (Comware 7) / `port-mapping ftp port N` (Comware 5). */
+export interface H3cPortMapping {
+  readonly application: string;
+  readonly port: number;
+  readonly at: SourceSpan;
+}
+
+/** A whole Comware config in vendor terms. */
+export interface H3cConfig {
+  readonly file: string;
+  readonly acls: H3cAcl[];
+  readonly interfaces: H3cInterface[];
+  readonly aspfPolicies: H3cAspfPolicy[];
+  readonly portMappings: H3cPortMapping[];
+  /** the last `packet-filter default …` / `firewall default …` line */
+  defaultAction?: { readonly action: Action; readonly at: SourceSpan };
+  /** Comware 5 `firewall enable` */
+  firewallEnabled?: SourceSpan;
+}

@@ -1,0 +1,57 @@
+/**
+ * A human summary of a Policy, one fact per line, for `ftpwall check`: the ACLs
+ * (with their rules in evaluation order), what each interface applies, the
+ * default action and any stateful inspection, each with its file:line.
+ */
+import type { SourceSpan } from '../diag/diagnostic.js';
+import type { Acl, Binding, Inspection, Policy } from './model.js';
+
+function where(at: SourceSpan): string {
+  return `${at.file}:${at.line}`;
+}
+
+/** `acl advanced 3000 (match-order config, step 5): 3 rules, rules/seed-active.cfg:3`. */
+export function summarizeAcl(acl: Acl): string {
+  const v6 = acl.family === 6 ? 'ipv6 ' : '';
+  const id = acl.number !== undefined ? String(acl.number) : /^\d+$/.test(acl.name) ? acl.name : `name ${acl.name}`;
+  const n = acl.rules.length;
+  return `acl ${v6}${acl.category} ${id} (match-order ${acl.matchOrder}, step ${acl.step}): ${n} rule${n === 1 ? '' : 's'}, ${where(acl.at)}`;
+}
+
+/** `packet-filter 3000 inbound`, `packet-filter ipv6 3001 outbound (acl not defined)`. */
+function bindingText(b: Binding, policy: Policy): string {
+  const defined = policy.acls.some((a) => a.name === b.acl && a.family === b.family);
+  const ref = /^\d+$/.test(b.acl) ? b.acl : `name ${b.acl}`;
+  return `packet-filter ${b.family === 6 ? 'ipv6 ' : ''}${ref} ${b.direction}${defined ? '' : ' (acl not defined)'}`;
+}
+
+/** `ASPF policy 1 detect ftp on GigabitEthernet2/1/1 inbound, rules/stateful.cfg:40`. */
+function inspectionText(i: Inspection): string {
+  const policyNo = i.at ? /(?:aspf\s+apply\s+policy|firewall\s+aspf)\s+(\d+)/i.exec(i.at.lineText)?.[1] : undefined;
+  const what = policyNo !== undefined ? `ASPF policy ${policyNo} detect ftp` : 'ftp';
+  const on = i.interface === '*' ? 'every interface' : i.interface;
+  const dir = i.direction === 'both' ? 'both directions' : i.direction;
+  const ports = i.ports.length === 1 && i.ports[0] === 21 ? '' : ` (ports ${i.ports.join(', ')})`;
+  return `${what} on ${on} ${dir}${ports}${i.at ? `, ${where(i.at)}` : ' (command line)'}`;
+}
+
+/** The summary lines of a policy. */
+export function summarizePolicy(policy: Policy): string[] {
+  const lines: string[] = [];
+  for (const acl of policy.acls) {
+    lines.push(summarizeAcl(acl));
+    for (const r of acl.rules) lines.push(`  ${r.text}`);
+  }
+  const names = [...policy.interfaces];
+  for (const b of policy.bindings) if (!names.includes(b.interface)) names.push(b.interface);
+  for (const name of names) {
+    const bs = policy.bindings.filter((b) => b.interface === name);
+    lines.push(bs.length === 0 ? `${name}: no packet filter` : `${name}: ${bs.map((b) => bindingText(b, policy)).join(', ')}`);
+  }
+  const d = policy.defaultAction;
+  if (d.at) lines.push(`${d.at.lineText.slice(d.at.column - 1).trim().replace(/\s+/g, ' ')} (${where(d.at)})`);
+  else lines.push(d.action === 'permit' ? 'default action: permit (Comware default)' : `default action: ${d.action}`);
+  if (policy.inspections.length === 0) lines.push('stateful inspection: none');
+  for (const i of policy.inspections) lines.push(`stateful inspection: ${inspectionText(i)}`);
+  return lines;
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { aclOf, briefs, fixture, text, texts } from './helpers.js';
+
+// Comware references, `rule (IPv4 advanced ACL view)`: an automatic id "takes the nearest higher
+// multiple of the numbering step to the current highest rule ID, starting from 0. For example, if
+// the rule numbering step is 5 and the current highest rule ID is 28, the rule is numbered 30."
+describe('automatic rule numbering', () => {
+  it('numbers from 0 in steps of 5, and after an explicit 28 continues at 30', () => {
+    const p = fixture('auto-numbering.cfg');
+    expect(briefs(p)).toEqual([]);
+    expect(aclOf(p, '3000').rules.map((r) => r.id)).toEqual([0, 5, 28, 30]);
+  });
+
+  it('uses the step set with step before the rules', () => {
+    const p = fixture('step.cfg');
+    expect(aclOf(p, '3000')).toMatchObject({ step: 10 });
+    expect(aclOf(p, '3000').rules.map((r) => r.id)).toEqual([0, 10]);
+  });
+
+  it('goes to the next multiple strictly above the highest id, even when the highest is a multiple', () => {
+    const p = text('acl advanced 3000\n rule 30 deny ip\n rule permit tcp\n');
+    expect(aclOf(p, '3000').rules.map((r) => r.id)).toEqual([30, 35]);
+  });
+
+  it('renumbers existing rules from 0 when the step changes after them, and says so', () => {
+    const p = text('acl advanced 3000\n rule 5 permit tcp\n rule 10 permit udp\n step 2\n rule deny ip\n');
+    expect(texts(aclOf(p, '3000'))).toEqual(['rule 0 permit tcp', 'rule 2 permit udp', 'rule 4 deny ip']);
+    expect(briefs(p)).toEqual([
+      "4:2 warning: step 2 renumbers the existing rules of acl 3000 from 0 (5→0, 10→2), as Comware 5 documents (put 'step' before the rules to keep their ids)",
+    ]);
+  });
+
+  it('reports when no automatic id is left below 65534', () => {
+    const p = text('acl advanced 3000\n rule 65534 deny ip\n rule permit tcp\n');
+    expect(briefs(p)).toEqual(['3:2 error: no rule id left in acl 3000: the next multiple of step 5 is 65535, above 65534 (give the rule an explicit id)']);
+  });
+
+  it('rejects a rule id above 65534', () => {
+    expect(briefs(text('acl advanced 3000\n rule 65535 deny ip\n'))).toEqual(['2:7 error: rule id 65535 is out of range (0-65534)']);
+  });
+});
+
+// "When modifying a rule of such an ACL, you may choose to change just some of the settings, in
+// which case the other settings remain the same." (Comware ACL command reference, match-order config)
+describe('re-defining an existing rule id', () => {
+  const p = fixture('redefine.cfg');
+
+  it('merges the new options into the old rule, which keeps its id and position', () => {
+    expect(texts(aclOf(p, '3000'))).toEqual([
+      'rule 5 deny tcp source 192.168.10.1 0 source-port eq 21 destination-port gt 1024 logging',
+      'rule 10 deny ip',
+    ]);
+    expect(aclOf(p, '3000').rules[0]!.at.line).toBe(4);
+  });
+
+  it('says what the edit did', () => {
+    expect(briefs(p)[1]).toBe(
+      "4:2 info: rule 5 of acl 3000 is edited in place: 'permit tcp source 192.168.10.1 0 source-port eq 21 logging' becomes 'deny tcp source 192.168.10.1 0 source-port eq 21 destination-port gt 1024 logging' (Comware keeps the options not given)",
+    );
+  });
+
+  it('refuses an edit that would leave ports on a non-TCP/UDP rule', () => {
+    const q = text('acl advanced 3000\n rule 0 permit tcp destination-port eq 21\n rule 0 permit icmp\n');
+    expect(briefs(q)).toEqual([
+      '3:2 error: editing rule 0 of acl 3000 would leave it invalid: source-port and destination-port apply only to tcp or udp rules',
+    ]);
+    expect(texts(aclOf(q, '3000'))).toEqual(['rule 0 permit tcp destination-port eq 21']);
+  });
+
+  it('refuses to edit a rule of a match-order auto ACL', () => {
+    const q = text('acl advanced 3000 match-order auto\n rule 0 permit tcp\n rule 0 deny tcp\n');
+    expect(briefs(q)).toEqual([
+      "3:2 error: rule 0 already exists in acl 3000, which uses match-order auto: Comware edits rules only in match-order config (remove it first with 'undo rule 0')",
+    ]);
+    expect(texts(aclOf(q, '3000'))).toEqual(['rule 0 permit tcp']);
+  });
+
+  it('refuses a rule identical to an existing one', () => {
+    const q = text('acl advanced 3000\n rule 0 deny ip\n rule deny ip\n');
+    expect(briefs(q)).toEqual([
+      '3:2 warning: this rule repeats rule 0 of acl 3000: Comware refuses a rule identical to an existing one, so the line has no effect',
+    ]);
+    expect(aclOf(q, '3000').rules).toHaveLength(1);
+  });
+});
+
+describe('undo rule and rule comments', () => {
+  const p = fixture('undo-rule.cfg');
+
+  it('removes a whole rule, or only the named settings of a rule', () => {
+    expect(texts(aclOf(p, '3000'))).toEqual(['rule 0 permit tcp source-port eq 21', 'rule 10 deny ip']);
+    expect(aclOf(p, '3000').rules[0]!.unsimulated).toBeUndefined();
+  });
+
+  it('attaches rule N comment to the rule', () => {
+    expect(aclOf(p, '3000').rules[0]!.comment).toBe('control replies');
+  });
+
+  it('reports undo of a rule that does not exist, and a comment on one', () => {
+    const q = text('acl advanced 3000\n undo rule 5\n rule 5 comment hello\n undo rule 0 bogus\n');
+    expect(briefs(q)).toEqual([
+      '2:12 error: rule 5 does not exist in acl 3000',
+      "3:7 error: rule 5 does not exist in acl 3000 (Comware accepts 'rule N comment' only for an existing rule)",
+      "4:14 error: 'undo rule' cannot remove 'bogus'",
+    ]);
+  });
+});

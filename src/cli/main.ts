@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The ftpwall command line: wiring only; every decision lives in the modules below. */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runCheck } from './check.js';
 import { runCompare } from './compare.js';
 import { EXIT_BAD_INPUT, InputProblems, printDiagnostics } from './io.js';
@@ -26,7 +26,9 @@ export function buildProgram(): Command {
   const program = new Command('ftpwall')
     .description('Simulate FTP traffic through firewalls, packet by packet: which flows pass, and which rule, state or pinhole decided.')
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // set before the subcommands are added so they inherit it: usage errors become exceptions, handled in main()
+    .exitOverride();
 
   program
     .command('check')
@@ -74,10 +76,6 @@ export function buildProgram(): Command {
 /** Runs the program; located input problems become exit status 2. */
 export function main(argv: readonly string[]): void {
   const program = buildProgram();
-  program.exitOverride((err) => {
-    // commander's own usage errors (unknown option, missing argument) are bad input too
-    process.exit(err.exitCode === 0 ? 0 : EXIT_BAD_INPUT);
-  });
   try {
     program.parse(argv as string[]);
   } catch (e) {
@@ -86,6 +84,11 @@ export function main(argv: readonly string[]): void {
       const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
       process.stderr.write(`ftpwall: ${errors} error${errors === 1 ? '' : 's'}; nothing written\n`);
       process.exitCode = EXIT_BAD_INPUT;
+      return;
+    }
+    if (e instanceof CommanderError) {
+      // commander has printed its message; --help and --version end with 0, usage errors are bad input
+      process.exitCode = e.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
       return;
     }
     throw e;

@@ -58,7 +58,7 @@ export function formatRun(run: RunReport, options: TableOptions): string[] {
         what,
         String(p.len),
         p.action === 'permit' ? st.good('permit') : st.bad('deny'),
-        `${p.by}${p.note ? `  (${p.note})` : ''}`,
+        `${p.by}${p.note ? ` · ${p.note}` : ''}`,
       ]);
       for (const e of eventsAt.get(p.n) ?? []) prows.push(['', '', '', st.dim(`↳ ${e}`), '', '', '']);
     }

@@ -1,0 +1,87 @@
+/**
+ * What help() does after a scanner matched (facts 4.1, 4.5, 5.1): the bounce
+ * check against the sender's own address, then an expectation from the peer
+ * (any source port) to the announcer's address and the announced port.
+ */
+import { ipEquals } from '../../net/address.js';
+import type { StepContext, TraceEvent } from '../verdict.js';
+import type { Conn } from './conntrack-table.js';
+import { expectationKey, formatExpectation, type Expectation, type ExpectationTable } from './expectations.js';
+import type { FtpParse, FtpSearch } from './helpers/ftp.js';
+import * as msg from './messages.js';
+
+/** The engine's hooks for a new expectation. */
+export interface AnnounceEnv {
+  readonly loose: boolean;
+  readonly expectationTimeoutMs: number;
+  readonly expectations: ExpectationTable;
+  /** the id the next expectation will get (taken only when one is created) */
+  peekId(): number;
+  /** takes the id and arms the expectation's timer */
+  schedule(e: Expectation): void;
+}
+
+/**
+ * Handles a matched PORT/EPRT/227/229 on connection `c`, sent in direction `dir`.
+ * Returns the helper's drop reason when the expectation could not be added
+ * (nf_ct_expect_related failed → NF_DROP), undefined when the packet is accepted.
+ */
+export function announce(
+  c: Conn,
+  dir: 0 | 1,
+  entry: FtpSearch,
+  parse: Extract<FtpParse, { kind: 'match' }>,
+  ctx: StepContext,
+  env: AnnounceEnv,
+  events: TraceEvent[],
+): string | undefined {
+  // the sender's address in this direction's tuple; the peer is the other end
+  const sender = dir === 0 ? c.src : c.dst;
+  const peer = dir === 0 ? c.dst : c.src;
+  const role = dir === 0 ? 'client' : 'server';
+  const note = msg.quirkNote(entry.pattern, parse);
+  const differs = !ipEquals(parse.addr, sender);
+  if (differs && !env.loose) {
+    // "NOT RECORDING": accepted, no expectation (nf_conntrack_ftp help(), loose off)
+    events.push({
+      tMs: ctx.nowMs,
+      kind: 'expectation-refused',
+      packet: ctx.n,
+      text: msg.refusedText(entry.trigger, ctx.n, parse.addr, role, sender, note),
+    });
+    return undefined;
+  }
+  const dst = differs ? parse.addr : sender;
+  const candidate = {
+    key: expectationKey(peer, dst, parse.port),
+    src: peer,
+    dst,
+    dstPort: parse.port,
+  };
+  const id = env.peekId();
+  const e: Expectation = {
+    id,
+    ...candidate,
+    master: c,
+    trigger: entry.trigger,
+    openedByPacket: ctx.n,
+    createdMs: ctx.nowMs,
+    expiresMs: ctx.nowMs + env.expectationTimeoutMs,
+    alive: true,
+  };
+  const outcome = env.expectations.insert(e);
+  if (!outcome.ok) {
+    const why =
+      outcome.refusal.kind === 'clash'
+        ? `connection ${outcome.refusal.holder.master.id}'s pending expectation ${formatExpectation(outcome.refusal.holder)} already covers it (-EBUSY)`
+        : `the expectation table is full (nf_ct_expect_max = ${outcome.refusal.max})`;
+    events.push({ tMs: ctx.nowMs, kind: 'helper-drop', packet: ctx.n, text: msg.cannotAddText(ctx.n, c.id, e, why) });
+    return 'cannot add expectation';
+  }
+  env.schedule(e);
+  if (outcome.replaced)
+    events.push({ tMs: ctx.nowMs, kind: 'expectation-replaced', packet: ctx.n, text: msg.replacedText(outcome.replaced, e) });
+  const loose = differs ? msg.looseNote(role, parse.addr, sender) : '';
+  events.push({ tMs: ctx.nowMs, kind: 'expectation-open', packet: ctx.n, text: msg.openedText(e, `${loose}${note}`) });
+  return undefined;
+}

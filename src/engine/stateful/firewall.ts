@@ -1,0 +1,361 @@
+/**
+ * The stateful engine: Linux connection tracking with the FTP helper in front
+ * of the device's ACLs, as a ruleset `ct state established,related accept`
+ * followed by the ACLs would behave (DESIGN: tracked → pass; expectation → pass
+ * as RELATED, pinhole consumed; otherwise the ACLs decide and a permitted first
+ * packet creates the entry). Time comes only from ctx.nowMs and advanceTo().
+ */
+import { describePacket, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
+import type { Inspection, Policy } from '../../policy/model.js';
+import { checkAcls, compilePolicy } from '../static.js';
+import type { Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
+import {
+  createConntrackTable,
+  describeConn,
+  DIR_ORIGINAL,
+  GENERIC_TIMEOUT_SEC,
+  ICMP_TIMEOUT_SEC,
+  icmpReplyType,
+  tupleHash,
+  tuplePorts,
+  UDP_STREAM_TIMEOUT_SEC,
+  UDP_TIMEOUT_SEC,
+  type Conn,
+} from './conntrack-table.js';
+import { announce, type AnnounceEnv } from './announce.js';
+import { createExpectationTable, expectationKey, expectationRef, formatExpectation, type Expectation } from './expectations.js';
+import { createFtpHelperState, ftpHelp } from './helpers/ftp-session.js';
+import * as msg from './messages.js';
+import { createTimerHeap } from './timer-heap.js';
+import {
+  LINUX_TCP_TIMEOUTS_SEC,
+  TCP_ACCEPT,
+  TCP_INVALID,
+  TCP_REOPEN,
+  TCP_STATE_NAMES,
+  tcpFlagsValid,
+  tcpIndex,
+  tcpNew,
+  tcpPacket,
+  timeoutTableMs,
+  type TcpResult,
+  type TcpTimeoutsSec,
+} from './tcp-state.js';
+
+export type { TcpTimeoutsSec } from './tcp-state.js';
+
+/** Options of the stateful engine; Linux defaults where omitted. */
+export interface StatefulOptions {
+  /** accept an announced address that differs from the control connection's (nf_conntrack_ftp `loose`) */
+  readonly loose?: boolean;
+  /** extra inspections, e.g. from `--inspect ftp` (interface '*') */
+  readonly inspections?: readonly Inspection[];
+  /** Linux defaults if omitted */
+  readonly timeouts?: Partial<TcpTimeoutsSec>;
+  readonly expectationTimeoutSec?: number; // 300
+  readonly maxConnections?: number; // table size limit (nf_conntrack_max); default 65536
+}
+
+/** A connection as tests and teaching views see it. */
+export interface ConnectionView {
+  readonly id: number;
+  readonly tuple: string;
+  /** TCP state name, or 'UNREPLIED' / 'REPLIED' for other protocols */
+  readonly state: string;
+  readonly seenReply: boolean;
+  readonly assured: boolean;
+  readonly expiresMs: number;
+  readonly helper: string | undefined;
+  readonly related: boolean;
+}
+
+/** The stateful firewall, with read-only views of its tables. */
+export interface StatefulFirewall extends Firewall {
+  /** live connections in id order */
+  connections(): readonly ConnectionView[];
+  /** pending expectations as `10.0.0.2:* → 192.168.10.1:50021` */
+  expectations(): readonly string[];
+}
+
+/** nf_ct_ftp's expect policy: `.timeout = 5 * 60`. */
+const FTP_EXPECT_TIMEOUT_SEC = 300;
+/** nf_conntrack_max when no hashsize is given on a 1-4 GiB box (facts 8.3); a round default. */
+const DEFAULT_MAX_CONNECTIONS = 65536;
+const NO_EVENTS: readonly TraceEvent[] = [];
+
+/** Creates the stateful engine for a policy. */
+export function createStatefulFirewall(policy: Policy, options: StatefulOptions = {}): StatefulFirewall {
+  const compiled = compilePolicy(policy);
+  const limits: TcpTimeoutsSec = { ...LINUX_TCP_TIMEOUTS_SEC, ...options.timeouts };
+  const stateMs = timeoutTableMs(limits);
+  const expectMs = (options.expectationTimeoutSec ?? FTP_EXPECT_TIMEOUT_SEC) * 1000;
+  const loose = options.loose ?? false;
+  const inspections = [...policy.inspections, ...(options.inspections ?? [])].filter((i) => i.protocol === 'ftp');
+  const maxConns = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const table = createConntrackTable(maxConns);
+  // nf_conntrack_expect_init: hsize = htable_size / 256 (min 1), nf_ct_expect_max = hsize * 4
+  const expectations = createExpectationTable(Math.max(1, Math.floor(maxConns / 256)) * 4);
+  const timers = createTimerHeap();
+  const tcpOut: TcpResult = { code: 0, oldState: 0, newState: 0, timeoutMs: -1, kill: false, assured: false };
+  const ports: [number, number] = [0, 0];
+  let nextConnId = 1;
+  let nextExpId = 1;
+  let clockMs = 0;
+
+  const setTimer = (c: Conn, nowMs: number, timeoutMs: number): void => {
+    c.timeoutMs = timeoutMs;
+    c.expiresMs = nowMs + timeoutMs;
+    if (c.expiresMs < c.heapAtMs) {
+      timers.push(c.expiresMs, c.id);
+      c.heapAtMs = c.expiresMs;
+    }
+  };
+
+  const destroy = (c: Conn, events: TraceEvent[], tMs: number, text: string): void => {
+    table.remove(c);
+    events.push({ tMs, kind: 'conntrack-destroy', text });
+    const e = c.pending;
+    if (e) {
+      expectations.remove(e);
+      events.push({ tMs, kind: 'expectation-expired', text: msg.orphanedText(e, c.id) });
+    }
+  };
+
+  const expireUntil = (nowMs: number, events: TraceEvent[]): void => {
+    if (nowMs > clockMs) clockMs = nowMs;
+    while (timers.peekMs() <= nowMs) {
+      const atMs = timers.peekMs();
+      const id = timers.pop();
+      if (id > 0) {
+        const c = table.byId(id);
+        if (!c || c.heapAtMs !== atMs) continue;
+        if (c.expiresMs > atMs) {
+          timers.push(c.expiresMs, c.id); // refreshed since: wait again
+          c.heapAtMs = c.expiresMs;
+          continue;
+        }
+        c.heapAtMs = Infinity;
+        destroy(c, events, c.expiresMs, msg.timedOutText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined));
+      } else {
+        const e = expectations.byId(-id);
+        if (!e || !e.alive) continue;
+        expectations.remove(e);
+        events.push({ tMs: e.expiresMs, kind: 'expectation-expired', text: msg.expiredText(e) });
+      }
+    }
+  };
+
+  const attachHelper = (p: Packet, ctx: StepContext): ReturnType<typeof createFtpHelperState> | undefined => {
+    if (p.proto !== PROTO_TCP) return undefined;
+    for (const i of inspections) {
+      const portsOk = i.ports.length === 0 ? p.dstPort === 21 : i.ports.includes(p.dstPort);
+      if (!portsOk) continue;
+      const inbound = (i.direction === 'inbound' || i.direction === 'both') && ctx.ingress === i.interface;
+      const outbound = (i.direction === 'outbound' || i.direction === 'both') && ctx.egress === i.interface;
+      if (i.interface === '*' || inbound || outbound) return createFtpHelperState(p.dstPort);
+    }
+    return undefined;
+  };
+
+  const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined): Conn => {
+    // the REPLY tuple: ports swapped; ICMP queries answer with their reply type
+    const icmp = p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6;
+    const replySrcPort = icmp ? 0 : ports[1];
+    const replyDstPort = icmp ? icmpReplyType(p.proto, ports[1]) : ports[0];
+    return {
+      id: nextConnId++,
+      proto: p.proto,
+      src: p.src,
+      dst: p.dst,
+      srcPort: ports[0],
+      dstPort: ports[1],
+      replySrcPort,
+      replyDstPort,
+      origHash: tupleHash(p.proto, p.src, ports[0], p.dst, ports[1]),
+      replyHash: tupleHash(p.proto, p.dst, replySrcPort, p.src, replyDstPort),
+      createdMs: ctx.nowMs,
+      firstPacket: ctx.n,
+      tcp: p.proto === PROTO_TCP ? tcpNew(p) : undefined,
+      seenReply: false,
+      assured: false,
+      expiresMs: Infinity,
+      timeoutMs: 0,
+      heapAtMs: Infinity,
+      udpStreamMs: ctx.nowMs + 2000,
+      related: e ? expectationRef(e) : undefined,
+      masterId: e ? e.master.id : undefined,
+      helper: e ? undefined : attachHelper(p, ctx), // facts 10.4: no helper on expected connections
+      pending: undefined,
+      established: undefined,
+      alive: true,
+    };
+  };
+
+  /** Layer-4 tracking of one packet of `c`; returns TCP_ACCEPT-like codes and fills events. */
+  const track = (c: Conn, p: Packet, dir: 0 | 1, ctx: StepContext, events: TraceEvent[]): number => {
+    if (c.tcp) {
+      const r = tcpPacket(c.tcp, p, dir, c.seenReply, c.assured, stateMs, limits, tcpOut);
+      if (r.code !== TCP_ACCEPT) return r.code;
+      if (r.assured) c.assured = true;
+      if (r.timeoutMs >= 0) setTimer(c, ctx.nowMs, r.timeoutMs);
+      if (r.oldState !== r.newState && r.oldState !== 0 && !r.kill)
+        events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.stateText(c, TCP_STATE_NAMES[r.oldState]!, TCP_STATE_NAMES[r.newState]!) });
+      return TCP_ACCEPT;
+    }
+    let timeoutSec = p.proto === PROTO_UDP ? UDP_TIMEOUT_SEC : p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6 ? ICMP_TIMEOUT_SEC : GENERIC_TIMEOUT_SEC;
+    // nf_conntrack_udp_packet: replied and still active after 2 s → stream timeout, ASSURED
+    if (p.proto === PROTO_UDP && c.seenReply && ctx.nowMs > c.udpStreamMs) {
+      timeoutSec = UDP_STREAM_TIMEOUT_SEC;
+      c.assured = true;
+    }
+    setTimer(c, ctx.nowMs, timeoutSec * 1000);
+    return TCP_ACCEPT;
+  };
+
+  const acls = (p: Packet, ctx: StepContext): Verdict => checkAcls(compiled, p, ctx.ingress, ctx.egress);
+
+  const untracked = (p: Packet, ctx: StepContext, events: TraceEvent[], why: string): StepResult => {
+    events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.untrackedText(p, ctx.n, why) });
+    return { verdict: acls(p, ctx), events };
+  };
+
+  /** A packet that matches no entry (init_conntrack, then the l4 tracker's new check). */
+  const stepNew = (p: Packet, ctx: StepContext, events: TraceEvent[]): StepResult => {
+    if (table.size >= table.max) {
+      events.push({ tMs: ctx.nowMs, kind: 'conntrack-table-full', packet: ctx.n, text: msg.tableFullText(p, ctx.n, table.max) });
+      return { verdict: { action: 'deny', by: { kind: 'invalid', reason: msg.TABLE_FULL_LOG } }, events };
+    }
+    // init_conntrack unlinks a matching expectation before the l4 tracker looks at the packet (facts 10.3)
+    let e: Expectation | undefined;
+    if (p.proto === PROTO_TCP) {
+      e = expectations.find(expectationKey(p.src, p.dst, p.dstPort));
+      if (e) expectations.remove(e);
+    }
+    let invalidWhy: string | undefined;
+    if (p.proto === PROTO_TCP) {
+      if (!tcpFlagsValid(p.tcpFlags)) invalidWhy = 'has an invalid TCP flag combination (tcp_error)';
+      else if (!tcpNew(p)) {
+        const what = describePacket(p).split(' ')[0];
+        invalidWhy = `matches no connection and ${what === 'RST' ? 'an' : 'a'} ${what} cannot start one (tcp_new: invalid new)`;
+      }
+    } else if ((p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6) && icmpReplyType(p.proto, ports[1]) < 0) {
+      invalidWhy = `matches no connection and ICMP type ${ports[1]} is not a query that can start one (errors are RELATED to the connection they quote, which this simulator does not read)`;
+    }
+    if (invalidWhy !== undefined) {
+      if (e) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedInvalidText(e, ctx.n) });
+      return untracked(p, ctx, events, invalidWhy);
+    }
+    if (e) {
+      const c = newConn(p, ctx, e);
+      track(c, p, DIR_ORIGINAL, ctx, events);
+      table.insert(c);
+      events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
+      events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined) });
+      return { verdict: { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, events };
+    }
+    const verdict = acls(p, ctx);
+    if (verdict.action === 'deny') return { verdict, events }; // never confirmed: no entry
+    const c = newConn(p, ctx, undefined);
+    track(c, p, DIR_ORIGINAL, ctx, events);
+    table.insert(c);
+    const helperNote = c.helper ? `ftp helper "${c.helper.name}" attached` : undefined;
+    const pickedUp = c.tcp !== undefined && tcpIndex(p.tcpFlags) !== 0;
+    events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.newConnText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined, pickedUp, helperNote) });
+    return { verdict, events };
+  };
+
+  const help = (c: Conn, p: Packet, dir: 0 | 1, ctx: StepContext, events: TraceEvent[], verdict: Verdict): Verdict => {
+    const out = ftpHelp(c.helper!, p.payload, p.seq, dir, dir === 0 ? c.src : c.dst);
+    switch (out.kind) {
+      case 'drop':
+        events.push({ tMs: ctx.nowMs, kind: 'helper-drop', packet: ctx.n, text: msg.partialText(ctx.n, c.id, out.pattern, out.why) });
+        return { action: 'deny', by: { kind: 'helper', reason: `partial match of \`${out.pattern}'`, connection: c.id } };
+      case 'opaque':
+        events.push({ tMs: ctx.nowMs, kind: 'helper-opaque', packet: ctx.n, text: msg.opaqueText(c.id, out.auth, ctx.n) });
+        return verdict;
+      case 'match': {
+        const reason = announce(c, dir, out.entry, out.parse, ctx, env, events);
+        return reason ? { action: 'deny', by: { kind: 'helper', reason, connection: c.id } } : verdict;
+      }
+      default:
+        return verdict;
+    }
+  };
+
+  const env: AnnounceEnv = {
+    loose,
+    expectationTimeoutMs: expectMs,
+    expectations,
+    peekId: () => nextExpId,
+    schedule(e: Expectation): void {
+      nextExpId++;
+      timers.push(e.expiresMs, -e.id);
+    },
+  };
+
+  /** One packet, events into `events` (the caller copies them out). */
+  const stepInner = (p: Packet, ctx: StepContext, events: TraceEvent[]): StepResult => {
+    expireUntil(ctx.nowMs, events);
+    if (p.fragment === 'later')
+      return untracked(p, ctx, events, 'is a non-first IP fragment (the kernel tracks whole packets after defragmentation, which this simulator does not do)');
+    tuplePorts(p, ports);
+    const c = table.find(p.proto, p.src, ports[0], p.dst, ports[1]);
+    if (!c) return stepNew(p, ctx, events);
+    const dir = table.lastDir;
+    // resolve_normal_ct: REPLY → established; ORIGINAL → established once a reply was seen, else related / new
+    const ctinfo = dir === 1 || c.seenReply ? 'established' : c.related ? 'related' : 'new';
+    const code = track(c, p, dir, ctx, events);
+    if (code === TCP_REOPEN) {
+      destroy(c, events, ctx.nowMs, msg.reopenedText(c, ctx.n, TCP_STATE_NAMES[c.tcp!.state]!));
+      return stepNew(p, ctx, events);
+    }
+    if (code === TCP_INVALID) {
+      const state = TCP_STATE_NAMES[c.tcp!.state]!;
+      const why = `is invalid for connection ${c.id} in state ${state} (nf_ct_tcp: packet (index ${tcpIndex(p.tcpFlags)}) in dir ${dir} invalid)`;
+      return untracked(p, ctx, events, why);
+    }
+    // an RST while no reply was seen deletes the entry at once (nf_ct_kill_acct); the packet still passes as tracked
+    const kill = c.tcp !== undefined && code === TCP_ACCEPT && tcpOut.kill;
+    if (dir === 1) c.seenReply = true; // IPS_SEEN_REPLY is set before the ruleset runs (facts 10.2)
+    if (kill) destroy(c, events, ctx.nowMs, msg.killedText(c, ctx.n));
+    let verdict: Verdict;
+    if (ctinfo === 'new') verdict = acls(p, ctx);
+    else if (ctinfo === 'related') verdict = { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } };
+    else verdict = (c.established ??= { action: 'permit', by: { kind: 'conntrack', state: 'established', connection: c.id } });
+    // the helper runs at confirm time, on ESTABLISHED traffic the ruleset accepted (facts 6.1, 6.2)
+    if (verdict.action === 'permit' && c.helper && ctinfo === 'established' && p.payload.length > 0 && c.alive)
+      verdict = help(c, p, dir, ctx, events, verdict);
+    return { verdict, events };
+  };
+
+  const scratch: TraceEvent[] = [];
+
+  return {
+    engine: 'stateful',
+    step(p: Packet, ctx: StepContext): StepResult {
+      scratch.length = 0;
+      const r = stepInner(p, ctx, scratch);
+      return { verdict: r.verdict, events: scratch.length === 0 ? NO_EVENTS : scratch.slice() };
+    },
+    advanceTo(nowMs: number): readonly TraceEvent[] {
+      const events: TraceEvent[] = [];
+      expireUntil(nowMs, events);
+      return events.length === 0 ? NO_EVENTS : events;
+    },
+    connections(): readonly ConnectionView[] {
+      return table.list().map((c) => ({
+        id: c.id,
+        tuple: describeConn(c),
+        state: c.tcp ? TCP_STATE_NAMES[c.tcp.state]! : c.seenReply ? 'REPLIED' : 'UNREPLIED',
+        seenReply: c.seenReply,
+        assured: c.assured,
+        expiresMs: c.expiresMs,
+        helper: c.helper?.name,
+        related: c.related !== undefined,
+      }));
+    },
+    expectations(): readonly string[] {
+      return expectations.list().map(formatExpectation);
+    },
+  };
+}

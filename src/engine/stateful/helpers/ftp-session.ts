@@ -1,0 +1,121 @@
+/**
+ * The FTP helper's per-connection work (help() in nf_conntrack_ftp.c): which
+ * segments it reads (seq_aft_nl positions, 2 remembered per direction), what it
+ * does with a partial match (drop, position not advanced), plus ftpwall's model
+ * of an encrypted control channel after AUTH TLS (the kernel knows no AUTH; it
+ * reads ciphertext and in practice matches nothing, which "opaque" reproduces).
+ */
+import type { IpAddress } from '../../../net/address.js';
+import { scanFtp, type FtpParse, type FtpSearch } from './ftp.js';
+
+/** struct nf_ct_ftp_master, plus the AUTH bookkeeping. */
+export interface FtpHelperState {
+  /** helper name as the kernel registers it: `ftp` for port 21, else `ftp-PORT` */
+  readonly name: string;
+  /** seq_aft_nl[dir][i] at index dir * 2 + i */
+  readonly seqAftNl: Uint32Array;
+  /** seq_aft_nl_num[dir] */
+  readonly nlCount: Uint8Array;
+  /** the client's `AUTH …` line while its reply is awaited */
+  authPending: string | undefined;
+  opaque: boolean;
+}
+
+/** A fresh helper attachment (all zero: "0 means seq_match_aft_nl not set"). */
+export function createFtpHelperState(controlPort: number): FtpHelperState {
+  return {
+    name: controlPort === 21 ? 'ftp' : `ftp-${controlPort}`,
+    seqAftNl: new Uint32Array(4),
+    nlCount: new Uint8Array(2),
+    authPending: undefined,
+    opaque: false,
+  };
+}
+
+/** What the helper did with one segment. */
+export type FtpHelpOutcome =
+  | { readonly kind: 'accept' }
+  | { readonly kind: 'drop'; readonly pattern: string; readonly why: string }
+  | { readonly kind: 'match'; readonly entry: FtpSearch; readonly parse: Extract<FtpParse, { kind: 'match' }> }
+  | { readonly kind: 'opaque'; readonly auth: string };
+
+const ACCEPT: FtpHelpOutcome = { kind: 'accept' };
+
+function findNlSeq(h: FtpHelperState, dir: number, seq: number): boolean {
+  const n = h.nlCount[dir]!;
+  for (let i = 0; i < n; i++) if (h.seqAftNl[dir * 2 + i] === seq) return true;
+  return false;
+}
+
+/** RFC 1982 serial compare (the kernel's before()/after()). */
+function before(a: number, b: number): boolean {
+  return ((a - b) | 0) < 0;
+}
+
+/** update_nl_seq: keep the two newest positions; an older one never replaces a newer one. */
+function updateNlSeq(h: FtpHelperState, dir: number, nlSeq: number): void {
+  const n = h.nlCount[dir]!;
+  for (let i = 0; i < n; i++) if (h.seqAftNl[dir * 2 + i] === nlSeq) return;
+  if (n < 2) {
+    h.seqAftNl[dir * 2 + n] = nlSeq;
+    h.nlCount[dir] = n + 1;
+    return;
+  }
+  const oldest = before(h.seqAftNl[dir * 2]!, h.seqAftNl[dir * 2 + 1]!) ? 0 : 1;
+  if (before(h.seqAftNl[dir * 2 + oldest]!, nlSeq)) h.seqAftNl[dir * 2 + oldest] = nlSeq;
+}
+
+function startsWithCi(data: Uint8Array, text: string): boolean {
+  if (data.length < text.length) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = data[i]!;
+    const l = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+    if (l !== text.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function firstLine(data: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < data.length && i < 40; i++) {
+    const c = data[i]!;
+    if (c === 0x0d || c === 0x0a) break;
+    s += String.fromCharCode(c);
+  }
+  return s.trim();
+}
+
+/**
+ * Runs the helper on one ESTABLISHED segment with payload, sent in direction `dir`
+ * by `sender` (the address the kernel presets into cmd.u3). The caller has checked
+ * ctinfo and payload length.
+ */
+export function ftpHelp(h: FtpHelperState, payload: Uint8Array, seq: number, dir: 0 | 1, sender: IpAddress): FtpHelpOutcome {
+  if (h.opaque) return ACCEPT;
+  const len = payload.length;
+  let outcome = ACCEPT;
+  if (findNlSeq(h, dir, seq)) {
+    const found = scanFtp(payload, dir, sender);
+    if (found) {
+      // "We don't usually drop packets. ... However, it is necessary for accurate tracking in this case."
+      // goto out: the newline position is not recorded, so a retransmission is judged again.
+      if (found.parse.kind === 'partial') return { kind: 'drop', pattern: found.entry.pattern, why: found.parse.why };
+      if (found.parse.kind === 'match') outcome = { kind: 'match', entry: found.entry, parse: found.parse };
+    }
+  }
+  // out_update_nl: any segment whose last byte is '\n' makes the next one readable
+  if (payload[len - 1] === 0x0a) updateNlSeq(h, dir, (seq + len) >>> 0);
+
+  // ftpwall's AUTH model (RFC 4217 4: AUTH TLS, answered 234, then TLS on the control channel)
+  if (dir === 0) {
+    if (startsWithCi(payload, 'auth tls') || startsWithCi(payload, 'auth ssl')) h.authPending = firstLine(payload).toUpperCase();
+  } else if (h.authPending !== undefined && len >= 3 && payload[0]! >= 0x30 && payload[0]! <= 0x39) {
+    const auth = h.authPending;
+    h.authPending = undefined;
+    if (startsWithCi(payload, '234')) {
+      h.opaque = true;
+      if (outcome.kind === 'accept') return { kind: 'opaque', auth };
+    }
+  }
+  return outcome;
+}

@@ -1,0 +1,76 @@
+/**
+ * A binary min-heap of (due time, tie-break sequence, id) in flat number arrays:
+ * the virtual-clock timers of conntrack entries and expectations. Entries are
+ * never removed early; the owner checks on pop whether an entry is still current.
+ */
+
+/** A min-heap of timers ordered by due time, then by insertion order. */
+export interface TimerHeap {
+  /** Adds a timer for `id` due at `atMs`. */
+  push(atMs: number, id: number): void;
+  /** Due time of the earliest timer, or Infinity when empty. */
+  peekMs(): number;
+  /** Removes the earliest timer and returns its id (call only when peekMs() is finite). */
+  pop(): number;
+  readonly size: number;
+}
+
+/** Creates an empty timer heap. */
+export function createTimerHeap(): TimerHeap {
+  const at: number[] = [];
+  const seq: number[] = [];
+  const ids: number[] = [];
+  let counter = 0;
+
+  const less = (i: number, j: number): boolean => at[i]! < at[j]! || (at[i] === at[j] && seq[i]! < seq[j]!);
+  const swap = (i: number, j: number): void => {
+    const a = at[i]!, s = seq[i]!, d = ids[i]!;
+    at[i] = at[j]!;
+    seq[i] = seq[j]!;
+    ids[i] = ids[j]!;
+    at[j] = a;
+    seq[j] = s;
+    ids[j] = d;
+  };
+
+  return {
+    push(atMs: number, id: number): void {
+      let i = at.length;
+      at.push(atMs);
+      seq.push(counter++);
+      ids.push(id);
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!less(i, parent)) break;
+        swap(i, parent);
+        i = parent;
+      }
+    },
+    peekMs(): number {
+      return at.length === 0 ? Infinity : at[0]!;
+    },
+    pop(): number {
+      const top = ids[0]!;
+      const last = at.length - 1;
+      if (last > 0) swap(0, last);
+      at.pop();
+      seq.pop();
+      ids.pop();
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < last && less(l, m)) m = l;
+        if (r < last && less(r, m)) m = r;
+        if (m === i) break;
+        swap(i, m);
+        i = m;
+      }
+      return top;
+    },
+    get size(): number {
+      return at.length;
+    },
+  };
+}

@@ -38,7 +38,7 @@ export interface Exposure {
   readonly dstPortRanges: readonly (readonly [number, number])[];
   /** when the open pairs form a rectangle: how many source and destination ports */
   readonly rectangle?: { readonly srcPorts: number; readonly dstPorts: number };
-  /** up to 3 concrete connections, most typical first */
+  /** up to 3 concrete connections, from the widest open port ranges first */
   readonly examples: readonly ExposureExample[];
   /** when the ACLs had too many distinct port bounds to enumerate exactly */
   readonly approximate?: boolean;
@@ -91,7 +91,7 @@ export function exposureBetween(
   const openRows = new Set<number>();
   const openCols = new Set<number>();
   let openCells = 0;
-  const examples: ExposureExample[] = [];
+  const candidates: (ExposureExample & { area: number })[] = [];
   for (let i = 0; i < cells.length; i++) {
     for (let j = 0; j < cells.length; j++) {
       const sp = cells[i]!;
@@ -109,15 +109,20 @@ export function exposureBetween(
       openRows.add(i);
       openCols.add(j);
       openCells++;
-      if (examples.length < 3)
-        examples.push({
-          from: formatEndpoint(a.address, sp.lo),
-          to: formatEndpoint(b.address, dp.lo),
-          syn: describeProvenance(syn.by, 'permit'),
-          synAck: synAckBy,
-        });
+      candidates.push({
+        area: sp.size * dp.size,
+        from: formatEndpoint(a.address, sp.lo),
+        to: formatEndpoint(b.address, dp.lo),
+        syn: describeProvenance(syn.by, 'permit'),
+        synAck: synAckBy,
+      });
     }
   }
+  // the widest open cells make the most typical examples
+  const examples = candidates
+    .sort((x, y) => y.area - x.area)
+    .slice(0, 3)
+    .map(({ area: _area, ...e }) => e);
   const isRectangle = openCells > 0 && openCells === openRows.size * openCols.size;
   const sum = (set: Set<number>): number => [...set].reduce((n, i) => n + cells[i]!.size, 0);
   const rectangle = isRectangle && sum(openRows) * sum(openCols) === portPairs ? { srcPorts: sum(openRows), dstPorts: sum(openCols) } : undefined;

@@ -111,7 +111,7 @@ export function buildFlows(trace: Trace, roleOf?: (tp: TracePacket, client: stri
       f.firstBlocked ??= {
         n: tp.n,
         tMs: tp.tMs,
-        packet: describePacket(p),
+        packet: describeWithText(p),
         by: describeProvenance(tp.verdict.by, 'deny'),
         provenance: tp.verdict.by,
       };
@@ -133,6 +133,25 @@ export function buildFlows(trace: Trace, roleOf?: (tp: TracePacket, client: stri
     bytesPassed: f.bytesPassed,
     packetNumbers: f.numbers,
   }));
+}
+
+/** The packet summary, with its control text when it carries any: `data 10.0.0.2:50000 → 192.168.10.1:21 "PORT 10,0,0,2,"`. */
+function describeWithText(p: Packet): string {
+  const text = printableText(p.payload);
+  return text === undefined ? describePacket(p) : `${describePacket(p)} "${text}"`;
+}
+
+/** The payload as text when it is short printable ASCII (line ends shown as \r\n), else undefined. */
+export function printableText(payload: Uint8Array): string | undefined {
+  if (payload.length === 0 || payload.length > 256) return undefined;
+  let out = '';
+  for (const c of payload) {
+    if (c === 13) out += '\\r';
+    else if (c === 10) out += '\\n';
+    else if (c < 32 || c > 126) return undefined;
+    else out += String.fromCharCode(c);
+  }
+  return out;
 }
 
 function guessRole(f: Building): FlowRole {

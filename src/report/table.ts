@@ -16,10 +16,11 @@ function ms(tMs: number): string {
 /** Formats one run as lines of text. */
 export function formatRun(run: RunReport, options: TableOptions): string[] {
   const st = options.style ?? PLAIN_STYLE;
-  const verdict = run.ftp.works ? st.good('FTP works') : st.bad('FTP fails');
+  // a working session's summary already starts with "FTP works"
+  const verdict = run.ftp.works ? (run.ftp.summary.startsWith('FTP works') ? '' : `${st.good('FTP works')}: `) : `${st.bad('FTP fails')}: `;
   const out: string[] = [];
   out.push(st.bold(`${run.scenario} (${run.source}) × ${run.config} [${run.engine}]`));
-  out.push(`  ${verdict}: ${run.ftp.summary}`);
+  out.push(`  ${verdict}${run.ftp.summary.replace(/^FTP works/, st.good('FTP works'))}`);
   if (run.sessions.length > 1) for (const s of run.sessions) out.push(`    ${s.name}: ${s.works ? st.good('works') : st.bad('fails')}: ${s.summary}`);
   const rows: string[][] = [['#', 'role', 'client', 'server', 'outcome', 'first blocked packet']];
   for (const f of run.flows) {

@@ -4,7 +4,8 @@ import { parseConfig } from '../dialects/load.js';
 import { createStaticFirewall } from '../engine/static.js';
 import { createStatefulFirewall, type StatefulOptions } from '../engine/stateful/firewall.js';
 import type { Firewall } from '../engine/verdict.js';
-import type { Inspection, Policy } from '../policy/model.js';
+import type { Policy } from '../policy/model.js';
+import { withFtpPorts, withInspection } from '../policy/transform.js';
 import type { Scenario } from '../scenario/model.js';
 import { loadScenario } from '../scenario/load.js';
 import { InputProblems, readText } from './io.js';
@@ -66,12 +67,21 @@ export function resolveEngine(choice: EngineChoice, policy: Policy, options: Eng
   return policy.inspections.length > 0 || options.inspectFtp ? 'stateful' : 'static';
 }
 
+/** The policy as the options change it: `--inspect ftp` everywhere, `--ftp-port` on every FTP inspection. */
+export function effectivePolicy(policy: Policy, options: EngineOptions): Policy {
+  const inspected = options.inspectFtp
+    ? withInspection(policy, { interface: '*', direction: 'both', protocol: 'ftp', ports: [FTP_CONTROL_PORT] })
+    : policy;
+  return withFtpPorts(inspected, options.ftpPorts);
+}
+
+/** Well-known FTP control port (RFC 959). */
+const FTP_CONTROL_PORT = 21;
+
 /** Builds a fresh firewall (engines keep state, so one per run). */
 export function makeFirewall(engine: 'static' | 'stateful', policy: Policy, options: EngineOptions): Firewall {
-  if (engine === 'static') return createStaticFirewall(policy);
-  const inspections: Inspection[] = [];
-  if (options.inspectFtp || options.ftpPorts.length > 0)
-    inspections.push({ interface: '*', direction: 'both', protocol: 'ftp', ports: [21, ...options.ftpPorts] });
-  const stateful: StatefulOptions = { loose: options.loose, inspections };
-  return createStatefulFirewall(policy, stateful);
+  const effective = effectivePolicy(policy, options);
+  if (engine === 'static') return createStaticFirewall(effective);
+  const stateful: StatefulOptions = { loose: options.loose };
+  return createStatefulFirewall(effective, stateful);
 }

@@ -1,0 +1,211 @@
+/**
+ * Exports a policy as an nftables ruleset (`nft -f`): one `inet ftpwall` table,
+ * a forward chain that jumps to one chain per bound ACL (inbound checks, then
+ * outbound), and with stateful inspection conntrack plus explicit FTP helpers.
+ */
+import { hasErrors, type Diagnostic, type Parsed } from '../diag/diagnostic.js';
+import { formatIpv4, formatIpv6, ipv4Mask, type Ipv6Words } from '../net/address.js';
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../net/packet.js';
+import type { Acl, AddrMatch, Policy, PortMatch, Rule } from '../policy/model.js';
+import {
+  bindingComment,
+  headerLines,
+  inspectComment,
+  planExport,
+  quoteComment,
+  ruleComment,
+  ruleLabelShort,
+  validateRule,
+  wantsLogging,
+  type ExportOptions,
+  type ExportPlan,
+} from './plan.js';
+
+/** nft limits a comment to 128 characters. */
+const NFT_COMMENT_MAX = 128;
+
+/** The nft name of the table every export writes. */
+export const NFT_TABLE = 'inet ftpwall';
+
+/** TCP flag names in nft, by bit (RFC 793 / RFC 3168 order). */
+const TCP_FLAG_NAMES: readonly (readonly [number, string])[] = [
+  [0x01, 'fin'],
+  [0x02, 'syn'],
+  [0x04, 'rst'],
+  [0x08, 'psh'],
+  [0x10, 'ack'],
+  [0x20, 'urg'],
+  [0x40, 'ecn'],
+  [0x80, 'cwr'],
+];
+
+/** `syn|ack` for a flag bit set, or `0x0` for none. */
+export function nftTcpFlags(bits: number): string {
+  const names = TCP_FLAG_NAMES.filter(([bit]) => (bits & bit) !== 0).map(([, n]) => n);
+  return names.length === 0 ? '0x0' : names.join('|');
+}
+
+/** The prefix length of a contiguous IPv4 wildcard (0.0.0.255 → 24), or undefined for a non-contiguous one. */
+export function wildcardPrefix(wildcard: number): number | undefined {
+  const w = wildcard >>> 0;
+  if (((w + 1) & w) !== 0) return undefined; // not of the form 0…01…1
+  let len = 32;
+  for (let x = w; x !== 0; x >>>= 1) len--;
+  return len;
+}
+
+function maskV6(words: Ipv6Words, prefixLen: number): Ipv6Words {
+  const m = (i: number): number => ipv4Mask(Math.max(0, Math.min(32, prefixLen - 32 * i)));
+  return [(words[0] & m(0)) >>> 0, (words[1] & m(1)) >>> 0, (words[2] & m(2)) >>> 0, (words[3] & m(3)) >>> 0];
+}
+
+/** nft text of an address condition on `field` (saddr/daddr), or '' for any. */
+function nftAddr(m: AddrMatch, field: 'saddr' | 'daddr'): string {
+  switch (m.kind) {
+    case 'any':
+      return '';
+    case 'v4': {
+      const keep = ~m.wildcard >>> 0;
+      const addr = formatIpv4((m.addr & keep) >>> 0);
+      const len = wildcardPrefix(m.wildcard);
+      if (len === 32) return `ip ${field} ${addr}`;
+      if (len !== undefined) return `ip ${field} ${addr}/${len}`;
+      // H3C allows non-contiguous wildcards; nft matches them exactly with a bitwise AND.
+      return `ip ${field} & ${formatIpv4(keep)} == ${addr}`;
+    }
+    case 'v6': {
+      const addr = formatIpv6(maskV6(m.addr, m.prefixLen));
+      return m.prefixLen === 128 ? `ip6 ${field} ${addr}` : `ip6 ${field} ${addr}/${m.prefixLen}`;
+    }
+  }
+}
+
+/** nft text of a port condition, e.g. `tcp dport > 1024`; H3C `neq` becomes `!=`. */
+function nftPort(proto: string, field: 'sport' | 'dport', m: PortMatch): string {
+  const [a, b] = m.operands;
+  switch (m.op) {
+    case 'eq':
+      return `${proto} ${field} ${a}`;
+    case 'neq':
+      return `${proto} ${field} != ${a}`;
+    case 'lt':
+      return `${proto} ${field} < ${a}`;
+    case 'gt':
+      return `${proto} ${field} > ${a}`;
+    case 'range':
+      return a === b ? `${proto} ${field} ${a}` : `${proto} ${field} ${a}-${b}`;
+  }
+}
+
+const L4_NAMES: ReadonlyMap<number, string> = new Map([
+  [PROTO_TCP, 'tcp'],
+  [PROTO_UDP, 'udp'],
+  [PROTO_ICMP, 'icmp'],
+  [PROTO_ICMPV6, 'icmpv6'],
+]);
+
+/** The match part of one rule in nft syntax, or the reasons it cannot be exported exactly. */
+export function nftRuleMatch(acl: Acl, rule: Rule): { text: string } | { errors: Diagnostic[] } {
+  const errors = validateRule(acl, rule);
+  if (errors.length) return { errors };
+  const parts: string[] = [];
+  const proto = rule.protocol;
+  const name = proto === 'any' ? undefined : L4_NAMES.get(proto);
+  const needsTransport = rule.srcPort !== undefined || rule.dstPort !== undefined;
+  const needsTcp = rule.established === true || (rule.tcpFlags !== undefined && rule.tcpFlags.mask !== 0);
+  const needsIcmp = rule.icmpType !== undefined || rule.icmpCode !== undefined;
+  // The protocol: implied by tcp/udp/icmp expressions, else an explicit meta l4proto (both families).
+  if (proto !== 'any' && !needsTransport && !needsTcp && !needsIcmp) parts.push(`meta l4proto ${name ?? proto}`);
+  const src = nftAddr(rule.src, 'saddr');
+  const dst = nftAddr(rule.dst, 'daddr');
+  if (src) parts.push(src);
+  if (dst) parts.push(dst);
+  // H3C `fragment`: only non-first fragments (fragment offset ≠ 0).
+  if (rule.fragmentOnly) parts.push(acl.family === 4 ? 'ip frag-off & 0x1fff != 0' : 'frag frag-off != 0');
+  if (rule.srcPort && name) parts.push(nftPort(name, 'sport', rule.srcPort));
+  if (rule.dstPort && name) parts.push(nftPort(name, 'dport', rule.dstPort));
+  if (rule.established) parts.push('tcp flags & (ack|rst) != 0');
+  if (rule.tcpFlags && rule.tcpFlags.mask !== 0)
+    parts.push(`tcp flags & (${nftTcpFlags(rule.tcpFlags.mask)}) == ${wrapFlags(nftTcpFlags(rule.tcpFlags.value))}`);
+  if (rule.icmpType !== undefined) parts.push(`${name} type ${rule.icmpType}`);
+  if (rule.icmpCode !== undefined) parts.push(`${name} code ${rule.icmpCode}`);
+  return { text: parts.join(' ') };
+}
+
+function wrapFlags(flags: string): string {
+  return flags.includes('|') ? `(${flags})` : flags;
+}
+
+/** One ACL rule as a full nft rule line: match, counter, optional log, verdict, comment. */
+function nftRuleLine(acl: Acl, rule: Rule, match: string): string {
+  const comment = ruleComment(acl, rule);
+  const log = wantsLogging(rule) ? `log prefix ${quoteComment(`${ruleLabelShort(acl, rule)}: `, 60)} ` : '';
+  // Permit in an ACL means "this check passes": return to the forward chain for the next check.
+  const verdict = rule.action === 'permit' ? 'return' : 'drop';
+  return `${match ? `${match} ` : ''}${log}counter ${verdict} comment ${quoteComment(comment, NFT_COMMENT_MAX)}`;
+}
+
+/** The text of an nft ruleset for a plan whose rules all translate; undefined plus errors otherwise. */
+function render(plan: ExportPlan, options: ExportOptions): { text: string; errors: Diagnostic[] } {
+  const errors: Diagnostic[] = [];
+  const out: string[] = headerLines(plan, options, 'nftables (nft -f)').map((l) => `# ${l}`);
+  const p = plan.policy;
+  out.push(`table ${NFT_TABLE} {`);
+  const helperPorts = [...new Set(plan.helpers.map((h) => h.port))].sort((a, b) => a - b);
+  for (const port of helperPorts) {
+    // Since Linux 6.0 helpers are attached only by the ruleset (facts sheet 6.5); one object per control port.
+    out.push(`\tct helper ftp-${port} {`, '\t\ttype "ftp" protocol tcp', '\t\tl3proto inet', '\t}', '');
+  }
+  for (const hook of ['prerouting', 'postrouting'] as const) {
+    const hs = plan.helpers.filter((h) => (h.direction === 'inbound') === (hook === 'prerouting'));
+    if (hs.length === 0) continue;
+    // After conntrack (-200) so the new conntrack exists, before confirmation, on the first packet only.
+    out.push(`\tchain ftp_helper_${hook} {`, `\t\ttype filter hook ${hook} priority filter; policy accept;`);
+    for (const h of hs) {
+      const dev = h.device === undefined ? '' : `${h.direction === 'inbound' ? 'iifname' : 'oifname'} "${h.device}" `;
+      const c = quoteComment(inspectComment(h), NFT_COMMENT_MAX);
+      out.push(`\t\t${dev}tcp dport ${h.port} ct helper set "ftp-${h.port}" comment ${c}`);
+    }
+    out.push('\t}', '');
+  }
+  out.push('\tchain forward {', '\t\ttype filter hook forward priority filter; policy accept;');
+  if (options.stateful) out.push('\t\tct state established,related accept comment "stateful inspection: tracked connections and FTP data expectations"');
+  for (const c of plan.checks) {
+    const dir = c.binding.direction === 'inbound' ? 'iifname' : 'oifname';
+    const head = `\t\t${dir} "${c.device}" meta nfproto ipv${c.binding.family}`;
+    const comment = quoteComment(bindingComment(c.binding), NFT_COMMENT_MAX);
+    if (c.chain) out.push(`${head} jump ${c.chain} comment ${comment}`);
+    else {
+      // Binding to an ACL the config does not define: the default action applies (as in engine/static.ts).
+      const verdict = p.defaultAction.action === 'deny' ? ' drop' : '';
+      out.push(`${head} counter${verdict} comment ${quoteComment(`${bindingComment(c.binding)}: ACL not defined, default ${p.defaultAction.action}`, NFT_COMMENT_MAX)}`);
+    }
+  }
+  out.push('\t}');
+  const defaultVerdict = p.defaultAction.action === 'permit' ? 'return' : 'drop';
+  const defaultWhere = p.defaultAction.at ? ` ${p.defaultAction.at.file}:${p.defaultAction.at.line}` : '';
+  for (const { acl, chain } of plan.chains) {
+    out.push('', `\tchain ${chain} {`);
+    for (const rule of acl.rules) {
+      const m = nftRuleMatch(acl, rule);
+      if ('errors' in m) errors.push(...m.errors);
+      else out.push(`\t\t${nftRuleLine(acl, rule, m.text)}`);
+    }
+    out.push(`\t\tcounter ${defaultVerdict} comment ${quoteComment(`acl ${acl.family === 6 ? 'ipv6 ' : ''}${acl.name}: no rule matched, default ${p.defaultAction.action}${defaultWhere}`, NFT_COMMENT_MAX)}`);
+    out.push('\t}');
+  }
+  out.push('}', '');
+  return { text: out.join('\n'), errors };
+}
+
+/**
+ * Translates a policy into an nftables ruleset. Every rule carries a comment naming its H3C source;
+ * a construct that cannot be translated exactly is refused with a located error and the value is ''.
+ */
+export function exportNft(policy: Policy, options: ExportOptions): Parsed<string> {
+  const { plan, diagnostics } = planExport(policy, options, [4, 6]);
+  const { text, errors } = render(plan, options);
+  const all = [...diagnostics, ...errors];
+  return { value: hasErrors(all) ? '' : text, diagnostics: all };
+}
+

@@ -1,0 +1,245 @@
+/**
+ * What both Linux exporters (nft, iptables) share: the H3C evaluation order
+ * turned into an ordered list of interface checks, chain names, rule comments,
+ * and the refusals of constructs a Linux ruleset cannot express exactly.
+ */
+import { closest, type Diagnostic, type SourceSpan } from '../diag/diagnostic.js';
+import type { IpFamily } from '../net/address.js';
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../net/packet.js';
+import { findAcl, type Acl, type Binding, type Direction, type Inspection, type Policy, type Rule } from '../policy/model.js';
+
+/** Options of both exporters. */
+export interface ExportOptions {
+  /** H3C interface name → Linux interface name (at most 15 characters) */
+  readonly interfaceMap: ReadonlyMap<string, string>;
+  /** add connection tracking: established/related first, the FTP helper on inspected control connections */
+  readonly stateful: boolean;
+  /** the `loose` behaviour of nf_conntrack_ftp; a module parameter, so only reported, never in the ruleset */
+  readonly loose?: boolean;
+}
+
+/** One interface check of the forward path, in evaluation order (all inbound checks before all outbound). */
+export interface PlannedCheck {
+  readonly binding: Binding;
+  /** the Linux interface name */
+  readonly device: string;
+  /** the bound ACL, or undefined when the binding names an ACL the config does not define */
+  readonly acl: Acl | undefined;
+  /** the chain holding the ACL's rules (undefined with the ACL) */
+  readonly chain: string | undefined;
+}
+
+/** An FTP helper attachment for one inspection, interface and control port. */
+export interface PlannedHelper {
+  readonly inspection: Inspection;
+  /** the Linux interface, or undefined for every interface */
+  readonly device: string | undefined;
+  /** inbound: attach before routing on the ingress device; outbound: after routing on the egress device */
+  readonly direction: Direction;
+  readonly port: number;
+}
+
+/** Everything an exporter writes, decided once. */
+export interface ExportPlan {
+  readonly policy: Policy;
+  readonly checks: readonly PlannedCheck[];
+  /** the ACLs that checks use, each once, with its chain name */
+  readonly chains: readonly { readonly acl: Acl; readonly chain: string }[];
+  readonly helpers: readonly PlannedHelper[];
+}
+
+/** Longest Linux interface name (IFNAMSIZ 16 minus the terminating NUL). */
+export const MAX_IFNAME_LENGTH = 15;
+
+/** `acl 3000 rule 5 rules/seed-active.cfg:4`: the rule's H3C source, for comments in the ruleset. */
+export function ruleComment(acl: Acl, rule: Rule): string {
+  return `acl ${acl.family === 6 ? 'ipv6 ' : ''}${acl.name} rule ${rule.id} ${rule.at.file}:${rule.at.line}`;
+}
+
+/** `packet-filter 3000 inbound on GigabitEthernet2/1/10 rules/x.cfg:9`: a binding's source. */
+export function bindingComment(b: Binding): string {
+  const v6 = b.family === 6 ? 'ipv6 ' : '';
+  return `packet-filter ${v6}${b.acl} ${b.direction} on ${b.interface} ${b.at.file}:${b.at.line}`;
+}
+
+/** A span narrowed to `token` inside the span's line, or the span itself when the token is not there. */
+export function spanOfToken(span: SourceSpan, token: string): SourceSpan {
+  const i = span.lineText.indexOf(token);
+  return i < 0 ? span : { ...span, column: i + 1, length: token.length };
+}
+
+/** An error diagnostic at `span`. */
+export function refuse(message: string, span: SourceSpan | undefined, suggestion?: string): Diagnostic {
+  return { severity: 'error', message, ...(span ? { span } : {}), ...(suggestion ? { suggestion } : {}) };
+}
+
+/**
+ * Refusals for a rule's options that a ruleset cannot carry: `time-range` (the schedule is defined elsewhere
+ * in the config) and `vpn-instance` (a VRF, not part of a packet filter). `logging` and `counting` are kept.
+ */
+export function refuseUnsimulated(acl: Acl, rule: Rule): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const option of rule.unsimulated ?? []) {
+    const keyword = option.split(/\s+/)[0] ?? option;
+    if (keyword === 'logging' || keyword === 'counting') continue;
+    const why =
+      keyword === 'time-range'
+        ? 'a time range is a schedule defined elsewhere in the config; the export does not approximate it'
+        : keyword === 'vpn-instance'
+          ? 'a VPN instance is a separate routing table (a Linux VRF), not part of the packet filter'
+          : 'the exporter does not know this option';
+    out.push(refuse(`cannot export '${option}' of ${ruleLabelShort(acl, rule)}: ${why}`, spanOfToken(rule.at, keyword)));
+  }
+  return out;
+}
+
+/** True when the rule asks for logging (`logging` option). */
+export function wantsLogging(rule: Rule): boolean {
+  return (rule.unsimulated ?? []).some((o) => o === 'logging' || o.startsWith('logging '));
+}
+
+/** `acl 3000 rule 5`, `acl ipv6 3200 rule 0`: a rule's name without its source. */
+export function ruleLabelShort(acl: Acl, rule: Rule): string {
+  return `acl ${acl.family === 6 ? 'ipv6 ' : ''}${acl.name} rule ${rule.id}`;
+}
+
+/** A chain name for an ACL: `acl4_3000`, `acl6_web_in`; only [A-Za-z0-9_], unique, at most 28 characters (iptables). */
+function chainName(acl: Acl, taken: Set<string>): string {
+  const base = `acl${acl.family}_${acl.name.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 24);
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
+  taken.add(name);
+  return name;
+}
+
+/** Resolves an H3C interface through the map, or explains which one is missing. */
+function device(options: ExportOptions, iface: string, span: SourceSpan | undefined, what: string, diagnostics: Diagnostic[]): string | undefined {
+  const dev = options.interfaceMap.get(iface);
+  if (dev === undefined) {
+    const known = [...options.interfaceMap.keys()];
+    const hint = closest(iface, known);
+    diagnostics.push(
+      refuse(
+        `${what} names interface '${iface}', which the interface map does not translate (mapped: ${known.length ? known.join(', ') : 'none'})`,
+        span ? spanOfToken(span, iface) : undefined,
+        hint ? `did you mean '${hint}'?` : undefined,
+      ),
+    );
+    return undefined;
+  }
+  if (dev.length === 0 || dev.length > MAX_IFNAME_LENGTH || !/^[A-Za-z0-9_.@-]+$/.test(dev)) {
+    diagnostics.push(
+      refuse(`Linux interface name '${dev}' for '${iface}' is not valid (1-${MAX_IFNAME_LENGTH} characters of A-Z a-z 0-9 _ . @ -)`, span),
+    );
+    return undefined;
+  }
+  return dev;
+}
+
+/**
+ * Plans an export: the effective bindings (Comware keeps one ACL per interface, direction and family;
+ * a later binding replaces an earlier one, as in engine/static.ts), inbound checks first, then outbound,
+ * and the helper attachments when stateful. Refusals come back as error diagnostics.
+ */
+export function planExport(policy: Policy, options: ExportOptions, families: readonly IpFamily[]): { plan: ExportPlan; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const effective = new Map<string, Binding>();
+  for (const b of policy.bindings) {
+    if (families.includes(b.family)) effective.set(`${b.direction}|${b.family}|${b.interface}`, b);
+  }
+  const taken = new Set<string>();
+  const chainOf = new Map<Acl, string>();
+  const checks: PlannedCheck[] = [];
+  for (const direction of ['inbound', 'outbound'] as const) {
+    for (const b of effective.values()) {
+      if (b.direction !== direction) continue;
+      const dev = device(options, b.interface, b.at, `packet-filter ${b.acl} ${b.direction}`, diagnostics);
+      if (dev === undefined) continue;
+      const acl = findAcl(policy, b.acl, b.family);
+      let chain: string | undefined;
+      if (acl) {
+        chain = chainOf.get(acl) ?? chainName(acl, taken);
+        if (!chainOf.has(acl)) {
+          chainOf.set(acl, chain);
+          for (const rule of acl.rules) diagnostics.push(...refuseUnsimulated(acl, rule));
+        }
+      }
+      checks.push({ binding: b, device: dev, acl, chain });
+    }
+  }
+  const helpers: PlannedHelper[] = [];
+  for (const insp of policy.inspections) {
+    if (!options.stateful) {
+      diagnostics.push({
+        severity: 'warning',
+        message: `inspection of ftp on ${insp.interface} is not exported: the export was asked for without stateful inspection`,
+        ...(insp.at ? { span: insp.at } : {}),
+      });
+      continue;
+    }
+    const dev = insp.interface === '*' ? undefined : device(options, insp.interface, insp.at, 'inspection', diagnostics);
+    if (insp.interface !== '*' && dev === undefined) continue;
+    const directions: Direction[] = insp.interface === '*' ? ['inbound'] : insp.direction === 'both' ? ['inbound', 'outbound'] : [insp.direction];
+    for (const direction of directions) for (const port of insp.ports) helpers.push({ inspection: insp, device: dev, direction, port });
+  }
+  if (options.loose) diagnostics.push(LOOSE_WARNING);
+  return { plan: { policy, checks, chains: [...chainOf].map(([acl, chain]) => ({ acl, chain })), helpers }, diagnostics };
+}
+
+/** Why `loose` is not in any ruleset: it is a global module parameter (facts sheet 5.2). */
+export const LOOSE_NOTE =
+  'loose is the nf_conntrack_ftp module parameter loose=1 (/sys/module/nf_conntrack_ftp/parameters/loose, global to the host), not a setting of a helper object or rule';
+
+const LOOSE_WARNING: Diagnostic = { severity: 'warning', message: `not exported: ${LOOSE_NOTE}` };
+
+/** The header comment lines both exporters print (without the comment marker). */
+export function headerLines(plan: ExportPlan, options: ExportOptions, target: string): string[] {
+  const p = plan.policy;
+  const lines = [
+    `ftpwall export of ${p.source} for ${target}${options.stateful ? ', stateful' : ''}`,
+    'H3C order: ACL bound inbound on the ingress interface, then outbound on the egress interface; first match wins;',
+    `no matching rule: ${p.defaultAction.action}${p.defaultAction.at ? ` (${p.defaultAction.at.file}:${p.defaultAction.at.line})` : ' (device default)'}; interfaces without a binding pass.`,
+    'Only forwarded traffic is filtered (the forward hook); traffic to and from the device itself is not.',
+  ];
+  const map = [...options.interfaceMap].map(([h3c, linux]) => `${h3c} = ${linux}`).join(', ');
+  if (map) lines.push(`interfaces: ${map}`);
+  if (options.loose) lines.push(`${LOOSE_NOTE}: set it outside this ruleset`);
+  return lines;
+}
+
+/** A comment safe in both nft and iptables: no double quotes, at most `max` characters. */
+export function quoteComment(text: string, max: number): string {
+  const clean = text.replace(/["\\\n\r]/g, "'");
+  return `"${clean.length > max ? clean.slice(0, max) : clean}"`;
+}
+
+/** Conditions that contradict each other or the ACL's family: refused rather than guessed. */
+export function validateRule(acl: Acl, rule: Rule): Diagnostic[] {
+  const errors: Diagnostic[] = [];
+  const proto = rule.protocol;
+  const needsTransport = rule.srcPort !== undefined || rule.dstPort !== undefined;
+  const needsTcp = rule.established === true || (rule.tcpFlags !== undefined && rule.tcpFlags.mask !== 0);
+  if (needsTransport && proto !== PROTO_TCP && proto !== PROTO_UDP)
+    errors.push(refuse(`port conditions need protocol tcp or udp, not ${String(proto)}`, rule.at));
+  if (needsTcp && proto !== PROTO_TCP) errors.push(refuse(`TCP flag conditions need protocol tcp, not ${String(proto)}`, rule.at));
+  const icmpProto = acl.family === 6 ? PROTO_ICMPV6 : PROTO_ICMP;
+  if ((rule.icmpType !== undefined || rule.icmpCode !== undefined) && proto !== icmpProto)
+    errors.push(refuse(`ICMP type/code conditions need protocol ${acl.family === 6 ? 'icmpv6' : 'icmp'}`, rule.at));
+  if (rule.icmpCode !== undefined && rule.icmpType === undefined)
+    errors.push(refuse('an ICMP code without an ICMP type cannot be exported', rule.at));
+  for (const [m, what] of [
+    [rule.src, 'source'],
+    [rule.dst, 'destination'],
+  ] as const) {
+    if ((m.kind === 'v4' && acl.family === 6) || (m.kind === 'v6' && acl.family === 4))
+      errors.push(refuse(`${what} address family does not match the IPv${acl.family} ACL ${acl.name}`, rule.at));
+  }
+  return errors;
+}
+
+/** `inspect ftp inbound on GigabitEthernet2/1/1 rules/x.cfg:7`, or `inspect ftp on every interface (option)`. */
+export function inspectComment(h: PlannedHelper): string {
+  const where = h.inspection.at ? ` ${h.inspection.at.file}:${h.inspection.at.line}` : ' (option)';
+  const on = h.device === undefined ? 'on every interface' : `${h.direction} on ${h.inspection.interface}`;
+  return `inspect ftp port ${h.port} ${on}${where}`;
+}

@@ -1,0 +1,123 @@
+/**
+ * The network of a kernel run: one firewall namespace and one namespace per
+ * firewall interface that has scenario hosts behind it, joined by veth pairs.
+ * The firewall's veth ends carry the mapped interface names (fw0, fw1, …), so the
+ * exported ruleset's iifname/oifname match. Only link-local gateway addresses are
+ * invented (169.254.K.1, fe80::1), and only inside these namespaces.
+ */
+import type { Diagnostic } from '../diag/diagnostic.js';
+import { formatIp, ipKey, type IpAddress } from '../net/address.js';
+import type { Scenario } from '../scenario/model.js';
+import { MAX_IFNAME_LENGTH } from '../export/plan.js';
+import { closest } from '../diag/diagnostic.js';
+import { deleteNamespaceSync, must, type CleanupStack } from './exec.js';
+
+/** One side of the firewall: the namespace behind one interface. */
+export interface Side {
+  /** the H3C interface */
+  readonly interface: string;
+  /** the firewall's Linux interface facing this side */
+  readonly device: string;
+  readonly namespace: string;
+  /** every address configured in this namespace */
+  readonly addresses: readonly IpAddress[];
+  /** 0-based, gives the gateway 169.254.index.1 */
+  readonly index: number;
+}
+
+/** The namespaces of one run. */
+export interface Topology {
+  readonly firewall: string;
+  readonly sides: readonly Side[];
+}
+
+/** The side whose namespace holds `addr`. */
+export function sideOf(t: Topology, addr: IpAddress): Side | undefined {
+  const k = ipKey(addr);
+  return t.sides.find((s) => s.addresses.some((a) => ipKey(a) === k));
+}
+
+/**
+ * Decides the sides from the scenario: every host sits in the namespace of its interface's side;
+ * an unexpected data source address (dataSourceAddress) is added on its client's side.
+ */
+export function planTopology(scenario: Scenario, interfaceMap: ReadonlyMap<string, string>, prefix: string): { topology: Topology; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const byInterface = new Map<string, IpAddress[]>();
+  const add = (iface: string, addr: IpAddress): void => {
+    const list = byInterface.get(iface) ?? [];
+    if (!list.some((a) => ipKey(a) === ipKey(addr))) list.push(addr);
+    byInterface.set(iface, list);
+  };
+  const hosts = [...scenario.hosts, ...scenario.sessions.flatMap((s) => [s.client, s.server])];
+  const seen = new Set<string>();
+  for (const h of hosts) {
+    if (seen.has(h.name)) continue;
+    seen.add(h.name);
+    if (!interfaceMap.has(h.interface)) {
+      const hint = closest(h.interface, [...interfaceMap.keys()]);
+      diagnostics.push({
+        severity: 'error',
+        message: `host '${h.name}' sits behind interface '${h.interface}', which the interface map does not translate`,
+        span: h.at,
+        ...(hint ? { suggestion: `did you mean '${hint}'?` } : {}),
+      });
+      continue;
+    }
+    add(h.interface, h.address);
+  }
+  for (const s of scenario.sessions) {
+    if (s.clientBehaviour.dataSourceAddress && interfaceMap.has(s.client.interface)) add(s.client.interface, s.clientBehaviour.dataSourceAddress);
+    if (s.client.interface === s.server.interface)
+      diagnostics.push({ severity: 'error', message: `session '${s.name}': client and server sit behind the same interface, so no packet crosses the firewall`, span: s.client.at });
+  }
+  // Sides in the order of the interface map, so side K faces device K of the default map.
+  const sides: Side[] = [];
+  for (const [iface, device] of interfaceMap) {
+    const addresses = byInterface.get(iface);
+    if (!addresses) continue;
+    if (device.length > MAX_IFNAME_LENGTH) {
+      diagnostics.push({ severity: 'error', message: `Linux interface name '${device}' for '${iface}' is longer than ${MAX_IFNAME_LENGTH} characters` });
+      continue;
+    }
+    sides.push({ interface: iface, device, namespace: `${prefix}-s${sides.length}`, addresses, index: sides.length });
+  }
+  return { topology: { firewall: `${prefix}-fw`, sides }, diagnostics };
+}
+
+async function batch(ns: string, lines: readonly string[]): Promise<void> {
+  await must('ip', ['-n', ns, '-batch', '-'], 10_000, `${lines.join('\n')}\n`);
+}
+
+async function sysctl(ns: string, settings: readonly string[]): Promise<void> {
+  await must('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', ...settings]);
+}
+
+/** Creates the namespaces, veth pairs, addresses, routes and sysctls; registers their removal first. */
+export async function buildTopology(t: Topology, cleanup: CleanupStack, synRetries: number): Promise<void> {
+  for (const ns of [t.firewall, ...t.sides.map((s) => s.namespace)]) {
+    await must('ip', ['netns', 'add', ns]);
+    cleanup.push(() => deleteNamespaceSync(ns));
+    // No duplicate address detection: addresses must be usable at once (no tentative state).
+    await sysctl(ns, ['net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
+  }
+  const fw: string[] = ['link set lo up'];
+  for (const s of t.sides) {
+    fw.push(`link add ${s.device} type veth peer name eth0 netns ${s.namespace}`, `link set ${s.device} up`);
+    fw.push(`address add 169.254.${s.index}.1/32 dev ${s.device}`, `address add fe80::1/64 dev ${s.device} nodad`);
+  }
+  await batch(t.firewall, fw);
+  for (const s of t.sides) {
+    const side = ['link set lo up', 'link set eth0 up'];
+    for (const a of s.addresses) side.push(a.family === 4 ? `address add ${formatIp(a)}/32 dev eth0` : `address add ${formatIp(a)}/128 dev eth0 nodad`);
+    side.push(`route add 169.254.${s.index}.1/32 dev eth0`, `route add default via 169.254.${s.index}.1 dev eth0`, 'route add ::/0 via fe80::1 dev eth0');
+    await batch(s.namespace, side);
+    // Scaled-down SYN retries (Linux default 6, about 127 s) so a blocked connect ends in seconds.
+    await sysctl(s.namespace, [`net.ipv4.tcp_syn_retries=${synRetries}`, `net.ipv4.tcp_synack_retries=${synRetries}`]);
+  }
+  await batch(
+    t.firewall,
+    t.sides.flatMap((s) => s.addresses.map((a) => `route add ${formatIp(a)}/${a.family === 4 ? 32 : 128} dev ${s.device}`)),
+  );
+  await sysctl(t.firewall, ['net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
+}

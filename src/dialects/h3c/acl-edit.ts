@@ -19,11 +19,22 @@
  *   existing rule in the ACL." A duplicate is refused (warning, the line has no effect).
  * - `step`: "Whenever the step changes, the rules are renumbered, starting from 0" (H3C S5120-SI
  *   ACL manual, Comware 5); ftpwall renumbers too and says so in a warning.
+ *
+ * Every edit is an immer `produce` returning the next frozen ACL state, so a renumbering or merge
+ * can never alter a state (or rule) kept earlier, e.g. by a step-by-step view (DESIGN.md: immer for
+ * configuration transforms, never per packet).
  */
+import { castDraft, freeze, produce } from 'immer';
 import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
 import type { H3cAcl, H3cRule, H3cRuleOptions } from './vendor.js';
+import type { MatchOrder } from '../../policy/model.js';
 import { MAX_RULE_ID, type RuleCommand } from './rule-parser.js';
 import { describeAcl, ruleBody } from './rule-text.js';
+
+/** A new ACL state, deeply frozen like every state the edits below produce. */
+export function createAcl(acl: H3cAcl): H3cAcl {
+  return freeze(acl, true);
+}
 
 /** The id Comware assigns to a rule written without one: 0, or the next multiple of step above the highest id. */
 export function nextRuleId(acl: H3cAcl): number {
@@ -41,8 +52,8 @@ export function protocolMismatch(r: H3cRuleOptions & { protocol: number | 'any' 
   return undefined;
 }
 
-/** Applies a `rule` command to `acl`. */
-export function applyRule(acl: H3cAcl, cmd: RuleCommand, at: SourceSpan, diags: Diagnostic[]): void {
+/** Applies a `rule` command to `acl`; returns the next state (`acl` itself when the command is refused). */
+export function applyRule(acl: H3cAcl, cmd: RuleCommand, at: SourceSpan, diags: Diagnostic[]): H3cAcl {
   const label = describeAcl(acl);
   const existing = cmd.id === undefined ? undefined : acl.rules.find((r) => r.id === cmd.id);
   if (existing) {
@@ -53,27 +64,30 @@ export function applyRule(acl: H3cAcl, cmd: RuleCommand, at: SourceSpan, diags: 
         span: at,
         suggestion: `remove it first with 'undo rule ${existing.id}'`,
       });
-      return;
+      return acl;
     }
     const merged: H3cRule = { ...existing, ...definedOptions(cmd.options), action: cmd.action, protocol: cmd.protocol, at };
     const mismatch = protocolMismatch(merged, acl.family);
     if (mismatch) {
       diags.push({ severity: 'error', message: `editing rule ${existing.id} of ${label} would leave it invalid: ${mismatch}`, span: at });
-      return;
+      return acl;
     }
     const twin = findTwin(acl, merged);
     if (twin) {
       diags.push(duplicateWarning(twin, label, at));
-      return;
+      return acl;
     }
     const before = ruleBody(existing, acl.family, acl.category);
-    acl.rules[acl.rules.indexOf(existing)] = merged;
+    const idx = acl.rules.indexOf(existing);
+    const next = produce(acl, (d) => {
+      d.rules[idx] = castDraft(merged);
+    });
     diags.push({
       severity: 'info',
       message: `rule ${existing.id} of ${label} is edited in place: '${before}' becomes '${ruleBody(merged, acl.family, acl.category)}' (Comware keeps the options not given)`,
       span: at,
     });
-    return;
+    return next;
   }
   const id = cmd.id ?? nextRuleId(acl);
   if (id > MAX_RULE_ID) {
@@ -83,15 +97,17 @@ export function applyRule(acl: H3cAcl, cmd: RuleCommand, at: SourceSpan, diags: 
       span: at,
       suggestion: 'give the rule an explicit id',
     });
-    return;
+    return acl;
   }
   const rule: H3cRule = { ...definedOptions(cmd.options), id, action: cmd.action, protocol: cmd.protocol, at };
   const twin = findTwin(acl, rule);
   if (twin) {
     diags.push(duplicateWarning(twin, label, at));
-    return;
+    return acl;
   }
-  acl.rules.push(rule);
+  return produce(acl, (d) => {
+    d.rules.push(castDraft(rule));
+  });
 }
 
 function duplicateWarning(twin: H3cRule, label: string, at: SourceSpan): Diagnostic {
@@ -141,13 +157,20 @@ const UNDO_FIELDS: Readonly<Record<string, keyof H3cRuleOptions | 'comment'>> = 
 /** The words `undo rule N` accepts after the id. */
 export const UNDO_RULE_WORDS = Object.keys(UNDO_FIELDS);
 
-/** `undo rule N [setting…]`: removes the rule, or only the named settings. Returns an error message or undefined. */
-export function undoRule(acl: H3cAcl, id: number, settings: readonly string[]): string | undefined {
+/** What `undo rule` did: the next state, or why the ACL is unchanged. */
+export type UndoResult = { readonly ok: true; readonly acl: H3cAcl } | { readonly ok: false; readonly problem: string };
+
+/** `undo rule N [setting…]`: removes the rule, or only the named settings. */
+export function undoRule(acl: H3cAcl, id: number, settings: readonly string[]): UndoResult {
   const idx = acl.rules.findIndex((r) => r.id === id);
-  if (idx < 0) return `rule ${id} does not exist in ${describeAcl(acl)}`;
+  if (idx < 0) return { ok: false, problem: `rule ${id} does not exist in ${describeAcl(acl)}` };
   if (settings.length === 0) {
-    acl.rules.splice(idx, 1);
-    return undefined;
+    return {
+      ok: true,
+      acl: produce(acl, (d) => {
+        d.rules.splice(idx, 1);
+      }),
+    };
   }
   const r: Record<string, unknown> = { ...acl.rules[idx]! };
   for (const s of settings) {
@@ -162,24 +185,54 @@ export function undoRule(acl: H3cAcl, id: number, settings: readonly string[]): 
       delete r[field];
     }
   }
-  acl.rules[idx] = r as unknown as H3cRule;
-  return undefined;
+  return {
+    ok: true,
+    acl: produce(acl, (d) => {
+      d.rules[idx] = castDraft(r as unknown as H3cRule);
+    }),
+  };
 }
 
-/** `step N` in an ACL view: sets the step; existing rules are renumbered from 0 (Comware 5 behaviour). */
-export function setStep(acl: H3cAcl, step: number, at: SourceSpan, diags: Diagnostic[]): void {
-  if (step === acl.step) return;
-  acl.step = step;
-  if (acl.rules.length === 0) return;
-  const sorted = [...acl.rules].sort((a, b) => a.id - b.id);
-  const renumbered = sorted.map((r, k) => `${r.id}→${k * step}`);
-  sorted.forEach((r, k) => {
-    r.id = k * step;
+/** `rule N comment TEXT` on an existing rule; returns the next state. Throws when rule N does not exist (callers check). */
+export function setRuleComment(acl: H3cAcl, id: number, comment: string): H3cAcl {
+  const idx = acl.rules.findIndex((r) => r.id === id);
+  if (idx < 0) throw new Error(`invariant: rule ${id} does not exist in ${describeAcl(acl)}`);
+  return produce(acl, (d) => {
+    d.rules[idx]!.comment = comment;
   });
+}
+
+/** `description TEXT` in an ACL view; returns the next state. */
+export function setDescription(acl: H3cAcl, description: string): H3cAcl {
+  return produce(acl, (d) => {
+    d.description = description;
+  });
+}
+
+/** `acl … match-order X` on an existing, empty ACL; returns the next state. */
+export function setMatchOrder(acl: H3cAcl, matchOrder: MatchOrder): H3cAcl {
+  return produce(acl, (d) => {
+    d.matchOrder = matchOrder;
+  });
+}
+
+/** `step N` in an ACL view: sets the step, renumbering existing rules from 0 (Comware 5 behaviour); returns the next state. */
+export function setStep(acl: H3cAcl, step: number, at: SourceSpan, diags: Diagnostic[]): H3cAcl {
+  if (step === acl.step) return acl;
+  const sorted = [...acl.rules].sort((a, b) => a.id - b.id);
+  // Rule ids are unique in an ACL, so the old id names the rule to renumber; rules keep their creation order.
+  const newId = new Map(sorted.map((r, k) => [r.id, k * step]));
+  const next = produce(acl, (d) => {
+    d.step = step;
+    for (const r of d.rules) r.id = newId.get(r.id)!;
+  });
+  if (acl.rules.length === 0) return next;
+  const renumbered = sorted.map((r, k) => `${r.id}→${k * step}`);
   diags.push({
     severity: 'warning',
     message: `step ${step} renumbers the existing rules of ${describeAcl(acl)} from 0 (${renumbered.join(', ')}), as Comware 5 documents`,
     span: at,
     suggestion: "put 'step' before the rules to keep their ids",
   });
+  return next;
 }

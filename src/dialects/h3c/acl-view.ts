@@ -11,8 +11,8 @@
 import { suggest } from './suggest.js';
 import type { IpFamily } from '../../net/address.js';
 import type { MatchOrder } from '../../policy/model.js';
-import { applyRule, setStep, undoRule, UNDO_RULE_WORDS } from './acl-edit.js';
-import { commandSpan, errorAt, numberToken, type ParseContext } from './context.js';
+import { applyRule, createAcl, setDescription, setMatchOrder, setRuleComment, setStep, undoRule, UNDO_RULE_WORDS } from './acl-edit.js';
+import { commandSpan, errorAt, numberToken, replaceAcl, type ParseContext } from './context.js';
 import { restOfLine, type Line, type Token } from './lexer.js';
 import { parseRuleCommand, parseRuleId } from './rule-parser.js';
 import { describeAcl } from './rule-text.js';
@@ -100,13 +100,16 @@ export function handleAclHeader(ctx: ParseContext, line: Line): void {
     if (matchOrder && matchOrder !== existing.matchOrder) {
       if (existing.rules.length > 0)
         return errorAt(ctx, line, t.find((x) => x.lower === 'match-order'), `cannot change the match order of ${describeAcl(existing)}: it already has rules`, 'Comware changes the match order only of an empty ACL');
-      existing.matchOrder = matchOrder;
+      const next = setMatchOrder(existing, matchOrder);
+      replaceAcl(ctx, existing, next);
+      ctx.view = { kind: 'acl', acl: next };
+      return;
     }
     ctx.view = { kind: 'acl', acl: existing };
     return;
   }
   if (!category) return errorAt(ctx, line, kw, `ACL '${name ?? ''}' does not exist yet: say whether it is 'advanced' or 'basic'`, `write 'acl advanced name ${name ?? 'NAME'}'`);
-  const acl: H3cAcl = {
+  const acl = createAcl({
     family,
     category,
     ...(number !== undefined ? { number } : {}),
@@ -115,12 +118,15 @@ export function handleAclHeader(ctx: ParseContext, line: Line): void {
     step: DEFAULT_STEP,
     rules: [],
     at: commandSpan(line),
-  };
+  });
   ctx.config.acls.push(acl);
   ctx.view = { kind: 'acl', acl };
 }
 
-/** Handles a command in an ACL view; returns false when the word is not an ACL-view command. */
+/**
+ * Handles a command in an ACL view; returns false when the word is not an ACL-view command.
+ * `acl` is the view's current state; an edit stores the next state back (replaceAcl).
+ */
 export function handleAclCommand(ctx: ParseContext, line: Line, acl: H3cAcl): boolean {
   const t = line.tokens;
   const first = t[0]!;
@@ -131,12 +137,12 @@ export function handleAclCommand(ctx: ParseContext, line: Line, acl: H3cAcl): bo
     case 'step': {
       // Comware: `step step-value`, 1 to 20.
       const n = numberToken(ctx, line, t[1], 'a step', 1, 20, 'step');
-      if (n !== undefined) setStep(acl, n, commandSpan(line), ctx.diags);
+      if (n !== undefined) replaceAcl(ctx, acl, setStep(acl, n, commandSpan(line), ctx.diags));
       return true;
     }
     case 'description':
       if (t.length < 2) errorAt(ctx, line, first, "expected a text after 'description'");
-      else acl.description = restOfLine(line, 1);
+      else replaceAcl(ctx, acl, setDescription(acl, restOfLine(line, 1)));
       return true;
     case 'undo':
       if (t[1]?.lower !== 'rule') return false;
@@ -153,14 +159,13 @@ function handleRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
   if (t[1] && /^\d+$/.test(t[1].text) && t[2]?.lower === 'comment') {
     const id = parseRuleId(line, t[1], ctx.diags);
     if (id === undefined) return;
-    const r = acl.rules.find((x) => x.id === id);
-    if (!r) return errorAt(ctx, line, t[1], `rule ${id} does not exist in ${describeAcl(acl)}`, "Comware accepts 'rule N comment' only for an existing rule");
+    if (!acl.rules.some((x) => x.id === id)) return errorAt(ctx, line, t[1], `rule ${id} does not exist in ${describeAcl(acl)}`, "Comware accepts 'rule N comment' only for an existing rule");
     if (t.length < 4) return errorAt(ctx, line, t[2], "expected a text after 'comment'");
-    r.comment = restOfLine(line, 3);
+    replaceAcl(ctx, acl, setRuleComment(acl, id, restOfLine(line, 3)));
     return;
   }
   const cmd = parseRuleCommand(line, acl.family, acl.category, ctx.diags);
-  if (cmd) applyRule(acl, cmd, commandSpan(line), ctx.diags);
+  if (cmd) replaceAcl(ctx, acl, applyRule(acl, cmd, commandSpan(line), ctx.diags));
 }
 
 function handleUndoRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
@@ -177,6 +182,7 @@ function handleUndoRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
     }
     settings.push(w.lower);
   }
-  const problem = undoRule(acl, id, settings);
-  if (problem) errorAt(ctx, line, idTok, problem);
+  const result = undoRule(acl, id, settings);
+  if (result.ok) replaceAcl(ctx, acl, result.acl);
+  else errorAt(ctx, line, idTok, result.problem);
 }

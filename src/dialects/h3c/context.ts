@@ -22,6 +22,18 @@ export interface ParseContext {
   skipped: { lines: number; names: string[]; first?: SourceSpan };
 }
 
+/**
+ * Stores the next state of an ACL (from acl-edit.ts) in place of `prev`: in the config's
+ * list, at the same index, and in the current view when it is that ACL's view.
+ */
+export function replaceAcl(ctx: ParseContext, prev: H3cAcl, next: H3cAcl): void {
+  if (next === prev) return;
+  const i = ctx.config.acls.indexOf(prev);
+  if (i < 0) throw new Error('invariant: an edited ACL state is not the current one in the config');
+  ctx.config.acls[i] = next;
+  if (ctx.view.kind === 'acl' && ctx.view.acl === prev) ctx.view = { kind: 'acl', acl: next };
+}
+
 /** Adds an error at a token. */
 export function errorAt(ctx: ParseContext, line: Line, token: Token | undefined, message: string, suggestion?: string): void {
   const t = token ?? line.tokens[line.tokens.length - 1]!;

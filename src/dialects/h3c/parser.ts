@@ -9,12 +9,13 @@
  */
 import type { Diagnostic } from '../../diag/diagnostic.js';
 import { suggest } from './suggest.js';
+import { createAcl } from './acl-edit.js';
 import { handleAclCommand, handleAclHeader, DEFAULT_STEP } from './acl-view.js';
 import { commandSpan, errorAt, skipLine, type ParseContext } from './context.js';
 import { handleAspfPolicyHeader, handleGlobalFilterCommand, handleInterfaceCommand, handleInterfaceHeader } from './interface-view.js';
 import { ACL_COMMANDS, INTERFACE_COMMANDS, SKIPPED_SYSTEM_COMMANDS, SYSTEM_COMMANDS, VIEW_LOCAL_WORDS } from './keywords.js';
 import { lexConfig, type Line } from './lexer.js';
-import type { H3cAcl, H3cConfig } from './vendor.js';
+import type { H3cConfig } from './vendor.js';
 
 /** Parses Comware config text into the vendor model, with diagnostics. */
 export function parseVendorConfig(text: string, file: string): { config: H3cConfig; diagnostics: Diagnostic[] } {
@@ -178,7 +179,7 @@ function bareRule(ctx: ParseContext, line: Line): void {
   const category = !afterAction || BASIC_WORDS.has(afterAction.lower) ? 'basic' : 'advanced';
   const family = t.some((x) => x.text.includes(':')) || afterAction?.lower === 'ipv6' ? 6 : 4;
   const name = implicitAclName(ctx.config.file);
-  const acl: H3cAcl = { family, category, name, matchOrder: 'config', step: DEFAULT_STEP, rules: [], at: commandSpan(line), implicit: true };
+  const acl = createAcl({ family, category, name, matchOrder: 'config', step: DEFAULT_STEP, rules: [], at: commandSpan(line), implicit: true });
   ctx.config.acls.push(acl);
   ctx.view = { kind: 'acl', acl };
   ctx.sawCommand = true;

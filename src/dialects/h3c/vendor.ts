@@ -2,7 +2,9 @@
  * The H3C vendor model: what the config says, in Comware's own terms (ACL
  * numbers and categories, rule ids, interface packet-filter and ASPF
  * applications). The parser builds it; convert.ts turns it into the neutral Policy.
- * Mutable while parsing (the parser edits rules in place as Comware does).
+ * ACLs and rules are readonly, frozen states: each ACL-view command replaces its ACL
+ * in `H3cConfig.acls` with the next state acl-edit.ts produces (immer); the other
+ * parts are mutable while parsing.
  */
 import type { SourceSpan } from '../../diag/diagnostic.js';
 import type { IpFamily, Ipv6Words } from '../../net/address.js';
@@ -40,29 +42,29 @@ export interface H3cRuleOptions {
   qos?: readonly (readonly [string, string])[];
 }
 
-/** One ACL rule in the vendor model. */
-export interface H3cRule extends H3cRuleOptions {
-  id: number;
-  action: Action;
+/** One ACL rule in the vendor model (a frozen state; acl-edit.ts produces changed copies). */
+export interface H3cRule extends Readonly<H3cRuleOptions> {
+  readonly id: number;
+  readonly action: Action;
   /** protocol number, or 'any' for `ip` / `ipv6` and for basic ACL rules */
-  protocol: number | 'any';
-  comment?: string;
+  readonly protocol: number | 'any';
+  readonly comment?: string;
   /** the line that created (or last edited) the rule, from the `rule` word to the end */
-  at: SourceSpan;
+  readonly at: SourceSpan;
 }
 
-/** One ACL: number and/or name, category, rules keyed by id. */
+/** One ACL: number and/or name, category, rules keyed by id (a frozen state; acl-edit.ts produces the next). */
 export interface H3cAcl {
   readonly family: IpFamily;
   readonly category: 'basic' | 'advanced';
   readonly number?: number;
   readonly name?: string;
-  matchOrder: MatchOrder;
+  readonly matchOrder: MatchOrder;
   /** rule numbering step (Comware default 5) */
-  step: number;
-  description?: string;
+  readonly step: number;
+  readonly description?: string;
   /** rules in creation order; evaluation order is decided by convert.ts */
-  readonly rules: H3cRule[];
+  readonly rules: readonly H3cRule[];
   readonly at: SourceSpan;
   /** true for the implicit ACL that collects rules written without an `acl` header */
   readonly implicit?: boolean;
@@ -115,6 +117,7 @@ export interface H3cPortMapping {
 /** A whole Comware config in vendor terms. */
 export interface H3cConfig {
   readonly file: string;
+  /** the current state of each ACL, in creation order; an edit stores the next state at the same index */
   readonly acls: H3cAcl[];
   readonly interfaces: H3cInterface[];
   readonly aspfPolicies: H3cAspfPolicy[];

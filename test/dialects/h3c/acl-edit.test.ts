@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { aclOf, briefs, fixture, text, texts } from './helpers.js';
+import type { Diagnostic } from '../../../src/diag/diagnostic.js';
+import { setStep } from '../../../src/dialects/h3c/acl-edit.js';
+import { parseVendorConfig } from '../../../src/dialects/h3c/parser.js';
+import { aclOf, brief, briefs, fixture, text, texts } from './helpers.js';
 
 // Comware references, `rule (IPv4 advanced ACL view)`: an automatic id "takes the nearest higher
 // multiple of the numbering step to the current highest rule ID, starting from 0. For example, if
@@ -103,5 +106,36 @@ describe('undo rule and rule comments', () => {
       "3:7 error: rule 5 does not exist in acl 3000 (Comware accepts 'rule N comment' only for an existing rule)",
       "4:14 error: 'undo rule' cannot remove 'bogus'",
     ]);
+  });
+});
+
+// Every ACL edit is an immer transform (DESIGN.md, Performance targets: immer for configuration
+// transforms): a later edit yields a new frozen state and cannot reach into a state kept earlier.
+describe('ACL edits as immutable states', () => {
+  it('leaves the state before step 10 unchanged when step renumbers the rules, and freezes the produced states', () => {
+    const { config, diagnostics } = parseVendorConfig('acl advanced 3000\n rule 5 permit tcp\n rule 7 permit udp\n', 't.cfg');
+    expect(diagnostics).toEqual([]);
+    const before = config.acls[0]!;
+    const firstRuleBefore = before.rules[0]!;
+    const diags: Diagnostic[] = [];
+    const after = setStep(before, 10, before.at, diags);
+    expect(diags.map(brief)).toEqual([
+      "1:1 warning: step 10 renumbers the existing rules of acl 3000 from 0 (5→0, 7→10), as Comware 5 documents (put 'step' before the rules to keep their ids)",
+    ]);
+    expect(after.step).toBe(10);
+    expect(after.rules.map((r) => r.id)).toEqual([0, 10]);
+    expect(before.step).toBe(5);
+    expect(before.rules.map((r) => r.id)).toEqual([5, 7]);
+    expect(firstRuleBefore.id).toBe(5);
+    for (const state of [before, after]) {
+      expect(Object.isFrozen(state)).toBe(true);
+      expect(Object.isFrozen(state.rules)).toBe(true);
+      expect(state.rules.every((r) => Object.isFrozen(r))).toBe(true);
+    }
+    // In-place mutation, as the pre-immer setStep did, now fails loudly (ES modules run in strict mode).
+    expect(() => {
+      (after.rules[0] as { id: number }).id = 99;
+    }).toThrow(TypeError);
+    expect(after.rules[0]!.id).toBe(0);
   });
 });

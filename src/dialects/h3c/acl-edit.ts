@@ -121,7 +121,23 @@ function duplicateWarning(twin: H3cRule, label: string, at: SourceSpan): Diagnos
 /** Another rule of the ACL with the same statement (everything but id, comment and origin). */
 function findTwin(acl: H3cAcl, r: H3cRule): H3cRule | undefined {
   const body = ruleBody(r, acl.family);
-  return acl.rules.find((o) => o.id !== r.id && ruleBody(o, acl.family) === body);
+  return acl.rules.find((o) => o.id !== r.id && cachedBody(o, acl.family) === body);
+}
+
+/**
+ * Rule texts by rule object. Rules are frozen (immer), so a rule's text never
+ * changes and can be computed once: without this, a 10,000-rule ACL costs
+ * 10,000² text renderings to parse.
+ */
+const bodyCache = new WeakMap<H3cRule, string>();
+
+function cachedBody(r: H3cRule, family: 4 | 6): string {
+  let body = bodyCache.get(r);
+  if (body === undefined) {
+    body = ruleBody(r, family);
+    bodyCache.set(r, body);
+  }
+  return body;
 }
 
 function definedOptions(o: H3cRuleOptions): H3cRuleOptions {

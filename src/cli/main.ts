@@ -5,6 +5,8 @@ import { runCheck } from './check.js';
 import { runCompare } from './compare.js';
 import { EXIT_BAD_INPUT, InputProblems, printDiagnostics } from './io.js';
 import { runReplay } from './replay.js';
+import { runExport } from './export.js';
+import { runVerify } from './verify.js';
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -41,8 +43,8 @@ export function buildProgram(): Command {
 
   program
     .command('replay')
-    .description('replay FTP scenarios through a device config and report every flow and packet verdict')
-    .argument('<scenario...>', 'scenario files (YAML)')
+    .description('replay FTP scenarios or captures through a device config and report every flow and packet verdict')
+    .argument('<scenario...>', 'scenario files (YAML) or captures (pcap, pcapng)')
     .requiredOption('-c, --config <file>', 'device config (H3C Comware)')
     .addOption(engineOption('auto'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
@@ -52,6 +54,10 @@ export function buildProgram(): Command {
     .option('--ftp-port <port>', 'another control port for the FTP helper (repeatable)', collect(parsePort), [] as number[])
     .option('--loose', 'accept PORT/227 addresses that differ from the control connection (nf_conntrack_ftp loose=1)', false)
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .option('--inside <prefix@interface>', 'captures: addresses in PREFIX sit behind INTERFACE (repeatable; IPv4 or IPv6)', collect(String), [] as string[])
+    .option('--outside-interface <interface>', 'captures: the interface of every address not given by --inside')
+    .option('--topology <file>', 'captures: a YAML file of interface → list of prefixes (`default` for the rest)')
+    .option('--pcap-out <file>', "write the run's packets as pcapng, each with its verdict and deciding rule as a comment")
     .action((scenarios: string[], opts) => {
       process.exitCode = runReplay(scenarios, opts);
     });
@@ -68,6 +74,34 @@ export function buildProgram(): Command {
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .action((scenarios: string[], opts) => {
       process.exitCode = runCompare(scenarios, opts);
+    });
+
+  program
+    .command('export')
+    .description('translate a device config into a Linux ruleset (nft, iptables-restore or ip6tables-restore input); constructs without an exact translation are refused with a located error')
+    .addOption(new Option('--to <target>', 'ruleset format').choices(['nft', 'iptables', 'ip6tables']).makeOptionMandatory())
+    .requiredOption('-c, --config <file>', 'device config (H3C Comware)')
+    .option('--interface-map <H3C=linux,...>', 'Linux names for the config\'s interfaces (repeatable); the rest become fw0, fw1, …', collect(String), [] as string[])
+    .addOption(engineOption('auto').default('auto'))
+    .option('--inspect <protocol>', "attach the FTP helper everywhere (only 'ftp'), for configs without ASPF")
+    .option('--ftp-port <port>', 'another control port for the FTP helper (repeatable)', collect(parsePort), [] as number[])
+    .option('--loose', 'reported only: loose is a global nf_conntrack_ftp module parameter', false)
+    .option('-o, --output <file>', 'write the ruleset to a file (atomically) instead of stdout')
+    .action((opts) => {
+      process.exitCode = runExport(opts);
+    });
+
+  program
+    .command('verify')
+    .description('Linux, root: run scenarios through the real kernel (namespaces, exported nft ruleset, vsftpd, a real client) and compare every flow with the simulation and with a replay of the kernel capture')
+    .argument('<scenario...>', 'scenario files (YAML)')
+    .requiredOption('-c, --config <file>', 'device config (repeatable)', collect(String), [] as string[])
+    .addOption(engineOption('auto'))
+    .option('--interface-map <H3C=linux,...>', 'Linux names for the firewall\'s veth ends (repeatable); the rest become fw0, fw1, …', collect(String), [] as string[])
+    .option('--out-dir <dir>', 'keep the kernel captures here (default: a new directory under the temp dir)')
+    .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .action(async (scenarios: string[], opts) => {
+      process.exitCode = await runVerify(scenarios, opts);
     });
 
   return program;

@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: generates a capture of thousands of FTP sessions, then
+ * measures in one run, each phase in its own process: the bare record walk
+ * (the floor), static replay, stateful replay, and tshark -q -z conv,tcp on the
+ * same file; prints packets/s, ratios and peak RSS; then the ACL-size check.
+ * Options: --sessions N, --transfer BYTES, --big (a ~1 GB capture), --keep (keep the file).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCapture } from './generate.js';
+import { aclPhase, replayPhase, walkPhase, type PhaseResult } from './phases.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** Child mode: run one phase and print its result as JSON. */
+function child(phase: string, file: string): void {
+  let r: PhaseResult;
+  if (phase === 'walk') r = walkPhase(file);
+  else if (phase === 'static') r = replayPhase(file, resolve(ROOT, 'rules/seed-passive.cfg'), 'static');
+  else if (phase === 'stateful') r = replayPhase(file, resolve(ROOT, 'rules/stateful.cfg'), 'stateful');
+  else r = aclPhase(file, 10, 10_000);
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+}
+
+function runChild(phase: string, file: string): PhaseResult {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', fileURLToPath(import.meta.url), '--phase', phase, '--file', file], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`bench phase ${phase} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as PhaseResult;
+}
+
+/** tshark -r FILE -q -z conv,tcp under /usr/bin/time for its peak RSS; undefined when tshark is missing. */
+function runTshark(file: string): PhaseResult | undefined {
+  if (spawnSync('tshark', ['-v']).status !== 0) return undefined;
+  const timed = spawnSync('/usr/bin/time', ['-V']).error === undefined;
+  const cmd = timed ? '/usr/bin/time' : 'tshark';
+  const args = [...(timed ? ['-f', 'maxrss=%M', 'tshark'] : []), '-r', file, '-q', '-z', 'conv,tcp'];
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);
+  const rss = /maxrss=(\d+)/.exec(r.stderr);
+  const frames = spawnSync('capinfos', ['-c', '-M', file], { encoding: 'utf8' });
+  const count = /Number of packets:\s+(\d+)/.exec(frames.stdout ?? '');
+  return { phase: 'tshark', packets: count ? Number(count[1]) : Number.NaN, ms, maxRssKb: rss ? Number(rss[1]) : Number.NaN };
+}
+
+function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+}
+
+function main(): void {
+  const phase = arg('--phase');
+  if (phase !== undefined) return child(phase, arg('--file')!);
+  const big = process.argv.includes('--big');
+  const sessions = Number(arg('--sessions') ?? 40_000);
+  const transfer = Number(arg('--transfer') ?? (big ? 60_000 : 4_000));
+  const dir = mkdtempSync(join(tmpdir(), 'ftpwall-bench-'));
+  const file = join(dir, big ? 'bench-1g.pcap' : 'bench.pcap');
+  try {
+    const g0 = performance.now();
+    const gen = generateCapture(file, big ? { sessions: 0, targetBytes: 1 << 30, transferBytes: transfer } : { sessions, transferBytes: transfer });
+    const genMs = performance.now() - g0;
+    process.stdout.write(
+      `capture: ${fmt(gen.sessions)} FTP sessions (passive, active, EPSV, EPRT; ${fmt(transfer)}-byte RETR each), ${fmt(gen.packets)} packets, ${fmt(gen.bytes / 1048576, 1)} MiB, generated in ${fmt(genMs / 1000, 1)} s\n` +
+        `  (4 sessions simulated once, then replicated with distinct client addresses and start times, 64 live at a time)\n\n`,
+    );
+    const results: PhaseResult[] = [];
+    const names: Record<string, string> = {
+      walk: 'bare record walk (in memory)',
+      static: 'static replay (seed-passive.cfg)',
+      stateful: 'stateful replay (stateful.cfg)',
+      tshark: 'tshark -q -z conv,tcp',
+    };
+    for (const p of big ? ['walk', 'stateful'] : ['walk', 'static', 'stateful']) {
+      process.stderr.write(`bench: ${names[p]}…\n`);
+      results.push(runChild(p, file));
+    }
+    process.stderr.write('bench: tshark…\n');
+    const t = big ? undefined : runTshark(file);
+    const pps = (r: PhaseResult): number => (r.packets / r.ms) * 1000;
+    const walk = results[0]!;
+    const rows = [['phase', 'packets', 'packets/s', '× bare walk', '× tshark', 'peak RSS MiB']];
+    for (const r of [...results, ...(t ? [t] : [])]) {
+      rows.push([
+        names[r.phase] ?? r.phase,
+        fmt(r.packets),
+        fmt(pps(r)),
+        `${fmt((pps(r) / pps(walk)) * 100, 2)} %`,
+        t ? fmt(pps(r) / pps(t), 2) : 'n/a',
+        fmt(r.maxRssKb / 1024, 1),
+      ]);
+    }
+    if (!t && !big) rows.push(['tshark -q -z conv,tcp', 'not installed', '', '', '', '']);
+    process.stdout.write(`${table(rows).join('\n')}\n`);
+    for (const r of results) if (r.detail) process.stdout.write(`  ${r.phase}: ${Object.entries(r.detail).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+    const stateful = results.find((r) => r.phase === 'stateful')!;
+    process.stdout.write(
+      `\ntargets: stateful ≥ 25 % of the bare walk: ${fmt((pps(stateful) / pps(walk)) * 100, 2)} %; ≥ 3x tshark: ${t ? `${fmt(pps(stateful) / pps(t), 2)}x` : 'n/a'}; ` +
+        `peak RSS of the stateful replay: ${fmt(stateful.maxRssKb / 1024, 1)} MiB for a ${fmt(gen.bytes / 1048576, 0)} MiB capture (target < 300 MB for 1 GB)\n`,
+    );
+    if (!big) {
+      process.stderr.write('bench: ACL size…\n');
+      const acl = runChild('acl', file);
+      const d = acl.detail!;
+      const ratio = Number(d['largeNs']) / Number(d['smallNs']);
+      process.stdout.write(
+        `ACL size: ${d['smallRules']} rules ${fmt(Number(d['smallNs']), 0)} ns/packet, ${fmt(Number(d['largeRules']))} rules ${fmt(Number(d['largeNs']), 0)} ns/packet over the same ${fmt(acl.packets)} packets: ratio ${fmt(ratio, 2)} (target ≤ 2)\n`,
+      );
+    }
+  } finally {
+    if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+    else process.stdout.write(`capture kept: ${file}\n`);
+  }
+}
+
+main();

@@ -1,0 +1,128 @@
+/**
+ * Data endpoints announced on control connections (PORT/EPRT from the client,
+ * 227/229 from the server), waiting for the connection they announce. Each is
+ * consumed by the first connection to it, expires like a kernel expectation
+ * (nf_conntrack_ftp: `.timeout = 5 * 60`), and each control connection keeps
+ * only its most recent few, so 500 PORTs in a row cannot grow memory.
+ */
+import { formatEndpoint, type IpAddress } from '../net/address.js';
+import { parseEprtArgument, parseEpsvReply, parsePasvReply, parsePortArgument, parseReplyLine, splitCommand } from '../ftp/text.js';
+import type { AnnounceTrigger, AnnouncedBy } from './flow-types.js';
+import type { LiveFlow } from './flow-table.js';
+
+/** Announcements expire after the kernel's FTP expectation timeout. */
+export const ANNOUNCE_TIMEOUT_MS = 300_000;
+/** Outstanding announcements kept per control connection. */
+export const MAX_ANNOUNCED_PER_CONTROL = 8;
+
+interface Pending {
+  readonly control: LiveFlow;
+  readonly by: AnnouncedBy;
+  readonly expiresMs: number;
+}
+
+/** A flat key of an endpoint: a number for IPv4 (address · 65536 + port, exact below 2^53), a string for IPv6. */
+export function endpointKey(a: IpAddress, port: number): number | string {
+  return a.family === 4 ? a.v4 * 65536 + port : `${a.v6[0]}.${a.v6[1]}.${a.v6[2]}.${a.v6[3]}.${port}`;
+}
+
+/** What a control line announces, if anything. */
+export interface ParsedAnnouncement {
+  readonly trigger: AnnounceTrigger;
+  readonly addr: IpAddress;
+  readonly port: number;
+}
+
+/** Reads a client line (PORT, EPRT) with the endpoints' lenient parsers. */
+export function clientAnnouncement(line: string): ParsedAnnouncement | undefined {
+  if (line.length < 5) return undefined;
+  const c0 = line.charCodeAt(0) | 0x20;
+  if (c0 !== 0x70 /* p */ && c0 !== 0x65 /* e */) return undefined;
+  const { verb, arg } = splitCommand(line);
+  if (verb === 'PORT') {
+    const r = parsePortArgument(arg);
+    return r.ok ? { trigger: 'PORT', addr: r.value.addr, port: r.value.port } : undefined;
+  }
+  if (verb === 'EPRT') {
+    const r = parseEprtArgument(arg);
+    return r.ok ? { trigger: 'EPRT', addr: r.value.addr, port: r.value.port } : undefined;
+  }
+  return undefined;
+}
+
+/** Reads a server line: 227 (RFC 1123 4.1.2.12 scan) or 229 (the address is the control connection's server). */
+export function serverAnnouncement(line: string, server: IpAddress): ParsedAnnouncement | undefined {
+  if (line.startsWith('227')) {
+    const r = parsePasvReply(line);
+    return r.ok ? { trigger: '227', addr: r.value.addr, port: r.value.port } : undefined;
+  }
+  if (line.startsWith('229')) {
+    const r = parseEpsvReply(line);
+    return r.ok ? { trigger: '229', addr: server, port: r.port } : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * What a control reply says about the transfer on the data connection (RFC 959 4.2):
+ * 1 for a completion (226, 250), -1 for a failure (425, 426, 451, 452, 552), 0 for anything else.
+ */
+export function transferReply(line: string): { readonly code: number; readonly done: number } {
+  const r = parseReplyLine(line);
+  if (!r || r.continued) return NO_TRANSFER;
+  if (r.code === 226 || r.code === 250) return { code: r.code, done: 1 };
+  if (r.code === 425 || r.code === 426 || r.code === 451 || r.code === 452 || r.code === 552) return { code: r.code, done: -1 };
+  return NO_TRANSFER;
+}
+
+const NO_TRANSFER = { code: 0, done: 0 } as const;
+
+/** The outstanding announcements of every control connection. */
+export class AnnouncementTable {
+  private readonly byEndpoint = new Map<number | string, Pending>();
+  /** announcements read */
+  count = 0;
+
+  /** Records an announcement made on `control` by packet `n`. */
+  add(control: LiveFlow, a: ParsedAnnouncement, n: number, nowMs: number): void {
+    const key = endpointKey(a.addr, a.port);
+    this.count++;
+    this.byEndpoint.set(key, {
+      control,
+      by: { controlFlow: control.id, packet: n, trigger: a.trigger, endpoint: formatEndpoint(a.addr, a.port) },
+      expiresMs: nowMs + ANNOUNCE_TIMEOUT_MS,
+    });
+    const list = control.control?.announced;
+    if (!list) return;
+    list.push(key);
+    if (list.length > MAX_ANNOUNCED_PER_CONTROL) this.dropIfOf(control, list.shift()!);
+  }
+
+  /** The announcement of the endpoint a new connection goes to, consumed; undefined when none is alive. */
+  take(addr: IpAddress, port: number, nowMs: number): Pending | undefined {
+    if (this.byEndpoint.size === 0) return undefined;
+    const key = endpointKey(addr, port);
+    const p = this.byEndpoint.get(key);
+    if (!p) return undefined;
+    this.byEndpoint.delete(key);
+    return p.expiresMs >= nowMs ? p : undefined;
+  }
+
+  /** Forgets what a control connection announced (it left the live table). */
+  forget(control: LiveFlow): void {
+    for (const key of control.control?.announced ?? []) this.dropIfOf(control, key);
+  }
+
+  /** Drops announcements that expired before nowMs. */
+  expire(nowMs: number): void {
+    for (const [key, p] of this.byEndpoint) if (p.expiresMs < nowMs) this.byEndpoint.delete(key);
+  }
+
+  get size(): number {
+    return this.byEndpoint.size;
+  }
+
+  private dropIfOf(control: LiveFlow, key: number | string): void {
+    if (this.byEndpoint.get(key)?.control === control) this.byEndpoint.delete(key);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * One direction of an FTP control connection, reassembled in TCP sequence order
+ * (RFC 9293 3.4: sequence numbers modulo 2^32) into lines. Retransmitted bytes
+ * are skipped, segments that arrive early are held until the gap fills, all
+ * within fixed bounds so a hostile capture cannot grow memory.
+ */
+import { TCP_SYN } from '../net/packet.js';
+
+/** Longest control line kept (RFC 959 sets no limit; real lines are far shorter). */
+export const MAX_LINE_BYTES = 64 * 1024;
+/** Out-of-order segments held per direction. */
+export const MAX_HELD_SEGMENTS = 32;
+/** How far ahead of the next expected byte a held segment may start. */
+export const MAX_HELD_AHEAD_BYTES = 64 * 1024;
+
+const LF = 10;
+const CR = 13;
+
+/** Receives each complete line (without CR LF) and the packet number that completed it. */
+export type LineSink = (line: string, packet: number) => void;
+
+interface Held {
+  readonly seq: number;
+  readonly data: Uint8Array;
+}
+
+/** A reassembly buffer for one direction of one control connection. */
+export class ControlStream {
+  /** next expected sequence number; -1 until the SYN or first data segment is seen */
+  private nextSeq = -1;
+  private readonly line = new Uint8Array(256);
+  private buf: Uint8Array = this.line;
+  private used = 0;
+  /** true while skipping the rest of an over-long line */
+  private overflow = false;
+  private held: Held[] = [];
+  /** bytes skipped because they were already seen (retransmissions) */
+  retransmittedBytes = 0;
+  /** bytes lost because a gap never filled or a bound was hit */
+  lostBytes = 0;
+
+  constructor(private readonly sink: LineSink) {}
+
+  /** Feeds one segment of this direction. */
+  push(seq: number, flags: number, payload: Uint8Array, packet: number): void {
+    if (flags & TCP_SYN) {
+      this.nextSeq = (seq + 1) >>> 0;
+      if (payload.length === 0) return;
+      seq = (seq + 1) >>> 0;
+    }
+    if (payload.length === 0) return;
+    if (this.nextSeq < 0) this.nextSeq = seq;
+    const ahead = (seq - this.nextSeq) | 0;
+    if (ahead > 0) {
+      this.hold(seq, ahead, payload);
+      return;
+    }
+    this.accept(-ahead, payload, packet);
+    this.drain(packet);
+  }
+
+  /** Appends payload[skip..] (skip = bytes already seen) and moves nextSeq. */
+  private accept(skip: number, payload: Uint8Array, packet: number): void {
+    if (skip >= payload.length) {
+      this.retransmittedBytes += payload.length;
+      return;
+    }
+    this.retransmittedBytes += skip;
+    this.nextSeq = (this.nextSeq + payload.length - skip) >>> 0;
+    for (let i = skip; i < payload.length; i++) this.byte(payload[i]!, packet);
+  }
+
+  private hold(seq: number, ahead: number, payload: Uint8Array): void {
+    if (ahead > MAX_HELD_AHEAD_BYTES || this.held.length >= MAX_HELD_SEGMENTS) {
+      this.lostBytes += payload.length;
+      return;
+    }
+    // a copy: the payload is a view of a capture chunk the reader may drop
+    this.held.push({ seq, data: payload.slice() });
+  }
+
+  /** Moves held segments that now start at or before nextSeq into the stream. */
+  private drain(packet: number): void {
+    let progress = true;
+    while (progress && this.held.length > 0) {
+      progress = false;
+      for (let i = 0; i < this.held.length; i++) {
+        const h = this.held[i]!;
+        const ahead = (h.seq - this.nextSeq) | 0;
+        if (ahead > 0) continue;
+        this.held.splice(i, 1);
+        this.accept(-ahead, h.data, packet);
+        progress = true;
+        break;
+      }
+    }
+  }
+
+  private byte(c: number, packet: number): void {
+    if (c === LF) {
+      if (!this.overflow) {
+        let end = this.used;
+        if (end > 0 && this.buf[end - 1] === CR) end--;
+        this.sink(latin1(this.buf, end), packet);
+      }
+      this.used = 0;
+      this.overflow = false;
+      return;
+    }
+    if (this.overflow) return;
+    if (this.used === this.buf.length) {
+      if (this.buf.length >= MAX_LINE_BYTES) {
+        this.overflow = true;
+        this.lostBytes += this.used;
+        this.used = 0;
+        return;
+      }
+      const bigger = new Uint8Array(Math.min(MAX_LINE_BYTES, this.buf.length * 4));
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.used++] = c;
+  }
+
+  /** Bytes held for later (out-of-order segments and the unfinished line). */
+  heldBytes(): number {
+    let n = this.used;
+    for (const h of this.held) n += h.data.length;
+    return n;
+  }
+}
+
+function latin1(b: Uint8Array, end: number): string {
+  // Buffer's latin1 decoder: one call, no per-byte work in JS
+  return Buffer.from(b.buffer, b.byteOffset, end).toString('latin1');
+}

@@ -1,0 +1,140 @@
+/**
+ * Live flows of a capture, found by a numeric hash of the address/port pair
+ * (the same for both directions), chained on collision: no string key per packet.
+ * A flow leaves the table when it has been idle long enough; what the report
+ * needs of it is kept in a small aggregate, not its packets.
+ */
+import type { IpAddress } from '../net/address.js';
+import type { Packet } from '../net/packet.js';
+import type { ControlStream } from './control-stream.js';
+import type { AnnouncedBy, CaptureBlockedPacket, CaptureFlowRole } from './flow-types.js';
+
+/** Per-control-connection state: both reassembled directions and the data flows waiting for their reply. */
+export interface ControlState {
+  /** [client → server, server → client] */
+  readonly streams: [ControlStream, ControlStream];
+  /** data flows opened since the last final reply (bounded) */
+  pendingData: LiveFlow[];
+  /** endpoint keys of this connection's outstanding announcements, oldest first (bounded) */
+  announced: (number | string)[];
+}
+
+/** A flow being tracked. Mutable; numbers only on the per-packet path. */
+export interface LiveFlow {
+  readonly id: number;
+  readonly proto: number;
+  readonly hasPorts: boolean;
+  /** initiator */
+  readonly cAddr: IpAddress;
+  readonly cPort: number;
+  /** responder */
+  readonly sAddr: IpAddress;
+  readonly sPort: number;
+  readonly hash: number;
+  role: CaptureFlowRole;
+  /** interface of the client side / server side */
+  readonly cIface: string;
+  readonly sIface: string;
+  readonly crosses: boolean;
+  packets: number;
+  bytesPassed: number;
+  firstBlocked: CaptureBlockedPacket | null;
+  /** true when the first denied packet was the SYN or SYN-ACK: the connection could not have opened */
+  blockedAtOpen: boolean;
+  /** packets after the first denied one */
+  laterPackets: number;
+  /** FIN or RST seen */
+  closed: boolean;
+  lastMs: number;
+  control: ControlState | undefined;
+  announcedBy: AnnouncedBy | undefined;
+  /** for data flows: the control flow that announced it */
+  controlFlow: LiveFlow | undefined;
+  /** for data flows: the first final reply (≥ 200) on the control connection after this flow began */
+  followingReply: { readonly code: number; readonly n: number } | undefined;
+  /** data flows this control flow announced */
+  dataFlows: number;
+  numbers: number[] | undefined;
+  /** next flow in the same hash bucket */
+  next: LiveFlow | undefined;
+  /** still in the live table */
+  live: boolean;
+}
+
+function mixAddr(a: IpAddress): number {
+  if (a.family === 4) return Math.imul(a.v4, 0x9e3779b1);
+  const w = a.v6;
+  return Math.imul(w[0]! ^ Math.imul(w[1]!, 0x85ebca6b) ^ Math.imul(w[2]!, 0xc2b2ae35) ^ Math.imul(w[3]!, 0x27d4eb2f), 0x9e3779b1);
+}
+
+/** A hash of (proto, {src, srcPort}, {dst, dstPort}) that is the same in both directions. */
+export function pairHash(proto: number, src: IpAddress, srcPort: number, dst: IpAddress, dstPort: number): number {
+  const h1 = (mixAddr(src) ^ Math.imul(srcPort + 1, 0xcc9e2d51)) | 0;
+  const h2 = (mixAddr(dst) ^ Math.imul(dstPort + 1, 0xcc9e2d51)) | 0;
+  const h = (Math.imul(h1 ^ h2, 0x1b873593) + h1 + h2 + proto) | 0;
+  return (h ^ (h >>> 15)) & 0x3fffffff; // a small integer: V8 keeps it unboxed as a Map key
+}
+
+/** True when two addresses are equal (numbers only). */
+export function sameAddr(a: IpAddress, b: IpAddress): boolean {
+  if (a.family === 4) return b.family === 4 && a.v4 === b.v4;
+  return b.family === 6 && a.v6[0] === b.v6[0] && a.v6[1] === b.v6[1] && a.v6[2] === b.v6[2] && a.v6[3] === b.v6[3];
+}
+
+/** 0 when the packet goes client → server in `f`, 1 when server → client, -1 when it is not of `f`. */
+export function directionIn(f: LiveFlow, p: Packet, srcPort: number, dstPort: number): number {
+  if (f.proto !== p.proto) return -1;
+  if (f.cPort === srcPort && f.sPort === dstPort && sameAddr(f.cAddr, p.src) && sameAddr(f.sAddr, p.dst)) return 0;
+  if (f.sPort === srcPort && f.cPort === dstPort && sameAddr(f.sAddr, p.src) && sameAddr(f.cAddr, p.dst)) return 1;
+  return -1;
+}
+
+/** The live flows, by pair hash. */
+export class FlowTable {
+  private readonly buckets = new Map<number, LiveFlow>();
+  size = 0;
+  peak = 0;
+
+  /** The live flow of this packet and its direction (in `dir`), or undefined. */
+  find(p: Packet, srcPort: number, dstPort: number, hash: number, dir: { value: number }): LiveFlow | undefined {
+    for (let f = this.buckets.get(hash); f !== undefined; f = f.next) {
+      const d = directionIn(f, p, srcPort, dstPort);
+      if (d >= 0) {
+        dir.value = d;
+        return f;
+      }
+    }
+    return undefined;
+  }
+
+  insert(f: LiveFlow): void {
+    f.next = this.buckets.get(f.hash);
+    this.buckets.set(f.hash, f);
+    f.live = true;
+    this.size++;
+    if (this.size > this.peak) this.peak = this.size;
+  }
+
+  remove(f: LiveFlow): void {
+    if (!f.live) return;
+    f.live = false;
+    this.size--;
+    let prev: LiveFlow | undefined;
+    for (let g = this.buckets.get(f.hash); g !== undefined; prev = g, g = g.next) {
+      if (g !== f) continue;
+      if (prev) prev.next = g.next;
+      else if (g.next) this.buckets.set(f.hash, g.next);
+      else this.buckets.delete(f.hash);
+      break;
+    }
+    f.next = undefined;
+  }
+
+  /** Removes every flow `idle` says is done; returns them. */
+  sweep(idle: (f: LiveFlow) => boolean): LiveFlow[] {
+    const out: LiveFlow[] = [];
+    for (const head of this.buckets.values()) for (let f: LiveFlow | undefined = head; f; f = f.next) if (idle(f)) out.push(f);
+    for (const f of out) this.remove(f);
+    return out;
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * Capture replay: every recorded IP packet that crosses the firewall gets a
+ * verdict from the engine, in capture order, on the capture's own clock. The
+ * recording does not react (a denied SYN is still followed by what really
+ * happened), so flows report what could not have happened instead.
+ *
+ * Streaming: memory is bounded by live flows, not by the file. Per-packet rows
+ * and events are kept only on request.
+ */
+import type { Diagnostic } from '../diag/diagnostic.js';
+import type { TraceEvent, Verdict } from '../engine/verdict.js';
+import type { Firewall, StepContext } from '../engine/verdict.js';
+import { describeProvenance } from '../engine/verdict.js';
+import { describePacket, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
+import { DECODE_ERROR, DECODE_OK, DECODE_SKIP, FrameDecoder, type CaptureReader } from '../wire/index.js';
+import { AnnouncementTable, clientAnnouncement, transferReply, serverAnnouncement } from './announcements.js';
+import { ControlStream } from './control-stream.js';
+import { FlowTable, pairHash, sameAddr, type LiveFlow } from './flow-table.js';
+import type { CaptureFlowRole, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
+import { finishReplay, packetRow } from './report.js';
+import { locate, type Topology } from './topology.js';
+
+/** Called for every decoded IP packet (for pcapng export); verdict undefined when it does not cross. */
+export type PacketTap = (p: Packet, tMs: number, n: number, verdict: Verdict | undefined, sameSide: string | undefined) => void;
+
+/** How to replay. */
+export interface ReplayCaptureOptions {
+  readonly topology: Topology;
+  readonly firewall: Firewall;
+  /** FTP control ports; default [21] */
+  readonly controlPorts?: readonly number[];
+  /** keep a row per packet and the engine's events (JSON/table --packets) */
+  readonly keepPackets?: boolean;
+  /** keep every control line read (tests, teaching) */
+  readonly keepControlLines?: boolean;
+  /** flows reported row by row; the rest are only counted. Default: all */
+  readonly maxFlowRows?: number;
+  readonly tap?: PacketTap;
+  /** decode warnings kept; default 200 */
+  readonly maxDiagnostics?: number;
+}
+
+/** What a replay returns beside the report: located problems found while decoding. */
+export interface ReplayOutcome {
+  readonly replay: CaptureReplay;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A closed flow leaves the live table after this much silence (2 × MSL, RFC 9293 3.4.2). */
+const CLOSED_IDLE_MS = 240_000;
+/** An open flow leaves after this much silence (conntrack's generic timeout). */
+const OPEN_IDLE_MS = 600_000;
+/** Packets between sweeps of the live table. */
+const SWEEP_EVERY = 1 << 16;
+
+/** Replays an open capture; reads it to the end. */
+export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): ReplayOutcome {
+  const controlPorts = o.controlPorts ?? [21];
+  const keep = o.keepPackets ?? false;
+  const maxRows = o.maxFlowRows ?? Number.POSITIVE_INFINITY;
+  const maxDiagnostics = o.maxDiagnostics ?? 200;
+  const firewall = o.firewall;
+  const tap = o.tap;
+  const diagnostics: Diagnostic[] = [];
+  let suppressed = 0;
+  const stats: ReplayStats = {
+    records: 0,
+    packets: 0,
+    crossing: 0,
+    notCrossing: 0,
+    permitted: 0,
+    denied: 0,
+    skipped: {},
+    malformed: 0,
+    flows: { control: 0, data: 0, other: 0 },
+    blockedFlows: { control: 0, data: 0, other: 0 },
+    linkedDataFlows: 0,
+    announcements: 0,
+    events: {},
+    peakLiveFlows: 0,
+  };
+  const table = new FlowTable();
+  const announced = new AnnouncementTable();
+  const rows: LiveFlow[] = [];
+  const packets: CapturePacketRow[] = [];
+  const events: TraceEvent[] = [];
+  const lines: ControlLine[] = [];
+  const decoder = new FrameDecoder(false);
+  const dir = { value: 0 };
+  const ctx = { n: 0, nowMs: 0, ingress: '', egress: '' };
+  const stepCtx: StepContext = ctx;
+  let nextId = 1;
+  let flowCount = 0;
+
+  const retire = (f: LiveFlow): void => {
+    if (f.control) announced.forget(f);
+    f.control = undefined; // reassembly buffers go; the aggregate stays
+  };
+
+  const onLine = (f: LiveFlow, from: 0 | 1, line: string, n: number, nowMs: number): void => {
+    if (o.keepControlLines) lines.push({ n, flow: f.id, from: from === 0 ? 'client' : 'server', text: line });
+    const a = from === 0 ? clientAnnouncement(line) : serverAnnouncement(line, f.sAddr);
+    if (a) announced.add(f, a, n, nowMs);
+    if (from === 1 && f.control && f.control.pendingData.length > 0) {
+      const t = transferReply(line);
+      if (t.done !== 0) {
+        // a completion the recording shows is what a blocked data connection makes impossible
+        if (t.done > 0) for (const d of f.control.pendingData) d.followingReply ??= { code: t.code, n };
+        f.control.pendingData = [];
+      }
+    }
+  };
+
+  const newFlow = (p: Packet, sp: number, dp: number, hash: number, nowMs: number): LiveFlow => {
+    // A capture may start mid-connection: a SYN-ACK's destination, or a control port's peer, is the initiator.
+    const f0 = p.tcpFlags & (TCP_SYN | TCP_ACK);
+    const reversed = p.proto === PROTO_TCP && (f0 === (TCP_SYN | TCP_ACK) || (f0 !== TCP_SYN && controlPorts.includes(sp) && !controlPorts.includes(dp)));
+    const cAddr = reversed ? p.dst : p.src;
+    const sAddr = reversed ? p.src : p.dst;
+    const cPort = reversed ? dp : sp;
+    const sPort = reversed ? sp : dp;
+    const cIface = locate(o.topology, cAddr) ?? '?';
+    const sIface = locate(o.topology, sAddr) ?? '?';
+    let role: CaptureFlowRole = 'other';
+    const f: LiveFlow = {
+      id: nextId++,
+      proto: p.proto,
+      hasPorts: p.fragment !== 'later' && (p.proto === PROTO_TCP || p.proto === PROTO_UDP),
+      cAddr,
+      cPort,
+      sAddr,
+      sPort,
+      hash,
+      role,
+      cIface,
+      sIface,
+      crosses: cIface !== sIface,
+      packets: 0,
+      bytesPassed: 0,
+      firstBlocked: null,
+      blockedAtOpen: false,
+      laterPackets: 0,
+      closed: false,
+      lastMs: nowMs,
+      control: undefined,
+      announcedBy: undefined,
+      controlFlow: undefined,
+      followingReply: undefined,
+      dataFlows: 0,
+      numbers: keep ? [] : undefined,
+      next: undefined,
+      live: false,
+    };
+    if (p.proto === PROTO_TCP && f.hasPorts) {
+      const a = announced.take(sAddr, sPort, nowMs);
+      if (a) {
+        role = 'data';
+        f.announcedBy = a.by;
+        f.controlFlow = a.control;
+        a.control.dataFlows++;
+        a.control.control?.pendingData.push(f);
+        if ((a.control.control?.pendingData.length ?? 0) > 16) a.control.control!.pendingData.shift();
+        stats.linkedDataFlows++;
+      } else if (controlPorts.includes(sPort)) {
+        role = 'control';
+        const sink0 = (line: string, n: number): void => onLine(f, 0, line, n, ctx.nowMs);
+        const sink1 = (line: string, n: number): void => onLine(f, 1, line, n, ctx.nowMs);
+        f.control = { streams: [new ControlStream(sink0), new ControlStream(sink1)], pendingData: [], announced: [] };
+      }
+    }
+    f.role = role;
+    stats.flows[role]++;
+    flowCount++;
+    if (rows.length < maxRows) rows.push(f);
+    table.insert(f);
+    return f;
+  };
+
+  const sweep = (nowMs: number): void => {
+    const gone = table.sweep((f) => nowMs - f.lastMs > (f.closed ? CLOSED_IDLE_MS : OPEN_IDLE_MS));
+    for (const f of gone) retire(f);
+    announced.expire(nowMs);
+  };
+
+  const c = reader.cursor;
+  let untilSweep = SWEEP_EVERY;
+  while (c.advance()) {
+    stats.records++;
+    const status = decoder.decode(c.linkType, c.buffer, c.dataStart, c.dataStart + c.capturedLength);
+    if (status !== DECODE_OK) {
+      if (status === DECODE_SKIP) stats.skipped[decoder.reason] = (stats.skipped[decoder.reason] ?? 0) + 1;
+      else if (status === DECODE_ERROR) {
+        stats.malformed++;
+        if (diagnostics.length < maxDiagnostics) {
+          diagnostics.push({
+            severity: 'warning',
+            message: `${decoder.reason}: packet skipped`,
+            bytes: { file: reader.file, byteOffset: c.dataOffset + decoder.errorOffset, packet: c.n },
+          });
+        } else suppressed++;
+      }
+      continue;
+    }
+    const p = decoder.packet;
+    const n = c.n;
+    const nowMs = c.tMs;
+    stats.packets++;
+    const ports = p.fragment !== 'later' && (p.proto === PROTO_TCP || p.proto === PROTO_UDP);
+    const sp = ports ? p.srcPort : 0;
+    const dp = ports ? p.dstPort : 0;
+    const hash = pairHash(p.proto, p.src, sp, p.dst, dp);
+    let f = table.find(p, sp, dp, hash, dir);
+    const flags = p.tcpFlags;
+    if (f !== undefined && f.closed && p.proto === PROTO_TCP && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      // a fresh SYN on a finished pair is a new connection (port reuse)
+      table.remove(f);
+      retire(f);
+      f = undefined;
+    }
+    if (f === undefined) {
+      f = newFlow(p, sp, dp, hash, nowMs);
+      dir.value = sameAddrPort(f, p) ? 0 : 1;
+    }
+    const d = dir.value;
+    f.packets++;
+    f.lastMs = nowMs;
+    if (f.numbers) f.numbers.push(n);
+    if (f.firstBlocked) f.laterPackets++;
+    if (!f.crosses) {
+      stats.notCrossing++;
+      if (tap) tap(p, nowMs, n, undefined, f.cIface);
+    } else {
+      stats.crossing++;
+      ctx.n = n;
+      ctx.nowMs = nowMs;
+      ctx.ingress = d === 0 ? f.cIface : f.sIface;
+      ctx.egress = d === 0 ? f.sIface : f.cIface;
+      const r = firewall.step(p, stepCtx);
+      const verdict = r.verdict;
+      if (r.events.length > 0) {
+        for (const e of r.events) stats.events[e.kind] = (stats.events[e.kind] ?? 0) + 1;
+        if (keep) for (const e of r.events) events.push(e);
+      }
+      if (verdict.action === 'permit') {
+        stats.permitted++;
+        f.bytesPassed += p.payload.length;
+      } else {
+        stats.denied++;
+        if (f.firstBlocked === null) {
+          f.firstBlocked = { n, tMs: nowMs, packet: describePacket(p), by: describeProvenance(verdict.by, 'deny'), provenance: verdict.by };
+          f.blockedAtOpen = p.proto === PROTO_TCP && (flags & TCP_SYN) !== 0;
+          stats.blockedFlows[f.role]++;
+        }
+      }
+      if (keep) packets.push(packetRow(p, n, nowMs, ctx.ingress, ctx.egress, verdict, f.id));
+      if (tap) tap(p, nowMs, n, verdict, undefined);
+    }
+    if (f.control !== undefined && (p.payload.length > 0 || (flags & TCP_SYN) !== 0)) f.control.streams[d]!.push(p.seq, flags, p.payload, n);
+    if (flags & (TCP_FIN | TCP_RST)) f.closed = true;
+    if (--untilSweep === 0) {
+      untilSweep = SWEEP_EVERY;
+      sweep(nowMs);
+    }
+  }
+  stats.peakLiveFlows = table.peak;
+  stats.announcements = announced.count;
+  if (suppressed > 0) diagnostics.push({ severity: 'warning', message: `${suppressed} more malformed packets not shown`, bytes: { file: reader.file, byteOffset: 0 } });
+  const replay = finishReplay(stats, rows, flowCount, packets, events, lines);
+  return { replay, diagnostics: [...reader.diagnostics, ...diagnostics] };
+}
+
+function sameAddrPort(f: LiveFlow, p: Packet): boolean {
+  return sameAddr(f.cAddr, p.src) && (f.hasPorts ? f.cPort === p.srcPort : true);
+}

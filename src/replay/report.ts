@@ -1,0 +1,129 @@
+/**
+ * From live-flow aggregates to the replay's report data: flows in the report's
+ * shape, per-packet rows, the one-line summary, and the "in reality" notes that
+ * say what a recording shows but a firewall in the path would have prevented.
+ */
+import type { TraceEvent, Verdict } from '../engine/verdict.js';
+import { describeProvenance } from '../engine/verdict.js';
+import { formatEndpoint, formatIp } from '../net/address.js';
+import { formatTcpFlags, packetDestination, packetSource, protoName, PROTO_TCP, type Packet } from '../net/packet.js';
+import type { LiveFlow } from './flow-table.js';
+import type { CaptureFlow, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
+
+/** `ip:port` of a flow end, or the bare address for flows without ports. */
+export function flowEnd(f: LiveFlow, side: 'client' | 'server'): string {
+  const a = side === 'client' ? f.cAddr : f.sAddr;
+  if (!f.hasPorts) return formatIp(a);
+  return formatEndpoint(a, side === 'client' ? f.cPort : f.sPort);
+}
+
+/** The first line of a payload when it is short printable ASCII (FTP control text). */
+export function printableFirstLine(payload: Uint8Array): string | undefined {
+  if (payload.length === 0 || payload.length > 512) return undefined;
+  let end = payload.length;
+  for (let i = 0; i < payload.length; i++) {
+    const c = payload[i]!;
+    if (c === 13 || c === 10) {
+      end = i;
+      break;
+    }
+    if (c < 32 || c > 126) return undefined;
+  }
+  return String.fromCharCode(...payload.subarray(0, end));
+}
+
+/** One packet row, as the report's PacketReport. */
+export function packetRow(p: Packet, n: number, tMs: number, ingress: string, egress: string, verdict: Verdict, flow: number): CapturePacketRow {
+  const text = printableFirstLine(p.payload);
+  return {
+    n,
+    tMs,
+    src: packetSource(p),
+    dst: packetDestination(p),
+    proto: protoName(p.proto),
+    ...(p.proto === PROTO_TCP ? { flags: formatTcpFlags(p.tcpFlags) } : {}),
+    len: p.payload.length,
+    ...(text !== undefined ? { text } : {}),
+    ingress,
+    egress,
+    action: verdict.action,
+    by: describeProvenance(verdict.by, verdict.action),
+    flow,
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The "in reality" sentence of a flow, or undefined when the recording is consistent with the verdicts. */
+export function inRealityNote(f: LiveFlow): string | undefined {
+  const b = f.firstBlocked;
+  if (!b || !f.crosses) return undefined;
+  const parts: string[] = [];
+  const what = f.role === 'other' ? 'connection' : `${f.role} connection`;
+  if (f.laterPackets > 0 || f.role === 'control') {
+    if (f.blockedAtOpen) {
+      let s = `in reality the ${what} would not have opened`;
+      if (f.laterPackets > 0) s += `; its ${plural(f.laterPackets, 'later packet')} could not have happened`;
+      parts.push(s);
+    } else if (f.laterPackets > 0) {
+      parts.push(`in reality packet ${b.n} would have been dropped; the ${plural(f.laterPackets, 'packet')} of this ${what} after it could not have happened as recorded`);
+    }
+    if (f.role === 'control' && f.blockedAtOpen) {
+      parts.push(`the whole session could not have happened${f.dataFlows > 0 ? ` (nor its ${plural(f.dataFlows, 'data connection')})` : ''}`);
+    }
+  }
+  if (f.role === 'data' && f.followingReply && f.followingReply.n > b.n) {
+    if (parts.length === 0) parts.push(`in reality the data connection would not have ${f.blockedAtOpen ? 'opened' : 'completed'}`);
+    parts.push(`the ${f.followingReply.code} in packet ${f.followingReply.n} could not have happened`);
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+function toFlow(f: LiveFlow): CaptureFlow {
+  const note = inRealityNote(f);
+  return {
+    id: f.id,
+    role: f.role,
+    proto: protoName(f.proto),
+    client: flowEnd(f, 'client'),
+    server: flowEnd(f, 'server'),
+    outcome: f.firstBlocked ? 'blocked' : 'passed',
+    firstBlocked: f.firstBlocked,
+    packets: f.packets,
+    bytesPassed: f.bytesPassed,
+    packetNumbers: f.numbers ?? [],
+    clientInterface: f.cIface,
+    serverInterface: f.sIface,
+    crossesFirewall: f.crosses,
+    ...(f.announcedBy ? { announcedBy: f.announcedBy } : {}),
+    ...(note ? { inReality: note } : {}),
+  };
+}
+
+/** The replay's one-line verdict: every crossing flow passed, or which was blocked first. */
+function summarise(stats: ReplayStats, flows: readonly CaptureFlow[], flowCount: number): { works: boolean; summary: string } {
+  const blocked = stats.blockedFlows.control + stats.blockedFlows.data + stats.blockedFlows.other;
+  const notCrossing = flows.filter((f) => !f.crossesFirewall).length;
+  const aside = notCrossing > 0 ? ` (${plural(notCrossing, 'flow')} ${notCrossing === 1 ? 'does' : 'do'} not cross the firewall)` : '';
+  if (blocked === 0) return { works: true, summary: `all ${plural(flowCount, 'flow')} passed${aside}` };
+  const first = flows.filter((f) => f.firstBlocked).sort((a, b) => a.firstBlocked!.n - b.firstBlocked!.n)[0];
+  const firstText = first ? `; first: ${first.role} ${first.firstBlocked!.packet} denied by ${first.firstBlocked!.by}` : '';
+  return { works: false, summary: `${plural(blocked, 'flow')} of ${flowCount} blocked${firstText}${aside}` };
+}
+
+/** Assembles the replay result once the capture is read. */
+export function finishReplay(
+  stats: ReplayStats,
+  rows: readonly LiveFlow[],
+  flowCount: number,
+  packets: readonly CapturePacketRow[],
+  events: readonly TraceEvent[],
+  controlLines: readonly ControlLine[],
+): CaptureReplay {
+  const flows = rows.map(toFlow);
+  const notes = flows.filter((f) => f.inReality).map((f) => `flow ${f.id} (${f.role} ${f.client} → ${f.server}): ${f.inReality}`);
+  const { works, summary } = summarise(stats, flows, flowCount);
+  return { stats, flows, flowsTruncated: flowCount > rows.length, packets, events, controlLines, notes, works, summary };
+}

@@ -6,90 +6,142 @@
 import type { IpFamily } from '../net/address.js';
 import type { Packet } from '../net/packet.js';
 import { compileAcl, firstMatch, type CompiledAcl } from '../policy/compile.js';
-import type { Binding, Direction, Policy } from '../policy/model.js';
+import type { Binding, Direction, Policy, Rule } from '../policy/model.js';
 import type { AclCheck, Firewall, StepContext, StepResult, TraceEvent, Verdict } from './verdict.js';
 
-/** A policy with every bound ACL compiled, indexed by interface, direction and family. */
+/**
+ * A policy with every bound ACL compiled, indexed by interface. Verdicts are
+ * immutable, so each possible check result and each combination of an inbound
+ * and an outbound check is built once and shared: the per-packet path
+ * allocates nothing.
+ */
 export interface CompiledPolicy {
   readonly policy: Policy;
-  /** key: `${direction}|${family}|${interface}` */
-  readonly bound: ReadonlyMap<string, BoundAcl>;
+  /** per interface name: slots for inbound/outbound × IPv4/IPv6 */
+  readonly interfaces: Map<string, InterfaceSlots>;
 }
 
-/** One binding with its compiled ACL (undefined when the bound ACL is not defined). */
-interface BoundAcl {
-  readonly binding: Binding;
+/** What is bound on one interface, by direction and family. */
+interface InterfaceSlots {
+  readonly inbound4: Slot;
+  readonly inbound6: Slot;
+  readonly outbound4: Slot;
+  readonly outbound6: Slot;
+}
+
+/** One interface, direction and family: the check results it can give. */
+interface Slot {
   readonly compiled: CompiledAcl | undefined;
+  /** the result when no ACL is bound, the bound ACL is missing, or no rule matched */
+  readonly fallback: AclCheck;
+  /** the result for each rule that can match, built on first use */
+  readonly byRule: Map<Rule, AclCheck>;
+  readonly iface: string;
+  readonly direction: Direction;
+  readonly family: IpFamily;
 }
 
-function bindingKey(direction: Direction, family: IpFamily, iface: string): string {
-  return `${direction}|${family}|${iface}`;
+function slotFor(policy: Policy, iface: string, direction: Direction, family: IpFamily, b: Binding | undefined, cache: Map<string, CompiledAcl>): Slot {
+  const def = policy.defaultAction;
+  const at = def.at ? { at: def.at } : {};
+  if (!b)
+    return { compiled: undefined, fallback: { action: 'permit', by: { kind: 'default', reason: 'no-binding', interface: iface, direction } }, byRule: new Map(), iface, direction, family };
+  const acl = policy.acls.find((a) => a.name === b.acl && a.family === b.family);
+  let compiled: CompiledAcl | undefined;
+  if (acl) {
+    const k = `${acl.family}|${acl.name}`;
+    compiled = cache.get(k) ?? compileAcl(acl);
+    cache.set(k, compiled);
+  }
+  const reason = compiled ? 'no-match' : 'acl-missing';
+  return {
+    compiled,
+    fallback: { action: def.action, by: { kind: 'default', reason, interface: iface, direction, acl: b.acl, ...at } },
+    byRule: new Map(),
+    iface,
+    direction,
+    family,
+  };
 }
 
 /** Compiles every ACL that a binding uses. */
 export function compilePolicy(policy: Policy): CompiledPolicy {
-  const cache = new Map<string, CompiledAcl>();
-  const bound = new Map<string, BoundAcl>();
-  for (const b of policy.bindings) {
-    const acl = policy.acls.find((a) => a.name === b.acl && a.family === b.family);
-    let compiled: CompiledAcl | undefined;
-    if (acl) {
-      const k = `${acl.family}|${acl.name}`;
-      compiled = cache.get(k) ?? compileAcl(acl);
-      cache.set(k, compiled);
-    }
-    // Comware applies one ACL per interface, direction and family; a later binding replaces an earlier one.
-    bound.set(bindingKey(b.direction, b.family, b.interface), { binding: b, compiled });
+  return { policy, interfaces: new Map() };
+}
+
+const ACL_CACHE = new WeakMap<Policy, Map<string, CompiledAcl>>();
+
+function slotsOf(c: CompiledPolicy, iface: string): InterfaceSlots {
+  let slots = c.interfaces.get(iface);
+  if (slots) return slots;
+  const policy = c.policy;
+  let cache = ACL_CACHE.get(policy);
+  if (!cache) ACL_CACHE.set(policy, (cache = new Map()));
+  // Comware applies one ACL per interface, direction and family; a later binding replaces an earlier one.
+  const find = (direction: Direction, family: IpFamily): Binding | undefined =>
+    policy.bindings.filter((b) => b.interface === iface && b.direction === direction && b.family === family).at(-1);
+  const make = (direction: Direction, family: IpFamily): Slot => slotFor(policy, iface, direction, family, find(direction, family), cache);
+  slots = { inbound4: make('inbound', 4), inbound6: make('inbound', 6), outbound4: make('outbound', 4), outbound6: make('outbound', 6) };
+  c.interfaces.set(iface, slots);
+  return slots;
+}
+
+function checkSlot(slot: Slot, p: Packet): AclCheck {
+  if (!slot.compiled) return slot.fallback;
+  const rule = firstMatch(slot.compiled, p);
+  if (!rule) return slot.fallback;
+  let check = slot.byRule.get(rule);
+  if (!check) {
+    check = {
+      action: rule.action,
+      by: {
+        kind: 'rule',
+        acl: slot.compiled.acl.name,
+        family: slot.family,
+        ruleId: rule.id,
+        interface: slot.iface,
+        direction: slot.direction,
+        ruleText: rule.text,
+        at: rule.at,
+      },
+    };
+    slot.byRule.set(rule, check);
   }
-  return { policy, bound };
+  return check;
 }
 
 /** Checks one direction of one interface. */
 export function checkInterface(c: CompiledPolicy, p: Packet, iface: string, direction: Direction): AclCheck {
-  const family = p.src.family;
-  const b = c.bound.get(bindingKey(direction, family, iface));
-  if (!b) return { action: 'permit', by: { kind: 'default', reason: 'no-binding', interface: iface, direction } };
-  const def = c.policy.defaultAction;
-  if (!b.compiled) {
-    return {
-      action: def.action,
-      by: { kind: 'default', reason: 'acl-missing', interface: iface, direction, acl: b.binding.acl, ...(def.at ? { at: def.at } : {}) },
-    };
+  const slots = slotsOf(c, iface);
+  const v4 = p.src.family === 4;
+  return checkSlot(direction === 'inbound' ? (v4 ? slots.inbound4 : slots.inbound6) : v4 ? slots.outbound4 : slots.outbound6, p);
+}
+
+/** Verdicts by inbound check, then by outbound check (undefined: the inbound check denied). */
+const VERDICTS = new WeakMap<AclCheck, Map<AclCheck | undefined, Verdict>>();
+
+function verdictOf(inbound: AclCheck, outbound: AclCheck | undefined): Verdict {
+  let inner = VERDICTS.get(inbound);
+  if (!inner) VERDICTS.set(inbound, (inner = new Map()));
+  let v = inner.get(outbound);
+  if (!v) {
+    if (!outbound) v = { action: 'deny', by: inbound.by, checks: [inbound] };
+    else if (outbound.action === 'deny') v = { action: 'deny', by: outbound.by, checks: [inbound, outbound] };
+    else v = { action: 'permit', by: weight(outbound) > weight(inbound) ? outbound.by : inbound.by, checks: [inbound, outbound] };
+    inner.set(outbound, v);
   }
-  const rule = firstMatch(b.compiled, p);
-  if (!rule) {
-    return {
-      action: def.action,
-      by: { kind: 'default', reason: 'no-match', interface: iface, direction, acl: b.binding.acl, ...(def.at ? { at: def.at } : {}) },
-    };
-  }
-  return {
-    action: rule.action,
-    by: {
-      kind: 'rule',
-      acl: b.compiled.acl.name,
-      family,
-      ruleId: rule.id,
-      interface: iface,
-      direction,
-      ruleText: rule.text,
-      at: rule.at,
-    },
-  };
+  return v;
 }
 
 /**
  * The packet filter's verdict: inbound on ingress, then outbound on egress.
  * A deny names the check that denied; a permit names the rule that permitted
- * (the outbound one when both were rules), or the default when no rule decided.
+ * (the inbound one when both were rules), or the default when no rule decided.
  */
 export function checkAcls(c: CompiledPolicy, p: Packet, ingress: string, egress: string): Verdict {
   const inbound = checkInterface(c, p, ingress, 'inbound');
-  if (inbound.action === 'deny') return { action: 'deny', by: inbound.by, checks: [inbound] };
-  const outbound = checkInterface(c, p, egress, 'outbound');
-  if (outbound.action === 'deny') return { action: 'deny', by: outbound.by, checks: [inbound, outbound] };
-  const by = weight(outbound) > weight(inbound) ? outbound.by : inbound.by;
-  return { action: 'permit', by, checks: [inbound, outbound] };
+  if (inbound.action === 'deny') return verdictOf(inbound, undefined);
+  return verdictOf(inbound, checkInterface(c, p, egress, 'outbound'));
 }
 
 /** How much a check says about a permit: a rule, then a default of a bound ACL, then no binding at all. */

@@ -1,8 +1,8 @@
 /** Loading device configs and scenarios for the commands, collecting every problem before stopping. */
-import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
+import { closest, hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { parseConfig } from '../dialects/load.js';
 import { createStaticFirewall } from '../engine/static.js';
-import { createStatefulFirewall, type StatefulOptions } from '../engine/stateful/firewall.js';
+import { createStatefulFirewall, type StatefulOptions, type TcpTimeoutsSec } from '../engine/stateful/firewall.js';
 import type { Firewall } from '../engine/verdict.js';
 import type { Policy } from '../policy/model.js';
 import { withFtpPorts, withInspection } from '../policy/transform.js';
@@ -59,6 +59,76 @@ export interface EngineOptions {
   /** `--ftp-port N`: more control ports for the helper */
   readonly ftpPorts: readonly number[];
   readonly loose: boolean;
+  /** `--conntrack-timeout STATE=SEC` */
+  readonly timeouts?: Partial<TcpTimeoutsSec>;
+  /** `--expectation-timeout SEC` */
+  readonly expectationTimeoutSec?: number;
+  /** `--conntrack-max N` */
+  readonly maxConnections?: number;
+}
+
+/** Linux sysctl names (`nf_conntrack_tcp_timeout_<name>`) → the engine's timeout keys. */
+const TIMEOUT_NAMES: Readonly<Record<string, keyof TcpTimeoutsSec>> = {
+  syn_sent: 'synSent',
+  syn_recv: 'synRecv',
+  established: 'established',
+  fin_wait: 'finWait',
+  close_wait: 'closeWait',
+  last_ack: 'lastAck',
+  time_wait: 'timeWait',
+  close: 'close',
+  max_retrans: 'maxRetrans',
+  unacknowledged: 'unacknowledged',
+};
+
+/** The command-line options every engine-running command shares, as commander parses them. */
+export interface EngineFlags {
+  readonly inspect?: string;
+  readonly ftpPort?: number[];
+  readonly loose: boolean;
+  readonly conntrackTimeout?: string[];
+  readonly expectationTimeout?: string;
+  readonly conntrackMax?: string;
+}
+
+/** Checks the engine options: `--inspect` (only FTP has a helper), timeouts, table size. */
+export function engineOptions(opts: EngineFlags): EngineOptions {
+  const problems: Diagnostic[] = [];
+  const bad = (message: string, suggestion?: string): void => {
+    problems.push({ severity: 'error', message, ...(suggestion ? { suggestion } : {}) });
+  };
+  if (opts.inspect !== undefined && opts.inspect.toLowerCase() !== 'ftp') bad(`--inspect '${opts.inspect}': only 'ftp' has a helper`, "use '--inspect ftp'");
+  const timeouts: Partial<Record<keyof TcpTimeoutsSec, number>> = {};
+  for (const item of opts.conntrackTimeout ?? []) {
+    const m = /^([a-z_]+)=(\d+)$/.exec(item.trim().replace(/^nf_conntrack_tcp_timeout_/, ''));
+    const key = m ? TIMEOUT_NAMES[m[1]!] : undefined;
+    if (!m || !key) {
+      const word = item.split('=')[0] ?? item;
+      const near = closest(word, Object.keys(TIMEOUT_NAMES));
+      bad(`--conntrack-timeout '${item}': expected STATE=SECONDS with STATE one of ${Object.keys(TIMEOUT_NAMES).join(', ')}`, near ? `did you mean '${near}'?` : undefined);
+      continue;
+    }
+    timeouts[key] = Number(m[2]);
+  }
+  const positive = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text) || Number(text) < 1) {
+      bad(`${name} '${text}': expected a whole number of at least 1`);
+      return undefined;
+    }
+    return Number(text);
+  };
+  const expectationTimeoutSec = positive('--expectation-timeout', opts.expectationTimeout);
+  const maxConnections = positive('--conntrack-max', opts.conntrackMax);
+  if (problems.length > 0) throw new InputProblems(problems);
+  return {
+    inspectFtp: opts.inspect !== undefined,
+    ftpPorts: opts.ftpPort ?? [],
+    loose: opts.loose,
+    ...(Object.keys(timeouts).length > 0 ? { timeouts } : {}),
+    ...(expectationTimeoutSec !== undefined ? { expectationTimeoutSec } : {}),
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
+  };
 }
 
 /** The engine a choice resolves to for a policy. */
@@ -82,6 +152,11 @@ const FTP_CONTROL_PORT = 21;
 export function makeFirewall(engine: 'static' | 'stateful', policy: Policy, options: EngineOptions): Firewall {
   const effective = effectivePolicy(policy, options);
   if (engine === 'static') return createStaticFirewall(effective);
-  const stateful: StatefulOptions = { loose: options.loose };
+  const stateful: StatefulOptions = {
+    loose: options.loose,
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    ...(options.expectationTimeoutSec !== undefined ? { expectationTimeoutSec: options.expectationTimeoutSec } : {}),
+    ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+  };
   return createStatefulFirewall(effective, stateful);
 }

@@ -53,6 +53,9 @@ export function buildProgram(): Command {
     .option('--inspect <protocol>', "attach the FTP helper everywhere (only 'ftp'), for configs without ASPF")
     .option('--ftp-port <port>', 'another control port for the FTP helper (repeatable)', collect(parsePort), [] as number[])
     .option('--loose', 'accept PORT/227 addresses that differ from the control connection (nf_conntrack_ftp loose=1)', false)
+    .option('--conntrack-timeout <state=sec>', 'a conntrack TCP timeout, named as the Linux sysctl nf_conntrack_tcp_timeout_<state> (repeatable), e.g. established=3600', collect(String), [] as string[])
+    .option('--expectation-timeout <sec>', 'how long a pinhole waits for its data connection (Linux FTP helper: 300)')
+    .option('--conntrack-max <n>', 'conntrack table size (nf_conntrack_max; default 65536)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .option('--inside <prefix@interface>', 'captures: addresses in PREFIX sit behind INTERFACE (repeatable; IPv4 or IPv6)', collect(String), [] as string[])
     .option('--outside-interface <interface>', 'captures: the interface of every address not given by --inside')
@@ -71,6 +74,9 @@ export function buildProgram(): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--inspect <protocol>', "attach the FTP helper everywhere (only 'ftp')")
     .option('--loose', 'nf_conntrack_ftp loose=1', false)
+    .option('--conntrack-timeout <state=sec>', 'a conntrack TCP timeout (repeatable), e.g. established=3600', collect(String), [] as string[])
+    .option('--expectation-timeout <sec>', 'how long a pinhole waits for its data connection (default 300)')
+    .option('--conntrack-max <n>', 'conntrack table size (default 65536)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .action((scenarios: string[], opts) => {
       process.exitCode = runCompare(scenarios, opts);

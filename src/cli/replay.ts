@@ -23,7 +23,7 @@ import {
   type TopologyEntry,
 } from '../replay/index.js';
 import { openCapture } from '../wire/index.js';
-import { loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
+import { engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
 
 /** Options of `replay`, as commander parses them. */
@@ -45,14 +45,7 @@ export interface ReplayOptions {
   readonly pcapOut?: string;
 }
 
-/** Checks `--inspect`; only FTP has a helper. */
-export function engineOptions(opts: { inspect?: string; ftpPort?: number[]; loose: boolean }): EngineOptions {
-  if (opts.inspect !== undefined && opts.inspect.toLowerCase() !== 'ftp')
-    throw new InputProblems([
-      { severity: 'error', message: `--inspect '${opts.inspect}': only 'ftp' has a helper`, suggestion: "use '--inspect ftp'" },
-    ]);
-  return { inspectFtp: opts.inspect !== undefined, ftpPorts: opts.ftpPort ?? [], loose: opts.loose };
-}
+export { engineOptions } from './inputs.js';
 
 const CAPTURE_EXTENSIONS = /\.(pcap|pcapng|cap)$/i;
 const CAPTURE_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);

@@ -93,3 +93,27 @@ describe('ftpwall replay', () => {
     expect(r.stderr).toMatch(/unknown option '--engin'/);
   });
 });
+
+describe('conntrack settings on the command line', () => {
+  it('--expectation-timeout lengthens the pinhole: the 400 s wait then works through the stateful policy', () => {
+    const args = ['replay', 'scenarios/pasv-wait-400s.yaml', '--config', 'rules/stateful.cfg'];
+    expect(ftpwall([...args, '--expect', 'blocked']).status).toBe(0);
+    expect(ftpwall([...args, '--expectation-timeout', '500', '--expect', 'works']).status).toBe(0);
+  });
+
+  it('--conntrack-timeout takes Linux sysctl names and refuses others with a suggestion', () => {
+    const ok = ftpwall(['replay', 'scenarios/passive-download.yaml', '--config', 'rules/stateful.cfg', '--conntrack-timeout', 'nf_conntrack_tcp_timeout_established=3600']);
+    expect(ok.status).toBe(0);
+    const bad = ftpwall(['replay', 'scenarios/passive-download.yaml', '--config', 'rules/stateful.cfg', '--conntrack-timeout', 'establised=10']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--conntrack-timeout 'establised=10': expected STATE=SECONDS");
+    expect(bad.stderr).toContain("did you mean 'established'?");
+  });
+
+  it('a tiny --conntrack-max fills the table: the data connection is dropped and the event says why', () => {
+    const r = ftpwall(['replay', 'scenarios/passive-download.yaml', '--config', 'rules/stateful.cfg', '--conntrack-max', '1', '--packets']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('FTP fails');
+    expect(r.stdout).toMatch(/conntrack-table-full: /);
+  });
+});

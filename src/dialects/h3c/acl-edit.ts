@@ -20,11 +20,14 @@
  * - `step`: "Whenever the step changes, the rules are renumbered, starting from 0" (H3C S5120-SI
  *   ACL manual, Comware 5); ftpwall renumbers too and says so in a warning.
  *
- * Every edit is an immer `produce` returning the next frozen ACL state, so a renumbering or merge
+ * Every edit is an immer transform yielding the next frozen ACL state, so a renumbering or merge
  * can never alter a state (or rule) kept earlier, e.g. by a step-by-step view (DESIGN.md: immer for
- * configuration transforms, never per packet).
+ * configuration transforms, never per packet). The parser applies all the commands of one ACL
+ * view to one draft (`edit…` functions on an AclDraft, acl-draft.ts) and finishes it when it
+ * leaves the view, so an N-rule ACL costs O(N); the `apply…`/`set…` functions edit one state at once.
  */
-import { castDraft, freeze, produce } from 'immer';
+import { freeze, produce } from 'immer';
+import { findTwin, finishAclDraft, openAclDraft, pushRule, removeRule, renumberRules, replaceRule, ruleById, type AclDraft } from './acl-draft.js';
 import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
 import type { H3cAcl, H3cRule, H3cRuleOptions } from './vendor.js';
 import type { MatchOrder } from '../../policy/model.js';
@@ -54,60 +57,70 @@ export function protocolMismatch(r: H3cRuleOptions & { protocol: number | 'any' 
 
 /** Applies a `rule` command to `acl`; returns the next state (`acl` itself when the command is refused). */
 export function applyRule(acl: H3cAcl, cmd: RuleCommand, at: SourceSpan, diags: Diagnostic[]): H3cAcl {
+  return once(acl, (e) => editRule(e, cmd, at, diags));
+}
+
+/** Applies a `rule` command to an open batch of edits (a refused command changes nothing). */
+export function editRule(e: AclDraft, cmd: RuleCommand, at: SourceSpan, diags: Diagnostic[]): void {
+  const acl = e.base; // family, category, number and name: the edits below never change them
   const label = describeAcl(acl);
-  const existing = cmd.id === undefined ? undefined : acl.rules.find((r) => r.id === cmd.id);
+  const existing = cmd.id === undefined ? undefined : ruleById(e, cmd.id);
   if (existing) {
-    if (acl.matchOrder === 'auto') {
+    if (e.draft.matchOrder === 'auto') {
       diags.push({
         severity: 'error',
         message: `rule ${existing.id} already exists in ${label}, which uses match-order auto: Comware edits rules only in match-order config`,
         span: at,
         suggestion: `remove it first with 'undo rule ${existing.id}'`,
       });
-      return acl;
+      return;
     }
     const merged: H3cRule = { ...existing, ...definedOptions(cmd.options), action: cmd.action, protocol: cmd.protocol, at };
     const mismatch = protocolMismatch(merged, acl.family);
     if (mismatch) {
       diags.push({ severity: 'error', message: `editing rule ${existing.id} of ${label} would leave it invalid: ${mismatch}`, span: at });
-      return acl;
+      return;
     }
-    const twin = findTwin(acl, merged);
+    const twin = findTwin(e, merged);
     if (twin) {
       diags.push(duplicateWarning(twin, label, at));
-      return acl;
+      return;
     }
     const before = ruleBody(existing, acl.family, acl.category);
-    const idx = acl.rules.indexOf(existing);
-    const next = produce(acl, (d) => {
-      d.rules[idx] = castDraft(merged);
-    });
+    replaceRule(e, merged);
     diags.push({
       severity: 'info',
       message: `rule ${existing.id} of ${label} is edited in place: '${before}' becomes '${ruleBody(merged, acl.family, acl.category)}' (Comware keeps the options not given)`,
       span: at,
     });
-    return next;
+    return;
   }
-  const id = cmd.id ?? nextRuleId(acl);
+  const step = e.draft.step;
+  // Comware's automatic id (see the header): 0, or the next multiple of step above the highest id.
+  const id = cmd.id ?? (e.rules.length === 0 ? 0 : (Math.floor(e.maxId / step) + 1) * step);
   if (id > MAX_RULE_ID) {
     diags.push({
       severity: 'error',
-      message: `no rule id left in ${label}: the next multiple of step ${acl.step} is ${id}, above ${MAX_RULE_ID}`,
+      message: `no rule id left in ${label}: the next multiple of step ${step} is ${id}, above ${MAX_RULE_ID}`,
       span: at,
       suggestion: 'give the rule an explicit id',
     });
-    return acl;
+    return;
   }
   const rule: H3cRule = { ...definedOptions(cmd.options), id, action: cmd.action, protocol: cmd.protocol, at };
-  const twin = findTwin(acl, rule);
+  const twin = findTwin(e, rule);
   if (twin) {
     diags.push(duplicateWarning(twin, label, at));
-    return acl;
+    return;
   }
-  return produce(acl, (d) => {
-    d.rules.push(castDraft(rule));
-  });
+  pushRule(e, rule);
+}
+
+/** Runs edits on a batch opened on `acl` and finishes it: the next state, or `acl` itself when nothing changed. */
+function once(acl: H3cAcl, edit: (e: AclDraft) => void): H3cAcl {
+  const e = openAclDraft(acl);
+  edit(e);
+  return finishAclDraft(e);
 }
 
 function duplicateWarning(twin: H3cRule, label: string, at: SourceSpan): Diagnostic {
@@ -116,28 +129,6 @@ function duplicateWarning(twin: H3cRule, label: string, at: SourceSpan): Diagnos
     message: `this rule repeats rule ${twin.id} of ${label}: Comware refuses a rule identical to an existing one, so the line has no effect`,
     span: at,
   };
-}
-
-/** Another rule of the ACL with the same statement (everything but id, comment and origin). */
-function findTwin(acl: H3cAcl, r: H3cRule): H3cRule | undefined {
-  const body = ruleBody(r, acl.family);
-  return acl.rules.find((o) => o.id !== r.id && cachedBody(o, acl.family) === body);
-}
-
-/**
- * Rule texts by rule object. Rules are frozen (immer), so a rule's text never
- * changes and can be computed once: without this, a 10,000-rule ACL costs
- * 10,000² text renderings to parse.
- */
-const bodyCache = new WeakMap<H3cRule, string>();
-
-function cachedBody(r: H3cRule, family: 4 | 6): string {
-  let body = bodyCache.get(r);
-  if (body === undefined) {
-    body = ruleBody(r, family);
-    bodyCache.set(r, body);
-  }
-  return body;
 }
 
 function definedOptions(o: H3cRuleOptions): H3cRuleOptions {
@@ -178,17 +169,22 @@ export type UndoResult = { readonly ok: true; readonly acl: H3cAcl } | { readonl
 
 /** `undo rule N [setting…]`: removes the rule, or only the named settings. */
 export function undoRule(acl: H3cAcl, id: number, settings: readonly string[]): UndoResult {
-  const idx = acl.rules.findIndex((r) => r.id === id);
-  if (idx < 0) return { ok: false, problem: `rule ${id} does not exist in ${describeAcl(acl)}` };
+  let problem: string | undefined;
+  const next = once(acl, (e) => {
+    problem = editUndoRule(e, id, settings);
+  });
+  return problem === undefined ? { ok: true, acl: next } : { ok: false, problem };
+}
+
+/** `undo rule N [setting…]` on an open batch: removes the rule or its named settings; returns why not, if it cannot. */
+export function editUndoRule(e: AclDraft, id: number, settings: readonly string[]): string | undefined {
+  const rule = ruleById(e, id);
+  if (!rule) return `rule ${id} does not exist in ${describeAcl(e.base)}`;
   if (settings.length === 0) {
-    return {
-      ok: true,
-      acl: produce(acl, (d) => {
-        d.rules.splice(idx, 1);
-      }),
-    };
+    removeRule(e, id);
+    return undefined;
   }
-  const r: Record<string, unknown> = { ...acl.rules[idx]! };
+  const r: Record<string, unknown> = { ...rule };
   for (const s of settings) {
     const field = UNDO_FIELDS[s];
     if (field === 'qos') {
@@ -201,28 +197,30 @@ export function undoRule(acl: H3cAcl, id: number, settings: readonly string[]): 
       delete r[field];
     }
   }
-  return {
-    ok: true,
-    acl: produce(acl, (d) => {
-      d.rules[idx] = castDraft(r as unknown as H3cRule);
-    }),
-  };
+  replaceRule(e, r as unknown as H3cRule);
+  return undefined;
 }
 
 /** `rule N comment TEXT` on an existing rule; returns the next state. Throws when rule N does not exist (callers check). */
 export function setRuleComment(acl: H3cAcl, id: number, comment: string): H3cAcl {
-  const idx = acl.rules.findIndex((r) => r.id === id);
-  if (idx < 0) throw new Error(`invariant: rule ${id} does not exist in ${describeAcl(acl)}`);
-  return produce(acl, (d) => {
-    d.rules[idx]!.comment = comment;
-  });
+  return once(acl, (e) => editRuleComment(e, id, comment));
+}
+
+/** `rule N comment TEXT` on an open batch. Throws when rule N does not exist (callers check). */
+export function editRuleComment(e: AclDraft, id: number, comment: string): void {
+  const rule = ruleById(e, id);
+  if (!rule) throw new Error(`invariant: rule ${id} does not exist in ${describeAcl(e.base)}`);
+  replaceRule(e, { ...rule, comment });
 }
 
 /** `description TEXT` in an ACL view; returns the next state. */
 export function setDescription(acl: H3cAcl, description: string): H3cAcl {
-  return produce(acl, (d) => {
-    d.description = description;
-  });
+  return once(acl, (e) => editDescription(e, description));
+}
+
+/** `description TEXT` on an open batch. */
+export function editDescription(e: AclDraft, description: string): void {
+  e.draft.description = description;
 }
 
 /** `acl … match-order X` on an existing, empty ACL; returns the next state. */
@@ -234,21 +232,23 @@ export function setMatchOrder(acl: H3cAcl, matchOrder: MatchOrder): H3cAcl {
 
 /** `step N` in an ACL view: sets the step, renumbering existing rules from 0 (Comware 5 behaviour); returns the next state. */
 export function setStep(acl: H3cAcl, step: number, at: SourceSpan, diags: Diagnostic[]): H3cAcl {
-  if (step === acl.step) return acl;
-  const sorted = [...acl.rules].sort((a, b) => a.id - b.id);
+  return once(acl, (e) => editStep(e, step, at, diags));
+}
+
+/** `step N` on an open batch: sets the step, renumbering existing rules from 0 and saying so. */
+export function editStep(e: AclDraft, step: number, at: SourceSpan, diags: Diagnostic[]): void {
+  if (step === e.draft.step) return;
+  const sorted = [...e.rules].sort((a, b) => a.id - b.id);
   // Rule ids are unique in an ACL, so the old id names the rule to renumber; rules keep their creation order.
   const newId = new Map(sorted.map((r, k) => [r.id, k * step]));
-  const next = produce(acl, (d) => {
-    d.step = step;
-    for (const r of d.rules) r.id = newId.get(r.id)!;
-  });
-  if (acl.rules.length === 0) return next;
+  e.draft.step = step;
+  renumberRules(e, newId);
+  if (sorted.length === 0) return;
   const renumbered = sorted.map((r, k) => `${r.id}→${k * step}`);
   diags.push({
     severity: 'warning',
-    message: `step ${step} renumbers the existing rules of ${describeAcl(acl)} from 0 (${renumbered.join(', ')}), as Comware 5 documents`,
+    message: `step ${step} renumbers the existing rules of ${describeAcl(e.base)} from 0 (${renumbered.join(', ')}), as Comware 5 documents`,
     span: at,
     suggestion: "put 'step' before the rules to keep their ids",
   });
-  return next;
 }

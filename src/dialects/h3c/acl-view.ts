@@ -11,7 +11,8 @@
 import { suggest } from './suggest.js';
 import type { IpFamily } from '../../net/address.js';
 import type { MatchOrder } from '../../policy/model.js';
-import { applyRule, createAcl, setDescription, setMatchOrder, setRuleComment, setStep, undoRule, UNDO_RULE_WORDS } from './acl-edit.js';
+import { finishAclDraft, openAclDraft, ruleById, type AclDraft } from './acl-draft.js';
+import { createAcl, editDescription, editRule, editRuleComment, editStep, editUndoRule, setMatchOrder, UNDO_RULE_WORDS } from './acl-edit.js';
 import { commandSpan, errorAt, numberToken, replaceAcl, type ParseContext } from './context.js';
 import { restOfLine, type Line, type Token } from './lexer.js';
 import { parseRuleCommand, parseRuleId } from './rule-parser.js';
@@ -124,8 +125,30 @@ export function handleAclHeader(ctx: ParseContext, line: Line): void {
 }
 
 /**
+ * The batch of edits of the ACL view of `acl` (the view's state), opened on first use. All the
+ * commands of one view edit one immer draft, finished once by finishAclView: an immer `produce`
+ * per `rule` line would copy the whole rules array each time (O(N²) for an N-rule ACL).
+ */
+function draftOf(ctx: ParseContext, acl: H3cAcl): AclDraft {
+  if (ctx.aclDraft?.base === acl) return ctx.aclDraft;
+  finishAclView(ctx);
+  return (ctx.aclDraft = openAclDraft(acl));
+}
+
+/**
+ * Ends the batch of edits of the current ACL view, if any: stores the ACL's next state in the
+ * config and the view (replaceAcl). Call before leaving an ACL view and at the end of input.
+ */
+export function finishAclView(ctx: ParseContext): void {
+  const open = ctx.aclDraft;
+  if (!open) return;
+  ctx.aclDraft = undefined;
+  replaceAcl(ctx, open.base, finishAclDraft(open));
+}
+
+/**
  * Handles a command in an ACL view; returns false when the word is not an ACL-view command.
- * `acl` is the view's current state; an edit stores the next state back (replaceAcl).
+ * `acl` is the view's state before its edits; they go to the view's batch (draftOf).
  */
 export function handleAclCommand(ctx: ParseContext, line: Line, acl: H3cAcl): boolean {
   const t = line.tokens;
@@ -137,12 +160,12 @@ export function handleAclCommand(ctx: ParseContext, line: Line, acl: H3cAcl): bo
     case 'step': {
       // Comware: `step step-value`, 1 to 20.
       const n = numberToken(ctx, line, t[1], 'a step', 1, 20, 'step');
-      if (n !== undefined) replaceAcl(ctx, acl, setStep(acl, n, commandSpan(line), ctx.diags));
+      if (n !== undefined) editStep(draftOf(ctx, acl), n, commandSpan(line), ctx.diags);
       return true;
     }
     case 'description':
       if (t.length < 2) errorAt(ctx, line, first, "expected a text after 'description'");
-      else replaceAcl(ctx, acl, setDescription(acl, restOfLine(line, 1)));
+      else editDescription(draftOf(ctx, acl), restOfLine(line, 1));
       return true;
     case 'undo':
       if (t[1]?.lower !== 'rule') return false;
@@ -159,13 +182,14 @@ function handleRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
   if (t[1] && /^\d+$/.test(t[1].text) && t[2]?.lower === 'comment') {
     const id = parseRuleId(line, t[1], ctx.diags);
     if (id === undefined) return;
-    if (!acl.rules.some((x) => x.id === id)) return errorAt(ctx, line, t[1], `rule ${id} does not exist in ${describeAcl(acl)}`, "Comware accepts 'rule N comment' only for an existing rule");
+    const e = draftOf(ctx, acl);
+    if (!ruleById(e, id)) return errorAt(ctx, line, t[1], `rule ${id} does not exist in ${describeAcl(acl)}`, "Comware accepts 'rule N comment' only for an existing rule");
     if (t.length < 4) return errorAt(ctx, line, t[2], "expected a text after 'comment'");
-    replaceAcl(ctx, acl, setRuleComment(acl, id, restOfLine(line, 3)));
+    editRuleComment(e, id, restOfLine(line, 3));
     return;
   }
   const cmd = parseRuleCommand(line, acl.family, acl.category, ctx.diags);
-  if (cmd) replaceAcl(ctx, acl, applyRule(acl, cmd, commandSpan(line), ctx.diags));
+  if (cmd) editRule(draftOf(ctx, acl), cmd, commandSpan(line), ctx.diags);
 }
 
 function handleUndoRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
@@ -182,7 +206,6 @@ function handleUndoRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
     }
     settings.push(w.lower);
   }
-  const result = undoRule(acl, id, settings);
-  if (result.ok) replaceAcl(ctx, acl, result.acl);
-  else errorAt(ctx, line, idTok, result.problem);
+  const problem = editUndoRule(draftOf(ctx, acl), id, settings);
+  if (problem !== undefined) errorAt(ctx, line, idTok, problem);
 }

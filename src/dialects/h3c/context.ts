@@ -1,6 +1,7 @@
 /** Shared parser state: the config being built, the current view, diagnostics and skip accounting. */
 import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
 import { tokenSpan, type Line, type Token } from './lexer.js';
+import type { AclDraft } from './acl-draft.js';
 import type { H3cAcl, H3cAspfPolicy, H3cConfig, H3cInterface } from './vendor.js';
 
 /** The CLI view a line is interpreted in, as on the device. */
@@ -20,6 +21,12 @@ export interface ParseContext {
   /** true once any command other than a skipped one has been seen (a later bare `rule` is then an error) */
   sawCommand: boolean;
   skipped: { lines: number; names: string[]; first?: SourceSpan };
+  /**
+   * The edits of the current ACL view, batched on one draft of the view's ACL (whose state in
+   * `config.acls` and `view` is the one before the view's edits until the batch is finished:
+   * acl-view.ts finishAclView, called whenever the parser leaves the view or the input ends).
+   */
+  aclDraft?: AclDraft;
 }
 
 /**

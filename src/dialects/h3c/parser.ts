@@ -10,7 +10,7 @@
 import type { Diagnostic } from '../../diag/diagnostic.js';
 import { suggest } from './suggest.js';
 import { createAcl } from './acl-edit.js';
-import { handleAclCommand, handleAclHeader, DEFAULT_STEP } from './acl-view.js';
+import { finishAclView, handleAclCommand, handleAclHeader, DEFAULT_STEP } from './acl-view.js';
 import { commandSpan, errorAt, skipLine, type ParseContext } from './context.js';
 import { handleAspfPolicyHeader, handleGlobalFilterCommand, handleInterfaceCommand, handleInterfaceHeader } from './interface-view.js';
 import { ACL_COMMANDS, INTERFACE_COMMANDS, SKIPPED_SYSTEM_COMMANDS, SYSTEM_COMMANDS, VIEW_LOCAL_WORDS } from './keywords.js';
@@ -28,6 +28,7 @@ export function parseVendorConfig(text: string, file: string): { config: H3cConf
     if (line.kind !== 'command') continue;
     parseLine(ctx, line);
   }
+  finishAclView(ctx);
   if (ctx.skipped.lines > 0) {
     const s = ctx.skipped;
     ctx.diags.push({
@@ -63,6 +64,7 @@ function parseLine(ctx: ParseContext, line: Line): void {
   const first = line.tokens[0]!;
   const w0 = first.lower;
   if (w0 === 'quit' || w0 === 'return') {
+    finishAclView(ctx);
     ctx.view = { kind: 'system' };
     return;
   }
@@ -77,6 +79,8 @@ function parseLine(ctx: ParseContext, line: Line): void {
       return skipLine(ctx, line, view.name);
     case 'acl':
       if (handleAclCommand(ctx, line, view.acl)) return;
+      // The line leaves the ACL view (or is an error in it): store the view's edits first.
+      finishAclView(ctx);
       if (isSystemCommand(line) || SKIPPED_SYSTEM_COMMANDS.has(w0)) break;
       return unknownCommand(ctx, line, [...ACL_COMMANDS, ...SYSTEM_COMMANDS]);
     case 'interface':

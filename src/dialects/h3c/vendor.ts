@@ -2,9 +2,9 @@
  * The H3C vendor model: what the config says, in Comware's own terms (ACL
  * numbers and categories, rule ids, interface packet-filter and ASPF
  * applications). The parser builds it; convert.ts turns it into the neutral Policy.
- * ACLs and rules are readonly, frozen states: each ACL-view command replaces its ACL
- * in `H3cConfig.acls` with the next state acl-edit.ts produces (immer); the other
- * parts are mutable while parsing.
+ * ACLs and rules are readonly, frozen states: the commands of an ACL view edit one immer
+ * draft of its ACL (acl-draft.ts), and leaving the view replaces the ACL in `H3cConfig.acls`
+ * with the next state; the other parts are mutable while parsing.
  */
 import type { SourceSpan } from '../../diag/diagnostic.js';
 import type { IpFamily, Ipv6Words } from '../../net/address.js';

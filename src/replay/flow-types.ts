@@ -3,6 +3,7 @@
  * Flow, so the table and JSON code take them as they are), per-packet rows when
  * asked for, counters, and the "in reality" notes.
  */
+import type { PacketRow } from '../engine/trace.js';
 import type { Provenance, TraceEvent } from '../engine/verdict.js';
 
 /** What a flow is for. */
@@ -59,23 +60,8 @@ export interface CaptureFlow {
   readonly inReality?: string;
 }
 
-/** One packet row (same shape as the report's PacketReport), kept only on request. */
-export interface CapturePacketRow {
-  readonly n: number;
-  readonly tMs: number;
-  readonly src: string;
-  readonly dst: string;
-  readonly proto: string;
-  readonly flags?: string;
-  readonly len: number;
-  readonly text?: string;
-  readonly ingress: string;
-  readonly egress: string;
-  readonly action: 'permit' | 'deny';
-  readonly by: string;
-  readonly flow: number;
-  readonly note?: string;
-}
+/** One packet row, kept only on request. */
+export type CapturePacketRow = PacketRow;
 
 /** One line of FTP control text as read from the reassembled stream. */
 export interface ControlLine {

@@ -6,6 +6,7 @@
 import type { TraceEvent, Verdict } from '../engine/verdict.js';
 import { describeProvenance } from '../engine/verdict.js';
 import { formatEndpoint, formatIp } from '../net/address.js';
+import { printableFirstLine } from '../net/payload-text.js';
 import { formatTcpFlags, packetDestination, packetSource, protoName, PROTO_TCP, type Packet } from '../net/packet.js';
 import type { LiveFlow } from './flow-table.js';
 import type { CaptureFlow, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
@@ -17,20 +18,6 @@ export function flowEnd(f: LiveFlow, side: 'client' | 'server'): string {
   return formatEndpoint(a, side === 'client' ? f.cPort : f.sPort);
 }
 
-/** The first line of a payload when it is short printable ASCII (FTP control text). */
-export function printableFirstLine(payload: Uint8Array): string | undefined {
-  if (payload.length === 0 || payload.length > 512) return undefined;
-  let end = payload.length;
-  for (let i = 0; i < payload.length; i++) {
-    const c = payload[i]!;
-    if (c === 13 || c === 10) {
-      end = i;
-      break;
-    }
-    if (c < 32 || c > 126) return undefined;
-  }
-  return String.fromCharCode(...payload.subarray(0, end));
-}
 
 /** One packet row, as the report's PacketReport. */
 export function packetRow(p: Packet, n: number, tMs: number, ingress: string, egress: string, verdict: Verdict, flow: number): CapturePacketRow {

@@ -5,6 +5,7 @@
 import { formatEndpoint, formatIp, ipKey } from '../net/address.js';
 import { describePacket, hasPorts, protoName, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
 import type { Trace, TracePacket } from '../engine/trace.js';
+import { printableText } from '../net/payload-text.js';
 import { describeProvenance, type Provenance } from '../engine/verdict.js';
 
 /** What a flow is for. */
@@ -141,18 +142,6 @@ function describeWithText(p: Packet): string {
   return text === undefined ? describePacket(p) : `${describePacket(p)} "${text}"`;
 }
 
-/** The payload as text when it is short printable ASCII (line ends shown as \r\n), else undefined. */
-export function printableText(payload: Uint8Array): string | undefined {
-  if (payload.length === 0 || payload.length > 256) return undefined;
-  let out = '';
-  for (const c of payload) {
-    if (c === 13) out += '\\r';
-    else if (c === 10) out += '\\n';
-    else if (c < 32 || c > 126) return undefined;
-    else out += String.fromCharCode(c);
-  }
-  return out;
-}
 
 function guessRole(f: Building): FlowRole {
   if (f.proto !== 6) return 'other';

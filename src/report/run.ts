@@ -3,34 +3,17 @@
  * verdict in one sentence, flows, packets with verdicts, and events.
  */
 import { formatTcpFlags, packetDestination, packetSource, protoName, PROTO_TCP } from '../net/packet.js';
-import type { SessionOutcome, Trace, TracePacket } from '../engine/trace.js';
+import type { PacketRow, SessionOutcome, Trace, TracePacket } from '../engine/trace.js';
+import { printableFirstLine } from '../net/payload-text.js';
+export { printableFirstLine } from '../net/payload-text.js';
 import { describeProvenance, type TraceEvent } from '../engine/verdict.js';
 import { buildFlows, type Flow, type FlowRole } from './flows.js';
 
 /** Version of the JSON report layout; bump on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
 
-/** One packet as reports show it. */
-export interface PacketReport {
-  readonly n: number;
-  readonly tMs: number;
-  readonly src: string;
-  readonly dst: string;
-  readonly proto: string;
-  /** TCP flags in tcpdump letters (`S`, `SA`, `PA`, `.` …); absent for other protocols */
-  readonly flags?: string;
-  /** payload bytes */
-  readonly len: number;
-  /** the payload's first line when it is printable text (FTP control), e.g. "PORT 10,0,0,2,195,81" */
-  readonly text?: string;
-  readonly ingress: string;
-  readonly egress: string;
-  readonly action: 'permit' | 'deny';
-  readonly by: string;
-  readonly flow: number;
-  readonly session?: string;
-  readonly note?: string;
-}
+/** One packet as reports show it (the shared row type of scenario and capture runs). */
+export type PacketReport = PacketRow;
 
 /** How one session went, in one sentence and in facts. */
 export interface SessionReport {
@@ -114,20 +97,6 @@ function packetReport(tp: TracePacket, flow: number): PacketReport {
   };
 }
 
-/** The first line of a payload when it is short printable ASCII (FTP control text), else undefined. */
-export function printableFirstLine(payload: Uint8Array): string | undefined {
-  if (payload.length === 0 || payload.length > 512) return undefined;
-  let end = payload.length;
-  for (let i = 0; i < payload.length; i++) {
-    const c = payload[i]!;
-    if (c === 13 || c === 10) {
-      end = i;
-      break;
-    }
-    if (c < 32 || c > 126) return undefined;
-  }
-  return String.fromCharCode(...payload.subarray(0, end));
-}
 
 function countWord(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -26,9 +26,16 @@ export class HostStack {
     readonly iface: string,
   ) {}
 
-  /** Listens on `port`; undefined when the port is taken. */
+  /**
+   * Listens on `port`; undefined when a listener or a live connection holds it. A finished connection
+   * (TIME-WAIT or closed) does not: servers set SO_REUSEADDR (vsftpd on its passive socket, privops.c),
+   * which lets Linux bind over TIME-WAIT. Seen in the kernel (ftpwall verify): vsftpd offers the same
+   * passive port for each transfer of a session. (Linux would allow it over a live connection too; the
+   * simulated server keeps concurrent sessions on distinct ports, as a random choice in a range mostly does.)
+   */
   listen(port: number, who: string, onAccept: (socket: TcpSocket) => void): Listener | undefined {
-    if (this.portInUse(port)) return undefined;
+    if (this.listeners.has(port)) return undefined;
+    for (const s of this.sockets.values()) if (s.localPort === port && s.state !== 'time-wait' && s.state !== 'closed') return undefined;
     const listeners = this.listeners;
     const l: Listener = {
       port,

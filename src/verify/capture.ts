@@ -1,23 +1,22 @@
 /**
- * Reads the firewall-side capture of a kernel run (classic pcap, LINKTYPE_LINUX_SLL2
- * from `tcpdump -i any -y LINUX_SLL2`) and decides, per TCP packet that arrived on an
- * interface, whether the kernel forwarded it: a packet is forwarded when the same
- * segment (addresses, ports, flags, seq, ack, payload length) later leaves on another
- * interface. Minimal on purpose (no options, no IPv6 extension headers); the full
- * decoders live in wire/.
+ * Reads the firewall-side capture of a kernel run (`tcpdump -i any -y LINUX_SLL2`)
+ * through the wire layer and decides, per TCP packet that arrived on an interface,
+ * whether the kernel forwarded it: a packet is forwarded when the same segment
+ * (addresses, ports, flags, seq, ack, payload length) later leaves on another interface.
  */
+import { formatIp } from '../net/address.js';
 import { PROTO_TCP } from '../net/packet.js';
+import { FrameDecoder, DECODE_OK, LINKTYPE_LINUX_SLL2, describeLinkType, type CaptureReader } from '../wire/index.js';
 
-/** pcap magic numbers (microsecond and nanosecond timestamps), as read little-endian. */
-const PCAP_MAGIC_US = 0xa1b2c3d4;
-const PCAP_MAGIC_NS = 0xa1b23c4d;
-/** LINKTYPE_LINUX_SLL2 (tcpdump.org link-layer header types). */
-export const LINKTYPE_LINUX_SLL2 = 276;
-/** SLL2 header length and the packet type meaning "sent by this host" (PACKET_OUTGOING). */
-const SLL2_HEADER = 20;
+/**
+ * SLL2 header fields the decoder does not return (tcpdump.org LINKTYPE_LINUX_SLL2):
+ * the interface index at bytes 4-7 and the packet type at byte 10, where
+ * PACKET_OUTGOING (4, linux/if_packet.h) means "sent by this host".
+ */
+const SLL2_IFINDEX_OFFSET = 4;
+const SLL2_PKTTYPE_OFFSET = 10;
+const SLL2_HEADER_LENGTH = 20;
 const PACKET_OUTGOING = 4;
-const ETHERTYPE_IPV4 = 0x0800;
-const ETHERTYPE_IPV6 = 0x86dd;
 
 /** One TCP segment seen at the firewall. */
 export interface CapturedSegment {
@@ -36,93 +35,40 @@ export interface CapturedSegment {
   readonly payloadLength: number;
 }
 
-/** The TCP segments of a capture, or a description of why it cannot be read. */
-export function readSll2Capture(bytes: Uint8Array): { segments: CapturedSegment[]; error?: string } {
+/** The TCP segments of an SLL2 capture, or a description of why it cannot be read. */
+export function readFirewallSegments(reader: CaptureReader): { segments: CapturedSegment[]; error?: string } {
   const segments: CapturedSegment[] = [];
-  if (bytes.length < 24) return { segments, error: `capture too short for a pcap header (${bytes.length} bytes)` };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magicLe = view.getUint32(0, true);
-  const magicBe = view.getUint32(0, false);
-  const le = magicLe === PCAP_MAGIC_US || magicLe === PCAP_MAGIC_NS;
-  if (!le && magicBe !== PCAP_MAGIC_US && magicBe !== PCAP_MAGIC_NS) return { segments, error: 'not a classic pcap file' };
-  const linkType = view.getUint32(20, le) & 0x0fffffff;
-  if (linkType !== LINKTYPE_LINUX_SLL2) return { segments, error: `link type ${linkType}, expected LINUX_SLL2 (${LINKTYPE_LINUX_SLL2})` };
-  let off = 24;
-  for (let n = 1; off + 16 <= bytes.length; n++) {
-    const capLen = view.getUint32(off + 8, le);
-    const start = off + 16;
-    if (start + capLen > bytes.length) return { segments, error: `record ${n} at byte ${off} is truncated` };
-    const seg = decodeSll2(view, start, capLen, n);
-    if (seg) segments.push(seg);
-    off = start + capLen;
-  }
-  return { segments };
-}
-
-function decodeSll2(view: DataView, start: number, length: number, n: number): CapturedSegment | undefined {
-  if (length < SLL2_HEADER) return undefined;
-  const etherType = view.getUint16(start);
-  const ifindex = view.getUint32(start + 4);
-  const outgoing = view.getUint8(start + 10) === PACKET_OUTGOING;
-  const ip = start + SLL2_HEADER;
-  const end = start + length;
-  let l4: number;
-  let src: string;
-  let dst: string;
-  let ipEnd: number;
-  if (etherType === ETHERTYPE_IPV4) {
-    if (ip + 20 > end) return undefined;
-    const ihl = (view.getUint8(ip) & 0x0f) * 4;
-    if (view.getUint8(ip + 9) !== PROTO_TCP || (view.getUint16(ip + 6) & 0x1fff) !== 0) return undefined;
-    ipEnd = Math.min(end, ip + view.getUint16(ip + 2));
-    src = v4(view, ip + 12);
-    dst = v4(view, ip + 16);
-    l4 = ip + ihl;
-  } else if (etherType === ETHERTYPE_IPV6) {
-    if (ip + 40 > end || view.getUint8(ip + 6) !== PROTO_TCP) return undefined;
-    ipEnd = Math.min(end, ip + 40 + view.getUint16(ip + 4));
-    src = v6(view, ip + 8);
-    dst = v6(view, ip + 24);
-    l4 = ip + 40;
-  } else return undefined;
-  if (l4 + 20 > ipEnd) return undefined;
-  const doff = (view.getUint8(l4 + 12) >> 4) * 4;
-  return {
-    n,
-    ifindex,
-    outgoing,
-    src,
-    dst,
-    srcPort: view.getUint16(l4),
-    dstPort: view.getUint16(l4 + 2),
-    seq: view.getUint32(l4 + 4),
-    ack: view.getUint32(l4 + 8),
-    flags: view.getUint8(l4 + 13),
-    payloadLength: Math.max(0, ipEnd - l4 - doff),
-  };
-}
-
-function v4(view: DataView, at: number): string {
-  return `${view.getUint8(at)}.${view.getUint8(at + 1)}.${view.getUint8(at + 2)}.${view.getUint8(at + 3)}`;
-}
-
-/** RFC 5952 text of the 16 bytes at `at`. */
-function v6(view: DataView, at: number): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push(view.getUint16(at + 2 * i));
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
+  if (reader.fatal) return { segments, error: reader.diagnostics.map((d) => d.message).join('; ') };
+  const decoder = new FrameDecoder(false);
+  const c = reader.cursor;
+  while (c.advance()) {
+    if (c.linkType !== LINKTYPE_LINUX_SLL2) {
+      reader.close();
+      return { segments, error: `link type ${describeLinkType(c.linkType)}, expected LINUX_SLL2 (${LINKTYPE_LINUX_SLL2})` };
     }
-    i = j === i ? i + 1 : j;
+    if (c.capturedLength < SLL2_HEADER_LENGTH) continue;
+    if (decoder.decode(c.linkType, c.buffer, c.dataStart, c.dataStart + c.capturedLength) !== DECODE_OK) continue;
+    const p = decoder.packet;
+    if (p.proto !== PROTO_TCP || p.fragment === 'later') continue;
+    const b = c.buffer;
+    const at = c.dataStart + SLL2_IFINDEX_OFFSET;
+    const ifindex = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+    segments.push({
+      n: c.n,
+      ifindex,
+      outgoing: b[c.dataStart + SLL2_PKTTYPE_OFFSET] === PACKET_OUTGOING,
+      src: formatIp(p.src),
+      dst: formatIp(p.dst),
+      srcPort: p.srcPort,
+      dstPort: p.dstPort,
+      flags: p.tcpFlags,
+      seq: p.seq,
+      ack: p.ack,
+      payloadLength: decoder.payloadLength,
+    });
   }
-  const hex = (g: number[]): string => g.map((x) => x.toString(16)).join(':');
-  return best < 0 ? hex(groups) : `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLen))}`;
+  const cut = reader.diagnostics.find((d) => d.severity === 'error');
+  return cut ? { segments, error: cut.message } : { segments };
 }
 
 /** `10.0.0.2:50000` or `[2001:db8::2]:50000`. */

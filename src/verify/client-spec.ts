@@ -27,7 +27,7 @@ export interface ClientSpec {
   readonly serverPort: number;
   readonly clientAddress: string;
   readonly controlPort: number;
-  /** local port of the first data connection; transfer i uses dataPort + i */
+  /** local port of the first data connection; each passive connect attempt and each active listener takes the next */
   readonly dataPort: number;
   readonly mode: FtpMode;
   readonly epsvFallback: boolean;

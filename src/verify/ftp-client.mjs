@@ -37,6 +37,11 @@ setTimeout(() => {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** As the simulated client (sim/ftp-client.ts): every passive connect attempt and every active listener takes the next local port. */
+let nextDataPort = spec.dataPort;
+/** After one EPSV fallback, later transfers use PASV at once (curl's ftp_epsv_disable). */
+let epsvDisabled = false;
+
 /** Formats an endpoint as the report does: `10.0.0.2:50000`, `[2001:db8::2]:50000`. */
 function ep(addr, port) {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
@@ -173,7 +178,7 @@ function upload(socket, bytes) {
   });
 }
 
-async function passiveData(ctl, replies, tr, extended, localPort) {
+async function passiveData(ctl, replies, tr, extended) {
   await send(ctl, extended ? 'EPSV' : 'PASV');
   const r = await replies.next(spec.replyTimeoutMs);
   tr.replies.push(r?.text ?? '(no reply)');
@@ -189,6 +194,7 @@ async function passiveData(ctl, replies, tr, extended, localPort) {
   }
   if (host === undefined || port === undefined) return { error: `no usable ${extended ? '229' : '227'} reply` };
   if (tr.connectDelayMs) await sleep(tr.connectDelayMs);
+  const localPort = nextDataPort++;
   const from = spec.dataSourceAddress ?? spec.clientAddress;
   tr.dataClient = ep(from, localPort);
   tr.dataServer = ep(host, port);
@@ -199,19 +205,22 @@ async function passiveData(ctl, replies, tr, extended, localPort) {
   }
 }
 
-async function transfer(ctl, replies, step, index) {
-  const localPort = spec.dataPort + index;
+async function transfer(ctl, replies, step) {
   const tr = { step: step.index, kind: step.kind, mode: spec.mode, ok: false, bytes: 0, replies: [], connectDelayMs: step.connectDelayMs ?? 0 };
   result.transfers.push(tr);
   const command = step.kind === 'list' ? `LIST${step.path ? ` ${step.path}` : ''}` : `${step.kind.toUpperCase()} ${step.file}`;
   let data;
   let listener;
   if (spec.mode === 'passive' || spec.mode === 'extended-passive') {
-    let got = await passiveData(ctl, replies, tr, spec.mode === 'extended-passive', localPort);
-    if (got.error && spec.mode === 'extended-passive' && spec.epsvFallback) {
+    const extended = spec.mode === 'extended-passive' && !epsvDisabled;
+    if (!extended) tr.mode = 'passive';
+    let got = await passiveData(ctl, replies, tr, extended);
+    // EPSV refused or its connection failed → PASV, as curl does and as the simulated client does (IPv4 only).
+    if (got.error && extended && spec.epsvFallback && !spec.serverAddress.includes(':')) {
+      epsvDisabled = true;
       tr.fallback = got.error;
       tr.mode = 'passive';
-      got = await passiveData(ctl, replies, tr, false, localPort);
+      got = await passiveData(ctl, replies, tr, false);
     }
     if (got.error) {
       tr.error = got.error;
@@ -220,6 +229,7 @@ async function transfer(ctl, replies, step, index) {
     data = Promise.resolve(got.socket);
     await send(ctl, command);
   } else {
+    const localPort = nextDataPort++;
     const announce = spec.announceAddress ?? spec.clientAddress;
     const announcePort = spec.announcePort ?? localPort;
     listener = net.createServer();
@@ -282,7 +292,6 @@ async function main() {
   const replies = new Replies(ctl);
   const greeting = await replies.next(spec.replyTimeoutMs);
   if (!greeting) result.control.error = 'no greeting';
-  let transfers = 0;
   for (const step of spec.steps) {
     if (replies.closed) break;
     if (step.kind === 'login') {
@@ -295,7 +304,7 @@ async function main() {
       await send(ctl, 'TYPE I');
       await replies.next(spec.replyTimeoutMs);
     } else if (step.kind === 'list' || step.kind === 'retr' || step.kind === 'stor') {
-      await transfer(ctl, replies, step, transfers++);
+      await transfer(ctl, replies, step);
     } else if (step.kind === 'auth-tls') {
       await send(ctl, 'AUTH TLS');
       await replies.next(spec.replyTimeoutMs);

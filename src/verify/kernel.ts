@@ -13,13 +13,14 @@ import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { formatIp } from '../net/address.js';
 import type { Scenario, Session } from '../scenario/model.js';
 import type { ClientResult, ClientSpec, ClientStep } from './client-spec.js';
-import { endpointText, matchForwarding, readSll2Capture } from './capture.js';
+import { openCapture } from '../wire/index.js';
+import { endpointText, matchForwarding, readFirewallSegments } from './capture.js';
 import { parseExpectations, type KernelExpectation } from './conntrack.js';
 import { background, CleanupStack, killSync, must, run, sleep, stop, waitFor } from './exec.js';
 import { kernelFlows, type FlowClassifier, type KernelFlow } from './kernel-flows.js';
 import { checkPrerequisites } from './prereq.js';
 import { buildTopology, planTopology, sideOf, type Topology } from './topology.js';
-import { vsftpdConfig } from './vsftpd.js';
+import { serverSourceNat, vsftpdConfig } from './vsftpd.js';
 
 /** Bounds and places of a kernel run; every time is real time, scaled down from the scenario. */
 export interface KernelRunOptions {
@@ -35,6 +36,11 @@ export interface KernelRunOptions {
   readonly maxWaitMs?: number;
   /** net.ipv4.tcp_syn_retries in client and server namespaces, at most the scenario's (default 2) */
   readonly synRetries?: number;
+  /**
+   * session name → the passive port its server offers; default the first of the scenario's range.
+   * `verify` passes the port the simulated server chose, so both runs use the same endpoints.
+   */
+  readonly passivePorts?: ReadonlyMap<string, number>;
 }
 
 /** A counter of one commented nft rule after the run. */
@@ -70,8 +76,11 @@ export interface KernelRun {
   /** `conntrack -L` at the end, as printed */
   readonly conntrack: readonly string[];
   readonly counters: readonly NftCounter[];
-  /** the firewall capture (pcap, LINUX_SLL2, both interfaces) and its interface indexes */
-  readonly capture: { readonly file: string; readonly interfaces: readonly { readonly ifindex: number; readonly device: string; readonly h3c?: string }[] } | undefined;
+  /**
+   * the firewall capture (pcap, LINUX_SLL2, both interfaces) and its interface indexes; `arrived` holds
+   * only the packets as they arrived at the firewall (tcpdump's `inbound` filter), one copy each, for replay
+   */
+  readonly capture: { readonly file: string; readonly arrived: string | undefined; readonly interfaces: readonly { readonly ifindex: number; readonly device: string; readonly h3c?: string }[] } | undefined;
   /** where and why the run departs from the scenario (scaled waits, anonymous login, …) */
   readonly notes: readonly string[];
 }
@@ -81,7 +90,7 @@ let runCounter = 0;
 /** The client script: next to this module in src/, or in src/verify from a built dist/src/verify. */
 function clientScript(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, 'ftp-client.mjs'), resolve(here, '../../../src/verify/ftp-client.mjs')]) if (existsSync(candidate)) return candidate;
+  for (const candidate of [join(here, 'ftp-client.mjs'), resolve(here, '../../src/verify/ftp-client.mjs')]) if (existsSync(candidate)) return candidate;
   throw new Error(`ftp-client.mjs not found next to ${here}`);
 }
 
@@ -127,7 +136,7 @@ function clientSteps(session: Session, maxWaitMs: number, notes: string[]): Clie
   });
 }
 
-/** Classifies connections by the sessions' control endpoints and client data ports. */
+/** Classifies connections by the sessions' control endpoints and client data ports (one per attempt: a fallback takes the next). */
 function classifier(scenario: Scenario): FlowClassifier {
   const rules = scenario.sessions.map((s) => {
     const transfers = s.steps.filter((st) => st.kind === 'list' || st.kind === 'retr' || st.kind === 'stor').length;
@@ -139,7 +148,8 @@ function classifier(scenario: Scenario): FlowClassifier {
       isClientData: (ep: string): boolean => {
         const m = /^\[?(.*?)\]?:(\d+)$/.exec(ep);
         const port = Number(m?.[2]);
-        return m !== null && clientAddrs.has(m[1]!) && port >= s.clientBehaviour.dataPort && port <= s.clientBehaviour.dataPort + transfers;
+        const announced = s.clientBehaviour.announcePort !== undefined && port === s.clientBehaviour.announcePort;
+        return m !== null && clientAddrs.has(m[1]!) && (announced || (port >= s.clientBehaviour.dataPort && port < s.clientBehaviour.dataPort + 2 * transfers));
       },
       isServer: (ep: string): boolean => serverAddrs.has(/^\[?(.*?)\]?:\d+$/.exec(ep)?.[1] ?? ''),
     };
@@ -170,7 +180,9 @@ export function nftCounters(json: string): NftCounter[] {
   return out;
 }
 
-async function runSession(t: Topology, session: Session, work: string, options: Required<Omit<KernelRunOptions, 'outDir' | 'interfaceMap'>>, cleanup: CleanupStack, notes: string[]): Promise<KernelSession> {
+type SessionOptions = Required<Omit<KernelRunOptions, 'outDir' | 'interfaceMap' | 'passivePorts'>> & { readonly passivePorts: ReadonlyMap<string, number> };
+
+async function runSession(t: Topology, session: Session, work: string, options: SessionOptions, cleanup: CleanupStack, notes: string[]): Promise<KernelSession> {
   const serverSide = sideOf(t, session.server.address);
   const clientSide = sideOf(t, session.client.address);
   if (!serverSide || !clientSide) return { session: session.name, client: undefined, error: 'client or server has no namespace', serverLog: '' };
@@ -194,9 +206,26 @@ async function runSession(t: Topology, session: Session, work: string, options: 
   const acceptTimeoutSec = Math.max(1, Math.min(3, Math.ceil(b.dataAcceptTimeoutMs / 1000)));
   if (acceptTimeoutSec * 1000 < b.dataAcceptTimeoutMs) notes.push(`session '${session.name}': vsftpd accept_timeout ${acceptTimeoutSec} s instead of ${b.dataAcceptTimeoutMs} ms`);
   if (!b.rfc2428) notes.push(`session '${session.name}': vsftpd always answers EPSV/EPRT; the scenario's server does not (rfc2428: false)`);
-  if (b.passivePorts[1] !== b.passivePorts[0]) notes.push(`session '${session.name}': vsftpd offers only passive port ${b.passivePorts[0]} (the first of the range), as the scenario's server picks the first free one`);
+  const passivePort = options.passivePorts.get(session.name) ?? b.passivePorts[0];
+  if (b.passivePorts[1] !== b.passivePorts[0]) notes.push(`session '${session.name}': vsftpd offers only passive port ${passivePort} of ${b.passivePorts[0]}-${b.passivePorts[1]}, the port the simulated server chose`);
   if (b.announceAddress?.family === 6) notes.push(`session '${session.name}': vsftpd cannot announce an IPv6 address (pasv_address is IPv4 only)`);
-  writeFileSync(conf, vsftpdConfig({ address: session.server.address, behaviour: b, rootDir: root, logFile, acceptTimeoutSec, connectTimeoutSec: Math.ceil(options.connectTimeoutMs / 1000) }));
+  const c0 = session.clientBehaviour;
+  // vsftpd refuses a PORT/EPRT naming another host or a port below 1024 unless port_promiscuous=YES;
+  // the simulated server connects wherever it is told (RFC 2577 describes the risk, not a refusal).
+  const promiscuous = (c0.announceAddress !== undefined && formatIp(c0.announceAddress) !== formatIp(session.client.address)) || (c0.announcePort !== undefined && c0.announcePort < 1024);
+  if (promiscuous) notes.push(`session '${session.name}': vsftpd runs with port_promiscuous=YES so it connects to the announced ${c0.announcePort !== undefined && c0.announcePort < 1024 ? 'privileged port' : 'third host'}, as the simulated server does`);
+  const pasvPromiscuous = c0.dataSourceAddress !== undefined && formatIp(c0.dataSourceAddress) !== formatIp(session.client.address);
+  if (pasvPromiscuous) notes.push(`session '${session.name}': vsftpd runs with pasv_promiscuous=YES so it accepts the data connection from ${formatIp(c0.dataSourceAddress!)}, as the simulated server does`);
+  if (promiscuous) {
+    // Only the announced port of this session is rewritten, in the server's own namespace; the firewall sees port 20.
+    const announcedPort = c0.announcePort ?? c0.dataPort;
+    await must('ip', ['netns', 'exec', serverSide.namespace, 'nft', '-f', '-'], 10_000, serverSourceNat(session.server.address, announcedPort, b.activeSourcePort));
+    notes.push(`session '${session.name}': vsftpd connects from an ephemeral port, which the server's namespace rewrites to port ${b.activeSourcePort} (vsftpd binds port 20 only for connects to the control client)`);
+  }
+  writeFileSync(
+    conf,
+    vsftpdConfig({ address: session.server.address, behaviour: b, rootDir: root, logFile, acceptTimeoutSec, connectTimeoutSec: Math.ceil(options.connectTimeoutMs / 1000), passivePort, portPromiscuous: promiscuous, pasvPromiscuous }),
+  );
   const server = background('ip', ['netns', 'exec', serverSide.namespace, 'vsftpd', conf]);
   cleanup.push(() => killSync(server.child));
   const listening = await waitFor(async () => {
@@ -252,6 +281,7 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
     replyTimeoutMs: options.replyTimeoutMs ?? 6000,
     maxWaitMs: options.maxWaitMs ?? 2000,
     synRetries: options.synRetries ?? 2,
+    passivePorts: options.passivePorts ?? new Map<string, number>(),
   };
   const prefix = `ftpw-${process.pid}-${++runCounter}`;
   const { topology, diagnostics } = planTopology(scenario, options.interfaceMap, prefix);
@@ -270,7 +300,10 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
     const fw = topology.firewall;
     await must('ip', ['netns', 'exec', fw, 'nft', '-f', '-'], 10_000, ruleset.nft);
     // --immediate-mode: without it packets wait in a TPACKET_V3 block and a short run may stop before they are written.
-    const tcpdump = background('ip', ['netns', 'exec', fw, 'tcpdump', '-i', 'any', '-y', 'LINUX_SLL2', '--immediate-mode', '-U', '-n', '-s', '262144', '-w', captureFile, 'tcp']);
+    // Immediate mode uses a TPACKET_V2 ring of snaplen-sized frames: with the default 2 MB buffer and a 256 KiB
+    // snaplen that is 8 frames, and a burst of segments is lost. 65600 bytes hold any GSO packet (IP ≤ 65535);
+    // a 32 MiB buffer gives ~500 frames.
+    const tcpdump = background('ip', ['netns', 'exec', fw, 'tcpdump', '-i', 'any', '-y', 'LINUX_SLL2', '--immediate-mode', '-U', '-n', '-s', '65600', '-B', '32768', '-w', captureFile, 'tcp']);
     cleanup.push(() => killSync(tcpdump.child));
     if (!(await waitFor(() => tcpdump.stderr().includes('listening on'), 5000))) throw new Error(`tcpdump did not start: ${tcpdump.stderr().trim()}`);
     const events = background('ip', ['netns', 'exec', fw, 'conntrack', '-E', 'expect']);
@@ -290,8 +323,12 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
       .filter((l) => l.ifname !== 'lo')
       .map((l) => ({ ifindex: l.ifindex, device: l.ifname, ...(reverse.has(l.ifname) ? { h3c: reverse.get(l.ifname)! } : {}) }));
     const names = new Map(interfaces.map((i) => [i.ifindex, { device: i.device, h3c: i.h3c }]));
-    const capture = readSll2Capture(existsSync(captureFile) ? new Uint8Array(readFileSync(captureFile)) : new Uint8Array(0));
+    const capture = readFirewallSegments(openCapture(captureFile));
     if (capture.error) notes.push(`capture ${captureFile}: ${capture.error}`);
+    // One copy of each packet, as it arrived (PACKET_OUTGOING copies left out), for replaying through ftpwall.
+    const arrivedFile = captureFile.replace(/\.kernel\.pcap$/, '.arrived.pcap');
+    const split = await run('tcpdump', ['-r', captureFile, '-w', arrivedFile, 'inbound'], 10_000);
+    if (split.code !== 0) notes.push(`tcpdump -r ${captureFile} inbound failed: ${split.stderr.trim()}`);
     const kernelDrops = /(\d+) packets? dropped by kernel/.exec(tcpdump.stderr())?.[1];
     if (kernelDrops !== undefined && kernelDrops !== '0') notes.push(`tcpdump reported ${kernelDrops} packets dropped by kernel (libpcap also counts packets it discards while setting its filter); a flow blocked only at its last packets deserves a look at the capture`);
     const flows = kernelFlows(matchForwarding(capture.segments), names, classifier(scenario));
@@ -305,7 +342,7 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
       pendingExpectations: parseExpectations(pending.stdout),
       conntrack: table.stdout.split('\n').filter((l) => l.trim() !== ''),
       counters: nftCounters(listing.stdout),
-      capture: { file: captureFile, interfaces },
+      capture: { file: captureFile, arrived: split.code === 0 ? arrivedFile : undefined, interfaces },
       notes,
     };
   } finally {

@@ -10,6 +10,9 @@ export const KERNEL_TOOLS: readonly (readonly [tool: string, pkg: string])[] = [
   ['conntrack', 'conntrack'],
 ];
 
+/** The Debian packages a kernel run needs (tshark is not among them). */
+export const KERNEL_PACKAGES: readonly string[] = ['iproute2', 'nftables', 'iptables', 'conntrack', 'tcpdump', 'vsftpd'];
+
 function onPath(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8', timeout: 5000 }).status === 0;
 }
@@ -19,7 +22,7 @@ export function checkPrerequisites(): { ok: boolean; missing: string[] } {
   const missing: string[] = [];
   if (process.platform !== 'linux') missing.push('Linux');
   if (process.getuid?.() !== 0) missing.push('root');
-  for (const [tool, pkg] of KERNEL_TOOLS) if (!onPath(tool)) missing.push(`${tool} (apt-get install ${pkg})`);
+  for (const [tool, pkg] of KERNEL_TOOLS) if (!onPath(tool)) missing.push(`${tool} (apt-get install -y ${pkg})`);
   if (missing.length === 0) {
     // `ip netns list` fails without namespace support (or without permission to use it).
     const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8', timeout: 5000 });

@@ -23,6 +23,11 @@ export interface Side {
   readonly addresses: readonly IpAddress[];
   /** 0-based, gives the gateway 169.254.index.1 */
   readonly index: number;
+  /**
+   * addresses the scenario announces but no host owns (a 227 naming a NAT address): routed to this side, so
+   * packets to them leave the firewall as in the simulation, and nobody answers
+   */
+  readonly unowned: readonly IpAddress[];
 }
 
 /** The namespaces of one run. */
@@ -66,8 +71,20 @@ export function planTopology(scenario: Scenario, interfaceMap: ReadonlyMap<strin
     }
     add(h.interface, h.address);
   }
+  const owned = new Set(hosts.map((h) => ipKey(h.address)));
+  const unowned = new Map<string, IpAddress[]>();
+  const addUnowned = (iface: string, addr: IpAddress): void => {
+    if (owned.has(ipKey(addr))) return;
+    const list = unowned.get(iface) ?? [];
+    if (!list.some((a) => ipKey(a) === ipKey(addr))) list.push(addr);
+    unowned.set(iface, list);
+  };
   for (const s of scenario.sessions) {
     if (s.clientBehaviour.dataSourceAddress && interfaceMap.has(s.client.interface)) add(s.client.interface, s.clientBehaviour.dataSourceAddress);
+    if (s.clientBehaviour.dataSourceAddress) owned.add(ipKey(s.clientBehaviour.dataSourceAddress));
+    // The simulator routes an address nobody owns out of the announcer's interface (sim/network.ts).
+    if (s.serverBehaviour.announceAddress) addUnowned(s.server.interface, s.serverBehaviour.announceAddress);
+    if (s.clientBehaviour.announceAddress) addUnowned(s.client.interface, s.clientBehaviour.announceAddress);
     if (s.client.interface === s.server.interface)
       diagnostics.push({ severity: 'error', message: `session '${s.name}': client and server sit behind the same interface, so no packet crosses the firewall`, span: s.client.at });
   }
@@ -80,7 +97,7 @@ export function planTopology(scenario: Scenario, interfaceMap: ReadonlyMap<strin
       diagnostics.push({ severity: 'error', message: `Linux interface name '${device}' for '${iface}' is longer than ${MAX_IFNAME_LENGTH} characters` });
       continue;
     }
-    sides.push({ interface: iface, device, namespace: `${prefix}-s${sides.length}`, addresses, index: sides.length });
+    sides.push({ interface: iface, device, namespace: `${prefix}-s${sides.length}`, addresses, index: sides.length, unowned: unowned.get(iface) ?? [] });
   }
   return { topology: { firewall: `${prefix}-fw`, sides }, diagnostics };
 }
@@ -89,8 +106,13 @@ async function batch(ns: string, lines: readonly string[]): Promise<void> {
   await must('ip', ['-n', ns, '-batch', '-'], 10_000, `${lines.join('\n')}\n`);
 }
 
+/** Sets `key=value` sysctls inside `ns` through /proc/sys (no dependency on procps' sysctl). */
 async function sysctl(ns: string, settings: readonly string[]): Promise<void> {
-  await must('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', ...settings]);
+  const script = settings.map((kv) => {
+    const [k, v] = kv.split('=') as [string, string];
+    return `echo ${v} > /proc/sys/${k.replace(/\./g, '/')}`;
+  });
+  await must('ip', ['netns', 'exec', ns, 'sh', '-c', script.join(' && ')]);
 }
 
 /** Creates the namespaces, veth pairs, addresses, routes and sysctls; registers their removal first. */
@@ -115,9 +137,17 @@ export async function buildTopology(t: Topology, cleanup: CleanupStack, synRetri
     // Scaled-down SYN retries (Linux default 6, about 127 s) so a blocked connect ends in seconds.
     await sysctl(s.namespace, [`net.ipv4.tcp_syn_retries=${synRetries}`, `net.ipv4.tcp_synack_retries=${synRetries}`]);
   }
-  await batch(
-    t.firewall,
-    t.sides.flatMap((s) => s.addresses.map((a) => `route add ${formatIp(a)}/${a.family === 4 ? 32 : 128} dev ${s.device}`)),
-  );
+  const routes: string[] = [];
+  for (const s of t.sides) {
+    for (const a of s.addresses) routes.push(`route add ${formatIp(a)}/${a.family === 4 ? 32 : 128} dev ${s.device}`);
+    if (s.unowned.length === 0) continue;
+    // A permanent neighbour entry so the packet really leaves (no ARP/ND that nobody answers); the side's
+    // namespace does not forward and drops it, as the simulated network does.
+    const links = JSON.parse(await must('ip', ['-n', s.namespace, '-j', 'link', 'show', 'eth0'])) as { address?: string }[];
+    const mac = links[0]?.address;
+    if (!mac) throw new Error(`no MAC address on eth0 in ${s.namespace}`);
+    for (const a of s.unowned) routes.push(`route add ${formatIp(a)}/${a.family === 4 ? 32 : 128} dev ${s.device}`, `neigh add ${formatIp(a)} lladdr ${mac} dev ${s.device} nud permanent`);
+  }
+  await batch(t.firewall, routes);
   await sysctl(t.firewall, ['net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
 }

@@ -17,6 +17,12 @@ export interface VsftpdSetup {
   readonly acceptTimeoutSec: number;
   /** vsftpd's wait for its own active-mode connect, seconds */
   readonly connectTimeoutSec: number;
+  /** the one passive port offered; default the first of the behaviour's range */
+  readonly passivePort?: number;
+  /** connect to any address and port a PORT/EPRT names (bounce, privileged port), as the simulated server does */
+  readonly portPromiscuous?: boolean;
+  /** accept a passive data connection from another address than the control connection's, as the simulated server does */
+  readonly pasvPromiscuous?: boolean;
 }
 
 /** The text of a vsftpd.conf for one server. */
@@ -41,14 +47,19 @@ export function vsftpdConfig(s: VsftpdSetup): string {
     'anon_umask=022',
     'allow_writeable_chroot=YES',
     'pasv_enable=YES',
-    // One port: vsftpd picks a random port in the range, the scenario's server the first free one.
-    `pasv_min_port=${b.passivePorts[0]}`,
-    `pasv_max_port=${b.passivePorts[0]}`,
+    // One port: vsftpd picks a random port in the range; the run needs the port the simulated server chose.
+    `pasv_min_port=${s.passivePort ?? b.passivePorts[0]}`,
+    `pasv_max_port=${s.passivePort ?? b.passivePorts[0]}`,
     'pasv_addr_resolve=NO',
     ...(b.announceAddress && b.announceAddress.family === 4 ? [`pasv_address=${formatIp(b.announceAddress)}`] : []),
     'port_enable=YES',
-    // connect_from_port_20 binds active data connections to ftp_data_port (RFC 959: L-1).
-    'connect_from_port_20=YES',
+    `port_promiscuous=${s.portPromiscuous ? 'YES' : 'NO'}`,
+    `pasv_promiscuous=${s.pasvPromiscuous ? 'YES' : 'NO'}`,
+    // connect_from_port_20 binds active data connections to ftp_data_port (RFC 959: L-1). vsftpd 3.0 does that
+    // bind in its privileged parent, which connects only to the control client's address and refuses ports
+    // below 1024 whatever port_promiscuous says (privops.c, vsf_privop_get_ftp_port_sock); so a promiscuous
+    // server connects from an ephemeral port and the run rewrites it to ftp_data_port (serverSourceNat).
+    `connect_from_port_20=${s.portPromiscuous ? 'NO' : 'YES'}`,
     `ftp_data_port=${b.activeSourcePort}`,
     `accept_timeout=${s.acceptTimeoutSec}`,
     `connect_timeout=${s.connectTimeoutSec}`,
@@ -67,4 +78,22 @@ export function vsftpdConfig(s: VsftpdSetup): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/**
+ * nft rules for the server's own namespace that make a promiscuous vsftpd's active connects leave from
+ * `sourcePort` (see connect_from_port_20 above): source NAT of new connections to the announced port.
+ */
+export function serverSourceNat(address: IpAddress, announcedPort: number, sourcePort: number): string {
+  const family = address.family === 4 ? 'ip' : 'ip6';
+  const addr = formatIp(address);
+  return [
+    `table ${family} ftpwall_server {`,
+    '\tchain postrouting {',
+    '\t\ttype nat hook postrouting priority srcnat; policy accept;',
+    `\t\t${family} saddr ${addr} tcp dport ${announcedPort} snat to ${address.family === 4 ? addr : `[${addr}]`}:${sourcePort}`,
+    '\t}',
+    '}',
+    '',
+  ].join('\n');
 }

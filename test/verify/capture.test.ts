@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { matchForwarding, readSll2Capture } from '../../src/verify/capture.js';
+import { matchForwarding, readFirewallSegments } from '../../src/verify/capture.js';
+import { readCaptureBytes } from '../../src/wire/index.js';
 import { kernelFlows } from '../../src/verify/kernel-flows.js';
 
 /** Bytes from hex text, whitespace ignored. */
@@ -22,7 +23,12 @@ const CAPTURE = hex(
   [PCAP_HEADER, RECORD(1), SLL2(2, 0), SYN, RECORD(1), SLL2(3, 4), SYN, RECORD(2), SLL2(3, 0), SYN_ACK].join(' '),
 );
 
-describe('SLL2 capture reader', () => {
+/** The firewall segments of capture bytes, through the wire layer. */
+function readSll2Capture(bytes: Uint8Array) {
+  return readFirewallSegments(readCaptureBytes(bytes, 'fw.pcap'));
+}
+
+describe('firewall capture reader (SLL2 through the wire layer)', () => {
   it('reads interface index, direction, addresses, ports, flags and sequence numbers of each TCP segment', () => {
     const r = readSll2Capture(CAPTURE);
     expect(r.error).toBeUndefined();
@@ -37,11 +43,13 @@ describe('SLL2 capture reader', () => {
     const ethernet = CAPTURE.slice();
     ethernet[20] = 1;
     ethernet[21] = 0;
-    expect(readSll2Capture(ethernet).error).toBe('link type 1, expected LINUX_SLL2 (276)');
+    expect(readSll2Capture(ethernet).error).toBe('link type 1 (ETHERNET), expected LINUX_SLL2 (276)');
   });
 
-  it('reports a truncated record with its number and byte offset', () => {
-    expect(readSll2Capture(CAPTURE.slice(0, CAPTURE.length - 10)).error).toBe('record 3 at byte 176 is truncated');
+  it("reports a truncated record with the wire layer's message and keeps the segments before it", () => {
+    const r = readSll2Capture(CAPTURE.slice(0, CAPTURE.length - 10));
+    expect(r.error).toBe('record 3 cut: the file ends after 50 of its 60 captured bytes; stopped reading after 2 records; the last 66 bytes were not read');
+    expect(r.segments.map((s) => s.n)).toEqual([1, 2]);
   });
 });
 

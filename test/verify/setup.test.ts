@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { vsftpdConfig } from '../../src/verify/vsftpd.js';
+import { serverSourceNat, vsftpdConfig } from '../../src/verify/vsftpd.js';
 import { planTopology } from '../../src/verify/topology.js';
 import { nftCounters } from '../../src/verify/kernel.js';
 import { ip } from '../helpers/build.js';
@@ -23,14 +23,30 @@ describe('vsftpd configuration', () => {
   });
 });
 
+describe('vsftpd like the simulated server', () => {
+  const b = downloadSession('s', 'active', 50000).serverBehaviour;
+  const setup = { address: ip('192.168.10.1'), behaviour: b, rootDir: '/tmp/r', logFile: '/tmp/l', acceptTimeoutSec: 3, connectTimeoutSec: 3 };
+
+  it('offers the passive port the simulation chose, and connects to a third host from an ephemeral port when promiscuous', () => {
+    const lines = vsftpdConfig({ ...setup, passivePort: 50021, portPromiscuous: true, pasvPromiscuous: true }).split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['pasv_min_port=50021', 'pasv_max_port=50021', 'port_promiscuous=YES', 'pasv_promiscuous=YES', 'connect_from_port_20=NO']));
+  });
+
+  it('rewrites the promiscuous connect to the announced port to source port 20 inside the server namespace', () => {
+    expect(serverSourceNat(ip('192.168.10.1'), 50001, 20)).toBe(
+      'table ip ftpwall_server {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\tip saddr 192.168.10.1 tcp dport 50001 snat to 192.168.10.1:20\n\t}\n}\n',
+    );
+  });
+});
+
 describe('kernel topology plan', () => {
   it('puts each host in the namespace of its interface side, the firewall ends named by the map', () => {
     const { topology, diagnostics } = planTopology(scenario('t', [downloadSession('s', 'passive', 50000)]), IFMAP, 'ftpw-1-1');
     expect(diagnostics).toEqual([]);
     expect(topology.firewall).toBe('ftpw-1-1-fw');
-    expect(topology.sides.map((s) => [s.interface, s.device, s.namespace, s.addresses.length])).toEqual([
-      ['GigabitEthernet2/1/1', 'fw0', 'ftpw-1-1-s0', 1],
-      ['GigabitEthernet2/1/10', 'fw1', 'ftpw-1-1-s1', 1],
+    expect(topology.sides.map((s) => [s.interface, s.device, s.namespace, s.addresses.length, s.unowned.length])).toEqual([
+      ['GigabitEthernet2/1/1', 'fw0', 'ftpw-1-1-s0', 1, 0],
+      ['GigabitEthernet2/1/10', 'fw1', 'ftpw-1-1-s1', 1, 0],
     ]);
   });
 

@@ -45,6 +45,8 @@ function portOf(endpoint: string): number {
 export function runCompare(inputs: readonly string[], opts: CompareOptions): number {
   const eo = engineOptions(opts);
   const engines = parseEngines(opts.engine);
+  if (opts.config.length === 0)
+    throw new InputProblems([{ severity: 'error', message: 'compare needs at least one --config', suggestion: "e.g. '--config rules/seed-active.cfg --config rules/stateful.cfg'" }]);
   const configs = loadConfigs(opts.config, printDiagnostics);
   const scenarios = loadScenarios(inputs, printDiagnostics);
   const columns: Column[] = [];

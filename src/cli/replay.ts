@@ -139,6 +139,10 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     inputs.filter((_, i) => kinds[i] === 'scenario'),
     printDiagnostics,
   );
+  if (!kinds.includes('capture') && ((opts.inside?.length ?? 0) > 0 || opts.outsideInterface !== undefined || opts.topology !== undefined)) {
+    givenTopology(opts, config!); // still checked, so a typo is not silently ignored
+    printDiagnostics([{ severity: 'warning', message: '--inside, --outside-interface and --topology place the hosts of captures; scenarios name their interfaces themselves, so they are ignored here' }]);
+  }
   let si = 0;
   const runs: (RunReport | CaptureRun)[] = inputs.map((file, i) => {
     if (kinds[i] === 'capture') return runCapture(file, opts, config!, eo);

@@ -82,7 +82,9 @@ export function formatDiagnostic(d: Diagnostic, style: DiagnosticStyle = PLAIN):
   if (d.span) {
     const gutter = String(d.span.line);
     const pad = ' '.repeat(gutter.length);
-    const lineText = d.span.lineText.replace(/\t/g, ' ');
+    // tabs and control characters would move the caret or disturb the terminal: one visible column each
+    // eslint-disable-next-line no-control-regex
+    const lineText = d.span.lineText.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '\ufffd');
     const caretPad = ' '.repeat(Math.max(0, d.span.column - 1));
     const caretLen = Math.max(1, Math.min(d.span.length, Math.max(1, lineText.length - d.span.column + 1)));
     out += `\n ${gutter} | ${lineText}\n ${pad} | ${caretPad}${style.caret('^'.repeat(caretLen))}`;

@@ -10,6 +10,16 @@ export type Dialect = (typeof DIALECTS)[number];
 
 /** Parses a device config of the given dialect into the neutral policy. */
 export function parseConfig(text: string, file: string, dialect: Dialect = 'h3c'): Parsed<Policy> {
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    // a device config is text; a NUL byte means a binary file (a capture, an archive) was given by mistake
+    const empty: Policy = { source: file, acls: [], bindings: [], defaultAction: { action: 'permit' }, inspections: [], interfaces: [] };
+    const byteOffset = Buffer.byteLength(text.slice(0, nul), 'utf8');
+    return {
+      value: empty,
+      diagnostics: [{ severity: 'error', message: 'not a text file: a NUL byte, so this is not a device config', bytes: { file, byteOffset }, suggestion: 'give the exported configuration text (display current-configuration)' }],
+    };
+  }
   switch (dialect) {
     case 'h3c':
       return parseH3cConfig(text, file);

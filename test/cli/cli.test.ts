@@ -117,3 +117,29 @@ describe('conntrack settings on the command line', () => {
     expect(r.stdout).toMatch(/conntrack-table-full: /);
   });
 });
+
+describe('inputs that are not what they seem', () => {
+  it('a binary file given as a config is refused with its byte offset, not parsed line by line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftpwall-'));
+    const file = join(dir, 'capture.cfg');
+    writeFileSync(file, Buffer.from([0x41, 0x42, 0x00, 0x01, 0xff]));
+    const r = ftpwall(['check', file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${file}: byte 2: error: not a text file: a NUL byte, so this is not a device config`);
+  });
+
+  it('compare without any --config is bad input', () => {
+    const r = ftpwall(['compare', 'scenarios/passive-download.yaml']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('compare needs at least one --config');
+  });
+
+  it('--inside is still checked when only scenarios are replayed, and a warning says it is ignored', () => {
+    const bad = ftpwall(['replay', 'scenarios/passive-download.yaml', '--config', 'rules/seed-active.cfg', '--inside', '10.0.0.0/33@X']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("'10.0.0.0/33' is not an IPv4 or IPv6 prefix");
+    const ok = ftpwall(['replay', 'scenarios/passive-download.yaml', '--config', 'rules/seed-active.cfg', '--inside', '192.168.10.0/24@GigabitEthernet2/1/10']);
+    expect(ok.status).toBe(0);
+    expect(ok.stderr).toContain('warning: --inside, --outside-interface and --topology place the hosts of captures');
+  });
+});

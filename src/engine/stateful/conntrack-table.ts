@@ -157,7 +157,9 @@ export function createConntrackTable(max: number): ConntrackTable {
     if (b === c) buckets.delete(h);
     else if (Array.isArray(b)) {
       const rest = b.filter((x) => x !== c);
-      if (rest.length === 1) buckets.set(h, rest[0]!);
+      // a tuple whose ORIGINAL and REPLY hashes are equal sits twice in one bucket: both go
+      if (rest.length === 0) buckets.delete(h);
+      else if (rest.length === 1) buckets.set(h, rest[0]!);
       else buckets.set(h, rest);
     }
   };

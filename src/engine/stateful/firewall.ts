@@ -108,7 +108,34 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     if (c.expiresMs < c.heapAtMs) {
       timers.push(c.expiresMs, c.id);
       c.heapAtMs = c.expiresMs;
+      if (timers.size > 2 * (table.size + expectations.size) + 1024) rebuildTimers();
     }
+  };
+
+  /**
+   * Timers are never removed early: a shortened timeout (ESTABLISHED → TIME_WAIT) or a
+   * destroyed entry leaves a stale one behind. When stale ones outnumber live ones, the
+   * heap is rebuilt from the live entries, so it stays bounded by the table.
+   */
+  const rebuildTimers = (): void => {
+    timers.clear();
+    for (const c of table.list()) {
+      timers.push(c.expiresMs, c.id);
+      c.heapAtMs = c.expiresMs;
+    }
+    for (const e of expectations.list()) if (e.alive) timers.push(e.expiresMs, -e.id);
+  };
+
+  /**
+   * nf_conntrack's early_drop: with the table full, a connection that is not ASSURED
+   * (no reply yet, or a short exchange) is evicted to make room. The kernel looks in
+   * the new tuple's hash bucket range; the oldest unassured entry stands in for that.
+   */
+  const earlyDrop = (p: Packet, ctx: StepContext, events: TraceEvent[]): boolean => {
+    const victim = table.list().find((c) => !c.assured);
+    if (!victim) return false;
+    destroy(victim, events, ctx.nowMs, msg.earlyDropText(victim, p, ctx.n));
+    return true;
   };
 
   const destroy = (c: Conn, events: TraceEvent[], tMs: number, text: string): void => {
@@ -221,13 +248,13 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
 
   /** A packet that matches no entry (init_conntrack, then the l4 tracker's new check). */
   const stepNew = (p: Packet, ctx: StepContext, events: TraceEvent[]): StepResult => {
-    if (table.size >= table.max) {
+    if (table.size >= table.max && !earlyDrop(p, ctx, events)) {
       events.push({ tMs: ctx.nowMs, kind: 'conntrack-table-full', packet: ctx.n, text: msg.tableFullText(p, ctx.n, table.max) });
       return { verdict: { action: 'deny', by: { kind: 'invalid', reason: msg.TABLE_FULL_LOG } }, events };
     }
     // init_conntrack unlinks a matching expectation before the l4 tracker looks at the packet (facts 10.3)
     let e: Expectation | undefined;
-    if (p.proto === PROTO_TCP) {
+    if (p.proto === PROTO_TCP && expectations.size > 0) {
       e = expectations.find(expectationKey(p.src, p.dst, p.dstPort));
       if (e) expectations.remove(e);
     }

@@ -61,6 +61,11 @@ export function tableFullText(p: Packet, n: number, max: number): string {
   return `${TABLE_FULL_LOG}: packet ${n} (${describePacket(p)}) would need a new entry but all ${max} are in use`;
 }
 
+/** conntrack-destroy by early_drop. */
+export function earlyDropText(victim: Conn, p: Packet, n: number): string {
+  return `table full: connection ${victim.id} ${describeConn(victim)} (not assured) evicted to make room for packet ${n} (${describePacket(p)}) (early_drop)`;
+}
+
 /** expectation-open. */
 export function openedText(e: Expectation, note: string): string {
   return `expectation ${formatExpectation(e)} opened by ${triggerText(e.trigger)} in packet ${e.openedByPacket}${note}`;

@@ -13,6 +13,8 @@ export interface TimerHeap {
   /** Removes the earliest timer and returns its id (call only when peekMs() is finite). */
   pop(): number;
   readonly size: number;
+  /** Removes every timer (the owner then pushes the live ones again). */
+  clear(): void;
 }
 
 /** Creates an empty timer heap. */
@@ -45,6 +47,11 @@ export function createTimerHeap(): TimerHeap {
         swap(i, parent);
         i = parent;
       }
+    },
+    clear(): void {
+      at.length = 0;
+      seq.length = 0;
+      ids.length = 0;
     },
     peekMs(): number {
       return at.length === 0 ? Infinity : at[0]!;

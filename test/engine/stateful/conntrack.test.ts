@@ -207,13 +207,35 @@ describe('conntrack: TCP state machine', () => {
 });
 
 describe('conntrack: table, UDP, ICMP, clock', () => {
-  it('when the table is full a new connection is dropped with the kernel message; tracked traffic still passes', () => {
+  it('when the table is full of unassured entries, early_drop evicts the oldest to make room', () => {
     const fw = createStatefulFirewall(guarded(), { maxConnections: 2 });
     const run = new Runner(fw);
     const a = control(50000, '10.0.0.2');
     const b = control(50000, '10.0.0.3');
     run.step(a.syn(), 0);
     run.step(b.syn(), 0);
+    const c = control(50000, '10.0.0.4');
+    const r = run.step(c.syn(), 1);
+    expect(r.verdict.by.kind).toBe('rule');
+    expect(r.events[0]).toEqual({
+      tMs: 1,
+      kind: 'conntrack-destroy',
+      text: 'table full: connection 1 tcp 10.0.0.2:50000 → 192.168.10.1:21 (not assured) evicted to make room for packet 3 (SYN 10.0.0.4:50000 → 192.168.10.1:21) (early_drop)',
+    });
+    expect(fw.connections().map((x) => x.id)).toEqual([2, 3]);
+  });
+
+  it('when the table is full of assured connections a new connection is dropped with the kernel message; tracked traffic still passes', () => {
+    const fw = createStatefulFirewall(guarded(), { maxConnections: 2 });
+    const run = new Runner(fw);
+    const a = control(50000, '10.0.0.2');
+    const b = control(50000, '10.0.0.3');
+    for (const x of [a, b]) {
+      run.step(x.syn(), 0);
+      run.step(x.synAck(), 0);
+      run.step(x.ack(), 0);
+    }
+    expect(fw.connections().every((x) => x.assured)).toBe(true);
     const c = control(50000, '10.0.0.4');
     const full = run.step(c.syn(), 1);
     expect(full.verdict).toEqual({ action: 'deny', by: { kind: 'invalid', reason: 'nf_conntrack: table full, dropping packet' } });
@@ -222,13 +244,27 @@ describe('conntrack: table, UDP, ICMP, clock', () => {
       {
         tMs: 1,
         kind: 'conntrack-table-full',
-        packet: 3,
-        text: 'nf_conntrack: table full, dropping packet: packet 3 (SYN 10.0.0.4:50000 → 192.168.10.1:21) would need a new entry but all 2 are in use',
+        packet: 7,
+        text: 'nf_conntrack: table full, dropping packet: packet 7 (SYN 10.0.0.4:50000 → 192.168.10.1:21) would need a new entry but all 2 are in use',
       },
     ]);
-    expect(run.step(a.synAck(), 2).verdict.action).toBe('permit');
-    fw.advanceTo(120 * S); // b's SYN_SENT entry expires
-    expect(run.step(c.synAgain(), 121 * S).verdict.by.kind).toBe('rule');
+    expect(run.step(a.serverAck(), 2).verdict.action).toBe('permit');
+  });
+
+  it('expires entries on time through timer-heap rebuilds, when thousands of long timeouts are shortened', () => {
+    const fw = createStatefulFirewall(guarded());
+    const run = new Runner(fw);
+    for (let i = 0; i < 3000; i++) {
+      const x = control(10000 + i, '10.0.0.2');
+      run.step(x.syn(), i);
+      run.step(x.synAck(), i);
+      run.step(x.ack(), i); // ESTABLISHED: a 5-day timer
+      run.step(x.clientRst(), i); // CLOSE: 10 s, the 5-day timer is left behind
+    }
+    fw.advanceTo(3000 + 11 * S);
+    expect(fw.connections()).toEqual([]);
+    // every entry expired on time although 3,000 stale 5-day timers were pushed
+    expect(run.step(control(9999, '10.0.0.2').syn(), 3000 + 12 * S).verdict.by.kind).toBe('rule');
   });
 
   it('tracks UDP: 30 s unreplied, 120 s once replied and active past 2 s', () => {

@@ -10,6 +10,8 @@ import { ANSI_STYLE, PLAIN_STYLE, type Style } from '../report/style.js';
 export const EXIT_OK = 0;
 export const EXIT_EXPECTATION_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
+/** A bug in ftpwall itself (a broken invariant), never a verdict. */
+export const EXIT_INTERNAL_ERROR = 70;
 
 /** Thrown to stop a command with located problems; main() prints them and exits 2. */
 export class InputProblems extends Error {
@@ -50,8 +52,7 @@ export function readText(file: string, problems: Diagnostic[]): string | undefin
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(e);
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ioReason(e);
     problems.push({ severity: 'error', message: `cannot read ${file}: ${why}`, bytes: { file, byteOffset: 0 } });
     return undefined;
   }
@@ -77,6 +78,26 @@ export function writeOutput(file: string | undefined, text: string): void {
     renameSync(tmp, file);
   } catch (e) {
     if (existsSync(tmp)) unlinkSync(tmp);
-    throw e;
+    throw new InputProblems([{ severity: 'error', message: `cannot write ${file}: ${ioReason(e)}` }]);
+  }
+}
+
+/** A short reason for a file-system error. */
+export function ioReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EROFS':
+      return 'read-only file system';
+    default:
+      return e instanceof Error ? e.message : String(e);
   }
 }

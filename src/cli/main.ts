@@ -3,7 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runCheck } from './check.js';
 import { runCompare } from './compare.js';
-import { EXIT_BAD_INPUT, InputProblems, printDiagnostics } from './io.js';
+import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, InputProblems, printDiagnostics } from './io.js';
 import { runReplay } from './replay.js';
 import { runExport } from './export.js';
 import { runVerify } from './verify.js';
@@ -131,7 +131,10 @@ export function main(argv: readonly string[]): void {
       process.exitCode = e.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
       return;
     }
-    throw e;
+    // a broken invariant: say so in one line (the stack only on request) and use a status of its own
+    process.stderr.write(`ftpwall: internal error: ${e instanceof Error ? e.message : String(e)} (please report it; FTPWALL_DEBUG=1 shows the stack)\n`);
+    if (process.env['FTPWALL_DEBUG']) process.stderr.write(`${e instanceof Error ? e.stack : ''}\n`);
+    process.exitCode = EXIT_INTERNAL_ERROR;
   }
 }
 

@@ -143,3 +143,12 @@ describe('inputs that are not what they seem', () => {
     expect(ok.stderr).toContain('warning: --inside, --outside-interface and --topology place the hosts of captures');
   });
 });
+
+describe('output that cannot be written', () => {
+  it('-o into a missing directory is bad input (exit 2), not a crash', () => {
+    const r = ftpwall(['replay', 'scenarios/passive-download.yaml', '--config', 'rules/stateful.cfg', '-o', '/nonexistent-ftpwall/out.txt']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('error: cannot write /nonexistent-ftpwall/out.txt: no such file or directory');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

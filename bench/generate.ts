@@ -7,11 +7,11 @@
  * simulating every session, and the packets are the simulator's.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { createStaticFirewall } from '../engine/static.js';
-import type { Policy } from '../policy/model.js';
-import { loadScenario } from '../scenario/load.js';
-import { simulate } from '../sim/run.js';
-import { encodeEthernetFrame, internetChecksum, pseudoHeaderSum } from '../wire/index.js';
+import { createStaticFirewall } from '../src/engine/static.js';
+import type { Policy } from '../src/policy/model.js';
+import { loadScenario } from '../src/scenario/load.js';
+import { simulate } from '../src/sim/run.js';
+import { encodeEthernetFrame, internetChecksum, pseudoHeaderSum } from '../src/wire/index.js';
 
 /** The template client: every octet has three digits, so the copies' text keeps its length. */
 const TEMPLATE_CLIENT = [10, 100, 100, 100] as const;

@@ -4,17 +4,17 @@
  * ACL-size check. Each prints one JSON line.
  */
 import { readFileSync } from 'node:fs';
-import { parseConfig } from '../dialects/load.js';
-import { createStaticFirewall } from '../engine/static.js';
-import { createStatefulFirewall } from '../engine/stateful/firewall.js';
-import type { StepContext } from '../engine/verdict.js';
-import type { Packet } from '../net/packet.js';
-import { parsePrefix } from '../net/address.js';
-import type { Policy, Rule } from '../policy/model.js';
+import { parseConfig } from '../src/dialects/load.js';
+import { createStaticFirewall } from '../src/engine/static.js';
+import { createStatefulFirewall } from '../src/engine/stateful/firewall.js';
+import type { StepContext } from '../src/engine/verdict.js';
+import type { Packet } from '../src/net/packet.js';
+import { parsePrefix } from '../src/net/address.js';
+import type { Policy, Rule } from '../src/policy/model.js';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { locate, makeTopology, replayCapture } from '../replay/index.js';
-import { DECODE_OK, FrameDecoder, openCapture, walkCaptureBuffer } from '../wire/index.js';
+import { locate, makeTopology, replayCapture } from '../src/replay/index.js';
+import { DECODE_OK, FrameDecoder, openCapture, walkCaptureBuffer } from '../src/wire/index.js';
 
 /** What a phase measured. */
 export interface PhaseResult {

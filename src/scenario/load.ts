@@ -145,7 +145,7 @@ function readSession(r: YamlReader, node: YNode, index: number, hosts: readonly 
   const e = r.map(node, what, SESSION_KEYS);
   if (!e) return undefined;
   const name = e.has('name') ? r.string(e.get('name'), 'session name') : what;
-  const startSec = e.has('start') ? r.number(e.get('start'), 'start') : 0;
+  const startSec = e.has('start') ? r.seconds(e.get('start'), 'start') : 0;
   const clientNode = r.required(e, 'client', what);
   const serverNode = r.required(e, 'server', what);
   const client = clientNode === undefined ? undefined : readClient(r, clientNode, hosts, broken);
@@ -183,8 +183,12 @@ function readSession(r: YamlReader, node: YNode, index: number, hosts: readonly 
       ok = r.error(client.nodes.get('dataSourceAddress'), `dataSourceAddress ${formatIp(src)} is host '${owner.name}' behind ${owner.interface}, not behind the client's interface ${c.interface}`) ?? false;
   }
   const transfers = steps.filter((x) => x.kind === 'list' || x.kind === 'retr' || x.kind === 'stor').length;
-  // Each transfer, and each fallback retry, takes the next local port.
-  const lastPort = clientBehaviour.dataPort + Math.max(0, 2 * transfers - 1);
+  // Each transfer takes the next local port. A refused or failed EPSV/EPRT can cost one more,
+  // but only once per session: the client then stays with PASV/PORT (curl), and only over
+  // IPv4 with epsvFallback (see canFallBack in sim/ftp-client.ts).
+  const extended = mode === 'extended-passive' || mode === 'extended-active';
+  const fallbackPorts = extended && clientBehaviour.epsvFallback && c.address.family === 4 ? 1 : 0;
+  const lastPort = clientBehaviour.dataPort + transfers - 1 + fallbackPorts;
   if (transfers > 0 && lastPort > 65535)
     ok = r.error(client.nodes.get('dataPort') ?? client.nodes.get('controlPort') ?? client.hostNode, `data ports from ${clientBehaviour.dataPort} run past 65535 for ${transfers} transfers`) ?? false;
   if (!ok) return undefined;
@@ -277,7 +281,7 @@ function readServer(r: YamlReader, node: YNode, hosts: readonly Host[], broken: 
   const passivePorts = opt('passivePorts', (n) => readPortRange(r, n), DEFAULTS.passivePorts);
   const activeSourcePort = opt('activeSourcePort', (n) => r.port(n, 'activeSourcePort'), DEFAULTS.activeSourcePort);
   const announceAddress = opt('announceAddress', (n) => r.address(n, 'announceAddress'), undefined);
-  const acceptSec = opt('dataAcceptTimeoutSec', (n) => r.number(n, 'dataAcceptTimeoutSec', 0), DEFAULTS.dataAcceptTimeoutSec);
+  const acceptSec = opt('dataAcceptTimeoutSec', (n) => r.seconds(n, 'dataAcceptTimeoutSec'), DEFAULTS.dataAcceptTimeoutSec);
   const rfc2428 = opt('rfc2428', (n) => r.boolean(n, 'rfc2428'), true);
   const synRetries = opt('synRetries', (n) => r.integer(n, 'synRetries', 0, 255), DEFAULTS.synRetries);
   const initialRtoMs = opt('initialRtoMs', (n) => r.integer(n, 'initialRtoMs', 1, 3_600_000), DEFAULTS.initialRtoMs);

@@ -93,7 +93,7 @@ function readStep(r: YamlReader, node: YNode): Step | undefined {
       return { kind, at };
     case 'wait': {
       if (!hasArg) return r.error(node, "step 'wait' needs a number of seconds", 'write { wait: 10 }');
-      const sec = r.number(arg, 'wait');
+      const sec = r.seconds(arg, 'wait');
       return sec === undefined ? undefined : { kind, sec, at };
     }
     case 'raw': {
@@ -130,7 +130,7 @@ function readTransfer(r: YamlReader, kind: 'list' | 'retr' | 'stor', node: YNode
       split.push(v);
     }
   }
-  const delay = e.has('connectDelaySec') ? r.number(e.get('connectDelaySec'), 'connectDelaySec') : undefined;
+  const delay = e.has('connectDelaySec') ? r.seconds(e.get('connectDelaySec'), 'connectDelaySec') : undefined;
   if (bytes === undefined || (e.has('connectDelaySec') && delay === undefined)) return undefined;
   const transfer: TransferOptions = { ...(split ? { splitCommandAt: split } : {}), ...(delay !== undefined ? { connectDelaySec: delay } : {}) };
   if (kind === 'list') {

@@ -7,6 +7,13 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import { closest, type Diagnostic, type SourceSpan } from '../diag/diagnostic.js';
 import { parseIp, type IpAddress } from '../net/address.js';
 
+/**
+ * The longest time a scenario may name (about 31.7 years). The virtual clock counts
+ * milliseconds in a double: far beyond this (1e300 s) adding a millisecond no longer
+ * changes it, and the simulation would stand still.
+ */
+export const MAX_SECONDS = 1_000_000_000;
+
 /** A YAML node as the reader sees it (a parsed value or nothing). */
 export type YNode = Node | null | undefined;
 
@@ -118,6 +125,13 @@ export class YamlReader {
       return this.error(node, `${what} must be a number, not ${this.shown(node)}`);
     if (node.value < min) return this.error(node, `${what} must be at least ${min}, not ${node.value}`);
     return node.value;
+  }
+
+  /** A duration in seconds, 0 to MAX_SECONDS. */
+  seconds(node: YNode, what: string): number | undefined {
+    const v = this.number(node, what);
+    if (v !== undefined && v > MAX_SECONDS) return this.error(node, `${what} must be at most ${MAX_SECONDS} seconds, not ${v}`);
+    return v;
   }
 
   /** true or false. */

@@ -111,11 +111,22 @@ export class TcpSocket {
   private irs = 0;
   private sndUna = 0;
   private sndNxt = 0;
+  /**
+   * One past the highest sequence number ever sent. `sndNxt` steps back to `sndUna` after an
+   * RTO; ACKs are still valid up to here (Linux tcp_ack checks against the highest sent,
+   * BSD's snd_max), and pure ACKs carry it as their seq (BSD tcp_output, Linux tcp_acceptable_seq).
+   */
+  private sndMax = 0;
   private rcvNxt = 0;
   /** sequence number after the last queued byte (or FIN) */
   private queuedEnd = 0;
-  /** unacknowledged and unsent segments, in order; segments before `nextIdx` have been sent */
+  /**
+   * Queued segments, in order: those before `head` are acknowledged (dropped in bulk when they
+   * fill half the array, so a long transfer costs linear time, not a splice per ACK), those from
+   * `head` to `nextIdx` are sent and unacknowledged, the rest unsent.
+   */
   private segs: Segment[] = [];
+  private head = 0;
   private nextIdx = 0;
   private finQueued = false;
   private timer: Timer | undefined;
@@ -175,6 +186,9 @@ export class TcpSocket {
     this.iss = this.net.isnSource.nextUint32();
     this.sndUna = this.iss;
     this.sndNxt = add(this.iss, 1);
+    this.sndMax = this.sndNxt;
+    // nothing sent yet is a retransmission (a 0 here marked every sequence number past 2^31 as one)
+    this.retransmitBelow = this.sndNxt;
     this.queuedEnd = this.sndNxt;
     this.synRetries = synRetries;
     this.rtoMs = initialRtoMs;
@@ -207,6 +221,9 @@ export class TcpSocket {
     this.iss = this.net.isnSource.nextUint32();
     this.sndUna = this.iss;
     this.sndNxt = add(this.iss, 1);
+    this.sndMax = this.sndNxt;
+    // nothing sent yet is a retransmission (a 0 here marked every sequence number past 2^31 as one)
+    this.retransmitBelow = this.sndNxt;
     this.queuedEnd = this.sndNxt;
     this.rtoMs = SYNACK_INITIAL_RTO_MS;
     this.synAttempts = 1;
@@ -288,10 +305,11 @@ export class TcpSocket {
       const flags = TCP_ACK | (seg.psh ? TCP_PSH : 0) | (seg.fin ? TCP_FIN : 0);
       this.emit(flags, seg.seq, seg.data, retransmission ? this.retransmitNote : undefined);
       this.sndNxt = add(seg.seq, seg.len);
+      if (diff(this.sndNxt, this.sndMax) > 0) this.sndMax = this.sndNxt;
       this.nextIdx++;
       if (this.recovering) break;
     }
-    if (!this.timer && this.sndNxt !== this.sndUna) this.timer = this.net.queue.after(this.rtoMs, () => this.onRetransmitTimer());
+    if (!this.timer && this.sndMax !== this.sndUna) this.timer = this.net.queue.after(this.rtoMs, () => this.onRetransmitTimer());
   }
 
   private onRetransmitTimer(): void {
@@ -305,18 +323,18 @@ export class TcpSocket {
     this.retries++;
     const waited = formatDurationMs(this.rtoMs);
     this.retransmitNote = `retransmission ${this.retries} (after ${waited})`;
-    this.retransmitBelow = this.sndNxt;
+    this.retransmitBelow = this.sndMax;
     this.net.endpointEvent(`${this.who} retransmits to ${this.remoteText} from seq ${this.sndUna} (retransmission ${this.retries}, after ${waited})`);
     // Go back to the first unacknowledged segment and resend it alone (cwnd = 1 after an RTO).
     this.sndNxt = this.sndUna;
-    this.nextIdx = 0;
+    this.nextIdx = this.head;
     this.recovering = true;
     this.rtoMs *= 2;
     this.output();
   }
 
   private sendAck(): void {
-    this.emit(TCP_ACK, this.sndNxt, EMPTY);
+    this.emit(TCP_ACK, this.sndMax, EMPTY);
   }
 
   private scheduleAck(): void {
@@ -333,13 +351,25 @@ export class TcpSocket {
   }
 
   private onAck(ack: number): void {
-    if (diff(ack, this.sndUna) <= 0 || diff(ack, this.sndNxt) > 0) return;
+    // Acceptable: above sndUna and not above what was ever sent (RFC 9293 3.10.7.4, with
+    // snd_max for SND.NXT as in Linux tcp_ack: after an RTO the peer may acknowledge
+    // segments we are about to resend when only its ACKs were lost).
+    if (diff(ack, this.sndUna) <= 0 || diff(ack, this.sndMax) > 0) return;
     this.sndUna = ack;
-    let k = 0;
-    while (k < this.segs.length && diff(add(this.segs[k]!.seq, this.segs[k]!.len), ack) <= 0) k++;
-    const finAcked = k > 0 && this.segs[k - 1]!.fin;
-    this.segs.splice(0, k);
-    this.nextIdx = Math.max(0, this.nextIdx - k);
+    const start = this.head;
+    while (this.head < this.segs.length && diff(add(this.segs[this.head]!.seq, this.segs[this.head]!.len), ack) <= 0) this.head++;
+    const finAcked = this.head > start && this.segs[this.head - 1]!.fin;
+    if (diff(ack, this.sndNxt) > 0) {
+      // The ACK covers segments not yet resent since the RTO: resume after them.
+      this.sndNxt = ack;
+      this.nextIdx = this.head;
+    }
+    if (this.nextIdx < this.head) this.nextIdx = this.head;
+    if (this.head > this.segs.length >>> 1) {
+      this.segs = this.segs.slice(this.head);
+      this.nextIdx -= this.head;
+      this.head = 0;
+    }
     this.retries = 0;
     this.recovering = false;
     this.rtoMs = DATA_INITIAL_RTO_MS;
@@ -351,7 +381,7 @@ export class TcpSocket {
       else if (this.state === 'last-ack') this.destroy();
     }
     this.output();
-    if (this.segs.length === 0) this.handlers.onDrained?.();
+    if (this.head === this.segs.length) this.handlers.onDrained?.();
   }
 
   /** A packet for this connection arrives. */

@@ -2,14 +2,21 @@
  * One direction of an FTP control connection, reassembled in TCP sequence order
  * (RFC 9293 3.4: sequence numbers modulo 2^32) into lines. Retransmitted bytes
  * are skipped, segments that arrive early are held until the gap fills, all
- * within fixed bounds so a hostile capture cannot grow memory.
+ * within fixed bounds so a hostile capture cannot grow memory. A gap the
+ * capture will never fill (the recording lost a segment the receiver got) is
+ * skipped, so one lost segment does not silence the rest of the connection.
  */
 import { TCP_SYN } from '../net/packet.js';
 
 /** Longest control line kept (RFC 959 sets no limit; real lines are far shorter). */
 export const MAX_LINE_BYTES = 64 * 1024;
-/** Out-of-order segments held per direction. */
-export const MAX_HELD_SEGMENTS = 32;
+/**
+ * Segments that may arrive beyond a gap before the gap is taken as lost in the
+ * capture and skipped; also the bound on segments held per direction. A real gap
+ * fills with the sender's retransmission (RFC 6298: after at most one RTO), long
+ * before this many segments follow it on a control connection.
+ */
+export const MAX_HELD_SEGMENTS = 8;
 /** How far ahead of the next expected byte a held segment may start. */
 export const MAX_HELD_AHEAD_BYTES = 64 * 1024;
 
@@ -34,10 +41,17 @@ export class ControlStream {
   /** true while skipping the rest of an over-long line */
   private overflow = false;
   private held: Held[] = [];
+  /** segments that arrived beyond the current gap */
+  private gapSegments = 0;
+  /** highest acknowledgment number the peer sent for this direction; valid when hasPeerAck */
+  private peerAck = 0;
+  private hasPeerAck = false;
   /** bytes skipped because they were already seen (retransmissions) */
   retransmittedBytes = 0;
-  /** bytes lost because a gap never filled or a bound was hit */
+  /** bytes lost: gaps skipped, the unfinished lines they cut, and what a bound dropped */
   lostBytes = 0;
+  /** gaps skipped because the capture would never fill them */
+  skippedGaps = 0;
 
   constructor(private readonly sink: LineSink) {}
 
@@ -52,11 +66,58 @@ export class ControlStream {
     if (this.nextSeq < 0) this.nextSeq = seq;
     const ahead = (seq - this.nextSeq) | 0;
     if (ahead > 0) {
-      this.hold(seq, ahead, payload);
-      return;
-    }
-    this.accept(-ahead, payload, packet);
+      this.gapSegments++;
+      if (!this.acked(seq) && this.gapSegments < MAX_HELD_SEGMENTS && this.held.length < MAX_HELD_SEGMENTS) {
+        this.hold(seq, ahead, payload);
+        return;
+      }
+      // the gap will not fill: the peer acknowledged it, or too much came after it
+      this.held.push({ seq, data: payload.slice() });
+      this.skipGap();
+    } else this.accept(-ahead, payload, packet);
     this.drain(packet);
+  }
+
+  /**
+   * Notes the acknowledgment number of a segment the peer sent (ACK flag set).
+   * A cumulative ACK (RFC 9293 3.4) beyond bytes this stream never saw means the
+   * receiver got them and the capture did not: no retransmission will fill that gap.
+   */
+  peerAcked(ack: number, packet: number): void {
+    if (this.hasPeerAck && ((ack - this.peerAck) | 0) <= 0) return;
+    this.peerAck = ack >>> 0;
+    this.hasPeerAck = true;
+    if (this.held.length === 0 || this.nextSeq < 0) return;
+    const lowest = this.lowestHeld();
+    if (this.acked(lowest)) {
+      this.skipGap();
+      this.drain(packet);
+    }
+  }
+
+  /** True when the peer acknowledged every byte before `seq` (and `seq` is past nextSeq). */
+  private acked(seq: number): boolean {
+    return this.hasPeerAck && ((this.peerAck - seq) | 0) >= 0 && ((this.peerAck - this.nextSeq) | 0) > 0;
+  }
+
+  /** The held segment that starts first after nextSeq (sequence space mod 2^32). */
+  private lowestHeld(): number {
+    let best = this.held[0]!.seq;
+    for (const h of this.held) if (((h.seq - this.nextSeq) | 0) < ((best - this.nextSeq) | 0)) best = h.seq;
+    return best;
+  }
+
+  /**
+   * Gives up on the gap before the first held segment: its bytes and the line it
+   * cut are lost; the stream goes on at that segment (the caller drains).
+   */
+  private skipGap(): void {
+    const to = this.lowestHeld();
+    this.lostBytes += ((to - this.nextSeq) | 0) + (this.overflow ? 0 : this.used);
+    this.used = 0;
+    this.overflow = false;
+    this.nextSeq = to;
+    this.skippedGaps++;
   }
 
   /** Appends payload[skip..] (skip = bytes already seen) and moves nextSeq. */
@@ -71,7 +132,7 @@ export class ControlStream {
   }
 
   private hold(seq: number, ahead: number, payload: Uint8Array): void {
-    if (ahead > MAX_HELD_AHEAD_BYTES || this.held.length >= MAX_HELD_SEGMENTS) {
+    if (ahead > MAX_HELD_AHEAD_BYTES) {
       this.lostBytes += payload.length;
       return;
     }
@@ -94,6 +155,8 @@ export class ControlStream {
         break;
       }
     }
+    // what is still held lies beyond a new gap: it has waited this many segments already
+    this.gapSegments = this.held.length;
   }
 
   private byte(c: number, packet: number): void {

@@ -17,6 +17,8 @@ export interface ControlState {
   pendingData: LiveFlow[];
   /** endpoint keys of this connection's outstanding announcements, oldest first (bounded) */
   announced: (number | string)[];
+  /** the server has sent control text: the connection is a session, kept through long idle times */
+  established: boolean;
 }
 
 /** A flow being tracked. Mutable; numbers only on the per-packet path. */

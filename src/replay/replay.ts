@@ -50,6 +50,12 @@ export interface ReplayOutcome {
 const CLOSED_IDLE_MS = 240_000;
 /** An open flow leaves after this much silence (conntrack's generic timeout). */
 const OPEN_IDLE_MS = 600_000;
+/**
+ * An established control connection leaves after conntrack's ESTABLISHED timeout (5 days,
+ * nf_conntrack_proto_tcp.c tcp_timeouts[]): it sits idle through any long transfer, and
+ * its 226 must still find it and its data flows.
+ */
+const CONTROL_IDLE_MS = 432_000_000;
 /** Packets between sweeps of the live table. */
 const SWEEP_EVERY = 1 << 16;
 
@@ -91,6 +97,8 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   const stepCtx: StepContext = ctx;
   let nextId = 1;
   let flowCount = 0;
+  /** control flows whose ends sit on different interfaces: without one, the capture says nothing about FTP */
+  let crossingControl = 0;
 
   const retire = (f: LiveFlow): void => {
     if (f.control) announced.forget(f);
@@ -165,11 +173,12 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
         role = 'control';
         const sink0 = (line: string, n: number): void => onLine(f, 0, line, n, ctx.nowMs);
         const sink1 = (line: string, n: number): void => onLine(f, 1, line, n, ctx.nowMs);
-        f.control = { streams: [new ControlStream(sink0), new ControlStream(sink1)], pendingData: [], announced: [] };
+        f.control = { streams: [new ControlStream(sink0), new ControlStream(sink1)], pendingData: [], announced: [], established: false };
       }
     }
     f.role = role;
     stats.flows[role]++;
+    if (role === 'control' && f.crosses) crossingControl++;
     flowCount++;
     if (rows.length < maxRows) rows.push(f);
     table.insert(f);
@@ -177,7 +186,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   };
 
   const sweep = (nowMs: number): void => {
-    const gone = table.sweep((f) => nowMs - f.lastMs > (f.closed ? CLOSED_IDLE_MS : OPEN_IDLE_MS));
+    const gone = table.sweep((f) => nowMs - f.lastMs > (f.closed ? CLOSED_IDLE_MS : f.control?.established ? CONTROL_IDLE_MS : OPEN_IDLE_MS));
     for (const f of gone) retire(f);
     announced.expire(nowMs);
   };
@@ -255,7 +264,14 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       if (keep) packets.push(packetRow(p, n, nowMs, ctx.ingress, ctx.egress, verdict, f.id));
       if (tap) tap(p, nowMs, n, verdict, undefined);
     }
-    if (f.control !== undefined && (p.payload.length > 0 || (flags & TCP_SYN) !== 0)) f.control.streams[d]!.push(p.seq, flags, p.payload, n);
+    if (f.control !== undefined) {
+      const cs = f.control;
+      // the peer's ACK tells which of this direction's bytes the capture missed (not an RST's: some stacks send any number)
+      if ((flags & (TCP_ACK | TCP_RST)) === TCP_ACK) cs.streams[1 - d]!.peerAcked(p.ack, n);
+      if (p.payload.length > 0 || (flags & TCP_SYN) !== 0) cs.streams[d]!.push(p.seq, flags, p.payload, n);
+      // the server spoke: a session, not a bare SYN (a port scan must not pin flows for days)
+      if (d === 1 && p.payload.length > 0) cs.established = true;
+    }
     if (flags & (TCP_FIN | TCP_RST)) f.closed = true;
     if (--untilSweep === 0) {
       untilSweep = SWEEP_EVERY;
@@ -265,7 +281,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   stats.peakLiveFlows = table.peak;
   stats.announcements = announced.count;
   if (suppressed > 0) diagnostics.push({ severity: 'warning', message: `${suppressed} more malformed packets not shown`, bytes: { file: reader.file, byteOffset: 0 } });
-  const replay = finishReplay(stats, rows, flowCount, packets, events, lines);
+  const replay = finishReplay(stats, rows, flowCount, packets, events, lines, crossingControl);
   return { replay, diagnostics: [...reader.diagnostics, ...diagnostics] };
 }
 

@@ -89,12 +89,20 @@ function toFlow(f: LiveFlow): CaptureFlow {
   };
 }
 
-/** The replay's one-line verdict: every crossing flow passed, or which was blocked first. */
-function summarise(stats: ReplayStats, flows: readonly CaptureFlow[], flowCount: number): { works: boolean; summary: string } {
+/**
+ * The replay's one-line verdict. FTP works only when some FTP control connection
+ * crossed the firewall and no crossing flow was blocked: a capture with nothing
+ * crossing says nothing about the firewall, so it is not a pass.
+ */
+function summarise(stats: ReplayStats, flows: readonly CaptureFlow[], flowCount: number, crossingControl: number): { works: boolean; summary: string } {
   const blocked = stats.blockedFlows.control + stats.blockedFlows.data + stats.blockedFlows.other;
   const notCrossing = flows.filter((f) => !f.crossesFirewall).length;
   const aside = notCrossing > 0 ? ` (${plural(notCrossing, 'flow')} ${notCrossing === 1 ? 'does' : 'do'} not cross the firewall)` : '';
-  if (blocked === 0) return { works: true, summary: `all ${plural(flowCount, 'flow')} passed${aside}` };
+  if (blocked === 0) {
+    if (crossingControl > 0) return { works: true, summary: `all ${plural(flowCount, 'flow')} passed${aside}` };
+    const why = notCrossing > 0 ? `; ${notCrossing} ${notCrossing === 1 ? 'does' : 'do'} not cross it` : '';
+    return { works: false, summary: `no FTP control connection crossed the firewall (${plural(flowCount, 'flow')}${why})` };
+  }
   const first = flows.filter((f) => f.firstBlocked).sort((a, b) => a.firstBlocked!.n - b.firstBlocked!.n)[0];
   const firstText = first ? `; first: ${first.role} ${first.firstBlocked!.packet} denied by ${first.firstBlocked!.by}` : '';
   return { works: false, summary: `${plural(blocked, 'flow')} of ${flowCount} blocked${firstText}${aside}` };
@@ -108,9 +116,10 @@ export function finishReplay(
   packets: readonly CapturePacketRow[],
   events: readonly TraceEvent[],
   controlLines: readonly ControlLine[],
+  crossingControl: number,
 ): CaptureReplay {
   const flows = rows.map(toFlow);
   const notes = flows.filter((f) => f.inReality).map((f) => `flow ${f.id} (${f.role} ${f.client} → ${f.server}): ${f.inReality}`);
-  const { works, summary } = summarise(stats, flows, flowCount);
+  const { works, summary } = summarise(stats, flows, flowCount, crossingControl);
   return { stats, flows, flowsTruncated: flowCount > rows.length, packets, events, controlLines, notes, works, summary };
 }

@@ -31,10 +31,20 @@ describe('ftpwall replay CAPTURE', () => {
   it('when both ends sit behind the same interface, no packet crosses: no verdicts, and the report says so', () => {
     const r = ftpwall(['replay', passive, '--config', activeCfg, '--inside', '172.23.0.0/24@GigabitEthernet2/1/10']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('FTP works: all 4 flows passed (4 flows do not cross the firewall)');
+    expect(r.stdout).toContain('FTP fails: no FTP control connection crossed the firewall (4 flows; 4 do not cross it)');
     expect(r.stdout).toContain('  capture: 63 records, 63 IP packets: 0 crossing the firewall (0 permitted, 0 denied), 63 not crossing');
     expect(r.stdout).toContain('  flow 1: both ends on GigabitEthernet2/1/10: does not cross the firewall, no verdicts');
     expect(r.stderr).toBe('ftpwall: info: topology: everything not inside on GigabitEthernet2/1/1 (guessed; use --outside-interface to change it)\n');
+  });
+
+  it('a capture with no packets is not "FTP works": --expect works exits 1 and says why', () => {
+    const empty = join(dir, 'empty.pcap');
+    // pcap file header only: magic a1b2c3d4 (little-endian), version 2.4, snaplen 65535, Ethernet
+    writeFileSync(empty, Uint8Array.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0]));
+    const r = ftpwall(['replay', empty, '--config', activeCfg, '--outside-interface', 'GigabitEthernet2/1/1', '--expect', 'works']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('FTP fails: no FTP control connection crossed the firewall (0 flows)');
+    expect(r.stderr).toContain(`ftpwall: expected FTP to work in empty.pcap × ${activeCfg}: no FTP control connection crossed the firewall (0 flows)`);
   });
 
   it('guesses the topology when none is given and says so in one info line on stderr', () => {

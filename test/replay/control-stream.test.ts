@@ -51,11 +51,60 @@ describe('control stream reassembly (RFC 9293 sequence order)', () => {
     expect(lines).toEqual(['9:USER anonymous']);
   });
 
-  it(`holds at most ${MAX_HELD_SEGMENTS} early segments and counts what it drops`, () => {
-    const { s } = collect();
+  it('skips a gap the peer has acknowledged (RFC 9293 3.4: the receiver got those bytes, the capture did not), dropping the line it cut', () => {
+    const { s, lines } = collect();
     s.push(0, TCP_SYN, new Uint8Array(0), 1);
-    for (let i = 0; i < MAX_HELD_SEGMENTS + 3; i++) s.push(100 + i * 10, 0, bytes('x'.repeat(10)), 2 + i);
-    expect(s.heldBytes()).toBe(MAX_HELD_SEGMENTS * 10);
-    expect(s.lostBytes).toBe(30);
+    s.push(1, 0, bytes('220 hi\r\n200 Ty'), 2); // 14 bytes; the rest of the 200 line is lost
+    s.peerAcked(1 + 14 + 15, 3); // the client acknowledges 15 bytes the capture never showed
+    s.push(30, 0, bytes('227 Entering Passive Mode (192,168,10,1,195,80).\r\n'), 4);
+    expect(lines).toEqual(['2:220 hi', '4:227 Entering Passive Mode (192,168,10,1,195,80).']);
+    expect(s.lostBytes).toBe(15 + 6); // the gap and the unfinished "200 Ty"
+    expect(s.skippedGaps).toBe(1);
+    expect(s.heldBytes()).toBe(0);
+  });
+
+  it('releases a held segment when an ACK covering the gap before it arrives later', () => {
+    const { s, lines } = collect();
+    s.push(0, TCP_SYN, new Uint8Array(0), 1);
+    s.push(11, 0, bytes('150 go\r\n'), 2);
+    expect(lines).toEqual([]);
+    s.peerAcked(5, 3); // covers part of the gap only: a retransmission may still fill it
+    expect(lines).toEqual([]);
+    s.peerAcked(19, 4);
+    expect(lines).toEqual(['4:150 go']);
+    expect(s.lostBytes).toBe(10);
+  });
+
+  it('does not skip a gap the peer has not acknowledged: the retransmission fills it', () => {
+    const { s, lines } = collect();
+    s.push(0, TCP_SYN, new Uint8Array(0), 1);
+    s.peerAcked(1, 2);
+    s.push(8, 0, bytes('World\r\n'), 3);
+    s.push(1, 0, bytes('Hello, '), 4);
+    expect(lines).toEqual(['4:Hello, World']);
+    expect(s.lostBytes).toBe(0);
+    expect(s.skippedGaps).toBe(0);
+  });
+
+  it(`without ACKs, gives up on a gap after ${MAX_HELD_SEGMENTS} segments beyond it and reads on from the first of them`, () => {
+    const { s, lines } = collect();
+    s.push(0, TCP_SYN, new Uint8Array(0), 1);
+    s.push(1, 0, bytes('220 partial'), 2); // 11 bytes, no line end: cut by the gap
+    for (let i = 0; i < MAX_HELD_SEGMENTS - 1; i++) s.push(100 + i * 8, 0, bytes(`line ${i}\r\n`), 3 + i);
+    expect(lines).toEqual([]);
+    expect(s.heldBytes()).toBe(11 + (MAX_HELD_SEGMENTS - 1) * 8);
+    s.push(100 + (MAX_HELD_SEGMENTS - 1) * 8, 0, bytes(`line ${MAX_HELD_SEGMENTS - 1}\r\n`), 99);
+    expect(lines).toEqual(Array.from({ length: MAX_HELD_SEGMENTS }, (_, i) => `99:line ${i}`));
+    expect(s.lostBytes).toBe(100 - 12 + 11);
+    expect(s.heldBytes()).toBe(0);
+  });
+
+  it('recovers after losing more than it would hold ahead (64 KiB): reads on from a later segment', () => {
+    const { s, lines } = collect();
+    s.push(0, TCP_SYN, new Uint8Array(0), 1);
+    const far = 1 + 100_000;
+    for (let i = 0; i < MAX_HELD_SEGMENTS; i++) s.push(far + i * 8, 0, bytes(`226 ok${i}\n`), 2 + i);
+    expect(lines).toEqual([`${1 + MAX_HELD_SEGMENTS}:226 ok${MAX_HELD_SEGMENTS - 1}`]);
+    expect(s.lostBytes).toBe((MAX_HELD_SEGMENTS - 1) * 8 + (far + (MAX_HELD_SEGMENTS - 1) * 8 - 1));
   });
 });

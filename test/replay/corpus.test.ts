@@ -156,6 +156,7 @@ describe('what could not have happened', () => {
     expect(r.replay.stats.notCrossing).toBe(84);
     expect(r.replay.stats.crossing).toBe(0);
     expect(r.replay.flows[0]!.crossesFirewall).toBe(false);
-    expect(r.replay.summary).toBe('all 1 flow passed (1 flow does not cross the firewall)');
+    expect(r.replay.works).toBe(false);
+    expect(r.replay.summary).toBe('no FTP control connection crossed the firewall (1 flow; 1 does not cross it)');
   });
 });

@@ -34,8 +34,11 @@ const NOT_COMPARABLE: Record<string, { policies: readonly string[]; reason: stri
  * dist/cli/main.js, and a half-written module breaks a run. src/ is linked for ftp-client.mjs.
  */
 let build: string | undefined;
+/** the kernel captures of every run, removed with the build (verify keeps them by default) */
+let captures: string | undefined;
 afterAll(() => {
   if (build) rmSync(build, { recursive: true, force: true });
+  if (captures) rmSync(captures, { recursive: true, force: true });
 });
 function cli(): string {
   if (build === undefined) {
@@ -49,7 +52,9 @@ function cli(): string {
 }
 
 function verify(scenario: string, config: string): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli(), 'verify', `scenarios/${scenario}`, '--config', config], {
+  captures ??= mkdtempSync(join(tmpdir(), 'ftpw-verify-captures-'));
+  const out = join(captures, `${scenario.replace(/\W/g, '_')}-${config.replace(/\W/g, '_')}`);
+  const r = spawnSync(process.execPath, [cli(), 'verify', `scenarios/${scenario}`, '--config', config, '--out-dir', out], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },

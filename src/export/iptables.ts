@@ -8,7 +8,6 @@ import { hasErrors, type Diagnostic, type Parsed } from '../diag/diagnostic.js';
 import { formatIpv4, formatIpv6, ipv4Mask, type IpFamily } from '../net/address.js';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../net/packet.js';
 import type { Acl, AddrMatch, Policy, PortMatch, Rule } from '../policy/model.js';
-import { wildcardPrefix } from './nft.js';
 import {
   bindingComment,
   headerLines,
@@ -23,6 +22,7 @@ import {
   wantsLogging,
   type ExportOptions,
   type ExportPlan,
+  v4Parts,
 } from './plan.js';
 
 /** Options of the iptables exporter: which family's ACLs to write (4: iptables, 6: ip6tables). */
@@ -57,9 +57,7 @@ function iptAddr(m: AddrMatch, flag: '-s' | '-d'): string {
     case 'any':
       return '';
     case 'v4': {
-      const keep = ~m.wildcard >>> 0;
-      const addr = formatIpv4((m.addr & keep) >>> 0);
-      const len = wildcardPrefix(m.wildcard);
+      const { addr, keep, len } = v4Parts(m);
       return `${flag} ${addr}/${len ?? formatIpv4(keep)}`;
     }
     case 'v6': {

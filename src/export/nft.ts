@@ -19,6 +19,7 @@ import {
   wantsLogging,
   type ExportOptions,
   type ExportPlan,
+  v4Parts,
 } from './plan.js';
 
 /** nft limits a comment to 128 characters. */
@@ -45,14 +46,6 @@ export function nftTcpFlags(bits: number): string {
   return names.length === 0 ? '0x0' : names.join('|');
 }
 
-/** The prefix length of a contiguous IPv4 wildcard (0.0.0.255 → 24), or undefined for a non-contiguous one. */
-export function wildcardPrefix(wildcard: number): number | undefined {
-  const w = wildcard >>> 0;
-  if (((w + 1) & w) !== 0) return undefined; // not of the form 0…01…1
-  let len = 32;
-  for (let x = w; x !== 0; x >>>= 1) len--;
-  return len;
-}
 
 function maskV6(words: Ipv6Words, prefixLen: number): Ipv6Words {
   const m = (i: number): number => ipv4Mask(Math.max(0, Math.min(32, prefixLen - 32 * i)));
@@ -65,9 +58,7 @@ function nftAddr(m: AddrMatch, field: 'saddr' | 'daddr'): string {
     case 'any':
       return '';
     case 'v4': {
-      const keep = ~m.wildcard >>> 0;
-      const addr = formatIpv4((m.addr & keep) >>> 0);
-      const len = wildcardPrefix(m.wildcard);
+      const { addr, keep, len } = v4Parts(m);
       if (len === 32) return `ip ${field} ${addr}`;
       if (len !== undefined) return `ip ${field} ${addr}/${len}`;
       // H3C allows non-contiguous wildcards; nft matches them exactly with a bitwise AND.

@@ -4,9 +4,9 @@
  * and the refusals of constructs a Linux ruleset cannot express exactly.
  */
 import { closest, type Diagnostic, type SourceSpan } from '../diag/diagnostic.js';
-import type { IpFamily } from '../net/address.js';
+import { formatIpv4, type IpFamily } from '../net/address.js';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../net/packet.js';
-import { findAcl, type Acl, type Binding, type Direction, type Inspection, type Policy, type Rule } from '../policy/model.js';
+import { findAcl, type Acl, type AddrMatch, type Binding, type Direction, type Inspection, type Policy, type Rule } from '../policy/model.js';
 
 /** Options of both exporters. */
 export interface ExportOptions {
@@ -242,4 +242,19 @@ export function inspectComment(h: PlannedHelper): string {
   const where = h.inspection.at ? ` ${h.inspection.at.file}:${h.inspection.at.line}` : ' (option)';
   const on = h.device === undefined ? 'on every interface' : `${h.direction} on ${h.inspection.interface}`;
   return `inspect ftp port ${h.port} ${on}${where}`;
+}
+
+/** The prefix length of a contiguous IPv4 wildcard (0.0.0.255 → 24), or undefined for a non-contiguous one. */
+export function wildcardPrefix(wildcard: number): number | undefined {
+  const w = wildcard >>> 0;
+  if (((w + 1) & w) !== 0) return undefined; // not of the form 0…01…1
+  let len = 32;
+  for (let x = w; x !== 0; x >>>= 1) len--;
+  return len;
+}
+
+/** An IPv4 wildcard condition as both rulesets write it: the address text, the care-bit mask, the prefix length if contiguous. */
+export function v4Parts(m: Extract<AddrMatch, { kind: 'v4' }>): { addr: string; keep: number; len: number | undefined } {
+  const keep = ~m.wildcard >>> 0;
+  return { addr: formatIpv4((m.addr & keep) >>> 0), keep, len: wildcardPrefix(m.wildcard) };
 }

@@ -4,8 +4,8 @@
  */
 import type { Diagnostic, Severity } from '../diag/diagnostic.js';
 
-/** One packet record of a capture file, not yet decoded. */
-export interface CaptureRecord {
+/** Where and when a record was captured: the fields a CaptureRecord and a RecordCursor share. */
+export interface RecordHeader {
   /** 1-based packet number (counts every packet record/block, also skipped bad ones, like tshark's frame numbers) */
   readonly n: number;
   /** absolute timestamp: whole seconds since the Unix epoch (pcapng if_tsoffset applied) */
@@ -22,16 +22,20 @@ export interface CaptureRecord {
   readonly section: number;
   /** LINKTYPE_* of the record's interface */
   readonly linkType: number;
-  /** bytes captured (= data.length) */
+  /** bytes captured */
   readonly capturedLength: number;
   /** length of the packet on the wire; larger than capturedLength when the snapshot length cut it */
   readonly originalLength: number;
-  /** the captured bytes: a view of the reader's chunk, valid after the reader moves on */
-  readonly data: Uint8Array;
   /** 0-based file offset of the record header (pcap) or block (pcapng) */
   readonly byteOffset: number;
-  /** 0-based file offset of data[0] */
+  /** 0-based file offset of the data */
   readonly dataOffset: number;
+}
+
+/** One packet record of a capture file, not yet decoded, kept as an immutable value. */
+export interface CaptureRecord extends RecordHeader {
+  /** the captured bytes (length capturedLength): a view of the reader's chunk, valid after the reader moves on */
+  readonly data: Uint8Array;
   /** pcapng opt_comment(s), joined by newlines */
   readonly comment?: string;
 }
@@ -142,22 +146,7 @@ export function recordTimestampNs(r: CaptureRecord): bigint {
  * The record a reader stands on, as plain fields: the allocation-free way to walk
  * a capture. Every field is overwritten by the next advance().
  */
-export interface RecordCursor {
-  /** 1-based packet number */
-  readonly n: number;
-  readonly tsSec: number;
-  readonly tsNsec: number;
-  readonly tMs: number;
-  readonly hasTimestamp: boolean;
-  readonly interfaceId: number;
-  readonly section: number;
-  readonly linkType: number;
-  readonly capturedLength: number;
-  readonly originalLength: number;
-  /** 0-based file offset of the record header or block */
-  readonly byteOffset: number;
-  /** 0-based file offset of the data */
-  readonly dataOffset: number;
+export interface RecordCursor extends RecordHeader {
   /** the chunk holding the data: bytes [dataStart, dataStart + capturedLength) */
   readonly buffer: Uint8Array;
   readonly dataStart: number;

@@ -40,6 +40,7 @@ import {
   timeoutTableMs,
   type TcpResult,
   type TcpTimeoutsSec,
+  type TcpTrack,
 } from './tcp-state.js';
 
 export type { TcpTimeoutsSec } from './tcp-state.js';
@@ -184,7 +185,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     return undefined;
   };
 
-  const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined): Conn => {
+  const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, tcp: TcpTrack | undefined): Conn => {
     // the REPLY tuple: ports swapped; ICMP queries answer with their reply type
     const icmp = p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6;
     const replySrcPort = icmp ? 0 : ports[1];
@@ -202,7 +203,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       replyHash: tupleHash(p.proto, p.dst, replySrcPort, p.src, replyDstPort),
       createdMs: ctx.nowMs,
       firstPacket: ctx.n,
-      tcp: p.proto === PROTO_TCP ? tcpNew(p) : undefined,
+      tcp,
       seenReply: false,
       assured: false,
       expiresMs: Infinity,
@@ -259,9 +260,11 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       if (e) expectations.remove(e);
     }
     let invalidWhy: string | undefined;
+    // the TCP tracker's first state, computed once: it both validates the packet and starts the entry
+    const tcp = p.proto === PROTO_TCP ? tcpNew(p) : undefined;
     if (p.proto === PROTO_TCP) {
       if (!tcpFlagsValid(p.tcpFlags)) invalidWhy = 'has an invalid TCP flag combination (tcp_error)';
-      else if (!tcpNew(p)) {
+      else if (!tcp) {
         const what = describePacket(p).split(' ')[0];
         invalidWhy = `matches no connection and ${what === 'RST' ? 'an' : 'a'} ${what} cannot start one (tcp_new: invalid new)`;
       }
@@ -273,7 +276,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       return untracked(p, ctx, events, invalidWhy);
     }
     if (e) {
-      const c = newConn(p, ctx, e);
+      const c = newConn(p, ctx, e, tcp);
       track(c, p, DIR_ORIGINAL, ctx, events);
       table.insert(c);
       events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
@@ -282,7 +285,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     }
     const verdict = acls(p, ctx);
     if (verdict.action === 'deny') return { verdict, events }; // never confirmed: no entry
-    const c = newConn(p, ctx, undefined);
+    const c = newConn(p, ctx, undefined, tcp);
     track(c, p, DIR_ORIGINAL, ctx, events);
     table.insert(c);
     const helperNote = c.helper ? `ftp helper "${c.helper.name}" attached` : undefined;

@@ -134,7 +134,7 @@ export function engineOptions(opts: EngineFlags): EngineOptions {
 /** The engine a choice resolves to for a policy. */
 export function resolveEngine(choice: EngineChoice, policy: Policy, options: EngineOptions): 'static' | 'stateful' {
   if (choice !== 'auto') return choice;
-  return policy.inspections.length > 0 || options.inspectFtp ? 'stateful' : 'static';
+  return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || options.inspectFtp ? 'stateful' : 'static';
 }
 
 /** The policy as the options change it: `--inspect ftp` everywhere, `--ftp-port` on every FTP inspection. */

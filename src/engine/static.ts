@@ -42,7 +42,7 @@ interface Slot {
 }
 
 function slotFor(policy: Policy, iface: string, direction: Direction, family: IpFamily, b: Binding | undefined, cache: Map<string, CompiledAcl>): Slot {
-  const def = policy.defaultAction;
+  const def = family === 6 && policy.ipv6DefaultAction ? policy.ipv6DefaultAction : policy.defaultAction;
   const at = def.at ? { at: def.at } : {};
   if (!b)
     return { compiled: undefined, fallback: { action: 'permit', by: { kind: 'default', reason: 'no-binding', interface: iface, direction } }, byRule: new Map(), iface, direction, family };

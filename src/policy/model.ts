@@ -112,6 +112,37 @@ export interface DefaultAction {
   readonly at?: SourceSpan;
 }
 
+/** Connections a session point tracks: one protocol, optionally only some destination ports (Comware 5 `detect tcp|udp|ftp`). */
+export interface SessionProtocol {
+  readonly proto: number;
+  /** TCP/UDP destination ports of the first packet; undefined: every port */
+  readonly dstPorts?: readonly number[];
+}
+
+/**
+ * Where a connection becomes a stateful session (H3C ASPF applied on an interface in a direction):
+ * its first packet crossed this interface in this direction and was permitted by the packet filters.
+ */
+export interface SessionPoint {
+  /** the interface, or '*' for every interface */
+  readonly interface: string;
+  readonly direction: Direction | 'both';
+  /** undefined: every protocol (Comware 7 ASPF always inspects TCP, UDP and ICMP) */
+  readonly protocols?: readonly SessionProtocol[];
+  readonly at?: SourceSpan;
+}
+
+/**
+ * Where state is created and where it passes. A policy without one tracks every connection and lets
+ * every tracked one pass ahead of the filters (Linux `ct state established,related accept`).
+ */
+export interface SessionScope {
+  /** where a connection's first packet makes it a session; none: no connection is a session */
+  readonly points: readonly SessionPoint[];
+  /** where a session's established and related packets pass: ahead of every packet filter (H3C ASPF) */
+  readonly passes: 'before-filters';
+}
+
 /** A whole device policy, vendor-neutral. */
 export interface Policy {
   /** the config file it came from */
@@ -119,9 +150,13 @@ export interface Policy {
   readonly acls: readonly Acl[];
   readonly bindings: readonly Binding[];
   readonly defaultAction: DefaultAction;
+  /** the default action of IPv6 packets when it differs from `defaultAction` (Comware 5 `firewall ipv6 default`) */
+  readonly ipv6DefaultAction?: DefaultAction;
   readonly inspections: readonly Inspection[];
   /** interface names declared in the config */
   readonly interfaces: readonly string[];
+  /** where connection state is created and passes; absent: everywhere (Linux) */
+  readonly sessionScope?: SessionScope;
 }
 
 /** Finds an ACL by the name a binding uses. */

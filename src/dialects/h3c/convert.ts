@@ -5,8 +5,8 @@
  * default action (Comware default: permit).
  */
 import type { Diagnostic } from '../../diag/diagnostic.js';
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../net/packet.js';
-import type { Acl, AddrMatch, Binding, Inspection, Policy, PortMatch, Rule } from '../../policy/model.js';
+import { PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../net/packet.js';
+import type { Acl, AddrMatch, Binding, DefaultAction, Inspection, Policy, PortMatch, Rule, SessionPoint, SessionProtocol, SessionScope } from '../../policy/model.js';
 import { findVendorAcl } from './acl-view.js';
 import { ruleText } from './rule-text.js';
 import type { H3cAcl, H3cAddr, H3cConfig, H3cPort, H3cRule } from './vendor.js';
@@ -20,14 +20,37 @@ const FLAG_BITS: Readonly<Record<string, number>> = { syn: TCP_SYN, ack: TCP_ACK
 export function convertConfig(config: H3cConfig, diags: Diagnostic[]): Policy {
   const acls = config.acls.map(convertAcl);
   const defaultAction = config.defaultAction ? { action: config.defaultAction.action, at: config.defaultAction.at } : { action: 'permit' as const };
+  const ipv6DefaultAction = convertIpv6Default(config, diags);
   return {
     source: config.file,
     acls,
     bindings: convertBindings(config, diags, defaultAction.action),
     defaultAction,
+    ...(ipv6DefaultAction ? { ipv6DefaultAction } : {}),
     inspections: convertInspections(config, diags),
     interfaces: config.interfaces.map((i) => i.name),
+    sessionScope: convertSessionScope(config),
   };
+}
+
+/**
+ * The IPv6 default when it differs from the IPv4 one. Comware 7 `packet-filter default deny` covers every
+ * family (sheet 3.1, 3.2); Comware 5 `firewall default` covers IPv4 only, and IPv6 has its own
+ * `firewall ipv6 default`, which needs `firewall ipv6 enable` (sheet 3.4, A6600-5).
+ */
+function convertIpv6Default(config: H3cConfig, diags: Diagnostic[]): DefaultAction | undefined {
+  const v4 = config.defaultAction;
+  const v6 = config.ipv6DefaultAction;
+  if (v6 && !config.ipv6FirewallEnabled)
+    diags.push({
+      severity: 'warning',
+      message: "'firewall ipv6 default' takes effect only after 'firewall ipv6 enable', which this config lacks: IPv6 keeps the default permit",
+      span: v6.at,
+      suggestion: "add 'firewall ipv6 enable' in system view",
+    });
+  const own = v6 && config.ipv6FirewallEnabled ? { action: v6.action, at: v6.at } : undefined;
+  if (v4?.form === 'firewall') return own ?? { action: 'permit' };
+  return own;
 }
 
 /** The name an ACL goes by in the Policy: its number as text, else its name. */
@@ -148,7 +171,7 @@ export function depthFirst(a: H3cRule, b: H3cRule): number {
 
 function convertBindings(config: H3cConfig, diags: Diagnostic[], defaultAction: 'permit' | 'deny'): Binding[] {
   const out: Binding[] = [];
-  let warnedFirewall = false;
+  const warnedFirewall = new Set<string>();
   for (const iface of config.interfaces) {
     for (const pf of iface.packetFilters) {
       const acl = findVendorAcl(config.acls, pf.family, pf.ref);
@@ -159,14 +182,18 @@ function convertBindings(config: H3cConfig, diags: Diagnostic[], defaultAction: 
           message: `acl ${written} is not defined: no rule can match on ${iface.name} ${pf.direction}, so the default action (${defaultAction}) applies to every packet`,
           span: pf.at,
         });
-      if (pf.form === 'firewall' && !config.firewallEnabled && !warnedFirewall) {
-        warnedFirewall = true;
-        diags.push({
-          severity: 'warning',
-          message: "Comware 5 filters with 'firewall packet-filter' only after 'firewall enable', which this config lacks: ftpwall applies the filter anyway",
-          span: pf.at,
-          suggestion: "add 'firewall enable' in system view",
-        });
+      // Comware 5 routers: 'firewall enable' is required, disabled by default (sheet 3.4, MSR5, MSR50-5); IPv6 also needs 'firewall ipv6 enable'.
+      const missing = pf.form !== 'firewall' ? undefined : !config.firewallEnabled ? 'firewall enable' : pf.family === 6 && !config.ipv6FirewallEnabled ? 'firewall ipv6 enable' : undefined;
+      if (missing) {
+        if (!warnedFirewall.has(missing))
+          diags.push({
+            severity: 'warning',
+            message: `Comware 5 filters with 'firewall packet-filter' only after '${missing}', which this config lacks: this packet filter does not filter`,
+            span: pf.at,
+            suggestion: `add '${missing}' in system view`,
+          });
+        warnedFirewall.add(missing);
+        continue;
       }
       const name = acl ? aclName(acl) : 'number' in pf.ref ? String(pf.ref.number) : pf.ref.name;
       const earlier = out.findIndex((b) => b.interface === iface.name && b.direction === pf.direction && b.family === pf.family);
@@ -195,18 +222,49 @@ function convertInspections(config: H3cConfig, diags: Diagnostic[]): Inspection[
         continue;
       }
       if (!policy.detect.has('ftp')) {
+        const tracks = apply.form === 'aspf' ? 'ASPF still tracks TCP, UDP and ICMP sessions there, but ' : '';
         diags.push({
           severity: 'warning',
-          message: `aspf policy ${apply.policy} does not detect ftp: ftpwall simulates only FTP inspection, so nothing is inspected on ${iface.name}`,
+          message: `aspf policy ${apply.policy} does not detect ftp: ${tracks}no FTP data connection is opened on ${iface.name}`,
           span: apply.at,
           suggestion: `add 'detect ftp' to aspf policy ${apply.policy}`,
         });
         continue;
       }
-      if (apply.form === 'firewall' && !config.firewallEnabled)
-        diags.push({ severity: 'warning', message: "Comware 5 applies ASPF only after 'firewall enable', which this config lacks: ftpwall inspects anyway", span: apply.at });
+      if (apply.form === 'firewall' && !config.firewallEnabled) {
+        diags.push({ severity: 'warning', message: "Comware 5 applies ASPF only after 'firewall enable', which this config lacks: nothing is inspected here", span: apply.at, suggestion: "add 'firewall enable' in system view" });
+        continue;
+      }
       out.push({ interface: iface.name, direction: apply.direction, protocol: 'ftp', ports, at: apply.at });
     }
   }
   return out;
+}
+
+/**
+ * Where connections become ASPF sessions. Comware 7 (`aspf apply policy`): every application of a defined
+ * policy, for TCP, UDP and ICMP whatever the policy detects ("ASPF inspection for transport layer protocols
+ * is always enabled", sheet 7.4). Comware 5 (`firewall aspf`, only after `firewall enable`): the protocols
+ * the policy detects, `detect tcp` / `detect udp` explicitly, `detect ftp` for the FTP control connections.
+ */
+function convertSessionScope(config: H3cConfig): SessionScope {
+  const points: SessionPoint[] = [];
+  const ftpPorts = [...new Set([FTP_CONTROL_PORT, ...config.portMappings.filter((m) => m.application === 'ftp').map((m) => m.port)])].sort((a, b) => a - b);
+  for (const iface of config.interfaces) {
+    for (const apply of iface.aspf) {
+      const policy = config.aspfPolicies.find((p) => p.number === apply.policy);
+      if (!policy) continue;
+      if (apply.form === 'aspf') {
+        points.push({ interface: iface.name, direction: apply.direction, at: apply.at });
+        continue;
+      }
+      if (!config.firewallEnabled) continue;
+      const protocols: SessionProtocol[] = [];
+      if (policy.detect.has('tcp')) protocols.push({ proto: PROTO_TCP });
+      else if (policy.detect.has('ftp')) protocols.push({ proto: PROTO_TCP, dstPorts: ftpPorts });
+      if (policy.detect.has('udp')) protocols.push({ proto: PROTO_UDP });
+      if (protocols.length > 0) points.push({ interface: iface.name, direction: apply.direction, protocols, at: apply.at });
+    }
+  }
+  return { points, passes: 'before-filters' };
 }

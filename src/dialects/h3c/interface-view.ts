@@ -168,10 +168,10 @@ export function handleGlobalFilterCommand(ctx: ParseContext, line: Line): boolea
   const t = line.tokens;
   const w0 = t[0]!.lower;
   const at = commandSpan(line);
-  const setDefault = (i: number): void => {
+  const setDefault = (i: number, key: 'defaultAction' | 'ipv6DefaultAction' = 'defaultAction'): void => {
     const a = t[i];
     if (a?.lower !== 'deny' && a?.lower !== 'permit') return errorAt(ctx, line, a, `expected 'deny' or 'permit' after '${t[i - 1]!.text}'`);
-    ctx.config.defaultAction = { action: a.lower, at };
+    ctx.config[key] = { action: a.lower, at, form: w0 === 'firewall' ? 'firewall' : 'packet-filter' };
   };
   if (w0 === 'packet-filter' && t[1]?.lower === 'default') {
     setDefault(2);
@@ -182,8 +182,8 @@ export function handleGlobalFilterCommand(ctx: ParseContext, line: Line): boolea
     if (w1 === 'enable') ctx.config.firewallEnabled = at;
     else if (w1 === 'default') setDefault(2);
     else if (w1 === 'packet-filter' && t[2]?.lower === 'default') setDefault(3);
-    else if (w1 === 'ipv6' && t[2]?.lower === 'default')
-      warnAt(ctx, line, t[1]!, 'a separate IPv6 default action is not simulated: IPv6 packets get the same default as IPv4');
+    else if (w1 === 'ipv6' && t[2]?.lower === 'default') setDefault(3, 'ipv6DefaultAction');
+    else if (w1 === 'ipv6' && t[2]?.lower === 'enable') ctx.config.ipv6FirewallEnabled = at;
     else skipLine(ctx, line, 'firewall');
     return true;
   }

@@ -122,8 +122,12 @@ export interface H3cConfig {
   readonly interfaces: H3cInterface[];
   readonly aspfPolicies: H3cAspfPolicy[];
   readonly portMappings: H3cPortMapping[];
-  /** the last `packet-filter default …` / `firewall default …` line */
-  defaultAction?: { readonly action: Action; readonly at: SourceSpan };
+  /** the last `packet-filter default …` (Comware 7, every family) / `firewall default …` (Comware 5, IPv4) line */
+  defaultAction?: { readonly action: Action; readonly at: SourceSpan; readonly form?: 'packet-filter' | 'firewall' };
   /** Comware 5 `firewall enable` */
   firewallEnabled?: SourceSpan;
+  /** Comware 5 `firewall ipv6 default …` (IPv6 only; needs `firewall ipv6 enable`) */
+  ipv6DefaultAction?: { readonly action: Action; readonly at: SourceSpan; readonly form?: 'packet-filter' | 'firewall' };
+  /** Comware 5 `firewall ipv6 enable` */
+  ipv6FirewallEnabled?: SourceSpan;
 }

@@ -56,6 +56,8 @@ export interface Conn {
   /** IPS_EXPECTED: created by an expectation; the reference for provenance */
   readonly related: ExpectationRef | undefined;
   readonly masterId: number | undefined;
+  /** a session: its first packet crossed a session point (H3C ASPF; conntrack mark in the exports), so its state passes */
+  readonly session: boolean;
   /** the FTP helper's per-connection data, when a helper is attached */
   readonly helper: FtpHelperState | undefined;
   /** the expectation this connection has outstanding (max_expected = 1) */

@@ -7,6 +7,7 @@
  */
 import { describePacket, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
 import type { Inspection, Policy } from '../../policy/model.js';
+import { crossesPoint, sessionPoints } from '../../policy/sessions.js';
 import { checkAcls, compilePolicy } from '../static.js';
 import type { Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
 import {
@@ -68,6 +69,8 @@ export interface ConnectionView {
   readonly expiresMs: number;
   readonly helper: string | undefined;
   readonly related: boolean;
+  /** an ASPF session: its state passes (false: every packet meets the packet filters) */
+  readonly session: boolean;
 }
 
 /** The stateful firewall, with read-only views of its tables. */
@@ -92,6 +95,8 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   const expectMs = (options.expectationTimeoutSec ?? FTP_EXPECT_TIMEOUT_SEC) * 1000;
   const loose = options.loose ?? false;
   const inspections = [...policy.inspections, ...(options.inspections ?? [])].filter((i) => i.protocol === 'ftp');
+  // where a connection becomes a session whose state passes (H3C ASPF), or everywhere (Linux, `--inspect ftp`)
+  const points = sessionPoints(policy, options.inspections);
   const maxConns = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const table = createConntrackTable(maxConns);
   // nf_conntrack_expect_init: hsize = htable_size / 256 (min 1), nf_ct_expect_max = hsize * 4
@@ -185,9 +190,18 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     return undefined;
   };
 
+  /** Does this first packet make its connection a session (it crosses a session point)? */
+  const startsSession = (p: Packet, ctx: StepContext): boolean => {
+    if (points === 'everywhere') return true;
+    for (const point of points) if (crossesPoint(point, p.proto, ports[1], ctx.ingress, ctx.egress)) return true;
+    return false;
+  };
+
   const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, tcp: TcpTrack | undefined): Conn => {
     // the REPLY tuple: ports swapped; ICMP queries answer with their reply type
     const icmp = p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6;
+    // an expected connection is a session when its master is (ASPF associated entries; the kernel copies the master's mark)
+    const session = e ? e.master.session : startsSession(p, ctx);
     const replySrcPort = icmp ? 0 : ports[1];
     const replyDstPort = icmp ? icmpReplyType(p.proto, ports[1]) : ports[0];
     return {
@@ -212,7 +226,8 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       udpStreamMs: ctx.nowMs + 2000,
       related: e ? expectationRef(e) : undefined,
       masterId: e ? e.master.id : undefined,
-      helper: e ? undefined : attachHelper(p, ctx), // facts 10.4: no helper on expected connections
+      session,
+      helper: e || !session ? undefined : attachHelper(p, ctx), // facts 10.4: no helper on expected connections
       pending: undefined,
       established: undefined,
       alive: true,
@@ -288,7 +303,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const c = newConn(p, ctx, undefined, tcp);
     track(c, p, DIR_ORIGINAL, ctx, events);
     table.insert(c);
-    const helperNote = c.helper ? `ftp helper "${c.helper.name}" attached` : undefined;
+    const helperNote = c.helper ? `ftp helper "${c.helper.name}" attached` : c.session ? undefined : msg.NOT_A_SESSION;
     const pickedUp = c.tcp !== undefined && tcpIndex(p.tcpFlags) !== 0;
     events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.newConnText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined, pickedUp, helperNote) });
     return { verdict, events };
@@ -349,7 +364,8 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     if (dir === 1) c.seenReply = true; // IPS_SEEN_REPLY is set before the ruleset runs (facts 10.2)
     if (kill) destroy(c, events, ctx.nowMs, msg.killedText(c, ctx.n));
     let verdict: Verdict;
-    if (ctinfo === 'new') verdict = acls(p, ctx);
+    // a connection that is not a session has state, but its state passes nothing: every packet meets the filters
+    if (ctinfo === 'new' || !c.session) verdict = acls(p, ctx);
     else if (ctinfo === 'related') verdict = { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } };
     else verdict = (c.established ??= { action: 'permit', by: { kind: 'conntrack', state: 'established', connection: c.id } });
     // the helper runs at confirm time, on ESTABLISHED traffic the ruleset accepted (facts 6.1, 6.2)
@@ -382,6 +398,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
         expiresMs: c.expiresMs,
         helper: c.helper?.name,
         related: c.related !== undefined,
+        session: c.session,
       }));
     },
     expectations(): readonly string[] {

@@ -24,6 +24,9 @@ export function newConnText(c: Conn, stateName: string | undefined, pickedUp: bo
   return `connection ${c.id}: ${describeConn(c)}${how} (${state}timeout ${secs(c.timeoutMs)})${helper}`;
 }
 
+/** The note on a connection whose first packet crossed no session point (H3C ASPF). */
+export const NOT_A_SESSION = 'not a session: its first packet crossed no interface and direction where ASPF is applied, so every packet of it meets the packet filters';
+
 /** conntrack-new for a connection an expectation let in. */
 export function relatedConnText(c: Conn, e: Expectation, stateName: string | undefined): string {
   const state = stateName ? `${stateName}, ` : '';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { normalizeInterfaceName } from '../../../src/dialects/h3c/index.js';
 import { aclOf, briefs, fixture, text, texts } from './helpers.js';
 
@@ -86,17 +87,19 @@ describe('interfaces and packet-filter bindings', () => {
     expect(aclOf(p, '3000').rules[0]!.at.column).toBe(24);
   });
 
-  it('accepts the Comware 5 ip-group and firewall packet-filter forms and firewall default deny', () => {
+  it('accepts the Comware 5 ip-group and firewall packet-filter forms; without firewall enable the firewall form does not filter', () => {
     const p = fixture('comware5-bindings.cfg');
     expect(briefs(p)).toEqual([
       "7:39 warning: applying a single rule ('rule 0') is not simulated: the whole ACL is applied",
-      "9:2 warning: Comware 5 filters with 'firewall packet-filter' only after 'firewall enable', which this config lacks: ftpwall applies the filter anyway (add 'firewall enable' in system view)",
+      "9:2 warning: Comware 5 filters with 'firewall packet-filter' only after 'firewall enable', which this config lacks: this packet filter does not filter (add 'firewall enable' in system view)",
     ]);
+    // MSR5 / MSR50-5 (sheet 3.4): "firewall enable — Required, Disabled by default"; the ip-group form is the switches' and needs nothing
     expect(p.value.bindings.map((b) => `${b.interface} ${b.direction} ${b.acl}`)).toEqual([
       'GigabitEthernet1/0/1 inbound 3000',
       'GigabitEthernet1/0/2 outbound 3000',
-      'Ethernet0/0 inbound 3000',
     ]);
+    const enabled = text(`firewall enable\n${readFileSync('test/fixtures/h3c/comware5-bindings.cfg', 'utf8')}`);
+    expect(enabled.value.bindings.map((b) => b.interface)).toEqual(['GigabitEthernet1/0/1', 'GigabitEthernet1/0/2', 'Ethernet0/0']);
     expect(p.value.defaultAction).toMatchObject({ action: 'deny', at: { line: 1, column: 1 } });
   });
 
@@ -157,9 +160,11 @@ describe('ASPF stateful inspection', () => {
     const p = text('aspf policy 2\n detect http\ninterface GigabitEthernet2/1/1\n aspf apply policy 1 inbound\n aspf apply policy 2 inbound\n');
     expect(briefs(p)).toEqual([
       '4:2 warning: aspf policy 1 is not defined: nothing is inspected on GigabitEthernet2/1/1',
-      "5:2 warning: aspf policy 2 does not detect ftp: ftpwall simulates only FTP inspection, so nothing is inspected on GigabitEthernet2/1/1 (add 'detect ftp' to aspf policy 2)",
+      "5:2 warning: aspf policy 2 does not detect ftp: ASPF still tracks TCP, UDP and ICMP sessions there, but no FTP data connection is opened on GigabitEthernet2/1/1 (add 'detect ftp' to aspf policy 2)",
     ]);
     expect(p.value.inspections).toEqual([]);
+    // Comware 7: transport-layer inspection is always on (sheet 7.4), so policy 2 still makes sessions; policy 1 does not exist
+    expect(p.value.sessionScope?.points.map((x) => `${x.interface} ${x.direction} ${x.at?.line}`)).toEqual(['GigabitEthernet2/1/1 inbound 5']);
   });
 });
 

@@ -1,5 +1,6 @@
 /** `ftpwall check`: validate configs and summarise what was found. */
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
+import { aspfReachWarnings } from '../analysis/aspf-reach.js';
 import { parseConfig } from '../dialects/load.js';
 import { summarizePolicy } from '../policy/summary.js';
 import { EXIT_BAD_INPUT, EXIT_OK, printDiagnostics, readText, styleFor } from './io.js';
@@ -15,6 +16,7 @@ export function runCheck(files: readonly string[], opts: { quiet: boolean }): nu
     if (text !== undefined) {
       const { value, diagnostics } = parseConfig(text, file);
       problems.push(...diagnostics);
+      if (!hasErrors(diagnostics)) problems.push(...aspfReachWarnings(value));
       const errors = problems.filter((d) => d.severity === 'error').length;
       const warnings = problems.filter((d) => d.severity === 'warning').length;
       const status = errors > 0 ? st.bad(`${errors} error${errors === 1 ? '' : 's'}`) : st.good('ok');

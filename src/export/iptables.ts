@@ -23,6 +23,8 @@ import {
   type ExportOptions,
   type ExportPlan,
   v4Parts,
+  SESSION_CT_MARK,
+  sessionComment,
 } from './plan.js';
 
 /** Options of the iptables exporter: which family's ACLs to write (4: iptables, 6: ip6tables). */
@@ -127,6 +129,27 @@ export function iptRuleMatch(acl: Acl, rule: Rule): { text: string } | { errors:
   return { text: parts.join(' ') };
 }
 
+const MARK = `0x${SESSION_CT_MARK.toString(16)}`;
+
+/** The FORWARD chain's stateful head: everywhere, or CONNMARK on the first packet at each ASPF point (see nft.ts). */
+function iptSessionLines(plan: ExportPlan): string[] {
+  if (plan.sessions === 'everywhere')
+    return ['-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "stateful inspection: tracked connections and FTP data expectations" -j ACCEPT'];
+  const out: string[] = [];
+  for (const s of plan.sessions) {
+    const dev = `${s.direction === 'inbound' ? '-i' : '-o'} ${s.device}`;
+    const comment = quoteComment(sessionComment(s), IPT_COMMENT_MAX);
+    const name = (proto: number): string => (proto === PROTO_TCP ? 'tcp' : proto === PROTO_UDP ? 'udp' : String(proto));
+    const matches = s.protocols
+      ? s.protocols.map((p) => (p.dstPorts ? `-p ${name(p.proto)} -m multiport --dports ${p.dstPorts.join(',')} ` : `-p ${name(p.proto)} `))
+      : [''];
+    for (const m of matches) out.push(`-A FORWARD ${dev} ${m}-m conntrack --ctstate NEW -m comment --comment ${comment} -j CONNMARK --or-mark ${MARK}`);
+  }
+  if (plan.sessions.length > 0)
+    out.push(`-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -m connmark --mark ${MARK}/${MARK} -m comment --comment "ASPF sessions: packets of marked connections and their FTP data connections" -j ACCEPT`);
+  return out;
+}
+
 function render(plan: ExportPlan, options: ExportOptions, family: IpFamily): { text: string; errors: Diagnostic[] } {
   const errors: Diagnostic[] = [];
   const tool = family === 4 ? 'iptables-restore' : 'ip6tables-restore';
@@ -151,8 +174,7 @@ function render(plan: ExportPlan, options: ExportOptions, family: IpFamily): { t
   }
   out.push('*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]');
   for (const { chain } of plan.chains) out.push(`:${chain} - [0:0]`);
-  if (options.stateful)
-    out.push(`-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "stateful inspection: tracked connections and FTP data expectations" -j ACCEPT`);
+  if (options.stateful) out.push(...iptSessionLines(plan));
   const p = plan.policy;
   for (const c of plan.checks) {
     const dir = c.binding.direction === 'inbound' ? '-i' : '-o';

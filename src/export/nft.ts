@@ -20,6 +20,8 @@ import {
   type ExportOptions,
   type ExportPlan,
   v4Parts,
+  SESSION_CT_MARK,
+  sessionComment,
 } from './plan.js';
 
 /** nft limits a comment to 128 characters. */
@@ -136,6 +138,27 @@ function nftRuleLine(acl: Acl, rule: Rule, match: string): string {
   return `${match ? `${match} ` : ''}${log}counter ${verdict} comment ${quoteComment(comment, NFT_COMMENT_MAX)}`;
 }
 
+const MARK = `0x${SESSION_CT_MARK.toString(16).padStart(8, '0')}`;
+
+/**
+ * The forward chain's stateful head. Everywhere (Linux): every tracked connection passes. With ASPF
+ * points: the first packet crossing a point marks its connection; only marked connections' established
+ * and related packets pass, the rest meet the packet filters.
+ */
+function nftSessionLines(plan: ExportPlan): string[] {
+  if (plan.sessions === 'everywhere') return ['\t\tct state established,related accept comment "stateful inspection: tracked connections and FTP data expectations"'];
+  const out: string[] = [];
+  for (const s of plan.sessions) {
+    const dev = `${s.direction === 'inbound' ? 'iifname' : 'oifname'} "${s.device}"`;
+    const comment = quoteComment(sessionComment(s), NFT_COMMENT_MAX);
+    const matches = s.protocols ? s.protocols.map((p) => (p.dstPorts ? `${L4_NAMES.get(p.proto) ?? p.proto} dport { ${p.dstPorts.join(', ')} }` : `meta l4proto ${L4_NAMES.get(p.proto) ?? p.proto}`)) : [''];
+    for (const m of matches) out.push(`\t\tct state new ${dev} ${m ? `${m} ` : ''}ct mark set ct mark | ${MARK} comment ${comment}`);
+  }
+  if (plan.sessions.length === 0) out.push('\t\t# no ASPF application: no connection is a session, every packet meets the packet filters');
+  else out.push(`\t\tct state established,related ct mark & ${MARK} == ${MARK} accept comment "ASPF sessions: packets of marked connections and their FTP data connections"`);
+  return out;
+}
+
 /** The text of an nft ruleset for a plan whose rules all translate; undefined plus errors otherwise. */
 function render(plan: ExportPlan, options: ExportOptions): { text: string; errors: Diagnostic[] } {
   const errors: Diagnostic[] = [];
@@ -160,7 +183,7 @@ function render(plan: ExportPlan, options: ExportOptions): { text: string; error
     out.push('\t}', '');
   }
   out.push('\tchain forward {', '\t\ttype filter hook forward priority filter; policy accept;');
-  if (options.stateful) out.push('\t\tct state established,related accept comment "stateful inspection: tracked connections and FTP data expectations"');
+  if (options.stateful) out.push(...nftSessionLines(plan));
   for (const c of plan.checks) {
     const dir = c.binding.direction === 'inbound' ? 'iifname' : 'oifname';
     const head = `\t\t${dir} "${c.device}" meta nfproto ipv${c.binding.family}`;

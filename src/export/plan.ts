@@ -6,7 +6,8 @@
 import { closest, type Diagnostic, type SourceSpan } from '../diag/diagnostic.js';
 import { formatIpv4, type IpFamily } from '../net/address.js';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../net/packet.js';
-import { findAcl, type Acl, type AddrMatch, type Binding, type Direction, type Inspection, type Policy, type Rule } from '../policy/model.js';
+import { findAcl, type Acl, type AddrMatch, type Binding, type Direction, type Inspection, type Policy, type Rule, type SessionPoint, type SessionProtocol } from '../policy/model.js';
+import { pointDirections, sessionPoints } from '../policy/sessions.js';
 
 /** Options of both exporters. */
 export interface ExportOptions {
@@ -39,9 +40,34 @@ export interface PlannedHelper {
   readonly port: number;
 }
 
+/**
+ * The conntrack mark bit that says "this connection is a session" (H3C ASPF): set on the first packet where
+ * ASPF applies, inherited by expected connections (init_conntrack copies the master's mark), and required
+ * by the rule that accepts established and related packets.
+ */
+export const SESSION_CT_MARK = 0x00000001;
+
+/** Where a connection's first packet marks it as a session: one device and direction, optionally some protocols. */
+export interface PlannedSession {
+  readonly point: SessionPoint;
+  /** the Linux interface */
+  readonly device: string;
+  /** inbound: matched by the ingress device; outbound: by the egress device */
+  readonly direction: Direction;
+  /** one marking rule per entry; undefined: every protocol */
+  readonly protocols: readonly SessionProtocol[] | undefined;
+}
+
+/** `aspf inbound on GigabitEthernet2/1/1 rules/stateful.cfg:26`: a session point's source. */
+export function sessionComment(s: PlannedSession): string {
+  return `aspf ${s.direction} on ${s.point.interface}${s.point.at ? ` ${s.point.at.file}:${s.point.at.line}` : ''}: first packet makes a session`;
+}
+
 /** Everything an exporter writes, decided once. */
 export interface ExportPlan {
   readonly policy: Policy;
+  /** where connections become sessions whose state passes: everywhere (Linux), or the marking points */
+  readonly sessions: 'everywhere' | readonly PlannedSession[];
   readonly checks: readonly PlannedCheck[];
   /** the ACLs that checks use, each once, with its chain name */
   readonly chains: readonly { readonly acl: Acl; readonly chain: string }[];
@@ -182,8 +208,18 @@ export function planExport(policy: Policy, options: ExportOptions, families: rea
     const directions: Direction[] = insp.interface === '*' ? ['inbound'] : insp.direction === 'both' ? ['inbound', 'outbound'] : [insp.direction];
     for (const direction of directions) for (const port of insp.ports) helpers.push({ inspection: insp, device: dev, direction, port });
   }
+  const points = sessionPoints(policy);
+  const sessions: PlannedSession[] = [];
+  if (options.stateful && points !== 'everywhere') {
+    for (const point of points) {
+      const dev = device(options, point.interface, point.at, 'aspf', diagnostics);
+      if (dev === undefined) continue;
+      for (const direction of pointDirections(point)) sessions.push({ point, device: dev, direction, protocols: point.protocols });
+    }
+  }
   if (options.loose) diagnostics.push(LOOSE_WARNING);
-  return { plan: { policy, checks, chains: [...chainOf].map(([acl, chain]) => ({ acl, chain })), helpers }, diagnostics };
+  const plannedSessions = points === 'everywhere' ? 'everywhere' : sessions;
+  return { plan: { policy, sessions: plannedSessions, checks, chains: [...chainOf].map(([acl, chain]) => ({ acl, chain })), helpers }, diagnostics };
 }
 
 /** Why `loose` is not in any ruleset: it is a global module parameter (facts sheet 5.2). */

@@ -70,6 +70,15 @@ describe.runIf(inCi && !prereq.ok)('kernel verification in CI', () => {
 });
 
 describe.skipIf(!prereq.ok)(`ftpwall verify: bundled scenarios × policies in the kernel${prereq.ok ? '' : ` (skipped: needs ${prereq.missing.join(', ')})`}`, () => {
+  // ASPF on the wrong side (issue 9): FTP is blocked, and the kernel (ct mark only where ASPF applies) agrees
+  for (const scenario of ['active-download.yaml', 'passive-download.yaml', 'epsv-download.yaml'])
+    it(`${scenario} through rules/aspf-wrong-side.cfg: the kernel blocks FTP as the simulation does, flow by flow`, () => {
+      const r = verify(scenario, 'rules/aspf-wrong-side.cfg');
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(r.stdout).toContain('verify: 1 of 1 runs agree');
+      expect(r.stdout).toMatch(/control +.*blocked/);
+    }, 120_000);
+
   for (const config of POLICIES) {
     for (const scenario of SCENARIOS) {
       const nc = NOT_COMPARABLE[scenario];

@@ -10,6 +10,9 @@ import type { Policy } from '../../src/policy/model.js';
 import type { Scenario } from '../../src/scenario/model.js';
 import { IFMAP, seedActive, seedPassive, statefulPort21 } from '../export/fixtures.js';
 import { downloadSession, scenario } from './scenarios.js';
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../../src/dialects/load.js';
+import { verifyScenario } from '../../src/verify/verify.js';
 
 const prereq = checkPrerequisites();
 const outDir = mkdtempSync(join(tmpdir(), 'ftpw-kernel-test-'));
@@ -90,4 +93,33 @@ describe.skipIf(!prereq.ok)(`kernel runner${prereq.ok ? '' : ` (skipped: needs $
     expect(run.conntrack.some((l) => l.includes('sport=50000 dport=21') && l.includes('helper=ftp'))).toBe(true);
     expect(leftoverNamespaces()).toEqual([]);
   });
+
+  // Issue 9, ASPF scope: the export marks connections where ASPF applies and accepts established/related only
+  // with the mark; the kernel must agree with the simulation on both sides (sheet 7.1-7.3).
+  for (const [config, works] of [
+    ['rules/stateful.cfg', true],
+    ['rules/aspf-wrong-side.cfg', false],
+  ] as const) {
+    it(`${config}: the kernel agrees with the simulation flow by flow (FTP ${works ? 'works' : 'is blocked at the server SYN-ACK'})`, async () => {
+      const policy = parseConfig(readFileSync(config, 'utf8'), config).value;
+      const s = scenario('aspf', [downloadSession('passive', 'passive', 50000), downloadSession('active', 'active', 50010)]);
+      const r = await verifyScenario({ scenario: s, policy, config, engine: 'stateful', interfaceMap: IFMAP, outDir });
+      expect(r.kind).toBe('compared');
+      if (r.kind !== 'compared') return;
+      expect(r.agreement.flows.every((f) => f.agree), JSON.stringify(r.agreement.flows, null, 1)).toBe(true);
+      expect(r.simulation.ftp.works).toBe(works);
+      const control = outcomes(r.kernel).filter((l) => l.includes(' control '));
+      expect(control).toEqual(
+        works
+          ? ['passive control 10.0.0.2:50000 -> 192.168.10.1:21 passed', 'active control 10.0.0.2:50010 -> 192.168.10.1:21 passed']
+          : [
+              'passive control 10.0.0.2:50000 -> 192.168.10.1:21 blocked at SYN-ACK 192.168.10.1:21 → 10.0.0.2:50000 on GigabitEthernet2/1/10',
+              'active control 10.0.0.2:50010 -> 192.168.10.1:21 blocked at SYN-ACK 192.168.10.1:21 → 10.0.0.2:50010 on GigabitEthernet2/1/10',
+            ],
+      );
+      // the mark is set only where ASPF is applied: with it on the wrong side no connection carries it
+      expect(r.kernel.conntrack.some((l) => /mark=1\b/.test(l))).toBe(works);
+      expect(leftoverNamespaces()).toEqual([]);
+    }, 120_000);
+  }
 });

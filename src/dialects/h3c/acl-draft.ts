@@ -13,7 +13,7 @@
  * Earlier states stay untouched and every finished state is deeply frozen, as with `produce`.
  */
 import { castDraft, createDraft, finishDraft, freeze, type Draft } from 'immer';
-import { ruleBody } from './rule-text.js';
+import { ruleStatementKey } from './rule-text.js';
 import type { H3cAcl, H3cRule } from './vendor.js';
 
 /** An open batch of edits to one ACL state; read the rules here, write them only through the functions below. */
@@ -140,7 +140,7 @@ const bodyCache = new WeakMap<H3cRule, string>();
 function cachedBody(r: H3cRule, family: 4 | 6): string {
   let body = bodyCache.get(r);
   if (body === undefined) {
-    body = ruleBody(r, family);
+    body = ruleStatementKey(r, family);
     bodyCache.set(r, body);
   }
   return body;

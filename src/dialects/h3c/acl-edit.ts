@@ -33,6 +33,7 @@ import type { H3cAcl, H3cRule, H3cRuleOptions } from './vendor.js';
 import type { MatchOrder } from '../../policy/model.js';
 import { MAX_RULE_ID, type RuleCommand } from './rule-parser.js';
 import { describeAcl, ruleBody } from './rule-text.js';
+import { depthFirst } from './convert.js';
 
 /** A new ACL state, deeply frozen like every state the edits below produce. */
 export function createAcl(acl: H3cAcl): H3cAcl {
@@ -235,10 +236,15 @@ export function setStep(acl: H3cAcl, step: number, at: SourceSpan, diags: Diagno
   return once(acl, (e) => editStep(e, step, at, diags));
 }
 
-/** `step N` on an open batch: sets the step, renumbering existing rules from 0 and saying so. */
+/**
+ * `step N` on an open batch: sets the step, renumbering existing rules from 0 and saying so. A
+ * `match-order auto` ACL is renumbered in its match (depth-first) order, not by id (sheet 2.3, C7-sw-en:
+ * "rules are in the match order of 0, 10, and 5. Changing the numbering step to 2 renumbers rules 0, 10,
+ * and 5 (not 0, 5, and 10) as rules 0, 2, 4").
+ */
 export function editStep(e: AclDraft, step: number, at: SourceSpan, diags: Diagnostic[]): void {
   if (step === e.draft.step) return;
-  const sorted = [...e.rules].sort((a, b) => a.id - b.id);
+  const sorted = [...e.rules].sort(e.draft.matchOrder === 'auto' ? depthFirst : (a, b) => a.id - b.id);
   // Rule ids are unique in an ACL, so the old id names the rule to renumber; rules keep their creation order.
   const newId = new Map(sorted.map((r, k) => [r.id, k * step]));
   e.draft.step = step;
@@ -247,7 +253,7 @@ export function editStep(e: AclDraft, step: number, at: SourceSpan, diags: Diagn
   const renumbered = sorted.map((r, k) => `${r.id}→${k * step}`);
   diags.push({
     severity: 'warning',
-    message: `step ${step} renumbers the existing rules of ${describeAcl(e.base)} from 0 (${renumbered.join(', ')}), as Comware 5 documents`,
+    message: `step ${step} renumbers the existing rules of ${describeAcl(e.base)} from 0${e.draft.matchOrder === 'auto' ? ' in match order' : ''} (${renumbered.join(', ')}), as Comware documents`,
     span: at,
     suggestion: "put 'step' before the rules to keep their ids",
   });

@@ -48,6 +48,16 @@ export function ruleBody(r: H3cRule, family: IpFamily, category: 'basic' | 'adva
   return parts.join(' ');
 }
 
+/**
+ * The rule's statement for duplicate detection: ports and ICMP types as numbers, so `eq ftp` and `eq 21`
+ * are the same statement (sheet 2.6: Comware refuses a rule identical to an existing one).
+ */
+export function ruleStatementKey(r: H3cRule, family: IpFamily): string {
+  const numeric = (p: H3cPort | undefined): H3cPort | undefined => p && { ...p, written: p.operands.map(String) };
+  const icmp = r.icmp && { ...r.icmp, written: r.icmp.code === undefined ? String(r.icmp.type) : `${r.icmp.type} ${r.icmp.code}` };
+  return ruleBody({ ...r, srcPort: numeric(r.srcPort), dstPort: numeric(r.dstPort), icmp }, family);
+}
+
 /** The whole normalised rule: `rule 5 permit tcp …`. */
 export function ruleText(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced' = 'advanced'): string {
   return `rule ${r.id} ${ruleBody(r, family, category)}`;

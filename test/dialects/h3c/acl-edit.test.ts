@@ -29,8 +29,22 @@ describe('automatic rule numbering', () => {
     const p = text('acl advanced 3000\n rule 5 permit tcp\n rule 10 permit udp\n step 2\n rule deny ip\n');
     expect(texts(aclOf(p, '3000'))).toEqual(['rule 0 permit tcp', 'rule 2 permit udp', 'rule 4 deny ip']);
     expect(briefs(p)).toEqual([
-      "4:2 warning: step 2 renumbers the existing rules of acl 3000 from 0 (5→0, 10→2), as Comware 5 documents (put 'step' before the rules to keep their ids)",
+      "4:2 warning: step 2 renumbers the existing rules of acl 3000 from 0 (5→0, 10→2), as Comware documents (put 'step' before the rules to keep their ids)",
     ]);
+  });
+
+  // Sheet 2.3 (C7-sw-en): "rules are in the match order of 0, 10, and 5. Changing the numbering step to 2
+  // renumbers rules 0, 10, and 5 (not 0, 5, and 10) as rules 0, 2, 4."
+  it('renumbers a match-order auto ACL in its match order, not by id', () => {
+    // depth-first: rule 0 (tcp, host source) first, then rule 10 (tcp, /24 source), then rule 5 (ip)
+    const p = text('acl advanced 3000 match-order auto\n rule 0 permit tcp source 10.0.0.1 0\n rule 5 deny ip\n rule 10 permit tcp source 10.0.0.0 0.0.0.255\n step 2\n');
+    expect(texts(aclOf(p, '3000'))).toEqual(['rule 0 permit tcp source 10.0.0.1 0', 'rule 2 permit tcp source 10.0.0.0 0.0.0.255', 'rule 4 deny ip']);
+    expect(briefs(p)).toEqual([
+      "5:2 warning: step 2 renumbers the existing rules of acl 3000 from 0 in match order (0→0, 10→2, 5→4), as Comware documents (put 'step' before the rules to keep their ids)",
+    ]);
+    // the same rules in config order are renumbered by id
+    const c = text('acl advanced 3000\n rule 0 permit tcp source 10.0.0.1 0\n rule 5 deny ip\n rule 10 permit tcp source 10.0.0.0 0.0.0.255\n step 2\n');
+    expect(texts(aclOf(c, '3000'))).toEqual(['rule 0 permit tcp source 10.0.0.1 0', 'rule 2 deny ip', 'rule 4 permit tcp source 10.0.0.0 0.0.0.255']);
   });
 
   it('reports when no automatic id is left below 65534', () => {
@@ -85,6 +99,23 @@ describe('re-defining an existing rule id', () => {
     ]);
     expect(aclOf(q, '3000').rules).toHaveLength(1);
   });
+
+  // Sheet 2.6: identical content is refused; a port name and its number are the same content.
+  it('refuses a rule written eq ftp when one with eq 21 exists, and the other way round', () => {
+    const q = text('acl advanced 3000\n rule 0 permit tcp destination-port eq 21\n rule 5 permit tcp destination-port eq ftp\n rule 10 permit udp source-port eq dns\n rule 15 permit udp source-port eq 53\n rule 20 permit tcp destination-port eq www\n');
+    expect(briefs(q)).toEqual([
+      '3:2 warning: this rule repeats rule 0 of acl 3000: Comware refuses a rule identical to an existing one, so the line has no effect',
+      '5:2 warning: this rule repeats rule 10 of acl 3000: Comware refuses a rule identical to an existing one, so the line has no effect',
+    ]);
+    expect(texts(aclOf(q, '3000'))).toEqual(['rule 0 permit tcp destination-port eq 21', 'rule 10 permit udp source-port eq dns', 'rule 20 permit tcp destination-port eq www']);
+  });
+
+  it('refuses an icmp-type written by name when the same type and code exist as numbers', () => {
+    const q = text('acl advanced 3000\n rule 0 permit icmp icmp-type 8 0\n rule 5 permit icmp icmp-type echo\n');
+    expect(briefs(q)).toEqual([
+      '3:2 warning: this rule repeats rule 0 of acl 3000: Comware refuses a rule identical to an existing one, so the line has no effect',
+    ]);
+  });
 });
 
 describe('undo rule and rule comments', () => {
@@ -120,7 +151,7 @@ describe('ACL edits as immutable states', () => {
     const diags: Diagnostic[] = [];
     const after = setStep(before, 10, before.at, diags);
     expect(diags.map(brief)).toEqual([
-      "1:1 warning: step 10 renumbers the existing rules of acl 3000 from 0 (5→0, 7→10), as Comware 5 documents (put 'step' before the rules to keep their ids)",
+      "1:1 warning: step 10 renumbers the existing rules of acl 3000 from 0 (5→0, 7→10), as Comware documents (put 'step' before the rules to keep their ids)",
     ]);
     expect(after.step).toBe(10);
     expect(after.rules.map((r) => r.id)).toEqual([0, 10]);

@@ -25,6 +25,7 @@ import {
   v4Parts,
   SESSION_CT_MARK,
   sessionComment,
+  defaultFor,
 } from './plan.js';
 
 /** Options of the iptables exporter: which family's ACLs to write (4: iptables, 6: ip6tables). */
@@ -180,11 +181,12 @@ function render(plan: ExportPlan, options: ExportOptions, family: IpFamily): { t
     const dir = c.binding.direction === 'inbound' ? '-i' : '-o';
     const comment = quoteComment(bindingComment(c.binding), IPT_COMMENT_MAX);
     if (c.chain) out.push(`-A FORWARD ${dir} ${c.device} -m comment --comment ${comment} -j ${c.chain}`);
-    else if (p.defaultAction.action === 'deny')
+    else if (defaultFor(p, family).action === 'deny')
       out.push(`-A FORWARD ${dir} ${c.device} -m comment --comment ${quoteComment(`${bindingComment(c.binding)}: ACL not defined, default deny`, IPT_COMMENT_MAX)} -j DROP`);
   }
-  const defaultTarget = p.defaultAction.action === 'permit' ? 'RETURN' : 'DROP';
-  const defaultWhere = p.defaultAction.at ? ` ${p.defaultAction.at.file}:${p.defaultAction.at.line}` : '';
+  const def = defaultFor(p, family);
+  const defaultTarget = def.action === 'permit' ? 'RETURN' : 'DROP';
+  const defaultWhere = def.at ? ` ${def.at.file}:${def.at.line}` : '';
   for (const { acl, chain } of plan.chains) {
     for (const rule of acl.rules) {
       const m = iptRuleMatch(acl, rule);
@@ -201,7 +203,7 @@ function render(plan: ExportPlan, options: ExportOptions, family: IpFamily): { t
       }
       out.push(`-A ${chain} ${match}-m comment --comment ${quoteComment(comment, IPT_COMMENT_MAX)} -j ${rule.action === 'permit' ? 'RETURN' : 'DROP'}`);
     }
-    out.push(`-A ${chain} -m comment --comment ${quoteComment(`acl ${acl.family === 6 ? 'ipv6 ' : ''}${acl.name}: no rule matched, default ${p.defaultAction.action}${defaultWhere}`, IPT_COMMENT_MAX)} -j ${defaultTarget}`);
+    out.push(`-A ${chain} -m comment --comment ${quoteComment(`acl ${acl.family === 6 ? 'ipv6 ' : ''}${acl.name}: no rule matched, default ${def.action}${defaultWhere}`, IPT_COMMENT_MAX)} -j ${defaultTarget}`);
   }
   out.push('COMMIT', '');
   return { text: out.join('\n'), errors };

@@ -22,6 +22,7 @@ import {
   v4Parts,
   SESSION_CT_MARK,
   sessionComment,
+  defaultFor,
 } from './plan.js';
 
 /** nft limits a comment to 128 characters. */
@@ -191,21 +192,23 @@ function render(plan: ExportPlan, options: ExportOptions): { text: string; error
     if (c.chain) out.push(`${head} jump ${c.chain} comment ${comment}`);
     else {
       // Binding to an ACL the config does not define: the default action applies (as in engine/static.ts).
-      const verdict = p.defaultAction.action === 'deny' ? ' drop' : '';
-      out.push(`${head} counter${verdict} comment ${quoteComment(`${bindingComment(c.binding)}: ACL not defined, default ${p.defaultAction.action}`, NFT_COMMENT_MAX)}`);
+      const def = defaultFor(p, c.binding.family);
+      const verdict = def.action === 'deny' ? ' drop' : '';
+      out.push(`${head} counter${verdict} comment ${quoteComment(`${bindingComment(c.binding)}: ACL not defined, default ${def.action}`, NFT_COMMENT_MAX)}`);
     }
   }
   out.push('\t}');
-  const defaultVerdict = p.defaultAction.action === 'permit' ? 'return' : 'drop';
-  const defaultWhere = p.defaultAction.at ? ` ${p.defaultAction.at.file}:${p.defaultAction.at.line}` : '';
   for (const { acl, chain } of plan.chains) {
+    const def = defaultFor(p, acl.family);
+    const defaultVerdict = def.action === 'permit' ? 'return' : 'drop';
+    const defaultWhere = def.at ? ` ${def.at.file}:${def.at.line}` : '';
     out.push('', `\tchain ${chain} {`);
     for (const rule of acl.rules) {
       const m = nftRuleMatch(acl, rule);
       if ('errors' in m) errors.push(...m.errors);
       else out.push(`\t\t${nftRuleLine(acl, rule, m.text)}`);
     }
-    out.push(`\t\tcounter ${defaultVerdict} comment ${quoteComment(`acl ${acl.family === 6 ? 'ipv6 ' : ''}${acl.name}: no rule matched, default ${p.defaultAction.action}${defaultWhere}`, NFT_COMMENT_MAX)}`);
+    out.push(`\t\tcounter ${defaultVerdict} comment ${quoteComment(`acl ${acl.family === 6 ? 'ipv6 ' : ''}${acl.name}: no rule matched, default ${def.action}${defaultWhere}`, NFT_COMMENT_MAX)}`);
     out.push('\t}');
   }
   out.push('}', '');

@@ -228,13 +228,18 @@ export const LOOSE_NOTE =
 
 const LOOSE_WARNING: Diagnostic = { severity: 'warning', message: `not exported: ${LOOSE_NOTE}` };
 
+/** The default action of a family: Comware 5 `firewall ipv6 default` can differ from the IPv4 one. */
+export function defaultFor(policy: Policy, family: IpFamily): Policy['defaultAction'] {
+  return family === 6 && policy.ipv6DefaultAction ? policy.ipv6DefaultAction : policy.defaultAction;
+}
+
 /** The header comment lines both exporters print (without the comment marker). */
 export function headerLines(plan: ExportPlan, options: ExportOptions, target: string): string[] {
   const p = plan.policy;
   const lines = [
     `ftpwall export of ${p.source} for ${target}${options.stateful ? ', stateful' : ''}`,
     'H3C order: ACL bound inbound on the ingress interface, then outbound on the egress interface; first match wins;',
-    `no matching rule: ${p.defaultAction.action}${p.defaultAction.at ? ` (${p.defaultAction.at.file}:${p.defaultAction.at.line})` : ' (device default)'}; interfaces without a binding pass.`,
+    `no matching rule: ${p.defaultAction.action}${p.defaultAction.at ? ` (${p.defaultAction.at.file}:${p.defaultAction.at.line})` : ' (device default)'}${p.ipv6DefaultAction ? `, IPv6: ${p.ipv6DefaultAction.action}${p.ipv6DefaultAction.at ? ` (${p.ipv6DefaultAction.at.file}:${p.ipv6DefaultAction.at.line})` : ' (device default)'}` : ''}; interfaces without a binding pass.`,
     'Only forwarded traffic is filtered (the forward hook); traffic to and from the device itself is not.',
   ];
   const map = [...options.interfaceMap].map(([h3c, linux]) => `${h3c} = ${linux}`).join(', ');

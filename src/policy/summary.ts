@@ -3,6 +3,8 @@
  * (with their rules in evaluation order), what each interface applies, the
  * default action and any stateful inspection, each with its file:line.
  */
+import { pointText } from './sessions.js';
+import { protoName } from '../net/packet.js';
 import type { SourceSpan } from '../diag/diagnostic.js';
 import type { Acl, Binding, Inspection, Policy } from './model.js';
 
@@ -51,6 +53,10 @@ export function summarizePolicy(policy: Policy): string[] {
   const d = policy.defaultAction;
   if (d.at) lines.push(`${d.at.lineText.slice(d.at.column - 1).trim().replace(/\s+/g, ' ')} (${where(d.at)})`);
   else lines.push(d.action === 'permit' ? 'default action: permit (Comware default)' : `default action: ${d.action}`);
+  const v6 = policy.ipv6DefaultAction;
+  if (v6) lines.push(v6.at ? `${v6.at.lineText.slice(v6.at.column - 1).trim().replace(/\s+/g, ' ')} (${where(v6.at)})` : `IPv6 default action: ${v6.action} (Comware 5: 'firewall default' covers IPv4 only)`);
+  for (const s of policy.sessionScope?.points ?? [])
+    lines.push(`ASPF sessions: connections whose first packet is permitted ${pointText(s)}${s.protocols ? ` (${s.protocols.map((x) => `${protoName(x.proto)}${x.dstPorts ? ` port ${x.dstPorts.join(',')}` : ''}`).join(', ')})` : ''}${s.at ? ` (${where(s.at)})` : ''}`);
   if (policy.inspections.length === 0) lines.push('stateful inspection: none');
   for (const i of policy.inspections) lines.push(`stateful inspection: ${inspectionText(i)}`);
   return lines;

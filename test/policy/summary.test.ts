@@ -27,10 +27,11 @@ describe('summarizePolicy', () => {
   });
 
   it('names the ASPF policy and the interface it inspects', () => {
-    expect(summaryOf('rules/stateful.cfg').slice(-4)).toEqual([
+    expect(summaryOf('rules/stateful.cfg').slice(-5)).toEqual([
       'GigabitEthernet2/1/1: packet-filter 3000 inbound',
       'GigabitEthernet2/1/10: packet-filter 3001 inbound',
       'default action: permit (Comware default)',
+      'ASPF sessions: connections whose first packet is permitted inbound on GigabitEthernet2/1/1 (rules/stateful.cfg:26)',
       'stateful inspection: ASPF policy 1 detect ftp on GigabitEthernet2/1/1 inbound, rules/stateful.cfg:26',
     ]);
   });

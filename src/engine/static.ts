@@ -7,6 +7,7 @@ import type { IpFamily } from '../net/address.js';
 import type { Packet } from '../net/packet.js';
 import { compileAcl, firstMatch, type CompiledAcl } from '../policy/compile.js';
 import type { Binding, Direction, Policy, Rule } from '../policy/model.js';
+import { activeTimeRanges, ruleInScope, usedTimeRanges, type RuleScope } from '../policy/time-range.js';
 import type { AclCheck, Firewall, StepContext, StepResult, TraceEvent, Verdict } from './verdict.js';
 
 /**
@@ -17,8 +18,49 @@ import type { AclCheck, Firewall, StepContext, StepResult, TraceEvent, Verdict }
  */
 export interface CompiledPolicy {
   readonly policy: Policy;
-  /** per interface name: slots for inbound/outbound × IPv4/IPv6 */
+  /** per interface name (prefixed by the scope key when scoped): slots for inbound/outbound × IPv4/IPv6 */
   readonly interfaces: Map<string, InterfaceSlots>;
+  /** some rule names a VPN instance or a time range: rules are filtered by the packet's scope */
+  readonly scoped: boolean;
+}
+
+/** A RuleScope with a key naming it (VPN and active time ranges), for caching compiled ACLs per scope. */
+export interface KeyedScope extends RuleScope {
+  readonly key: string;
+}
+
+/** Builds a keyed scope. */
+export function keyedScope(policy: Policy, vpn: string | undefined, activeRanges: ReadonlySet<string> | undefined): KeyedScope {
+  const ranges = activeRanges ? [...activeRanges].sort().join(',') : '';
+  return { vpn, activeRanges, switchVpnSemantics: policy.platform === 'switch', key: `${vpn ?? ''}|${ranges}` };
+}
+
+/**
+ * Per-packet scopes of a firewall: the packet's VPN (StepContext.vpn) and the time ranges active at
+ * wallClockStartMs + nowMs, recomputed once per minute of the device clock.
+ */
+export function createScopeTracker(policy: Policy, wallClockStartMs: number | undefined): (ctx: StepContext) => KeyedScope | undefined {
+  const timed = usedTimeRanges(policy).length > 0;
+  const scoped = timed || policy.acls.some((a) => a.rules.some((r) => r.vpnInstance !== undefined));
+  let minute = NaN;
+  let active: ReadonlySet<string> | undefined;
+  const byVpn = new Map<string, KeyedScope>();
+  return (ctx) => {
+    if (!scoped && ctx.vpn === undefined) return undefined;
+    if (timed) {
+      const wallMs = (wallClockStartMs ?? 0) + ctx.nowMs;
+      const m = Math.floor(wallMs / 60_000);
+      if (m !== minute) {
+        minute = m;
+        active = activeTimeRanges(policy, wallMs);
+        byVpn.clear();
+      }
+    }
+    const k = ctx.vpn ?? '';
+    let scope = byVpn.get(k);
+    if (!scope) byVpn.set(k, (scope = keyedScope(policy, ctx.vpn, timed ? active : undefined)));
+    return scope;
+  };
 }
 
 /** What is bound on one interface, by direction and family. */
@@ -41,7 +83,7 @@ interface Slot {
   readonly family: IpFamily;
 }
 
-function slotFor(policy: Policy, iface: string, direction: Direction, family: IpFamily, b: Binding | undefined, cache: Map<string, CompiledAcl>): Slot {
+function slotFor(policy: Policy, iface: string, direction: Direction, family: IpFamily, b: Binding | undefined, cache: Map<string, CompiledAcl>, scope: KeyedScope | undefined): Slot {
   const def = family === 6 && policy.ipv6DefaultAction ? policy.ipv6DefaultAction : policy.defaultAction;
   const at = def.at ? { at: def.at } : {};
   if (!b)
@@ -49,8 +91,8 @@ function slotFor(policy: Policy, iface: string, direction: Direction, family: Ip
   const acl = policy.acls.find((a) => a.name === b.acl && a.family === b.family);
   let compiled: CompiledAcl | undefined;
   if (acl) {
-    const k = `${acl.family}|${acl.name}`;
-    compiled = cache.get(k) ?? compileAcl(acl);
+    const k = `${acl.family}|${acl.name}${scope ? `|${scope.key}` : ''}`;
+    compiled = cache.get(k) ?? compileAcl(scope ? { ...acl, rules: acl.rules.filter((r) => ruleInScope(r, scope)) } : acl);
     cache.set(k, compiled);
   }
   const reason = compiled ? 'no-match' : 'acl-missing';
@@ -66,13 +108,18 @@ function slotFor(policy: Policy, iface: string, direction: Direction, family: Ip
 
 /** Compiles every ACL that a binding uses. */
 export function compilePolicy(policy: Policy): CompiledPolicy {
-  return { policy, interfaces: new Map() };
+  const scoped = policy.acls.some((a) => a.rules.some((r) => r.vpnInstance !== undefined || r.timeRange !== undefined));
+  return { policy, interfaces: new Map(), scoped };
 }
+
+
 
 const ACL_CACHE = new WeakMap<Policy, Map<string, CompiledAcl>>();
 
-function slotsOf(c: CompiledPolicy, iface: string): InterfaceSlots {
-  let slots = c.interfaces.get(iface);
+function slotsOf(c: CompiledPolicy, iface: string, given: KeyedScope | undefined): InterfaceSlots {
+  const scope = given ?? (c.scoped ? keyedScope(c.policy, undefined, new Set()) : undefined);
+  const slotKey = scope ? `${scope.key}\u0000${iface}` : iface;
+  let slots = c.interfaces.get(slotKey);
   if (slots) return slots;
   const policy = c.policy;
   let cache = ACL_CACHE.get(policy);
@@ -80,9 +127,9 @@ function slotsOf(c: CompiledPolicy, iface: string): InterfaceSlots {
   // Comware applies one ACL per interface, direction and family; a later binding replaces an earlier one.
   const find = (direction: Direction, family: IpFamily): Binding | undefined =>
     policy.bindings.filter((b) => b.interface === iface && b.direction === direction && b.family === family).at(-1);
-  const make = (direction: Direction, family: IpFamily): Slot => slotFor(policy, iface, direction, family, find(direction, family), cache);
+  const make = (direction: Direction, family: IpFamily): Slot => slotFor(policy, iface, direction, family, find(direction, family), cache, scope);
   slots = { inbound4: make('inbound', 4), inbound6: make('inbound', 6), outbound4: make('outbound', 4), outbound6: make('outbound', 6) };
-  c.interfaces.set(iface, slots);
+  c.interfaces.set(slotKey, slots);
   return slots;
 }
 
@@ -111,8 +158,8 @@ function checkSlot(slot: Slot, p: Packet): AclCheck {
 }
 
 /** Checks one direction of one interface. */
-export function checkInterface(c: CompiledPolicy, p: Packet, iface: string, direction: Direction): AclCheck {
-  const slots = slotsOf(c, iface);
+export function checkInterface(c: CompiledPolicy, p: Packet, iface: string, direction: Direction, scope?: KeyedScope): AclCheck {
+  const slots = slotsOf(c, iface, scope);
   const v4 = p.src.family === 4;
   return checkSlot(direction === 'inbound' ? (v4 ? slots.inbound4 : slots.inbound6) : v4 ? slots.outbound4 : slots.outbound6, p);
 }
@@ -138,10 +185,10 @@ function verdictOf(inbound: AclCheck, outbound: AclCheck | undefined): Verdict {
  * A deny names the check that denied; a permit names the rule that permitted
  * (the inbound one when both were rules), or the default when no rule decided.
  */
-export function checkAcls(c: CompiledPolicy, p: Packet, ingress: string, egress: string): Verdict {
-  const inbound = checkInterface(c, p, ingress, 'inbound');
+export function checkAcls(c: CompiledPolicy, p: Packet, ingress: string, egress: string, scope?: KeyedScope): Verdict {
+  const inbound = checkInterface(c, p, ingress, 'inbound', scope);
   if (inbound.action === 'deny') return verdictOf(inbound, undefined);
-  return verdictOf(inbound, checkInterface(c, p, egress, 'outbound'));
+  return verdictOf(inbound, checkInterface(c, p, egress, 'outbound', scope));
 }
 
 /** How much a check says about a permit: a rule, then a default of a bound ACL, then no binding at all. */
@@ -153,12 +200,13 @@ function weight(check: AclCheck): number {
 const NO_EVENTS: readonly TraceEvent[] = [];
 
 /** The static engine as a Firewall: stateless, so advanceTo has nothing to do. */
-export function createStaticFirewall(policy: Policy): Firewall {
+export function createStaticFirewall(policy: Policy, options: { readonly wallClockStartMs?: number } = {}): Firewall {
   const compiled = compilePolicy(policy);
+  const scopeOf = createScopeTracker(policy, options.wallClockStartMs);
   return {
     engine: 'static',
     step(packet: Packet, ctx: StepContext): StepResult {
-      return { verdict: checkAcls(compiled, packet, ctx.ingress, ctx.egress), events: NO_EVENTS };
+      return { verdict: checkAcls(compiled, packet, ctx.ingress, ctx.egress, scopeOf(ctx)), events: NO_EVENTS };
     },
     advanceTo(): readonly TraceEvent[] {
       return NO_EVENTS;

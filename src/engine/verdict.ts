@@ -82,6 +82,8 @@ export interface StepContext {
   readonly ingress: string;
   /** interface the packet leaves by */
   readonly egress: string;
+  /** the VPN instance the packet belongs to (its sender's); undefined: public traffic */
+  readonly vpn?: string;
 }
 
 /** A kind of event the engines and endpoints report beside per-packet verdicts. */

@@ -105,7 +105,12 @@ export function refuse(message: string, span: SourceSpan | undefined, suggestion
  */
 export function refuseUnsimulated(acl: Acl, rule: Rule): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const option of rule.unsimulated ?? []) {
+  const options = [
+    ...(rule.timeRange !== undefined ? [`time-range ${rule.timeRange}`] : []),
+    ...(rule.vpnInstance !== undefined ? [`vpn-instance ${rule.vpnInstance}`] : []),
+    ...(rule.unsimulated ?? []),
+  ];
+  for (const option of options) {
     const keyword = option.split(/\s+/)[0] ?? option;
     if (keyword === 'logging' || keyword === 'counting') continue;
     const why =

@@ -54,7 +54,11 @@ export interface Rule {
   readonly fragmentOnly?: boolean;
   readonly icmpType?: number;
   readonly icmpCode?: number;
-  /** options that are parsed but not simulated (logging, counting, time-range NAME, vpn-instance NAME) */
+  /** H3C `vpn-instance NAME`: the rule matches only packets of that VPN instance (routers; see Policy.platform) */
+  readonly vpnInstance?: string;
+  /** H3C `time-range NAME`: the rule is active only while the time range is (never when it is not defined) */
+  readonly timeRange?: string;
+  /** options that are parsed but not simulated (logging, counting, dscp …) */
   readonly unsimulated?: readonly string[];
   readonly comment?: string;
   /** the rule text as the device would display it (normalised spacing) */
@@ -143,6 +147,33 @@ export interface SessionScope {
   readonly passes: 'before-filters';
 }
 
+/**
+ * One statement of a time range (H3C `time-range NAME …`). Times are minutes of the device's wall clock;
+ * a periodic statement is active on its days (0 = Sunday) from startMin to endMin (exclusive), an
+ * absolute one from fromMin to toMin (exclusive; minutes since 1970-01-01 00:00 of the device clock).
+ */
+export type TimeRangeStatement =
+  | {
+      readonly kind: 'periodic';
+      readonly startMin: number;
+      readonly endMin: number;
+      readonly days: readonly number[];
+      /** a compound statement's own absolute window */
+      readonly fromMin?: number;
+      readonly toMin?: number;
+      readonly at: SourceSpan;
+    }
+  | { readonly kind: 'absolute'; readonly fromMin?: number; readonly toMin?: number; readonly at: SourceSpan };
+
+/** A named time range: its statements (several lines of one name add statements). */
+export interface TimeRange {
+  readonly name: string;
+  readonly statements: readonly TimeRangeStatement[];
+}
+
+/** The kind of device, where semantics differ (H3C: TCP flags, match-order auto tie-break, VPN rules). */
+export type Platform = 'switch' | 'router' | 'firewall';
+
 /** A whole device policy, vendor-neutral. */
 export interface Policy {
   /** the config file it came from */
@@ -157,6 +188,10 @@ export interface Policy {
   readonly interfaces: readonly string[];
   /** where connection state is created and passes; absent: everywhere (Linux) */
   readonly sessionScope?: SessionScope;
+  /** time ranges by name (lower-case: Comware names are case-insensitive) */
+  readonly timeRanges?: readonly TimeRange[];
+  /** the kind of device, when the config or an option tells it */
+  readonly platform?: Platform;
 }
 
 /** Finds an ACL by the name a binding uses. */

@@ -4,7 +4,7 @@
  * names, ASPF `detect ftp` applications turned into Inspections, and the
  * default action (Comware default: permit).
  */
-import type { Diagnostic } from '../../diag/diagnostic.js';
+import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
 import { PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../net/packet.js';
 import type { Acl, AddrMatch, Binding, DefaultAction, Inspection, Policy, PortMatch, Rule, SessionPoint, SessionProtocol, SessionScope } from '../../policy/model.js';
 import { findVendorAcl } from './acl-view.js';
@@ -21,6 +21,7 @@ export function convertConfig(config: H3cConfig, diags: Diagnostic[]): Policy {
   const acls = config.acls.map(convertAcl);
   const defaultAction = config.defaultAction ? { action: config.defaultAction.action, at: config.defaultAction.at } : { action: 'permit' as const };
   const ipv6DefaultAction = convertIpv6Default(config, diags);
+  timeRangeNotices(config, diags);
   return {
     source: config.file,
     acls,
@@ -30,6 +31,7 @@ export function convertConfig(config: H3cConfig, diags: Diagnostic[]): Policy {
     inspections: convertInspections(config, diags),
     interfaces: config.interfaces.map((i) => i.name),
     sessionScope: convertSessionScope(config),
+    ...(config.timeRanges ? { timeRanges: [...config.timeRanges].map(([name, statements]) => ({ name, statements })) } : {}),
   };
 }
 
@@ -56,6 +58,25 @@ function convertIpv6Default(config: H3cConfig, diags: Diagnostic[]): DefaultActi
 /** The name an ACL goes by in the Policy: its number as text, else its name. */
 export function aclName(acl: Pick<H3cAcl, 'number' | 'name'>): string {
   return acl.number !== undefined ? String(acl.number) : (acl.name ?? '');
+}
+
+/** The span narrowed to a keyword of the rule's line (case-insensitive), or the span itself. */
+function optionSpan(span: SourceSpan, keyword: string): SourceSpan {
+  const i = span.lineText.toLowerCase().indexOf(keyword, span.column - 1);
+  return i < 0 ? span : { ...span, column: i + 1, length: keyword.length };
+}
+
+/** Sheet 5.5: a rule naming a time range that is not configured is created, with a notice, and takes no effect. */
+function timeRangeNotices(config: H3cConfig, diags: Diagnostic[]): void {
+  for (const acl of config.acls)
+    for (const r of acl.rules)
+      if (r.timeRange !== undefined && !config.timeRanges?.has(r.timeRange.toLowerCase()))
+        diags.push({
+          severity: 'warning',
+          message: `time-range '${r.timeRange}' is not defined: rule ${r.id} of acl ${aclName(acl)} is inactive (Comware creates it and applies it only once the time range is configured)`,
+          span: optionSpan(r.at, 'time-range'),
+          suggestion: `define it, e.g. 'time-range ${r.timeRange} 08:00 to 18:00 working-day'`,
+        });
 }
 
 function convertAcl(acl: H3cAcl): Acl {
@@ -101,8 +122,6 @@ function port(p: H3cPort): PortMatch {
 
 function convertRule(r: H3cRule, acl: H3cAcl): Rule {
   const unsimulated: string[] = [];
-  if (r.timeRange !== undefined) unsimulated.push(`time-range ${r.timeRange}`);
-  if (r.vpnInstance !== undefined) unsimulated.push(`vpn-instance ${r.vpnInstance}`);
   for (const [k, v] of r.qos ?? []) unsimulated.push(`${k} ${v}`);
   if (r.logging) unsimulated.push('logging');
   if (r.counting) unsimulated.push('counting');
@@ -124,6 +143,8 @@ function convertRule(r: H3cRule, acl: H3cAcl): Rule {
     ...(mask !== 0 ? { tcpFlags: { mask, value } } : {}),
     ...(r.fragment ? { fragmentOnly: true } : {}),
     ...(r.icmp ? { icmpType: r.icmp.type, ...(r.icmp.code !== undefined ? { icmpCode: r.icmp.code } : {}) } : {}),
+    ...(r.vpnInstance !== undefined ? { vpnInstance: r.vpnInstance } : {}),
+    ...(r.timeRange !== undefined ? { timeRange: r.timeRange } : {}),
     ...(unsimulated.length > 0 ? { unsimulated } : {}),
     ...(r.comment !== undefined ? { comment: r.comment } : {}),
     text: ruleText(r, acl.family, acl.category),

@@ -96,7 +96,7 @@ export const ADVANCED_RULE_OPTIONS = [
 export const BASIC_RULE_OPTIONS = ['source', 'fragment', 'logging', 'counting', 'time-range', 'vpn-instance'] as const;
 
 /** Commands ftpwall interprets in system view. */
-export const SYSTEM_COMMANDS = ['acl', 'interface', 'aspf', 'aspf-policy', 'packet-filter', 'firewall', 'port-mapping', 'quit', 'return', 'undo'] as const;
+export const SYSTEM_COMMANDS = ['acl', 'interface', 'aspf', 'aspf-policy', 'packet-filter', 'firewall', 'port-mapping', 'time-range', 'quit', 'return', 'undo'] as const;
 /** Commands ftpwall interprets in an ACL view. */
 export const ACL_COMMANDS = ['rule', 'step', 'description', 'undo', 'quit', 'return'] as const;
 /** Commands ftpwall interprets in an interface view. */
@@ -111,7 +111,7 @@ export const SKIPPED_SYSTEM_COMMANDS: ReadonlySet<string> = new Set([
   'version', 'sysname', 'clock', 'telnet', 'ssh', 'sftp', 'ftp', 'scp', 'irf', 'lldp', 'system-working-mode',
   'password-recovery', 'vlan', 'stp', 'ospf', 'ospfv3', 'rip', 'ripng', 'bgp', 'isis', 'ip', 'ipv6',
   'scheduler', 'line', 'user-interface', 'user-group', 'local-user', 'domain', 'role', 'radius', 'hwtacacs',
-  'snmp-agent', 'info-center', 'ntp-service', 'sntp', 'header', 'dhcp', 'dns', 'nat', 'time-range',
+  'snmp-agent', 'info-center', 'ntp-service', 'sntp', 'header', 'dhcp', 'dns', 'nat',
   'traffic', 'qos', 'super', 'public-key', 'pki', 'ssl', 'security-zone', 'zone-pair', 'object-group',
   'object-policy', 'security-policy', 'session', 'route-policy', 'mirroring-group', 'port-security', 'dot1x',
   'mac-address', 'arp', 'link-aggregation', 'lacp', 'mpls', 'l2vpn', 'vsi', 'multicast', 'igmp-snooping',

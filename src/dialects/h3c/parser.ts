@@ -15,6 +15,7 @@ import { commandSpan, errorAt, skipLine, type ParseContext } from './context.js'
 import { handleAspfPolicyHeader, handleGlobalFilterCommand, handleInterfaceCommand, handleInterfaceHeader } from './interface-view.js';
 import { ACL_COMMANDS, INTERFACE_COMMANDS, SKIPPED_SYSTEM_COMMANDS, SYSTEM_COMMANDS, VIEW_LOCAL_WORDS } from './keywords.js';
 import { lexConfig, type Line } from './lexer.js';
+import { handleTimeRange } from './time-range.js';
 import type { H3cConfig } from './vendor.js';
 
 /** Parses Comware config text into the vendor model, with diagnostics. */
@@ -48,6 +49,7 @@ function isSystemCommand(line: Line): boolean {
     case 'interface':
     case 'aspf-policy':
     case 'port-mapping':
+    case 'time-range':
       return true;
     case 'aspf':
       return b?.lower === 'policy';
@@ -127,6 +129,10 @@ function systemCommand(ctx: ParseContext, line: Line): void {
   if (w0 === 'aspf-policy') {
     ctx.sawCommand = true;
     return handleAspfPolicyHeader(ctx, line, 1);
+  }
+  if (w0 === 'time-range') {
+    ctx.sawCommand = true;
+    return handleTimeRange(ctx, line);
   }
   if (handleGlobalFilterCommand(ctx, line)) {
     ctx.sawCommand = true;

@@ -191,13 +191,8 @@ export function parseRuleCommand(line: Line, family: IpFamily, category: 'basic'
       case 'vpn-instance': {
         const n = name(tok);
         if (n === undefined) return undefined;
-        if (w === 'time-range') {
-          warn(tok, `time-range '${n}' is not simulated: the rule is treated as always active`);
-          o.timeRange = n;
-        } else {
-          warn(tok, `vpn-instance '${n}' is not simulated: the rule is treated as matching packets of any VPN`);
-          o.vpnInstance = n;
-        }
+        if (w === 'time-range') o.timeRange = n;
+        else o.vpnInstance = n;
         i += 2;
         break;
       }

@@ -8,7 +8,7 @@
  */
 import type { SourceSpan } from '../../diag/diagnostic.js';
 import type { IpFamily, Ipv6Words } from '../../net/address.js';
-import type { Action, Direction, MatchOrder } from '../../policy/model.js';
+import type { Action, Direction, MatchOrder, TimeRangeStatement } from '../../policy/model.js';
 
 /** An address operand as written and as numbers. */
 export type H3cAddr =
@@ -130,4 +130,6 @@ export interface H3cConfig {
   ipv6DefaultAction?: { readonly action: Action; readonly at: SourceSpan; readonly form?: 'packet-filter' | 'firewall' };
   /** Comware 5 `firewall ipv6 enable` */
   ipv6FirewallEnabled?: SourceSpan;
+  /** `time-range NAME …` statements by lower-case name, in the order written */
+  timeRanges?: Map<string, TimeRangeStatement[]>;
 }

@@ -8,7 +8,7 @@
 import { describePacket, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
 import type { Inspection, Policy } from '../../policy/model.js';
 import { crossesPoint, sessionPoints } from '../../policy/sessions.js';
-import { checkAcls, compilePolicy } from '../static.js';
+import { checkAcls, compilePolicy, createScopeTracker } from '../static.js';
 import type { Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
 import {
   createConntrackTable,
@@ -56,6 +56,8 @@ export interface StatefulOptions {
   readonly timeouts?: Partial<TcpTimeoutsSec>;
   readonly expectationTimeoutSec?: number; // 300
   readonly maxConnections?: number; // table size limit (nf_conntrack_max); default 65536
+  /** the device's wall clock at virtual time 0 (ms whose UTC fields are the local time), for time-range rules */
+  readonly wallClockStartMs?: number;
 }
 
 /** A connection as tests and teaching views see it. */
@@ -255,7 +257,8 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     return TCP_ACCEPT;
   };
 
-  const acls = (p: Packet, ctx: StepContext): Verdict => checkAcls(compiled, p, ctx.ingress, ctx.egress);
+  const scopeOf = createScopeTracker(policy, options.wallClockStartMs);
+  const acls = (p: Packet, ctx: StepContext): Verdict => checkAcls(compiled, p, ctx.ingress, ctx.egress, scopeOf(ctx));
 
   const untracked = (p: Packet, ctx: StepContext, events: TraceEvent[], why: string): StepResult => {
     events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.untrackedText(p, ctx.n, why) });

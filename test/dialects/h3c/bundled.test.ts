@@ -107,7 +107,7 @@ describe('broken.cfg', () => {
       '14:15 error: protocol 300 is out of range (0-255)',
       "15:28 error: bad IPv4 address '192.168.1O.1'",
       '16:34 warning: wildcard 255.255.255.0 looks like a subnet mask: in a wildcard, 1 bits mean "any value" (did you mean 0.0.0.255?)',
-      "17:43 warning: time-range 'work' is not simulated: the rule is treated as always active",
+      "17:43 warning: time-range 'work' is not defined: rule 60 of acl 3000 is inactive (Comware creates it and applies it only once the time range is configured) (define it, e.g. 'time-range work 08:00 to 18:00 working-day')",
       '21:2 warning: acl 3001 is not defined: no rule can match on GigabitEthernet2/1/10 outbound, so the default action (permit) applies to every packet',
       "22:2 error: rule outside an ACL view (add an 'acl advanced <number>' line before it)",
     ]);
@@ -121,6 +121,6 @@ describe('broken.cfg', () => {
 
   it('keeps the valid rules, so the rest of the file can still be simulated', () => {
     expect(aclOf(p, '3000').rules.map((r) => r.id)).toEqual([0, 5, 55, 60]);
-    expect(aclOf(p, '3000').rules[3]!.unsimulated).toEqual(['time-range work']);
+    expect(aclOf(p, '3000').rules[3]!.timeRange).toBe('work');
   });
 });

@@ -45,15 +45,15 @@ describe('rule ports, protocols and TCP options', () => {
   const p = fixture('tcp-options.cfg');
   const byId = (id: number) => aclOf(p, '3000').rules.find((r) => r.id === id)!;
 
-  it('warns once per option that is parsed but not simulated, and records it on the rule', () => {
+  it('warns once per option that is parsed but not simulated, and records it on the rule; time-range and vpn-instance are simulated', () => {
     expect(briefs(p)).toEqual([
       '11:21 warning: counting is not simulated: the rule matches as usual and nothing is counted',
       '11:30 warning: logging is not simulated: the rule matches as usual and nothing is logged',
-      "11:38 warning: time-range 'work' is not simulated: the rule is treated as always active",
-      "11:54 warning: vpn-instance 'blue' is not simulated: the rule is treated as matching packets of any VPN",
+      "11:38 warning: time-range 'work' is not defined: rule 45 of acl 3000 is inactive (Comware creates it and applies it only once the time range is configured) (define it, e.g. 'time-range work 08:00 to 18:00 working-day')",
       '11:72 warning: dscp 46 is not simulated: the rule is treated as matching any dscp value',
     ]);
-    expect(byId(45).unsimulated).toEqual(['time-range work', 'vpn-instance blue', 'dscp 46', 'logging', 'counting']);
+    expect(byId(45).unsimulated).toEqual(['dscp 46', 'logging', 'counting']);
+    expect(byId(45)).toMatchObject({ timeRange: 'work', vpnInstance: 'blue' });
   });
 
   it('reads established, and TCP flag values into a mask and value', () => {

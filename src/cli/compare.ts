@@ -6,6 +6,7 @@ import { REPORT_SCHEMA_VERSION, buildRunReport, type RunReport } from '../report
 import { formatTable, type Style } from '../report/style.js';
 import { simulate } from '../sim/run.js';
 import { loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice } from './inputs.js';
+import { scenarioWallClock } from './replay.js';
 import { EXIT_OK, InputProblems, printDiagnostics, styleFor, writeOutput } from './io.js';
 import { engineOptions } from './replay.js';
 
@@ -54,7 +55,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
     const resolved = [...new Set(engines.map((e) => resolveEngine(e, cfg.policy, eo)))];
     for (const engine of resolved) {
       const runs = scenarios.map((s) =>
-        buildRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine }, simulate(s, makeFirewall(engine, cfg.policy, eo))),
+        buildRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine }, simulate(s, makeFirewall(engine, cfg.policy, eo, scenarioWallClock(cfg.policy, s, undefined)))),
       );
       // Host pairs of every session, both ways; what FTP used is what passed in the runs.
       const pairs = new Map<string, [Endpoint, Endpoint]>();

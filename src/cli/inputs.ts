@@ -149,10 +149,12 @@ export function effectivePolicy(policy: Policy, options: EngineOptions): Policy 
 const FTP_CONTROL_PORT = 21;
 
 /** Builds a fresh firewall (engines keep state, so one per run). */
-export function makeFirewall(engine: 'static' | 'stateful', policy: Policy, options: EngineOptions): Firewall {
+export function makeFirewall(engine: 'static' | 'stateful', policy: Policy, options: EngineOptions, wallClockStartMs?: number): Firewall {
   const effective = effectivePolicy(policy, options);
-  if (engine === 'static') return createStaticFirewall(effective);
+  const clock = wallClockStartMs !== undefined ? { wallClockStartMs } : {};
+  if (engine === 'static') return createStaticFirewall(effective, clock);
   const stateful: StatefulOptions = {
+    ...clock,
     loose: options.loose,
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     ...(options.expectationTimeoutSec !== undefined ? { expectationTimeoutSec: options.expectationTimeoutSec } : {}),

@@ -61,6 +61,7 @@ export function buildProgram(): Command {
     .option('--outside-interface <interface>', 'captures: the interface of every address not given by --inside')
     .option('--topology <file>', 'captures: a YAML file of interface → list of prefixes (`default` for the rest)')
     .option('--pcap-out <file>', "write the run's packets as pcapng, each with its verdict and deciding rule as a comment")
+    .option('--at <time>', "the device's wall clock at the start (ISO 8601, e.g. 2026-03-02T09:30) for time-range rules; overrides a scenario's startTime and a capture's timestamps")
     .action((scenarios: string[], opts) => {
       process.exitCode = runReplay(scenarios, opts);
     });

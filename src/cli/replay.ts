@@ -23,6 +23,9 @@ import {
   type TopologyEntry,
 } from '../replay/index.js';
 import { openCapture } from '../wire/index.js';
+import { formatWallClock, parseWallClock, usedTimeRanges } from '../policy/time-range.js';
+import type { Policy } from '../policy/model.js';
+import type { Scenario } from '../scenario/model.js';
 import { engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
 
@@ -43,6 +46,32 @@ export interface ReplayOptions {
   readonly topology?: string;
   /** write the run's packets with verdict comments as pcapng */
   readonly pcapOut?: string;
+  /** `--at`: the device's wall clock at the start, ISO 8601 */
+  readonly at?: string;
+}
+
+/** `--at` as device wall-clock ms, or an input problem. */
+function atOption(opts: ReplayOptions): number | undefined {
+  if (opts.at === undefined) return undefined;
+  const wallMs = parseWallClock(opts.at);
+  if (wallMs === undefined)
+    throw new InputProblems([{ severity: 'error', message: `--at '${opts.at}': not an ISO 8601 date and time`, suggestion: "write it as 2026-03-02T09:30 (the device's local clock)" }]);
+  return wallMs;
+}
+
+/** The wall clock a scenario runs at, with a warning when the policy has time ranges and nothing says when. */
+export function scenarioWallClock(policy: Policy, scenario: Scenario, atMs: number | undefined): number {
+  const wallMs = atMs ?? scenario.startTime?.wallMs;
+  if (wallMs !== undefined) return wallMs;
+  if (usedTimeRanges(policy).length > 0)
+    printDiagnostics([
+      {
+        severity: 'warning',
+        message: `${scenario.source} has no startTime and no --at was given: the time-range rules of ${policy.source} are evaluated from ${formatWallClock(0)} of the device clock`,
+        suggestion: "add 'startTime: 2026-03-02T09:30' to the scenario, or give --at",
+      },
+    ]);
+  return 0;
 }
 
 export { engineOptions } from './inputs.js';
@@ -107,7 +136,8 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
   try {
     outcome = replayCapture(reader, {
       topology: guess.topology,
-      firewall: makeFirewall(engine, config.policy, eo),
+      // a capture's own timestamps are the device clock (UTC; the device's time zone is not known)
+      firewall: makeFirewall(engine, config.policy, eo, atOption(opts) ?? scan.firstSec * 1000 + Math.floor(scan.firstNsec / 1e6)),
       controlPorts,
       keepPackets: opts.packets,
       ...(out ? { tap: out.tap } : {}),
@@ -148,7 +178,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     if (kinds[i] === 'capture') return runCapture(file, opts, config!, eo);
     const scenario = scenarios[si++]!;
     const engine = resolveEngine(opts.engine, config!.policy, eo);
-    const trace = simulate(scenario, makeFirewall(engine, config!.policy, eo));
+    const trace = simulate(scenario, makeFirewall(engine, config!.policy, eo, scenarioWallClock(config!.policy, scenario, atOption(opts))));
     if (opts.pcapOut !== undefined) {
       const w = writeTracePcapng(opts.pcapOut, trace);
       if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);

@@ -68,3 +68,24 @@ export function ruleInScope(r: Rule, scope: RuleScope): boolean {
   if (scope.switchVpnSemantics) return r.vpnInstance === undefined;
   return r.vpnInstance === scope.vpn;
 }
+
+/**
+ * An ISO 8601 date and time (`2026-03-02T09:30`, seconds, fraction and a `Z` or `±HH:MM` offset allowed)
+ * as device wall-clock ms: the written date and time are taken as the device's local clock and the
+ * offset, if any, is not applied (time ranges compare the device's local time). Undefined when invalid.
+ */
+export function parseWallClock(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  return new Date(ms).getUTCDate() === d ? ms : undefined;
+}
+
+/** `2026-03-02 09:30 (Monday)`: a device wall-clock instant for messages. */
+export function formatWallClock(wallMs: number): string {
+  const iso = new Date(wallMs).toISOString();
+  const day = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][new Date(wallMs).getUTCDay()];
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} (${day})`;
+}

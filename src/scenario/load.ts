@@ -54,13 +54,14 @@ import { closest, sortDiagnostics, type Diagnostic, type Parsed } from '../diag/
 import { formatIp, ipEquals, type IpAddress } from '../net/address.js';
 import type { ClientBehaviour, FtpMode, Host, Scenario, ServerBehaviour, Session } from './model.js';
 import { DEFAULTS, readSteps } from './steps.js';
+import { parseWallClock } from '../policy/time-range.js';
 export { DEFAULTS, STEP_NAMES } from './steps.js';
 import { YamlReader, type YNode } from './yaml-read.js';
 
 /** The four modes, as written in scenario files. */
 export const FTP_MODES: readonly FtpMode[] = ['active', 'passive', 'extended-active', 'extended-passive'];
-const TOP_KEYS = ['name', 'description', 'seed', 'hosts', 'sessions'];
-const HOST_KEYS = ['address', 'interface'];
+const TOP_KEYS = ['name', 'description', 'seed', 'startTime', 'hosts', 'sessions'];
+const HOST_KEYS = ['address', 'interface', 'vpn'];
 const SESSION_KEYS = ['name', 'start', 'client', 'server', 'steps'];
 const CLIENT_KEYS = ['host', 'mode', 'controlPort', 'dataPort', 'epsvFallback', 'announceAddress', 'announcePort', 'dataSourceAddress', 'synRetries', 'initialRtoMs'];
 const SERVER_KEYS = ['host', 'controlPort', 'passivePorts', 'activeSourcePort', 'announceAddress', 'dataAcceptTimeoutSec', 'rfc2428', 'synRetries', 'initialRtoMs'];
@@ -76,6 +77,14 @@ export function loadScenario(text: string, file: string): Parsed<Scenario | unde
   const name = top.has('name') ? r.string(top.get('name'), 'name') : file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
   const description = top.has('description') ? r.string(top.get('description'), 'description') : undefined;
   const seed = top.has('seed') ? r.integer(top.get('seed'), 'seed', 0, 0xffffffff) : DEFAULTS.seed;
+  let startTime: Scenario['startTime'];
+  if (top.has('startTime')) {
+    const node = top.get('startTime');
+    const text = isScalar(node) && node.value instanceof Date ? node.value.toISOString() : r.string(node, 'startTime');
+    const wallMs = text === undefined ? undefined : parseWallClock(text);
+    if (text !== undefined && wallMs === undefined) r.error(node, `startTime '${text}' is not an ISO 8601 date and time`, "write it as 2026-03-02T09:30:00 (the device's local clock)");
+    if (text !== undefined && wallMs !== undefined) startTime = { text, wallMs };
+  }
   const hostsNode = r.required(top, 'hosts', 'the scenario');
   const broken = new Set<string>();
   const hosts = hostsNode === undefined ? [] : readHosts(r, hostsNode, broken);
@@ -95,7 +104,7 @@ export function loadScenario(text: string, file: string): Parsed<Scenario | unde
 
   const diagnostics = sortDiagnostics(r.diagnostics);
   if (r.failed || name === undefined || seed === undefined) return { value: undefined, diagnostics };
-  const scenario: Scenario = { name, ...(description !== undefined ? { description } : {}), source: file, hosts, sessions, seed };
+  const scenario: Scenario = { name, ...(description !== undefined ? { description } : {}), source: file, hosts, sessions, seed, ...(startTime ? { startTime } : {}) };
   return { value: scenario, diagnostics };
 }
 
@@ -123,8 +132,10 @@ function readHosts(r: YamlReader, node: YNode, broken: Set<string>): Host[] {
       r.error(addrNode, `address ${formatIp(address)} is already host '${twin.name}'`);
       continue;
     }
+    const vpn = e.has('vpn') ? r.string(e.get('vpn'), `host '${name}' vpn`) : undefined;
+    if (e.has('vpn') && vpn === undefined) continue;
     broken.delete(name);
-    hosts.push({ name, address, interface: iface, at: r.span(key) });
+    hosts.push({ name, address, interface: iface, ...(vpn !== undefined ? { vpn } : {}), at: r.span(key) });
   }
   return hosts;
 }

@@ -22,6 +22,8 @@ export interface Host {
   readonly address: IpAddress;
   /** the firewall interface this host sits behind */
   readonly interface: string;
+  /** the VPN instance its traffic belongs to; undefined: public (non-VPN) traffic */
+  readonly vpn?: string;
   readonly at: SourceSpan;
 }
 
@@ -109,4 +111,6 @@ export interface Scenario {
   readonly sessions: readonly Session[];
   /** seed for the simulator's randomness (initial sequence numbers) */
   readonly seed: number;
+  /** the device's wall clock when the scenario starts (`startTime:`, ISO 8601), as written and as wall-clock ms */
+  readonly startTime?: { readonly text: string; readonly wallMs: number };
 }

@@ -38,6 +38,9 @@ export class Network {
   private readonly labels = new Map<string, ConnectionLabel>();
   private nextConnectionId = 1;
 
+  /** the VPN instance of each host address that has one (scenario `vpn:`); the others are public */
+  private readonly vpns = new Map<string, string>();
+
   constructor(
     readonly queue: EventQueue,
     private readonly firewall: Firewall,
@@ -46,10 +49,11 @@ export class Network {
   ) {}
 
   /** Adds a host address behind `iface` (once per address; a second call returns the existing stack). */
-  addHost(addr: IpAddress, iface: string): HostStack {
+  addHost(addr: IpAddress, iface: string, vpn?: string): HostStack {
     const key = ipKey(addr);
     const existing = this.stacks.get(key);
     if (existing) return existing;
+    if (vpn !== undefined) this.vpns.set(key, vpn);
     const stack = new HostStack(this, addr, iface);
     this.stacks.set(key, stack);
     if (!this.interfaces.includes(iface)) this.interfaces.push(iface);
@@ -97,7 +101,8 @@ export class Network {
     const nowMs = this.queue.nowMs;
     const n = this.packets.length + 1;
     for (const e of this.firewall.advanceTo(nowMs)) this.events.push(e);
-    const result = this.firewall.step(packet, { n, nowMs, ingress, egress });
+    const vpn = this.vpns.size > 0 ? this.vpns.get(ipKey(packet.src)) : undefined;
+    const result = this.firewall.step(packet, vpn === undefined ? { n, nowMs, ingress, egress } : { n, nowMs, ingress, egress, vpn });
     for (const e of result.events) this.events.push(e);
     const label = this.labels.get(connectionKey(packet.src, packet.srcPort, packet.dst, packet.dstPort));
     this.packets.push({

@@ -35,11 +35,11 @@ export function simulate(scenario: Scenario, firewall: Firewall): Trace {
   const queue = new EventQueue();
   const net = new Network(queue, firewall, createPrng(scenario.seed));
   const ctx: SimContext = { net, queue, bytes: createPrng((scenario.seed ^ CONTENT_SEED_MIX) >>> 0), tlsPipes: new Map() };
-  for (const h of scenario.hosts) net.addHost(h.address, h.interface);
+  for (const h of scenario.hosts) net.addHost(h.address, h.interface, h.vpn);
   for (const s of scenario.sessions) {
     // A data source address no host has is a second address of the client machine.
     const src = s.clientBehaviour.dataSourceAddress;
-    if (src && !net.stackOf(src)) net.addHost(src, s.client.interface);
+    if (src && !net.stackOf(src)) net.addHost(src, s.client.interface, scenario.hosts.find((h) => ipEquals(h.address, s.client.address))?.vpn);
   }
 
   const servers = new Map<string, Session[]>();

@@ -120,7 +120,7 @@ describe('time-range', () => {
     const bad = (line: string) => parseConfig(`${line}\n`, 't.cfg').diagnostics.map((d) => `${d.span?.column}: ${d.message}${d.suggestion ? ` (${d.suggestion})` : ''}`);
     expect(bad('time-range work 18:00 to 08:00 daily')).toEqual(['26: the end time 08:00 must be later than the start time 18:00']);
     expect(bad('time-range work 08:00 to 18:00 Funday')).toEqual(['32: unknown day \'Funday\' (use 0-6 (0 is Sunday), Sun … Sat, working-day, off-day or daily)']);
-    expect(bad('time-range work from 08:00 2026/02/30')).toEqual(["27: bad date '2026/02/30' after 'from 08:00': expected YYYY/MM/DD or MM/DD/YYYY (1970-2100)"]);
+    expect(bad('time-range work from 08:00 2026/02/30')).toEqual(["28: bad date '2026/02/30' after 'from 08:00': expected YYYY/MM/DD or MM/DD/YYYY (1970-2100)"]);
     expect(bad('time-range work 25:00 to 26:00 daily')).toEqual(["17: bad start time '25:00': expected HH:MM from 00:00 to 23:59"]);
   });
 });

@@ -3,10 +3,11 @@ import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { aspfReachWarnings } from '../analysis/aspf-reach.js';
 import { parseConfig } from '../dialects/load.js';
 import { summarizePolicy } from '../policy/summary.js';
+import { platformOption } from './inputs.js';
 import { EXIT_BAD_INPUT, EXIT_OK, printDiagnostics, readText, styleFor } from './io.js';
 
 /** Runs the check; returns the exit status. */
-export function runCheck(files: readonly string[], opts: { quiet: boolean }): number {
+export function runCheck(files: readonly string[], opts: { quiet: boolean; platform?: string }): number {
   const all: Diagnostic[] = [];
   const st = styleFor(process.stdout);
   const out: string[] = [];
@@ -14,7 +15,7 @@ export function runCheck(files: readonly string[], opts: { quiet: boolean }): nu
     const problems: Diagnostic[] = [];
     const text = readText(file, problems);
     if (text !== undefined) {
-      const { value, diagnostics } = parseConfig(text, file);
+      const { value, diagnostics } = parseConfig(text, file, 'h3c', platformOption(opts.platform));
       problems.push(...diagnostics);
       if (!hasErrors(diagnostics)) problems.push(...aspfReachWarnings(value));
       const errors = problems.filter((d) => d.severity === 'error').length;

@@ -12,6 +12,8 @@ import { engineOptions } from './replay.js';
 
 /** Options of `compare`, as commander parses them. */
 export interface CompareOptions {
+  /** `--platform`: the kind of H3C device */
+  readonly platform?: string;
   readonly config: string[];
   readonly engine: string;
   readonly format: 'table' | 'json';
@@ -48,7 +50,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
   const engines = parseEngines(opts.engine);
   if (opts.config.length === 0)
     throw new InputProblems([{ severity: 'error', message: 'compare needs at least one --config', suggestion: "e.g. '--config rules/seed-active.cfg --config rules/stateful.cfg'" }]);
-  const configs = loadConfigs(opts.config, printDiagnostics);
+  const configs = loadConfigs(opts.config, printDiagnostics, opts.platform);
   const scenarios = loadScenarios(inputs, printDiagnostics);
   const columns: Column[] = [];
   for (const cfg of configs) {

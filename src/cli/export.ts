@@ -9,6 +9,8 @@ import { EXIT_OK, InputProblems, printDiagnostics, writeOutput } from './io.js';
 
 /** Options of `export`, as commander parses them. */
 export interface ExportCliOptions {
+  /** `--platform`: the kind of H3C device */
+  readonly platform?: string;
   readonly to: 'nft' | 'iptables' | 'ip6tables';
   readonly config: string;
   readonly engine: EngineChoice;
@@ -22,7 +24,7 @@ export interface ExportCliOptions {
 /** Runs the export; returns the exit status (errors throw InputProblems: exit 2, nothing written). */
 export function runExport(opts: ExportCliOptions): number {
   const eo = engineOptions(opts);
-  const [config] = loadConfigs([opts.config], printDiagnostics);
+  const [config] = loadConfigs([opts.config], printDiagnostics, opts.platform);
   const policy = effectivePolicy(config!.policy, eo);
   const known = [...new Set(policyInterfaces(policy))].filter((n) => n !== '*');
   const map = parseInterfaceMap(opts.interfaceMap, known);

@@ -4,7 +4,7 @@ import { parseConfig } from '../dialects/load.js';
 import { createStaticFirewall } from '../engine/static.js';
 import { createStatefulFirewall, type StatefulOptions, type TcpTimeoutsSec } from '../engine/stateful/firewall.js';
 import type { Firewall } from '../engine/verdict.js';
-import type { Policy } from '../policy/model.js';
+import type { Platform, Policy } from '../policy/model.js';
 import { withFtpPorts, withInspection } from '../policy/transform.js';
 import type { Scenario } from '../scenario/model.js';
 import { loadScenario } from '../scenario/load.js';
@@ -21,19 +21,24 @@ export interface LoadedConfig {
 }
 
 /** Reads and parses configs; throws InputProblems when any has an error. */
-export function loadConfigs(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void): LoadedConfig[] {
+export function loadConfigs(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void, platform?: string): LoadedConfig[] {
   const problems: Diagnostic[] = [];
   const loaded: LoadedConfig[] = [];
   for (const file of files) {
     const text = readText(file, problems);
     if (text === undefined) continue;
-    const { value, diagnostics } = parseConfig(text, file);
+    const { value, diagnostics } = parseConfig(text, file, 'h3c', platformOption(platform));
     problems.push(...diagnostics);
     loaded.push({ file, policy: value, diagnostics });
   }
   if (hasErrors(problems)) throw new InputProblems(problems);
   printWarnings(problems);
   return loaded;
+}
+
+/** `--platform` for the parser; commander has checked the choices. */
+export function platformOption(platform: string | undefined): { platform?: Platform } {
+  return platform === 'switch' || platform === 'router' || platform === 'firewall' ? { platform } : {};
 }
 
 /** Reads and validates scenarios; throws InputProblems when any has an error. */

@@ -37,6 +37,7 @@ export function buildProgram(): Command {
     .description('validate device configs: located errors and warnings, and a summary of the ACLs and bindings found')
     .argument('<config...>', 'device config files (H3C Comware)')
     .option('-q, --quiet', 'print only problems, no summary', false)
+    .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
     .action((configs: string[], opts: { quiet: boolean }) => {
       process.exitCode = runCheck(configs, opts);
     });
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
     .option('--topology <file>', 'captures: a YAML file of interface → list of prefixes (`default` for the rest)')
     .option('--pcap-out <file>', "write the run's packets as pcapng, each with its verdict and deciding rule as a comment")
     .option('--at <time>', "the device's wall clock at the start (ISO 8601, e.g. 2026-03-02T09:30) for time-range rules; overrides a scenario's startTime and a capture's timestamps")
+    .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
     .action((scenarios: string[], opts) => {
       process.exitCode = runReplay(scenarios, opts);
     });
@@ -79,6 +81,7 @@ export function buildProgram(): Command {
     .option('--expectation-timeout <sec>', 'how long a pinhole waits for its data connection (default 300)')
     .option('--conntrack-max <n>', 'conntrack table size (default 65536)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
     .action((scenarios: string[], opts) => {
       process.exitCode = runCompare(scenarios, opts);
     });
@@ -94,6 +97,7 @@ export function buildProgram(): Command {
     .option('--ftp-port <port>', 'another control port for the FTP helper (repeatable)', collect(parsePort), [] as number[])
     .option('--loose', 'reported only: loose is a global nf_conntrack_ftp module parameter', false)
     .option('-o, --output <file>', 'write the ruleset to a file (atomically) instead of stdout')
+    .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
     .action((opts) => {
       process.exitCode = runExport(opts);
     });
@@ -107,6 +111,7 @@ export function buildProgram(): Command {
     .option('--interface-map <H3C=linux,...>', 'Linux names for the firewall\'s veth ends (repeatable); the rest become fw0, fw1, …', collect(String), [] as string[])
     .option('--out-dir <dir>', 'keep the kernel captures here (default: a new directory under the temp dir)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
     .action(async (scenarios: string[], opts) => {
       process.exitCode = await runVerify(scenarios, opts);
     });

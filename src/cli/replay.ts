@@ -31,6 +31,8 @@ import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, read
 
 /** Options of `replay`, as commander parses them. */
 export interface ReplayOptions {
+  /** `--platform`: the kind of H3C device */
+  readonly platform?: string;
   readonly config: string;
   readonly engine: EngineChoice;
   readonly format: 'table' | 'json';
@@ -164,7 +166,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
   if (opts.pcapOut !== undefined && inputs.length !== 1)
     throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run: give exactly one scenario or capture, not ${inputs.length}` }]);
   const kinds = inputs.map((f) => (isCapture(f) ? 'capture' : 'scenario'));
-  const [config] = loadConfigs([opts.config], printDiagnostics);
+  const [config] = loadConfigs([opts.config], printDiagnostics, opts.platform);
   const scenarios = loadScenarios(
     inputs.filter((_, i) => kinds[i] === 'scenario'),
     printDiagnostics,

@@ -14,6 +14,8 @@ import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printD
 
 /** Options of `verify`, as commander parses them. */
 export interface VerifyCliOptions {
+  /** `--platform`: the kind of H3C device */
+  readonly platform?: string;
   readonly config: string[];
   readonly engine: EngineChoice;
   readonly interfaceMap: string[];
@@ -59,7 +61,7 @@ export async function runVerify(files: readonly string[], opts: VerifyCliOptions
 
 async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Promise<number> {
   if (opts.config.length === 0) throw new InputProblems([{ severity: 'error', message: 'verify needs --config <file>' }]);
-  const configs = loadConfigs(opts.config, printDiagnostics);
+  const configs = loadConfigs(opts.config, printDiagnostics, opts.platform);
   const scenarios = loadScenarios(files, printDiagnostics);
   const prereq = checkPrerequisites();
   if (!prereq.ok) {

@@ -1,6 +1,6 @@
 /** Picks the dialect parser for a device config. Only H3C Comware exists so far. */
 import type { Parsed } from '../diag/diagnostic.js';
-import type { Policy } from '../policy/model.js';
+import type { Platform, Policy } from '../policy/model.js';
 import { parseH3cConfig } from './h3c/index.js';
 
 /** Device config dialects ftpwall reads. */
@@ -9,7 +9,7 @@ export const DIALECTS = ['h3c'] as const;
 export type Dialect = (typeof DIALECTS)[number];
 
 /** Parses a device config of the given dialect into the neutral policy. */
-export function parseConfig(text: string, file: string, dialect: Dialect = 'h3c'): Parsed<Policy> {
+export function parseConfig(text: string, file: string, dialect: Dialect = 'h3c', options: { readonly platform?: Platform } = {}): Parsed<Policy> {
   const nul = text.indexOf('\0');
   if (nul >= 0) {
     // a device config is text; a NUL byte means a binary file (a capture, an archive) was given by mistake
@@ -22,6 +22,6 @@ export function parseConfig(text: string, file: string, dialect: Dialect = 'h3c'
   }
   switch (dialect) {
     case 'h3c':
-      return parseH3cConfig(text, file);
+      return parseH3cConfig(text, file, options);
   }
 }

@@ -74,6 +74,8 @@ interface InterfaceSlots {
 /** One interface, direction and family: the check results it can give. */
 interface Slot {
   readonly compiled: CompiledAcl | undefined;
+  /** Comware 5 normal fragment matching: the ACL with its layer-4 conditions dropped, for non-first fragments */
+  readonly compiledL3?: CompiledAcl;
   /** the result when no ACL is bound, the bound ACL is missing, or no rule matched */
   readonly fallback: AclCheck;
   /** the result for each rule that can match, built on first use */
@@ -96,8 +98,11 @@ function slotFor(policy: Policy, iface: string, direction: Direction, family: Ip
     cache.set(k, compiled);
   }
   const reason = compiled ? 'no-match' : 'acl-missing';
+  // Sheet 5.4 (3CR3000): "The standard matching matches layer 3 information … and neglects layer 4 information".
+  const compiledL3 = compiled && b.fragmentMatch === 'normal' ? compileAcl({ ...compiled.acl, rules: compiled.acl.rules.map(layer3Only) }) : undefined;
   return {
     compiled,
+    ...(compiledL3 ? { compiledL3 } : {}),
     fallback: { action: def.action, by: { kind: 'default', reason, interface: iface, direction, acl: b.acl, ...at } },
     byRule: new Map(),
     iface,
@@ -133,9 +138,15 @@ function slotsOf(c: CompiledPolicy, iface: string, given: KeyedScope | undefined
   return slots;
 }
 
+/** A rule without its layer-4 conditions (ports, TCP flags, ICMP type), keeping id, text and source. */
+function layer3Only(r: Rule): Rule {
+  const { srcPort: _s, dstPort: _d, established: _e, tcpFlags: _f, icmpType: _t, icmpCode: _c, ...rest } = r;
+  return rest;
+}
+
 function checkSlot(slot: Slot, p: Packet): AclCheck {
   if (!slot.compiled) return slot.fallback;
-  const rule = firstMatch(slot.compiled, p);
+  const rule = firstMatch(p.fragment === 'later' && slot.compiledL3 ? slot.compiledL3 : slot.compiled, p);
   if (!rule) return slot.fallback;
   let check = slot.byRule.get(rule);
   if (!check) {

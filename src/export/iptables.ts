@@ -119,7 +119,13 @@ export function iptRuleMatch(acl: Acl, rule: Rule): { text: string } | { errors:
       if (rule.established) opts.push('! --tcp-flags ACK,RST NONE');
       if (opts.length) parts.push(`-m ${l4} ${opts.join(' ')}`);
       // A second tcp match instance: one instance takes one --tcp-flags.
-      if (rule.tcpFlags && rule.tcpFlags.mask !== 0) parts.push(`-m tcp --tcp-flags ${iptFlags(rule.tcpFlags.mask)} ${iptFlags(rule.tcpFlags.value)}`);
+      // ORed flags (H3C routers): not every flag of the mask has the opposite value.
+      if (rule.tcpFlags && rule.tcpFlags.mask !== 0)
+        parts.push(
+          rule.tcpFlags.any
+            ? `-m tcp ! --tcp-flags ${iptFlags(rule.tcpFlags.mask)} ${iptFlags(~rule.tcpFlags.value & rule.tcpFlags.mask)}`
+            : `-m tcp --tcp-flags ${iptFlags(rule.tcpFlags.mask)} ${iptFlags(rule.tcpFlags.value)}`,
+        );
     }
     if (rule.icmpType !== undefined) {
       const code = rule.icmpCode !== undefined ? `/${rule.icmpCode}` : '';

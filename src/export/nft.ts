@@ -119,8 +119,13 @@ export function nftRuleMatch(acl: Acl, rule: Rule): { text: string } | { errors:
   if (rule.srcPort && name) parts.push(nftPort(name, 'sport', rule.srcPort));
   if (rule.dstPort && name) parts.push(nftPort(name, 'dport', rule.dstPort));
   if (rule.established) parts.push('tcp flags & (ack|rst) != 0');
+  // ORed flags (H3C routers): at least one flag has its value, i.e. not every flag has the opposite one.
   if (rule.tcpFlags && rule.tcpFlags.mask !== 0)
-    parts.push(`tcp flags & (${nftTcpFlags(rule.tcpFlags.mask)}) == ${wrapFlags(nftTcpFlags(rule.tcpFlags.value))}`);
+    parts.push(
+      rule.tcpFlags.any
+        ? `tcp flags & (${nftTcpFlags(rule.tcpFlags.mask)}) != ${wrapFlags(nftTcpFlags(~rule.tcpFlags.value & rule.tcpFlags.mask))}`
+        : `tcp flags & (${nftTcpFlags(rule.tcpFlags.mask)}) == ${wrapFlags(nftTcpFlags(rule.tcpFlags.value))}`,
+    );
   if (rule.icmpType !== undefined) parts.push(`${name} type ${rule.icmpType}`);
   if (rule.icmpCode !== undefined) parts.push(`${name} code ${rule.icmpCode}`);
   return { text: parts.join(' ') };

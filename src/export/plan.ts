@@ -181,12 +181,14 @@ export function planExport(policy: Policy, options: ExportOptions, families: rea
   const taken = new Set<string>();
   const chainOf = new Map<Acl, string>();
   const checks: PlannedCheck[] = [];
+  const normalAcls = new Map<Acl, Acl>();
   for (const direction of ['inbound', 'outbound'] as const) {
     for (const b of effective.values()) {
       if (b.direction !== direction) continue;
       const dev = device(options, b.interface, b.at, `packet-filter ${b.acl} ${b.direction}`, diagnostics);
       if (dev === undefined) continue;
-      const acl = findAcl(policy, b.acl, b.family);
+      const found = findAcl(policy, b.acl, b.family);
+      const acl = found && b.fragmentMatch === 'normal' ? normalFragmentAcl(found, normalAcls) : found;
       let chain: string | undefined;
       if (acl) {
         chain = chainOf.get(acl) ?? chainName(acl, taken);
@@ -225,6 +227,32 @@ export function planExport(policy: Policy, options: ExportOptions, families: rea
   if (options.loose) diagnostics.push(LOOSE_WARNING);
   const plannedSessions = points === 'everywhere' ? 'everywhere' : sessions;
   return { plan: { policy, sessions: plannedSessions, checks, chains: [...chainOf].map(([acl, chain]) => ({ acl, chain })), helpers }, diagnostics };
+}
+
+/**
+ * The ACL as a Comware 5 `match-fragments normally` binding applies it (sheet 5.4: layer 3 only for
+ * non-first fragments): after each rule with layer-4 conditions, the same rule without them, limited to
+ * non-first fragments. Non-fragments meet only the original rules (the copies need a fragment offset), and
+ * fragments only the copies and the layer-3 rules (they carry no ports), in the same order. The ACL
+ * itself when it has no layer-4 condition.
+ */
+function normalFragmentAcl(acl: Acl, memo: Map<Acl, Acl>): Acl {
+  const known = memo.get(acl);
+  if (known) return known;
+  const layer4 = (r: Rule): boolean => r.srcPort !== undefined || r.dstPort !== undefined || r.established === true || r.tcpFlags !== undefined || r.icmpType !== undefined;
+  let out = acl;
+  if (acl.rules.some(layer4)) {
+    const rules: Rule[] = [];
+    for (const r of acl.rules) {
+      rules.push(r);
+      if (!layer4(r)) continue;
+      const { srcPort: _s, dstPort: _d, established: _e, tcpFlags: _f, icmpType: _t, icmpCode: _c, ...l3 } = r;
+      rules.push({ ...l3, fragmentOnly: true });
+    }
+    out = { ...acl, rules };
+  }
+  memo.set(acl, out);
+  return out;
 }
 
 /** Why `loose` is not in any ruleset: it is a global module parameter (facts sheet 5.2). */

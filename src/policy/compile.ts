@@ -31,6 +31,7 @@ interface FlatRule {
   readonly established: boolean;
   readonly flagMask: number;
   readonly flagValue: number;
+  readonly flagAny: boolean;
   readonly fragmentOnly: boolean;
   readonly icmpType: number; // -1 = any
   readonly icmpCode: number; // -1 = any
@@ -85,7 +86,7 @@ function matchesFlat(r: FlatRule, p: Packet, ports: boolean): boolean {
     if (r.srcPort && !portMatches(r.srcPort, p.srcPort)) return false;
     if (r.dstPort && !portMatches(r.dstPort, p.dstPort)) return false;
     if (r.established && (p.tcpFlags & (TCP_ACK | TCP_RST)) === 0) return false;
-    if ((p.tcpFlags & r.flagMask) !== r.flagValue) return false;
+    if (r.flagAny ? (~(p.tcpFlags ^ r.flagValue) & r.flagMask) === 0 : (p.tcpFlags & r.flagMask) !== r.flagValue) return false;
   }
   if (r.icmpType >= 0 && (p.fragment === 'later' || p.icmpType !== r.icmpType)) return false;
   if (r.icmpCode >= 0 && p.icmpCode !== r.icmpCode) return false;
@@ -155,6 +156,7 @@ function flatten(rule: Rule, index: number): FlatRule {
     established: rule.established === true,
     flagMask,
     flagValue: rule.tcpFlags?.value ?? 0,
+    flagAny: rule.tcpFlags?.any === true,
     fragmentOnly: rule.fragmentOnly === true,
     icmpType: rule.icmpType ?? -1,
     icmpCode: rule.icmpCode ?? -1,

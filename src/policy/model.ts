@@ -28,10 +28,14 @@ export interface PortMatch {
   readonly ranges: readonly (readonly [number, number])[];
 }
 
-/** A TCP flags condition: the packet matches when `(flags & mask) === value`. */
+/**
+ * A TCP flags condition: the packet matches when `(flags & mask) === value`; with `any`, when at least one
+ * flag of the mask has its value (H3C routers OR the flags of one rule, facts sheet 5.2).
+ */
 export interface TcpFlagsMatch {
   readonly mask: number;
   readonly value: number;
+  readonly any?: boolean;
 }
 
 /** Protocol of a rule: a number 0-255, or 'any' (H3C `ip` / `ipv6`). */
@@ -61,6 +65,8 @@ export interface Rule {
   /** options that are parsed but not simulated (logging, counting, dscp …) */
   readonly unsimulated?: readonly string[];
   readonly comment?: string;
+  /** 0-based creation order in its ACL (the `match-order auto` tie-break on switches) */
+  readonly seq?: number;
   /** the rule text as the device would display it (normalised spacing) */
   readonly text: string;
   readonly at: SourceSpan;
@@ -94,6 +100,8 @@ export interface Binding {
   readonly family: IpFamily;
   /** the ACL's name as in Acl.name; may name an ACL that does not exist (the device then permits) */
   readonly acl: string;
+  /** Comware 5 `firewall packet-filter … match-fragments`: normal (layer 3 only for non-first fragments, the default) or exact */
+  readonly fragmentMatch?: 'normal' | 'exact';
   readonly at: SourceSpan;
 }
 

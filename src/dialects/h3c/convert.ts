@@ -89,7 +89,7 @@ function convertAcl(acl: H3cAcl): Acl {
     matchOrder: acl.matchOrder,
     step: acl.step,
     ...(acl.description !== undefined ? { description: acl.description } : {}),
-    rules: ordered.map((r) => convertRule(r, acl)),
+    rules: ordered.map((r) => convertRule(r, acl, acl.rules.indexOf(r))),
     at: acl.at,
   };
 }
@@ -120,7 +120,7 @@ function port(p: H3cPort): PortMatch {
   return { op: p.op, operands: [...p.operands], ranges: portRanges(p) };
 }
 
-function convertRule(r: H3cRule, acl: H3cAcl): Rule {
+function convertRule(r: H3cRule, acl: H3cAcl, seq: number): Rule {
   const unsimulated: string[] = [];
   for (const [k, v] of r.qos ?? []) unsimulated.push(`${k} ${v}`);
   if (r.logging) unsimulated.push('logging');
@@ -147,6 +147,7 @@ function convertRule(r: H3cRule, acl: H3cAcl): Rule {
     ...(r.timeRange !== undefined ? { timeRange: r.timeRange } : {}),
     ...(unsimulated.length > 0 ? { unsimulated } : {}),
     ...(r.comment !== undefined ? { comment: r.comment } : {}),
+    seq,
     text: ruleText(r, acl.family, acl.category),
     at: r.at,
   };
@@ -226,7 +227,15 @@ function convertBindings(config: H3cConfig, diags: Diagnostic[], defaultAction: 
         });
         out.splice(earlier, 1);
       }
-      out.push({ interface: iface.name, direction: pf.direction, family: pf.family, acl: name, at: pf.at });
+      if (pf.matchFragments === 'exactly')
+        diags.push({
+          severity: 'warning',
+          message:
+            "match-fragments exactly matches non-first fragments with their first fragment's layer-4 information (it needs 'firewall fragments-inspect'); ftpwall does not track fragments, so here they match only rules without ports, flags or ICMP types",
+          span: pf.at,
+        });
+      const fragmentMatch = pf.form === 'firewall' ? (pf.matchFragments === 'exactly' ? ('exact' as const) : ('normal' as const)) : undefined;
+      out.push({ interface: iface.name, direction: pf.direction, family: pf.family, acl: name, ...(fragmentMatch ? { fragmentMatch } : {}), at: pf.at });
     }
   }
   return out;

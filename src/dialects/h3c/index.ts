@@ -4,16 +4,33 @@
  * rules. Never throws on bad input: every problem is a located Diagnostic.
  */
 import { sortDiagnostics, type Parsed } from '../../diag/diagnostic.js';
-import type { Policy } from '../../policy/model.js';
+import type { Platform, Policy } from '../../policy/model.js';
+import { platformSensitivity, withPlatform } from '../../policy/platform.js';
+import { detectPlatform } from './platform.js';
 import { convertConfig } from './convert.js';
 import { parseVendorConfig } from './parser.js';
 
 export { normalizeInterfaceName } from './keywords.js';
 
-/** Parses an H3C Comware config (`file` names it in diagnostics and Policy.source). */
-export function parseH3cConfig(text: string, file: string): Parsed<Policy> {
+/**
+ * Parses an H3C Comware config (`file` names it in diagnostics and Policy.source). The kind of device
+ * (`platform`, else told by the config, else a router, with a warning where that changes a verdict)
+ * decides the `match-order auto` tie-break and how TCP flags of one rule combine.
+ */
+export function parseH3cConfig(text: string, file: string, options: { readonly platform?: Platform } = {}): Parsed<Policy> {
   const { config, diagnostics } = parseVendorConfig(text, file);
   const diags = [...diagnostics];
-  const value = convertConfig(config, diags);
-  return { value, diagnostics: sortDiagnostics(diags) };
+  const converted = convertConfig(config, diags);
+  const clue = options.platform ? undefined : detectPlatform(text, file);
+  const platform = options.platform ?? clue?.platform ?? 'router';
+  if (!options.platform && !clue) {
+    for (const why of platformSensitivity(converted))
+      diags.push({
+        severity: 'warning',
+        message: `this config does not tell the kind of device, and it matters here: ${why.text}; ftpwall assumes a router`,
+        span: why.at,
+        suggestion: 'give --platform switch|router|firewall',
+      });
+  }
+  return { value: withPlatform(converted, platform), diagnostics: sortDiagnostics(diags) };
 }

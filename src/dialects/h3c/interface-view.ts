@@ -130,14 +130,17 @@ function packetFilter(ctx: ParseContext, line: Line, iface: H3cInterface, i: num
   const dir = direction(ctx, line, t[i], t[i - 1]!.text);
   if (!dir) return;
   i++;
-  // Options that do not change which packets are filtered.
+  // Options: hardware-count does not change which packets are filtered; match-fragments does (sheet 5.4).
+  let matchFragments: 'normally' | 'exactly' | undefined;
   while (i < t.length) {
     const w = t[i]!;
     if (w.lower === 'hardware-count') i++;
-    else if (w.lower === 'match-fragments' && (t[i + 1]?.lower === 'normally' || t[i + 1]?.lower === 'exactly')) i += 2;
-    else return errorAt(ctx, line, w, `unexpected '${w.text}' in ${head}`);
+    else if (w.lower === 'match-fragments' && (t[i + 1]?.lower === 'normally' || t[i + 1]?.lower === 'exactly')) {
+      matchFragments = t[i + 1]!.lower as 'normally' | 'exactly';
+      i += 2;
+    } else return errorAt(ctx, line, w, `unexpected '${w.text}' in ${head}`);
   }
-  iface.packetFilters.push({ direction: dir, family, ref: ref.ref, form, at });
+  iface.packetFilters.push({ direction: dir, family, ref: ref.ref, form, at, ...(matchFragments ? { matchFragments } : {}) });
 }
 
 function aspfApply(ctx: ParseContext, line: Line, iface: H3cInterface, i: number, form: 'aspf' | 'firewall'): void {

@@ -78,6 +78,8 @@ export interface H3cPacketFilter {
   readonly ref: { readonly number: number } | { readonly name: string };
   /** `ip-group 3000 rule 5`: only one rule applied (not simulated) */
   readonly ruleId?: number;
+  /** Comware 5 `match-fragments normally|exactly` (normally by default) */
+  readonly matchFragments?: 'normally' | 'exactly';
   /** which syntax: Comware 7 `packet-filter`, Comware 5 `firewall packet-filter` */
   readonly form: 'packet-filter' | 'firewall';
   readonly at: SourceSpan;

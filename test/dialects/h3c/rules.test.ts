@@ -47,6 +47,8 @@ describe('rule ports, protocols and TCP options', () => {
 
   it('warns once per option that is parsed but not simulated, and records it on the rule; time-range and vpn-instance are simulated', () => {
     expect(briefs(p)).toEqual([
+      "3:2 warning: this config does not tell the kind of device, and it matters here: TCP flag conditions combined in one rule (acl 3000 rule 5, acl 3000 rule 10) are ORed on routers and firewalls, ANDed on switches; ftpwall assumes a router (give --platform switch|router|firewall)",
+      "11:2 warning: this config does not tell the kind of device, and it matters here: vpn-instance rules match only their VPN on routers and firewalls (the other rules only public traffic), and do not take effect on switches; ftpwall assumes a router (give --platform switch|router|firewall)",
       '11:21 warning: counting is not simulated: the rule matches as usual and nothing is counted',
       '11:30 warning: logging is not simulated: the rule matches as usual and nothing is logged',
       "11:38 warning: time-range 'work' is not defined: rule 45 of acl 3000 is inactive (Comware creates it and applies it only once the time range is configured) (define it, e.g. 'time-range work 08:00 to 18:00 working-day')",
@@ -58,8 +60,8 @@ describe('rule ports, protocols and TCP options', () => {
 
   it('reads established, and TCP flag values into a mask and value', () => {
     expect(byId(0).established).toBe(true);
-    expect(byId(5).tcpFlags).toEqual({ mask: TCP_SYN | TCP_ACK, value: TCP_SYN });
-    expect(byId(10).tcpFlags).toEqual({ mask: TCP_FIN | TCP_RST | TCP_PSH | TCP_URG, value: TCP_FIN | TCP_PSH });
+    expect(byId(5).tcpFlags).toMatchObject({ mask: TCP_SYN | TCP_ACK, value: TCP_SYN });
+    expect(byId(10).tcpFlags).toMatchObject({ mask: TCP_FIN | TCP_RST | TCP_PSH | TCP_URG, value: TCP_FIN | TCP_PSH });
   });
 
   it('reads ICMP message names and type/code numbers', () => {

@@ -78,6 +78,8 @@ export function notComparableReasons(scenario: Scenario, engine: 'static' | 'sta
       );
     if (s.serverBehaviour.announceAddress?.family === 6) reasons.push(`session '${s.name}': vsftpd cannot announce an IPv6 address (pasv_address is IPv4 only)`);
   }
+  const vpnHosts = scenario.hosts.filter((h) => h.vpn !== undefined).map((h) => h.name);
+  if (vpnHosts.length > 0) reasons.push(`host ${vpnHosts.join(', ')} belongs to a VPN instance; the kernel run has no VRFs, so its packets would be public traffic`);
   return reasons;
 }
 

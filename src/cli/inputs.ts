@@ -136,8 +136,16 @@ export function engineOptions(opts: EngineFlags): EngineOptions {
   };
 }
 
-/** The engine a choice resolves to for a policy. */
+const warnedNoSessions = new WeakSet<Policy>();
+
+/** The engine a choice resolves to for a policy (a stateful choice on a config without ASPF is warned about, once). */
 export function resolveEngine(choice: EngineChoice, policy: Policy, options: EngineOptions): 'static' | 'stateful' {
+  if (choice === 'stateful' && !options.inspectFtp && policy.sessionScope?.points.length === 0 && !warnedNoSessions.has(policy)) {
+    warnedNoSessions.add(policy);
+    process.stderr.write(
+      `ftpwall: warning: ${policy.source} applies no ASPF, so with the stateful engine no connection is a session and every packet meets the packet filters, as on the device; give --inspect ftp for Linux-style tracking everywhere\n`,
+    );
+  }
   if (choice !== 'auto') return choice;
   return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || options.inspectFtp ? 'stateful' : 'static';
 }

@@ -25,4 +25,15 @@ describe('ASPF on the wrong side', () => {
     expect(r.stdout).toContain('[stateful]');
     expect(r.stdout).toMatch(/control connection blocked: SYN-ACK 192\.168\.10\.1:21 → 10\.0\.0\.2:50000 denied by acl 3001 rule 0/);
   });
+
+  it('--engine stateful on a config without ASPF warns that no connection is a session; the verdicts are the static ones', () => {
+    const r = ftpwall(['replay', 'scenarios/passive-download.yaml', '-c', 'rules/seed-active.cfg', '--engine', 'stateful', '--expect', 'blocked']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(
+      'ftpwall: warning: rules/seed-active.cfg applies no ASPF, so with the stateful engine no connection is a session and every packet meets the packet filters, as on the device; give --inspect ftp for Linux-style tracking everywhere',
+    );
+    const linux = ftpwall(['replay', 'scenarios/passive-download.yaml', '-c', 'rules/seed-active.cfg', '--engine', 'stateful', '--inspect', 'ftp', '--expect', 'works']);
+    expect(linux.status).toBe(0);
+    expect(linux.stderr).not.toContain('applies no ASPF');
+  });
 });

@@ -8,6 +8,7 @@ import type { Packet } from '../net/packet.js';
 import { compileAcl, firstMatch, type CompiledAcl } from '../policy/compile.js';
 import type { Binding, Direction, Policy, Rule } from '../policy/model.js';
 import type { AclCheck, Firewall, StepContext, StepResult, TraceEvent, Verdict } from './verdict.js';
+import { checkZones, compileZones, type CompiledZones } from './zones.js';
 
 /**
  * A policy with every bound ACL compiled, indexed by interface. Verdicts are
@@ -19,6 +20,10 @@ export interface CompiledPolicy {
   readonly policy: Policy;
   /** per interface name: slots for inbound/outbound × IPv4/IPv6 */
   readonly interfaces: Map<string, InterfaceSlots>;
+  /** `packet-filter … global`: slots met on every interface besides its own (interface '*') */
+  readonly global?: InterfaceSlots;
+  /** security zones: met between the ingress and the egress interface */
+  readonly zones?: CompiledZones;
 }
 
 /** What is bound on one interface, by direction and family. */
@@ -66,7 +71,19 @@ function slotFor(policy: Policy, iface: string, direction: Direction, family: Ip
 
 /** Compiles every ACL that a binding uses. */
 export function compilePolicy(policy: Policy): CompiledPolicy {
-  return { policy, interfaces: new Map() };
+  const zones = compileZones(policy);
+  const globals = policy.globalBindings ?? [];
+  if (globals.length === 0) return { policy, interfaces: new Map(), ...(zones ? { zones } : {}) };
+  let cache = ACL_CACHE.get(policy);
+  if (!cache) ACL_CACHE.set(policy, (cache = new Map()));
+  const make = (direction: Direction, family: IpFamily): Slot => {
+    const g = globals.filter((b) => b.direction === direction && b.family === family).at(-1);
+    const slot = slotFor(policy, 'global', direction, family, g ? { ...g, interface: 'global' } : undefined, cache);
+    // no global filter in this direction: nothing to meet (a neutral permit that never names itself)
+    return slot;
+  };
+  const global = { inbound4: make('inbound', 4), inbound6: make('inbound', 6), outbound4: make('outbound', 4), outbound6: make('outbound', 6) };
+  return { policy, interfaces: new Map(), global, ...(zones ? { zones } : {}) };
 }
 
 const ACL_CACHE = new WeakMap<Policy, Map<string, CompiledAcl>>();
@@ -112,9 +129,22 @@ function checkSlot(slot: Slot, p: Packet): AclCheck {
 
 /** Checks one direction of one interface. */
 export function checkInterface(c: CompiledPolicy, p: Packet, iface: string, direction: Direction): AclCheck {
-  const slots = slotsOf(c, iface);
+  const own = checkSlots(slotsOf(c, iface), p, direction);
+  // The global packet filter is met besides the interface's own: a packet passes when both permit
+  // (3Com WX3000 / H3C: "the device will deny the packets if the actions defined in the two rules conflict").
+  return c.global ? both(own, checkSlots(c.global, p, direction)) : own;
+}
+
+function checkSlots(slots: InterfaceSlots, p: Packet, direction: Direction): AclCheck {
   const v4 = p.src.family === 4;
   return checkSlot(direction === 'inbound' ? (v4 ? slots.inbound4 : slots.inbound6) : v4 ? slots.outbound4 : slots.outbound6, p);
+}
+
+/** Two checks met one after the other: the first deny, else the permit that says more. */
+function both(a: AclCheck, b: AclCheck): AclCheck {
+  if (a.action === 'deny') return a;
+  if (b.action === 'deny') return b;
+  return weight(b) > weight(a) ? b : a;
 }
 
 /** Verdicts by inbound check, then by outbound check (undefined: the inbound check denied). */
@@ -139,14 +169,16 @@ function verdictOf(inbound: AclCheck, outbound: AclCheck | undefined): Verdict {
  * (the inbound one when both were rules), or the default when no rule decided.
  */
 export function checkAcls(c: CompiledPolicy, p: Packet, ingress: string, egress: string): Verdict {
-  const inbound = checkInterface(c, p, ingress, 'inbound');
+  const own = checkInterface(c, p, ingress, 'inbound');
+  // Between security zones the zone pair's filter (or the security policy) decides too.
+  const inbound = c.zones && own.action === 'permit' ? both(own, checkZones(c.zones, p, ingress, egress)) : own;
   if (inbound.action === 'deny') return verdictOf(inbound, undefined);
   return verdictOf(inbound, checkInterface(c, p, egress, 'outbound'));
 }
 
 /** How much a check says about a permit: a rule, then a default of a bound ACL, then no binding at all. */
 function weight(check: AclCheck): number {
-  if (check.by.kind === 'rule') return 2;
+  if (check.by.kind === 'rule' || check.by.kind === 'zone') return 2;
   return check.by.kind === 'default' && check.by.reason === 'no-binding' ? 0 : 1;
 }
 

@@ -48,6 +48,18 @@ export function summarizePolicy(policy: Policy): string[] {
     const bs = policy.bindings.filter((b) => b.interface === name);
     lines.push(bs.length === 0 ? `${name}: no packet filter` : `${name}: ${bs.map((b) => bindingText(b, policy)).join(', ')}`);
   }
+  for (const g of policy.globalBindings ?? [])
+    lines.push(`global: packet-filter ${g.family === 6 ? 'ipv6 ' : ''}${/^\d+$/.test(g.acl) ? g.acl : `name ${g.acl}`} global ${g.direction}${policy.acls.some((a) => a.name === g.acl && a.family === g.family) ? '' : ' (acl not defined)'}, ${where(g.at)}`);
+  const z = policy.zones;
+  if (z) {
+    for (const zone of z.zones) lines.push(`security-zone ${zone.name}: ${zone.interfaces.join(', ')}, ${where(zone.at)}`);
+    for (const p of z.pairs) {
+      const filters = p.acls.map((a) => `packet-filter ${a.family === 6 ? 'ipv6 ' : ''}${/^\d+$/.test(a.acl) ? a.acl : `name ${a.acl}`}${policy.acls.some((x) => x.name === a.acl && x.family === a.family) ? '' : ' (acl not defined)'}`);
+      lines.push(`zone-pair ${p.source} → ${p.destination}: ${filters.length > 0 ? filters.join(', ') : 'no packet filter'}, ${where(p.at)}`);
+    }
+    for (const r of z.securityRules) lines.push(`security-policy ${r.family === 6 ? 'ipv6' : 'ip'} ${r.text}, ${where(r.at)}`);
+    lines.push(`zone defaults: within a zone ${z.intraZone.action}, between zones without a zone pair deny, interfaces in no zone ${z.unzoned}`);
+  }
   const d = policy.defaultAction;
   if (d.at) lines.push(`${d.at.lineText.slice(d.at.column - 1).trim().replace(/\s+/g, ' ')} (${where(d.at)})`);
   else lines.push(d.action === 'permit' ? 'default action: permit (Comware default)' : `default action: ${d.action}`);

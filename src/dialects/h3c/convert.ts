@@ -8,6 +8,8 @@ import type { Diagnostic } from '../../diag/diagnostic.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../net/packet.js';
 import type { Acl, AddrMatch, Binding, Inspection, Policy, PortMatch, Rule } from '../../policy/model.js';
 import { findVendorAcl } from './acl-view.js';
+import { convertZones } from './convert-zones.js';
+import { expandRuleGroups } from './expand-groups.js';
 import { ruleText } from './rule-text.js';
 import type { H3cAcl, H3cAddr, H3cConfig, H3cPort, H3cRule } from './vendor.js';
 
@@ -18,15 +20,18 @@ const FLAG_BITS: Readonly<Record<string, number>> = { syn: TCP_SYN, ack: TCP_ACK
 
 /** Converts the vendor model; adds binding/inspection diagnostics to `diags`. */
 export function convertConfig(config: H3cConfig, diags: Diagnostic[]): Policy {
-  const acls = config.acls.map(convertAcl);
+  const acls = config.acls.map((a) => convertAcl(a, config, diags));
   const defaultAction = config.defaultAction ? { action: config.defaultAction.action, at: config.defaultAction.at } : { action: 'permit' as const };
+  const zoneParts = convertZones(config, aclName, diags);
   return {
     source: config.file,
     acls,
-    bindings: convertBindings(config, diags, defaultAction.action),
+    bindings: [...convertBindings(config, diags, defaultAction.action), ...zoneParts.vlanBindings],
     defaultAction,
     inspections: convertInspections(config, diags),
     interfaces: config.interfaces.map((i) => i.name),
+    ...(zoneParts.globalBindings.length > 0 ? { globalBindings: zoneParts.globalBindings } : {}),
+    ...(zoneParts.zones ? { zones: zoneParts.zones } : {}),
   };
 }
 
@@ -35,7 +40,7 @@ export function aclName(acl: Pick<H3cAcl, 'number' | 'name'>): string {
   return acl.number !== undefined ? String(acl.number) : (acl.name ?? '');
 }
 
-function convertAcl(acl: H3cAcl): Acl {
+function convertAcl(acl: H3cAcl, config: H3cConfig, diags: Diagnostic[]): Acl {
   const ordered = acl.matchOrder === 'auto' ? [...acl.rules].sort(depthFirst) : [...acl.rules].sort((a, b) => a.id - b.id);
   return {
     name: aclName(acl),
@@ -45,7 +50,8 @@ function convertAcl(acl: H3cAcl): Acl {
     matchOrder: acl.matchOrder,
     step: acl.step,
     ...(acl.description !== undefined ? { description: acl.description } : {}),
-    rules: ordered.map((r) => convertRule(r, acl)),
+    // a rule naming object groups becomes consecutive sub-rules with its id and text (expand-groups.ts)
+    rules: ordered.flatMap((r) => expandRuleGroups(r, acl.family, config, diags).map((x) => (x === r ? convertRule(r, acl) : { ...convertRule(x, acl), text: ruleText(r, acl.family, acl.category) }))),
     at: acl.at,
   };
 }
@@ -83,6 +89,7 @@ function convertRule(r: H3cRule, acl: H3cAcl): Rule {
   for (const [k, v] of r.qos ?? []) unsimulated.push(`${k} ${v}`);
   if (r.logging) unsimulated.push('logging');
   if (r.counting) unsimulated.push('counting');
+  if (r.flowLogging) unsimulated.push('flow-logging');
   let mask = 0;
   let value = 0;
   for (const [flag, v] of r.flags ?? []) {

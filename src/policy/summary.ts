@@ -14,8 +14,14 @@ function where(at: SourceSpan): string {
 export function summarizeAcl(acl: Acl): string {
   const v6 = acl.family === 6 ? 'ipv6 ' : '';
   const id = acl.number !== undefined ? String(acl.number) : /^\d+$/.test(acl.name) ? acl.name : `name ${acl.name}`;
-  const n = acl.rules.length;
-  return `acl ${v6}${acl.category} ${id} (match-order ${acl.matchOrder}, step ${acl.step}): ${n} rule${n === 1 ? '' : 's'}, ${where(acl.at)}`;
+  const n = distinctRules(acl).length;
+  const entries = acl.rules.length === n ? '' : ` (${acl.rules.length} entries with object groups expanded)`;
+  return `acl ${v6}${acl.category} ${id} (match-order ${acl.matchOrder}, step ${acl.step}): ${n} rule${n === 1 ? '' : 's'}${entries}, ${where(acl.at)}`;
+}
+
+/** The rules as written: the consecutive sub-rules of one rule with object groups count once. */
+export function distinctRules(acl: Acl): Acl['rules'] {
+  return acl.rules.filter((r, k) => k === 0 || acl.rules[k - 1]!.id !== r.id || acl.rules[k - 1]!.text !== r.text);
 }
 
 /** `packet-filter 3000 inbound`, `packet-filter ipv6 3001 outbound (acl not defined)`. */
@@ -40,7 +46,7 @@ export function summarizePolicy(policy: Policy): string[] {
   const lines: string[] = [];
   for (const acl of policy.acls) {
     lines.push(summarizeAcl(acl));
-    for (const r of acl.rules) lines.push(`  ${r.text}`);
+    for (const r of distinctRules(acl)) lines.push(`  ${r.text}`);
   }
   const names = [...policy.interfaces];
   for (const b of policy.bindings) if (!names.includes(b.interface)) names.push(b.interface);

@@ -115,8 +115,8 @@ describe('security zones, zone pairs and security policies', () => {
     ],
     [
       'an application condition in a security policy rule',
-      'security-zone name Trust\n import interface GigabitEthernet1/0/1\nsecurity-policy ip\n rule 0 name a\n  application http\n',
-      ["5:3 error: 'application' in a security policy rule is not supported yet (ftpwall cannot evaluate it, and skipping it would make the rule match more than on the device)"],
+      'security-zone name Trust\n import interface GigabitEthernet1/0/1\nsecurity-policy ip\n rule 0 name a\n  action pass\n  application http\n',
+      ["6:3 error: 'application' in a security policy rule is not supported yet (ftpwall cannot evaluate it, and skipping it would make the rule match more than on the device)"],
     ],
     [
       'an interface in two zones',

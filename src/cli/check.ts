@@ -2,6 +2,7 @@
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { parseConfig } from '../dialects/load.js';
 import { summarizePolicy } from '../policy/summary.js';
+import { looksLikeScenario, scenarioAsConfig } from './inputs.js';
 import { EXIT_BAD_INPUT, EXIT_OK, printDiagnostics, readText, styleFor } from './io.js';
 
 /** Runs the check; returns the exit status. */
@@ -12,7 +13,8 @@ export function runCheck(files: readonly string[], opts: { quiet: boolean }): nu
   for (const file of files) {
     const problems: Diagnostic[] = [];
     const text = readText(file, problems);
-    if (text !== undefined) {
+    if (text !== undefined && looksLikeScenario(text)) problems.push(scenarioAsConfig(file));
+    else if (text !== undefined) {
       const { value, diagnostics } = parseConfig(text, file);
       problems.push(...diagnostics);
       const errors = problems.filter((d) => d.severity === 'error').length;

@@ -124,7 +124,7 @@ function readHosts(r: YamlReader, node: YNode, broken: Set<string>): Host[] {
       continue;
     }
     broken.delete(name);
-    hosts.push({ name, address, interface: iface, at: r.span(key) });
+    hosts.push({ name, address, interface: iface, at: r.span(key), interfaceAt: r.span(ifaceNode!) });
   }
   return hosts;
 }

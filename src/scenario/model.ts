@@ -23,6 +23,8 @@ export interface Host {
   /** the firewall interface this host sits behind */
   readonly interface: string;
   readonly at: SourceSpan;
+  /** where the interface name is written */
+  readonly interfaceAt?: SourceSpan;
 }
 
 /** How the FTP client behaves. */

@@ -36,6 +36,16 @@ export function findVendorAcl(acls: readonly H3cAcl[], family: IpFamily, ref: { 
   return acls.find((a) => a.family === family && a.name?.toLowerCase() === lower);
 }
 
+/** A lookup of ACLs by number or name built once (O(ACLs)); each lookup is then O(1), unlike findVendorAcl. */
+export function indexVendorAcls(acls: readonly H3cAcl[]): (family: IpFamily, ref: { number: number } | { name: string }) => H3cAcl | undefined {
+  const byKey = new Map<string, H3cAcl>();
+  for (const a of acls) {
+    if (a.number !== undefined && !byKey.has(`${a.family}#${a.number}`)) byKey.set(`${a.family}#${a.number}`, a);
+    if (a.name !== undefined && !byKey.has(`${a.family}n${a.name.toLowerCase()}`)) byKey.set(`${a.family}n${a.name.toLowerCase()}`, a);
+  }
+  return (family, ref) => byKey.get('number' in ref ? `${family}#${ref.number}` : `${family}n${ref.name.toLowerCase()}`);
+}
+
 /** Handles `acl …` in system view; enters the ACL view on success. */
 export function handleAclHeader(ctx: ParseContext, line: Line): void {
   const t = line.tokens;

@@ -7,7 +7,7 @@
 import type { Diagnostic } from '../../diag/diagnostic.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../net/packet.js';
 import type { Acl, AddrMatch, Binding, Inspection, Policy, PortMatch, Rule } from '../../policy/model.js';
-import { findVendorAcl } from './acl-view.js';
+import { indexVendorAcls } from './acl-view.js';
 import { convertZones } from './convert-zones.js';
 import { expandRuleGroups } from './expand-groups.js';
 import { ruleText } from './rule-text.js';
@@ -154,11 +154,14 @@ export function depthFirst(a: H3cRule, b: H3cRule): number {
 }
 
 function convertBindings(config: H3cConfig, diags: Diagnostic[], defaultAction: 'permit' | 'deny'): Binding[] {
-  const out: Binding[] = [];
+  const out: (Binding | undefined)[] = [];
   let warnedFirewall = false;
+  const findAclOf = indexVendorAcls(config.acls);
+  // position in `out` of the binding per interface, direction and family (a later one replaces it)
+  const slot = new Map<string, number>();
   for (const iface of config.interfaces) {
     for (const pf of iface.packetFilters) {
-      const acl = findVendorAcl(config.acls, pf.family, pf.ref);
+      const acl = findAclOf(pf.family, pf.ref);
       const written = 'number' in pf.ref ? `${pf.family === 6 ? 'ipv6 ' : ''}${pf.ref.number}` : `${pf.family === 6 ? 'ipv6 ' : ''}name ${pf.ref.name}`;
       if (!acl)
         diags.push({
@@ -176,19 +179,22 @@ function convertBindings(config: H3cConfig, diags: Diagnostic[], defaultAction: 
         });
       }
       const name = acl ? aclName(acl) : 'number' in pf.ref ? String(pf.ref.number) : pf.ref.name;
-      const earlier = out.findIndex((b) => b.interface === iface.name && b.direction === pf.direction && b.family === pf.family);
-      if (earlier >= 0) {
+      const key = `${iface.name}|${pf.direction}|${pf.family}`;
+      const earlier = slot.get(key);
+      const binding: Binding = { interface: iface.name, direction: pf.direction, family: pf.family, acl: name, at: pf.at };
+      if (earlier !== undefined) {
         diags.push({
           severity: 'warning',
           message: `this packet filter replaces the one at line ${out[earlier]!.at.line}: Comware applies one IPv${pf.family} ACL per interface and direction`,
           span: pf.at,
         });
-        out.splice(earlier, 1);
+        out[earlier] = undefined; // the replaced binding goes; the new one comes last, as before
       }
-      out.push({ interface: iface.name, direction: pf.direction, family: pf.family, acl: name, at: pf.at });
+      slot.set(key, out.length);
+      out.push(binding);
     }
   }
-  return out;
+  return out.filter((b): b is Binding => b !== undefined);
 }
 
 function convertInspections(config: H3cConfig, diags: Diagnostic[]): Inspection[] {

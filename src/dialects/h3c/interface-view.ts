@@ -15,7 +15,7 @@ import type { IpFamily } from '../../net/address.js';
 import { commandSpan, errorAt, numberToken, skipLine, warnAt, type ParseContext } from './context.js';
 import { normalizeInterfaceName } from './keywords.js';
 import type { Line, Token } from './lexer.js';
-import type { H3cInterface, H3cPacketFilter } from './vendor.js';
+import type { H3cConfig, H3cInterface, H3cPacketFilter } from './vendor.js';
 
 /** `interface TYPE NUMBER [mode …]` or `interface range A to B, C`: enters (or re-enters) the interface view. */
 export function handleInterfaceHeader(ctx: ParseContext, line: Line): void {
@@ -28,13 +28,20 @@ export function handleInterfaceHeader(ctx: ParseContext, line: Line): void {
 
 /** The interface declared by that name (created on first use). */
 function declareInterface(ctx: ParseContext, name: string, line: Line): H3cInterface {
-  let iface = ctx.config.interfaces.find((x) => x.name === name);
+  // a name index kept beside the list, so re-entering or declaring N interfaces costs O(N), not O(N²)
+  let index = interfaceIndex.get(ctx.config);
+  if (!index) interfaceIndex.set(ctx.config, (index = new Map(ctx.config.interfaces.map((x) => [x.name, x]))));
+  let iface = index.get(name);
   if (!iface) {
     iface = { name, at: commandSpan(line), packetFilters: [], aspf: [] };
     ctx.config.interfaces.push(iface);
+    index.set(name, iface);
   }
   return iface;
 }
+
+/** Interfaces by name, per config being parsed. */
+const interfaceIndex = new WeakMap<H3cConfig, Map<string, H3cInterface>>();
 
 /**
  * The interface name at tokens[i]: `GigabitEthernet1/0/1`, or `GigabitEthernet 1/0/1` (type and

@@ -18,7 +18,7 @@ import { finishAclView, handleAclCommand, handleAclHeader, DEFAULT_STEP } from '
 import { addAcl, commandSpan, errorAt, skipLine, type ParseContext } from './context.js';
 import { handleAspfPolicyHeader, handleGlobalFilterCommand, handleInterfaceCommand, handleInterfaceHeader } from './interface-view.js';
 import { ACL_COMMANDS, INTERFACE_COMMANDS, SKIPPED_SYSTEM_COMMANDS, SYSTEM_COMMANDS, VIEW_LOCAL_WORDS } from './keywords.js';
-import { lexConfig, type Line } from './lexer.js';
+import { lexLines, type Line } from './lexer.js';
 import { handleObjectGroupCommand, handleObjectGroupHeader } from './object-group-view.js';
 import { handleSecurityPolicyCommand, handleSecurityPolicyHeader, handleZoneCommand, handleZoneHeader, handleZonePairCommand, handleZonePairHeader } from './zone-view.js';
 import type { H3cConfig, H3cInterface } from './vendor.js';
@@ -50,7 +50,7 @@ function newContext(file: string): ParseContext {
 /** Parses Comware config text into the vendor model, with diagnostics. */
 export function parseVendorConfig(text: string, file: string): { config: H3cConfig; diagnostics: Diagnostic[] } {
   const ctx = newContext(file);
-  for (const line of lexConfig(text, file)) {
+  for (const line of lexLines(text, file)) {
     if (ctx.banner !== undefined) {
       bannerLine(ctx, line);
       continue;

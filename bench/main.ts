@@ -4,15 +4,18 @@
  * measures in one run, each phase in its own process: the bare record walk
  * (the floor), static replay, stateful replay, and tshark -q -z conv,tcp on the
  * same file; prints packets/s, ratios and peak RSS; then the ACL-size check.
- * Options: --sessions N, --transfer BYTES, --big (a ~1 GB capture), --keep (keep the file).
+ * Options: --sessions N, --transfer BYTES, --big (a ~1 GB capture), --keep (keep the file),
+ * --parse-only (only the config parsing benchmark, bench/parse.ts, which also runs after the others).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCapture } from './generate.js';
 import { aclPhase, replayPhase, walkPhase, type PhaseResult } from './phases.js';
+import { parsePhase } from './parse.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -28,6 +31,7 @@ function child(phase: string, file: string): void {
   if (phase === 'walk') r = walkPhase(file);
   else if (phase === 'static') r = replayPhase(file, resolve(ROOT, 'rules/seed-passive.cfg'), 'static');
   else if (phase === 'stateful') r = replayPhase(file, resolve(ROOT, 'rules/stateful.cfg'), 'stateful');
+  else if (phase.startsWith('parse:')) r = parsePhase(phase.slice('parse:'.length));
   else r = aclPhase(file, 10, 10_000);
   process.stdout.write(`${JSON.stringify(r)}\n`);
 }
@@ -66,9 +70,23 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
 }
 
+/** Config parsing: a 100,000-line dump with 10,000 rules, and 32,000 / 50,000 named ACLs (target < 2 s each). */
+function parseBench(): void {
+  const rows = [['config', 'lines', 'ACLs', 'rules', 'parse ms (wall)', 'CPU ms', 'peak RSS MiB']];
+  for (const kind of ['dump', 'named-32000', 'named-50000']) {
+    process.stderr.write(`bench: parse ${kind}…\n`);
+    const r = runChild(`parse:${kind}`, '');
+    const d = r.detail!;
+    rows.push([kind, fmt(Number(d['lines'])), fmt(Number(d['acls'])), fmt(Number(d['rules'])), fmt(r.ms, 0), fmt(Number(d['cpuMs']), 0), fmt(r.maxRssKb / 1024, 1)]);
+  }
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+  process.stdout.write(`config parsing (target < 2,000 ms each; load average ${load} on ${availableParallelism()} cores):\n${table(rows).join('\n')}\n`);
+}
+
 function main(): void {
   const phase = arg('--phase');
   if (phase !== undefined) return child(phase, arg('--file')!);
+  if (process.argv.includes('--parse-only')) return parseBench();
   const big = process.argv.includes('--big');
   const sessions = Number(arg('--sessions') ?? 40_000);
   const transfer = Number(arg('--transfer') ?? (big ? 60_000 : 4_000));
@@ -125,6 +143,7 @@ function main(): void {
         `ACL size: ${d['smallRules']} rules ${fmt(Number(d['smallNs']), 0)} ns/packet, ${fmt(Number(d['largeRules']))} rules ${fmt(Number(d['largeNs']), 0)} ns/packet over the same ${fmt(acl.packets)} packets: ratio ${fmt(ratio, 2)} (target ≤ 2)\n`,
       );
     }
+    parseBench();
   } finally {
     if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
     else process.stdout.write(`capture kept: ${file}\n`);

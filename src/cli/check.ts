@@ -3,7 +3,7 @@ import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { aspfReachWarnings } from '../analysis/aspf-reach.js';
 import { parseConfig } from '../dialects/load.js';
 import { summarizePolicy } from '../policy/summary.js';
-import { platformOption } from './inputs.js';
+import { looksLikeScenario, platformOption, scenarioAsConfig } from './inputs.js';
 import { EXIT_BAD_INPUT, EXIT_OK, printDiagnostics, readText, styleFor } from './io.js';
 
 /** Runs the check; returns the exit status. */
@@ -14,7 +14,8 @@ export function runCheck(files: readonly string[], opts: { quiet: boolean; platf
   for (const file of files) {
     const problems: Diagnostic[] = [];
     const text = readText(file, problems);
-    if (text !== undefined) {
+    if (text !== undefined && looksLikeScenario(text)) problems.push(scenarioAsConfig(file));
+    else if (text !== undefined) {
       const { value, diagnostics } = parseConfig(text, file, 'h3c', platformOption(opts.platform));
       problems.push(...diagnostics);
       if (!hasErrors(diagnostics)) problems.push(...aspfReachWarnings(value));

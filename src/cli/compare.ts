@@ -5,7 +5,7 @@ import { formatIp, ipKey } from '../net/address.js';
 import { REPORT_SCHEMA_VERSION, buildRunReport, type RunReport } from '../report/run.js';
 import { formatTable, type Style } from '../report/style.js';
 import { simulate } from '../sim/run.js';
-import { loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice } from './inputs.js';
+import { checkScenariosFit, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice } from './inputs.js';
 import { scenarioWallClock } from './replay.js';
 import { EXIT_OK, InputProblems, printDiagnostics, styleFor, writeOutput } from './io.js';
 import { engineOptions } from './replay.js';
@@ -52,6 +52,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
     throw new InputProblems([{ severity: 'error', message: 'compare needs at least one --config', suggestion: "e.g. '--config rules/seed-active.cfg --config rules/stateful.cfg'" }]);
   const configs = loadConfigs(opts.config, printDiagnostics, opts.platform);
   const scenarios = loadScenarios(inputs, printDiagnostics);
+  checkScenariosFit(scenarios, configs);
   const columns: Column[] = [];
   for (const cfg of configs) {
     const resolved = [...new Set(engines.map((e) => resolveEngine(e, cfg.policy, eo)))];

@@ -7,6 +7,7 @@ import type { Firewall } from '../engine/verdict.js';
 import type { Platform, Policy } from '../policy/model.js';
 import { withFtpPorts, withInspection } from '../policy/transform.js';
 import type { Scenario } from '../scenario/model.js';
+import { checkScenarioFits } from '../scenario/fit.js';
 import { loadScenario } from '../scenario/load.js';
 import { InputProblems, readText } from './io.js';
 
@@ -20,6 +21,30 @@ export interface LoadedConfig {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** True when the text reads like an ftpwall scenario (YAML with hosts and sessions), not a device config. */
+export function looksLikeScenario(text: string): boolean {
+  return /^hosts\s*:/m.test(text) && /^sessions\s*:/m.test(text);
+}
+
+/** True when the text reads like a Comware device config, not a scenario. */
+export function looksLikeDeviceConfig(text: string): boolean {
+  if (looksLikeScenario(text)) return false;
+  const lines = text.split(/\r?\n/, 400);
+  let hits = 0;
+  for (const l of lines) if (/^\s*(acl (number|advanced|basic|ipv6|name)|interface \S|rule( \d+)? (permit|deny)|packet-filter |sysname |return\s*$|#\s*$)/.test(l)) hits++;
+  return hits >= 2 || (hits >= 1 && lines.length <= 3);
+}
+
+/** The one error for a scenario given as a config (`what` says where it was given). */
+export function scenarioAsConfig(file: string): Diagnostic {
+  return { severity: 'error', message: `${file} looks like a scenario (YAML with hosts and sessions), not a device config`, suggestion: 'did you mean to give it as a scenario argument, and the device config with --config?' };
+}
+
+/** The one error for a device config given where a scenario is expected. */
+export function configAsScenario(file: string): Diagnostic {
+  return { severity: 'error', message: `${file} looks like a device config, not a scenario`, suggestion: 'this looks like a device config: did you mean --config?' };
+}
+
 /** Reads and parses configs; throws InputProblems when any has an error. */
 export function loadConfigs(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void, platform?: string): LoadedConfig[] {
   const problems: Diagnostic[] = [];
@@ -27,6 +52,10 @@ export function loadConfigs(files: readonly string[], printWarnings: (d: readonl
   for (const file of files) {
     const text = readText(file, problems);
     if (text === undefined) continue;
+    if (looksLikeScenario(text)) {
+      problems.push(scenarioAsConfig(file));
+      continue;
+    }
     const { value, diagnostics } = parseConfig(text, file, 'h3c', platformOption(platform));
     problems.push(...diagnostics);
     loaded.push({ file, policy: value, diagnostics });
@@ -48,6 +77,10 @@ export function loadScenarios(files: readonly string[], printWarnings: (d: reado
   for (const file of files) {
     const text = readText(file, problems);
     if (text === undefined) continue;
+    if (looksLikeDeviceConfig(text)) {
+      problems.push(configAsScenario(file));
+      continue;
+    }
     const { value, diagnostics } = loadScenario(text, file);
     problems.push(...diagnostics);
     if (value) out.push(value);
@@ -174,4 +207,11 @@ export function makeFirewall(engine: 'static' | 'stateful', policy: Policy, opti
     ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
   };
   return createStatefulFirewall(effective, stateful);
+}
+
+/** Every host of every scenario must sit behind an interface each config declares; throws InputProblems otherwise. */
+export function checkScenariosFit(scenarios: readonly Scenario[], configs: readonly LoadedConfig[]): void {
+  const problems: Diagnostic[] = [];
+  for (const c of configs) for (const s of scenarios) problems.push(...checkScenarioFits(s, c.policy));
+  if (problems.length > 0) throw new InputProblems(problems);
 }

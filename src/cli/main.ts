@@ -46,7 +46,7 @@ export function buildProgram(): Command {
     .command('replay')
     .description('replay FTP scenarios or captures through a device config and report every flow and packet verdict')
     .argument('<scenario...>', 'scenario files (YAML) or captures (pcap, pcapng)')
-    .requiredOption('-c, --config <file>', 'device config (H3C Comware)')
+    .requiredOption('-c, --config <file>', 'device config (H3C Comware; repeatable: each input runs through each config)', collect(String), [] as string[])
     .addOption(engineOption('auto'))
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('-p, --packets', 'include the per-packet trace with events in the table', false)

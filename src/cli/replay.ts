@@ -26,14 +26,15 @@ import { openCapture } from '../wire/index.js';
 import { formatWallClock, parseWallClock, usedTimeRanges } from '../policy/time-range.js';
 import type { Policy } from '../policy/model.js';
 import type { Scenario } from '../scenario/model.js';
-import { engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
+import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
 
 /** Options of `replay`, as commander parses them. */
 export interface ReplayOptions {
   /** `--platform`: the kind of H3C device */
   readonly platform?: string;
-  readonly config: string;
+  /** one or more configs (`-c A -c B`): each input runs through each config */
+  readonly config: readonly string[];
   readonly engine: EngineChoice;
   readonly format: 'table' | 'json';
   readonly packets: boolean;
@@ -119,7 +120,9 @@ function givenTopology(opts: ReplayOptions, config: LoadedConfig): Topology | un
   const def = opts.outsideInterface ?? topo?.defaultIface;
   if (entries.length === 0 && def === undefined) return undefined;
   const t = makeTopology(entries, def);
-  printDiagnostics([...problems, ...checkInterfaces(t, interfacesOf(config.policy))]);
+  const unknown = checkInterfaces(t, interfacesOf(config.policy));
+  if (hasErrors(unknown)) throw new InputProblems([...problems, ...unknown]);
+  printDiagnostics(problems);
   return t;
 }
 
@@ -166,26 +169,34 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
   if (opts.pcapOut !== undefined && inputs.length !== 1)
     throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run: give exactly one scenario or capture, not ${inputs.length}` }]);
   const kinds = inputs.map((f) => (isCapture(f) ? 'capture' : 'scenario'));
-  const [config] = loadConfigs([opts.config], printDiagnostics, opts.platform);
+  if (opts.config.length === 0) throw new InputProblems([{ severity: 'error', message: 'replay needs --config <file>' }]);
+  if (opts.pcapOut !== undefined && opts.config.length !== 1)
+    throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run: give exactly one --config, not ${opts.config.length}` }]);
+  const configs = loadConfigs(opts.config, printDiagnostics, opts.platform);
   const scenarios = loadScenarios(
     inputs.filter((_, i) => kinds[i] === 'scenario'),
     printDiagnostics,
   );
+  checkScenariosFit(scenarios, configs);
   if (!kinds.includes('capture') && ((opts.inside?.length ?? 0) > 0 || opts.outsideInterface !== undefined || opts.topology !== undefined)) {
-    givenTopology(opts, config!); // still checked, so a typo is not silently ignored
+    for (const c of configs) givenTopology(opts, c); // still checked, so a typo is not silently ignored
     printDiagnostics([{ severity: 'warning', message: '--inside, --outside-interface and --topology place the hosts of captures; scenarios name their interfaces themselves, so they are ignored here' }]);
   }
-  let si = 0;
-  const runs: (RunReport | CaptureRun)[] = inputs.map((file, i) => {
-    if (kinds[i] === 'capture') return runCapture(file, opts, config!, eo);
-    const scenario = scenarios[si++]!;
-    const engine = resolveEngine(opts.engine, config!.policy, eo);
-    const trace = simulate(scenario, makeFirewall(engine, config!.policy, eo, scenarioWallClock(config!.policy, scenario, atOption(opts))));
+  // every input through every config, configs in the order given
+  const jobs = configs.flatMap((config) => {
+    let si = 0;
+    return inputs.map((file, i) => ({ config, file, kind: kinds[i]!, scenario: kinds[i] === 'scenario' ? scenarios[si++]! : undefined }));
+  });
+  const runs: (RunReport | CaptureRun)[] = jobs.map(({ config, file, kind, scenario: s }) => {
+    if (kind === 'capture') return runCapture(file, opts, config, eo);
+    const scenario = s!;
+    const engine = resolveEngine(opts.engine, config.policy, eo);
+    const trace = simulate(scenario, makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts))));
     if (opts.pcapOut !== undefined) {
       const w = writeTracePcapng(opts.pcapOut, trace);
       if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
     }
-    return buildRunReport({ scenario: scenario.name, source: scenario.source, config: config!.file, engine }, trace);
+    return buildRunReport({ scenario: scenario.name, source: scenario.source, config: config.file, engine }, trace);
   });
   if (opts.format === 'json') writeOutput(opts.output, reportJson(runs));
   else {

@@ -9,6 +9,7 @@ import { compileAcl, firstMatch, type CompiledAcl } from '../policy/compile.js';
 import type { Binding, Direction, Policy, Rule } from '../policy/model.js';
 import { activeTimeRanges, ruleInScope, usedTimeRanges, type RuleScope } from '../policy/time-range.js';
 import type { AclCheck, Firewall, StepContext, StepResult, TraceEvent, Verdict } from './verdict.js';
+import { checkZones, compileZones, type CompiledZones } from './zones.js';
 
 /**
  * A policy with every bound ACL compiled, indexed by interface. Verdicts are
@@ -22,6 +23,10 @@ export interface CompiledPolicy {
   readonly interfaces: Map<string, InterfaceSlots>;
   /** some rule names a VPN instance or a time range: rules are filtered by the packet's scope */
   readonly scoped: boolean;
+  /** `packet-filter … global`: slots met on every interface besides its own (interface '*') */
+  readonly global?: InterfaceSlots;
+  /** security zones: met between the ingress and the egress interface */
+  readonly zones?: CompiledZones;
 }
 
 /** A RuleScope with a key naming it (VPN and active time ranges), for caching compiled ACLs per scope. */
@@ -114,10 +119,18 @@ function slotFor(policy: Policy, iface: string, direction: Direction, family: Ip
 /** Compiles every ACL that a binding uses. */
 export function compilePolicy(policy: Policy): CompiledPolicy {
   const scoped = policy.acls.some((a) => a.rules.some((r) => r.vpnInstance !== undefined || r.timeRange !== undefined));
-  return { policy, interfaces: new Map(), scoped };
+  const zones = compileZones(policy);
+  const globals = policy.globalBindings ?? [];
+  if (globals.length === 0) return { policy, interfaces: new Map(), scoped, ...(zones ? { zones } : {}) };
+  let cache = ACL_CACHE.get(policy);
+  if (!cache) ACL_CACHE.set(policy, (cache = new Map()));
+  const make = (direction: Direction, family: IpFamily): Slot => {
+    const g = globals.filter((b) => b.direction === direction && b.family === family).at(-1);
+    return slotFor(policy, 'global', direction, family, g ? { ...g, interface: 'global' } : undefined, cache, undefined);
+  };
+  const global = { inbound4: make('inbound', 4), inbound6: make('inbound', 6), outbound4: make('outbound', 4), outbound6: make('outbound', 6) };
+  return { policy, interfaces: new Map(), scoped, global, ...(zones ? { zones } : {}) };
 }
-
-
 
 const ACL_CACHE = new WeakMap<Policy, Map<string, CompiledAcl>>();
 
@@ -170,9 +183,22 @@ function checkSlot(slot: Slot, p: Packet): AclCheck {
 
 /** Checks one direction of one interface. */
 export function checkInterface(c: CompiledPolicy, p: Packet, iface: string, direction: Direction, scope?: KeyedScope): AclCheck {
-  const slots = slotsOf(c, iface, scope);
+  const own = checkSlots(slotsOf(c, iface, scope), p, direction);
+  // The global packet filter is met besides the interface's own: a packet passes when both permit
+  // (3Com WX3000 / H3C: "the device will deny the packets if the actions defined in the two rules conflict").
+  return c.global ? both(own, checkSlots(c.global, p, direction)) : own;
+}
+
+function checkSlots(slots: InterfaceSlots, p: Packet, direction: Direction): AclCheck {
   const v4 = p.src.family === 4;
   return checkSlot(direction === 'inbound' ? (v4 ? slots.inbound4 : slots.inbound6) : v4 ? slots.outbound4 : slots.outbound6, p);
+}
+
+/** Two checks met one after the other: the first deny, else the permit that says more. */
+function both(a: AclCheck, b: AclCheck): AclCheck {
+  if (a.action === 'deny') return a;
+  if (b.action === 'deny') return b;
+  return weight(b) > weight(a) ? b : a;
 }
 
 /** Verdicts by inbound check, then by outbound check (undefined: the inbound check denied). */
@@ -197,14 +223,16 @@ function verdictOf(inbound: AclCheck, outbound: AclCheck | undefined): Verdict {
  * (the inbound one when both were rules), or the default when no rule decided.
  */
 export function checkAcls(c: CompiledPolicy, p: Packet, ingress: string, egress: string, scope?: KeyedScope): Verdict {
-  const inbound = checkInterface(c, p, ingress, 'inbound', scope);
+  const own = checkInterface(c, p, ingress, 'inbound', scope);
+  // Between security zones the zone pair's filter (or the security policy) decides too.
+  const inbound = c.zones && own.action === 'permit' ? both(own, checkZones(c.zones, p, ingress, egress)) : own;
   if (inbound.action === 'deny') return verdictOf(inbound, undefined);
   return verdictOf(inbound, checkInterface(c, p, egress, 'outbound', scope));
 }
 
 /** How much a check says about a permit: a rule, then a default of a bound ACL, then no binding at all. */
 function weight(check: AclCheck): number {
-  if (check.by.kind === 'rule') return 2;
+  if (check.by.kind === 'rule' || check.by.kind === 'zone') return 2;
   return check.by.kind === 'default' && check.by.reason === 'no-binding' ? 0 : 1;
 }
 

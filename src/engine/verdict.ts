@@ -30,6 +30,16 @@ export type Provenance =
       readonly at?: SourceSpan;
     }
   | {
+      /** a security zone decision without a matching rule (Comware 7 zones) */
+      readonly kind: 'zone';
+      /** no-pair: no zone pair between the zones; intra-zone / unzoned / zone-to-unzoned: the zone defaults; no-policy-match: no security policy rule matched; policy-rule: a security policy rule */
+      readonly reason: 'no-pair' | 'intra-zone' | 'unzoned' | 'zone-to-unzoned' | 'no-policy-match' | 'policy-rule' | 'pair-default';
+      readonly source: string;
+      readonly destination: string;
+      readonly rule?: string;
+      readonly at?: SourceSpan;
+    }
+  | {
       readonly kind: 'conntrack';
       readonly state: 'established' | 'related';
       /** 1-based id of the tracked connection */
@@ -143,6 +153,27 @@ export function describeProvenance(by: Provenance, action?: Action): string {
           return `${set} (acl ${by.acl} bound ${by.direction} on ${by.interface} is not defined)`;
       }
       return set;
+    }
+    case 'zone': {
+      const pair = `${by.source} → ${by.destination}`;
+      const at = by.at ? ` (${by.at.file}:${by.at.line})` : '';
+      switch (by.reason) {
+        case 'policy-rule':
+          return `security-policy ${by.rule ?? ''} ${pair}${at}`;
+        case 'no-policy-match':
+          return `security-policy default drop (no rule matched ${pair})`;
+        case 'no-pair':
+          return `security zones: no zone pair ${pair}, discarded`;
+        case 'pair-default':
+          return `zone pair ${pair}: no rule matched, default ${action ?? 'permit'}${at}`;
+        case 'intra-zone':
+          return `security zones: within zone ${by.source}, default ${action ?? 'deny'}${at}`;
+        case 'zone-to-unzoned':
+          return `security zones: ${pair} (one interface in no zone), discarded`;
+        case 'unzoned':
+          return `security zones: both interfaces in no zone, ${action ?? 'permit'}`;
+      }
+      return pair;
     }
     case 'conntrack':
       if (by.state === 'related' && by.expectation)

@@ -174,6 +174,10 @@ function device(options: ExportOptions, iface: string, span: SourceSpan | undefi
  */
 export function planExport(policy: Policy, options: ExportOptions, families: readonly IpFamily[]): { plan: ExportPlan; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  // Zone-based filtering and global packet filters have no translation yet: refuse rather than export less.
+  for (const g of policy.globalBindings ?? [])
+    diagnostics.push(refuse('cannot export a global packet filter yet (packet-filter … global): it has no translation in ftpwall', g.at, 'apply the ACL on each interface instead'));
+  if (policy.zones) diagnostics.push(refuse('cannot export security zones, zone pairs or security policies yet: they have no translation in ftpwall', policy.zones.zones[0]!.at));
   const effective = new Map<string, Binding>();
   for (const b of policy.bindings) {
     if (families.includes(b.family)) effective.set(`${b.direction}|${b.family}|${b.interface}`, b);

@@ -200,6 +200,10 @@ export interface Policy {
   readonly timeRanges?: readonly TimeRange[];
   /** the kind of device, when the config or an option tells it */
   readonly platform?: Platform;
+  /** `packet-filter … global …`: applied on every interface besides its own binding */
+  readonly globalBindings?: readonly GlobalBinding[];
+  /** security zones, zone pairs and security policies, when the config puts interfaces in zones */
+  readonly zones?: ZonePolicy;
 }
 
 /** Finds an ACL by the name a binding uses. */
@@ -210,4 +214,60 @@ export function findAcl(policy: Policy, name: string, family: IpFamily): Acl | u
 /** Human text of a rule's provenance: `acl 3000 rule 10 (rules/seed-active.cfg:5)`. */
 export function ruleLabel(acl: Acl, rule: Rule): string {
   return `acl ${acl.family === 6 ? 'ipv6 ' : ''}${acl.name} rule ${rule.id} (${rule.at.file}:${rule.at.line})`;
+}
+
+/** A security zone: interfaces with the same security requirements (Comware 7 `security-zone`). */
+export interface Zone {
+  readonly name: string;
+  readonly interfaces: readonly string[];
+  readonly at: SourceSpan;
+}
+
+/** The packet filters between a source and a destination zone (`zone-pair security` + `packet-filter`). */
+export interface ZonePair {
+  /** zone names, or 'any' */
+  readonly source: string;
+  readonly destination: string;
+  /** the ACL applied per family (its name as in Acl.name); may name an ACL that does not exist */
+  readonly acls: readonly { readonly family: IpFamily; readonly acl: string; readonly at: SourceSpan }[];
+  readonly at: SourceSpan;
+}
+
+/** One security policy rule (Comware 7 `security-policy ip`), its address and service conditions compiled into an ACL. */
+export interface SecurityRule {
+  readonly id: number;
+  readonly name?: string;
+  readonly family: IpFamily;
+  readonly action: Action;
+  /** empty: any zone */
+  readonly sourceZones: readonly string[];
+  readonly destinationZones: readonly string[];
+  /** the address and service conditions as permit rules: the rule matches a packet one of them matches */
+  readonly match: Acl;
+  /** one-line summary: `rule 0 name out: pass trust→untrust source 10.0.0.0/24 service ftp` */
+  readonly text: string;
+  readonly at: SourceSpan;
+}
+
+/**
+ * Zone-based filtering (Comware 7). Between two zones the zone pair's packet filter applies, or,
+ * when the config has security policy rules, those rules replace the zone pair filters.
+ */
+export interface ZonePolicy {
+  readonly zones: readonly Zone[];
+  readonly pairs: readonly ZonePair[];
+  /** in match order; non-empty for a family means security policies decide that family */
+  readonly securityRules: readonly SecurityRule[];
+  /** between two interfaces of one zone without a zone pair (H3C: discard by default) */
+  readonly intraZone: { readonly action: Action; readonly at?: SourceSpan };
+  /** between two interfaces in no zone (routers forward, firewalls with security policies discard) */
+  readonly unzoned: Action;
+}
+
+/** An ACL applied to every interface (`packet-filter N global inbound`): met together with the interface's own. */
+export interface GlobalBinding {
+  readonly direction: Direction;
+  readonly family: IpFamily;
+  readonly acl: string;
+  readonly at: SourceSpan;
 }

@@ -16,8 +16,14 @@ function where(at: SourceSpan): string {
 export function summarizeAcl(acl: Acl): string {
   const v6 = acl.family === 6 ? 'ipv6 ' : '';
   const id = acl.number !== undefined ? String(acl.number) : /^\d+$/.test(acl.name) ? acl.name : `name ${acl.name}`;
-  const n = acl.rules.length;
-  return `acl ${v6}${acl.category} ${id} (match-order ${acl.matchOrder}, step ${acl.step}): ${n} rule${n === 1 ? '' : 's'}, ${where(acl.at)}`;
+  const n = distinctRules(acl).length;
+  const entries = acl.rules.length === n ? '' : ` (${acl.rules.length} entries with object groups expanded)`;
+  return `acl ${v6}${acl.category} ${id} (match-order ${acl.matchOrder}, step ${acl.step}): ${n} rule${n === 1 ? '' : 's'}${entries}, ${where(acl.at)}`;
+}
+
+/** The rules as written: the consecutive sub-rules of one rule with object groups count once. */
+export function distinctRules(acl: Acl): Acl['rules'] {
+  return acl.rules.filter((r, k) => k === 0 || acl.rules[k - 1]!.id !== r.id || acl.rules[k - 1]!.text !== r.text);
 }
 
 /** `packet-filter 3000 inbound`, `packet-filter ipv6 3001 outbound (acl not defined)`. */
@@ -42,13 +48,25 @@ export function summarizePolicy(policy: Policy): string[] {
   const lines: string[] = [];
   for (const acl of policy.acls) {
     lines.push(summarizeAcl(acl));
-    for (const r of acl.rules) lines.push(`  ${r.text}`);
+    for (const r of distinctRules(acl)) lines.push(`  ${r.text}`);
   }
   const names = [...policy.interfaces];
   for (const b of policy.bindings) if (!names.includes(b.interface)) names.push(b.interface);
   for (const name of names) {
     const bs = policy.bindings.filter((b) => b.interface === name);
     lines.push(bs.length === 0 ? `${name}: no packet filter` : `${name}: ${bs.map((b) => bindingText(b, policy)).join(', ')}`);
+  }
+  for (const g of policy.globalBindings ?? [])
+    lines.push(`global: packet-filter ${g.family === 6 ? 'ipv6 ' : ''}${/^\d+$/.test(g.acl) ? g.acl : `name ${g.acl}`} global ${g.direction}${policy.acls.some((a) => a.name === g.acl && a.family === g.family) ? '' : ' (acl not defined)'}, ${where(g.at)}`);
+  const z = policy.zones;
+  if (z) {
+    for (const zone of z.zones) lines.push(`security-zone ${zone.name}: ${zone.interfaces.join(', ')}, ${where(zone.at)}`);
+    for (const p of z.pairs) {
+      const filters = p.acls.map((a) => `packet-filter ${a.family === 6 ? 'ipv6 ' : ''}${/^\d+$/.test(a.acl) ? a.acl : `name ${a.acl}`}${policy.acls.some((x) => x.name === a.acl && x.family === a.family) ? '' : ' (acl not defined)'}`);
+      lines.push(`zone-pair ${p.source} → ${p.destination}: ${filters.length > 0 ? filters.join(', ') : 'no packet filter'}, ${where(p.at)}`);
+    }
+    for (const r of z.securityRules) lines.push(`security-policy ${r.family === 6 ? 'ipv6' : 'ip'} ${r.text}, ${where(r.at)}`);
+    lines.push(`zone defaults: within a zone ${z.intraZone.action}, between zones without a zone pair deny, interfaces in no zone ${z.unzoned}`);
   }
   const d = policy.defaultAction;
   if (d.at) lines.push(`${d.at.lineText.slice(d.at.column - 1).trim().replace(/\s+/g, ' ')} (${where(d.at)})`);

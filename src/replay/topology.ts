@@ -141,7 +141,7 @@ export function parseTopologyFile(text: string, file: string): { value?: Topolog
   return { value: makeTopology(entries, defaultIface), diagnostics: r.diagnostics };
 }
 
-/** Warnings for interface names the config does not know, with the closest known name. */
+/** Errors for interface names the config does not know, with the closest known name. */
 export function checkInterfaces(t: Topology, known: readonly string[]): Diagnostic[] {
   if (known.length === 0) return [];
   const out: Diagnostic[] = [];
@@ -151,10 +151,11 @@ export function checkInterfaces(t: Topology, known: readonly string[]): Diagnost
   for (const [name, origin] of names) {
     if (known.includes(name)) continue;
     const near = closest(name, known);
+    // an error: the hosts placed there would be filtered by nothing, and FTP would "work"
     out.push({
-      severity: 'warning',
-      message: `${origin}: interface '${name}' is not in the config (it has ${known.join(', ')}); no ACL applies there`,
-      ...(near ? { suggestion: `did you mean '${near}'?` } : {}),
+      severity: 'error',
+      message: `${origin}: interface '${name}' is not in the config (it has ${known.join(', ')}); nothing would filter its packets`,
+      ...(near ? { suggestion: `did you mean ${near}?` } : {}),
     });
   }
   return out;

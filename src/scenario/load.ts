@@ -135,7 +135,7 @@ function readHosts(r: YamlReader, node: YNode, broken: Set<string>): Host[] {
     const vpn = e.has('vpn') ? r.string(e.get('vpn'), `host '${name}' vpn`) : undefined;
     if (e.has('vpn') && vpn === undefined) continue;
     broken.delete(name);
-    hosts.push({ name, address, interface: iface, ...(vpn !== undefined ? { vpn } : {}), at: r.span(key) });
+    hosts.push({ name, address, interface: iface, ...(vpn !== undefined ? { vpn } : {}), at: r.span(key), interfaceAt: r.span(ifaceNode!) });
   }
   return hosts;
 }

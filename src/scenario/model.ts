@@ -25,6 +25,8 @@ export interface Host {
   /** the VPN instance its traffic belongs to; undefined: public (non-VPN) traffic */
   readonly vpn?: string;
   readonly at: SourceSpan;
+  /** where the interface name is written */
+  readonly interfaceAt?: SourceSpan;
 }
 
 /** How the FTP client behaves. */

@@ -70,11 +70,11 @@ describe('topology file', () => {
     ]);
   });
 
-  it('warns about interfaces the config does not have, with the closest name', () => {
+  it('refuses interfaces the config does not have, with the closest name', () => {
     const t = makeTopology([{ prefix: parsePrefixForTest('10.0.0.0/8'), iface: 'GigabitEthernet2/1/11', origin: '--inside 10.0.0.0/8@GigabitEthernet2/1/11' }], 'GigabitEthernet2/1/1');
     const ds = checkInterfaces(t, ['GigabitEthernet2/1/1', 'GigabitEthernet2/1/10']);
     expect(ds.map((d) => formatDiagnostic(d))).toEqual([
-      "warning: --inside 10.0.0.0/8@GigabitEthernet2/1/11: interface 'GigabitEthernet2/1/11' is not in the config (it has GigabitEthernet2/1/1, GigabitEthernet2/1/10); no ACL applies there (did you mean 'GigabitEthernet2/1/1'?)",
+      "error: --inside 10.0.0.0/8@GigabitEthernet2/1/11: interface 'GigabitEthernet2/1/11' is not in the config (it has GigabitEthernet2/1/1, GigabitEthernet2/1/10); nothing would filter its packets (did you mean GigabitEthernet2/1/1?)",
     ]);
   });
 });

@@ -10,9 +10,11 @@
  * duplicate check and automatic numbering scanned every rule too, so an N-rule ACL cost O(N²)
  * to parse (10,000 rules: over a minute; DESIGN.md's performance target names 10,000-rule
  * ACLs). With one draft per view and this index, a view of N rules costs O(N).
- * Earlier states stay untouched and every finished state is deeply frozen, as with `produce`.
+ * Earlier states stay untouched and every finished state is deeply frozen, as with `produce`; the
+ * scalar fields are edited on a shallow copy rather than an immer draft (same result, far less work
+ * per view, which matters for configs with tens of thousands of named ACLs).
  */
-import { castDraft, createDraft, finishDraft, freeze, type Draft } from 'immer';
+import { freeze, type Draft } from 'immer';
 import { ruleStatementKey } from './rule-text.js';
 import type { H3cAcl, H3cRule } from './vendor.js';
 
@@ -36,15 +38,24 @@ export interface AclDraft {
 
 /** Opens a batch of edits on `acl` (O(rules) once). */
 export function openAclDraft(acl: H3cAcl): AclDraft {
-  const e: AclDraft = { base: acl, draft: createDraft(acl), rules: [...acl.rules], rulesChanged: false, posById: new Map(), idsByBody: new Map(), maxId: -1 };
+  // The ACL's scalar fields are edited on a shallow mutable copy: an immer draft (a Proxy, finished
+  // by a walk) per ACL view made parsing tens of thousands of small named ACLs slow (issue 14, finding 9).
+  const e: AclDraft = { base: acl, draft: { ...acl } as Draft<H3cAcl>, rules: [...acl.rules], rulesChanged: false, posById: new Map(), idsByBody: new Map(), maxId: -1 };
   reindex(e);
   return e;
 }
 
 /** Finishes the batch (which must not be used after): the next deeply frozen state, or the base itself when nothing changed. */
 export function finishAclDraft(e: AclDraft): H3cAcl {
-  if (e.rulesChanged) e.draft.rules = castDraft(e.rules);
-  return finishDraft(e.draft) as H3cAcl;
+  const next = e.draft as H3cAcl & { rules: readonly H3cRule[] };
+  if (e.rulesChanged) (next as { rules: readonly H3cRule[] }).rules = e.rules;
+  const base = e.base as unknown as Record<string, unknown>;
+  const copy = next as unknown as Record<string, unknown>;
+  const keys = new Set([...Object.keys(base), ...Object.keys(copy)]);
+  let changed = false;
+  for (const k of keys) if (base[k] !== copy[k]) changed = true;
+  // rules are frozen one by one as they are written (pushRule, replaceRule): freezing the state walks only new arrays
+  return changed ? freeze(next, true) : e.base;
 }
 
 /** The rule with that id, if any. */

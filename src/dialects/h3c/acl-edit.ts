@@ -98,7 +98,9 @@ export function editRule(e: AclDraft, cmd: RuleCommand, at: SourceSpan, diags: D
   }
   const step = e.draft.step;
   // Comware's automatic id (see the header): 0, or the next multiple of step above the highest id.
-  const id = cmd.id ?? (e.rules.length === 0 ? 0 : (Math.floor(e.maxId / step) + 1) * step);
+  // With `step N start M` (C7-sw-en) the ids are M, M+N, M+2N, …: the next one above the highest id.
+  const start = e.draft.start ?? 0;
+  const id = cmd.id ?? (e.rules.length === 0 || e.maxId < start ? start : start + (Math.floor((e.maxId - start) / step) + 1) * step);
   if (id > MAX_RULE_ID) {
     diags.push({
       severity: 'error',
@@ -237,23 +239,24 @@ export function setStep(acl: H3cAcl, step: number, at: SourceSpan, diags: Diagno
 }
 
 /**
- * `step N` on an open batch: sets the step, renumbering existing rules from 0 and saying so. A
- * `match-order auto` ACL is renumbered in its match (depth-first) order, not by id (sheet 2.3, C7-sw-en:
- * "rules are in the match order of 0, 10, and 5. Changing the numbering step to 2 renumbers rules 0, 10,
- * and 5 (not 0, 5, and 10) as rules 0, 2, 4").
+ * `step N [start M]` on an open batch: sets the step, renumbering existing rules from the start id
+ * (0 by default) and saying so. A `match-order auto` ACL is renumbered in its match (depth-first)
+ * order, not by id (sheet 2.3, C7-sw-en: "rules are in the match order of 0, 10, and 5. Changing the
+ * numbering step to 2 renumbers rules 0, 10, and 5 (not 0, 5, and 10) as rules 0, 2, 4").
  */
-export function editStep(e: AclDraft, step: number, at: SourceSpan, diags: Diagnostic[]): void {
-  if (step === e.draft.step) return;
+export function editStep(e: AclDraft, step: number, at: SourceSpan, diags: Diagnostic[], start = 0): void {
+  if (step === e.draft.step && start === (e.draft.start ?? 0)) return;
   const sorted = [...e.rules].sort(e.draft.matchOrder === 'auto' ? depthFirst : (a, b) => a.id - b.id);
   // Rule ids are unique in an ACL, so the old id names the rule to renumber; rules keep their creation order.
-  const newId = new Map(sorted.map((r, k) => [r.id, k * step]));
+  const newId = new Map(sorted.map((r, k) => [r.id, start + k * step]));
   e.draft.step = step;
+  if (start !== 0 || e.draft.start !== undefined) e.draft.start = start;
   renumberRules(e, newId);
   if (sorted.length === 0) return;
-  const renumbered = sorted.map((r, k) => `${r.id}→${k * step}`);
+  const renumbered = sorted.map((r, k) => `${r.id}→${start + k * step}`);
   diags.push({
     severity: 'warning',
-    message: `step ${step} renumbers the existing rules of ${describeAcl(e.base)} from 0${e.draft.matchOrder === 'auto' ? ' in match order' : ''} (${renumbered.join(', ')}), as Comware documents`,
+    message: `step ${step} renumbers the existing rules of ${describeAcl(e.base)} from ${start}${e.draft.matchOrder === 'auto' ? ' in match order' : ''} (${renumbered.join(', ')}), as Comware documents`,
     span: at,
     suggestion: "put 'step' before the rules to keep their ids",
   });

@@ -13,7 +13,7 @@ import type { IpFamily } from '../../net/address.js';
 import type { MatchOrder } from '../../policy/model.js';
 import { finishAclDraft, openAclDraft, ruleById, type AclDraft } from './acl-draft.js';
 import { createAcl, editDescription, editRule, editRuleComment, editStep, editUndoRule, setMatchOrder, UNDO_RULE_WORDS } from './acl-edit.js';
-import { commandSpan, errorAt, numberToken, replaceAcl, type ParseContext } from './context.js';
+import { addAcl, commandSpan, errorAt, lookupAcl, numberToken, replaceAcl, type ParseContext } from './context.js';
 import { restOfLine, type Line, type Token } from './lexer.js';
 import { parseRuleCommand, parseRuleId } from './rule-parser.js';
 import { describeAcl } from './rule-text.js';
@@ -34,6 +34,16 @@ export function findVendorAcl(acls: readonly H3cAcl[], family: IpFamily, ref: { 
   if ('number' in ref) return acls.find((a) => a.family === family && a.number === ref.number);
   const lower = ref.name.toLowerCase();
   return acls.find((a) => a.family === family && a.name?.toLowerCase() === lower);
+}
+
+/** A lookup of ACLs by number or name built once (O(ACLs)); each lookup is then O(1), unlike findVendorAcl. */
+export function indexVendorAcls(acls: readonly H3cAcl[]): (family: IpFamily, ref: { number: number } | { name: string }) => H3cAcl | undefined {
+  const byKey = new Map<string, H3cAcl>();
+  for (const a of acls) {
+    if (a.number !== undefined && !byKey.has(`${a.family}#${a.number}`)) byKey.set(`${a.family}#${a.number}`, a);
+    if (a.name !== undefined && !byKey.has(`${a.family}n${a.name.toLowerCase()}`)) byKey.set(`${a.family}n${a.name.toLowerCase()}`, a);
+  }
+  return (family, ref) => byKey.get('number' in ref ? `${family}#${ref.number}` : `${family}n${ref.name.toLowerCase()}`);
 }
 
 /** Handles `acl …` in system view; enters the ACL view on success. */
@@ -94,8 +104,8 @@ export function handleAclHeader(ctx: ParseContext, line: Line): void {
   }
   if (number === undefined && name === undefined) return errorAt(ctx, line, kw, `expected an ACL number or 'name' after '${kw.text}'`);
   const existing =
-    (number !== undefined ? findVendorAcl(ctx.config.acls, family, { number }) : undefined) ??
-    (name !== undefined ? findVendorAcl(ctx.config.acls, family, { name }) : undefined);
+    (number !== undefined ? lookupAcl(ctx, family, { number }) : undefined) ??
+    (name !== undefined ? lookupAcl(ctx, family, { name }) : undefined);
   if (existing) {
     if (category && category !== existing.category) return errorAt(ctx, line, kw, `${describeAcl(existing)} is a ${existing.category} ACL, not ${category}`);
     if (matchOrder && matchOrder !== existing.matchOrder) {
@@ -120,7 +130,7 @@ export function handleAclHeader(ctx: ParseContext, line: Line): void {
     rules: [],
     at: commandSpan(line),
   });
-  ctx.config.acls.push(acl);
+  addAcl(ctx, acl);
   ctx.view = { kind: 'acl', acl };
 }
 
@@ -158,9 +168,24 @@ export function handleAclCommand(ctx: ParseContext, line: Line, acl: H3cAcl): bo
       handleRule(ctx, line, acl);
       return true;
     case 'step': {
-      // Comware: `step step-value`, 1 to 20.
+      // Comware: `step step-value [start start-value]`, step 1 to 20 (C7-sw-en adds `start`).
       const n = numberToken(ctx, line, t[1], 'a step', 1, 20, 'step');
-      if (n !== undefined) editStep(draftOf(ctx, acl), n, commandSpan(line), ctx.diags);
+      if (n === undefined) return true;
+      let start = 0;
+      if (t[2]) {
+        if (t[2].lower !== 'start') {
+          errorAt(ctx, line, t[2], `unexpected '${t[2].text}' after 'step ${t[1]!.text}'`, "write 'step N' or 'step N start M'");
+          return true;
+        }
+        const s = numberToken(ctx, line, t[3], 'a start rule id', 0, 65534, 'start');
+        if (s === undefined) return true;
+        if (t[4]) {
+          errorAt(ctx, line, t[4], `unexpected '${t[4].text}' after 'start ${t[3]!.text}'`);
+          return true;
+        }
+        start = s;
+      }
+      editStep(draftOf(ctx, acl), n, commandSpan(line), ctx.diags, start);
       return true;
     }
     case 'description':
@@ -178,6 +203,8 @@ export function handleAclCommand(ctx: ParseContext, line: Line, acl: H3cAcl): bo
 
 function handleRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
   const t = line.tokens;
+  // `rule [N] remark TEXT` (Comware 7): a remark between rules; it matches nothing.
+  if (t[1]?.lower === 'remark' || (t[1] && /^\d+$/.test(t[1].text) && t[2]?.lower === 'remark')) return;
   // `rule N comment TEXT`: a comment on an existing rule.
   if (t[1] && /^\d+$/.test(t[1].text) && t[2]?.lower === 'comment') {
     const id = parseRuleId(line, t[1], ctx.diags);

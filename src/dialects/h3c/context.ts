@@ -2,13 +2,21 @@
 import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
 import { tokenSpan, type Line, type Token } from './lexer.js';
 import type { AclDraft } from './acl-draft.js';
-import type { H3cAcl, H3cAspfPolicy, H3cConfig, H3cInterface } from './vendor.js';
+import type { H3cAcl, H3cAspfPolicy, H3cConfig, H3cInterface, H3cObjectGroup, H3cSecurityRule, H3cZone, H3cZonePair } from './vendor.js';
 
 /** The CLI view a line is interpreted in, as on the device. */
 export type View =
   | { readonly kind: 'system' }
   | { readonly kind: 'acl'; readonly acl: H3cAcl }
-  | { readonly kind: 'interface'; readonly iface: H3cInterface }
+  /** `members`: the interfaces of an `interface range` view (each gets the view's packet filters) */
+  | { readonly kind: 'interface'; readonly iface: H3cInterface; readonly members?: readonly H3cInterface[] }
+  | { readonly kind: 'object-group'; readonly group: H3cObjectGroup }
+  | { readonly kind: 'zone'; readonly zone: H3cZone }
+  | { readonly kind: 'zone-pair'; readonly pair: H3cZonePair }
+  | { readonly kind: 'security-policy'; readonly family: 4 | 6 }
+  | { readonly kind: 'security-rule'; readonly family: 4 | 6; readonly rule: H3cSecurityRule }
+  /** after an ACL header that was refused: its body is skipped silently (one error, no cascade) */
+  | { readonly kind: 'dead'; readonly indent: number }
   | { readonly kind: 'aspf'; readonly policy: H3cAspfPolicy }
   /** inside a section ftpwall does not interpret; `indent` is the indentation of its header */
   | { readonly kind: 'skip'; readonly indent: number; readonly name: string };
@@ -27,6 +35,32 @@ export interface ParseContext {
    * acl-view.ts finishAclView, called whenever the parser leaves the view or the input ends).
    */
   aclDraft?: AclDraft;
+  /** position in `config.acls` of each ACL state (replaceAcl keeps it current) */
+  readonly aclPos: Map<H3cAcl, number>;
+  /** position in `config.acls` by `aclKey` (number and lower-cased name), so a lookup does not scan every ACL */
+  readonly aclByKey: Map<string, number>;
+  /** inside a `header motd %…%` banner: its delimiter character */
+  banner?: string;
+}
+
+/** The lookup key of an ACL reference: by number, or by name (case-insensitive on Comware). */
+export function aclKey(family: 4 | 6, ref: { readonly number: number } | { readonly name: string }): string {
+  return 'number' in ref ? `${family}#${ref.number}` : `${family}n${ref.name.toLowerCase()}`;
+}
+
+/** Adds a new ACL to the config and to the lookup indexes. */
+export function addAcl(ctx: ParseContext, acl: H3cAcl): void {
+  const pos = ctx.config.acls.length;
+  ctx.config.acls.push(acl);
+  ctx.aclPos.set(acl, pos);
+  if (acl.number !== undefined) ctx.aclByKey.set(aclKey(acl.family, { number: acl.number }), pos);
+  if (acl.name !== undefined) ctx.aclByKey.set(aclKey(acl.family, { name: acl.name }), pos);
+}
+
+/** The current state of the ACL with that number or name, in O(1). */
+export function lookupAcl(ctx: ParseContext, family: 4 | 6, ref: { readonly number: number } | { readonly name: string }): H3cAcl | undefined {
+  const pos = ctx.aclByKey.get(aclKey(family, ref));
+  return pos === undefined ? undefined : ctx.config.acls[pos];
 }
 
 /**
@@ -35,9 +69,11 @@ export interface ParseContext {
  */
 export function replaceAcl(ctx: ParseContext, prev: H3cAcl, next: H3cAcl): void {
   if (next === prev) return;
-  const i = ctx.config.acls.indexOf(prev);
-  if (i < 0) throw new Error('invariant: an edited ACL state is not the current one in the config');
+  const i = ctx.aclPos.get(prev);
+  if (i === undefined || ctx.config.acls[i] !== prev) throw new Error('invariant: an edited ACL state is not the current one in the config');
   ctx.config.acls[i] = next;
+  ctx.aclPos.delete(prev);
+  ctx.aclPos.set(next, i);
   if (ctx.view.kind === 'acl' && ctx.view.acl === prev) ctx.view = { kind: 'acl', acl: next };
 }
 

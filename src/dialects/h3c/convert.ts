@@ -7,7 +7,9 @@
 import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
 import { PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../net/packet.js';
 import type { Acl, AddrMatch, Binding, DefaultAction, Inspection, Policy, PortMatch, Rule, SessionPoint, SessionProtocol, SessionScope } from '../../policy/model.js';
-import { findVendorAcl } from './acl-view.js';
+import { indexVendorAcls } from './acl-view.js';
+import { convertZones } from './convert-zones.js';
+import { expandRuleGroups } from './expand-groups.js';
 import { ruleText } from './rule-text.js';
 import type { H3cAcl, H3cAddr, H3cConfig, H3cPort, H3cRule } from './vendor.js';
 
@@ -18,20 +20,23 @@ const FLAG_BITS: Readonly<Record<string, number>> = { syn: TCP_SYN, ack: TCP_ACK
 
 /** Converts the vendor model; adds binding/inspection diagnostics to `diags`. */
 export function convertConfig(config: H3cConfig, diags: Diagnostic[]): Policy {
-  const acls = config.acls.map(convertAcl);
+  const acls = config.acls.map((a) => convertAcl(a, config, diags));
   const defaultAction = config.defaultAction ? { action: config.defaultAction.action, at: config.defaultAction.at } : { action: 'permit' as const };
   const ipv6DefaultAction = convertIpv6Default(config, diags);
   timeRangeNotices(config, diags);
+  const zoneParts = convertZones(config, aclName, diags);
   return {
     source: config.file,
     acls,
-    bindings: convertBindings(config, diags, defaultAction.action),
+    bindings: [...convertBindings(config, diags, defaultAction.action), ...zoneParts.vlanBindings],
     defaultAction,
     ...(ipv6DefaultAction ? { ipv6DefaultAction } : {}),
     inspections: convertInspections(config, diags),
     interfaces: config.interfaces.map((i) => i.name),
     sessionScope: convertSessionScope(config),
     ...(config.timeRanges ? { timeRanges: [...config.timeRanges].map(([name, statements]) => ({ name, statements })) } : {}),
+    ...(zoneParts.globalBindings.length > 0 ? { globalBindings: zoneParts.globalBindings } : {}),
+    ...(zoneParts.zones ? { zones: zoneParts.zones } : {}),
   };
 }
 
@@ -79,8 +84,11 @@ function timeRangeNotices(config: H3cConfig, diags: Diagnostic[]): void {
         });
 }
 
-function convertAcl(acl: H3cAcl): Acl {
+function convertAcl(acl: H3cAcl, config: H3cConfig, diags: Diagnostic[]): Acl {
   const ordered = acl.matchOrder === 'auto' ? [...acl.rules].sort(depthFirst) : [...acl.rules].sort((a, b) => a.id - b.id);
+  // each rule's position in configuration order (the switches' auto-order tie-break), without an O(n²) indexOf
+  const configuredAt = new Map<H3cRule, number>();
+  acl.rules.forEach((r, k) => configuredAt.set(r, k));
   return {
     name: aclName(acl),
     ...(acl.number !== undefined ? { number: acl.number } : {}),
@@ -89,7 +97,11 @@ function convertAcl(acl: H3cAcl): Acl {
     matchOrder: acl.matchOrder,
     step: acl.step,
     ...(acl.description !== undefined ? { description: acl.description } : {}),
-    rules: ordered.map((r) => convertRule(r, acl, acl.rules.indexOf(r))),
+    // a rule naming object groups becomes consecutive sub-rules with its id and text (expand-groups.ts)
+    rules: ordered.flatMap((r) => {
+      const seq = configuredAt.get(r) ?? 0;
+      return expandRuleGroups(r, acl.family, config, diags).map((x) => (x === r ? convertRule(r, acl, seq) : { ...convertRule(x, acl, seq), text: ruleText(r, acl.family, acl.category) }));
+    }),
     at: acl.at,
   };
 }
@@ -125,6 +137,7 @@ function convertRule(r: H3cRule, acl: H3cAcl, seq: number): Rule {
   for (const [k, v] of r.qos ?? []) unsimulated.push(`${k} ${v}`);
   if (r.logging) unsimulated.push('logging');
   if (r.counting) unsimulated.push('counting');
+  if (r.flowLogging) unsimulated.push('flow-logging');
   let mask = 0;
   let value = 0;
   for (const [flag, v] of r.flags ?? []) {
@@ -192,11 +205,14 @@ export function depthFirst(a: H3cRule, b: H3cRule): number {
 }
 
 function convertBindings(config: H3cConfig, diags: Diagnostic[], defaultAction: 'permit' | 'deny'): Binding[] {
-  const out: Binding[] = [];
+  const out: (Binding | undefined)[] = [];
   const warnedFirewall = new Set<string>();
+  const findAclOf = indexVendorAcls(config.acls);
+  // position in `out` of the binding per interface, direction and family (a later one replaces it)
+  const slot = new Map<string, number>();
   for (const iface of config.interfaces) {
     for (const pf of iface.packetFilters) {
-      const acl = findVendorAcl(config.acls, pf.family, pf.ref);
+      const acl = findAclOf(pf.family, pf.ref);
       const written = 'number' in pf.ref ? `${pf.family === 6 ? 'ipv6 ' : ''}${pf.ref.number}` : `${pf.family === 6 ? 'ipv6 ' : ''}name ${pf.ref.name}`;
       if (!acl)
         diags.push({
@@ -218,14 +234,16 @@ function convertBindings(config: H3cConfig, diags: Diagnostic[], defaultAction: 
         continue;
       }
       const name = acl ? aclName(acl) : 'number' in pf.ref ? String(pf.ref.number) : pf.ref.name;
-      const earlier = out.findIndex((b) => b.interface === iface.name && b.direction === pf.direction && b.family === pf.family);
-      if (earlier >= 0) {
+      const key = `${iface.name}|${pf.direction}|${pf.family}`;
+      const earlier = slot.get(key);
+      const binding: Binding = { interface: iface.name, direction: pf.direction, family: pf.family, acl: name, at: pf.at };
+      if (earlier !== undefined) {
         diags.push({
           severity: 'warning',
           message: `this packet filter replaces the one at line ${out[earlier]!.at.line}: Comware applies one IPv${pf.family} ACL per interface and direction`,
           span: pf.at,
         });
-        out.splice(earlier, 1);
+        out[earlier] = undefined; // the replaced binding goes; the new one comes last, as before
       }
       if (pf.matchFragments === 'exactly')
         diags.push({
@@ -235,10 +253,11 @@ function convertBindings(config: H3cConfig, diags: Diagnostic[], defaultAction: 
           span: pf.at,
         });
       const fragmentMatch = pf.form === 'firewall' ? (pf.matchFragments === 'exactly' ? ('exact' as const) : ('normal' as const)) : undefined;
-      out.push({ interface: iface.name, direction: pf.direction, family: pf.family, acl: name, ...(fragmentMatch ? { fragmentMatch } : {}), at: pf.at });
+      slot.set(key, out.length);
+      out.push(fragmentMatch ? { ...binding, fragmentMatch } : binding);
     }
   }
-  return out;
+  return out.filter((b): b is Binding => b !== undefined);
 }
 
 function convertInspections(config: H3cConfig, diags: Diagnostic[]): Inspection[] {

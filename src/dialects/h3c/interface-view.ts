@@ -15,19 +15,107 @@ import type { IpFamily } from '../../net/address.js';
 import { commandSpan, errorAt, numberToken, skipLine, warnAt, type ParseContext } from './context.js';
 import { normalizeInterfaceName } from './keywords.js';
 import type { Line, Token } from './lexer.js';
-import type { H3cInterface, H3cPacketFilter } from './vendor.js';
+import type { H3cConfig, H3cInterface, H3cPacketFilter } from './vendor.js';
 
-/** `interface TYPE NUMBER`: enters (or re-enters) the interface view. */
+/** `interface TYPE NUMBER [mode …]` or `interface range A to B, C`: enters (or re-enters) the interface view. */
 export function handleInterfaceHeader(ctx: ParseContext, line: Line): void {
-  const rest = line.tokens.slice(1);
-  if (rest.length === 0) return errorAt(ctx, line, undefined, "expected an interface name after 'interface'");
-  const name = normalizeInterfaceName(rest.map((x) => x.text).join(' '));
-  let iface = ctx.config.interfaces.find((x) => x.name === name);
+  const t = line.tokens;
+  if (t.length < 2) return errorAt(ctx, line, undefined, "expected an interface name after 'interface'");
+  if (t[1]!.lower === 'range') return interfaceRange(ctx, line);
+  const { name } = interfaceNameAt(line, 1);
+  ctx.view = { kind: 'interface', iface: declareInterface(ctx, name, line) };
+}
+
+/** The interface declared by that name (created on first use). */
+function declareInterface(ctx: ParseContext, name: string, line: Line): H3cInterface {
+  // a name index kept beside the list, so re-entering or declaring N interfaces costs O(N), not O(N²)
+  let index = interfaceIndex.get(ctx.config);
+  if (!index) interfaceIndex.set(ctx.config, (index = new Map(ctx.config.interfaces.map((x) => [x.name, x]))));
+  let iface = index.get(name);
   if (!iface) {
     iface = { name, at: commandSpan(line), packetFilters: [], aspf: [] };
     ctx.config.interfaces.push(iface);
+    index.set(name, iface);
   }
-  ctx.view = { kind: 'interface', iface };
+  return iface;
+}
+
+/** Interfaces by name, per config being parsed. */
+const interfaceIndex = new WeakMap<H3cConfig, Map<string, H3cInterface>>();
+
+/**
+ * The interface name at tokens[i]: `GigabitEthernet1/0/1`, or `GigabitEthernet 1/0/1` (type and
+ * number apart). Words after the name (`interface Tunnel0 mode gre`) are options, never part of it.
+ */
+export function interfaceNameAt(line: Line, i: number): { name: string; used: number } {
+  const a = line.tokens[i]!;
+  const b = line.tokens[i + 1];
+  // A type without a number (`GigabitEthernet`) takes the next word when it starts with a digit.
+  if (!/\d/.test(a.text) && b && /^\d/.test(b.text)) return { name: normalizeInterfaceName(a.text + b.text), used: 2 };
+  return { name: normalizeInterfaceName(a.text), used: 1 };
+}
+
+/** Most members one `interface range` may expand to (Comware lists up to 24 items; a `to` item spans a slot). */
+const MAX_RANGE_MEMBERS = 4096;
+
+/** `interface range A [to B] [, C [to D]]…` (also space-separated): one view for every member. */
+function interfaceRange(ctx: ParseContext, line: Line): void {
+  const t = line.tokens.flatMap((x) => splitCommas(x));
+  let i = 2;
+  if (t[i]?.lower === 'name') {
+    // `interface range name NAME [interface …]`: the name is a label; the members follow `interface`.
+    i += 2;
+    if (t[i]?.lower === 'interface') i++;
+    else return errorAt(ctx, line, t[i - 1], "'interface range name' without its member list is not supported yet", "write the members: 'interface range GigabitEthernet1/0/1 to GigabitEthernet1/0/4'");
+  }
+  const names: string[] = [];
+  while (i < t.length) {
+    const start = interfaceNameAt({ ...line, tokens: t }, i);
+    i += start.used;
+    if (t[i]?.lower === 'to') {
+      const endTok = t[i + 1];
+      if (!endTok) return errorAt(ctx, line, t[i], "expected an interface after 'to'");
+      const endRaw = interfaceNameAt({ ...line, tokens: t }, i + 1);
+      // `GigabitEthernet1/0/1 to 1/0/4`: the end may omit the type
+      const typeOf = (n: string): string => /^[^\d]*/.exec(n)![0];
+      const end = /^\d/.test(endRaw.name) ? typeOf(start.name) + endRaw.name : endRaw.name;
+      const span = expandRange(start.name, end);
+      if (!span) return errorAt(ctx, line, endTok, `'${start.name} to ${end}' is not a range: the names must differ only in their last number, ascending`);
+      if (names.length + span.length > MAX_RANGE_MEMBERS) return errorAt(ctx, line, endTok, `the range has more than ${MAX_RANGE_MEMBERS} members`);
+      for (const n of span) names.push(n);
+      i += 1 + endRaw.used;
+    } else {
+      names.push(start.name);
+    }
+  }
+  if (names.length === 0) return errorAt(ctx, line, undefined, "expected interfaces after 'interface range'");
+  const members = names.map((n) => declareInterface(ctx, n, line));
+  ctx.view = { kind: 'interface', iface: members[0]!, members };
+}
+
+/** `GigabitEthernet1/0/1,` → two tokens, the comma dropped (columns kept). */
+function splitCommas(t: Token): Token[] {
+  if (!t.text.includes(',')) return [t];
+  const out: Token[] = [];
+  let col = t.column;
+  for (const part of t.text.split(',')) {
+    if (part !== '') out.push({ text: part, lower: part.toLowerCase(), column: col });
+    col += part.length + 1;
+  }
+  return out;
+}
+
+/** `GigabitEthernet1/0/1` … `GigabitEthernet1/0/4` → the four names; undefined unless only the last number differs. */
+function expandRange(a: string, b: string): string[] | undefined {
+  const ma = /^(.*?)(\d+)$/.exec(a);
+  const mb = /^(.*?)(\d+)$/.exec(b);
+  if (!ma || !mb || ma[1] !== mb[1]) return undefined;
+  const lo = Number(ma[2]);
+  const hi = Number(mb[2]);
+  if (hi < lo || hi - lo >= MAX_RANGE_MEMBERS) return undefined;
+  const out: string[] = [];
+  for (let k = lo; k <= hi; k++) out.push(`${ma[1]}${k}`);
+  return out;
 }
 
 function direction(ctx: ParseContext, line: Line, t: Token | undefined, after: string): Direction | undefined {
@@ -37,7 +125,7 @@ function direction(ctx: ParseContext, line: Line, t: Token | undefined, after: s
 }
 
 /** Parses `{N | name X}` at tokens[i]; returns the reference and the tokens used. */
-function aclRef(ctx: ParseContext, line: Line, i: number, after: string): { ref: H3cPacketFilter['ref']; used: number } | undefined {
+export function aclRef(ctx: ParseContext, line: Line, i: number, after: string): { ref: H3cPacketFilter['ref']; used: number } | undefined {
   const t = line.tokens[i];
   if (t?.lower === 'name') {
     const n = line.tokens[i + 1];
@@ -180,6 +268,10 @@ export function handleGlobalFilterCommand(ctx: ParseContext, line: Line): boolea
     setDefault(2);
     return true;
   }
+  if (w0 === 'packet-filter' && t.some((x) => x.lower === 'global' || x.lower === 'vlan')) {
+    systemPacketFilter(ctx, line);
+    return true;
+  }
   if (w0 === 'firewall') {
     const w1 = t[1]?.lower;
     if (w1 === 'enable') ctx.config.firewallEnabled = at;
@@ -215,4 +307,56 @@ function portMapping(ctx: ParseContext, line: Line): void {
   }
   if (t[j]) warnAt(ctx, line, t[j]!, `a port mapping limited by '${t[j]!.text}' is not simulated: port ${port} is treated as FTP for every host`);
   ctx.config.portMappings.push({ application: 'ftp', port, at: commandSpan(line) });
+}
+
+/**
+ * `packet-filter [ipv6] {N | name X} global {inbound|outbound} [hardware-count]` and
+ * `packet-filter [ipv6] {N | name X} vlan VLAN-LIST {inbound|outbound}` (C7-sw-en, C7-zh), system view.
+ */
+function systemPacketFilter(ctx: ParseContext, line: Line): void {
+  const t = line.tokens;
+  let i = 1;
+  let family: IpFamily = 4;
+  if (t[i]?.lower === 'ipv6') {
+    family = 6;
+    i++;
+  } else if (t[i]?.lower === 'mac') {
+    return warnAt(ctx, line, t[i]!, "'packet-filter mac' filters Ethernet frames, which ftpwall does not simulate: ignored");
+  }
+  const ref = aclRef(ctx, line, i, t[i - 1]!.text);
+  if (!ref) return;
+  i += ref.used;
+  let vlans: number[] | undefined;
+  if (t[i]?.lower === 'global') {
+    i++;
+  } else if (t[i]?.lower === 'vlan') {
+    vlans = [];
+    i++;
+    // `vlan 10`, `vlan 10 to 20`, `vlan 10 20 30`
+    while (t[i] && /^\d+$/.test(t[i]!.text)) {
+      const lo = numberToken(ctx, line, t[i], 'a VLAN id', 1, 4094, 'vlan');
+      if (lo === undefined) return;
+      let hi = lo;
+      if (t[i + 1]?.lower === 'to') {
+        const h = numberToken(ctx, line, t[i + 2], 'a VLAN id', lo, 4094, 'to');
+        if (h === undefined) return;
+        hi = h;
+        i += 2;
+      }
+      for (let v = lo; v <= hi; v++) vlans.push(v);
+      i++;
+    }
+    if (vlans.length === 0) return errorAt(ctx, line, t[i], "expected a VLAN id after 'vlan'");
+  } else {
+    return errorAt(ctx, line, t[i], `expected 'global' or 'vlan' after '${t[i - 1]!.text}'`);
+  }
+  const dir = direction(ctx, line, t[i], t[i - 1]!.text);
+  if (!dir) return;
+  i++;
+  while (i < t.length) {
+    const w = t[i]!;
+    if (w.lower === 'hardware-count') i++;
+    else return errorAt(ctx, line, w, `unexpected '${w.text}' in packet-filter`);
+  }
+  ctx.config.c7.systemFilters.push({ direction: dir, family, ref: ref.ref, form: 'packet-filter', at: commandSpan(line), ...(vlans ? { vlans } : {}) });
 }

@@ -89,14 +89,17 @@ export const ICMPV6_MESSAGES: ReadonlyMap<string, readonly [number, number]> = n
 export const ADVANCED_RULE_OPTIONS = [
   'source', 'destination', 'source-port', 'destination-port', 'established', 'syn', 'ack', 'fin',
   'rst', 'psh', 'urg', 'fragment', 'logging', 'counting', 'time-range', 'vpn-instance', 'icmp-type',
-  'icmp6-type', 'dscp', 'precedence', 'tos',
+  'icmp6-type', 'dscp', 'precedence', 'tos', 'flow-logging',
 ] as const;
 
 /** Options of `rule` in a basic ACL view. */
-export const BASIC_RULE_OPTIONS = ['source', 'fragment', 'logging', 'counting', 'time-range', 'vpn-instance'] as const;
+export const BASIC_RULE_OPTIONS = ['source', 'fragment', 'logging', 'counting', 'time-range', 'vpn-instance', 'flow-logging'] as const;
 
 /** Commands ftpwall interprets in system view. */
-export const SYSTEM_COMMANDS = ['acl', 'interface', 'aspf', 'aspf-policy', 'packet-filter', 'firewall', 'port-mapping', 'time-range', 'quit', 'return', 'undo'] as const;
+export const SYSTEM_COMMANDS = [
+  'acl', 'interface', 'aspf', 'aspf-policy', 'packet-filter', 'firewall', 'port-mapping', 'time-range', 'object-group', 'security-zone',
+  'zone-pair', 'security-policy', 'quit', 'return', 'undo',
+] as const;
 /** Commands ftpwall interprets in an ACL view. */
 export const ACL_COMMANDS = ['rule', 'step', 'description', 'undo', 'quit', 'return'] as const;
 /** Commands ftpwall interprets in an interface view. */
@@ -112,8 +115,8 @@ export const SKIPPED_SYSTEM_COMMANDS: ReadonlySet<string> = new Set([
   'password-recovery', 'vlan', 'stp', 'ospf', 'ospfv3', 'rip', 'ripng', 'bgp', 'isis', 'ip', 'ipv6',
   'scheduler', 'line', 'user-interface', 'user-group', 'local-user', 'domain', 'role', 'radius', 'hwtacacs',
   'snmp-agent', 'info-center', 'ntp-service', 'sntp', 'header', 'dhcp', 'dns', 'nat',
-  'traffic', 'qos', 'super', 'public-key', 'pki', 'ssl', 'security-zone', 'zone-pair', 'object-group',
-  'object-policy', 'security-policy', 'session', 'route-policy', 'mirroring-group', 'port-security', 'dot1x',
+  'traffic', 'qos', 'super', 'public-key', 'pki', 'ssl',
+  'object-policy', 'session', 'route-policy', 'mirroring-group', 'port-security', 'dot1x',
   'mac-address', 'arp', 'link-aggregation', 'lacp', 'mpls', 'l2vpn', 'vsi', 'multicast', 'igmp-snooping',
   'mld-snooping', 'http', 'https', 'cwmp', 'aaa', 'password-control', 'hotkey', 'command-alias',
   'gratuitous-arp', 'poe', 'device', 'license', 'cfd', 'bfd', 'vrrp', 'dldp', 'loopback-detection',

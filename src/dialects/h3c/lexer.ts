@@ -33,28 +33,38 @@ export interface Line {
 
 /** Splits text into lines (LF, CRLF or CR) and tokenises each. */
 export function lexConfig(text: string, file: string): Line[] {
-  const raw = text.split(/\r\n|\r|\n/);
-  if (raw.length > 0 && raw[raw.length - 1] === '') raw.pop();
-  return raw.map((t, i) => lexLine(t, i + 1, file));
+  return [...lexLines(text, file)];
+}
+
+/** The lines of `text` one at a time, tokenised as they are read (a large config is never held twice). */
+export function* lexLines(text: string, file: string): Generator<Line> {
+  const lineBreak = /\r\n|\r|\n/g;
+  let start = 0;
+  let lineNo = 0;
+  for (let m = lineBreak.exec(text); m !== null; m = lineBreak.exec(text)) {
+    yield lexLine(text.slice(start, m.index), ++lineNo, file);
+    start = m.index + m[0].length;
+  }
+  if (start < text.length) yield lexLine(text.slice(start), ++lineNo, file);
 }
 
 /** Tokenises one line. */
 export function lexLine(text: string, lineNo: number, file: string): Line {
   let start = 0;
   while (start < text.length && (text[start] === ' ' || text[start] === '\t')) start++;
-  const base = { file, lineNo, text, indent: start };
-  if (start >= text.length) return { ...base, kind: 'blank', tokens: [] };
+  const indent = start;
+  if (start >= text.length) return { file, lineNo, text, indent, kind: 'blank', tokens: NO_TOKENS };
   const first = text[start];
-  if (first === '#' || first === '!') return { ...base, kind: 'comment', tokens: [] };
+  if (first === '#' || first === '!') return { file, lineNo, text, indent, kind: 'comment', tokens: NO_TOKENS };
   // `<Sysname>display current-configuration`: a user-view prompt line, not configuration.
-  if (first === '<' && text.indexOf('>', start) > start) return { ...base, kind: 'prompt', tokens: [] };
+  if (first === '<' && text.indexOf('>', start) > start) return { file, lineNo, text, indent, kind: 'prompt', tokens: NO_TOKENS };
   // `[Sysname-acl-adv-3000]rule 0 permit ...`: strip the view prompt, keep columns.
   if (first === '[') {
     const close = text.indexOf(']', start);
     if (close > start) {
       start = close + 1;
       while (start < text.length && (text[start] === ' ' || text[start] === '\t')) start++;
-      if (start >= text.length) return { ...base, kind: 'prompt', tokens: [] };
+      if (start >= text.length) return { file, lineNo, text, indent, kind: 'prompt', tokens: NO_TOKENS };
     }
   }
   const tokens: Token[] = [];
@@ -65,10 +75,14 @@ export function lexLine(text: string, lineNo: number, file: string): Line {
     const s = i;
     while (i < text.length && text[i] !== ' ' && text[i] !== '\t') i++;
     const word = text.slice(s, i);
+    // A `#` word after a command starts a trailing comment (annotated dumps): never part of a name.
+    if (word[0] === '#' && tokens.length > 0) break;
     tokens.push({ text: word, lower: word.toLowerCase(), column: s + 1 });
   }
-  return { ...base, kind: 'command', tokens };
+  return { file, lineNo, text, indent, kind: 'command', tokens };
 }
+
+const NO_TOKENS: readonly Token[] = Object.freeze([]);
 
 /** The span of one token. */
 export function tokenSpan(line: Line, token: Token): SourceSpan {

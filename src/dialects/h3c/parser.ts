@@ -1,31 +1,67 @@
 /**
- * Comware config text → vendor model. Lines are read in order and interpreted
- * in the current view as the device does (system, ACL, interface, ASPF policy);
- * a command that belongs to system view leaves the current view, `quit` and
- * `return` go back. Sections of other features (`vlan`, `ospf`, `user-interface`,
- * …) are skipped with their indented bodies and reported once, as a count.
- * Unknown commands are errors ("fail closed"), except inside a skipped section,
- * where only an unknown word that looks like a typo of a supported command is.
+ * Comware config text → vendor model. A config is a tree: top-level commands, each view's
+ * commands under it (indented in a `display current-configuration` dump), `#` between sections,
+ * `return` at the end. Lines are read in order and interpreted in the current view as the device
+ * does (system, ACL, interface, ASPF policy, object group, security zone, zone pair, security
+ * policy); `#`, `quit` and `return` go back to system view.
+ *
+ * What ftpwall does not model is skipped and counted in one info per file: a top-level command
+ * with its indented block, and a command of an interface view. A word is reported as a typo only
+ * where a typo is likely: inside an ACL view, and where a top-level (or interface-view) word is
+ * close to a modelled command and the rest of the line parses as that command (`ospf 1` is a real
+ * command, never a typo of `aspf`). Banners (`header motd %…%`) are skipped as text.
  */
 import type { Diagnostic } from '../../diag/diagnostic.js';
 import { suggest } from './suggest.js';
 import { createAcl } from './acl-edit.js';
 import { finishAclView, handleAclCommand, handleAclHeader, DEFAULT_STEP } from './acl-view.js';
-import { commandSpan, errorAt, skipLine, type ParseContext } from './context.js';
+import { addAcl, commandSpan, errorAt, skipLine, type ParseContext } from './context.js';
 import { handleAspfPolicyHeader, handleGlobalFilterCommand, handleInterfaceCommand, handleInterfaceHeader } from './interface-view.js';
 import { ACL_COMMANDS, INTERFACE_COMMANDS, SKIPPED_SYSTEM_COMMANDS, SYSTEM_COMMANDS, VIEW_LOCAL_WORDS } from './keywords.js';
-import { lexConfig, type Line } from './lexer.js';
+import { lexLines, type Line } from './lexer.js';
 import { handleTimeRange } from './time-range.js';
-import type { H3cConfig } from './vendor.js';
+import { handleObjectGroupCommand, handleObjectGroupHeader } from './object-group-view.js';
+import { handleSecurityPolicyCommand, handleSecurityPolicyHeader, handleZoneCommand, handleZoneHeader, handleZonePairCommand, handleZonePairHeader } from './zone-view.js';
+import type { H3cConfig, H3cInterface } from './vendor.js';
+
+/** A fresh, empty vendor model for `file`. */
+export function emptyH3cConfig(file: string): H3cConfig {
+  return {
+    file,
+    acls: [],
+    interfaces: [],
+    aspfPolicies: [],
+    portMappings: [],
+    c7: { objectGroups: new Map(), zones: [], zonePairs: [], securityRules: [], systemFilters: [] },
+  };
+}
+
+function newContext(file: string): ParseContext {
+  return {
+    config: emptyH3cConfig(file),
+    diags: [],
+    view: { kind: 'system' },
+    sawCommand: false,
+    skipped: { lines: 0, names: [] },
+    aclPos: new Map(),
+    aclByKey: new Map(),
+  };
+}
 
 /** Parses Comware config text into the vendor model, with diagnostics. */
 export function parseVendorConfig(text: string, file: string): { config: H3cConfig; diagnostics: Diagnostic[] } {
-  const config: H3cConfig = { file, acls: [], interfaces: [], aspfPolicies: [], portMappings: [] };
-  const ctx: ParseContext = { config, diags: [], view: { kind: 'system' }, sawCommand: false, skipped: { lines: 0, names: [] } };
-  for (const line of lexConfig(text, file)) {
-    // In a `display current-configuration` dump, `#` closes a section; global commands that
-    // follow are indented like the section body was, so indentation no longer marks a body.
-    if (line.kind === 'comment' && ctx.view.kind === 'skip') ctx.view = { ...ctx.view, indent: Infinity };
+  const ctx = newContext(file);
+  for (const line of lexLines(text, file)) {
+    if (ctx.banner !== undefined) {
+      bannerLine(ctx, line);
+      continue;
+    }
+    // `#` alone separates the sections of a dump: the view ends, and global commands that follow
+    // are indented like the section body was.
+    if (line.kind === 'comment' && line.text.trim() === '#') {
+      leaveView(ctx);
+      continue;
+    }
     if (line.kind !== 'command') continue;
     parseLine(ctx, line);
   }
@@ -38,7 +74,46 @@ export function parseVendorConfig(text: string, file: string): { config: H3cConf
       ...(s.first ? { span: s.first } : {}),
     });
   }
-  return { config, diagnostics: ctx.diags };
+  return { config: ctx.config, diagnostics: ctx.diags };
+}
+
+function leaveView(ctx: ParseContext): void {
+  finishAclView(ctx);
+  ctx.view = { kind: 'system' };
+}
+
+/** A line inside a banner: skipped as text; the one holding the delimiter ends the banner. */
+function bannerLine(ctx: ParseContext, line: Line): void {
+  ctx.skipped.lines++;
+  let text = line.text;
+  if (ctx.banner === '') {
+    // `header motd` alone: the delimiter is the first character of the next non-blank line.
+    text = text.replace(/^[ \t]+/, '');
+    if (text === '') return;
+    ctx.banner = text[0]!;
+    text = text.slice(1);
+  }
+  if (text.includes(ctx.banner!)) ctx.banner = undefined;
+}
+
+const BANNERS = new Set(['motd', 'login', 'shell', 'incoming', 'legal']);
+
+/** `header motd %text%`: true when the line starts a banner (then skipped, possibly over many lines). */
+function startBanner(ctx: ParseContext, line: Line): boolean {
+  const [h, kind] = line.tokens;
+  if (h!.lower !== 'header' || !kind || !BANNERS.has(kind.lower)) return false;
+  skipLine(ctx, line, 'header');
+  ctx.sawCommand = true;
+  // The banner text starts at the first non-blank character after the kind: that character is the delimiter.
+  const after = line.text.slice(kind.column - 1 + kind.text.length).replace(/^[ \t]+/, '');
+  if (after === '') {
+    // `header motd` then the delimiter on the next line: take the next line's first character.
+    ctx.banner = '';
+    return true;
+  }
+  const delimiter = after[0]!;
+  if (!after.slice(1).includes(delimiter)) ctx.banner = delimiter;
+  return true;
 }
 
 /** True when the line is a command of system view that ftpwall interprets (it leaves any sub-view). */
@@ -50,11 +125,15 @@ function isSystemCommand(line: Line): boolean {
     case 'aspf-policy':
     case 'port-mapping':
     case 'time-range':
+    case 'object-group':
+    case 'security-zone':
+    case 'zone-pair':
+    case 'security-policy':
       return true;
     case 'aspf':
       return b?.lower === 'policy';
     case 'packet-filter':
-      return b?.lower === 'default';
+      return b?.lower === 'default' || line.tokens.some((t) => t.lower === 'global' || t.lower === 'vlan');
     case 'firewall':
       return b?.lower === 'enable' || b?.lower === 'default' || b?.lower === 'ipv6' || (b?.lower === 'packet-filter' && line.tokens[2]?.lower === 'default');
     default:
@@ -65,32 +144,28 @@ function isSystemCommand(line: Line): boolean {
 function parseLine(ctx: ParseContext, line: Line): void {
   const first = line.tokens[0]!;
   const w0 = first.lower;
-  if (w0 === 'quit' || w0 === 'return') {
-    finishAclView(ctx);
-    ctx.view = { kind: 'system' };
-    return;
-  }
+  if (w0 === 'quit' || w0 === 'return') return leaveView(ctx);
   const view = ctx.view;
   switch (view.kind) {
     case 'skip':
       if (line.indent > view.indent) return skipLine(ctx, line, view.name);
-      if (isSystemCommand(line)) break;
-      if (SKIPPED_SYSTEM_COMMANDS.has(w0)) return enterSkipped(ctx, line);
-      // After an unsupported section: a supported word (or a typo of one) is interpreted, other words skipped.
-      if (SUPPORTED_WORDS.includes(w0) || typoOf(w0, SUPPORTED_WORDS)) break;
-      return skipLine(ctx, line, view.name);
+      break;
+    case 'dead':
+      // The body of a refused ACL header: skipped silently (its header has the one error).
+      if (line.indent > view.indent || ACL_BODY_WORDS.has(w0)) return;
+      break;
     case 'acl':
       if (handleAclCommand(ctx, line, view.acl)) return;
       // The line leaves the ACL view (or is an error in it): store the view's edits first.
       finishAclView(ctx);
-      if (isSystemCommand(line) || SKIPPED_SYSTEM_COMMANDS.has(w0)) break;
+      if (isSystemCommand(line) || SKIPPED_SYSTEM_COMMANDS.has(w0) || line.indent === 0) break;
       return unknownCommand(ctx, line, [...ACL_COMMANDS, ...SYSTEM_COMMANDS]);
     case 'interface':
-      if (handleInterfaceCommand(ctx, line, view.iface)) return;
+      if (interfaceCommand(ctx, line, view.iface, view.members)) return;
       if (w0 === 'description') return; // documentation only, not an unsupported setting
       if (isSystemCommand(line) || leavesView(w0)) break;
       if (w0 === 'rule') return ruleOutsideAcl(ctx, line);
-      if (typoOf(w0, INTERFACE_COMMANDS)) return unknownCommand(ctx, line, [...INTERFACE_COMMANDS]);
+      if (looksLikeTypo(ctx, line, INTERFACE_COMMANDS, (c, l) => interfaceCommand(c, l, { name: 'scratch', at: commandSpan(l), packetFilters: [], aspf: [] }, undefined))) return;
       return skipLine(ctx, line, 'interface settings');
     case 'aspf':
       if (w0 === 'detect') {
@@ -101,8 +176,20 @@ function parseLine(ctx: ParseContext, line: Line): void {
       }
       if (isSystemCommand(line) || leavesView(w0)) break;
       if (w0 === 'rule') return ruleOutsideAcl(ctx, line);
-      if (typoOf(w0, ['detect'])) return unknownCommand(ctx, line, ['detect']);
       return skipLine(ctx, line, 'aspf settings');
+    case 'object-group':
+      if (isSystemCommand(line) && line.indent === 0) break;
+      return handleObjectGroupCommand(ctx, line, view.group);
+    case 'zone':
+      if (isSystemCommand(line) && line.indent === 0) break;
+      return handleZoneCommand(ctx, line, view.zone);
+    case 'zone-pair':
+      if (isSystemCommand(line) && line.indent === 0) break;
+      return handleZonePairCommand(ctx, line, view.pair);
+    case 'security-policy':
+    case 'security-rule':
+      if (isSystemCommand(line) && line.indent === 0) break;
+      return handleSecurityPolicyCommand(ctx, line);
     case 'system':
       break;
   }
@@ -110,48 +197,118 @@ function parseLine(ctx: ParseContext, line: Line): void {
   systemCommand(ctx, line);
 }
 
+const ACL_BODY_WORDS = new Set(['rule', 'step', 'description', 'undo']);
+
+/** A command of an interface view, applied to every member of an `interface range`. */
+function interfaceCommand(ctx: ParseContext, line: Line, iface: H3cInterface, members: readonly H3cInterface[] | undefined): boolean {
+  if (!handleInterfaceCommand(ctx, line, iface)) return false;
+  // The other members get the same command; its diagnostics were reported once, for the first.
+  const quiet = { ...ctx, diags: [] as Diagnostic[] };
+  for (const m of members ?? []) if (m !== iface) handleInterfaceCommand(quiet, line, m);
+  return true;
+}
+
 function systemCommand(ctx: ParseContext, line: Line): void {
   const t = line.tokens;
   const w0 = t[0]!.lower;
   if (w0 === 'rule') return bareRule(ctx, line);
-  if (w0 === 'acl') {
-    ctx.sawCommand = true;
-    return handleAclHeader(ctx, line);
-  }
-  if (w0 === 'interface') {
-    ctx.sawCommand = true;
-    return handleInterfaceHeader(ctx, line);
-  }
-  if (w0 === 'aspf' && t[1]?.lower === 'policy') {
-    ctx.sawCommand = true;
-    return handleAspfPolicyHeader(ctx, line, 2);
-  }
-  if (w0 === 'aspf-policy') {
-    ctx.sawCommand = true;
-    return handleAspfPolicyHeader(ctx, line, 1);
-  }
-  if (w0 === 'time-range') {
-    ctx.sawCommand = true;
-    return handleTimeRange(ctx, line);
-  }
-  if (handleGlobalFilterCommand(ctx, line)) {
+  if (startBanner(ctx, line)) return;
+  if (modelledCommand(ctx, line)) {
     ctx.sawCommand = true;
     return;
   }
-  if (w0 === 'packet-filter' || (w0 === 'aspf' && t[1]?.lower === 'apply') || (w0 === 'firewall' && (t[1]?.lower === 'packet-filter' || t[1]?.lower === 'aspf')))
-    return errorAt(ctx, line, t[0], `'${t[0]!.text}${t[1] ? ` ${t[1].text}` : ''}' must be given in an interface view`, "put it under an 'interface …' line");
   if (w0 === 'undo' && t[1]?.lower === 'acl') return errorAt(ctx, line, t[0], "'undo acl' is not supported by ftpwall", 'remove the ACL from the file instead');
-  if (SKIPPED_SYSTEM_COMMANDS.has(w0)) return enterSkipped(ctx, line);
-  unknownCommand(ctx, line, [...SYSTEM_COMMANDS, 'rule']);
+  if (looksLikeTypo(ctx, line, MODELLED_WORDS, modelledCommand)) return;
+  enterSkipped(ctx, line);
 }
 
-const SUPPORTED_WORDS: readonly string[] = [...SYSTEM_COMMANDS, 'rule'];
+/** Handles a top-level command ftpwall models; false when the line is not one. */
+function modelledCommand(ctx: ParseContext, line: Line): boolean {
+  const t = line.tokens;
+  const w0 = t[0]!.lower;
+  if (w0 === 'acl') {
+    handleAclHeader(ctx, line);
+    // A refused header: its rules go with it, silently (one error, no cascade).
+    if (ctx.view.kind !== 'acl') ctx.view = { kind: 'dead', indent: line.indent };
+    return true;
+  }
+  if (w0 === 'interface') {
+    handleInterfaceHeader(ctx, line);
+    return true;
+  }
+  if (w0 === 'aspf' && t[1]?.lower === 'policy') {
+    handleAspfPolicyHeader(ctx, line, 2);
+    return true;
+  }
+  if (w0 === 'aspf-policy') {
+    handleAspfPolicyHeader(ctx, line, 1);
+    return true;
+  }
+  if (w0 === 'time-range') {
+    handleTimeRange(ctx, line);
+    return true;
+  }
+  if (w0 === 'object-group') {
+    handleObjectGroupHeader(ctx, line);
+    return true;
+  }
+  if (w0 === 'security-zone') {
+    handleZoneHeader(ctx, line);
+    return true;
+  }
+  if (w0 === 'zone-pair') {
+    handleZonePairHeader(ctx, line);
+    return true;
+  }
+  if (w0 === 'security-policy') {
+    handleSecurityPolicyHeader(ctx, line);
+    return true;
+  }
+  if (handleGlobalFilterCommand(ctx, line)) return true;
+  if (w0 === 'packet-filter' || (w0 === 'aspf' && t[1]?.lower === 'apply') || (w0 === 'firewall' && (t[1]?.lower === 'packet-filter' || t[1]?.lower === 'aspf'))) {
+    errorAt(ctx, line, t[0], `'${t[0]!.text}${t[1] ? ` ${t[1].text}` : ''}' must be given in an interface view`, "put it under an 'interface …' line");
+    return true;
+  }
+  return false;
+}
+
+/** First words of the top-level commands ftpwall models (typo candidates). */
+const MODELLED_WORDS: readonly string[] = ['acl', 'interface', 'aspf', 'aspf-policy', 'packet-filter', 'firewall', 'port-mapping', 'time-range', 'object-group', 'security-zone', 'zone-pair', 'security-policy', 'rule'];
+
+/**
+ * True (and reported) when the first word is close to a modelled command and the rest of the line
+ * parses as that command: then it is most likely a typo. Anything else is a command ftpwall does not model.
+ */
+function looksLikeTypo(ctx: ParseContext, line: Line, candidates: readonly string[], handle: (scratch: ParseContext, l: Line) => unknown): boolean {
+  const first = line.tokens[0]!;
+  if (candidates.includes(first.lower)) return false;
+  const near = suggest(first.lower, candidates);
+  if (!near || near === 'quit' || near === 'return') return false;
+  // Parse the line again with the candidate word, in a scratch context: no error means it fits.
+  const fixed: Line = { ...line, tokens: [{ text: near, lower: near, column: first.column }, ...line.tokens.slice(1)] };
+  const scratch: ParseContext = { ...ctx, aclDraft: undefined, banner: undefined, diags: [], view: { kind: 'system' }, config: scratchConfig(ctx), aclPos: new Map(), aclByKey: new Map(), skipped: { lines: 0, names: [] } };
+  const handled = near === 'rule' ? true : handle(scratch, fixed);
+  if (near === 'rule') {
+    // `rele deny ip`: the rest must parse as a rule of the current (or an advanced) ACL
+    const acl = createAcl({ family: 4, category: 'advanced', matchOrder: 'config', step: DEFAULT_STEP, rules: [], at: commandSpan(line) });
+    handleAclCommand(scratch, fixed, acl);
+  }
+  if (handled === false || scratch.diags.some((d) => d.severity === 'error')) return false;
+  errorAt(ctx, line, first, `unknown command '${first.text}'`, `did you mean '${near}'?`);
+  return true;
+}
+
+function scratchConfig(ctx: ParseContext): H3cConfig {
+  const c = ctx.config;
+  return { ...c, acls: [...c.acls], interfaces: [], aspfPolicies: [], portMappings: [], c7: { ...c.c7, objectGroups: new Map(c.c7.objectGroups), zones: [], zonePairs: [], securityRules: [], systemFilters: [] } };
+}
 
 /** In an interface or ASPF view: true when the word starts a system-view section rather than a setting of the view. */
 function leavesView(word: string): boolean {
   return SKIPPED_SYSTEM_COMMANDS.has(word) && !VIEW_LOCAL_WORDS.has(word);
 }
 
+/** A top-level command ftpwall does not model: skipped, with its indented block. */
 function enterSkipped(ctx: ParseContext, line: Line): void {
   const [a, b] = line.tokens;
   // `undo irf link-delay` belongs to the irf feature: name it so in the skip summary.
@@ -159,10 +316,6 @@ function enterSkipped(ctx: ParseContext, line: Line): void {
   skipLine(ctx, line, name);
   ctx.sawCommand = true;
   ctx.view = { kind: 'skip', indent: line.indent, name };
-}
-
-function typoOf(word: string, candidates: readonly string[]): string | undefined {
-  return candidates.includes(word) ? undefined : suggest(word, candidates);
 }
 
 function unknownCommand(ctx: ParseContext, line: Line, candidates: readonly string[]): void {
@@ -190,7 +343,7 @@ function bareRule(ctx: ParseContext, line: Line): void {
   const family = t.some((x) => x.text.includes(':')) || afterAction?.lower === 'ipv6' ? 6 : 4;
   const name = implicitAclName(ctx.config.file);
   const acl = createAcl({ family, category, name, matchOrder: 'config', step: DEFAULT_STEP, rules: [], at: commandSpan(line), implicit: true });
-  ctx.config.acls.push(acl);
+  addAcl(ctx, acl);
   ctx.view = { kind: 'acl', acl };
   ctx.sawCommand = true;
   ctx.diags.push({

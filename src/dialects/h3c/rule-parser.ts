@@ -107,6 +107,14 @@ export function parseRuleCommand(line: Line, family: IpFamily, category: 'basic'
     }
     return v.text;
   };
+  const groupName = (og: Token): string | undefined => {
+    const v = t[i + 2];
+    if (!v || isKeyword(v.lower)) {
+      err(v ?? og, `expected an object group name after 'object-group'`);
+      return undefined;
+    }
+    return v.text;
+  };
   while (i < t.length) {
     const tok = t[i]!;
     const w = tok.lower;
@@ -122,6 +130,15 @@ export function parseRuleCommand(line: Line, family: IpFamily, category: 'basic'
     switch (w) {
       case 'source':
       case 'destination': {
+        if (t[i + 1]?.lower === 'object-group') {
+          // Comware 7: `source object-group NAME` (an address object group, resolved when converting)
+          const g = groupName(t[i + 1]!);
+          if (g === undefined) return undefined;
+          if (w === 'source') o.srcGroup = g;
+          else o.dstGroup = g;
+          i += 3;
+          break;
+        }
         const a = parseAddress(line, i + 1, family, tok, isKeyword);
         if (!a.ok) {
           diags.push(a.error);
@@ -140,6 +157,15 @@ export function parseRuleCommand(line: Line, family: IpFamily, category: 'basic'
       case 'source-port':
       case 'destination-port': {
         if (!needTcpUdp(tok)) return undefined;
+        if (t[i + 1]?.lower === 'object-group') {
+          // Comware 7: `destination-port object-group NAME` (a port object group)
+          const g = groupName(t[i + 1]!);
+          if (g === undefined) return undefined;
+          if (w === 'source-port') o.srcPortGroup = g;
+          else o.dstPortGroup = g;
+          i += 3;
+          break;
+        }
         const p = parsePort(line, i + 1, protocol as number, tok, isKeyword);
         if (!p.ok) {
           diags.push(p.error);
@@ -180,6 +206,11 @@ export function parseRuleCommand(line: Line, family: IpFamily, category: 'basic'
       case 'logging':
         warn(tok, 'logging is not simulated: the rule matches as usual and nothing is logged');
         o.logging = true;
+        i++;
+        break;
+      case 'flow-logging':
+        warn(tok, 'flow-logging is not simulated: the rule matches as usual and nothing is logged');
+        o.flowLogging = true;
         i++;
         break;
       case 'counting':

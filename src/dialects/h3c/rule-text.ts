@@ -7,6 +7,9 @@ import { formatIpv4, formatIpv6, type IpFamily } from '../../net/address.js';
 import { protocolText } from './keywords.js';
 import type { H3cAcl, H3cAddr, H3cPort, H3cRule } from './vendor.js';
 
+/** The text of an address operand as Comware displays it (`10.0.0.0 0.0.0.255`, `2001:db8::/64`, `any`). */
+export { addrText };
+
 /** `acl 3000`, `acl ipv6 3001`, `acl name web-in`: how messages name an ACL. */
 export function describeAcl(acl: Pick<H3cAcl, 'family' | 'number' | 'name'>): string {
   const v6 = acl.family === 6 ? 'ipv6 ' : '';
@@ -32,10 +35,14 @@ function portText(p: H3cPort): string {
 export function ruleBody(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced' = 'advanced'): string {
   const parts: string[] = [r.action];
   if (category === 'advanced') parts.push(protocolText(r.protocol, family));
-  if (r.src && r.src.kind !== 'any') parts.push('source', addrText(r.src));
-  if (r.srcPort) parts.push('source-port', portText(r.srcPort));
-  if (r.dst && r.dst.kind !== 'any') parts.push('destination', addrText(r.dst));
-  if (r.dstPort) parts.push('destination-port', portText(r.dstPort));
+  if (r.srcGroup !== undefined) parts.push('source object-group', r.srcGroup);
+  else if (r.src && r.src.kind !== 'any') parts.push('source', addrText(r.src));
+  if (r.srcPortGroup !== undefined) parts.push('source-port object-group', r.srcPortGroup);
+  else if (r.srcPort) parts.push('source-port', portText(r.srcPort));
+  if (r.dstGroup !== undefined) parts.push('destination object-group', r.dstGroup);
+  else if (r.dst && r.dst.kind !== 'any') parts.push('destination', addrText(r.dst));
+  if (r.dstPortGroup !== undefined) parts.push('destination-port object-group', r.dstPortGroup);
+  else if (r.dstPort) parts.push('destination-port', portText(r.dstPort));
   if (r.icmp) parts.push(family === 4 ? 'icmp-type' : 'icmp6-type', r.icmp.written);
   if (r.established) parts.push('established');
   for (const [flag, v] of r.flags ?? []) parts.push(flag, String(v));
@@ -43,6 +50,7 @@ export function ruleBody(r: H3cRule, family: IpFamily, category: 'basic' | 'adva
   if (r.fragment) parts.push('fragment');
   if (r.logging) parts.push('logging');
   if (r.counting) parts.push('counting');
+  if (r.flowLogging) parts.push('flow-logging');
   if (r.timeRange !== undefined) parts.push('time-range', r.timeRange);
   if (r.vpnInstance !== undefined) parts.push('vpn-instance', r.vpnInstance);
   return parts.join(' ');

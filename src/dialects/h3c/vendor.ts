@@ -40,6 +40,16 @@ export interface H3cRuleOptions {
   icmp?: { readonly type: number; readonly code?: number; readonly written: string };
   /** dscp / precedence / tos values: keyword and value as written */
   qos?: readonly (readonly [string, string])[];
+  /** `source object-group NAME` (then `src` is unset) */
+  srcGroup?: string;
+  /** `destination object-group NAME` */
+  dstGroup?: string;
+  /** `source-port object-group NAME` */
+  srcPortGroup?: string;
+  /** `destination-port object-group NAME` */
+  dstPortGroup?: string;
+  /** `flow-logging` (Comware 7): parsed, not simulated */
+  flowLogging?: boolean;
 }
 
 /** One ACL rule in the vendor model (a frozen state; acl-edit.ts produces changed copies). */
@@ -62,6 +72,8 @@ export interface H3cAcl {
   readonly matchOrder: MatchOrder;
   /** rule numbering step (Comware default 5) */
   readonly step: number;
+  /** `step N start M` (Comware 7): the first automatic id and the base of renumbering; 0 when not given */
+  readonly start?: number;
   readonly description?: string;
   /** rules in creation order; evaluation order is decided by convert.ts */
   readonly rules: readonly H3cRule[];
@@ -134,4 +146,89 @@ export interface H3cConfig {
   ipv6FirewallEnabled?: SourceSpan;
   /** `time-range NAME …` statements by lower-case name, in the order written */
   timeRanges?: Map<string, TimeRangeStatement[]>;
+  /** object groups, security zones, zone pairs, security policies, global and VLAN packet filters */
+  readonly c7: H3cZoneConfig;
+}
+
+/** A member of an object group (Comware 7 `object-group …` view), with its line. */
+export type H3cGroupMember =
+  /** `network host address A`, `network subnet A M`, `network range A B` (a range as the prefixes that cover it exactly) */
+  | { readonly kind: 'addr'; readonly addrs: readonly H3cAddr[]; readonly at: SourceSpan }
+  /** `network group-object X`, `port group-object X`, `service group-object X` */
+  | { readonly kind: 'group'; readonly name: string; readonly at: SourceSpan }
+  /** `port {eq|lt|gt|neq} P`, `port range A B` */
+  | { readonly kind: 'port'; readonly port: H3cPort; readonly at: SourceSpan }
+  /** `service PROTOCOL [source OP P…] [destination OP P…]`, `service icmp TYPE CODE` */
+  | {
+      readonly kind: 'service';
+      readonly protocol: number | 'any';
+      readonly srcPort?: H3cPort;
+      readonly dstPort?: H3cPort;
+      readonly icmp?: { readonly type: number; readonly code?: number; readonly written: string };
+      readonly at: SourceSpan;
+    };
+
+/** `object-group {ip address | ipv6 address | service | port} NAME` and its members. */
+export interface H3cObjectGroup {
+  readonly type: 'address' | 'service' | 'port';
+  /** address groups: 4 for `ip address`, 6 for `ipv6 address` */
+  readonly family?: IpFamily;
+  readonly name: string;
+  readonly at: SourceSpan;
+  readonly members: H3cGroupMember[];
+}
+
+/** `security-zone name NAME` with its `import interface` members. */
+export interface H3cZone {
+  readonly name: string;
+  readonly at: SourceSpan;
+  readonly interfaces: { readonly name: string; readonly at: SourceSpan }[];
+}
+
+/** `zone-pair security source A destination B` with its `packet-filter` applications. */
+export interface H3cZonePair {
+  readonly source: string;
+  readonly destination: string;
+  readonly at: SourceSpan;
+  readonly packetFilters: { readonly family: IpFamily; readonly ref: { readonly number: number } | { readonly name: string }; readonly at: SourceSpan }[];
+}
+
+/** An address condition of a security policy rule: an object group or an inline address. */
+export type H3cPolicyAddr = { readonly group: string; readonly at: SourceSpan } | { readonly addr: H3cAddr; readonly at: SourceSpan };
+
+/** A service condition of a security policy rule: an object group, a pre-defined service name, or an inline service. */
+export type H3cPolicyService =
+  | { readonly group: string; readonly at: SourceSpan }
+  | { readonly member: Extract<H3cGroupMember, { kind: 'service' }> };
+
+/** One rule of `security-policy ip` / `security-policy ipv6`. */
+export interface H3cSecurityRule {
+  readonly family: IpFamily;
+  readonly id: number;
+  readonly name?: string;
+  action?: 'pass' | 'drop';
+  disabled?: boolean;
+  readonly sourceZones: { readonly name: string; readonly at: SourceSpan }[];
+  readonly destinationZones: { readonly name: string; readonly at: SourceSpan }[];
+  readonly sourceIp: H3cPolicyAddr[];
+  readonly destinationIp: H3cPolicyAddr[];
+  readonly services: H3cPolicyService[];
+  readonly at: SourceSpan;
+}
+
+/** A packet filter applied in system view: `packet-filter … global …` or `packet-filter … vlan N …`. */
+export interface H3cSystemFilter extends H3cPacketFilter {
+  /** undefined: global (every interface); else the VLAN ids */
+  readonly vlans?: readonly number[];
+}
+
+/** The Comware 7 parts of a config beyond ACLs and interfaces (kept apart so H3cConfig stays additive). */
+export interface H3cZoneConfig {
+  readonly objectGroups: Map<string, H3cObjectGroup>;
+  readonly zones: H3cZone[];
+  readonly zonePairs: H3cZonePair[];
+  readonly securityRules: H3cSecurityRule[];
+  readonly systemFilters: H3cSystemFilter[];
+  /** `security-zone intra-zone default permit` */
+  intraZonePermit?: SourceSpan;
 }

@@ -191,13 +191,12 @@ describe('input shapes and unsupported sections', () => {
     expect(p.value.acls.map((a) => a.name)).toEqual(['3000']);
   });
 
-  it('reports unknown commands in system view, and inside an unsupported section only typos of supported ones', () => {
-    // `acl-number` follows `vlan 10`: it may be a vlan-view command ftpwall does not know, so it is skipped;
-    // `intreface` is a typo of a supported command; `foo` comes after it, back in system view.
+  it('skips top-level commands it does not model, and reports only a word close to a modelled command whose rest parses as that command', () => {
+    // `acl-number` and `foo` are commands ftpwall does not model: skipped and counted;
+    // `intreface GigabitEthernet2/1/1` parses as `interface GigabitEthernet2/1/1`: a typo.
     expect(briefs(text('vlan 10\nacl-number 3000\nintreface GigabitEthernet2/1/1\nfoo bar\n'))).toEqual([
-      '1:1 info: skipped 2 lines of unsupported sections: vlan',
+      '1:1 info: skipped 3 lines of unsupported sections: vlan, acl-number, foo',
       "3:1 error: unknown command 'intreface' (did you mean 'interface'?)",
-      "4:1 error: unknown command 'foo'",
     ]);
   });
 });

@@ -1,0 +1,91 @@
+/**
+ * Config parsing benchmark (issue 9, issue 14 finding 9): generated Comware dumps parsed by
+ * parseConfig, each case timed in its own process.
+ * - `dump`: a 100,000-line `display current-configuration` with 10,000 ACL rules over 20 ACLs,
+ *   interfaces with packet filters and ASPF, object groups, a security zone pair, and
+ *   unmodelled sections (VLANs, OSPF, users, a banner) that are skipped and counted;
+ * - `named-32000` / `named-50000`: that many named ACLs of one rule each, bound on interfaces.
+ */
+import { parseConfig } from '../src/dialects/load.js';
+import type { PhaseResult } from './phases.js';
+
+/** A dump of about `lines` lines with `rules` ACL rules. */
+export function generatedDump(lines: number, rules: number): string {
+  const out: string[] = ['#', ' version 7.1.070, Release 6728P22', '#', ' sysname BENCH', '#', 'header motd %', 'Authorised use only.', 'Sessions are logged.', '%', '#'];
+  out.push('object-group ip address servers', ' 0 network host address 192.168.10.1', ' 10 network range 192.168.10.10 192.168.10.20', '#');
+  out.push('object-group port ftp-ports', ' 0 port eq 21', ' 10 port range 2121 2122', '#');
+  const perAcl = Math.ceil(rules / 20);
+  let written = 0;
+  for (let a = 0; a < 20; a++) {
+    out.push(`acl advanced ${3000 + a}`, ` description generated ACL ${a}`);
+    for (let k = 0; k < perAcl && written < rules; k++, written++) {
+      const i = written;
+      if (k === 0) out.push(` rule ${k * 5} permit tcp source 10.0.0.0 0.255.255.255 destination object-group servers destination-port object-group ftp-ports`);
+      else out.push(` rule ${k * 5} deny tcp source 172.${16 + (i % 16)}.${(i >> 4) & 255}.${(i >> 12) + 1} 0 destination 192.168.10.1 0 destination-port eq ${1000 + (i % 500)}`);
+    }
+    out.push('#');
+  }
+  out.push('aspf policy 1', ' detect ftp', '#');
+  let iface = 0;
+  // interfaces and unmodelled sections until the line budget is spent
+  while (out.length < lines - 40) {
+    const n = iface++;
+    out.push(
+      `interface GigabitEthernet1/${Math.floor(n / 48)}/${(n % 48) + 1}`,
+      ' port link-mode route',
+      ` description port ${n}`,
+      ` ip address 10.${(n >> 8) & 255}.${n & 255}.1 255.255.255.0`,
+      ' ospf 1 area 0.0.0.0',
+      ' lldp enable',
+      ` packet-filter ${3000 + (n % 20)} inbound`,
+      ...(n % 10 === 0 ? [' aspf apply policy 1 outbound'] : []),
+      '#',
+      `vlan ${(n % 4000) + 2}`,
+      ` name vlan-${n}`,
+      '#',
+    );
+  }
+  out.push('security-zone name Trust', ' import interface GigabitEthernet1/0/1', 'security-zone name Untrust', ' import interface GigabitEthernet1/0/2', '#');
+  out.push('zone-pair security source Trust destination Untrust', ' packet-filter 3000', '#');
+  out.push('ospf 1 router-id 1.1.1.1', ' area 0.0.0.0', '  network 10.0.0.0 0.255.255.255', '#');
+  out.push('local-user admin class manage', ' service-type ssh', ' authorization-attribute user-role network-admin', '#');
+  while (out.length < lines - 1) out.push(' ip route-static 0.0.0.0 0 10.0.0.254');
+  out.push('return');
+  return `${out.join('\n')}\n`;
+}
+
+/** `count` named ACLs of one rule each, every 100th bound on an interface. */
+export function namedAcls(count: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(`acl advanced name acl-${i}`, ` rule 0 permit tcp source 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} 0 destination-port eq 21`, '#');
+  }
+  for (let i = 0; i < count; i += 100) out.push(`interface GigabitEthernet1/${Math.floor(i / 4800)}/${((i / 100) % 48) + 1}`, ` packet-filter name acl-${i} inbound`, '#');
+  return `${out.join('\n')}\n`;
+}
+
+/** One parse case, timed (best of `rounds`). */
+export function parsePhase(kind: string, rounds = 3): PhaseResult {
+  const text = kind === 'dump' ? generatedDump(100_000, 10_000) : namedAcls(Number(kind.replace('named-', '')));
+  const lines = text.split('\n').length - 1;
+  let best = Number.POSITIVE_INFINITY;
+  let bestCpu = Number.POSITIVE_INFINITY;
+  let acls = 0;
+  let rules = 0;
+  let errors = 0;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const parsed = parseConfig(text, `generated-${kind}.cfg`);
+    const cpu = process.cpuUsage(c0);
+    best = Math.min(best, performance.now() - t0);
+    // CPU time as well as wall time: on a shared machine the wall time mostly measures the other processes
+    bestCpu = Math.min(bestCpu, (cpu.user + cpu.system) / 1000);
+    acls = parsed.value.acls.length;
+    rules = 0;
+    for (const a of parsed.value.acls) rules += a.rules.length;
+    errors = parsed.diagnostics.filter((d) => d.severity === 'error').length;
+  }
+  if (errors > 0) throw new Error(`bench: the generated ${kind} config has ${errors} errors`);
+  return { phase: `parse ${kind}`, packets: lines, ms: best, maxRssKb: process.resourceUsage().maxRSS, detail: { lines, acls, rules, cpuMs: Math.round(bestCpu) } };
+}

@@ -1,0 +1,42 @@
+/**
+ * Does a scenario fit a config? A host behind an interface the config does not declare would be
+ * filtered by nothing, and the report would say "FTP works": the worst kind of wrong answer. So
+ * such a host is an error at the interface it names, with the closest declared name.
+ */
+import { closest, type Diagnostic } from '../diag/diagnostic.js';
+import type { Policy } from '../policy/model.js';
+import type { Scenario } from './model.js';
+
+/** The interfaces a config declares: its interface views, bindings, inspections and zone members. */
+export function declaredInterfaces(policy: Policy): string[] {
+  const out = new Set<string>(policy.interfaces);
+  for (const b of policy.bindings) out.add(b.interface);
+  for (const i of policy.inspections) if (i.interface !== '*') out.add(i.interface);
+  for (const z of policy.zones?.zones ?? []) for (const i of z.interfaces) out.add(i);
+  return [...out];
+}
+
+/** One error per host of the scenario behind an interface the config does not declare (none when the config declares no interface). */
+export function checkScenarioFits(scenario: Scenario, policy: Policy): Diagnostic[] {
+  const known = declaredInterfaces(policy);
+  if (known.length === 0) return [];
+  const out: Diagnostic[] = [];
+  for (const h of scenario.hosts) {
+    if (known.includes(h.interface)) continue;
+    const near = closest(h.interface, known) ?? nearestByNumber(h.interface, known);
+    out.push({
+      severity: 'error',
+      message: `host '${h.name}' is behind interface '${h.interface}', which ${policy.source} does not declare (it has ${known.join(', ')}): nothing would filter its packets`,
+      span: h.interfaceAt ?? h.at,
+      ...(near ? { suggestion: `did you mean ${near}?` } : {}),
+    });
+  }
+  return out;
+}
+
+/** `GigabitEthernet1/0/4` → the declared name of the same type with the closest numbers, e.g. `GigabitEthernet1/0/3`. */
+function nearestByNumber(name: string, known: readonly string[]): string | undefined {
+  const type = /^[^\d]*/.exec(name)![0].toLowerCase();
+  const sameType = known.filter((k) => /^[^\d]*/.exec(k)![0].toLowerCase() === type);
+  return sameType.length > 0 ? sameType[0] : undefined;
+}

@@ -5,9 +5,9 @@ import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { simulate } from '../sim/run.js';
 import { buildRunReport, reportJson, type RunReport } from '../report/run.js';
 import { formatRun } from '../report/table.js';
+import { captureLines } from '../report/capture.js';
 import {
   buildCaptureRun,
-  captureLines,
   checkInterfaces,
   completeTopology,
   createCaptureExport,
@@ -144,7 +144,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     printDiagnostics([{ severity: 'warning', message: '--inside, --outside-interface and --topology place the hosts of captures; scenarios name their interfaces themselves, so they are ignored here' }]);
   }
   let si = 0;
-  const runs: (RunReport | CaptureRun)[] = inputs.map((file, i) => {
+  const runs: RunReport[] = inputs.map((file, i) => {
     if (kinds[i] === 'capture') return runCapture(file, opts, config!, eo);
     const scenario = scenarios[si++]!;
     const engine = resolveEngine(opts.engine, config!.policy, eo);
@@ -161,7 +161,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     const lines = runs.flatMap((r, i) => [
       ...(i > 0 ? [''] : []),
       ...formatRun(r, { packets: opts.packets, ...(style ? { style } : {}) }),
-      ...('capture' in r ? captureLines(r) : []),
+      ...captureLines(r),
     ]);
     writeOutput(opts.output, `${lines.join('\n')}\n`);
   }

@@ -6,6 +6,7 @@ import { simulate } from '../sim/run.js';
 import { buildRunReport, reportJson, type RunReport } from '../report/run.js';
 import { formatRun } from '../report/table.js';
 import { captureLines } from '../report/capture.js';
+import { formatRuns } from '../report/formats.js';
 import {
   buildCaptureRun,
   checkInterfaces,
@@ -30,7 +31,7 @@ import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, read
 export interface ReplayOptions {
   readonly config: string;
   readonly engine: EngineChoice;
-  readonly format: 'table' | 'json';
+  readonly format: 'table' | 'json' | 'ladder' | 'md' | 'mermaid';
   readonly packets: boolean;
   readonly expect?: 'works' | 'blocked';
   readonly inspect?: string;
@@ -156,6 +157,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     return buildRunReport({ scenario: scenario.name, source: scenario.source, config: config!.file, engine }, trace);
   });
   if (opts.format === 'json') writeOutput(opts.output, reportJson(runs));
+  else if (opts.format !== 'table') writeOutput(opts.output, formatRuns(runs, opts.format, opts.output ? undefined : styleFor(process.stdout)));
   else {
     const style = opts.output ? undefined : styleFor(process.stdout);
     const lines = runs.flatMap((r, i) => [

@@ -63,7 +63,8 @@ function header(run: RunReport, sides: Sides, width: number): string[] {
   const out: string[] = [];
   out.push(`ladder: ${run.scenario} × ${run.config} [${run.engine}]: ${run.ftp.works ? 'FTP works' : 'FTP fails'}`);
   for (const l of wrapText(run.ftp.summary, width - 2)) out.push(`  ${l}`);
-  out.push(`  client side: ${sides.leftHosts.join(', ') || '-'} on ${sides.leftInterface}; server side: ${sides.rightHosts.join(', ') || '-'} on ${sides.rightInterface}`);
+  for (const l of wrapText(`client side: ${sides.leftHosts.join(', ') || '-'} on ${sides.leftInterface}`, width - 2)) out.push(`  ${l}`);
+  for (const l of wrapText(`server side: ${sides.rightHosts.join(', ') || '-'} on ${sides.rightInterface}`, width - 2)) out.push(`  ${l}`);
   out.push('');
   out.push(centred(['client', shortInterface(sides.leftInterface), 'firewall', shortInterface(sides.rightInterface), 'server']));
   return out;

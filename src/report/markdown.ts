@@ -36,7 +36,7 @@ function blockedSection(f: Flow): string[] {
   out.push('');
   if (rule) out.push(`${code(rule.file)} line ${rule.line}:`, '', ...fenced([rule.text]));
   else out.push(`No config line decided: the ${b.provenance.kind === 'conntrack' ? 'connection tracker' : b.provenance.kind === 'helper' ? 'FTP helper' : b.provenance.kind === 'invalid' ? 'state machine' : 'default action'} did.`);
-  if (f.inReality) out.push('', `In reality: ${f.inReality}.`);
+  if (f.inReality) out.push('', `${f.inReality.charAt(0).toUpperCase()}${f.inReality.slice(1)}.`);
   return out;
 }
 

@@ -5,7 +5,7 @@
 import { describePacket, formatTcpFlags, packetDestination, packetSource, protoName, PROTO_TCP, type Packet } from '../net/packet.js';
 import { printableFirstLine, printableText } from '../net/payload-text.js';
 import { describeProvenance, type Verdict } from '../engine/verdict.js';
-import type { BlockedPacket, PacketRow } from './run.js';
+import type { BlockedPacket, Flow, PacketRow } from './run.js';
 
 /** What only a simulation knows about a packet: its session and what the endpoint did. */
 export interface PacketExtra {
@@ -63,4 +63,9 @@ export function countWord(n: number, word: string): string {
 /** `<packet> denied by <by>`, the words every summary uses for a blocked packet. */
 export function blockedText(b: BlockedPacket): string {
   return `${b.packet} denied by ${b.by}`;
+}
+
+/** The verdict of a run without sessions that had blocked flows: `2 flows of 4 blocked; first: data SYN-ACK … denied by …`. */
+export function blockedFlowsText(blocked: number, total: number, first: Flow | undefined): string {
+  return `${countWord(blocked, 'flow')} of ${total} blocked${first?.firstBlocked ? `; first: ${first.role} ${blockedText(first.firstBlocked)}` : ''}`;
 }

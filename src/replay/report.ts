@@ -4,7 +4,7 @@
  * say what a recording shows but a firewall in the path would have prevented.
  */
 import type { TraceEvent } from '../engine/verdict.js';
-import { blockedText, countWord as plural, type CaptureStats, type Flow, type PacketRow } from '../model/index.js';
+import { blockedFlowsText, countWord as plural, type CaptureStats, type Flow, type PacketRow } from '../model/index.js';
 import { formatEndpoint, formatIp } from '../net/address.js';
 import { protoName } from '../net/packet.js';
 import type { LiveFlow } from './flow-table.js';
@@ -79,8 +79,7 @@ function summarise(stats: CaptureStats, flows: readonly Flow[], flowCount: numbe
     return { works: false, summary: `no FTP control connection crossed the firewall (${plural(flowCount, 'flow')}${why})` };
   }
   const first = flows.filter((f) => f.firstBlocked).sort((a, b) => a.firstBlocked!.n - b.firstBlocked!.n)[0];
-  const firstText = first ? `; first: ${first.role} ${blockedText(first.firstBlocked!)}` : '';
-  return { works: false, summary: `${plural(blocked, 'flow')} of ${flowCount} blocked${firstText}${aside}` };
+  return { works: false, summary: `${blockedFlowsText(blocked, flowCount, first)}${aside}` };
 }
 
 /** Assembles the replay result once the capture is read. */

@@ -4,7 +4,7 @@
  * document of several runs.
  */
 import type { SessionOutcome, Trace, TracePacket } from '../engine/trace.js';
-import { blockedText, countWord, packetRow, REPORT_SCHEMA_VERSION, type Flow, type FlowRole, type PacketRow, type Report, type RunReport, type SessionReport } from '../model/index.js';
+import { blockedFlowsText, blockedText, countWord, packetRow, REPORT_SCHEMA_VERSION, type Flow, type FlowRole, type PacketRow, type Report, type RunReport, type SessionReport } from '../model/index.js';
 import { buildFlows } from './flows.js';
 
 export { printableFirstLine } from '../net/payload-text.js';
@@ -81,8 +81,7 @@ function sessionReport(s: SessionOutcome, flows: readonly Flow[]): SessionReport
 function flowsSummary(flows: readonly Flow[]): string {
   const blocked = flows.filter((f) => f.outcome === 'blocked');
   if (blocked.length === 0) return `all ${countWord(flows.length, 'flow')} passed`;
-  const first = blocked[0]!;
-  return `${countWord(blocked.length, 'flow')} of ${flows.length} blocked; first: ${first.role} ${blockedOf(first)}`;
+  return blockedFlowsText(blocked.length, flows.length, blocked[0]);
 }
 
 /** The JSON document for several runs, pretty-printed and stable (the origin tag shows as the `capture` object). */

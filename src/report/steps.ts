@@ -53,11 +53,13 @@ function host(endpoint: string): string {
   return v4 ? v4[1]! : endpoint;
 }
 
-/** The sides of a run: the first packet's ingress is the client side. */
+/** The sides of a run: a capture's first crossing flow, else the first packet's ingress, gives the client side. */
 export function sidesOf(run: RunReport): Sides {
   const first = run.packets[0];
-  const leftInterface = first?.ingress ?? run.flows[0]?.clientInterface ?? 'client side';
-  const rightInterface = first?.egress ?? run.flows[0]?.serverInterface ?? 'server side';
+  // a capture knows its first crossing flow's client side; a capture may start with a reply
+  const flow = run.flows.find((f) => f.crossesFirewall === true && f.clientInterface !== undefined);
+  const leftInterface = flow?.clientInterface ?? first?.ingress ?? 'client side';
+  const rightInterface = flow?.serverInterface ?? first?.egress ?? 'server side';
   const left: string[] = [];
   const right: string[] = [];
   const add = (list: string[], h: string): void => {

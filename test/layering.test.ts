@@ -17,6 +17,7 @@ const LAYERS: Record<string, number> = {
   ftp: 6,
   scenario: 6,
   export: 6,
+  model: 6.5,
   sim: 7,
   replay: 7,
   report: 8,

@@ -3,6 +3,7 @@ import { exposureBetween, usedKey, type Endpoint, type Exposure } from '../analy
 import { compilePolicy } from '../engine/static.js';
 import { formatIp, ipKey } from '../net/address.js';
 import { REPORT_SCHEMA_VERSION, buildRunReport, type RunReport } from '../report/run.js';
+import { formatRuns } from '../report/formats.js';
 import { formatTable, type Style } from '../report/style.js';
 import { simulate } from '../sim/run.js';
 import { checkScenariosFit, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice } from './inputs.js';
@@ -16,7 +17,7 @@ export interface CompareOptions {
   readonly platform?: string;
   readonly config: string[];
   readonly engine: string;
-  readonly format: 'table' | 'json';
+  readonly format: 'table' | 'json' | 'ladder' | 'md' | 'mermaid';
   readonly inspect?: string;
   readonly loose: boolean;
   readonly output?: string;
@@ -81,7 +82,10 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
       columns.push({ config: cfg.file, engine, runs, exposure });
     }
   }
-  if (opts.format === 'json') {
+  if (opts.format === 'ladder' || opts.format === 'md' || opts.format === 'mermaid') {
+    // every cell of the matrix, column by column
+    writeOutput(opts.output, formatRuns(columns.flatMap((c) => c.runs), opts.format, opts.output ? undefined : styleFor(process.stdout)));
+  } else if (opts.format === 'json') {
     const doc = {
       schemaVersion: REPORT_SCHEMA_VERSION,
       kind: 'compare',

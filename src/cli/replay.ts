@@ -5,9 +5,10 @@ import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { simulate } from '../sim/run.js';
 import { buildRunReport, reportJson, type RunReport } from '../report/run.js';
 import { formatRun } from '../report/table.js';
+import { captureLines } from '../report/capture.js';
+import { formatRuns } from '../report/formats.js';
 import {
   buildCaptureRun,
-  captureLines,
   checkInterfaces,
   completeTopology,
   createCaptureExport,
@@ -36,7 +37,7 @@ export interface ReplayOptions {
   /** one or more configs (`-c A -c B`): each input runs through each config */
   readonly config: readonly string[];
   readonly engine: EngineChoice;
-  readonly format: 'table' | 'json';
+  readonly format: 'table' | 'json' | 'ladder' | 'md' | 'mermaid';
   readonly packets: boolean;
   readonly expect?: 'works' | 'blocked';
   readonly inspect?: string;
@@ -187,7 +188,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     let si = 0;
     return inputs.map((file, i) => ({ config, file, kind: kinds[i]!, scenario: kinds[i] === 'scenario' ? scenarios[si++]! : undefined }));
   });
-  const runs: (RunReport | CaptureRun)[] = jobs.map(({ config, file, kind, scenario: s }) => {
+  const runs: RunReport[] = jobs.map(({ config, file, kind, scenario: s }) => {
     if (kind === 'capture') return runCapture(file, opts, config, eo);
     const scenario = s!;
     const engine = resolveEngine(opts.engine, config.policy, eo);
@@ -199,12 +200,13 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     return buildRunReport({ scenario: scenario.name, source: scenario.source, config: config.file, engine }, trace);
   });
   if (opts.format === 'json') writeOutput(opts.output, reportJson(runs));
+  else if (opts.format !== 'table') writeOutput(opts.output, formatRuns(runs, opts.format, opts.output ? undefined : styleFor(process.stdout)));
   else {
     const style = opts.output ? undefined : styleFor(process.stdout);
     const lines = runs.flatMap((r, i) => [
       ...(i > 0 ? [''] : []),
       ...formatRun(r, { packets: opts.packets, ...(style ? { style } : {}) }),
-      ...('capture' in r ? captureLines(r) : []),
+      ...captureLines(r),
     ]);
     writeOutput(opts.output, `${lines.join('\n')}\n`);
   }

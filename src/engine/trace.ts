@@ -45,25 +45,3 @@ export interface Trace {
   readonly events: readonly TraceEvent[];
   readonly sessions: readonly SessionOutcome[];
 }
-
-/** One packet as reports show it: the serialisable row of a trace packet. */
-export interface PacketRow {
-  readonly n: number;
-  readonly tMs: number;
-  readonly src: string;
-  readonly dst: string;
-  readonly proto: string;
-  /** TCP flags in tcpdump letters (`S`, `SA`, `PA`, `.` …); absent for other protocols */
-  readonly flags?: string;
-  /** payload bytes */
-  readonly len: number;
-  /** the payload's first line when it is printable text (FTP control), e.g. "PORT 10,0,0,2,195,81" */
-  readonly text?: string;
-  readonly ingress: string;
-  readonly egress: string;
-  readonly action: 'permit' | 'deny';
-  readonly by: string;
-  readonly flow: number;
-  readonly session?: string;
-  readonly note?: string;
-}

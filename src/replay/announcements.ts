@@ -1,8 +1,8 @@
 /**
  * Data endpoints announced on control connections (PORT/EPRT from the client,
  * 227/229 from the server), waiting for the connection they announce. Each is
- * consumed by the first connection to it, expires like a kernel expectation
- * (nf_conntrack_ftp: `.timeout = 5 * 60`), and each control connection keeps
+ * consumed by the first connection to it, lives as long as its control
+ * connection (up to an hour), and each control connection keeps
  * only its most recent few, so 500 PORTs in a row cannot grow memory.
  */
 import { formatEndpoint, type IpAddress } from '../net/address.js';
@@ -10,8 +10,14 @@ import { parseEprtArgument, parseEpsvReply, parsePasvReply, parsePortArgument, p
 import type { AnnounceTrigger, AnnouncedBy } from './flow-types.js';
 import type { LiveFlow } from './flow-table.js';
 
-/** Announcements expire after the kernel's FTP expectation timeout. */
-export const ANNOUNCE_TIMEOUT_MS = 300_000;
+/**
+ * How long an announcement can name a flow's role. Not the firewall's pinhole timeout
+ * (nf_conntrack_ftp's 300 s): a data connection made after its pinhole expired is still
+ * the data connection, and the engine's verdict says it was blocked. The hour only stops a
+ * stale announcement from claiming an unrelated connection; memory is bounded per
+ * control connection (below), and a control connection's announcements go with it.
+ */
+export const ANNOUNCE_TIMEOUT_MS = 3_600_000;
 /** Outstanding announcements kept per control connection. */
 export const MAX_ANNOUNCED_PER_CONTROL = 8;
 

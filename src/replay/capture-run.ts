@@ -1,35 +1,16 @@
 /**
- * A capture replay as a run of the report contract (same fields as a scenario
- * run, `sessions` empty, `packets` empty unless asked for), plus a `capture`
- * section: counters, topology, data-connection links and "in reality" notes.
+ * A capture replay as a run of the model (src/model/): the same fields as a
+ * scenario run, `origin: 'capture'`, `sessions` empty, `packets` empty unless asked
+ * for, plus the `capture` section: counters, topology and "in reality" notes.
  */
-import type { TraceEvent } from '../engine/verdict.js';
-import type { CaptureFlow, CapturePacketRow, CaptureReplay, ReplayStats } from './flow-types.js';
+import type { RunReport } from '../model/index.js';
+import type { CaptureReplay } from './flow-types.js';
 import { describeTopology, type Topology } from './topology.js';
 
-/** The capture-only part of a run report. */
-export interface CaptureSection {
-  readonly stats: ReplayStats;
-  /** one line: `192.168.10.1/32 on GigabitEthernet2/1/10; everything else on GigabitEthernet2/1/1` */
-  readonly topology: string;
-  /** true when more flows existed than were reported row by row */
-  readonly flowsTruncated: boolean;
-  readonly notes: readonly string[];
-}
+export type { CaptureSection } from '../model/index.js';
 
-/** One capture run, shaped like the report layer's RunReport. */
-export interface CaptureRun {
-  readonly scenario: string;
-  readonly source: string;
-  readonly config: string;
-  readonly engine: 'static' | 'stateful';
-  readonly ftp: { readonly works: boolean; readonly summary: string };
-  readonly sessions: readonly never[];
-  readonly flows: readonly CaptureFlow[];
-  readonly packets: readonly CapturePacketRow[];
-  readonly events: readonly TraceEvent[];
-  readonly capture: CaptureSection;
-}
+/** A capture run: a model run whose capture section is present. */
+export type CaptureRun = RunReport & { readonly capture: NonNullable<RunReport['capture']> };
 
 /** What the run is about. */
 export interface CaptureLabel {
@@ -42,6 +23,7 @@ export interface CaptureLabel {
 /** Builds the run of one capture replay. */
 export function buildCaptureRun(label: CaptureLabel, r: CaptureReplay, topology: Topology): CaptureRun {
   return {
+    origin: 'capture',
     scenario: label.name,
     source: label.source,
     config: label.config,
@@ -53,37 +35,4 @@ export function buildCaptureRun(label: CaptureLabel, r: CaptureReplay, topology:
     events: r.events,
     capture: { stats: r.stats, topology: describeTopology(topology), flowsTruncated: r.flowsTruncated, notes: r.notes },
   };
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/** Lines that follow the flow table of a capture run: counters, topology, data links, notes. */
-export function captureLines(run: CaptureRun): string[] {
-  const s = run.capture.stats;
-  const out: string[] = [''];
-  const skipped = Object.entries(s.skipped).map(([why, k]) => `${k} ${why}`);
-  out.push(
-    `  capture: ${plural(s.records, 'record')}, ${plural(s.packets, 'IP packet')}: ${s.crossing} crossing the firewall (${s.permitted} permitted, ${s.denied} denied), ${s.notCrossing} not crossing` +
-      (s.malformed > 0 ? `; ${s.malformed} malformed skipped` : '') +
-      (skipped.length > 0 ? `; not IP: ${skipped.join(', ')}` : ''),
-  );
-  out.push(`  topology: ${run.capture.topology}`);
-  if (run.capture.flowsTruncated) out.push(`  (flow table shows the first ${run.flows.length} flows)`);
-  const links = run.flows.filter((f) => f.announcedBy);
-  if (links.length > 0) {
-    out.push('  data connections:');
-    for (const f of links) {
-      const a = f.announcedBy!;
-      out.push(`    flow ${f.id} announced by ${a.trigger} in packet ${a.packet} on flow ${a.controlFlow} (${a.endpoint})`);
-    }
-  }
-  const notCrossing = run.flows.filter((f) => !f.crossesFirewall);
-  for (const f of notCrossing) out.push(`  flow ${f.id}: both ends on ${f.clientInterface}: does not cross the firewall, no verdicts`);
-  if (run.capture.notes.length > 0) {
-    out.push('  in reality:');
-    for (const n of run.capture.notes) out.push(`    ${n}`);
-  }
-  return out;
 }

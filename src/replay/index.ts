@@ -1,6 +1,6 @@
 /** Capture replay: topology, streaming replay with flow classification and data linking, pcapng export. */
 export type * from './flow-types.js';
-export { buildCaptureRun, captureLines, type CaptureLabel, type CaptureRun, type CaptureSection } from './capture-run.js';
+export { buildCaptureRun, type CaptureLabel, type CaptureRun, type CaptureSection } from './capture-run.js';
 export { completeTopology, interfacesOf, scanCapture, serverInterface, type CaptureScan, type TopologyGuess } from './guess.js';
 export { createCaptureExport, verdictComment, writeTracePcapng, type CaptureExport } from './pcap-out.js';
 export { replayCapture, type PacketTap, type ReplayCaptureOptions, type ReplayOutcome } from './replay.js';

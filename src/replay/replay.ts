@@ -10,14 +10,14 @@
 import type { Diagnostic } from '../diag/diagnostic.js';
 import type { TraceEvent, Verdict } from '../engine/verdict.js';
 import type { Firewall, StepContext } from '../engine/verdict.js';
-import { describeProvenance } from '../engine/verdict.js';
-import { describePacket, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
+import { blockedPacket, packetRow } from '../model/index.js';
+import { PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
 import { DECODE_ERROR, DECODE_OK, DECODE_SKIP, FrameDecoder, type CaptureReader } from '../wire/index.js';
 import { AnnouncementTable, clientAnnouncement, transferReply, serverAnnouncement } from './announcements.js';
 import { ControlStream } from './control-stream.js';
 import { FlowTable, pairHash, sameAddr, type LiveFlow } from './flow-table.js';
 import type { CaptureFlowRole, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
-import { finishReplay, packetRow } from './report.js';
+import { finishReplay } from './report.js';
 import { locate, type Topology } from './topology.js';
 
 /** Called for every decoded IP packet (for pcapng export); verdict undefined when it does not cross. */
@@ -256,7 +256,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       } else {
         stats.denied++;
         if (f.firstBlocked === null) {
-          f.firstBlocked = { n, tMs: nowMs, packet: describePacket(p), by: describeProvenance(verdict.by, 'deny'), provenance: verdict.by };
+          f.firstBlocked = blockedPacket(p, n, nowMs, verdict);
           f.blockedAtOpen = p.proto === PROTO_TCP && (flags & TCP_SYN) !== 0;
           stats.blockedFlows[f.role]++;
         }

@@ -1,15 +1,14 @@
 /**
- * From live-flow aggregates to the replay's report data: flows in the report's
- * shape, per-packet rows, the one-line summary, and the "in reality" notes that
+ * From live-flow aggregates to the replay's result: flows of the run model
+ * (src/model/), the one-line summary, and the "in reality" notes that
  * say what a recording shows but a firewall in the path would have prevented.
  */
-import type { TraceEvent, Verdict } from '../engine/verdict.js';
-import { describeProvenance } from '../engine/verdict.js';
+import type { TraceEvent } from '../engine/verdict.js';
+import { blockedFlowsText, countWord as plural, type CaptureStats, type Flow, type PacketRow } from '../model/index.js';
 import { formatEndpoint, formatIp } from '../net/address.js';
-import { printableFirstLine } from '../net/payload-text.js';
-import { formatTcpFlags, packetDestination, packetSource, protoName, PROTO_TCP, type Packet } from '../net/packet.js';
+import { protoName } from '../net/packet.js';
 import type { LiveFlow } from './flow-table.js';
-import type { CaptureFlow, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
+import type { CaptureReplay, ControlLine } from './flow-types.js';
 
 /** `ip:port` of a flow end, or the bare address for flows without ports. */
 export function flowEnd(f: LiveFlow, side: 'client' | 'server'): string {
@@ -18,30 +17,6 @@ export function flowEnd(f: LiveFlow, side: 'client' | 'server'): string {
   return formatEndpoint(a, side === 'client' ? f.cPort : f.sPort);
 }
 
-
-/** One packet row, as the report's PacketReport. */
-export function packetRow(p: Packet, n: number, tMs: number, ingress: string, egress: string, verdict: Verdict, flow: number): CapturePacketRow {
-  const text = printableFirstLine(p.payload);
-  return {
-    n,
-    tMs,
-    src: packetSource(p),
-    dst: packetDestination(p),
-    proto: protoName(p.proto),
-    ...(p.proto === PROTO_TCP ? { flags: formatTcpFlags(p.tcpFlags) } : {}),
-    len: p.payload.length,
-    ...(text !== undefined ? { text } : {}),
-    ingress,
-    egress,
-    action: verdict.action,
-    by: describeProvenance(verdict.by, verdict.action),
-    flow,
-  };
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** The "in reality" sentence of a flow, or undefined when the recording is consistent with the verdicts. */
 export function inRealityNote(f: LiveFlow): string | undefined {
@@ -68,7 +43,7 @@ export function inRealityNote(f: LiveFlow): string | undefined {
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
-function toFlow(f: LiveFlow): CaptureFlow {
+function toFlow(f: LiveFlow): Flow {
   const note = inRealityNote(f);
   return {
     id: f.id,
@@ -94,7 +69,7 @@ function toFlow(f: LiveFlow): CaptureFlow {
  * crossed the firewall and no crossing flow was blocked: a capture with nothing
  * crossing says nothing about the firewall, so it is not a pass.
  */
-function summarise(stats: ReplayStats, flows: readonly CaptureFlow[], flowCount: number, crossingControl: number): { works: boolean; summary: string } {
+function summarise(stats: CaptureStats, flows: readonly Flow[], flowCount: number, crossingControl: number): { works: boolean; summary: string } {
   const blocked = stats.blockedFlows.control + stats.blockedFlows.data + stats.blockedFlows.other;
   const notCrossing = flows.filter((f) => !f.crossesFirewall).length;
   const aside = notCrossing > 0 ? ` (${plural(notCrossing, 'flow')} ${notCrossing === 1 ? 'does' : 'do'} not cross the firewall)` : '';
@@ -104,16 +79,15 @@ function summarise(stats: ReplayStats, flows: readonly CaptureFlow[], flowCount:
     return { works: false, summary: `no FTP control connection crossed the firewall (${plural(flowCount, 'flow')}${why})` };
   }
   const first = flows.filter((f) => f.firstBlocked).sort((a, b) => a.firstBlocked!.n - b.firstBlocked!.n)[0];
-  const firstText = first ? `; first: ${first.role} ${first.firstBlocked!.packet} denied by ${first.firstBlocked!.by}` : '';
-  return { works: false, summary: `${plural(blocked, 'flow')} of ${flowCount} blocked${firstText}${aside}` };
+  return { works: false, summary: `${blockedFlowsText(blocked, flowCount, first)}${aside}` };
 }
 
 /** Assembles the replay result once the capture is read. */
 export function finishReplay(
-  stats: ReplayStats,
+  stats: CaptureStats,
   rows: readonly LiveFlow[],
   flowCount: number,
-  packets: readonly CapturePacketRow[],
+  packets: readonly PacketRow[],
   events: readonly TraceEvent[],
   controlLines: readonly ControlLine[],
   crossingControl: number,

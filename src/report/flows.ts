@@ -3,45 +3,11 @@
  * outcome: passed, or blocked at its first denied packet.
  */
 import { formatEndpoint, formatIp, ipKey } from '../net/address.js';
-import { describePacket, hasPorts, protoName, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
+import { hasPorts, protoName, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
 import type { Trace, TracePacket } from '../engine/trace.js';
-import { printableText } from '../net/payload-text.js';
-import { describeProvenance, type Provenance } from '../engine/verdict.js';
+import { blockedPacket, type BlockedPacket, type Flow, type FlowRole } from '../model/index.js';
 
-/** What a flow is for. */
-export type FlowRole = 'control' | 'data' | 'other';
-
-/** The first packet of a flow that the firewall denied. */
-export interface BlockedPacket {
-  /** 1-based packet number in the trace */
-  readonly n: number;
-  readonly tMs: number;
-  /** e.g. "SYN-ACK 192.168.10.1:50021 → 10.0.0.2:50001" */
-  readonly packet: string;
-  /** the deciding rule, state or default, as text */
-  readonly by: string;
-  readonly provenance: Provenance;
-}
-
-/** One connection (or, for other protocols, one address/port pair) seen in a trace. */
-export interface Flow {
-  /** 1-based, in order of first packet */
-  readonly id: number;
-  readonly role: FlowRole;
-  readonly proto: string;
-  readonly session?: string;
-  /** the initiator, `ip:port` */
-  readonly client: string;
-  /** the responder, `ip:port` */
-  readonly server: string;
-  readonly outcome: 'passed' | 'blocked';
-  readonly firstBlocked: BlockedPacket | null;
-  readonly packets: number;
-  /** transport payload bytes that passed the firewall */
-  readonly bytesPassed: number;
-  /** trace numbers of this flow's packets, in order */
-  readonly packetNumbers: readonly number[];
-}
+export type { BlockedPacket, Flow, FlowRole } from '../model/index.js';
 
 /** Well-known FTP control port (RFC 959). */
 const FTP_CONTROL_PORT = 21;
@@ -109,13 +75,7 @@ export function buildFlows(trace: Trace, roleOf?: (tp: TracePacket, client: stri
     f.numbers.push(tp.n);
     if (p.tcpFlags & (TCP_FIN | TCP_RST)) f.closed = true;
     if (tp.verdict.action === 'deny') {
-      f.firstBlocked ??= {
-        n: tp.n,
-        tMs: tp.tMs,
-        packet: describeWithText(p),
-        by: describeProvenance(tp.verdict.by, 'deny'),
-        provenance: tp.verdict.by,
-      };
+      f.firstBlocked ??= blockedPacket(p, tp.n, tp.tMs, tp.verdict);
     } else {
       f.bytesPassed += p.payload.length;
     }
@@ -135,13 +95,6 @@ export function buildFlows(trace: Trace, roleOf?: (tp: TracePacket, client: stri
     packetNumbers: f.numbers,
   }));
 }
-
-/** The packet summary, with its control text when it carries any: `data 10.0.0.2:50000 → 192.168.10.1:21 "PORT 10,0,0,2,"`. */
-function describeWithText(p: Packet): string {
-  const text = printableText(p.payload);
-  return text === undefined ? describePacket(p) : `${describePacket(p)} "${text}"`;
-}
-
 
 function guessRole(f: Building): FlowRole {
   if (f.proto !== 6) return 'other';

@@ -1,48 +1,18 @@
 /**
- * Turns one trace into the run report of the JSON contract (DESIGN.md): the FTP
- * verdict in one sentence, flows, packets with verdicts, and events.
+ * Turns one scenario trace into the run report of the model (src/model/): the FTP
+ * verdict in one sentence, flows, packets with verdicts, and events; and the JSON
+ * document of several runs.
  */
-import { formatTcpFlags, packetDestination, packetSource, protoName, PROTO_TCP } from '../net/packet.js';
-import type { PacketRow, SessionOutcome, Trace, TracePacket } from '../engine/trace.js';
-import { printableFirstLine } from '../net/payload-text.js';
-export { printableFirstLine } from '../net/payload-text.js';
-import { describeProvenance, type TraceEvent } from '../engine/verdict.js';
-import { buildFlows, type Flow, type FlowRole } from './flows.js';
+import type { SessionOutcome, Trace, TracePacket } from '../engine/trace.js';
+import { blockedFlowsText, blockedText, countWord, packetRow, REPORT_SCHEMA_VERSION, type Flow, type FlowRole, type PacketRow, type Report, type RunReport, type SessionReport } from '../model/index.js';
+import { buildFlows } from './flows.js';
 
-/** Version of the JSON report layout; bump on any incompatible change. */
-export const REPORT_SCHEMA_VERSION = 1;
+export { printableFirstLine } from '../net/payload-text.js';
+export { REPORT_SCHEMA_VERSION } from '../model/index.js';
+export type { Report, RunReport, SessionReport } from '../model/index.js';
 
 /** One packet as reports show it (the shared row type of scenario and capture runs). */
 export type PacketReport = PacketRow;
-
-/** How one session went, in one sentence and in facts. */
-export interface SessionReport {
-  readonly name: string;
-  readonly works: boolean;
-  readonly loginOk: boolean;
-  readonly summary: string;
-  readonly transfers: SessionOutcome['transfers'];
-  readonly transcript: readonly string[];
-}
-
-/** One scenario (or capture) run against one config and engine. */
-export interface RunReport {
-  readonly scenario: string;
-  readonly source: string;
-  readonly config: string;
-  readonly engine: 'static' | 'stateful';
-  readonly ftp: { readonly works: boolean; readonly summary: string };
-  readonly sessions: readonly SessionReport[];
-  readonly flows: readonly Flow[];
-  readonly packets: readonly PacketReport[];
-  readonly events: readonly TraceEvent[];
-}
-
-/** The whole JSON document. */
-export interface Report {
-  readonly schemaVersion: number;
-  readonly runs: readonly RunReport[];
-}
 
 /** What a run is about, for the report header. */
 export interface RunLabel {
@@ -52,7 +22,7 @@ export interface RunLabel {
   readonly engine: 'static' | 'stateful';
 }
 
-/** Builds the report of one run. */
+/** Builds the report of one scenario run. */
 export function buildRunReport(label: RunLabel, trace: Trace, roleOf?: Parameters<typeof buildFlows>[1]): RunReport {
   const flows = buildFlows(trace, roleOf);
   const flowOf = new Map<number, number>();
@@ -61,11 +31,12 @@ export function buildRunReport(label: RunLabel, trace: Trace, roleOf?: Parameter
   const works = sessions.length > 0 ? sessions.every((s) => s.works) : flows.every((f) => f.outcome === 'passed');
   const summary =
     sessions.length === 0
-      ? captureSummary(flows)
+      ? flowsSummary(flows)
       : sessions.length === 1
         ? sessions[0]!.summary
         : sessions.map((s) => `${s.name}: ${s.summary}`).join('; ');
   return {
+    origin: 'scenario',
     ...label,
     ftp: { works, summary },
     sessions,
@@ -76,35 +47,11 @@ export function buildRunReport(label: RunLabel, trace: Trace, roleOf?: Parameter
 }
 
 function packetReport(tp: TracePacket, flow: number): PacketReport {
-  const p = tp.packet;
-  const text = printableFirstLine(p.payload);
-  return {
-    n: tp.n,
-    tMs: tp.tMs,
-    src: packetSource(p),
-    dst: packetDestination(p),
-    proto: protoName(p.proto),
-    ...(p.proto === PROTO_TCP ? { flags: formatTcpFlags(p.tcpFlags) } : {}),
-    len: p.payload.length,
-    ...(text !== undefined ? { text } : {}),
-    ingress: tp.ingress,
-    egress: tp.egress,
-    action: tp.verdict.action,
-    by: describeProvenance(tp.verdict.by, tp.verdict.action),
-    flow,
-    ...(tp.session !== undefined ? { session: tp.session } : {}),
-    ...(tp.note !== undefined ? { note: tp.note } : {}),
-  };
+  return packetRow(tp.packet, tp.n, tp.tMs, tp.ingress, tp.egress, tp.verdict, flow, { session: tp.session, note: tp.note });
 }
 
-
-function countWord(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function blockedText(f: Flow): string {
-  const b = f.firstBlocked!;
-  return `${b.packet} denied by ${b.by}`;
+function blockedOf(f: Flow): string {
+  return blockedText(f.firstBlocked!);
 }
 
 /** The one-line verdict of a session, e.g. "login works, data connection blocked: SYN-ACK … denied by …". */
@@ -118,27 +65,27 @@ function sessionReport(s: SessionOutcome, flows: readonly Flow[]): SessionReport
   } else if (!s.loginOk) {
     summary =
       control?.firstBlocked != null
-        ? `control connection blocked: ${blockedText(control)}`
+        ? `control connection blocked: ${blockedOf(control)}`
         : `login failed: ${s.transcript.filter((l) => l.startsWith('<')).at(-1)?.slice(2) ?? 'no reply from the server'}`;
   } else {
     const blocked = data.find((f) => f.firstBlocked);
     const failed = s.transfers.find((t) => !t.ok);
-    if (blocked) summary = `login works, data connection blocked: ${blockedText(blocked)}`;
-    else if (control?.firstBlocked) summary = `login works, control connection blocked later: ${blockedText(control)}`;
+    if (blocked) summary = `login works, data connection blocked: ${blockedOf(blocked)}`;
+    else if (control?.firstBlocked) summary = `login works, control connection blocked later: ${blockedOf(control)}`;
     else summary = `login works, ${failed?.command ?? 'a transfer'} failed: ${failed?.note ?? failed?.reply ?? 'no reply'}`;
   }
   return { name: s.name, works: s.works, loginOk: s.loginOk, summary, transfers: s.transfers, transcript: s.transcript };
 }
 
-function captureSummary(flows: readonly Flow[]): string {
+/** A run without sessions: how many flows passed or were blocked. */
+function flowsSummary(flows: readonly Flow[]): string {
   const blocked = flows.filter((f) => f.outcome === 'blocked');
   if (blocked.length === 0) return `all ${countWord(flows.length, 'flow')} passed`;
-  const first = blocked[0]!;
-  return `${countWord(blocked.length, 'flow')} of ${flows.length} blocked; first: ${first.role} ${blockedText(first)}`;
+  return blockedFlowsText(blocked.length, flows.length, blocked[0]);
 }
 
-/** The JSON document for several runs, pretty-printed and stable. */
+/** The JSON document for several runs, pretty-printed and stable (the origin tag shows as the `capture` object). */
 export function reportJson(runs: readonly RunReport[]): string {
-  const doc: Report = { schemaVersion: REPORT_SCHEMA_VERSION, runs };
+  const doc: Report = { schemaVersion: REPORT_SCHEMA_VERSION, runs: runs.map(({ origin: _o, ...r }) => r) };
   return `${JSON.stringify(doc, (key, value) => (key === 'packetNumbers' ? undefined : value), 2)}\n`;
 }

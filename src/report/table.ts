@@ -1,5 +1,6 @@
 /** The human-readable report of runs: a verdict line, a flow table, and optionally the packet trace. */
-import type { RunReport } from './run.js';
+import type { RunReport } from '../model/index.js';
+import { formatPacketTrace } from './packets.js';
 import { formatTable, PLAIN_STYLE, type Style } from './style.js';
 
 /** Options for the text report. */
@@ -7,10 +8,6 @@ export interface TableOptions {
   /** include the per-packet trace with events */
   readonly packets: boolean;
   readonly style?: Style;
-}
-
-function ms(tMs: number): string {
-  return (tMs / 1000).toFixed(3);
 }
 
 /** Formats one run as lines of text. */
@@ -34,37 +31,6 @@ export function formatRun(run: RunReport, options: TableOptions): string[] {
     ]);
   }
   out.push('', ...formatTable(rows));
-  if (options.packets) {
-    out.push('', '  packets:');
-    const eventsAt = new Map<number, string[]>();
-    const loose: { tMs: number; text: string }[] = [];
-    for (const e of run.events) {
-      if (e.packet !== undefined) eventsAt.set(e.packet, [...(eventsAt.get(e.packet) ?? []), `${e.kind}: ${e.text}`]);
-      else loose.push({ tMs: e.tMs, text: `${e.kind}: ${e.text}` });
-    }
-    const prows: string[][] = [['n', 't(s)', 'flow', 'packet', 'len', 'verdict', 'by']];
-    const addLoose = (upTo: number): void => {
-      while (loose.length > 0 && loose[0]!.tMs <= upTo) {
-        const e = loose.shift()!;
-        prows.push(['', ms(e.tMs), '', st.dim(`· ${e.text}`), '', '', '']);
-      }
-    };
-    for (const p of run.packets) {
-      addLoose(p.tMs);
-      const what = `${p.flags ?? p.proto} ${p.src} → ${p.dst}${p.text !== undefined ? `  "${p.text}"` : ''}`;
-      prows.push([
-        String(p.n),
-        ms(p.tMs),
-        String(p.flow),
-        what,
-        String(p.len),
-        p.action === 'permit' ? st.good('permit') : st.bad('deny'),
-        `${p.by}${p.note ? ` · ${p.note}` : ''}`,
-      ]);
-      for (const e of eventsAt.get(p.n) ?? []) prows.push(['', '', '', st.dim(`↳ ${e}`), '', '', '']);
-    }
-    addLoose(Number.POSITIVE_INFINITY);
-    out.push(...formatTable(prows));
-  }
+  if (options.packets) out.push('', '  packets:', ...formatPacketTrace(run, st));
   return out;
 }

@@ -40,11 +40,12 @@ describe('ftpwall replay', () => {
     expect(r.stdout).not.toMatch(/\u001b\[/);
   });
 
-  it('--packets adds the per-packet trace', () => {
+  it('--packets adds the per-packet trace: a line per packet with its interfaces, the text and the deciding rule indented below', () => {
     const r = ftpwall(['replay', 'scenarios/active-download.yaml', '--config', 'rules/seed-active.cfg', '--packets']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/"PORT 10,0,0,2,\d+,\d+"/);
-    expect(r.stdout).toMatch(/\bS\s+10\.0\.0\.2:\d+ → 192\.168\.10\.1:21\s+0\s+permit\s+default permit \(no ACL bound inbound on GigabitEthernet2\/1\/1\)/);
+    expect(r.stdout).toMatch(/\n {6}"PORT 10,0,0,2,\d+,\d+"\n/);
+    expect(r.stdout).toMatch(/\n {2}1 +0\.000 +1 +permit +0 +GE2\/1\/1 → GE2\/1\/10 +S 10\.0\.0\.2:\d+ → 192\.168\.10\.1:21\n {6}by default permit \(no ACL bound inbound on GigabitEthernet2\/1\/1\)\n/);
+    expect(r.stdout).toContain('  flags: S SYN, A ACK, . ACK only, P PSH, F FIN, R RST; in → out: ingress → egress interface (GE =');
   });
 
   it('writes the JSON contract', () => {

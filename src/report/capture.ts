@@ -1,0 +1,32 @@
+/** The text lines that follow a capture run's flow table: counters, topology, data links, notes. */
+import { countWord as plural, type RunReport } from '../model/index.js';
+
+/** Lines that follow the flow table of a capture run (none for a scenario run). */
+export function captureLines(run: RunReport): string[] {
+  if (run.capture === undefined) return [];
+  const s = run.capture.stats;
+  const out: string[] = [''];
+  const skipped = Object.entries(s.skipped).map(([why, k]) => `${k} ${why}`);
+  out.push(
+    `  capture: ${plural(s.records, 'record')}, ${plural(s.packets, 'IP packet')}: ${s.crossing} crossing the firewall (${s.permitted} permitted, ${s.denied} denied), ${s.notCrossing} not crossing` +
+      (s.malformed > 0 ? `; ${s.malformed} malformed skipped` : '') +
+      (skipped.length > 0 ? `; not IP: ${skipped.join(', ')}` : ''),
+  );
+  out.push(`  topology: ${run.capture.topology}`);
+  if (run.capture.flowsTruncated) out.push(`  (flow table shows the first ${run.flows.length} flows)`);
+  const links = run.flows.filter((f) => f.announcedBy);
+  if (links.length > 0) {
+    out.push('  data connections:');
+    for (const f of links) {
+      const a = f.announcedBy!;
+      out.push(`    flow ${f.id} announced by ${a.trigger} in packet ${a.packet} on flow ${a.controlFlow} (${a.endpoint})`);
+    }
+  }
+  const notCrossing = run.flows.filter((f) => f.crossesFirewall === false);
+  for (const f of notCrossing) out.push(`  flow ${f.id}: both ends on ${f.clientInterface}: does not cross the firewall, no verdicts`);
+  if (run.capture.notes.length > 0) {
+    out.push('  in reality:');
+    for (const n of run.capture.notes) out.push(`    ${n}`);
+  }
+  return out;
+}

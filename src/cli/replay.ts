@@ -25,12 +25,13 @@ import {
 import { openCapture } from '../wire/index.js';
 import { engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
+import { maybeRecord, replayHtml, type SnapshotsByRun } from './html.js';
 
 /** Options of `replay`, as commander parses them. */
 export interface ReplayOptions {
   readonly config: string;
   readonly engine: EngineChoice;
-  readonly format: 'table' | 'json';
+  readonly format: 'table' | 'json' | 'html';
   readonly packets: boolean;
   readonly expect?: 'works' | 'blocked';
   readonly inspect?: string;
@@ -109,7 +110,7 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
       topology: guess.topology,
       firewall: makeFirewall(engine, config.policy, eo),
       controlPorts,
-      keepPackets: opts.packets,
+      keepPackets: opts.packets || opts.format === 'html',
       ...(out ? { tap: out.tap } : {}),
     });
   } catch (e) {
@@ -144,18 +145,23 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     printDiagnostics([{ severity: 'warning', message: '--inside, --outside-interface and --topology place the hosts of captures; scenarios name their interfaces themselves, so they are ignored here' }]);
   }
   let si = 0;
+  const snapshots: SnapshotsByRun = new Map();
   const runs: (RunReport | CaptureRun)[] = inputs.map((file, i) => {
     if (kinds[i] === 'capture') return runCapture(file, opts, config!, eo);
     const scenario = scenarios[si++]!;
     const engine = resolveEngine(opts.engine, config!.policy, eo);
-    const trace = simulate(scenario, makeFirewall(engine, config!.policy, eo));
+    const rec = maybeRecord(makeFirewall(engine, config!.policy, eo), opts.format === 'html');
+    const trace = simulate(scenario, rec.firewall);
     if (opts.pcapOut !== undefined) {
       const w = writeTracePcapng(opts.pcapOut, trace);
       if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
     }
-    return buildRunReport({ scenario: scenario.name, source: scenario.source, config: config!.file, engine }, trace);
+    const report = buildRunReport({ scenario: scenario.name, source: scenario.source, config: config!.file, engine }, trace);
+    rec.keep(report, snapshots);
+    return report;
   });
   if (opts.format === 'json') writeOutput(opts.output, reportJson(runs));
+  else if (opts.format === 'html') writeOutput(opts.output, replayHtml(runs, snapshots));
   else {
     const style = opts.output ? undefined : styleFor(process.stdout);
     const lines = runs.flatMap((r, i) => [

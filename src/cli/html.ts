@@ -1,9 +1,9 @@
 /** `--format html` for the commands: records table snapshots while a run simulates, and builds the page. */
 import { readFileSync } from 'node:fs';
+export { exposureLine } from '../analysis/exposure-text.js';
 import { recordSnapshots } from '../engine/recorder.js';
 import type { TablesView } from '../engine/stateful/firewall.js';
 import type { Firewall } from '../engine/verdict.js';
-import type { Exposure } from '../analysis/exposure.js';
 import { renderHtml, type HtmlDocument, type HtmlMatrixColumn, type ReportRun } from '../report/html/render.js';
 
 /** Snapshots recorded per run, keyed by the run's report object. */
@@ -68,17 +68,3 @@ export function compareHtml(
   };
   return renderHtml(doc);
 }
-
-/** One exposure in one line: `10.0.0.2 → 192.168.10.1: 64,512 × 64,511 port pairs (to ports …)`. */
-export function exposureLine(e: Exposure): string {
-  const size =
-    e.portPairs === 0
-      ? 'nothing'
-      : e.rectangle
-        ? `${e.rectangle.srcPorts.toLocaleString('en-US')} × ${e.rectangle.dstPorts.toLocaleString('en-US')} port pairs`
-        : `${e.portPairs.toLocaleString('en-US')} port pairs`;
-  const ports = e.dstPortRanges.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}-${hi}`)).join(',');
-  const used = e.usedByFtp > 0 ? `, ${e.usedByFtp.toLocaleString('en-US')} used by the scenarios' FTP` : '';
-  return `${e.initiator} → ${e.responder}: ${size}${e.portPairs > 0 ? ` (to ports ${ports}${used})` : ''}${e.approximate ? ' (approximate: too many port bounds)' : ''}`;
-}
-

@@ -7,6 +7,7 @@ import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, InputProblems, printDiagnostics } 
 import { runReplay } from './replay.js';
 import { runExport } from './export.js';
 import { runVerify } from './verify.js';
+import { runLessonCommand } from './lesson.js';
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -108,6 +109,19 @@ export function buildProgram(): Command {
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .action(async (scenarios: string[], opts) => {
       process.exitCode = await runVerify(scenarios, opts);
+    });
+
+  program
+    .command('lesson')
+    .description('built-in lessons: with no name, the list; with a NAME, a step-through (Enter for the next step); `lesson check NAME FILE` grades an exercise answer')
+    .argument('[args...]', 'NAME, or: check NAME FILE')
+    .option('--all', 'print the whole lesson at once (also when not on a terminal)', false)
+    .addOption(new Option('-f, --format <format>', 'text, or html: a self-contained step-through page').choices(['text', 'html']).default('text'))
+    .option('-o, --output <file>', 'write the lesson to a file (atomically) instead of stdout')
+    .action((args: string[], opts) => {
+      const status = runLessonCommand(args, opts);
+      if (typeof status === 'number') process.exitCode = status;
+      else void status.then((s) => (process.exitCode = s));
     });
 
   return program;

@@ -3,7 +3,7 @@
  * an exercise), a scenario and configs. This reads lesson.yaml into a Lesson,
  * every key checked, every problem located (file:line:col).
  */
-import type { Diagnostic, Parsed } from '../diag/diagnostic.js';
+import type { Diagnostic, Parsed, SourceSpan } from '../diag/diagnostic.js';
 import { formatIp, parseIp } from '../net/address.js';
 import { YamlReader, type YNode } from '../scenario/yaml-read.js';
 
@@ -22,8 +22,8 @@ export interface StepSelector {
 export interface LessonStep {
   readonly say: string;
   readonly at?: StepSelector;
-  /** 1-based line of lesson.yaml, for messages */
-  readonly line: number;
+  /** where the step is in lesson.yaml, for messages */
+  readonly span: SourceSpan;
 }
 
 /** What one run of a graded answer must show. */
@@ -159,7 +159,7 @@ export function loadLesson(text: string, file: string, name: string): Parsed<Les
     if (!m) continue;
     const say = r.string(r.required(m, 'say', 'a step'), "'say'");
     const at = m.has('at') ? selector(r, m.get('at')) : undefined;
-    if (say !== undefined) steps.push({ say: say.trim(), ...(at ? { at } : {}), line: r.span(n).line });
+    if (say !== undefined) steps.push({ say: say.trim(), ...(at ? { at } : {}), span: r.span(n) });
   }
   const ex = r.required(e, 'exercise', 'the lesson');
   const exerciseValue = ex !== undefined ? exercise(r, ex) : undefined;

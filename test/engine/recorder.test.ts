@@ -28,7 +28,7 @@ describe('recordSnapshots', () => {
     ]);
   });
 
-  it('shares what did not change between snapshots (immer structural sharing), and records the same verdicts as the bare engine', () => {
+  it('shares what did not change between snapshots (structural sharing), and records the same verdicts as the bare engine', () => {
     const rec = recordSnapshots(createStatefulFirewall(loadPolicy('rules/stateful.cfg')));
     const trace = simulate(scenario, rec.firewall);
     const bare = simulate(scenario, createStatefulFirewall(loadPolicy('rules/stateful.cfg')));

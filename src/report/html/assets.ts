@@ -49,7 +49,7 @@ button:focus-visible, .ladder:focus-visible, a:focus-visible { outline: 3px soli
 .panel .by.v-d { color: var(--deny); font-weight: 600; } .panel .by.v-p { color: var(--permit); } .panel .by.v-r { color: var(--related); }
 .panel table { width: 100%; font-size: 12px; }
 .panel tr.new td { background: var(--sel); }
-.cfg { margin: 0; padding: 0; list-style: none; max-height: 260px; overflow: auto; border: 1px solid var(--line); }
+.cfg { position: relative; margin: 0; padding: 0; list-style: none; max-height: 260px; overflow: auto; border: 1px solid var(--line); }
 .cfg li { white-space: pre; font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size: 12px; padding: 0 6px; }
 .cfg li .ln { display: inline-block; width: 3.5em; color: var(--dim); text-align: right; margin-right: 8px; }
 .cfg li.hit { background: var(--sel); font-weight: 700; }
@@ -62,7 +62,7 @@ export const PAGE_JS = String.raw`
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('ftpwall-data').textContent);
-  var ROW = 24, TOP = 64, W = 900, LABEL_X = 580, FW_L = 300, FW_R = 380;
+  var ROW = 24, TOP = 64, W = 900, LABEL_X = 580, MARGIN = 60, MAX_ROWS = 12, FW_L = 300, FW_R = 380;
   var NS = 'http://www.w3.org/2000/svg';
   var VERDICT = { p: 'permitted', r: 'permitted by a pinhole', d: 'denied', e: 'event' };
   var active = null;
@@ -80,7 +80,39 @@ export const PAGE_JS = String.raw`
   }
   function secs(ms) { return (ms / 1000).toFixed(3); }
 
-  function drawLadder(run, box) {
+  function rowHtml(run, i, selected) {
+    var s = run.steps[i];
+    var y = TOP + i * ROW;
+    var x1 = s.v === 'e' ? FW_L - 40 : laneX(run, s.from), x2 = s.v === 'e' ? FW_R + 40 : laneX(run, s.to);
+    var dir = x2 >= x1 ? 1 : -1;
+    var end = s.v === 'd' ? (FW_L + FW_R) / 2 : x2 - dir * 6;
+    var out = '<g class="st v-' + s.v + (selected ? ' sel' : '') + '" data-i="' + i + '" id="' + run.id + '-s' + i + '">';
+    out += '<rect x="0" y="' + (y - ROW / 2) + '" width="' + W + '" height="' + ROW + '"/>';
+    out += '<text class="num" x="4" y="' + (y + 4) + '">' + (s.n ? s.n : '·') + '</text>';
+    out += '<line x1="' + x1 + '" y1="' + y + '" x2="' + end + '" y2="' + y + '"/>';
+    if (s.v !== 'd') out += '<path d="M' + x2 + ' ' + y + ' l' + (-dir * 8) + ' -4 l0 8 z" style="fill: var(--' + (s.v === 'r' ? 'related' : s.v === 'e' ? 'event' : 'permit') + ')"/>';
+    else out += '<text class="x" x="' + (end - 5) + '" y="' + (y + 5) + '">✗</text>';
+    var lab = s.label.length > 48 ? s.label.slice(0, 47) + '…' : s.label;
+    out += '<text class="lab" x="' + LABEL_X + '" y="' + (y + 4) + '">' + esc(lab) + (s.v === 'd' ? ' ✗ ' + esc(s.by || '') : '') + '</text>';
+    return out + '</g>';
+  }
+
+  // Only the rows near the visible part of the ladder are in the DOM, so a
+  // 10,000-packet run loads and steps as fast as a short one.
+  function renderRows(view, force) {
+    var run = view.run, box = view.ladder;
+    var first = Math.max(0, Math.floor((box.scrollTop - TOP) / ROW) - MARGIN);
+    var last = Math.min(run.steps.length - 1, Math.ceil((box.scrollTop + box.clientHeight) / ROW) + MARGIN);
+    if (!force && first === view.first && last === view.last) return;
+    view.first = first;
+    view.last = last;
+    var out = [];
+    for (var i = first; i <= last; i++) out.push(rowHtml(run, i, i === view.i));
+    view.rows.innerHTML = out.join('');
+  }
+
+  function drawLadder(view) {
+    var run = view.run, box = view.ladder;
     var h = TOP + run.steps.length * ROW + 12;
     var out = [];
     out.push('<svg xmlns="' + NS + '" width="' + W + '" height="' + h + '" viewBox="0 0 ' + W + ' ' + h + '" role="img" aria-labelledby="' + run.id + '-t ' + run.id + '-d">');
@@ -98,25 +130,29 @@ export const PAGE_JS = String.raw`
       out.push('<text x="' + x + '" y="34" text-anchor="middle">' + esc(l.host) + '</text>');
     });
     out.push('<text class="head" x="4" y="18">#</text><text class="head" x="' + LABEL_X + '" y="18">packet</text>');
-    for (var i = 0; i < run.steps.length; i++) {
-      var s = run.steps[i];
-      var y = TOP + i * ROW;
-      var x1 = s.v === 'e' ? FW_L - 40 : laneX(run, s.from), x2 = s.v === 'e' ? FW_R + 40 : laneX(run, s.to);
-      var dir = x2 >= x1 ? 1 : -1;
-      var end = s.v === 'd' ? (FW_L + FW_R) / 2 : x2 - dir * 6;
-      var head = s.v === 'd' ? '' : '<path d="M' + x2 + ' ' + y + ' l' + (-dir * 8) + ' -4 l0 8 z" class="ah"/>';
-      out.push('<g class="st v-' + s.v + '" data-i="' + i + '" id="' + run.id + '-s' + i + '">');
-      out.push('<rect x="0" y="' + (y - ROW / 2) + '" width="' + W + '" height="' + ROW + '"/>');
-      out.push('<text class="num" x="4" y="' + (y + 4) + '">' + (s.n ? s.n : '·') + '</text>');
-      out.push('<line x1="' + x1 + '" y1="' + y + '" x2="' + end + '" y2="' + y + '"/>');
-      if (head) out.push(head.replace('class="ah"', 'class="ah" style="fill: var(--' + (s.v === 'r' ? 'related' : s.v === 'e' ? 'event' : 'permit') + ')"'));
-      if (s.v === 'd') out.push('<text class="x" x="' + (end - 5) + '" y="' + (y + 5) + '">✗</text>');
-      var lab = s.label.length > 48 ? s.label.slice(0, 47) + '…' : s.label;
-      out.push('<text class="lab" x="' + LABEL_X + '" y="' + (y + 4) + '">' + esc(lab) + (s.v === 'd' ? ' ✗ ' + esc(s.by || '') : '') + '</text>');
-      out.push('</g>');
-    }
-    out.push('</svg>');
+    out.push('<g class="rows"></g></svg>');
     box.innerHTML = out.join('');
+    view.rows = box.querySelector('g.rows');
+    box.addEventListener('scroll', function () { renderRows(view, false); });
+  }
+
+  /** The tables at snapshot s: the nearest whole snapshot at or before it, then the changes up to s. */
+  function tablesAt(run, s) {
+    if (s < 0) return [[], []];
+    var k = s;
+    while (run.snaps[k].length !== 2) k--;
+    var conns = new Map(), exps = new Map();
+    run.snaps[k][0].forEach(function (i) { conns.set(run.conns[i][0], i); });
+    run.snaps[k][1].forEach(function (i) { exps.set(run.exps[i][0], i); });
+    for (var j = k + 1; j <= s; j++) {
+      var d = run.snaps[j];
+      d[0].forEach(function (i) { conns.set(run.conns[i][0], i); });
+      d[1].forEach(function (id) { conns.delete(id); });
+      d[2].forEach(function (i) { exps.set(run.exps[i][0], i); });
+      d[3].forEach(function (id) { exps.delete(id); });
+    }
+    var byId = function (m) { return Array.from(m.keys()).sort(function (a, b) { return a - b; }).map(function (id) { return m.get(id); }); };
+    return [byId(conns), byId(exps)];
   }
 
   function table(head, rows) {
@@ -127,14 +163,15 @@ export const PAGE_JS = String.raw`
   function show(view, i) {
     var run = view.run;
     if (i < 0 || i >= run.steps.length) return;
-    if (view.sel) view.sel.classList.remove('sel');
-    var g = document.getElementById(run.id + '-s' + i);
-    g.classList.add('sel');
-    view.sel = g;
+    var old = document.getElementById(run.id + '-s' + view.i);
+    if (old) old.classList.remove('sel');
     view.i = i;
     var box = view.ladder;
     var y = TOP + i * ROW;
     if (y - ROW < box.scrollTop || y + ROW > box.scrollTop + box.clientHeight) box.scrollTop = Math.max(0, y - box.clientHeight / 2);
+    renderRows(view, false);
+    var g = document.getElementById(run.id + '-s' + i);
+    if (g) g.classList.add('sel');
     var s = run.steps[i];
     var p = view.panel;
     p.querySelector('.pos').textContent = 'Step ' + (i + 1) + ' of ' + run.steps.length + (s.n ? ' · packet ' + s.n + (s.last ? '–' + s.last : '') : '') + ' · ' + VERDICT[s.v];
@@ -148,13 +185,17 @@ export const PAGE_JS = String.raw`
     by.className = 'by v-' + s.v;
     p.querySelector('.events').innerHTML = s.events.length ? s.events.map(function (e) { return '<li>' + esc(e) + '</li>'; }).join('') : '<li class="dim">none</li>';
     if (run.tables) {
-      var snap = s.snap >= 0 ? run.snaps[s.snap] : [[], []];
+      var snap = tablesAt(run, s.snap);
       var now = s.tMs;
-      var conns = snap[0].slice(0, 200).map(function (k) {
+      // the packet's own connection first (highlighted), then the others, at most MAX_ROWS in all
+      var mine = [], others = [];
+      snap[0].forEach(function (k) { (s.ends && run.conns[k][1].indexOf(s.ends[0]) >= 0 && run.conns[k][1].indexOf(s.ends[1]) >= 0 ? mine : others).push(k); });
+      var shownConns = mine.concat(others.slice(0, Math.max(0, MAX_ROWS - mine.length)));
+      var conns = shownConns.map(function (k) {
         var c = run.conns[k];
-        return '<tr><td>' + c[0] + '</td><td class="mono">' + esc(c[1]) + '</td><td>' + esc(c[2]) + '</td><td>' + (c[3] ? 'yes' : 'no') + '</td><td>' + Math.max(0, Math.round((c[4] - now) / 1000)) + ' s</td><td>' + esc(c[5] || '—') + (c[6] ? ' (related)' : '') + '</td></tr>';
+        return '<tr' + (mine.indexOf(k) >= 0 ? ' class="new"' : '') + '><td>' + c[0] + '</td><td class="mono">' + esc(c[1]) + '</td><td>' + esc(c[2]) + '</td><td>' + (c[3] ? 'yes' : 'no') + '</td><td>' + Math.max(0, Math.round((c[4] - now) / 1000)) + ' s</td><td>' + esc(c[5] || '—') + (c[6] ? ' (related)' : '') + '</td></tr>';
       });
-      if (snap[0].length > 200) conns.push('<tr><td colspan="6">… ' + (snap[0].length - 200) + ' more</td></tr>');
+      if (snap[0].length > shownConns.length) conns.push('<tr><td colspan="6">… ' + (snap[0].length - shownConns.length) + ' more connections</td></tr>');
       var exps = snap[1].map(function (k) {
         var e = run.exps[k];
         return '<tr' + (e[3] === s.n ? ' class="new"' : '') + '><td>' + e[0] + '</td><td class="mono">' + esc(e[1]) + '</td><td>' + esc(e[2]) + ' in packet ' + e[3] + '</td><td>' + e[4] + '</td><td>' + Math.max(0, Math.round((e[5] - now) / 1000)) + ' s</td></tr>';
@@ -178,8 +219,9 @@ export const PAGE_JS = String.raw`
 
   function setup(run) {
     var sec = document.getElementById(run.id);
-    var view = { run: run, i: 0, sel: null, hit: null, ladder: sec.querySelector('.ladder'), panel: sec.querySelector('.panel'), cfg: sec.querySelector('.cfg'), rule: sec.querySelector('.rule') };
-    drawLadder(run, view.ladder);
+    var view = { run: run, i: 0, first: -1, last: -1, rows: null, hit: null, ladder: sec.querySelector('.ladder'), panel: sec.querySelector('.panel'), cfg: sec.querySelector('.cfg'), rule: sec.querySelector('.rule') };
+    drawLadder(view);
+    renderRows(view, true);
     view.ladder.addEventListener('click', function (ev) {
       var g = ev.target.closest && ev.target.closest('.st');
       if (g) { active = view; show(view, Number(g.getAttribute('data-i'))); }

@@ -36,8 +36,13 @@ export interface PageStep {
   readonly events: readonly string[];
   /** index into the run's snapshots; -1 without tables */
   readonly snap: number;
+  /** the packet's two endpoints, to find its connection in the table */
+  readonly ends?: readonly [string, string];
   readonly flow: number;
 }
+
+/** A table snapshot in the page: whole [conns, exps], or changes [addConns, delConnIds, addExps, delExpIds, 0]. */
+export type PageSnapshot = readonly [readonly number[], readonly number[]] | readonly [readonly number[], readonly number[], readonly number[], readonly number[], 0];
 
 /** One run as the page draws it. */
 export interface PageRun {
@@ -55,8 +60,8 @@ export interface PageRun {
   readonly conns: readonly (readonly [number, string, string, boolean, number, string, boolean])[];
   /** expectations: [id, tuple, trigger, openedByPacket, master, expiresMs] */
   readonly exps: readonly (readonly [number, string, string, number, number, number])[];
-  /** each snapshot: indexes into conns and exps */
-  readonly snaps: readonly (readonly [readonly number[], readonly number[]])[];
+  /** snapshots: whole, or as changes to the previous one (see SnapshotPool) */
+  readonly snaps: readonly PageSnapshot[];
   readonly tables: boolean;
   readonly flows: readonly PageFlow[];
 }
@@ -125,43 +130,88 @@ function flagWords(flags: string): string {
   return [...flags].map((c) => FLAG_WORDS[c] ?? c).join(' ');
 }
 
-/** Interns table snapshots: identical objects (immer's shared ones) get one index. */
+/** Every this many snapshots one is stored whole; the others as changes to the one before. */
+export const SNAPSHOT_KEYFRAME = 64;
+
+/**
+ * Interns table snapshots: identical objects (shared by the recorder) get one
+ * index. A snapshot is stored whole ([conns, exps], pool indexes) every
+ * SNAPSHOT_KEYFRAME snapshots, else as changes to the previous one
+ * ([added or changed conns, removed conn ids, added exps, removed exp ids, 0]).
+ */
 class SnapshotPool {
   readonly conns: [number, string, string, boolean, number, string, boolean][] = [];
   readonly exps: [number, string, string, number, number, number][] = [];
-  readonly snaps: [number[], number[]][] = [];
+  readonly snaps: PageSnapshot[] = [];
   private readonly connIds = new Map<ConnectionView, number>();
   private readonly expIds = new Map<ExpectationView, number>();
   private readonly snapIds = new Map<TablesView, number>();
+  private prev: TablesView | undefined;
+
+  private conn(x: ConnectionView): number {
+    let i = this.connIds.get(x);
+    if (i === undefined) {
+      i = this.conns.length;
+      this.conns.push([x.id, x.tuple, x.state, x.assured, x.expiresMs, x.helper ?? '', x.related]);
+      this.connIds.set(x, i);
+    }
+    return i;
+  }
+
+  private exp(x: ExpectationView): number {
+    let i = this.expIds.get(x);
+    if (i === undefined) {
+      i = this.exps.length;
+      this.exps.push([x.id, x.tuple, x.trigger, x.openedByPacket, x.master, x.expiresMs]);
+      this.expIds.set(x, i);
+    }
+    return i;
+  }
 
   add(t: TablesView): number {
     const known = this.snapIds.get(t);
-    if (known !== undefined) return known;
-    const c: number[] = [];
-    for (const x of t.connections) {
-      let i = this.connIds.get(x);
-      if (i === undefined) {
-        i = this.conns.length;
-        this.conns.push([x.id, x.tuple, x.state, x.assured, x.expiresMs, x.helper ?? '', x.related]);
-        this.connIds.set(x, i);
-      }
-      c.push(i);
-    }
-    const e: number[] = [];
-    for (const x of t.expectations) {
-      let i = this.expIds.get(x);
-      if (i === undefined) {
-        i = this.exps.length;
-        this.exps.push([x.id, x.tuple, x.trigger, x.openedByPacket, x.master, x.expiresMs]);
-        this.expIds.set(x, i);
-      }
-      e.push(i);
-    }
+    if (known !== undefined && known === this.snaps.length - 1) return known;
     const id = this.snaps.length;
-    this.snaps.push([c, e]);
+    const prev = this.prev;
+    if (prev === undefined || id % SNAPSHOT_KEYFRAME === 0) {
+      const c: number[] = [];
+      for (const x of t.connections) c.push(this.conn(x));
+      const e: number[] = [];
+      for (const x of t.expectations) e.push(this.exp(x));
+      this.snaps.push([c, e]);
+    } else {
+      const [addC, delC] = diff(prev.connections, t.connections, (x) => this.conn(x));
+      const [addE, delE] = diff(prev.expectations, t.expectations, (x) => this.exp(x));
+      this.snaps.push([addC, delC, addE, delE, 0]);
+    }
     this.snapIds.set(t, id);
+    this.prev = t;
     return id;
   }
+}
+
+/** What changed from `a` to `b` (both in id order): pool indexes of new or changed entries, ids of removed ones. */
+function diff<T extends { readonly id: number }>(a: readonly T[], b: readonly T[], index: (x: T) => number): [number[], number[]] {
+  const add: number[] = [];
+  const del: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x.id < y.id)) {
+      del.push(x!.id);
+      i++;
+    } else if (x === undefined || y.id < x.id) {
+      add.push(index(y));
+      j++;
+    } else {
+      if (x !== y) add.push(index(y));
+      i++;
+      j++;
+    }
+  }
+  return [add, del];
 }
 
 interface Lanes {
@@ -287,6 +337,7 @@ export function pageRun(run: HtmlRun, index: number): PageRun {
       by: p.by,
       ...(line !== undefined ? { line } : {}),
       narration: narrate(p, evs, flow, cast),
+      ...(tables ? { ends: [p.src, p.dst] as const } : {}),
       notes: note !== undefined ? [note] : [],
       events: evs.map((e) => `${e.kind}: ${e.text}`),
       snap: lastSnap,

@@ -8,11 +8,16 @@
  * opened it, and passes basic accessibility checks. Screenshots go to
  * test-artifacts/html/. Under CI=true a missing chromium fails.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ftpwall } from '../../helpers/cli.js';
+import { recordSnapshots } from '../../../src/engine/recorder.js';
+import { createStatefulFirewall } from '../../../src/engine/stateful/firewall.js';
+import { loadScenario } from '../../../src/scenario/load.js';
+import { simulate } from '../../../src/sim/run.js';
+import { loadPolicy } from '../../helpers/run.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -104,6 +109,45 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML step-through in Chromium${HAVE_CHROMIUM ? 
 
   const selected = (page: Page, run: string): Promise<number> =>
     page.$eval(`#${run} .st.sel`, (g) => Number(g.getAttribute('data-i')));
+
+  it('a long run (40 sessions) keeps only the rows near the view in the DOM, and End shows the last step with the tables as the engine had them', async () => {
+    const dir = resolve(ARTIFACTS, 'long');
+    mkdirSync(dir, { recursive: true });
+    const lines = ['name: forty-sessions', 'hosts:', '  client: { address: 10.0.0.2, interface: GigabitEthernet2/1/1 }', '  server: { address: 192.168.10.1, interface: GigabitEthernet2/1/10 }', 'sessions:'];
+    for (let i = 0; i < 40; i++)
+      lines.push(`  - { name: s${i}, start: ${i}, client: { host: client, mode: passive, controlPort: ${30000 + 2 * i} }, server: { host: server, passivePorts: 50000-50999 }, steps: [login, list, quit] }`);
+    const scenarioFile = resolve(dir, 'forty-sessions.yaml');
+    writeFileSync(scenarioFile, `${lines.join('\n')}\n`);
+    const file = resolve(dir, 'forty-sessions.html');
+    const r = ftpwall(['replay', scenarioFile, '--config', 'rules/stateful.cfg', '--format', 'html', '-o', file]);
+    expect(r.status).toBe(0);
+    const steps = embedded(readFileSync(file, 'utf8')).runs[0]!.steps;
+    expect(steps.length).toBeGreaterThan(1000);
+    // what the engine had after the last packet
+    const rec = recordSnapshots(createStatefulFirewall(loadPolicy('rules/stateful.cfg')));
+    const trace = simulate(loadScenario(readFileSync(scenarioFile, 'utf8'), scenarioFile).value!, rec.firewall);
+    const last = rec.snapshots()[trace.packets.length - 1]!;
+    const { page, errors } = await open(file);
+    try {
+      expect(await page.$$eval('#run-1 .st', (g) => g.length)).toBeLessThan(200);
+      await page.focus('#run-1 .ladder');
+      await page.keyboard.press('End');
+      const lastStep = steps.length - 1;
+      expect(await selected(page, 'run-1')).toBe(lastStep);
+      await expect(page.locator(`#run-1-s${lastStep}`).isVisible()).resolves.toBe(true);
+      expect(await page.$$eval('#run-1 .st', (g) => g.length)).toBeLessThan(200);
+      const table = (await page.$eval('#run-1 .ct', (e) => e.textContent))!;
+      const shown = await page.$$eval('#run-1 .ct tbody tr', (rows) => rows.map((row) => row.querySelector('td')!.textContent!));
+      const more = /… (\d+) more connections/.exec(table);
+      const ids = shown.filter((t) => /^\d+$/.test(t)).map(Number);
+      expect(ids.length + (more ? Number(more[1]) : 0)).toBe(last.connections.length);
+      const live = new Set(last.connections.map((c) => c.id));
+      for (const id of ids) expect(live.has(id)).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
 
   for (const name of SCENARIOS) {
     it(`${name}: loads with no console error and no request, steps with ←/→, shows the blocked packet with its rule and the pinhole in the table, and is accessible`, async () => {

@@ -94,7 +94,7 @@ function givenTopology(opts: ReplayOptions, config: LoadedConfig): Topology | un
 }
 
 /** Replays one capture; `pcapOut` receives its packets with verdict comments. */
-function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions): CaptureRun {
+function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, snapshots: SnapshotsByRun): CaptureRun {
   const controlPorts = [21, ...eo.ftpPorts];
   const first = openCapture(file);
   if (first.fatal) throw new InputProblems(first.diagnostics);
@@ -104,11 +104,12 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
   const engine = resolveEngine(opts.engine, config.policy, eo);
   const out = opts.pcapOut !== undefined ? createCaptureExport(opts.pcapOut, scan.firstSec, scan.firstNsec) : undefined;
   const reader = openCapture(file);
+  const rec = maybeRecord(makeFirewall(engine, config.policy, eo), opts.format === 'html');
   let outcome;
   try {
     outcome = replayCapture(reader, {
       topology: guess.topology,
-      firewall: makeFirewall(engine, config.policy, eo),
+      firewall: rec.firewall,
       controlPorts,
       keepPackets: opts.packets || opts.format === 'html',
       ...(out ? { tap: out.tap } : {}),
@@ -126,7 +127,9 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
     const w = out.writer.close();
     if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
   }
-  return buildCaptureRun({ name: basename(file), source: file, config: config.file, engine }, outcome.replay, guess.topology);
+  const run = buildCaptureRun({ name: basename(file), source: file, config: config.file, engine }, outcome.replay, guess.topology);
+  rec.keep(run, snapshots);
+  return run;
 }
 
 /** Runs the replay; returns the exit status. */
@@ -147,7 +150,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
   let si = 0;
   const snapshots: SnapshotsByRun = new Map();
   const runs: (RunReport | CaptureRun)[] = inputs.map((file, i) => {
-    if (kinds[i] === 'capture') return runCapture(file, opts, config!, eo);
+    if (kinds[i] === 'capture') return runCapture(file, opts, config!, eo, snapshots);
     const scenario = scenarios[si++]!;
     const engine = resolveEngine(opts.engine, config!.policy, eo);
     const rec = maybeRecord(makeFirewall(engine, config!.policy, eo), opts.format === 'html');

@@ -54,7 +54,7 @@ function heapMb(): number {
 }
 
 async function main(): Promise<void> {
-  const sessions = Number(arg('--sessions') ?? 250);
+  const sessions = Number(arg('--sessions') ?? 313);
   const scenario = loadScenario(scenarioText(sessions), 'bench-html.yaml').value!;
   const cfgFile = resolve(ROOT, 'rules/stateful.cfg');
   const policy = parseConfig(readFileSync(cfgFile, 'utf8'), 'rules/stateful.cfg').value;

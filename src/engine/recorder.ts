@@ -29,6 +29,7 @@ export interface RecordingFirewall {
 
 const EMPTY: TablesView = { connections: [], expectations: [] };
 
+/** Same id means same tuple (an entry's tuple never changes), so the tuple text is not compared. */
 function sameConnection(a: ConnectionView, b: ConnectionView): boolean {
   return (
     a.id === b.id &&
@@ -37,13 +38,12 @@ function sameConnection(a: ConnectionView, b: ConnectionView): boolean {
     a.assured === b.assured &&
     a.expiresMs === b.expiresMs &&
     a.helper === b.helper &&
-    a.related === b.related &&
-    a.tuple === b.tuple
+    a.related === b.related
   );
 }
 
 function sameExpectation(a: ExpectationView, b: ExpectationView): boolean {
-  return a.id === b.id && a.expiresMs === b.expiresMs && a.tuple === b.tuple;
+  return a.id === b.id && a.expiresMs === b.expiresMs;
 }
 
 /**

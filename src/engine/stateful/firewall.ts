@@ -123,6 +123,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   let nextConnId = 1;
   let nextExpId = 1;
   let clockMs = 0;
+  const tupleTexts = new WeakMap<Conn, string>();
 
   const setTimer = (c: Conn, nowMs: number, timeoutMs: number): void => {
     c.timeoutMs = timeoutMs;
@@ -410,8 +411,16 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     },
     snapshot(): TablesView {
       const pending = expectations.list().filter((e) => e.alive);
+      const views: ConnectionView[] = [];
+      for (const c of table.list()) {
+        // a connection's tuple never changes: format it once (recorders call this after every packet)
+        let tuple = tupleTexts.get(c);
+        if (tuple === undefined) tupleTexts.set(c, (tuple = describeConn(c)));
+        const state = c.tcp ? TCP_STATE_NAMES[c.tcp.state]! : c.seenReply ? 'REPLIED' : 'UNREPLIED';
+        views.push({ id: c.id, tuple, state, seenReply: c.seenReply, assured: c.assured, expiresMs: c.expiresMs, helper: c.helper?.name, related: c.related !== undefined });
+      }
       return {
-        connections: this.connections(),
+        connections: views,
         expectations: pending.map((e) => ({ id: e.id, tuple: formatExpectation(e), trigger: e.trigger, openedByPacket: e.openedByPacket, master: e.master.id, expiresMs: e.expiresMs })),
       };
     },

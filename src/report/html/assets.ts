@@ -22,12 +22,13 @@ table { border-collapse: collapse; }
 th, td { border: 1px solid var(--line); padding: 2px 6px; text-align: left; vertical-align: top; }
 .matrix a { font-weight: 600; }
 .matrix a.good { color: var(--permit); } .matrix a.bad { color: var(--deny); }
+.flows-box { max-height: 190px; overflow: auto; contain: content; display: inline-block; max-width: 100%; }
 .run { border-top: 2px solid var(--line); padding-bottom: 12px; }
 .controls { display: flex; gap: 8px; align-items: center; margin: 6px 0; flex-wrap: wrap; }
 button { font: inherit; padding: 3px 10px; border: 1px solid #8c959f; border-radius: 4px; background: #f6f8fa; color: #1f2328; cursor: pointer; }
 button:focus-visible, .ladder:focus-visible, a:focus-visible { outline: 3px solid #0969da; outline-offset: 2px; }
 .grid { display: grid; grid-template-columns: minmax(480px, 920px) minmax(360px, 1fr); gap: 12px; align-items: start; }
-.ladder { max-height: 560px; overflow: auto; border: 1px solid var(--line); background: #ffffff; }
+.ladder { contain: content; max-height: 560px; overflow: auto; border: 1px solid var(--line); background: #ffffff; }
 .ladder svg { display: block; }
 .ladder text { font: 11px ui-monospace, "DejaVu Sans Mono", Menlo, monospace; fill: #1f2328; }
 .ladder .lane { stroke: #8c959f; stroke-width: 1; }
@@ -42,7 +43,7 @@ button:focus-visible, .ladder:focus-visible, a:focus-visible { outline: 3px soli
 .ladder .v-e line { stroke: var(--event); stroke-dasharray: 4 3; } .ladder .v-e .lab { fill: var(--event); }
 .ladder .num { fill: var(--dim); }
 .ladder .head { font-weight: 700; }
-.panel { border: 1px solid var(--line); padding: 8px 12px; min-height: 200px; }
+.panel { border: 1px solid var(--line); padding: 8px 12px; min-height: 200px; contain: content; }
 .panel .narr { font-size: 15px; margin: 4px 0 8px; }
 .panel .note { background: #ddf4ff; border-left: 4px solid #0969da; padding: 6px 8px; margin: 6px 0; }
 .panel pre { margin: 4px 0; white-space: pre-wrap; }
@@ -101,9 +102,11 @@ export const PAGE_JS = String.raw`
   // 10,000-packet run loads and steps as fast as a short one.
   function renderRows(view, force) {
     var run = view.run, box = view.ladder;
-    var first = Math.max(0, Math.floor((box.scrollTop - TOP) / ROW) - MARGIN);
-    var last = Math.min(run.steps.length - 1, Math.ceil((box.scrollTop + box.clientHeight) / ROW) + MARGIN);
-    if (!force && first === view.first && last === view.last) return;
+    var top = Math.max(0, Math.floor((box.scrollTop - TOP) / ROW));
+    var bottom = Math.min(run.steps.length - 1, Math.ceil((box.scrollTop + box.clientHeight) / ROW));
+    if (!force && view.first >= 0 && top >= view.first && bottom <= view.last) return;
+    var first = Math.max(0, top - MARGIN);
+    var last = Math.min(run.steps.length - 1, bottom + MARGIN);
     view.first = first;
     view.last = last;
     var out = [];

@@ -25,7 +25,7 @@ function flowsTable(run: PageRun): string {
     (f) =>
       `<tr><td>${f.id}</td><td>${esc(f.role)}</td><td class="mono">${esc(f.client)}</td><td class="mono">${esc(f.server)}</td><td class="${f.outcome === 'blocked' ? 'k-d' : 'k-p'}">${f.outcome}</td><td>${f.blocked ? `packet ${f.blocked.n}: ${esc(f.blocked.by)}` : ''}</td></tr>`,
   );
-  return `<table class="flows"><caption class="dim">flows</caption><thead><tr><th scope="col">#</th><th scope="col">role</th><th scope="col">client</th><th scope="col">server</th><th scope="col">outcome</th><th scope="col">first blocked packet</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<div class="flows-box" tabindex="0" role="region" aria-label="flows of ${esc(run.title)}"><table class="flows"><caption class="dim">flows</caption><thead><tr><th scope="col">#</th><th scope="col">role</th><th scope="col">client</th><th scope="col">server</th><th scope="col">outcome</th><th scope="col">first blocked packet</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function configListing(run: PageRun, lines: readonly string[] | undefined): string {

@@ -5,7 +5,7 @@
  */
 import type { Diagnostic, Parsed, SourceSpan } from '../diag/diagnostic.js';
 import { formatIp, parseIp } from '../net/address.js';
-import { YamlReader, type YNode } from '../scenario/yaml-read.js';
+import { YamlReader, type Entries, type YNode } from '../scenario/yaml-read.js';
 
 /** Which packet a step points at: the first after the previous step's packet that matches every field given. */
 export interface StepSelector {
@@ -76,6 +76,12 @@ const RUN_KEYS = ['scenario', 'works', 'blocked'] as const;
 const LIMIT_KEYS = ['from', 'to', 'max'] as const;
 const HINT_KEYS = ['works', 'blocked', 'exposure'] as const;
 
+/** A required text entry: 'missing' once when absent, else its text. */
+function requiredText(r: YamlReader, e: Entries, key: string, what: string): string | undefined {
+  if (!e.has(key)) return r.error(e.node, `${what} is missing '${key}'`);
+  return r.string(e.get(key), `'${key}'`);
+}
+
 function paragraphs(r: YamlReader, node: YNode, what: string): string[] {
   if (node === undefined || node === null) return [];
   const list = r.list(node, what);
@@ -108,14 +114,14 @@ function selector(r: YamlReader, node: YNode): StepSelector | undefined {
 function exercise(r: YamlReader, node: YNode): Exercise | undefined {
   const e = r.map(node, "'exercise'", EXERCISE_KEYS);
   if (!e) return undefined;
-  const task = r.string(r.required(e, 'task', "'exercise'"), "'exercise.task'");
-  const file = r.string(r.required(e, 'file', "'exercise'"), "'exercise.file'");
-  const solution = r.string(r.required(e, 'solution', "'exercise'"), "'exercise.solution'");
+  const task = requiredText(r, e, 'task', "'exercise'");
+  const file = requiredText(r, e, 'file', "'exercise'");
+  const solution = requiredText(r, e, 'solution', "'exercise'");
   const runs: ExerciseRun[] = [];
-  for (const n of r.list(r.required(e, 'runs', "'exercise'"), "'exercise.runs'") ?? []) {
+  for (const n of e.has('runs') ? (r.list(e.get('runs'), "'exercise.runs'") ?? []) : (r.error(e.node, "'exercise' is missing 'runs'") ?? [])) {
     const m = r.map(n, 'an exercise run', RUN_KEYS);
     if (!m) continue;
-    const scenario = r.string(r.required(m, 'scenario', 'an exercise run'), "'scenario'");
+    const scenario = requiredText(r, m, 'scenario', 'an exercise run');
     const works = m.has('works') ? r.boolean(m.get('works'), "'works'") : undefined;
     const blocked = m.has('blocked') ? address(r, m.get('blocked'), "'blocked'") : undefined;
     if (scenario !== undefined) runs.push({ scenario, ...(works !== undefined ? { works } : {}), ...(blocked !== undefined ? { blocked } : {}) });
@@ -125,7 +131,7 @@ function exercise(r: YamlReader, node: YNode): Exercise | undefined {
   for (const n of e.has('limits') ? (r.list(limitNode, "'exercise.limits'") ?? []) : []) {
     const m = r.map(n, 'an exposure limit', LIMIT_KEYS);
     if (!m) continue;
-    const max = r.integer(r.required(m, 'max', 'an exposure limit'), "'max'", 0, Number.MAX_SAFE_INTEGER);
+    const max = m.has('max') ? r.integer(m.get('max'), "'max'", 0, Number.MAX_SAFE_INTEGER) : r.error(m.node, "an exposure limit is missing 'max'");
     const from = m.has('from') ? address(r, m.get('from'), "'from'") : undefined;
     const to = m.has('to') ? address(r, m.get('to'), "'to'") : undefined;
     if ((from === undefined) !== (to === undefined) && !r.failed) r.error(n, "an exposure limit names both 'from' and 'to', or neither");
@@ -148,21 +154,20 @@ export function loadLesson(text: string, file: string, name: string): Parsed<Les
   const root = r.doc.contents as YNode;
   const e = r.map(root, 'a lesson', TOP_KEYS);
   if (!e) return fail();
-  const title = r.string(r.required(e, 'title', 'the lesson'), "'title'");
-  const summary = r.string(r.required(e, 'summary', 'the lesson'), "'summary'");
-  const scenario = r.string(r.required(e, 'scenario', 'the lesson'), "'scenario'");
-  const config = r.string(r.required(e, 'config', 'the lesson'), "'config'");
+  const title = requiredText(r, e, 'title', 'the lesson');
+  const summary = requiredText(r, e, 'summary', 'the lesson');
+  const scenario = requiredText(r, e, 'scenario', 'the lesson');
+  const config = requiredText(r, e, 'config', 'the lesson');
   const intro = paragraphs(r, e.get('intro'), "'intro'");
   const steps: LessonStep[] = [];
-  for (const n of r.list(r.required(e, 'steps', 'the lesson'), "'steps'") ?? []) {
+  for (const n of e.has('steps') ? (r.list(e.get('steps'), "'steps'") ?? []) : (r.error(e.node, "the lesson is missing 'steps'") ?? [])) {
     const m = r.map(n, 'a step', STEP_KEYS);
     if (!m) continue;
-    const say = r.string(r.required(m, 'say', 'a step'), "'say'");
+    const say = requiredText(r, m, 'say', 'a step');
     const at = m.has('at') ? selector(r, m.get('at')) : undefined;
     if (say !== undefined) steps.push({ say: say.trim(), ...(at ? { at } : {}), span: r.span(n) });
   }
-  const ex = r.required(e, 'exercise', 'the lesson');
-  const exerciseValue = ex !== undefined ? exercise(r, ex) : undefined;
+  const exerciseValue = e.has('exercise') ? exercise(r, e.get('exercise')) : r.error(e.node, "the lesson is missing 'exercise'");
   if (r.failed || title === undefined || summary === undefined || scenario === undefined || config === undefined || !exerciseValue) return fail();
   const diagnostics: Diagnostic[] = r.diagnostics;
   return { value: { name, title, summary: summary.trim(), scenario, config, intro, steps, exercise: exerciseValue }, diagnostics };

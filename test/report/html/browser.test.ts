@@ -149,6 +149,28 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML step-through in Chromium${HAVE_CHROMIUM ? 
     }
   });
 
+  it('a lesson page opens at its first packet and shows the lesson\'s words in the panel at their packets', async () => {
+    const file = resolve(ARTIFACTS, 'lesson-stateful.html');
+    const r = ftpwall(['lesson', 'stateful', '--format', 'html', '-o', file]);
+    expect(r.status).toBe(0);
+    const steps = embedded(readFileSync(file, 'utf8')).runs[0]!.steps as unknown as { notes: string[] }[];
+    const { page, errors, requests } = await open(file);
+    try {
+      expect(requests).toEqual([`file://${file}`]);
+      expect(await selected(page, 'run-1')).toBe(0);
+      expect(await page.$eval('#run-1 .notes', (e) => e.textContent)).toBe(steps[0]!.notes.join(''));
+      const withNote = steps.findIndex((s, i) => i > 0 && s.notes.length > 0);
+      await page.focus('#run-1 .ladder');
+      for (let i = 0; i < withNote; i++) await page.keyboard.press('ArrowRight');
+      expect(await selected(page, 'run-1')).toBe(withNote);
+      expect(await page.$eval('#run-1 .notes .note', (e) => e.textContent)).toBe(steps[withNote]!.notes[0]);
+      await page.screenshot({ path: resolve(ARTIFACTS, 'lesson-stateful.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   for (const name of SCENARIOS) {
     it(`${name}: loads with no console error and no request, steps with ←/→, shows the blocked packet with its rule and the pinhole in the table, and is accessible`, async () => {
       const file = resolve(ARTIFACTS, `${name}.html`);

@@ -6,6 +6,7 @@
  */
 import { hasErrors, type Diagnostic, type Parsed } from '../diag/diagnostic.js';
 import { parseConfig } from '../dialects/load.js';
+import { hostOf } from '../report/html/narrate.js';
 import type { RunReport } from '../report/run.js';
 import type { Scenario } from '../scenario/model.js';
 import type { Lesson } from './load.js';
@@ -24,11 +25,6 @@ export interface GradeCheck {
 export interface Grade {
   readonly ok: boolean;
   readonly checks: readonly GradeCheck[];
-}
-
-function hostOf(endpoint: string): string {
-  const m = /^\[([^\]]+)\]:\d+$/.exec(endpoint) ?? /^(.*):\d+$/.exec(endpoint);
-  return m ? m[1]! : endpoint;
 }
 
 function count(n: number): string {

@@ -18,12 +18,6 @@ export function hostOf(endpoint: string): string {
   return m ? m[1]! : endpoint;
 }
 
-/** The port of `ip:port`, or undefined. */
-export function portOf(endpoint: string): number | undefined {
-  const m = /:(\d+)$/.exec(endpoint);
-  return m ? Number(m[1]) : undefined;
-}
-
 /** The FTP clients and servers of a run, from its control flows (or, without any, from every flow). */
 export function castOf(flows: readonly ReportFlow[]): Cast {
   const control = flows.filter((f) => f.role === 'control');

@@ -83,7 +83,7 @@ describe.runIf(IN_CI && !HAVE_CHROMIUM)('HTML step-through in CI', () => {
   });
 });
 
-describe.skipIf(!HAVE_CHROMIUM)(`HTML step-through in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: needs ${CHROMIUM}, Debian package chromium)`}`, () => {
+describe.skipIf(!HAVE_CHROMIUM)(`HTML step-through in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: needs ${CHROMIUM}, Debian package chromium)`}`, { timeout: 180_000 }, () => {
   let browser: Browser;
   beforeAll(async () => {
     const { chromium } = await import('playwright-core');

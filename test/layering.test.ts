@@ -22,6 +22,7 @@ const LAYERS: Record<string, number> = {
   replay: 7,
   report: 8,
   verify: 9,
+  lesson: 9,
   cli: 11,
 };
 

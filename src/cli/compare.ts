@@ -10,6 +10,7 @@ import { checkScenariosFit, loadConfigs, loadScenarios, makeFirewall, resolveEng
 import { scenarioWallClock } from './replay.js';
 import { EXIT_OK, InputProblems, printDiagnostics, styleFor, writeOutput } from './io.js';
 import { engineOptions } from './replay.js';
+import { compareHtml, exposureLine, maybeRecord, type SnapshotsByRun } from './html.js';
 
 /** Options of `compare`, as commander parses them. */
 export interface CompareOptions {
@@ -17,7 +18,7 @@ export interface CompareOptions {
   readonly platform?: string;
   readonly config: string[];
   readonly engine: string;
-  readonly format: 'table' | 'json' | 'ladder' | 'md' | 'mermaid';
+  readonly format: 'table' | 'json' | 'ladder' | 'md' | 'mermaid' | 'html';
   readonly inspect?: string;
   readonly loose: boolean;
   readonly output?: string;
@@ -55,12 +56,16 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
   const scenarios = loadScenarios(inputs, printDiagnostics);
   checkScenariosFit(scenarios, configs);
   const columns: Column[] = [];
+  const snapshots: SnapshotsByRun = new Map();
   for (const cfg of configs) {
     const resolved = [...new Set(engines.map((e) => resolveEngine(e, cfg.policy, eo)))];
     for (const engine of resolved) {
-      const runs = scenarios.map((s) =>
-        buildRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine }, simulate(s, makeFirewall(engine, cfg.policy, eo, scenarioWallClock(cfg.policy, s, undefined)))),
-      );
+      const runs = scenarios.map((s) => {
+        const rec = maybeRecord(makeFirewall(engine, cfg.policy, eo, scenarioWallClock(cfg.policy, s, undefined)), opts.format === 'html');
+        const report = buildRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine }, simulate(s, rec.firewall));
+        rec.keep(report, snapshots);
+        return report;
+      });
       // Host pairs of every session, both ways; what FTP used is what passed in the runs.
       const pairs = new Map<string, [Endpoint, Endpoint]>();
       for (const s of scenarios)
@@ -102,6 +107,9 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
       exposure: columns.map((c) => ({ config: c.config, engine: c.engine, connections: c.exposure })),
     };
     writeOutput(opts.output, `${JSON.stringify(doc, null, 2)}\n`);
+  } else if (opts.format === 'html') {
+    const cols = columns.map((c) => ({ config: c.config, engine: c.engine, runs: c.runs, exposure: c.exposure.map(exposureLine) }));
+    writeOutput(opts.output, compareHtml(scenarios.map((s) => s.name), cols, snapshots));
   } else {
     writeOutput(opts.output, `${formatCompare(columns, scenarios.map((s) => s.name), opts.output ? undefined : styleFor(process.stdout)).join('\n')}\n`);
   }

@@ -7,6 +7,7 @@ import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, InputProblems, printDiagnostics } 
 import { runReplay } from './replay.js';
 import { runExport } from './export.js';
 import { runVerify } from './verify.js';
+import { runLessonCommand } from './lesson.js';
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -48,7 +49,7 @@ export function buildProgram(): Command {
     .argument('<scenario...>', 'scenario files (YAML) or captures (pcap, pcapng)')
     .requiredOption('-c, --config <file>', 'device config (H3C Comware; repeatable: each input runs through each config)', collect(String), [] as string[])
     .addOption(engineOption('auto'))
-    .addOption(new Option('-f, --format <format>', 'output format: table, json, ladder (text sequence diagram), md (Markdown), mermaid').choices(['table', 'json', 'ladder', 'md', 'mermaid']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format: table, json, ladder (text sequence diagram), md (Markdown), mermaid, html (a self-contained step-through page)').choices(['table', 'json', 'ladder', 'md', 'mermaid', 'html']).default('table'))
     .option('-p, --packets', 'include the per-packet trace with events in the table', false)
     .addOption(new Option('--expect <verdict>', 'exit 1 unless every run has this FTP verdict').choices(['works', 'blocked']))
     .option('--inspect <protocol>', "attach the FTP helper everywhere (only 'ftp'), for configs without ASPF")
@@ -74,7 +75,7 @@ export function buildProgram(): Command {
     .argument('<scenario...>', 'scenario files (YAML)')
     .requiredOption('-c, --config <file>', 'device config (repeatable)', collect(String), [] as string[])
     .option('--engine <list>', 'engines, comma-separated: static, stateful, auto', 'auto')
-    .addOption(new Option('-f, --format <format>', 'output format: table, json, or each cell as ladder, md, mermaid').choices(['table', 'json', 'ladder', 'md', 'mermaid']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format: table, json, each cell as ladder, md, mermaid, or html (a self-contained page)').choices(['table', 'json', 'ladder', 'md', 'mermaid', 'html']).default('table'))
     .option('--inspect <protocol>', "attach the FTP helper everywhere (only 'ftp')")
     .option('--loose', 'nf_conntrack_ftp loose=1', false)
     .option('--conntrack-timeout <state=sec>', 'a conntrack TCP timeout (repeatable), e.g. established=3600', collect(String), [] as string[])
@@ -114,6 +115,19 @@ export function buildProgram(): Command {
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
     .action(async (scenarios: string[], opts) => {
       process.exitCode = await runVerify(scenarios, opts);
+    });
+
+  program
+    .command('lesson')
+    .description('built-in lessons: with no name, the list; with a NAME, a step-through (Enter for the next step); `lesson check NAME FILE` grades an exercise answer')
+    .argument('[args...]', 'NAME, or: check NAME FILE')
+    .option('--all', 'print the whole lesson at once (also when not on a terminal)', false)
+    .addOption(new Option('-f, --format <format>', 'text, or html: a self-contained step-through page').choices(['text', 'html']).default('text'))
+    .option('-o, --output <file>', 'write the lesson to a file (atomically) instead of stdout')
+    .action((args: string[], opts) => {
+      const status = runLessonCommand(args, opts);
+      if (typeof status === 'number') process.exitCode = status;
+      else void status.then((s) => (process.exitCode = s));
     });
 
   return program;

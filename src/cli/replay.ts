@@ -29,6 +29,7 @@ import type { Policy } from '../policy/model.js';
 import type { Scenario } from '../scenario/model.js';
 import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
+import { maybeRecord, replayHtml, type SnapshotsByRun } from './html.js';
 
 /** Options of `replay`, as commander parses them. */
 export interface ReplayOptions {
@@ -37,7 +38,7 @@ export interface ReplayOptions {
   /** one or more configs (`-c A -c B`): each input runs through each config */
   readonly config: readonly string[];
   readonly engine: EngineChoice;
-  readonly format: 'table' | 'json' | 'ladder' | 'md' | 'mermaid';
+  readonly format: 'table' | 'json' | 'ladder' | 'md' | 'mermaid' | 'html';
   readonly packets: boolean;
   readonly expect?: 'works' | 'blocked';
   readonly inspect?: string;
@@ -128,7 +129,7 @@ function givenTopology(opts: ReplayOptions, config: LoadedConfig): Topology | un
 }
 
 /** Replays one capture; `pcapOut` receives its packets with verdict comments. */
-function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions): CaptureRun {
+function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, snapshots: SnapshotsByRun): CaptureRun {
   const controlPorts = [21, ...eo.ftpPorts];
   const first = openCapture(file);
   if (first.fatal) throw new InputProblems(first.diagnostics);
@@ -138,14 +139,15 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
   const engine = resolveEngine(opts.engine, config.policy, eo);
   const out = opts.pcapOut !== undefined ? createCaptureExport(opts.pcapOut, scan.firstSec, scan.firstNsec) : undefined;
   const reader = openCapture(file);
+  // a capture's own timestamps are the device clock (UTC; the device's time zone is not known)
+  const rec = maybeRecord(makeFirewall(engine, config.policy, eo, atOption(opts) ?? scan.firstSec * 1000 + Math.floor(scan.firstNsec / 1e6)), opts.format === 'html');
   let outcome;
   try {
     outcome = replayCapture(reader, {
       topology: guess.topology,
-      // a capture's own timestamps are the device clock (UTC; the device's time zone is not known)
-      firewall: makeFirewall(engine, config.policy, eo, atOption(opts) ?? scan.firstSec * 1000 + Math.floor(scan.firstNsec / 1e6)),
+      firewall: rec.firewall,
       controlPorts,
-      keepPackets: opts.packets,
+      keepPackets: opts.packets || opts.format === 'html',
       ...(out ? { tap: out.tap } : {}),
     });
   } catch (e) {
@@ -161,7 +163,9 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
     const w = out.writer.close();
     if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
   }
-  return buildCaptureRun({ name: basename(file), source: file, config: config.file, engine }, outcome.replay, guess.topology);
+  const run = buildCaptureRun({ name: basename(file), source: file, config: config.file, engine }, outcome.replay, guess.topology);
+  rec.keep(run, snapshots);
+  return run;
 }
 
 /** Runs the replay; returns the exit status. */
@@ -188,18 +192,23 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     let si = 0;
     return inputs.map((file, i) => ({ config, file, kind: kinds[i]!, scenario: kinds[i] === 'scenario' ? scenarios[si++]! : undefined }));
   });
+  const snapshots: SnapshotsByRun = new Map();
   const runs: RunReport[] = jobs.map(({ config, file, kind, scenario: s }) => {
-    if (kind === 'capture') return runCapture(file, opts, config, eo);
+    if (kind === 'capture') return runCapture(file, opts, config, eo, snapshots);
     const scenario = s!;
     const engine = resolveEngine(opts.engine, config.policy, eo);
-    const trace = simulate(scenario, makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts))));
+    const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts))), opts.format === 'html');
+    const trace = simulate(scenario, rec.firewall);
     if (opts.pcapOut !== undefined) {
       const w = writeTracePcapng(opts.pcapOut, trace);
       if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
     }
-    return buildRunReport({ scenario: scenario.name, source: scenario.source, config: config.file, engine }, trace);
+    const report = buildRunReport({ scenario: scenario.name, source: scenario.source, config: config.file, engine }, trace);
+    rec.keep(report, snapshots);
+    return report;
   });
   if (opts.format === 'json') writeOutput(opts.output, reportJson(runs));
+  else if (opts.format === 'html') writeOutput(opts.output, replayHtml(runs, snapshots));
   else if (opts.format !== 'table') writeOutput(opts.output, formatRuns(runs, opts.format, opts.output ? undefined : styleFor(process.stdout)));
   else {
     const style = opts.output ? undefined : styleFor(process.stdout);

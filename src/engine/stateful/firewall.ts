@@ -81,6 +81,27 @@ export interface StatefulFirewall extends Firewall {
   connections(): readonly ConnectionView[];
   /** pending expectations as `10.0.0.2:* → 192.168.10.1:50021` */
   expectations(): readonly string[];
+  /** both live tables as plain data, for recorders (the HTML step-through) */
+  snapshot(): TablesView;
+}
+
+/** A pending expectation as teaching views see it. */
+export interface ExpectationView {
+  readonly id: number;
+  /** `10.0.0.2:* → 192.168.10.1:50021` */
+  readonly tuple: string;
+  readonly trigger: string;
+  /** 1-based trace number of the packet that opened it */
+  readonly openedByPacket: number;
+  /** id of the control connection it belongs to */
+  readonly master: number;
+  readonly expiresMs: number;
+}
+
+/** The conntrack and expectation tables at one moment. */
+export interface TablesView {
+  readonly connections: readonly ConnectionView[];
+  readonly expectations: readonly ExpectationView[];
 }
 
 /** nf_ct_ftp's expect policy: `.timeout = 5 * 60`. */
@@ -109,6 +130,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   let nextConnId = 1;
   let nextExpId = 1;
   let clockMs = 0;
+  const tupleTexts = new WeakMap<Conn, string>();
 
   const setTimer = (c: Conn, nowMs: number, timeoutMs: number): void => {
     c.timeoutMs = timeoutMs;
@@ -406,6 +428,21 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     },
     expectations(): readonly string[] {
       return expectations.list().map(formatExpectation);
+    },
+    snapshot(): TablesView {
+      const pending = expectations.list().filter((e) => e.alive);
+      const views: ConnectionView[] = [];
+      for (const c of table.list()) {
+        // a connection's tuple never changes: format it once (recorders call this after every packet)
+        let tuple = tupleTexts.get(c);
+        if (tuple === undefined) tupleTexts.set(c, (tuple = describeConn(c)));
+        const state = c.tcp ? TCP_STATE_NAMES[c.tcp.state]! : c.seenReply ? 'REPLIED' : 'UNREPLIED';
+        views.push({ id: c.id, tuple, state, seenReply: c.seenReply, assured: c.assured, expiresMs: c.expiresMs, helper: c.helper?.name, related: c.related !== undefined, session: c.session });
+      }
+      return {
+        connections: views,
+        expectations: pending.map((e) => ({ id: e.id, tuple: formatExpectation(e), trigger: e.trigger, openedByPacket: e.openedByPacket, master: e.master.id, expiresMs: e.expiresMs })),
+      };
     },
   };
 }

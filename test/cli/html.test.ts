@@ -42,6 +42,6 @@ describe('--format html', () => {
   });
 
   it('is offered by replay and compare', () => {
-    for (const cmd of ['replay', 'compare']) expect(ftpwall([cmd, '--help']).stdout.replace(/\s+/g, ' ')).toContain('(choices: "table", "json", "html", default: "table")');
+    for (const cmd of ['replay', 'compare']) expect(ftpwall([cmd, '--help']).stdout.replace(/\s+/g, ' ')).toContain('(choices: "table", "json", "ladder", "md", "mermaid", "html", default: "table")');
   });
 });

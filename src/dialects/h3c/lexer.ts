@@ -65,6 +65,9 @@ export function lexLine(text: string, lineNo: number, file: string): Line {
     const s = i;
     while (i < text.length && text[i] !== ' ' && text[i] !== '\t') i++;
     const word = text.slice(s, i);
+    // `# ftpwall: ignore KIND` after a command is a lint directive for ftpwall, not part of the command
+    // (Comware has no trailing comments; a device would refuse the line, so the line-above form is portable)
+    if (word[0] === '#' && /^#\s*ftpwall:/i.test(text.slice(s))) break;
     tokens.push({ text: word, lower: word.toLowerCase(), column: s + 1 });
   }
   return { ...base, kind: 'command', tokens };

@@ -1,0 +1,396 @@
+/**
+ * Exact set algebra over the packet header space of one address family. A box is
+ * a product of one set per dimension: protocol, source, destination, fragment
+ * kind, source port, destination port, TCP flags, ICMP type, ICMP code. Every
+ * rule of the policy model is exactly one box (`established` and flag tests are
+ * sets of flag bytes, `neq` a list of port ranges, a non-contiguous wildcard a
+ * ternary word). Intersection stays a box; a difference is a list of disjoint
+ * boxes, so "is this rule covered by those" is answered exactly, never sampled.
+ *
+ * Fields a packet does not carry (ports of a non-first fragment or of ICMP,
+ * flags of UDP) take every value in the space: a rule that tests such a field
+ * also requires a protocol and fragment kind that carry it, so each rule's set
+ * is a union of whole fibres over the absent fields, and emptiness and
+ * inclusion mean the same in this space as on real packets.
+ */
+import type { IpFamily } from '../../net/address.js';
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN } from '../../net/packet.js';
+import type { AddrMatch, Rule } from '../../policy/model.js';
+
+/** A subset of 0..255 as 8 words of 32 bits. */
+export type Set256 = readonly number[];
+/** Sorted, disjoint, inclusive [lo, hi] ranges; empty = no value. */
+export type Ranges = readonly (readonly [number, number])[];
+/** An address set: a packet word w matches when `(w & care) === val` for every word (1 for IPv4, 4 for IPv6). */
+export interface Ternary {
+  readonly care: readonly number[];
+  readonly val: readonly number[];
+}
+
+/** Fragment kinds as bits: 1 = not a fragment, 2 = first fragment, 4 = non-first fragment. */
+export const FRAG_NONE = 1;
+export const FRAG_FIRST = 2;
+export const FRAG_LATER = 4;
+const FRAG_ALL = 7;
+
+/** One box of the header space. */
+export interface Box {
+  readonly proto: Set256;
+  readonly src: Ternary;
+  readonly dst: Ternary;
+  /** FRAG_* bits */
+  readonly frag: number;
+  readonly sport: Ranges;
+  readonly dport: Ranges;
+  readonly flags: Set256;
+  readonly icmpType: Set256;
+  readonly icmpCode: Set256;
+}
+
+const ALL256: Set256 = [-1, -1, -1, -1, -1, -1, -1, -1].map((w) => w >>> 0);
+const ALL_PORTS: Ranges = [[0, 65535]];
+
+function set256(pred: (v: number) => boolean): Set256 {
+  const out = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let v = 0; v < 256; v++) if (pred(v)) out[v >>> 5] = (out[v >>> 5]! | (1 << (v & 31))) >>> 0;
+  return out;
+}
+
+function single(v: number): Set256 {
+  const out = [0, 0, 0, 0, 0, 0, 0, 0];
+  out[v >>> 5] = (1 << (v & 31)) >>> 0;
+  return out;
+}
+
+/** True when v is in the set. */
+export function has256(s: Set256, v: number): boolean {
+  return ((s[v >>> 5]! >>> (v & 31)) & 1) === 1;
+}
+
+function words(family: IpFamily): number {
+  return family === 4 ? 1 : 4;
+}
+
+function anyAddr(family: IpFamily): Ternary {
+  const z = new Array<number>(words(family)).fill(0);
+  return { care: z, val: z };
+}
+
+function ternary(m: AddrMatch, family: IpFamily): Ternary {
+  switch (m.kind) {
+    case 'any':
+      return anyAddr(family);
+    case 'v4': {
+      const care = ~m.wildcard >>> 0;
+      return { care: [care], val: [(m.addr & care) >>> 0] };
+    }
+    case 'v6': {
+      const care: number[] = [];
+      const val: number[] = [];
+      for (let k = 0; k < 4; k++) {
+        const bits = Math.max(0, Math.min(32, m.prefixLen - 32 * k));
+        const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+        care.push(mask);
+        val.push((m.addr[k]! & mask) >>> 0);
+      }
+      return { care, val };
+    }
+  }
+}
+
+/** The whole header space of a family. */
+export function fullBox(family: IpFamily): Box {
+  const a = anyAddr(family);
+  return { proto: ALL256, src: a, dst: a, frag: FRAG_ALL, sport: ALL_PORTS, dport: ALL_PORTS, flags: ALL256, icmpType: ALL256, icmpCode: ALL256 };
+}
+
+/** The exact set of packets a rule matches (the semantics of policy/compile.ts matchesFlat), or undefined when none. */
+export function ruleBox(rule: Rule, family: IpFamily): Box | undefined {
+  const needsPorts = rule.srcPort !== undefined || rule.dstPort !== undefined || rule.established === true || (rule.tcpFlags?.mask ?? 0) !== 0;
+  let frag = FRAG_ALL;
+  // a non-first fragment has no transport header: no ports, flags or ICMP type to test
+  if (needsPorts || rule.icmpType !== undefined) frag &= FRAG_NONE | FRAG_FIRST;
+  if (rule.fragmentOnly) frag &= FRAG_LATER;
+  const mask = rule.tcpFlags?.mask ?? 0;
+  const value = rule.tcpFlags?.value ?? 0;
+  const flags =
+    rule.established || mask !== 0
+      ? set256((f) => (!rule.established || (f & (TCP_ACK | TCP_RST)) !== 0) && (f & mask) === value)
+      : ALL256;
+  const box: Box = {
+    proto: rule.protocol === 'any' ? ALL256 : single(rule.protocol),
+    src: ternary(rule.src, family),
+    dst: ternary(rule.dst, family),
+    frag,
+    sport: rule.srcPort ? rule.srcPort.ranges : ALL_PORTS,
+    dport: rule.dstPort ? rule.dstPort.ranges : ALL_PORTS,
+    flags,
+    icmpType: rule.icmpType !== undefined ? single(rule.icmpType) : ALL256,
+    icmpCode: rule.icmpCode !== undefined ? single(rule.icmpCode) : ALL256,
+  };
+  return isEmpty(box) ? undefined : box;
+}
+
+function empty256(s: Set256): boolean {
+  for (let i = 0; i < 8; i++) if (s[i] !== 0) return false;
+  return true;
+}
+
+function isEmpty(b: Box): boolean {
+  return b.frag === 0 || b.sport.length === 0 || b.dport.length === 0 || empty256(b.proto) || empty256(b.flags) || empty256(b.icmpType) || empty256(b.icmpCode);
+}
+
+function and256(a: Set256, b: Set256): Set256 {
+  if (a === b || b === ALL256) return a;
+  if (a === ALL256) return b;
+  return [0, 1, 2, 3, 4, 5, 6, 7].map((i) => (a[i]! & b[i]!) >>> 0);
+}
+
+function minus256(a: Set256, b: Set256): Set256 {
+  return [0, 1, 2, 3, 4, 5, 6, 7].map((i) => (a[i]! & ~b[i]!) >>> 0);
+}
+
+function sub256(a: Set256, b: Set256): boolean {
+  if (b === ALL256) return true;
+  for (let i = 0; i < 8; i++) if ((a[i]! & ~b[i]!) !== 0) return false;
+  return true;
+}
+
+function andRanges(a: Ranges, b: Ranges): Ranges {
+  if (a === b || b === ALL_PORTS) return a;
+  if (a === ALL_PORTS) return b;
+  const out: [number, number][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const lo = Math.max(a[i]![0], b[j]![0]);
+    const hi = Math.min(a[i]![1], b[j]![1]);
+    if (lo <= hi) out.push([lo, hi]);
+    if (a[i]![1] < b[j]![1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+function minusRanges(a: Ranges, b: Ranges): Ranges {
+  const out: [number, number][] = [];
+  let j = 0;
+  for (const [alo, ahi] of a) {
+    let lo = alo;
+    while (j < b.length && b[j]![1] < lo) j++;
+    let k = j;
+    while (lo <= ahi && k < b.length && b[k]![0] <= ahi) {
+      if (b[k]![0] > lo) out.push([lo, b[k]![0] - 1]);
+      lo = Math.max(lo, b[k]![1] + 1);
+      k++;
+    }
+    if (lo <= ahi) out.push([lo, ahi]);
+  }
+  return out;
+}
+
+function subRanges(a: Ranges, b: Ranges): boolean {
+  if (b === ALL_PORTS) return true;
+  let j = 0;
+  for (const [lo, hi] of a) {
+    while (j < b.length && b[j]![1] < lo) j++;
+    if (j >= b.length || b[j]![0] > lo || b[j]![1] < hi) return false;
+  }
+  return true;
+}
+
+function andTernary(a: Ternary, b: Ternary): Ternary | undefined {
+  const n = a.care.length;
+  let same = true;
+  for (let k = 0; k < n; k++) {
+    const both = a.care[k]! & b.care[k]!;
+    if (((a.val[k]! ^ b.val[k]!) & both) !== 0) return undefined;
+    if ((b.care[k]! & ~a.care[k]!) !== 0) same = false;
+  }
+  if (same) return a;
+  const care: number[] = [];
+  const val: number[] = [];
+  for (let k = 0; k < n; k++) {
+    care.push((a.care[k]! | b.care[k]!) >>> 0);
+    val.push((a.val[k]! | b.val[k]!) >>> 0);
+  }
+  return { care, val };
+}
+
+/** True when every address of a is in b. */
+function subTernary(a: Ternary, b: Ternary): boolean {
+  for (let k = 0; k < a.care.length; k++) {
+    if ((b.care[k]! & ~a.care[k]!) !== 0) return false;
+    if (((a.val[k]! ^ b.val[k]!) & b.care[k]!) !== 0) return false;
+  }
+  return true;
+}
+
+/** a ∩ b, or undefined when empty. */
+export function intersect(a: Box, b: Box): Box | undefined {
+  const frag = a.frag & b.frag;
+  if (frag === 0) return undefined;
+  const sport = andRanges(a.sport, b.sport);
+  if (sport.length === 0) return undefined;
+  const dport = andRanges(a.dport, b.dport);
+  if (dport.length === 0) return undefined;
+  const proto = and256(a.proto, b.proto);
+  if (empty256(proto)) return undefined;
+  const src = andTernary(a.src, b.src);
+  if (!src) return undefined;
+  const dst = andTernary(a.dst, b.dst);
+  if (!dst) return undefined;
+  const flags = and256(a.flags, b.flags);
+  if (empty256(flags)) return undefined;
+  const icmpType = and256(a.icmpType, b.icmpType);
+  if (empty256(icmpType)) return undefined;
+  const icmpCode = and256(a.icmpCode, b.icmpCode);
+  if (empty256(icmpCode)) return undefined;
+  return { proto, src, dst, frag, sport, dport, flags, icmpType, icmpCode };
+}
+
+/** True when a ∩ b is not empty (no allocation on the common path). */
+export function overlaps(a: Box, b: Box): boolean {
+  return intersect(a, b) !== undefined;
+}
+
+/** True when `outer` contains every packet of `inner` (inner not empty). */
+export function contains(outer: Box, inner: Box): boolean {
+  return (
+    (inner.frag & ~outer.frag) === 0 &&
+    subRanges(inner.sport, outer.sport) &&
+    subRanges(inner.dport, outer.dport) &&
+    sub256(inner.proto, outer.proto) &&
+    subTernary(inner.src, outer.src) &&
+    subTernary(inner.dst, outer.dst) &&
+    sub256(inner.flags, outer.flags) &&
+    sub256(inner.icmpType, outer.icmpType) &&
+    sub256(inner.icmpCode, outer.icmpCode)
+  );
+}
+
+/** True when the box is the whole space of its family. */
+export function isFull(b: Box): boolean {
+  return contains(b, fullBox(b.src.care.length === 1 ? 4 : 6));
+}
+
+/** Ternary a minus ternary b (b overlapping a): disjoint ternaries, one per bit b fixes and a leaves open. */
+function minusTernary(a: Ternary, b: Ternary): { pieces: Ternary[]; rest: Ternary } {
+  const care = [...a.care];
+  const val = [...a.val];
+  const pieces: Ternary[] = [];
+  for (let k = 0; k < care.length; k++) {
+    let open = (b.care[k]! & ~care[k]!) >>> 0;
+    while (open !== 0) {
+      const bit = (open & -open) >>> 0;
+      open = (open & ~bit) >>> 0;
+      const pc = [...care];
+      const pv = [...val];
+      pc[k] = (pc[k]! | bit) >>> 0;
+      pv[k] = ((pv[k]! & ~bit) | (~b.val[k]! & bit)) >>> 0;
+      pieces.push({ care: pc, val: pv });
+      care[k] = (care[k]! | bit) >>> 0;
+      val[k] = ((val[k]! & ~bit) | (b.val[k]! & bit)) >>> 0;
+    }
+  }
+  return { pieces, rest: { care, val } };
+}
+
+/** a \ b as disjoint boxes (a itself when they do not overlap). */
+export function subtract(a: Box, b: Box): Box[] {
+  if (!overlaps(a, b)) return [a];
+  const out: Box[] = [];
+  let cur: Box = a;
+  if ((cur.frag & ~b.frag) !== 0) {
+    out.push({ ...cur, frag: cur.frag & ~b.frag });
+    cur = { ...cur, frag: cur.frag & b.frag };
+  }
+  if (!sub256(cur.proto, b.proto)) {
+    out.push({ ...cur, proto: minus256(cur.proto, b.proto) });
+    cur = { ...cur, proto: and256(cur.proto, b.proto) };
+  }
+  if (!subRanges(cur.sport, b.sport)) {
+    out.push({ ...cur, sport: minusRanges(cur.sport, b.sport) });
+    cur = { ...cur, sport: andRanges(cur.sport, b.sport) };
+  }
+  if (!subRanges(cur.dport, b.dport)) {
+    out.push({ ...cur, dport: minusRanges(cur.dport, b.dport) });
+    cur = { ...cur, dport: andRanges(cur.dport, b.dport) };
+  }
+  if (!sub256(cur.flags, b.flags)) {
+    out.push({ ...cur, flags: minus256(cur.flags, b.flags) });
+    cur = { ...cur, flags: and256(cur.flags, b.flags) };
+  }
+  if (!sub256(cur.icmpType, b.icmpType)) {
+    out.push({ ...cur, icmpType: minus256(cur.icmpType, b.icmpType) });
+    cur = { ...cur, icmpType: and256(cur.icmpType, b.icmpType) };
+  }
+  if (!sub256(cur.icmpCode, b.icmpCode)) {
+    out.push({ ...cur, icmpCode: minus256(cur.icmpCode, b.icmpCode) });
+    cur = { ...cur, icmpCode: and256(cur.icmpCode, b.icmpCode) };
+  }
+  if (!subTernary(cur.src, b.src)) {
+    const { pieces, rest } = minusTernary(cur.src, b.src);
+    for (const p of pieces) out.push({ ...cur, src: p });
+    cur = { ...cur, src: rest };
+  }
+  if (!subTernary(cur.dst, b.dst)) {
+    const { pieces } = minusTernary(cur.dst, b.dst);
+    for (const p of pieces) out.push({ ...cur, dst: p });
+  }
+  return out;
+}
+
+/** One concrete header: a point of a box. Absent fields are left out when the packet does not carry them. */
+export interface HeaderPoint {
+  readonly family: IpFamily;
+  readonly proto: number;
+  /** address words (1 for IPv4, 4 for IPv6) */
+  readonly src: readonly number[];
+  readonly dst: readonly number[];
+  readonly fragment: 'none' | 'first' | 'later';
+  readonly srcPort?: number;
+  readonly dstPort?: number;
+  readonly tcpFlags?: number;
+  readonly icmpType?: number;
+  readonly icmpCode?: number;
+}
+
+function pick256(s: Set256, preferred: readonly number[]): number {
+  for (const p of preferred) if (has256(s, p)) return p;
+  for (let v = 0; v < 256; v++) if (has256(s, v)) return v;
+  throw new Error('pick from an empty set'); // boxes are never empty: a broken invariant
+}
+
+function pickPort(r: Ranges, preferred: readonly number[]): number {
+  for (const p of preferred) for (const [lo, hi] of r) if (p >= lo && p <= hi) return p;
+  const [lo, hi] = r[0]!;
+  return lo === 0 && hi > 0 ? 1 : lo;
+}
+
+/** Readable filler for the address bits a box leaves open: 10.0.0.1 (IPv4), 2001:db8::1 (IPv6). */
+const FILL_V4 = [0x0a000001];
+const FILL_V6 = [0x20010db8, 0, 0, 1];
+
+function pickAddr(t: Ternary, fill: readonly number[]): number[] {
+  return t.care.map((c, k) => ((t.val[k]! & c) | (fill[k]! & ~c)) >>> 0);
+}
+
+/** A concrete header inside the box, chosen to read naturally (tcp before others, SYN, ports 21/1025…). */
+export function witness(b: Box): HeaderPoint {
+  const family: IpFamily = b.src.care.length === 1 ? 4 : 6;
+  const proto = pick256(b.proto, [PROTO_TCP, PROTO_UDP, family === 4 ? PROTO_ICMP : PROTO_ICMPV6]);
+  const fragment = (b.frag & FRAG_NONE) !== 0 ? 'none' : (b.frag & FRAG_FIRST) !== 0 ? 'first' : 'later';
+  const fill = family === 4 ? FILL_V4 : FILL_V6;
+  const src = pickAddr(b.src, fill);
+  const dst = pickAddr(b.dst, family === 4 ? [0x0a000002] : [0x20010db8, 0, 0, 2]);
+  const point: HeaderPoint = { family, proto, src, dst, fragment };
+  const ports = fragment !== 'later' && (proto === PROTO_TCP || proto === PROTO_UDP);
+  const icmp = fragment !== 'later' && proto === (family === 4 ? PROTO_ICMP : PROTO_ICMPV6);
+  return {
+    ...point,
+    ...(ports ? { srcPort: pickPort(b.sport, [1025, 20, 21]), dstPort: pickPort(b.dport, [21, 1025, 20]) } : {}),
+    ...(proto === PROTO_TCP && fragment !== 'later' ? { tcpFlags: pick256(b.flags, [TCP_SYN, TCP_ACK, TCP_SYN | TCP_ACK]) } : {}),
+    ...(icmp ? { icmpType: pick256(b.icmpType, [8, 128]), icmpCode: pick256(b.icmpCode, [0]) } : {}),
+  };
+}

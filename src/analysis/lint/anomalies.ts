@@ -323,7 +323,7 @@ function leaf(ctx: Ctx, region: Box, live: readonly number[], dead: readonly num
     }
     remainder = next;
   }
-  if (remainder.length > 0) noteDefault(ctx, remainder[0]!);
+  for (const p of remainder) noteDefault(ctx, p);
 }
 
 /** Marks `st` not redundant when some packet of `x` would get another verdict from live[from..] and the default. */

@@ -60,7 +60,7 @@ describe('lint: rule anomalies', () => {
       'family-open 13:2 - []',
     ]);
     expect(r.findings[0]!.message).toBe('acl 3000 has no final deny: packets that match none of its rules are permitted (the default action is permit)');
-    expect(r.findings[0]!.witness!.text).toBe('tcp 10.0.0.1:1025 > 10.0.0.2:21, flags S');
+    expect(r.findings[0]!.witness!.text).toBe('tcp 10.0.0.1:20 > 10.0.0.2:21, flags S');
   });
 
   it('flags rules/stateful.cfg for its open IPv6 side on both interfaces', () => {

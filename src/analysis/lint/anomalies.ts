@@ -17,7 +17,7 @@ import type { IpFamily } from '../../net/address.js';
 import type { Acl, Action } from '../../policy/model.js';
 import { contains, fullBox, intersect, isFull, ruleBox, subtract, witness, type Box, type HeaderPoint } from './space.js';
 
-/** Live rules a region may hold before it is split. */
+/** Live rules a region may hold before it is split (analyzeAcl's default). */
 const LEAF_RULES = 8;
 /** The tree never grows deeper than this. */
 const MAX_DEPTH = 48;
@@ -88,11 +88,15 @@ interface Ctx {
   readonly states: State[];
   /** hull bounds per rule: protocol, source port, destination port */
   readonly hull: Int32Array;
+  readonly leafRules: number;
   reachesDefault?: HeaderPoint;
 }
 
-/** Analyses an ACL whose unmatched packets get `defaultAction`. */
-export function analyzeAcl(acl: Acl, defaultAction: Action): AclAnalysis {
+/**
+ * Analyses an ACL whose unmatched packets get `defaultAction`. `leafRules` (tests) sets how
+ * many live rules a region keeps before it is split; the answer does not depend on it.
+ */
+export function analyzeAcl(acl: Acl, defaultAction: Action, leafRules = LEAF_RULES): AclAnalysis {
   const family = acl.family;
   const boxes = acl.rules.map((r) => ruleBox(r, family));
   const actions = acl.rules.map((r) => r.action);
@@ -112,7 +116,7 @@ export function analyzeAcl(acl: Acl, defaultAction: Action): AclAnalysis {
     conflicts: [],
     conflictSeen: new Set<number>(),
   }));
-  const ctx: Ctx = { boxes, actions, defaultAction, states, hull };
+  const ctx: Ctx = { boxes, actions, defaultAction, states, hull, leafRules };
   const live: number[] = [];
   for (let i = 0; i < n; i++) if (boxes[i]) live.push(i);
   const root: Region = { box: fullBox(family), pr: [0, 255], sp: [0, 65535], dp: [0, 65535] };
@@ -181,7 +185,7 @@ function node(ctx: Ctx, region: Region, liveIn: number[], deadIn: number[], dept
       break;
     }
   }
-  if (live.length <= LEAF_RULES || depth >= MAX_DEPTH) {
+  if (live.length <= ctx.leafRules || depth >= MAX_DEPTH) {
     leaf(ctx, region.box, live, dead);
     return;
   }

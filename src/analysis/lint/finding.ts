@@ -13,7 +13,7 @@ export const LINT_KINDS = {
   shadowed: { severity: 'error', title: 'Shadowed rule', help: 'The rule never matches: earlier rules with the other action decide every packet it would match.' },
   redundant: { severity: 'warning', title: 'Redundant rule', help: 'Removing the rule changes no verdict: earlier rules with the same action cover it, or later rules (or the default action) decide its packets the same way.' },
   correlated: { severity: 'warning', title: 'Correlated rules', help: 'The rule overlaps an earlier rule with the other action without containing it: their order decides the packets they share.' },
-  generalisation: { severity: 'info', title: 'Generalisation', help: 'The rule contains an earlier rule with the other action: the earlier rule is an exception to it (often intended).' },
+  generalisation: { severity: 'info', title: 'Generalising rule', help: 'The rule contains an earlier rule with the other action: the earlier rule is an exception to it (often intended).' },
   unreachable: { severity: 'error', title: 'Unreachable rule', help: 'The rule can never match: an earlier rule matches every packet, or the rule itself matches no packet.' },
   'host-bits': { severity: 'warning', title: 'Host bits under the wildcard', help: 'The address has bits set where the wildcard says "any value": the device ignores them and matches the whole block.' },
   'family-open': { severity: 'warning', title: 'One address family left open', help: 'The interface filters one IP family in this direction but not the other: every packet of the other family passes.' },

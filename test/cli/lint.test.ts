@@ -101,8 +101,10 @@ describe('ftpwall lint --format sarif', () => {
     const v = spawnSync(exe!, ['validate', log, '-o', report], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
     expect(v.status, v.stdout + v.stderr).toBe(0);
     const findings = JSON.parse(readFileSync(report, 'utf8')).runs[0].results as { ruleId: string; level?: string; message: { text?: string } }[];
-    // SARIF2005 asks for informationUri, a home page ftpwall does not have: a hint, not a validity problem
-    expect(findings.filter((f) => f.ruleId !== 'SARIF2005').map((f) => `${f.level ?? 'warning'} ${f.ruleId}`)).toEqual([]);
+    // The validator exits 0 even when it finds errors (JSON1xxx schema, SARIF1xxx rules), and it skips a log
+    // it cannot deserialise without a word: so the results are checked, and SARIF2005 ("no informationUri",
+    // a home page ftpwall does not have; a hint, not a validity problem) proves the log was analysed.
+    expect(findings.map((f) => `${f.level ?? 'warning'} ${f.ruleId}`)).toEqual(['warning SARIF2005']);
   }, 180_000);
 });
 

@@ -298,47 +298,60 @@ function minusTernary(a: Ternary, b: Ternary): { pieces: Ternary[]; rest: Ternar
 
 /** a \ b as disjoint boxes (a itself when they do not overlap). */
 export function subtract(a: Box, b: Box): Box[] {
-  if (!overlaps(a, b)) return [a];
   const out: Box[] = [];
+  forEachPiece(a, b, (p) => {
+    out.push(p);
+    return false;
+  });
+  return out;
+}
+
+/**
+ * Calls `visit` with each disjoint box of a \ b in turn, built only when reached; stops when
+ * `visit` returns true. Returns true when it was stopped.
+ */
+export function forEachPiece(a: Box, b: Box, visit: (piece: Box) => boolean): boolean {
+  if (!overlaps(a, b)) return visit(a);
+  const out = { push: (p: Box): boolean => visit(p) };
   let cur: Box = a;
   if ((cur.frag & ~b.frag) !== 0) {
-    out.push({ ...cur, frag: cur.frag & ~b.frag });
+    if (out.push({ ...cur, frag: cur.frag & ~b.frag })) return true;
     cur = { ...cur, frag: cur.frag & b.frag };
   }
   if (!sub256(cur.proto, b.proto)) {
-    out.push({ ...cur, proto: minus256(cur.proto, b.proto) });
+    if (out.push({ ...cur, proto: minus256(cur.proto, b.proto) })) return true;
     cur = { ...cur, proto: and256(cur.proto, b.proto) };
   }
   if (!subRanges(cur.sport, b.sport)) {
-    out.push({ ...cur, sport: minusRanges(cur.sport, b.sport) });
+    if (out.push({ ...cur, sport: minusRanges(cur.sport, b.sport) })) return true;
     cur = { ...cur, sport: andRanges(cur.sport, b.sport) };
   }
   if (!subRanges(cur.dport, b.dport)) {
-    out.push({ ...cur, dport: minusRanges(cur.dport, b.dport) });
+    if (out.push({ ...cur, dport: minusRanges(cur.dport, b.dport) })) return true;
     cur = { ...cur, dport: andRanges(cur.dport, b.dport) };
   }
   if (!sub256(cur.flags, b.flags)) {
-    out.push({ ...cur, flags: minus256(cur.flags, b.flags) });
+    if (out.push({ ...cur, flags: minus256(cur.flags, b.flags) })) return true;
     cur = { ...cur, flags: and256(cur.flags, b.flags) };
   }
   if (!sub256(cur.icmpType, b.icmpType)) {
-    out.push({ ...cur, icmpType: minus256(cur.icmpType, b.icmpType) });
+    if (out.push({ ...cur, icmpType: minus256(cur.icmpType, b.icmpType) })) return true;
     cur = { ...cur, icmpType: and256(cur.icmpType, b.icmpType) };
   }
   if (!sub256(cur.icmpCode, b.icmpCode)) {
-    out.push({ ...cur, icmpCode: minus256(cur.icmpCode, b.icmpCode) });
+    if (out.push({ ...cur, icmpCode: minus256(cur.icmpCode, b.icmpCode) })) return true;
     cur = { ...cur, icmpCode: and256(cur.icmpCode, b.icmpCode) };
   }
   if (!subTernary(cur.src, b.src)) {
     const { pieces, rest } = minusTernary(cur.src, b.src);
-    for (const p of pieces) out.push({ ...cur, src: p });
+    for (const p of pieces) if (out.push({ ...cur, src: p })) return true;
     cur = { ...cur, src: rest };
   }
   if (!subTernary(cur.dst, b.dst)) {
     const { pieces } = minusTernary(cur.dst, b.dst);
-    for (const p of pieces) out.push({ ...cur, dst: p });
+    for (const p of pieces) if (out.push({ ...cur, dst: p })) return true;
   }
-  return out;
+  return false;
 }
 
 /** One concrete header: a point of a box. Absent fields are left out when the packet does not carry them. */

@@ -17,7 +17,7 @@
 import type { IpFamily } from '../../net/address.js';
 import type { Acl, Action } from '../../policy/model.js';
 import { PROTO_TCP, TCP_SYN } from '../../net/packet.js';
-import { contains, forEachPiece, FRAG_NONE, fullBox, intersect, isFull, ruleBox, witness, type Box, type HeaderPoint } from './space.js';
+import { contains, forEachPiece, FRAG_NONE, fullBox, intersect, isFull, overlaps, ruleBox, witness, type Box, type HeaderPoint } from './space.js';
 import { OverlapIndex } from './overlap-index.js';
 
 /** At most this many other rules are kept per rule and relation. */
@@ -159,7 +159,7 @@ function uncovered(box: Box, list: readonly Box[], from: number): Box | undefine
   const near: Box[] = [];
   for (let j = from; j < list.length; j++) {
     const b = list[j]!;
-    if (intersect(box, b) === undefined) continue;
+    if (!overlaps(box, b)) continue;
     // one box containing all of it ends the search (the order of the list does not matter here)
     if (contains(b, box)) return undefined;
     near.push(b);

@@ -16,6 +16,8 @@ function maskV6(a: Ipv6Words, prefixLen: number): Ipv6Words {
 
 /** Findings for every address operand of the rule whose written value has bits the wildcard or prefix ignores. */
 export function hostBitFindings(acl: Acl, rule: Rule): Finding[] {
+  // only an operand that leaves bits open can hide host bits: skip hosts and 'any' without reading the line
+  if (!leavesBitsOpen(rule.src) && !leavesBitsOpen(rule.dst)) return [];
   const line = lexLine(rule.at.lineText, rule.at.line, rule.at.file);
   const t = line.tokens;
   const out: Finding[] = [];
@@ -63,6 +65,10 @@ export function hostBitFindings(acl: Acl, rule: Rule): Finding[] {
     }
   }
   return out;
+}
+
+function leavesBitsOpen(m: Rule['src']): boolean {
+  return m.kind === 'v4' ? m.wildcard !== 0 : m.kind === 'v6' ? m.prefixLen < 128 : false;
 }
 
 function finding(acl: Acl, rule: Rule, kw: string, column: number, length: number, written: string, matched: string, meant: string, host: string): Finding {

@@ -5,7 +5,7 @@
  * policy/compile.ts does for lookups. A query visits the leaves its own range
  * reaches; every candidate is then checked exactly.
  */
-import { intersect, type Box } from './space.js';
+import { overlaps, type Box } from './space.js';
 
 /** Rules a leaf may hold before it is split. */
 const LEAF_RULES = 8;
@@ -20,6 +20,8 @@ export class OverlapIndex {
   private readonly hull: Float64Array;
   private readonly root: Node;
   private readonly seen: Int32Array;
+  /** rules whose bounds span every dimension (catch-alls): candidates for every query, kept out of the tree */
+  private readonly everywhere: number[] = [];
   private stamp = 0;
 
   /** `leafRules` (tests) sets the leaf size; answers do not depend on it. */
@@ -29,10 +31,14 @@ export class OverlapIndex {
   ) {
     this.hull = new Float64Array(boxes.length * DIMS * 2);
     const all: number[] = [];
+    const span = [255, 0xffffffff, 0xffffffff, 65535, 65535];
     boxes.forEach((b, i) => {
       if (!b) return;
       hullOf(b, this.hull, i);
-      all.push(i);
+      let full = true;
+      for (let d = 0; d < DIMS && full; d++) full = this.hull[(i * DIMS + d) * 2] === 0 && this.hull[(i * DIMS + d) * 2 + 1] === span[d];
+      if (full) this.everywhere.push(i);
+      else all.push(i);
     });
     this.seen = new Int32Array(boxes.length);
     const lo = [0, 0, 0, 0, 0];
@@ -85,6 +91,7 @@ export class OverlapIndex {
     hullOf(box, q, 0);
     this.stamp++;
     const out: number[] = [];
+    for (const i of this.everywhere) if (overlaps(box, this.boxes[i]!)) out.push(i);
     const stack: Node[] = [this.root];
     while (stack.length > 0) {
       const node = stack.pop()!;
@@ -92,7 +99,7 @@ export class OverlapIndex {
         for (const i of node.rules) {
           if (this.seen[i] === this.stamp) continue;
           this.seen[i] = this.stamp;
-          if (intersect(box, this.boxes[i]!) !== undefined) out.push(i);
+          if (overlaps(box, this.boxes[i]!)) out.push(i);
         }
         continue;
       }

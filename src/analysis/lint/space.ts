@@ -249,9 +249,40 @@ export function intersect(a: Box, b: Box): Box | undefined {
   return { proto, src, dst, frag, sport, dport, flags, icmpType, icmpCode };
 }
 
-/** True when a ∩ b is not empty (no allocation on the common path). */
+function meet256(a: Set256, b: Set256): boolean {
+  for (let i = 0; i < 8; i++) if ((a[i]! & b[i]!) !== 0) return true;
+  return false;
+}
+
+function meetRanges(a: Ranges, b: Ranges): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (Math.max(a[i]![0], b[j]![0]) <= Math.min(a[i]![1], b[j]![1])) return true;
+    if (a[i]![1] < b[j]![1]) i++;
+    else j++;
+  }
+  return false;
+}
+
+function meetTernary(a: Ternary, b: Ternary): boolean {
+  for (let k = 0; k < a.care.length; k++) if (((a.val[k]! ^ b.val[k]!) & a.care[k]! & b.care[k]!) !== 0) return false;
+  return true;
+}
+
+/** True when a ∩ b is not empty, without building it. */
 export function overlaps(a: Box, b: Box): boolean {
-  return intersect(a, b) !== undefined;
+  return (
+    (a.frag & b.frag) !== 0 &&
+    meetTernary(a.dst, b.dst) &&
+    meetTernary(a.src, b.src) &&
+    meetRanges(a.dport, b.dport) &&
+    meetRanges(a.sport, b.sport) &&
+    meet256(a.proto, b.proto) &&
+    meet256(a.flags, b.flags) &&
+    meet256(a.icmpType, b.icmpType) &&
+    meet256(a.icmpCode, b.icmpCode)
+  );
 }
 
 /** True when `outer` contains every packet of `inner` (inner not empty). */

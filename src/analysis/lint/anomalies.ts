@@ -1,6 +1,6 @@
 /**
- * Exact rule anomalies of one ACL in evaluation order (Al-Shaer & Hamed,
- * "Firewall Policy Advisor", 2004: shadowing, redundancy, correlation,
+ * Exact rule anomalies of one ACL in evaluation order (Al-Shaer & Hamed, "Firewall
+ * Policy Advisor for Anomaly Discovery and Rule Editing", IM 2003: shadowing, redundancy, correlation,
  * generalisation), computed over the whole header space. For each rule, an
  * overlap index gives the rules that share packets with it; every question is
  * then one exact search for a part of a box that a list of boxes leaves

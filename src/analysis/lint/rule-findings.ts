@@ -68,7 +68,7 @@ export function anomalyFindings(acl: Acl, a: AclAnalysis, defaultAction: Action)
           ...base,
           kind: 'redundant',
           severity: 'warning',
-          message: `${name} (${rule.action}) never matches: earlier ${refList(acl, ra.coveredBy, ra.coveredBy.length, defaultAction)} with the same action cover it`,
+          message: `${name} (${rule.action}) never matches: earlier ${refList(acl, ra.coveredBy, ra.coveredBy.length, defaultAction)} with the same action ${ra.coveredBy.length === 1 ? 'covers' : 'cover'} it`,
           related: ra.coveredBy.map((r) => place(acl, r, defaultAction)),
           witness: toWitness(first.witness),
           suggestion: 'remove it',

@@ -17,7 +17,8 @@
 import type { IpFamily } from '../../net/address.js';
 import type { Acl, Action } from '../../policy/model.js';
 import { PROTO_TCP, TCP_SYN } from '../../net/packet.js';
-import { contains, forEachPiece, FRAG_NONE, fullBox, intersect, isFull, overlaps, ruleBox, witness, type Box, type HeaderPoint } from './space.js';
+import { contains, forEachPiece, FRAG_NONE, fullBox, intersect, isFull, overlaps, ruleBox, type Box } from './space.js';
+import { witness, type HeaderPoint } from './witness.js';
 import { OverlapIndex } from './overlap-index.js';
 
 /** At most this many other rules are kept per rule and relation. */

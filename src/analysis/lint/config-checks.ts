@@ -13,7 +13,8 @@ import { exposureBetween } from '../exposure.js';
 import type { AclAnalysis } from './anomalies.js';
 import { toWitness, type Finding } from './finding.js';
 import { ruleName } from './rule-findings.js';
-import { fullBox, has256, intersect, subtract, witness, type Box, type HeaderPoint } from './space.js';
+import { fullBox, has256, intersect, subtract, type Box } from './space.js';
+import { witness, type HeaderPoint } from './witness.js';
 
 /** A bound ACL with its analysis, keyed as `family/name`. */
 export type Analyses = ReadonlyMap<string, { readonly acl: Acl; readonly analysis: AclAnalysis }>;

@@ -6,7 +6,7 @@
 import type { Severity, SourceSpan } from '../../diag/diagnostic.js';
 import { formatIpv4, formatIpv6 } from '../../net/address.js';
 import { formatTcpFlags, protoName } from '../../net/packet.js';
-import type { HeaderPoint } from './space.js';
+import type { HeaderPoint } from './witness.js';
 
 /** The kinds of finding, with their severity and a one-line description (SARIF rule metadata). */
 export const LINT_KINDS = {

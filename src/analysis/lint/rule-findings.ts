@@ -2,7 +2,8 @@
 import type { Acl, Action, Rule } from '../../policy/model.js';
 import type { AclAnalysis, Related } from './anomalies.js';
 import { toWitness, type Finding, type RelatedPlace } from './finding.js';
-import { contains, isFull, witness } from './space.js';
+import { contains, isFull } from './space.js';
+import { witness } from './witness.js';
 
 /** `acl 3000 rule 5` / `acl ipv6 3000 rule 5`. */
 export function ruleName(acl: Acl, rule: Rule): string {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeAcl } from '../../../src/analysis/lint/anomalies.js';
-import { contains, type HeaderPoint } from '../../../src/analysis/lint/space.js';
+import { contains } from '../../../src/analysis/lint/space.js';
+import type { HeaderPoint } from '../../../src/analysis/lint/witness.js';
 import { portRanges } from '../../../src/dialects/h3c/convert.js';
 import { ipv4 } from '../../../src/net/address.js';
 import type { Packet } from '../../../src/net/packet.js';

@@ -73,15 +73,15 @@ interface State {
 }
 
 /**
- * Analyses an ACL whose unmatched packets get `defaultAction`. `blockRules` (tests) sets the
- * block size of the overlap index; the answer does not depend on it.
+ * Analyses an ACL whose unmatched packets get `defaultAction`. `indexLeafRules` (tests) sets the
+ * leaf size of the overlap index; the answer does not depend on it.
  */
-export function analyzeAcl(acl: Acl, defaultAction: Action, blockRules?: number): AclAnalysis {
+export function analyzeAcl(acl: Acl, defaultAction: Action, indexLeafRules?: number): AclAnalysis {
   const family = acl.family;
   const boxes = acl.rules.map((r) => ruleBox(r, family));
   const actions = acl.rules.map((r) => r.action);
   const n = boxes.length;
-  const index = new OverlapIndex(boxes, blockRules);
+  const index = new OverlapIndex(boxes, indexLeafRules);
   let catchAll: number | undefined;
   for (let i = 0; i < n && catchAll === undefined; i++) if (boxes[i] && isFull(boxes[i]!)) catchAll = i;
   const states: State[] = boxes.map(() => ({ redundancyBroken: false, laterDeciders: [], coveredBy: [], conflicts: [], conflictCount: 0 }));

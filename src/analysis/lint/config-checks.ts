@@ -157,25 +157,28 @@ export function aspfFindings(policy: Policy, analyses: Analyses): Finding[] {
         }
   }
   if (policy.inspections.length > 0) return out;
+  // one finding per ACL, at its first rule that permits FTP control: the rest are listed with it
   for (const { acl, analysis } of analyses.values()) {
     if (!isBound(policy, acl)) continue;
-    for (const ra of analysis.rules) {
+    const hits = analysis.rules.filter((ra) => {
       const rule = acl.rules[ra.index]!;
-      if (rule.action !== 'permit' || rule.protocol !== PROTO_TCP || !ra.decides) continue;
-      const ports = [rule.srcPort, rule.dstPort].filter((p) => p !== undefined && p.ranges.length <= 2 && p.ranges.some(([lo, hi]) => lo <= 21 && 21 <= hi && hi - lo < 1000));
-      if (ports.length === 0) continue;
-      out.push({
-        kind: 'ftp-no-aspf',
-        severity: 'info',
-        message: `${ruleName(acl, rule)} permits the FTP control port 21, but no ASPF inspects FTP: the data connections need static rules`,
-        at: rule.at,
-        acl: acl.name,
-        ruleId: rule.id,
-        related: [],
-        witness: toWitness(ra.decides),
-        suggestion: "inspect FTP statefully: 'aspf policy 1' with 'detect ftp', applied where the control connection enters",
-      });
-    }
+      if (rule.action !== 'permit' || rule.protocol !== PROTO_TCP || !ra.decides) return false;
+      return [rule.srcPort, rule.dstPort].some((p) => p !== undefined && p.ranges.some(([lo, hi]) => lo <= 21 && 21 <= hi && hi - lo < 1000));
+    });
+    if (hits.length === 0) continue;
+    const first = acl.rules[hits[0]!.index]!;
+    const others = hits.slice(1);
+    out.push({
+      kind: 'ftp-no-aspf',
+      severity: 'info',
+      message: `${ruleName(acl, first)}${others.length > 0 ? ` and ${others.length} more rule${others.length === 1 ? '' : 's'}` : ''} ${others.length > 0 ? 'permit' : 'permits'} the FTP control port 21, but no ASPF inspects FTP: the data connections need static rules`,
+      at: first.at,
+      acl: acl.name,
+      ruleId: first.id,
+      related: others.slice(0, 5).map((ra) => ({ label: `${ruleName(acl, acl.rules[ra.index]!)} (permit)`, at: acl.rules[ra.index]!.at })),
+      witness: toWitness(hits[0]!.decides!),
+      suggestion: "inspect FTP statefully: 'aspf policy 1' with 'detect ftp', applied where the control connection enters",
+    });
   }
   return out;
 }
@@ -199,6 +202,8 @@ function unprivilegedWidth(ranges: readonly (readonly [number, number])[] | unde
 export function exposureFindings(policy: Policy, analyses: Analyses): Finding[] {
   const out: Finding[] = [];
   const engine = policy.inspections.length > 0 ? 'stateful' : 'static';
+  // the count is the policy's between two hosts: rules that lead to the same pair share it
+  const cache = new Map<string, ReturnType<typeof exposureBetween>>();
   for (const { acl, analysis } of analyses.values()) {
     for (const b of policy.bindings.filter((x) => x.family === acl.family && x.acl === acl.name)) {
       for (const ra of analysis.rules) {
@@ -210,7 +215,9 @@ export function exposureFindings(policy: Policy, analyses: Analyses): Finding[] 
         const addr = (w: readonly number[]) => (p.family === 4 ? ipv4(w[0]!) : ipv6(w[0]!, w[1]!, w[2]!, w[3]!));
         const other = policy.interfaces.find((i) => i !== b.interface && !/^(null|loopback|inloopback)/i.test(i)) ?? b.interface;
         const [fromIf, toIf] = b.direction === 'inbound' ? [b.interface, other] : [other, b.interface];
-        const e = exposureBetween(policy, engine, { address: addr(p.src), interface: fromIf }, { address: addr(p.dst), interface: toIf }, new Set());
+        const key = `${fromIf} ${toIf} ${p.src.join('.')} ${p.dst.join('.')}`;
+        let e = cache.get(key);
+        if (!e) cache.set(key, (e = exposureBetween(policy, engine, { address: addr(p.src), interface: fromIf }, { address: addr(p.dst), interface: toIf }, new Set())));
         if (e.portPairs === 0) continue;
         out.push({
           kind: 'ftp-exposure',

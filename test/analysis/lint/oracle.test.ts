@@ -129,7 +129,7 @@ describe('lint anomalies against a brute-force oracle', () => {
           }
         }
         expect(lookupDisagrees).toBe(0);
-        // index blocks of one rule exercise the block skipping; the default puts all rules in one block
+        // index leaves of one rule make the overlap index split on every dimension; the default keeps one leaf here
         for (const got of [analyzeAcl(acl, defaultAction), analyzeAcl(acl, defaultAction, 1)]) {
         expect(got.reachesDefault !== undefined).toBe(reachesDefault);
         if (got.reachesDefault) expect(firstMatch(whole, toPacket(got.reachesDefault))).toBeUndefined();

@@ -4,16 +4,17 @@
  * measures in one run, each phase in its own process: the bare record walk
  * (the floor), static replay, stateful replay, and tshark -q -z conv,tcp on the
  * same file; prints packets/s, ratios and peak RSS; then the ACL-size check.
+ * Then `ftpwall lint` on generated 10,000- and 100,000-rule ACLs (bench/lint.ts), and config parsing (bench/parse.ts).
  * Options: --sessions N, --transfer BYTES, --big (a ~1 GB capture), --keep (keep the file),
- * --parse-only (only the config parsing benchmark, bench/parse.ts, which also runs after the others).
+ * --parse-only (only the config parsing benchmark), --lint-only (only the lint section).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCapture } from './generate.js';
+import { lintBench, type LintBenchResult } from './lint.js';
 import { aclPhase, replayPhase, walkPhase, type PhaseResult } from './phases.js';
 import { parsePhase } from './parse.js';
 
@@ -27,6 +28,10 @@ function arg(name: string): string | undefined {
 
 /** Child mode: run one phase and print its result as JSON. */
 function child(phase: string, file: string): void {
+  if (phase.startsWith('lint')) {
+    process.stdout.write(`${JSON.stringify(lintBench(Number(phase.slice(4))))}\n`);
+    return;
+  }
   let r: PhaseResult;
   if (phase === 'walk') r = walkPhase(file);
   else if (phase === 'static') r = replayPhase(file, resolve(ROOT, 'rules/seed-passive.cfg'), 'static');
@@ -34,6 +39,24 @@ function child(phase: string, file: string): void {
   else if (phase.startsWith('parse:')) r = parsePhase(phase.slice('parse:'.length));
   else r = aclPhase(file, 10, 10_000);
   process.stdout.write(`${JSON.stringify(r)}\n`);
+}
+
+/** The lint section: each size in its own process; parse and lint times, findings by kind, peak RSS. */
+function lintSection(): void {
+  const rows = [['ACL rules', 'parse s', 'lint s', 'lint CPU s', 'target s', 'peak RSS MiB', 'findings']];
+  for (const [rules, target] of [
+    [10_000, 2],
+    [100_000, 60],
+  ] as const) {
+    process.stderr.write(`bench: lint ${rules} rules…\n`);
+    const r = runChild(`lint${rules}`, '') as unknown as LintBenchResult;
+    const kinds = Object.entries(r.findings)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    rows.push([fmt(r.rules), fmt(r.parseMs / 1000, 2), fmt(r.lintMs / 1000, 2), fmt(r.lintCpuMs / 1000, 2), `< ${target}`, fmt(r.maxRssKb / 1024, 1), kinds]);
+  }
+  const load = loadavg()[0]!;
+  process.stdout.write(`\nlint (load average ${fmt(load, 1)} on ${cpus().length} CPUs; generated realistic ACLs; 100,000 rules exceed Comware's rule ids, so that one is parsed in chunks and linted as one ACL of the model):\n${table(rows).join('\n')}\n`);
 }
 
 function runChild(phase: string, file: string): PhaseResult {
@@ -85,8 +108,9 @@ function parseBench(): void {
 
 function main(): void {
   const phase = arg('--phase');
-  if (phase !== undefined) return child(phase, arg('--file')!);
+  if (phase !== undefined) return child(phase, arg('--file') ?? '');
   if (process.argv.includes('--parse-only')) return parseBench();
+  if (process.argv.includes('--lint-only')) return lintSection();
   const big = process.argv.includes('--big');
   const sessions = Number(arg('--sessions') ?? 40_000);
   const transfer = Number(arg('--transfer') ?? (big ? 60_000 : 4_000));
@@ -144,6 +168,7 @@ function main(): void {
       );
     }
     parseBench();
+    lintSection();
   } finally {
     if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
     else process.stdout.write(`capture kept: ${file}\n`);

@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runCheck } from './check.js';
 import { runCompare } from './compare.js';
+import { runLint } from './lint.js';
 import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, InputProblems, printDiagnostics } from './io.js';
 import { runReplay } from './replay.js';
 import { runExport } from './export.js';
@@ -41,6 +42,17 @@ export function buildProgram(): Command {
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
     .action((configs: string[], opts: { quiet: boolean }) => {
       process.exitCode = runCheck(configs, opts);
+    });
+
+  program
+    .command('lint')
+    .description('find rule anomalies (shadowed, redundant, correlated, generalisation) exactly over the whole header space, and config problems; exit 1 with --fail-on')
+    .argument('<config...>', 'device config files (H3C Comware)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'sarif']).default('table'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when an unsuppressed finding is at least this severe').choices(['warning', 'error']))
+    .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .action((configs: string[], opts: { format: 'table' | 'json' | 'sarif'; failOn?: 'warning' | 'error'; output?: string }) => {
+      process.exitCode = runLint(configs, opts, program.version() ?? '0.0.0');
     });
 
   program

@@ -75,7 +75,8 @@ export function lexLine(text: string, lineNo: number, file: string): Line {
     const s = i;
     while (i < text.length && text[i] !== ' ' && text[i] !== '\t') i++;
     const word = text.slice(s, i);
-    // A `#` word after a command starts a trailing comment (annotated dumps): never part of a name.
+    // A `#` word after a command starts a trailing comment (annotated dumps, and `# ftpwall: ignore KIND`
+    // lint directives): never part of a name or the command.
     if (word[0] === '#' && tokens.length > 0) break;
     tokens.push({ text: word, lower: word.toLowerCase(), column: s + 1 });
   }

@@ -21,6 +21,8 @@ const LAYERS: Record<string, number> = {
   replay: 7,
   report: 8,
   verify: 9,
+  probe: 9,
+  fix: 10,
   cli: 11,
 };
 

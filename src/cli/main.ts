@@ -7,6 +7,7 @@ import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, InputProblems, printDiagnostics } 
 import { runReplay } from './replay.js';
 import { runExport } from './export.js';
 import { runVerify } from './verify.js';
+import { addProbeCommands } from './probe-commands.js';
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -109,6 +110,8 @@ export function buildProgram(): Command {
     .action(async (scenarios: string[], opts) => {
       process.exitCode = await runVerify(scenarios, opts);
     });
+
+  addProbeCommands(program);
 
   return program;
 }

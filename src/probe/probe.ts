@@ -105,7 +105,15 @@ function describe(mode: ProbeMode, dimension: string, range: PortRange, slices: 
     return `${MODE_WORD[mode]} blocked for all ${all} ${blockedBy(failing[0]!.firstBlocked)}`;
   const good = slices.filter((s) => s.outcome === 'works').map((s) => rangeText(s.lo, s.hi));
   const head = `${MODE_WORD[mode]} works for ${fmt(working)} of ${all.replace(/ \(.*\)$/, '')}${good.length > 0 ? ` (${good.join(', ')})` : ''}`;
-  const bad = failing.map((s) => `${rangeText(s.lo, s.hi)} ${s.outcome === 'partly' ? 'works only for some client ports, blocked' : 'blocked'} ${blockedBy(s.firstBlocked)}`);
+  // failing stretches with the same outcome and the same blocking rule are named together
+  const groups = new Map<string, PortSlice[]>();
+  for (const s of failing) {
+    const key = `${s.outcome}|${s.firstBlocked?.by ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  const bad = [...groups.values()].map(
+    (g) => `${g.map((s) => rangeText(s.lo, s.hi)).join(', ')} ${g[0]!.outcome === 'partly' ? 'works only for some client ports, blocked' : 'blocked'} ${blockedBy(g[0]!.firstBlocked)}`,
+  );
   return `${head}; ${bad.join('; ')}`;
 }
 

@@ -3,6 +3,7 @@ import { openSync, readSync, closeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { simulate } from '../sim/run.js';
+import { expandEach } from '../probe/each.js';
 import { buildRunReport, reportJson, type RunReport } from '../report/run.js';
 import { formatRun } from '../report/table.js';
 import {
@@ -144,16 +145,21 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     printDiagnostics([{ severity: 'warning', message: '--inside, --outside-interface and --topology place the hosts of captures; scenarios name their interfaces themselves, so they are ignored here' }]);
   }
   let si = 0;
-  const runs: (RunReport | CaptureRun)[] = inputs.map((file, i) => {
-    if (kinds[i] === 'capture') return runCapture(file, opts, config!, eo);
-    const scenario = scenarios[si++]!;
-    const engine = resolveEngine(opts.engine, config!.policy, eo);
-    const trace = simulate(scenario, makeFirewall(engine, config!.policy, eo));
-    if (opts.pcapOut !== undefined) {
-      const w = writeTracePcapng(opts.pcapOut, trace);
-      if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
-    }
-    return buildRunReport({ scenario: scenario.name, source: scenario.source, config: config!.file, engine }, trace);
+  const runs: (RunReport | CaptureRun)[] = inputs.flatMap((file, i): (RunReport | CaptureRun)[] => {
+    if (kinds[i] === 'capture') return [runCapture(file, opts, config!, eo)];
+    // passivePortChoice: each runs the scenario once per passive-port cell
+    const variants = expandEach(scenarios[si++]!, [config!.policy]);
+    if (opts.pcapOut !== undefined && variants.length > 1)
+      throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run, but ${file} has passivePortChoice: each and runs ${variants.length} times`, suggestion: 'use passivePortChoice: first or random with --pcap-out' }]);
+    return variants.map(({ scenario }) => {
+      const engine = resolveEngine(opts.engine, config!.policy, eo);
+      const trace = simulate(scenario, makeFirewall(engine, config!.policy, eo));
+      if (opts.pcapOut !== undefined) {
+        const w = writeTracePcapng(opts.pcapOut, trace);
+        if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
+      }
+      return buildRunReport({ scenario: scenario.name, source: scenario.source, config: config!.file, engine }, trace);
+    });
   });
   if (opts.format === 'json') writeOutput(opts.output, reportJson(runs));
   else {

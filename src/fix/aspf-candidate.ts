@@ -6,7 +6,7 @@
  * only, and `undo rule` for the permits that opened data ports statically.
  */
 import { formatIp, type IpAddress } from '../net/address.js';
-import type { Policy, Rule } from '../policy/model.js';
+import { ruleLabel, type Policy, type Rule } from '../policy/model.js';
 import { FTP_PORT } from '../probe/discover.js';
 import type { ProbeServer } from '../probe/discover.js';
 import { addrMatches } from '../probe/discover.js';
@@ -58,7 +58,7 @@ export function undoStaticPermits(text: ConfigText, policy: Policy, servers: rea
     for (const r of acl.rules)
       if (opensDataPorts(r, servers) || (replies && controlReplies(r, servers))) {
         lines.push(` undo rule ${r.id}`);
-        removed.push(`acl ${acl.name} rule ${r.id} (${r.at.file}:${r.at.line}): ${r.text}`);
+        removed.push(`${ruleLabel(acl, r)}: ${r.text}`);
       }
     if (lines.length > 0) undo.push({ header: text.aclHeader(acl), lines });
   }

@@ -50,14 +50,15 @@ export function formatProbe(r: ProbeResult, config: string, st: Style): string[]
     ]);
     out.push(...formatTable([['mode', ...profiles], ...rows]));
     const failing = cells.filter((c) => c.verdict === 'blocked' || c.verdict === 'partly');
-    // one line per distinct failure text, naming the client profiles it applies to
-    const seen = new Map<string, string[]>();
+    // one line per mode and failure (same ports, same blocking rule), naming the client profiles it applies to
+    const seen = new Map<string, { summary: string; who: string[] }>();
     for (const c of failing) {
-      const list = seen.get(c.summary);
-      if (list) list.push(c.clientProfile);
-      else seen.set(c.summary, [c.clientProfile]);
+      const key = `${c.mode}|${c.verdict}|${c.workingPorts}/${c.totalPorts}|${c.range?.join('-')}|${c.firstBlocked?.by}`;
+      const g = seen.get(key);
+      if (g) g.who.push(c.clientProfile);
+      else seen.set(key, { summary: c.summary, who: [c.clientProfile] });
     }
-    for (const [summary, who] of seen) out.push(`  ${who.join(', ')}: ${summary}`);
+    for (const { summary, who } of seen.values()) out.push(`  ${who.join(', ')}: ${summary}`);
   }
   const counts = { works: 0, blocked: 0, partly: 0 };
   for (const c of r.cells) if (c.verdict !== 'n/a') counts[c.verdict]++;

@@ -105,7 +105,7 @@ export function repairOnce(text: ConfigText, policy: Policy, cell: ProbeCell, b:
   const what = b.role === 'control' ? 'control connection' : isActiveMode(cell.mode) ? `active data from port${ports.server[0] === ports.server[1] ? '' : 's'} ${rangeText(ports.server[0], ports.server[1])}` : `passive ports ${rangeText(ports.server[0], ports.server[1])}`;
   return {
     ok: true,
-    added: { acl: acl.name, line: line.trim(), because: `${cell.mode} (${cell.clientProfile} → ${cell.serverProfile}): ${what}; was ${b.packet} denied by ${b.by}`, modes: [cell.mode] },
+    added: { acl: acl.name, line: line.trim(), because: `${cell.mode} (${cell.clientProfile} → ${cell.serverProfile}): ${what}; was ${b.packet} denied by ${by.kind === 'rule' ? `acl ${by.acl} rule ${by.ruleId}` : b.by}`, modes: [cell.mode] },
     insertion,
   };
 }

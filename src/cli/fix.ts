@@ -2,6 +2,7 @@
 import { parseConfig } from '../dialects/load.js';
 import { fix, type LoadedForProbe } from '../fix/fix.js';
 import { fixJson, formatFix } from '../fix/format.js';
+import { PLAIN_STYLE } from '../report/style.js';
 import { makeFirewall, resolveEngine } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, styleFor, writeOutput } from './io.js';
 import { prepareProbe, type ProbeFlags } from './probe.js';
@@ -46,7 +47,7 @@ export function runFix(opts: FixOptions): number {
       written = { file: opts.output, rank: chosen.rank };
     }
   }
-  const style = styleFor(opts.report ? ({ isTTY: false } as NodeJS.WriteStream) : process.stdout);
+  const style = opts.report ? PLAIN_STYLE : styleFor(process.stdout);
   writeOutput(opts.report, opts.format === 'json' ? fixJson(result, prepared.file, written) : `${formatFix(result, prepared.file, style, written).join('\n')}\n`);
   return status;
 }

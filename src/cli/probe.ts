@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { closest, type Diagnostic } from '../diag/diagnostic.js';
 import { parseIp } from '../net/address.js';
 import type { Policy } from '../policy/model.js';
+import { PLAIN_STYLE } from '../report/style.js';
 import { discoverServers, serverInterface, type ProbeClient, type ProbeServer } from '../probe/discover.js';
 import { formatProbe, probeJson } from '../probe/format.js';
 import { probe, type ProbeRequest, type ProbeResult } from '../probe/probe.js';
@@ -52,7 +53,7 @@ export function loadProfiles(dir: string = profilesDir()): { clients: ClientProf
   };
   const c = readClientProfiles(read('clients.json'), join(dir, 'clients.json'));
   const s = readServerProfiles(read('servers.json'), join(dir, 'servers.json'));
-  problems.push(...c.problems, ...s.problems);
+  for (const d of [...c.problems, ...s.problems]) problems.push(d);
   if (problems.length > 0) throw new InputProblems(problems);
   return { clients: c.profiles, servers: s.profiles };
 }
@@ -136,7 +137,7 @@ export function prepareProbe(opts: ProbeFlags): PreparedProbe {
   }
   if (opts.server.length === 0) {
     const found = discoverServers(policy, text);
-    servers.push(...found.servers);
+    for (const s of found.servers) servers.push(s);
     for (const n of found.notes) process.stderr.write(`ftpwall: ${n}\n`);
     if (found.servers.length === 0 && problems.length === 0)
       problems.push({ severity: 'error', message: `${opts.config}: no FTP server found (no rule names a host with port 21 or ftp, no 'nat server … 21')`, suggestion: "give one with '--server ADDR@INTERFACE'" });
@@ -165,6 +166,7 @@ export function prepareProbe(opts: ProbeFlags): PreparedProbe {
       firewall: () => makeFirewall(engine, policy, eo),
       servers,
       clients,
+      anyClients: opts.client.length === 0 || opts.client.includes('any'),
       clientProfiles,
       serverProfiles,
       ...(passivePorts ? { passivePorts } : {}),
@@ -182,7 +184,7 @@ export function allWork(r: ProbeResult): boolean {
 export function runProbe(opts: ProbeOptions): number {
   const prepared = prepareProbe(opts);
   const result = probe(prepared.request);
-  const text = opts.format === 'json' ? probeJson(result, prepared.file) : `${formatProbe(result, prepared.file, styleFor(opts.output ? ({ isTTY: false } as NodeJS.WriteStream) : process.stdout)).join('\n')}\n`;
+  const text = opts.format === 'json' ? probeJson(result, prepared.file) : `${formatProbe(result, prepared.file, opts.output ? PLAIN_STYLE : styleFor(process.stdout)).join('\n')}\n`;
   writeOutput(opts.output, text);
   return opts.expect === 'works' && !allWork(result) ? EXIT_EXPECTATION_FAILED : EXIT_OK;
 }

@@ -74,8 +74,8 @@ export function planAspf(text: ConfigText, policy: Policy, servers: readonly Pro
   const notes: string[] = [];
   // 1. undo the static permits ASPF makes unneeded
   const undone = undoStaticPermits(text, policy, servers, true);
-  insertions.push(...undone.insertions);
-  removed.push(...undone.removed);
+  for (const i of undone.insertions) insertions.push(i);
+  for (const r of undone.removed) removed.push(r);
   // 2. the interface lines, per server interface, bottom-up
   const usedPolicies = text.numbersUsed(/^\s*aspf[ -]policy\s+(\d+)/i);
   let aspfNo = 1;

@@ -39,7 +39,10 @@ export function formatFix(r: FixResult, config: string, st: Style, written?: { f
     out.push(`  ${m} fails for ${cells.length} of ${pairs} client × server profile pairs; e.g. ${cells[0]!.clientProfile} → ${cells[0]!.serverProfile}: ${cells[0]!.summary}`);
   }
   out.push(`  exposure now: ${exposureText(r.exposureBefore)}`, '');
-  for (const c of r.candidates) out.push(...candidateLines(c, r.exposureBefore, st), '');
+  for (const c of r.candidates) {
+    for (const line of candidateLines(c, r.exposureBefore, st)) out.push(line);
+    out.push('');
+  }
   if (written) out.push(`patched config (candidate #${written.rank}) written to ${written.file}`);
   return out;
 }

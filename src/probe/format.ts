@@ -48,7 +48,7 @@ export function formatProbe(r: ProbeResult, config: string, st: Style): string[]
         return c ? mark(c, st) : '';
       }),
     ]);
-    out.push(...formatTable([['mode', ...profiles], ...rows]));
+    for (const line of formatTable([['mode', ...profiles], ...rows])) out.push(line);
     const failing = cells.filter((c) => c.verdict === 'blocked' || c.verdict === 'partly');
     // one line per mode and failure (same ports, same blocking rule), naming the client profiles it applies to
     const seen = new Map<string, { summary: string; who: string[] }>();

@@ -64,8 +64,10 @@ export interface ProbeRequest {
   /** a fresh firewall for each run (engines keep state) */
   readonly firewall: () => Firewall;
   readonly servers: readonly ProbeServer[];
-  /** explicit clients; when empty, one representative per other interface */
+  /** explicit clients */
   readonly clients: readonly ProbeClient[];
+  /** also one representative client per other interface ("any"); default: when no explicit client is given */
+  readonly anyClients?: boolean;
   readonly clientProfiles: readonly ClientProfile[];
   readonly serverProfiles: readonly ServerProfile[];
   /** overrides every server profile's passive range */
@@ -146,30 +148,45 @@ export function probeCell(req: ProbeRequest, server: ProbeServer, client: ProbeC
     const split = splitsCell(req.policy, family, c);
     if (split) throw new Error(`port cell ${rangeText(c.lo, c.hi)} is split by ${split}`);
   }
-  const total = control.length * primary.length * secondary.length;
+  // The control connection's packets carry only its own ports, and a data connection's verdict does not depend on
+  // the control connection's client port (its ACL checks carry the data ports; a pinhole accepts any source port):
+  // so control cells are probed once each, and data cells with a control port that works.
+  const total = control.length + primary.length * secondary.length;
   if (total > MAX_RUNS_PER_CELL) return na(`too many port cells to simulate (${fmt(total)} runs): narrow the ranges`);
   const setup: RunSetup = { server, client, serverProfile: sp, clientProfile: cp, mode, firewall: req.firewall };
+  const ports = (c: PortCell, p: PortCell, s: PortCell) => {
+    const clientData = active ? p.lo : s.lo;
+    // the control connection takes the cell's last port, the data connection its first
+    return { control: c.hi !== clientData ? c.hi : c.lo, clientData, server: (active ? [s.lo, s.lo] : [p.lo, p.hi]) as PortRange };
+  };
   let runs = 0;
+  let controlFailure: RunResult | undefined;
+  let goodControl: PortCell | undefined;
+  let controlOk = 0;
+  for (const c of control) {
+    const r = runOnce(setup, ports(c, primary[0]!, secondary[0]!));
+    runs++;
+    if (r.firstBlocked?.role === 'control') controlFailure ??= r;
+    else {
+      controlOk++;
+      goodControl ??= c;
+    }
+  }
   const slices: PortSlice[] = [];
-  let firstBlocked: BlockedAt | undefined;
+  let firstBlocked: BlockedAt | undefined = controlFailure?.firstBlocked;
   for (const p of primary) {
     let ok = 0;
-    let failed: RunResult | undefined;
-    for (const s of secondary)
-      for (const c of control) {
-        const clientData = active ? p.lo : s.lo;
-        const serverPorts: PortRange = active ? [s.lo, s.lo] : [p.lo, p.hi];
-        // the control connection takes the cell's last port, the data connection its first
-        const controlPort = c.hi !== clientData ? c.hi : c.lo;
-        const r = runOnce(setup, { control: controlPort, clientData, server: serverPorts });
+    let failed: RunResult | undefined = controlFailure;
+    if (goodControl)
+      for (const s of secondary) {
+        const r = runOnce(setup, ports(goodControl, p, s));
         runs++;
         if (r.works) ok++;
         else failed ??= r;
       }
-    const n = secondary.length * control.length;
-    const outcome = ok === n ? 'works' : ok === 0 ? 'blocked' : 'partly';
+    const outcome = ok === secondary.length && controlOk === control.length ? 'works' : ok === 0 || controlOk === 0 ? 'blocked' : 'partly';
     if (failed?.firstBlocked) firstBlocked ??= failed.firstBlocked;
-    slices.push({ lo: p.lo, hi: p.hi, outcome, ...(failed?.firstBlocked ? { firstBlocked: failed.firstBlocked } : {}) });
+    slices.push({ lo: p.lo, hi: p.hi, outcome, ...(outcome !== 'works' && failed?.firstBlocked ? { firstBlocked: failed.firstBlocked } : {}) });
   }
   const merged = mergeSlices(slices);
   const workingPorts = merged.filter((s) => s.outcome === 'works').reduce((n, s) => n + portCount(s), 0);
@@ -197,7 +214,8 @@ export function probe(req: ProbeRequest): ProbeResult {
   const modes = req.modes ?? PROBE_MODES;
   const v6Filtered = req.policy.bindings.some((b) => b.family === 6);
   for (const server of req.servers) {
-    const sides = req.clients.length > 0 ? req.clients.filter((c) => c.address.family === server.address.family && c.interface !== server.interface) : defaultClients(req.policy, server, server.address.family);
+    const sides = req.clients.filter((c) => c.address.family === server.address.family && c.interface !== server.interface);
+    if (req.anyClients ?? req.clients.length === 0) for (const c of defaultClients(req.policy, server, server.address.family)) sides.push(c);
     if (sides.length === 0) notes.push(`${formatIp(server.address)}: no client side to probe from (no other interface of the same family)`);
     if (server.address.family === 4 && v6Filtered) notes.push(`${formatIp(server.address)}: the config has IPv6 filters but no IPv6 address for this server is known; give --server ADDR@IFACE to probe IPv6`);
     for (const client of sides) {

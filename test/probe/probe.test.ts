@@ -103,6 +103,32 @@ describe('verdicts over whole port ranges', () => {
   });
 });
 
+describe('control ports', () => {
+  it('cuts the client control ports too: a control rule for ports above 40000 makes PASV work for some clients only', () => {
+    const r = probeFile('test/fixtures/probe/control-high.cfg', { ...VSFTPD, clientProfile: ['curl'], mode: ['PASV'], passivePorts: '50000-50100' });
+    const pasv = r.cells[0]!;
+    expect(pasv.verdict).toBe('partly');
+    expect(pasv.workingPorts).toBe(0);
+    expect(pasv.summary).toBe(
+      'PASV works for 0 of 101 passive ports; 50000-50100 works only for some client ports, blocked by acl 3000 rule 10 (test/fixtures/probe/control-high.cfg:5), first at control SYN-ACK 192.168.10.1:21 → 10.0.0.2:40000',
+    );
+    // the same, simulated directly: control from 40000 fails, from 40001 works
+    const text = readFileSync('test/fixtures/probe/control-high.cfg', 'utf8');
+    const policy = parseConfig(text, 'c.cfg').value;
+    const { clients, servers } = loadProfiles();
+    const setup: RunSetup = {
+      server: discoverServers(policy, text).servers[0]!,
+      client: { address: { family: 4, v4: 0x0a000002 }, interface: 'GigabitEthernet2/1/1', any: true },
+      serverProfile: servers.find((s) => s.name === 'vsftpd')!,
+      clientProfile: clients.find((c) => c.name === 'curl')!,
+      mode: 'PASV',
+      firewall: () => createStaticFirewall(policy),
+    };
+    expect(runOnce(setup, { control: 40000, clientData: 45000, server: [50000, 50000] }).works).toBe(false);
+    expect(runOnce(setup, { control: 40001, clientData: 45000, server: [50000, 50000] }).works).toBe(true);
+  });
+});
+
 describe('IPv6', () => {
   it('says that an interface filtering only IPv4 leaves IPv6 open', () => {
     const r = probeFile('rules/stateful.cfg', { ...VSFTPD, clientProfile: ['curl'] });

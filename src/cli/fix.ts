@@ -3,9 +3,9 @@ import { parseConfig } from '../dialects/load.js';
 import { fix, type LoadedForProbe } from '../fix/fix.js';
 import { fixJson, formatFix } from '../fix/format.js';
 import { PLAIN_STYLE } from '../report/style.js';
-import { makeFirewall, resolveEngine } from './inputs.js';
+import { resolveEngine } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, styleFor, writeOutput } from './io.js';
-import { prepareProbe, type ProbeFlags } from './probe.js';
+import { firewallFactory, prepareProbe, type ProbeFlags } from './probe.js';
 
 /** Options of `fix`, as commander parses them. */
 export interface FixOptions extends ProbeFlags {
@@ -22,7 +22,7 @@ export function runFix(opts: FixOptions): number {
   const load = (text: string): LoadedForProbe => {
     const { value, diagnostics } = parseConfig(text, prepared.file);
     const engine = resolveEngine(engineChoice, value, eo);
-    return { policy: value, engine, diagnostics, firewall: () => makeFirewall(engine, value, eo) };
+    return { policy: value, engine, diagnostics, firewall: firewallFactory(engine, value, eo) };
   };
   const { policy: _p, engine: _e, firewall: _f, ...probeReq } = prepared.request;
   const result = fix({ file: prepared.file, text: prepared.text, load, probe: probeReq });

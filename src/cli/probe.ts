@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closest, type Diagnostic } from '../diag/diagnostic.js';
 import { parseIp } from '../net/address.js';
+import type { Firewall } from '../engine/verdict.js';
 import type { Policy } from '../policy/model.js';
 import { PLAIN_STYLE } from '../report/style.js';
 import { discoverServers, serverInterface, type ProbeClient, type ProbeServer } from '../probe/discover.js';
@@ -163,7 +164,7 @@ export function prepareProbe(opts: ProbeFlags): PreparedProbe {
     request: {
       policy,
       engine,
-      firewall: () => makeFirewall(engine, policy, eo),
+      firewall: firewallFactory(engine, policy, eo),
       servers,
       clients,
       anyClients: opts.client.length === 0 || opts.client.includes('any'),
@@ -173,6 +174,13 @@ export function prepareProbe(opts: ProbeFlags): PreparedProbe {
       ...(modes.length > 0 ? { modes } : {}),
     },
   };
+}
+
+/** Fresh firewalls for the stateful engine (it keeps state); one shared instance for the stateless static engine. */
+export function firewallFactory(engine: 'static' | 'stateful', policy: Policy, eo: EngineOptions): () => Firewall {
+  if (engine === 'stateful') return () => makeFirewall(engine, policy, eo);
+  let shared: Firewall | undefined;
+  return () => (shared ??= makeFirewall(engine, policy, eo));
 }
 
 /** True when every cell that applies works. */

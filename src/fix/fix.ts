@@ -101,9 +101,15 @@ function probeText(req: FixRequest, text: string): { loaded: LoadedForProbe; res
   return { loaded, result: probe({ ...req.probe, policy: loaded.policy, engine: loaded.engine, firewall: loaded.firewall }) };
 }
 
-function finish(req: FixRequest, c: Omit<FixCandidate, 'verified' | 'verification' | 'engine' | 'rank' | 'added'>, sidesOf: ReturnType<typeof sides>): FixCandidate {
-  const { loaded, result } = probeText(req, c.patched);
+function finish(req: FixRequest, candidate: Omit<FixCandidate, 'verified' | 'verification' | 'engine' | 'rank' | 'added'>, sidesOf: ReturnType<typeof sides>, blocked: readonly ProbeMode[]): FixCandidate {
+  let c = candidate;
   const added = addedLines(req.text, c.patched);
+  if (c.kind === 'static' && c.rules.length > 0) {
+    const answered = new Set(c.rules.flatMap((r) => r.modes));
+    const others = [...answered].join(', ');
+    c = { ...c, notes: [...c.notes, ...blocked.filter((m) => !answered.has(m)).map((m) => `${m}: works with the rules added for ${others}`)] };
+  }
+  const { loaded, result } = probeText(req, c.patched);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!result) return { ...c, added, verified: false, verification: `the patched config does not parse: ${errors[0]?.message ?? 'error'}`, engine: loaded.engine, rank: 0 };
   const bad = failing(result);
@@ -169,6 +175,7 @@ export function fix(req: FixRequest): FixResult {
     req,
     { kind: 'static', title: `static: ${plain.rules.length} permit rule${plain.rules.length === 1 ? '' : 's'} added before the blocking rule`, patched: plain.text.text(), rules: plain.rules, removed: [], notes: plain.notes },
     sidesOf,
+    blockedModes,
   );
   const tightText = new ConfigText(req.text);
   const undone = undoStaticPermits(tightText, base.loaded.policy, before.servers, false);
@@ -182,6 +189,7 @@ export function fix(req: FixRequest): FixResult {
           req,
           { kind: 'static', title: `static, tight: the wide data-port rule${undone.removed.length === 1 ? '' : 's'} replaced by ${tight.rules.length} exact one${tight.rules.length === 1 ? '' : 's'}`, patched: tight.text.text(), rules: tight.rules, removed: undone.removed, notes: tight.notes },
           sidesOf,
+          blockedModes,
         ),
       );
     }
@@ -190,7 +198,7 @@ export function fix(req: FixRequest): FixResult {
   // stateful: ASPF with port 21 only
   const aspfText = new ConfigText(req.text);
   const plan = planAspf(aspfText, base.loaded.policy, before.servers);
-  const statefulCandidate = finish(req, { kind: 'stateful', title: 'stateful: ASPF detect ftp, port 21 only', patched: aspfText.text(), rules: [], removed: plan.removed, notes: plan.notes }, sidesOf);
+  const statefulCandidate = finish(req, { kind: 'stateful', title: 'stateful: ASPF detect ftp, port 21 only', patched: aspfText.text(), rules: [], removed: plan.removed, notes: plan.notes }, sidesOf, blockedModes);
 
   const ranked = [statefulCandidate, ...candidates].sort(
     (a, b) => Number(b.verified) - Number(a.verified) || (a.exposure?.portPairs ?? Infinity) - (b.exposure?.portPairs ?? Infinity),

@@ -102,6 +102,15 @@ describe('compare conclusion and scenario keys', () => {
     expect(r.stdout).toMatch(/bounce\s+fails \(as expected\)\s+data blocked \(as expected\)\s+data blocked \(as expected\)/);
   });
 
+  it('compare --format json carries the conclusion', () => {
+    const r = ftpwall(['compare', 'scenarios/passive-download.yaml', 'scenarios/active-download.yaml', '--config', 'rules/seed-passive.cfg', '--config', 'rules/stateful.cfg', '--format', 'json']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.conclusion).toEqual([
+      { config: 'rules/seed-passive.cfg', engine: 'static', modesWork: ['PASV'], modesFail: ['PORT'], asExpected: 1, scenarios: 2, exposurePortPairs: 8323402753, approximate: false, recommended: false },
+      { config: 'rules/stateful.cfg', engine: 'stateful', modesWork: ['PORT', 'PASV'], modesFail: [], asExpected: 2, scenarios: 2, exposurePortPairs: 0, approximate: false, recommended: true },
+    ]);
+  });
+
   it('replay runs a passivePortChoice: each scenario once per port-space cell', () => {
     const yaml = join(dir, 'each.yaml');
     writeFileSync(

@@ -89,13 +89,14 @@ export function repairOnce(text: ConfigText, policy: Policy, cell: ProbeCell, b:
   const body = `permit tcp${srcAddr ? ` source ${srcAddr}` : ''} source-port ${portOperand(srcPorts)}${dstAddr ? ` destination ${dstAddr}` : ''} destination-port ${portOperand(dstPorts)}`;
   let id: number | undefined;
   let place: number;
-  if (by.kind === 'rule') {
+  if (by.kind === 'rule' && acl.matchOrder !== 'auto') {
     const i = acl.rules.findIndex((r) => r.id === by.ruleId);
     const rule = acl.rules[i]!;
     id = freeId(acl, i > 0 ? acl.rules[i - 1]!.id : -1, rule.id);
     if (id === undefined) return { ok: false, why: `no free rule id before acl ${acl.name} rule ${rule.id}: renumber the ACL (e.g. a larger 'step') first` };
     place = text.ruleAnchor(rule.at.line);
   } else {
+    // the ACL's default decided, or match-order auto sorts by depth, not id: a new id at the end of the view
     const max = acl.rules.reduce((m, r) => Math.max(m, r.id), -1);
     id = max + 1;
     place = text.viewEnd(text.aclHeader(acl)) + 1;

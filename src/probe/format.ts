@@ -62,7 +62,7 @@ export function formatProbe(r: ProbeResult, config: string, st: Style): string[]
   }
   const counts = { works: 0, blocked: 0, partly: 0 };
   for (const c of r.cells) if (c.verdict !== 'n/a') counts[c.verdict]++;
-  out.push('', `${counts.works} cells work, ${counts.partly} partly, ${counts.blocked} blocked (${r.cells.reduce((n, c) => n + c.runs, 0)} simulations, every port of every range covered by port-space cells)`);
+  out.push('', `${counts.works} ${counts.works === 1 ? 'cell works' : 'cells work'}, ${counts.partly} partly, ${counts.blocked} blocked (${r.cells.reduce((n, c) => n + c.runs, 0)} simulations, every port of every range covered by port-space cells)`);
   return out;
 }
 

@@ -131,6 +131,18 @@ describe('fix on the seed configs', () => {
   });
 });
 
+describe('fix on other ACL shapes', () => {
+  it('in a match-order auto ACL a new rule takes a free id at the end: depth-first order puts it before the subnet deny', () => {
+    const { result, load } = runFix('rules/match-order-auto.cfg', { serverProfile: ['vsftpd'], clientProfile: ['curl'] });
+    const plain = result.candidates.find((c) => c.kind === 'static' && c.removed.length === 0)!;
+    expect(plain.verified).toBe(true);
+    expect(plain.added.map((a) => [a.line, a.text])).toEqual([[11, ' rule 16 permit tcp source 192.168.10.1 0 source-port eq 20 destination-port range 32768 60999']]);
+    // evaluation order: the new host rule sorts before 'deny ip source 192.168.10.0 0.0.0.255' (rule 0)
+    const ids = load(plain.patched).policy.acls.find((a) => a.name === '3000')!.rules.map((r) => r.id);
+    expect(ids.indexOf(16)).toBeLessThan(ids.indexOf(0));
+  });
+});
+
 describe('addedLines', () => {
   it('lists the inserted lines with their numbers in the patched text', () => {
     expect(addedLines('a\n#\nb\n', 'a\nx\n#\n#\nb\ny\n')).toEqual([

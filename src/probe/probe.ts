@@ -6,9 +6,9 @@
  */
 import { formatIp, type IpFamily } from '../net/address.js';
 import type { Firewall } from '../engine/verdict.js';
-import type { Policy } from '../policy/model.js';
+import type { Policy, Rule } from '../policy/model.js';
 import { cellsOf, portCount, portCuts, rangeText, splitsCell, type PortCell } from './cells.js';
-import { defaultClients, openFamilies, type OpenFamily, type ProbeClient, type ProbeServer } from './discover.js';
+import { addrMatches, defaultClients, openFamilies, type OpenFamily, type ProbeClient, type ProbeServer } from './discover.js';
 import { isActiveMode, PROBE_MODES, type ClientProfile, type PortRange, type ProbeMode, type ServerProfile } from './profiles.js';
 import { runOnce, type BlockedAt, type RunResult, type RunSetup } from './simulate.js';
 
@@ -137,7 +137,10 @@ export function probeCell(req: ProbeRequest, server: ProbeServer, client: ProbeC
   const na = (why: string): ProbeCell => ({ ...base, verdict: 'n/a', dimension, workingPorts: 0, totalPorts: 0, slices: [], runs: 0, summary: why });
   if (!cp.modes.includes(mode)) return na(`${cp.name} does not use ${mode}`);
   if (family === 6 && (mode === 'PORT' || mode === 'PASV')) return na(`${mode} carries only IPv4 addresses (RFC 2428): IPv6 uses ${mode === 'PORT' ? 'EPRT' : 'EPSV'}`);
-  const cuts = portCuts(req.policy, family);
+  // only rules whose addresses can match a packet between these two hosts can tell their ports apart
+  const hosts = [server.address, client.address];
+  const relevant = (r: Rule): boolean => hosts.some((a) => addrMatches(r.src, a)) && hosts.some((a) => addrMatches(r.dst, a));
+  const cuts = portCuts(req.policy, family, relevant);
   const passive = req.passivePorts ?? sp.passivePorts;
   const clientCells = cellsOf(cp.ephemeralPorts, cuts);
   const primaryRange: PortRange = active ? cp.ephemeralPorts : passive;
@@ -145,7 +148,7 @@ export function probeCell(req: ProbeRequest, server: ProbeServer, client: ProbeC
   const secondary: PortCell[] = active ? cellsOf(sp.activeSourcePorts, cuts) : clientCells;
   const control = clientCells;
   for (const c of [...primary, ...secondary, ...control]) {
-    const split = splitsCell(req.policy, family, c);
+    const split = splitsCell(req.policy, family, c, relevant);
     if (split) throw new Error(`port cell ${rangeText(c.lo, c.hi)} is split by ${split}`);
   }
   // The control connection's packets carry only its own ports, and a data connection's verdict does not depend on

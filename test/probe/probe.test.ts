@@ -6,7 +6,9 @@ import { discoverServers } from '../../src/probe/discover.js';
 import { formatProbe, probeJson } from '../../src/probe/format.js';
 import { PLAIN_STYLE } from '../../src/report/style.js';
 import { runOnce, type RunSetup } from '../../src/probe/simulate.js';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadProfiles } from '../../src/cli/probe.js';
 import { probeFile, row } from './helpers.js';
 
@@ -100,6 +102,25 @@ describe('verdicts over whole port ranges', () => {
     expect(port.summary).toBe(
       'PORT works for 20,999 of 28,232 client data ports (40001-60999); 32768-40000 blocked by acl 3000 rule 10 (test/fixtures/probe/active-high.cfg:5), first at data SYN 192.168.10.1:20 → 10.0.0.2:32768',
     );
+  });
+});
+
+describe('cells from the rules that can matter', () => {
+  it("ignores the port bounds of rules for other hosts: 2,000 of them add no runs and change no verdict", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftpwall-cells-'));
+    try {
+      const others: string[] = [];
+      for (let i = 0; i < 2000; i++) others.push(` rule permit tcp source 172.16.${i >> 8}.${i & 255} 0 destination-port eq ${30000 + i * 13}`);
+      const text = readFileSync('rules/passive-range.cfg', 'utf8').replace(' rule deny ip', `${others.join('\n')}\n rule deny ip`);
+      const file = join(dir, 'big.cfg');
+      writeFileSync(file, text);
+      const big = probeFile(file, { ...VSFTPD, clientProfile: ['curl'], passivePorts: '50000-50100', mode: ['PASV'] });
+      const small = probeFile('rules/passive-range.cfg', { ...VSFTPD, clientProfile: ['curl'], passivePorts: '50000-50100', mode: ['PASV'] });
+      expect(big.cells[0]!.runs).toBe(small.cells[0]!.runs);
+      expect([big.cells[0]!.workingPorts, big.cells[0]!.totalPorts]).toEqual([51, 101]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -84,7 +84,9 @@ export function planAspf(text: ConfigText, policy: Policy, servers: readonly Pro
   for (const s of servers) byIface.set(s.interface, [...(byIface.get(s.interface) ?? []), s]);
   const family = servers[0]?.address.family ?? 4;
   const usedAcls = new Set(policy.acls.map((a) => a.number).filter((n): n is number => n !== undefined));
-  const sections: string[] = [`aspf policy ${aspfNo}`, ' detect ftp', '#'];
+  // Comware 5 configs (firewall packet-filter, firewall enable) get Comware 5 commands
+  const v5 = text.matches(/^\s*firewall\s+(?:enable|packet-filter|aspf)\b/i);
+  const sections: string[] = [v5 ? `aspf-policy ${aspfNo}` : `aspf policy ${aspfNo}`, ' detect ftp', '#'];
   const ifaceEdits: { header: number | undefined; iface: string; lines: string[] }[] = [];
   let aclNo = 3000;
   for (const [iface, list] of byIface) {
@@ -94,7 +96,7 @@ export function planAspf(text: ConfigText, policy: Policy, servers: readonly Pro
     if (policy.bindings.some((b) => b.interface === iface && b.direction === 'outbound' && b.family === family)) {
       notes.push(`${iface} already has an outbound IPv${family} packet filter: the port-21-only filter is not added there; check that it lets only port 21 reach the server`);
     } else {
-      sections.push(`acl ${family === 6 ? 'ipv6 ' : ''}advanced ${aclNo}`, ` description ftpwall fix: new connections to the FTP server${list.length > 1 ? 's' : ''} on ${iface}: port ${FTP_PORT} only`);
+      sections.push(`acl ${family === 6 ? 'ipv6 ' : ''}${v5 ? 'number' : 'advanced'} ${aclNo}`, ` description ftpwall fix: new connections to the FTP server${list.length > 1 ? 's' : ''} on ${iface}: port ${FTP_PORT} only`);
       let id = 0;
       for (const s of list) {
         sections.push(` rule ${id} permit tcp destination ${hostOperand(s.address)} destination-port eq ${FTP_PORT}`);
@@ -105,9 +107,9 @@ export function planAspf(text: ConfigText, policy: Policy, servers: readonly Pro
         id += 5;
       }
       sections.push('#');
-      lines.push(` packet-filter ${family === 6 ? 'ipv6 ' : ''}${aclNo} outbound`);
+      lines.push(` ${v5 ? 'firewall ' : ''}packet-filter ${family === 6 ? 'ipv6 ' : ''}${aclNo} outbound`);
     }
-    lines.push(` aspf apply policy ${aspfNo} outbound`);
+    lines.push(v5 ? ` firewall aspf ${aspfNo} outbound` : ` aspf apply policy ${aspfNo} outbound`);
     ifaceEdits.push({ header: text.interfaceHeader(iface), iface, lines });
   }
   // interface blocks that do not exist go before 'return'; existing ones get the lines at their end (bottom-up)

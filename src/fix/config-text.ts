@@ -85,6 +85,11 @@ export class ConfigText {
     return ret >= 0 ? ret + 1 : this.lines.length + 1;
   }
 
+  /** True when some line matches `pattern`. */
+  matches(pattern: RegExp): boolean {
+    return this.lines.some((l) => pattern.test(l));
+  }
+
   /** Numbers already used by `pattern`'s first group anywhere in the text. */
   numbersUsed(pattern: RegExp): Set<number> {
     const used = new Set<number>();

@@ -143,6 +143,18 @@ describe('fix on other ACL shapes', () => {
   });
 });
 
+describe('fix in Comware 5 syntax', () => {
+  it('writes the ASPF candidate of a Comware 5 config with Comware 5 commands', () => {
+    const { result } = runFix('rules/comware5.cfg', { serverProfile: ['vsftpd'], clientProfile: ['curl'] });
+    const aspf = result.candidates[0]!;
+    expect([aspf.kind, aspf.verified]).toEqual(['stateful', true]);
+    const added = aspf.added.map((a) => a.text);
+    expect(added).toContain('aspf-policy 1');
+    expect(added).toContain('acl number 3002');
+    expect(added.slice(-2)).toEqual([' firewall packet-filter 3002 outbound', ' firewall aspf 1 outbound']);
+  });
+});
+
 describe('addedLines', () => {
   it('lists the inserted lines with their numbers in the patched text', () => {
     expect(addedLines('a\n#\nb\n', 'a\nx\n#\n#\nb\ny\n')).toEqual([

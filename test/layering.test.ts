@@ -23,6 +23,8 @@ const LAYERS: Record<string, number> = {
   report: 8,
   verify: 9,
   lesson: 9,
+  probe: 9,
+  fix: 10,
   cli: 11,
 };
 

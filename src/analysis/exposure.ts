@@ -42,6 +42,14 @@ export interface Exposure {
   readonly examples: readonly ExposureExample[];
   /** when the ACLs had too many distinct port bounds to enumerate exactly */
   readonly approximate?: boolean;
+  /** of portPairs, those to a port FTP itself needs open (the server's control port 21), when asked for */
+  readonly needPairs?: number;
+}
+
+/** Optional knobs of exposureBetween. */
+export interface ExposureOptions {
+  /** destination ports the responder must have open for FTP itself (its control port): counted apart as needPairs */
+  readonly needPorts?: readonly number[];
 }
 
 /** Port pairs the scenarios themselves used (control and data connections that FTP needed). */
@@ -55,8 +63,9 @@ export function usedKey(srcPort: number, dstPort: number): string {
 /** At most this many elementary intervals per dimension are probed (cells = square of it). */
 const MAX_INTERVALS = 600;
 
-function boundaries(policy: Policy): number[] {
+function boundaries(policy: Policy, extra: readonly number[] = []): number[] {
   const cuts = new Set<number>([1, 21, 22, 65536]);
+  for (const p of extra) cuts.add(p).add(p + 1);
   for (const acl of policy.acls)
     for (const r of acl.rules)
       for (const m of [r.srcPort, r.dstPort]) for (const [lo, hi] of m?.ranges ?? []) cuts.add(Math.max(1, lo)).add(hi + 1);
@@ -79,8 +88,10 @@ export function exposureBetween(
   b: Endpoint,
   used: UsedPorts,
   compiled: CompiledPolicy = compilePolicy(policy),
+  options: ExposureOptions = {},
 ): Exposure {
-  let cuts = boundaries(policy);
+  const need = options.needPorts ?? [];
+  let cuts = boundaries(policy, need);
   const approximate = cuts.length - 1 > MAX_INTERVALS;
   if (approximate) cuts = cuts.filter((_, i) => i % Math.ceil(cuts.length / MAX_INTERVALS) === 0 || i === cuts.length - 1);
   const cells: { lo: number; size: number }[] = [];
@@ -88,6 +99,7 @@ export function exposureBetween(
   const usedPairs = [...used].map((k) => k.split('>').map(Number) as [number, number]);
   let portPairs = 0;
   let usedByFtp = 0;
+  let needPairs = 0;
   const openRows = new Set<number>();
   const openCols = new Set<number>();
   let openCells = 0;
@@ -105,6 +117,7 @@ export function exposureBetween(
         synAckBy = describeProvenance(back.by, 'permit');
       }
       portPairs += sp.size * dp.size;
+      if (dp.size === 1 && need.includes(dp.lo)) needPairs += sp.size;
       for (const [s, d] of usedPairs) if (s >= sp.lo && s < sp.lo + sp.size && d >= dp.lo && d < dp.lo + dp.size) usedByFtp++;
       openRows.add(i);
       openCols.add(j);
@@ -135,6 +148,7 @@ export function exposureBetween(
     ...(rectangle ? { rectangle } : {}),
     examples,
     ...(approximate ? { approximate } : {}),
+    ...(options.needPorts ? { needPairs } : {}),
   };
 }
 

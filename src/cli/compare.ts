@@ -11,6 +11,9 @@ import { scenarioWallClock } from './replay.js';
 import { EXIT_OK, InputProblems, printDiagnostics, styleFor, writeOutput } from './io.js';
 import { engineOptions } from './replay.js';
 import { compareHtml, exposureLine, maybeRecord, type SnapshotsByRun } from './html.js';
+import { expandEach } from '../probe/each.js';
+import { conclusionLines, concludePolicies, type PolicyColumn } from './compare-conclusion.js';
+import type { Scenario } from '../scenario/model.js';
 
 /** Options of `compare`, as commander parses them. */
 export interface CompareOptions {
@@ -24,12 +27,7 @@ export interface CompareOptions {
   readonly output?: string;
 }
 
-interface Column {
-  readonly config: string;
-  readonly engine: 'static' | 'stateful';
-  readonly runs: RunReport[];
-  readonly exposure: Exposure[];
-}
+type Column = PolicyColumn & { readonly exposure: Exposure[] };
 
 function parseEngines(text: string): EngineChoice[] {
   const list = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -53,8 +51,11 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
   if (opts.config.length === 0)
     throw new InputProblems([{ severity: 'error', message: 'compare needs at least one --config', suggestion: "e.g. '--config rules/seed-active.cfg --config rules/stateful.cfg'" }]);
   const configs = loadConfigs(opts.config, printDiagnostics, opts.platform);
-  const scenarios = loadScenarios(inputs, printDiagnostics);
-  checkScenariosFit(scenarios, configs);
+  const loaded = loadScenarios(inputs, printDiagnostics);
+  checkScenariosFit(loaded, configs);
+  // passivePortChoice: each runs a scenario once per passive-port cell of every config's rules
+  const scenarios: Scenario[] = loaded.flatMap((s) => expandEach(s, configs.map((c) => c.policy)).map((v) => v.scenario));
+  const serverKeys = new Set(scenarios.flatMap((s) => s.sessions.map((x) => ipKey(x.server.address))));
   const columns: Column[] = [];
   const snapshots: SnapshotsByRun = new Map();
   for (const cfg of configs) {
@@ -82,7 +83,8 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
           for (const f of r.flows)
             if (f.outcome === 'passed' && f.client.startsWith(ipText(a)) && f.server.startsWith(ipText(b)))
               used.add(usedKey(portOf(f.client), portOf(f.server)));
-        return exposureBetween(cfg.policy, engine, a, b, used, compiled);
+        // FTP's own need, a connection to the server's port 21, is counted apart (needPairs)
+        return exposureBetween(cfg.policy, engine, a, b, used, compiled, serverKeys.has(ipKey(b.address)) ? { needPorts: [21] } : {});
       });
       columns.push({ config: cfg.file, engine, runs, exposure });
     }
@@ -105,13 +107,16 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
         })),
       ),
       exposure: columns.map((c) => ({ config: c.config, engine: c.engine, connections: c.exposure })),
+      conclusion: concludePolicies(columns, scenarios),
     };
     writeOutput(opts.output, `${JSON.stringify(doc, null, 2)}\n`);
   } else if (opts.format === 'html') {
     const cols = columns.map((c) => ({ config: c.config, engine: c.engine, runs: c.runs, exposure: c.exposure.map(exposureLine) }));
     writeOutput(opts.output, compareHtml(scenarios.map((s) => s.name), cols, snapshots));
   } else {
-    writeOutput(opts.output, `${formatCompare(columns, scenarios.map((s) => s.name), opts.output ? undefined : styleFor(process.stdout)).join('\n')}\n`);
+    const lines = formatCompare(columns, scenarios, opts.output ? undefined : styleFor(process.stdout));
+    lines.push('', ...conclusionLines(concludePolicies(columns, scenarios)));
+    writeOutput(opts.output, `${lines.join('\n')}\n`);
   }
   return EXIT_OK;
 }
@@ -121,18 +126,21 @@ function ipText(e: Endpoint): string {
   return e.address.family === 4 ? `${formatIp(e.address)}:` : `[${formatIp(e.address)}]:`;
 }
 
-function cell(r: RunReport, st: Style | undefined): string {
-  if (r.ftp.works) return st ? st.good('works') : 'works';
+function cell(r: RunReport, st: Style | undefined, expect: 'works' | 'blocked' = 'works'): string {
+  if (r.ftp.works) {
+    const what = expect === 'blocked' ? 'works (expected blocked)' : 'works';
+    return st ? (expect === 'blocked' ? st.bad(what) : st.good(what)) : what;
+  }
   const blocked = r.flows.filter((f) => f.outcome === 'blocked').map((f) => f.role);
-  const what = blocked.length > 0 ? `${[...new Set(blocked)].join('+')} blocked` : 'fails';
-  return st ? st.bad(what) : what;
+  const what = `${blocked.length > 0 ? `${[...new Set(blocked)].join('+')} blocked` : 'fails'}${expect === 'blocked' ? ' (as expected)' : ''}`;
+  return st ? (expect === 'blocked' ? st.good(what) : st.bad(what)) : what;
 }
 
 /** The comparison as text: matrix, per-cell reasons, exposure. */
-function formatCompare(columns: readonly Column[], scenarioNames: readonly string[], st: Style | undefined): string[] {
+function formatCompare(columns: readonly Column[], scenarios: readonly Scenario[], st: Style | undefined): string[] {
   const out: string[] = [];
   const head = ['scenario', ...columns.map((c) => `${c.config} [${c.engine}]`)];
-  const rows = scenarioNames.map((name, i) => [name, ...columns.map((c) => cell(c.runs[i]!, st))]);
+  const rows = scenarios.map((s, i) => [s.name, ...columns.map((c) => cell(c.runs[i]!, st, s.expect))]);
   out.push('FTP through each policy:', '', ...formatTable([head, ...rows]), '');
   out.push('Why:');
   for (const c of columns)

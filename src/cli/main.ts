@@ -9,6 +9,7 @@ import { runReplay } from './replay.js';
 import { runExport } from './export.js';
 import { runVerify } from './verify.js';
 import { runLessonCommand } from './lesson.js';
+import { addProbeCommands } from './probe-commands.js';
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -141,6 +142,7 @@ export function buildProgram(): Command {
       if (typeof status === 'number') process.exitCode = status;
       else void status.then((s) => (process.exitCode = s));
     });
+  addProbeCommands(program);
 
   return program;
 }

@@ -3,6 +3,7 @@ import { openSync, readSync, closeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { simulate } from '../sim/run.js';
+import { expandEach } from '../probe/each.js';
 import { buildRunReport, reportJson, type RunReport } from '../report/run.js';
 import { formatRun } from '../report/table.js';
 import { captureLines } from '../report/capture.js';
@@ -193,19 +194,24 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     return inputs.map((file, i) => ({ config, file, kind: kinds[i]!, scenario: kinds[i] === 'scenario' ? scenarios[si++]! : undefined }));
   });
   const snapshots: SnapshotsByRun = new Map();
-  const runs: RunReport[] = jobs.map(({ config, file, kind, scenario: s }) => {
-    if (kind === 'capture') return runCapture(file, opts, config, eo, snapshots);
-    const scenario = s!;
-    const engine = resolveEngine(opts.engine, config.policy, eo);
-    const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts))), opts.format === 'html');
-    const trace = simulate(scenario, rec.firewall);
-    if (opts.pcapOut !== undefined) {
-      const w = writeTracePcapng(opts.pcapOut, trace);
-      if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
-    }
-    const report = buildRunReport({ scenario: scenario.name, source: scenario.source, config: config.file, engine }, trace);
-    rec.keep(report, snapshots);
-    return report;
+  const runs: RunReport[] = jobs.flatMap(({ config, file, kind, scenario: s }): RunReport[] => {
+    if (kind === 'capture') return [runCapture(file, opts, config, eo, snapshots)];
+    // passivePortChoice: each runs the scenario once per passive-port cell
+    const variants = expandEach(s!, [config.policy]);
+    if (opts.pcapOut !== undefined && variants.length > 1)
+      throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run, but ${file} has passivePortChoice: each and runs ${variants.length} times`, suggestion: 'use passivePortChoice: first or random with --pcap-out' }]);
+    return variants.map(({ scenario }) => {
+      const engine = resolveEngine(opts.engine, config.policy, eo);
+      const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts))), opts.format === 'html');
+      const trace = simulate(scenario, rec.firewall);
+      if (opts.pcapOut !== undefined) {
+        const w = writeTracePcapng(opts.pcapOut, trace);
+        if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
+      }
+      const report = buildRunReport({ scenario: scenario.name, source: scenario.source, config: config.file, engine }, trace);
+      rec.keep(report, snapshots);
+      return report;
+    });
   });
   if (opts.format === 'json') writeOutput(opts.output, reportJson(runs));
   else if (opts.format === 'html') writeOutput(opts.output, replayHtml(runs, snapshots));

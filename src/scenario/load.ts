@@ -6,6 +6,7 @@
  * name: passive-download            # optional; default: the file name without .yaml
  * description: One passive RETR.    # optional
  * seed: 1                           # optional, default 1: initial sequence numbers, file bytes
+ * expect: works                      # optional: works (default) or blocked (a bounce that is blocked reads as good)
  * hosts:                            # name → where it is
  *   client: { address: 10.0.0.2, interface: GigabitEthernet2/1/1 }
  *   server: { address: 192.168.10.1, interface: GigabitEthernet2/1/10 }
@@ -26,7 +27,8 @@
  *     server:                       # a host name, or a mapping with `host` and behaviour:
  *       host: server
  *       controlPort: 21
- *       passivePorts: 50000-50100   # "lo-hi" or [lo, hi]; the first free port is used
+ *       passivePorts: 50000-50100   # "lo-hi" or [lo, hi]
+ *       passivePortChoice: first    # first (default) | random (seeded) | each (one run per port-space cell)
  *       activeSourcePort: 20        # source port of active-mode data connections
  *       announceAddress: 203.0.113.10 # written in 227 instead of the server's address
  *       dataAcceptTimeoutSec: 60    # vsftpd accept_timeout: 425 when no data connection comes
@@ -52,19 +54,24 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import { closest, sortDiagnostics, type Diagnostic, type Parsed } from '../diag/diagnostic.js';
 import { formatIp, ipEquals, type IpAddress } from '../net/address.js';
-import type { ClientBehaviour, FtpMode, Host, Scenario, ServerBehaviour, Session } from './model.js';
+import type { ClientBehaviour, ExpectedVerdict, FtpMode, Host, PassivePortChoice, Scenario, ServerBehaviour, Session } from './model.js';
 import { DEFAULTS, readSteps } from './steps.js';
 import { parseWallClock } from '../policy/time-range.js';
 export { DEFAULTS, STEP_NAMES } from './steps.js';
 import { YamlReader, type YNode } from './yaml-read.js';
 
+/** passivePortChoice values. */
+export const PASSIVE_PORT_CHOICES: readonly PassivePortChoice[] = ['first', 'random', 'each'];
+/** expect values. */
+export const EXPECTED_VERDICTS: readonly ExpectedVerdict[] = ['works', 'blocked'];
+
 /** The four modes, as written in scenario files. */
 export const FTP_MODES: readonly FtpMode[] = ['active', 'passive', 'extended-active', 'extended-passive'];
-const TOP_KEYS = ['name', 'description', 'seed', 'startTime', 'hosts', 'sessions'];
+const TOP_KEYS = ['name', 'description', 'seed', 'startTime', 'expect', 'hosts', 'sessions'];
 const HOST_KEYS = ['address', 'interface', 'vpn'];
 const SESSION_KEYS = ['name', 'start', 'client', 'server', 'steps'];
 const CLIENT_KEYS = ['host', 'mode', 'controlPort', 'dataPort', 'epsvFallback', 'announceAddress', 'announcePort', 'dataSourceAddress', 'synRetries', 'initialRtoMs'];
-const SERVER_KEYS = ['host', 'controlPort', 'passivePorts', 'activeSourcePort', 'announceAddress', 'dataAcceptTimeoutSec', 'rfc2428', 'synRetries', 'initialRtoMs'];
+const SERVER_KEYS = ['host', 'controlPort', 'passivePorts', 'activeSourcePort', 'announceAddress', 'dataAcceptTimeoutSec', 'rfc2428', 'synRetries', 'initialRtoMs', 'passivePortChoice'];
 
 /** Parses scenario text; `file` names it in diagnostics. The value is undefined when there is any error. */
 export function loadScenario(text: string, file: string): Parsed<Scenario | undefined> {
@@ -85,6 +92,7 @@ export function loadScenario(text: string, file: string): Parsed<Scenario | unde
     if (text !== undefined && wallMs === undefined) r.error(node, `startTime '${text}' is not an ISO 8601 date and time`, "write it as 2026-03-02T09:30:00 (the device's local clock)");
     if (text !== undefined && wallMs !== undefined) startTime = { text, wallMs };
   }
+  const expect = top.has('expect') ? r.oneOf(top.get('expect'), 'expect', EXPECTED_VERDICTS) : undefined;
   const hostsNode = r.required(top, 'hosts', 'the scenario');
   const broken = new Set<string>();
   const hosts = hostsNode === undefined ? [] : readHosts(r, hostsNode, broken);
@@ -103,8 +111,8 @@ export function loadScenario(text: string, file: string): Parsed<Scenario | unde
   });
 
   const diagnostics = sortDiagnostics(r.diagnostics);
-  if (r.failed || name === undefined || seed === undefined) return { value: undefined, diagnostics };
-  const scenario: Scenario = { name, ...(description !== undefined ? { description } : {}), source: file, hosts, sessions, seed, ...(startTime ? { startTime } : {}) };
+  if (r.failed || name === undefined || seed === undefined || (top.has('expect') && expect === undefined)) return { value: undefined, diagnostics };
+  const scenario: Scenario = { name, ...(description !== undefined ? { description } : {}), source: file, hosts, sessions, seed, ...(startTime ? { startTime } : {}), ...(expect !== undefined ? { expect } : {}) };
   return { value: scenario, diagnostics };
 }
 
@@ -296,11 +304,14 @@ function readServer(r: YamlReader, node: YNode, hosts: readonly Host[], broken: 
   const rfc2428 = opt('rfc2428', (n) => r.boolean(n, 'rfc2428'), true);
   const synRetries = opt('synRetries', (n) => r.integer(n, 'synRetries', 0, 255), DEFAULTS.synRetries);
   const initialRtoMs = opt('initialRtoMs', (n) => r.integer(n, 'initialRtoMs', 1, 3_600_000), DEFAULTS.initialRtoMs);
+  const passivePortChoice = opt('passivePortChoice', (n) => r.oneOf(n, 'passivePortChoice', PASSIVE_PORT_CHOICES), 'first' as PassivePortChoice);
+  if (passivePortChoice === undefined) return undefined;
   if (!host || controlPort === undefined || !passivePorts || activeSourcePort === undefined || acceptSec === undefined) return undefined;
   if (rfc2428 === undefined || synRetries === undefined || initialRtoMs === undefined || (nodes.has('announceAddress') && !announceAddress)) return undefined;
   const behaviour: ServerBehaviour = {
     controlPort,
     passivePorts,
+    ...(nodes.has('passivePortChoice') ? { passivePortChoice } : {}),
     activeSourcePort,
     ...(announceAddress ? { announceAddress } : {}),
     dataAcceptTimeoutMs: Math.round(acceptSec * 1000),

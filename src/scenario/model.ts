@@ -50,12 +50,20 @@ export interface ClientBehaviour {
   readonly initialRtoMs: number;
 }
 
+/** How a server picks its passive port from its range. */
+export type PassivePortChoice = 'first' | 'random' | 'each';
+
+/** What a scenario is expected to show: FTP working, or (a bounce, a probe of a hole) being blocked. */
+export type ExpectedVerdict = 'works' | 'blocked';
+
 /** How the FTP server behaves. */
 export interface ServerBehaviour {
   /** the control port it listens on */
   readonly controlPort: number;
-  /** passive ports, inclusive; the first free one is used */
+  /** passive ports, inclusive; which one is used: passivePortChoice */
   readonly passivePorts: readonly [number, number];
+  /** first (default): the first free port; random: a seeded random free port; each: the scenario is run once per port-space cell of the range */
+  readonly passivePortChoice?: PassivePortChoice;
   /** source port of active-mode data connections (RFC 959: L-1 = 20) */
   readonly activeSourcePort: number;
   /** the address written into 227 replies when it is not the server's own (e.g. a public NAT address) */
@@ -115,4 +123,6 @@ export interface Scenario {
   readonly seed: number;
   /** the device's wall clock when the scenario starts (`startTime:`, ISO 8601), as written and as wall-clock ms */
   readonly startTime?: { readonly text: string; readonly wallMs: number };
+  /** the verdict that counts as good for this scenario (default works); a blocked bounce is good */
+  readonly expect?: ExpectedVerdict;
 }

@@ -18,6 +18,8 @@ export interface SimContext {
   readonly bytes: Prng;
   /** plaintexts inside TLS records in flight, per control connection */
   readonly tlsPipes: Map<string, TlsPipe>;
+  /** passive port choices of servers with passivePortChoice: random */
+  readonly ports: Prng;
 }
 
 /** The plaintexts of TLS application-data records in flight, per direction, in order. */

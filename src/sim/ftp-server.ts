@@ -2,7 +2,8 @@
  * The simulated FTP server, one instance per control connection: RFC 959 replies
  * with vsftpd's habits. Active mode: on RETR/LIST/STOR it connects from its data
  * port to what PORT/EPRT named, and answers 425 when that fails. Passive mode:
- * PASV/EPSV opens a listener on the first free port of the range; a transfer
+ * PASV/EPSV opens a listener on the first free port of the range (or, with
+ * passivePortChoice random, the first free one from a seeded random start); a transfer
  * command waits up to dataAcceptTimeoutMs for the client's connection, then 425.
  */
 import { formatEndpoint, formatIp, type IpAddress } from '../net/address.js';
@@ -181,7 +182,11 @@ export class FtpServerSession {
     if (!extended && this.stack.addr.family !== 4) return this.reply(REPLY_PASV_V6);
     this.closeDataSide();
     const [lo, hi] = this.behaviour.passivePorts;
-    for (let port = lo; port <= hi; port++) {
+    const size = hi - lo + 1;
+    // 'random': start at a seeded random port of the range and take the first free one from there (wrapping)
+    const start = this.behaviour.passivePortChoice === 'random' ? this.ctx.ports.nextUint32() % size : 0;
+    for (let i = 0; i < size; i++) {
+      const port = lo + ((start + i) % size);
       const l = this.stack.listen(port, this.who, (s) => this.onAccept(s));
       if (!l) continue;
       this.passive = l;

@@ -19,6 +19,8 @@ import { createPrng } from './prng.js';
 const MAX_EVENTS = 20_000_000;
 /** Mixed into the seed for content bytes, so content and sequence numbers are independent streams. */
 const CONTENT_SEED_MIX = 0x5bd1e995;
+/** Mixed into the seed for random passive port choices, a third independent stream. */
+const PORT_SEED_MIX = 0x27d4eb2f;
 
 function serverFiles(session: Session): ServerFiles {
   const retr = new Map<string, number>();
@@ -34,7 +36,7 @@ function serverFiles(session: Session): ServerFiles {
 export function simulate(scenario: Scenario, firewall: Firewall): Trace {
   const queue = new EventQueue();
   const net = new Network(queue, firewall, createPrng(scenario.seed));
-  const ctx: SimContext = { net, queue, bytes: createPrng((scenario.seed ^ CONTENT_SEED_MIX) >>> 0), tlsPipes: new Map() };
+  const ctx: SimContext = { net, queue, bytes: createPrng((scenario.seed ^ CONTENT_SEED_MIX) >>> 0), tlsPipes: new Map(), ports: createPrng((scenario.seed ^ PORT_SEED_MIX) >>> 0) };
   for (const h of scenario.hosts) net.addHost(h.address, h.interface, h.vpn);
   for (const s of scenario.sessions) {
     // A data source address no host has is a second address of the client machine.

@@ -86,7 +86,7 @@ describe('errors carry file:line:col, the message and a suggestion', () => {
   });
 
   test('an unknown top-level key without a close match lists the allowed keys', () => {
-    expect(errors(GOOD + 'zzzzzz: 1\n')).toEqual(['bad.yaml:23:1: error: unknown key \'zzzzzz\' in the scenario (allowed: name, description, seed, startTime, hosts, sessions)']);
+    expect(errors(GOOD + 'zzzzzz: 1\n')).toEqual(['bad.yaml:23:1: error: unknown key \'zzzzzz\' in the scenario (allowed: name, description, seed, startTime, expect, hosts, sessions)']);
   });
 
   test('a misspelt mode suggests the mode', () => {

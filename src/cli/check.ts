@@ -14,14 +14,14 @@ export function runCheck(files: readonly string[], opts: { quiet: boolean }): nu
     const text = readText(file, problems);
     if (text !== undefined) {
       const { value, diagnostics } = parseConfig(text, file);
-      problems.push(...diagnostics);
+      for (const d of diagnostics) problems.push(d);
       const errors = problems.filter((d) => d.severity === 'error').length;
       const warnings = problems.filter((d) => d.severity === 'warning').length;
       const status = errors > 0 ? st.bad(`${errors} error${errors === 1 ? '' : 's'}`) : st.good('ok');
       out.push(`${st.bold(file)}: ${status}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
-      if (!opts.quiet) out.push(...summarizePolicy(value).map((l) => `  ${l}`));
+      if (!opts.quiet) for (const l of summarizePolicy(value)) out.push(`  ${l}`);
     }
-    all.push(...problems);
+    for (const d of problems) all.push(d);
   }
   printDiagnostics(all);
   if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);

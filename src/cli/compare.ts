@@ -117,7 +117,9 @@ function formatCompare(columns: readonly Column[], scenarioNames: readonly strin
   const out: string[] = [];
   const head = ['scenario', ...columns.map((c) => `${c.config} [${c.engine}]`)];
   const rows = scenarioNames.map((name, i) => [name, ...columns.map((c) => cell(c.runs[i]!, st))]);
-  out.push('FTP through each policy:', '', ...formatTable([head, ...rows]), '');
+  out.push('FTP through each policy:', '');
+  for (const line of formatTable([head, ...rows])) out.push(line);
+  out.push('');
   out.push('Why:');
   for (const c of columns)
     for (const r of c.runs) out.push(`  ${r.scenario} × ${c.config} [${c.engine}]: ${r.ftp.summary}`);

@@ -28,7 +28,7 @@ export function loadConfigs(files: readonly string[], printWarnings: (d: readonl
     const text = readText(file, problems);
     if (text === undefined) continue;
     const { value, diagnostics } = parseConfig(text, file);
-    problems.push(...diagnostics);
+    for (const d of diagnostics) problems.push(d);
     loaded.push({ file, policy: value, diagnostics });
   }
   if (hasErrors(problems)) throw new InputProblems(problems);
@@ -44,7 +44,7 @@ export function loadScenarios(files: readonly string[], printWarnings: (d: reado
     const text = readText(file, problems);
     if (text === undefined) continue;
     const { value, diagnostics } = loadScenario(text, file);
-    problems.push(...diagnostics);
+    for (const d of diagnostics) problems.push(d);
     if (value) out.push(value);
   }
   if (hasErrors(problems)) throw new InputProblems(problems);

@@ -74,14 +74,14 @@ function givenTopology(opts: ReplayOptions, config: LoadedConfig): Topology | un
     const text = readText(opts.topology, problems);
     if (text !== undefined) {
       const r = parseTopologyFile(text, opts.topology);
-      problems.push(...r.diagnostics);
+      for (const d of r.diagnostics) problems.push(d);
       topo = r.value;
     }
   }
   const entries: TopologyEntry[] = [...(topo?.entries ?? [])];
   for (const t of opts.inside ?? []) {
     const r = parseInsideOption(t);
-    problems.push(...r.diagnostics);
+    for (const d of r.diagnostics) problems.push(d);
     if (r.value) entries.push(r.value);
   }
   if (hasErrors(problems)) throw new InputProblems(problems);

@@ -33,7 +33,8 @@ export function formatRun(run: RunReport, options: TableOptions): string[] {
       f.firstBlocked ? `#${f.firstBlocked.n} ${f.firstBlocked.packet} denied by ${f.firstBlocked.by}` : '',
     ]);
   }
-  out.push('', ...formatTable(rows));
+  out.push('');
+  for (const line of formatTable(rows)) out.push(line);
   if (options.packets) {
     out.push('', '  packets:');
     const eventsAt = new Map<number, string[]>();
@@ -64,7 +65,7 @@ export function formatRun(run: RunReport, options: TableOptions): string[] {
       for (const e of eventsAt.get(p.n) ?? []) prows.push(['', '', '', st.dim(`↳ ${e}`), '', '', '']);
     }
     addLoose(Number.POSITIVE_INFINITY);
-    out.push(...formatTable(prows));
+    for (const line of formatTable(prows)) out.push(line);
   }
   return out;
 }

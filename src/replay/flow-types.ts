@@ -100,6 +100,8 @@ export interface ReplayStats {
   readonly events: Record<string, number>;
   /** most flows alive at once */
   peakLiveFlows: number;
+  /** conntrack entries evicted by early_drop to make room (table full); the `conntrack-table-full` event count is in `events` */
+  earlyDrops: number;
 }
 
 /** Everything a capture replay produced. */

@@ -76,6 +76,8 @@ export interface StatefulFirewall extends Firewall {
   connections(): readonly ConnectionView[];
   /** pending expectations as `10.0.0.2:* → 192.168.10.1:50021` */
   expectations(): readonly string[];
+  /** `watcher` hears of every entry made and removed, with why it went */
+  watchConnections(watcher: ConnectionWatcher): void;
 }
 
 /** nf_ct_ftp's expect policy: `.timeout = 5 * 60`. */

@@ -61,6 +61,8 @@ export function buildProgram(): Command {
     .option('--outside-interface <interface>', 'captures: the interface of every address not given by --inside')
     .option('--topology <file>', 'captures: a YAML file of interface → list of prefixes (`default` for the rest)')
     .option('--pcap-out <file>', "write the run's packets as pcapng, each with its verdict and deciding rule as a comment")
+    .option('--summary', 'totals and blocked flows only', false)
+    .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
     .action((scenarios: string[], opts) => {
       process.exitCode = runReplay(scenarios, opts);
     });

@@ -3,11 +3,10 @@ import { openSync, readSync, closeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { simulate } from '../sim/run.js';
-import { buildRunReport, reportJson, type RunReport } from '../report/run.js';
-import { formatRun } from '../report/table.js';
+import { buildRunReport, type RunReport } from '../report/run.js';
+import { createReportStream, type CaptureFlowStream } from '../report/stream.js';
 import {
   buildCaptureRun,
-  captureLines,
   checkInterfaces,
   completeTopology,
   createCaptureExport,
@@ -24,7 +23,9 @@ import {
 } from '../replay/index.js';
 import { openCapture } from '../wire/index.js';
 import { engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
-import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
+import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor } from './io.js';
+import { openOutputSink } from './output-sink.js';
+import { startProgress } from './progress.js';
 
 /** Options of `replay`, as commander parses them. */
 export interface ReplayOptions {
@@ -43,6 +44,10 @@ export interface ReplayOptions {
   readonly topology?: string;
   /** write the run's packets with verdict comments as pcapng */
   readonly pcapOut?: string;
+  /** totals and blocked flows only */
+  readonly summary?: boolean;
+  /** a progress bar on a terminal's stderr (commander's --no-progress sets false) */
+  readonly progress?: boolean;
 }
 
 export { engineOptions } from './inputs.js';
@@ -92,8 +97,8 @@ function givenTopology(opts: ReplayOptions, config: LoadedConfig): Topology | un
   return t;
 }
 
-/** Replays one capture; `pcapOut` receives its packets with verdict comments. */
-function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions): CaptureRun {
+/** Replays one capture, its flows into `flows` as they finish; `pcapOut` receives its packets with verdict comments. */
+function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, flows: CaptureFlowStream): CaptureRun {
   const controlPorts = [21, ...eo.ftpPorts];
   const first = openCapture(file);
   if (first.fatal) throw new InputProblems(first.diagnostics);
@@ -103,6 +108,7 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
   const engine = resolveEngine(opts.engine, config.policy, eo);
   const out = opts.pcapOut !== undefined ? createCaptureExport(opts.pcapOut, scan.firstSec, scan.firstNsec) : undefined;
   const reader = openCapture(file);
+  const bar = opts.progress === false ? undefined : startProgress(file);
   let outcome;
   try {
     outcome = replayCapture(reader, {
@@ -110,11 +116,15 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
       firewall: makeFirewall(engine, config.policy, eo),
       controlPorts,
       keepPackets: opts.packets,
+      onFlow: flows.flow,
+      ...(bar ? { progress: bar.update } : {}),
       ...(out ? { tap: out.tap } : {}),
     });
   } catch (e) {
     out?.writer.abort();
     throw e;
+  } finally {
+    bar?.stop();
   }
   if (hasErrors(outcome.diagnostics)) {
     out?.writer.abort();
@@ -144,26 +154,38 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     printDiagnostics([{ severity: 'warning', message: '--inside, --outside-interface and --topology place the hosts of captures; scenarios name their interfaces themselves, so they are ignored here' }]);
   }
   let si = 0;
-  const runs: (RunReport | CaptureRun)[] = inputs.map((file, i) => {
-    if (kinds[i] === 'capture') return runCapture(file, opts, config!, eo);
-    const scenario = scenarios[si++]!;
-    const engine = resolveEngine(opts.engine, config!.policy, eo);
-    const trace = simulate(scenario, makeFirewall(engine, config!.policy, eo));
-    if (opts.pcapOut !== undefined) {
-      const w = writeTracePcapng(opts.pcapOut, trace);
-      if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
-    }
-    return buildRunReport({ scenario: scenario.name, source: scenario.source, config: config!.file, engine }, trace);
-  });
-  if (opts.format === 'json') writeOutput(opts.output, reportJson(runs));
-  else {
-    const style = opts.output ? undefined : styleFor(process.stdout);
-    const lines = runs.flatMap((r, i) => [
-      ...(i > 0 ? [''] : []),
-      ...formatRun(r, { packets: opts.packets, ...(style ? { style } : {}) }),
-      ...('capture' in r ? captureLines(r) : []),
-    ]);
-    writeOutput(opts.output, `${lines.join('\n')}\n`);
+  // verdicts only: the runs themselves are written as they are made
+  const runs: { readonly scenario: string; readonly config: string; readonly ftp: { readonly works: boolean; readonly summary: string } }[] = [];
+  const sink = openOutputSink(opts.output);
+  const style = opts.output ? undefined : styleFor(process.stdout);
+  const report = createReportStream(sink.write, { format: opts.format, packets: opts.packets, summary: opts.summary ?? false, ...(style ? { style } : {}) });
+  try {
+    inputs.forEach((file, i) => {
+      let r: RunReport | CaptureRun;
+      if (kinds[i] === 'capture') {
+        const engine = resolveEngine(opts.engine, config!.policy, eo);
+        const flows = report.capture({ scenario: basename(file), source: file, config: config!.file, engine });
+        const run = runCapture(file, opts, config!, eo, flows);
+        flows.end(run);
+        r = run;
+      } else {
+        const scenario = scenarios[si++]!;
+        const engine = resolveEngine(opts.engine, config!.policy, eo);
+        const trace = simulate(scenario, makeFirewall(engine, config!.policy, eo));
+        if (opts.pcapOut !== undefined) {
+          const w = writeTracePcapng(opts.pcapOut, trace);
+          if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
+        }
+        r = buildRunReport({ scenario: scenario.name, source: scenario.source, config: config!.file, engine }, trace);
+        report.run(r);
+      }
+      runs.push({ scenario: r.scenario, config: r.config, ftp: r.ftp });
+    });
+    report.end();
+    sink.commit();
+  } catch (e) {
+    sink.abort();
+    throw e;
   }
   if (opts.expect) {
     const want = opts.expect === 'works';

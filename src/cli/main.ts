@@ -1,12 +1,8 @@
 #!/usr/bin/env node
 /** The ftpwall command line: wiring only; every decision lives in the modules below. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { runCheck } from './check.js';
-import { runCompare } from './compare.js';
 import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, InputProblems, printDiagnostics } from './io.js';
-import { runReplay } from './replay.js';
-import { runExport } from './export.js';
-import { runVerify } from './verify.js';
+// each command's module is loaded when the command runs, so `--help` and `check` start fast (cold start)
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -37,7 +33,8 @@ export function buildProgram(): Command {
     .description('validate device configs: located errors and warnings, and a summary of the ACLs and bindings found')
     .argument('<config...>', 'device config files (H3C Comware)')
     .option('-q, --quiet', 'print only problems, no summary', false)
-    .action((configs: string[], opts: { quiet: boolean }) => {
+    .action(async (configs: string[], opts: { quiet: boolean }) => {
+      const { runCheck } = await import('./check.js');
       process.exitCode = runCheck(configs, opts);
     });
 
@@ -63,7 +60,8 @@ export function buildProgram(): Command {
     .option('--pcap-out <file>', "write the run's packets as pcapng, each with its verdict and deciding rule as a comment")
     .option('--summary', 'totals and blocked flows only', false)
     .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
-    .action((scenarios: string[], opts) => {
+    .action(async (scenarios: string[], opts) => {
+      const { runReplay } = await import('./replay.js');
       process.exitCode = runReplay(scenarios, opts);
     });
 
@@ -80,7 +78,8 @@ export function buildProgram(): Command {
     .option('--expectation-timeout <sec>', 'how long a pinhole waits for its data connection (default 300)')
     .option('--conntrack-max <n>', 'conntrack table size (default 65536)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
-    .action((scenarios: string[], opts) => {
+    .action(async (scenarios: string[], opts) => {
+      const { runCompare } = await import('./compare.js');
       process.exitCode = runCompare(scenarios, opts);
     });
 
@@ -95,7 +94,8 @@ export function buildProgram(): Command {
     .option('--ftp-port <port>', 'another control port for the FTP helper (repeatable)', collect(parsePort), [] as number[])
     .option('--loose', 'reported only: loose is a global nf_conntrack_ftp module parameter', false)
     .option('-o, --output <file>', 'write the ruleset to a file (atomically) instead of stdout')
-    .action((opts) => {
+    .action(async (opts) => {
+      const { runExport } = await import('./export.js');
       process.exitCode = runExport(opts);
     });
 
@@ -109,6 +109,7 @@ export function buildProgram(): Command {
     .option('--out-dir <dir>', 'keep the kernel captures here (default: a new directory under the temp dir)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .action(async (scenarios: string[], opts) => {
+      const { runVerify } = await import('./verify.js');
       process.exitCode = await runVerify(scenarios, opts);
     });
 
@@ -116,10 +117,10 @@ export function buildProgram(): Command {
 }
 
 /** Runs the program; located input problems become exit status 2. */
-export function main(argv: readonly string[]): void {
+export async function main(argv: readonly string[]): Promise<void> {
   const program = buildProgram();
   try {
-    program.parse(argv as string[]);
+    await program.parseAsync(argv as string[]);
   } catch (e) {
     if (e instanceof InputProblems) {
       printDiagnostics(e.diagnostics);
@@ -140,4 +141,4 @@ export function main(argv: readonly string[]): void {
   }
 }
 
-main(process.argv);
+void main(process.argv);

@@ -68,6 +68,9 @@ export function inRealityNote(f: LiveFlow): string | undefined {
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
+/** One empty list shared by every flow kept without its packet numbers. */
+const NO_NUMBERS: readonly number[] = Object.freeze([]);
+
 /** The report's form of a finished flow. */
 export function toFlow(f: LiveFlow): CaptureFlow {
   const note = inRealityNote(f);
@@ -81,7 +84,7 @@ export function toFlow(f: LiveFlow): CaptureFlow {
     firstBlocked: f.firstBlocked,
     packets: f.packets,
     bytesPassed: f.bytesPassed,
-    packetNumbers: f.numbers ?? [],
+    packetNumbers: f.numbers ?? NO_NUMBERS,
     clientInterface: f.cIface,
     serverInterface: f.sIface,
     crossesFirewall: f.crosses,

@@ -5,6 +5,7 @@ import { formatIp, ipKey } from '../net/address.js';
 import { REPORT_SCHEMA_VERSION, buildRunReport, type RunReport } from '../report/run.js';
 import { formatTable, type Style } from '../report/style.js';
 import { simulate } from '../sim/run.js';
+import { startCountProgress } from './progress.js';
 import { loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice } from './inputs.js';
 import { EXIT_OK, InputProblems, printDiagnostics, styleFor, writeOutput } from './io.js';
 import { engineOptions } from './replay.js';
@@ -17,6 +18,8 @@ export interface CompareOptions {
   readonly inspect?: string;
   readonly loose: boolean;
   readonly output?: string;
+  /** a progress bar on a terminal's stderr (--no-progress sets false) */
+  readonly progress?: boolean;
 }
 
 interface Column {
@@ -50,12 +53,16 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
   const configs = loadConfigs(opts.config, printDiagnostics);
   const scenarios = loadScenarios(inputs, printDiagnostics);
   const columns: Column[] = [];
+  const cells = configs.reduce((n, cfg) => n + new Set(engines.map((e) => resolveEngine(e, cfg.policy, eo))).size, 0) * scenarios.length;
+  const bar = opts.progress === false ? undefined : startCountProgress('compare', cells);
   for (const cfg of configs) {
     const resolved = [...new Set(engines.map((e) => resolveEngine(e, cfg.policy, eo)))];
     for (const engine of resolved) {
-      const runs = scenarios.map((s) =>
-        buildRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine }, simulate(s, makeFirewall(engine, cfg.policy, eo))),
-      );
+      const runs = scenarios.map((s) => {
+        const r = buildRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine }, simulate(s, makeFirewall(engine, cfg.policy, eo)));
+        bar?.tick();
+        return r;
+      });
       // Host pairs of every session, both ways; what FTP used is what passed in the runs.
       const pairs = new Map<string, [Endpoint, Endpoint]>();
       for (const s of scenarios)
@@ -77,6 +84,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
       columns.push({ config: cfg.file, engine, runs, exposure });
     }
   }
+  bar?.stop();
   if (opts.format === 'json') {
     const doc = {
       schemaVersion: REPORT_SCHEMA_VERSION,

@@ -78,6 +78,7 @@ export function buildProgram(): Command {
     .option('--expectation-timeout <sec>', 'how long a pinhole waits for its data connection (default 300)')
     .option('--conntrack-max <n>', 'conntrack table size (default 65536)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
     .action(async (scenarios: string[], opts) => {
       const { runCompare } = await import('./compare.js');
       process.exitCode = runCompare(scenarios, opts);

@@ -150,9 +150,8 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       ctFlows.delete(f.ctId);
       f.ctId = 0;
     }
-    const out = toFlow(f);
-    if (o.onFlow) o.onFlow(out);
-    else if (rows.length < maxRows) rows.push(out);
+    if (o.onFlow) o.onFlow(toFlow(f));
+    else if (rows.length < maxRows) rows.push(toFlow(f));
   };
 
   /** Ties the entries the last step made to `f`; finishes the flows whose entries went. */

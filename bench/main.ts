@@ -4,9 +4,12 @@
  * measures in one run, each phase in its own process: the bare record walk
  * (the floor), static replay, stateful replay, and tshark -q -z conv,tcp on the
  * same file; prints packets/s, ratios and peak RSS; then the ACL-size check.
- * Then `ftpwall lint` on generated 10,000- and 100,000-rule ACLs (bench/lint.ts), and config parsing (bench/parse.ts).
+ * Then `ftpwall lint` on generated 10,000- and 100,000-rule ACLs (bench/lint.ts), config parsing (bench/parse.ts),
+ * the CLI report of that capture (table, JSON), the heap a held flow summary costs, cold start, and the
+ * floods of issue 14 (time and peak RSS each).
  * Options: --sessions N, --transfer BYTES, --big (a ~1 GB capture), --keep (keep the file),
- * --parse-only (only the config parsing benchmark), --lint-only (only the lint section).
+ * --parse-only (only the config parsing benchmark), --lint-only (only the lint section),
+ * --no-floods, --flood-scale X (flood sizes × X).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCapture } from './generate.js';
 import { lintBench, type LintBenchResult } from './lint.js';
+import { coldStartSection, floodsSection, reportSection, retainedPhase } from './extra.js';
 import { aclPhase, replayPhase, walkPhase, type PhaseResult } from './phases.js';
 import { parsePhase } from './parse.js';
 
@@ -37,6 +41,10 @@ function child(phase: string, file: string): void {
   else if (phase === 'static') r = replayPhase(file, resolve(ROOT, 'rules/seed-passive.cfg'), 'static');
   else if (phase === 'stateful') r = replayPhase(file, resolve(ROOT, 'rules/stateful.cfg'), 'stateful');
   else if (phase.startsWith('parse:')) r = parsePhase(phase.slice('parse:'.length));
+  else if (phase === 'retained') {
+    const x = retainedPhase(file, resolve(ROOT, 'rules/stateful.cfg'));
+    r = { phase, packets: 0, ms: 0, maxRssKb: process.resourceUsage().maxRSS, detail: { flows: x.flows, bytesPerFlow: x.bytesPerFlow } };
+  }
   else r = aclPhase(file, 10, 10_000);
   process.stdout.write(`${JSON.stringify(r)}\n`);
 }
@@ -60,7 +68,7 @@ function lintSection(): void {
 }
 
 function runChild(phase: string, file: string): PhaseResult {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', fileURLToPath(import.meta.url), '--phase', phase, '--file', file], {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', ...(phase === 'retained' ? ['--expose-gc'] : []), fileURLToPath(import.meta.url), '--phase', phase, '--file', file], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
@@ -166,6 +174,15 @@ function main(): void {
       process.stdout.write(
         `ACL size: ${d['smallRules']} rules ${fmt(Number(d['smallNs']), 0)} ns/packet, ${fmt(Number(d['largeRules']))} rules ${fmt(Number(d['largeNs']), 0)} ns/packet over the same ${fmt(acl.packets)} packets: ratio ${fmt(ratio, 2)} (target ≤ 2)\n`,
       );
+    }
+    const cli = resolve(HERE, '../src/cli/main.js');
+    for (const line of reportSection(file, cli, ROOT, gen.packets, big ? ['table'] : ['table', 'json'])) process.stdout.write(`${line}\n`);
+    if (!big) {
+      process.stderr.write('bench: retained flow summaries…\n');
+      const kept = runChild('retained', file).detail!;
+      process.stdout.write(`\nfinished flow held for the report: ${fmt(Number(kept['bytesPerFlow']), 0)} bytes of heap each (over ${fmt(Number(kept['flows']))} flows; target ≤ 256); past ${fmt(10_000)} flows the report streams and keeps none\n`);
+      for (const line of coldStartSection(cli, ROOT)) process.stdout.write(`${line}\n`);
+      if (!process.argv.includes('--no-floods')) for (const line of floodsSection(dir, cli, ROOT, Number(arg('--flood-scale') ?? 1))) process.stdout.write(`${line}\n`);
     }
     parseBench();
     lintSection();

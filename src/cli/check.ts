@@ -17,15 +17,15 @@ export function runCheck(files: readonly string[], opts: { quiet: boolean; platf
     if (text !== undefined && looksLikeScenario(text)) problems.push(scenarioAsConfig(file));
     else if (text !== undefined) {
       const { value, diagnostics } = parseConfig(text, file, 'h3c', platformOption(opts.platform));
-      problems.push(...diagnostics);
-      if (!hasErrors(diagnostics)) problems.push(...aspfReachWarnings(value));
+      for (const d of diagnostics) problems.push(d);
+      if (!hasErrors(diagnostics)) for (const d of aspfReachWarnings(value)) problems.push(d);
       const errors = problems.filter((d) => d.severity === 'error').length;
       const warnings = problems.filter((d) => d.severity === 'warning').length;
       const status = errors > 0 ? st.bad(`${errors} error${errors === 1 ? '' : 's'}`) : st.good('ok');
       out.push(`${st.bold(file)}: ${status}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
-      if (!opts.quiet) out.push(...summarizePolicy(value).map((l) => `  ${l}`));
+      if (!opts.quiet) for (const l of summarizePolicy(value)) out.push(`  ${l}`);
     }
-    all.push(...problems);
+    for (const d of problems) all.push(d);
   }
   printDiagnostics(all);
   if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);

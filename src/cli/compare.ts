@@ -6,6 +6,7 @@ import { REPORT_SCHEMA_VERSION, buildRunReport, type RunReport } from '../report
 import { formatRuns } from '../report/formats.js';
 import { formatTable, type Style } from '../report/style.js';
 import { simulate } from '../sim/run.js';
+import { startCountProgress } from './progress.js';
 import { checkScenariosFit, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice } from './inputs.js';
 import { scenarioWallClock } from './replay.js';
 import { EXIT_OK, InputProblems, printDiagnostics, styleFor, writeOutput } from './io.js';
@@ -25,6 +26,8 @@ export interface CompareOptions {
   readonly inspect?: string;
   readonly loose: boolean;
   readonly output?: string;
+  /** a progress bar on a terminal's stderr (--no-progress sets false) */
+  readonly progress?: boolean;
 }
 
 type Column = PolicyColumn & { readonly exposure: Exposure[] };
@@ -58,6 +61,8 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
   const serverKeys = new Set(scenarios.flatMap((s) => s.sessions.map((x) => ipKey(x.server.address))));
   const columns: Column[] = [];
   const snapshots: SnapshotsByRun = new Map();
+  const cells = configs.reduce((n, cfg) => n + new Set(engines.map((e) => resolveEngine(e, cfg.policy, eo))).size, 0) * scenarios.length;
+  const bar = opts.progress === false ? undefined : startCountProgress('compare', cells);
   for (const cfg of configs) {
     const resolved = [...new Set(engines.map((e) => resolveEngine(e, cfg.policy, eo)))];
     for (const engine of resolved) {
@@ -65,6 +70,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
         const rec = maybeRecord(makeFirewall(engine, cfg.policy, eo, scenarioWallClock(cfg.policy, s, undefined)), opts.format === 'html');
         const report = buildRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine }, simulate(s, rec.firewall));
         rec.keep(report, snapshots);
+        bar?.tick();
         return report;
       });
       // Host pairs of every session, both ways; what FTP used is what passed in the runs.
@@ -89,6 +95,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
       columns.push({ config: cfg.file, engine, runs, exposure });
     }
   }
+  bar?.stop();
   if (opts.format === 'ladder' || opts.format === 'md' || opts.format === 'mermaid') {
     // every cell of the matrix, column by column
     writeOutput(opts.output, formatRuns(columns.flatMap((c) => c.runs), opts.format, opts.output ? undefined : styleFor(process.stdout)));
@@ -141,7 +148,9 @@ function formatCompare(columns: readonly Column[], scenarios: readonly Scenario[
   const out: string[] = [];
   const head = ['scenario', ...columns.map((c) => `${c.config} [${c.engine}]`)];
   const rows = scenarios.map((s, i) => [s.name, ...columns.map((c) => cell(c.runs[i]!, st, s.expect))]);
-  out.push('FTP through each policy:', '', ...formatTable([head, ...rows]), '');
+  out.push('FTP through each policy:', '');
+  for (const line of formatTable([head, ...rows])) out.push(line);
+  out.push('');
   out.push('Why:');
   for (const c of columns)
     for (const r of c.runs) out.push(`  ${r.scenario} × ${c.config} [${c.engine}]: ${r.ftp.summary}`);

@@ -57,7 +57,7 @@ export function loadConfigs(files: readonly string[], printWarnings: (d: readonl
       continue;
     }
     const { value, diagnostics } = parseConfig(text, file, 'h3c', platformOption(platform));
-    problems.push(...diagnostics);
+    for (const d of diagnostics) problems.push(d);
     loaded.push({ file, policy: value, diagnostics });
   }
   if (hasErrors(problems)) throw new InputProblems(problems);
@@ -82,7 +82,7 @@ export function loadScenarios(files: readonly string[], printWarnings: (d: reado
       continue;
     }
     const { value, diagnostics } = loadScenario(text, file);
-    problems.push(...diagnostics);
+    for (const d of diagnostics) problems.push(d);
     if (value) out.push(value);
   }
   if (hasErrors(problems)) throw new InputProblems(problems);

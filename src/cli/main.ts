@@ -1,15 +1,9 @@
 #!/usr/bin/env node
 /** The ftpwall command line: wiring only; every decision lives in the modules below. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { runCheck } from './check.js';
-import { runCompare } from './compare.js';
-import { runLint } from './lint.js';
 import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, InputProblems, printDiagnostics } from './io.js';
-import { runReplay } from './replay.js';
-import { runExport } from './export.js';
-import { runVerify } from './verify.js';
-import { runLessonCommand } from './lesson.js';
 import { addProbeCommands } from './probe-commands.js';
+// each command's module is loaded when the command runs, so `--help` and `check` start fast (cold start)
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -41,7 +35,8 @@ export function buildProgram(): Command {
     .argument('<config...>', 'device config files (H3C Comware)')
     .option('-q, --quiet', 'print only problems, no summary', false)
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
-    .action((configs: string[], opts: { quiet: boolean }) => {
+    .action(async (configs: string[], opts: { quiet: boolean }) => {
+      const { runCheck } = await import('./check.js');
       process.exitCode = runCheck(configs, opts);
     });
 
@@ -52,7 +47,8 @@ export function buildProgram(): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'sarif']).default('table'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an unsuppressed finding is at least this severe').choices(['warning', 'error']))
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
-    .action((configs: string[], opts: { format: 'table' | 'json' | 'sarif'; failOn?: 'warning' | 'error'; output?: string }) => {
+    .action(async (configs: string[], opts: { format: 'table' | 'json' | 'sarif'; failOn?: 'warning' | 'error'; output?: string }) => {
+      const { runLint } = await import('./lint.js');
       process.exitCode = runLint(configs, opts, program.version() ?? '0.0.0');
     });
 
@@ -78,7 +74,10 @@ export function buildProgram(): Command {
     .option('--pcap-out <file>', "write the run's packets as pcapng, each with its verdict and deciding rule as a comment")
     .option('--at <time>', "the device's wall clock at the start (ISO 8601, e.g. 2026-03-02T09:30) for time-range rules; overrides a scenario's startTime and a capture's timestamps")
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
-    .action((scenarios: string[], opts) => {
+    .option('--summary', 'totals and blocked flows only', false)
+    .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
+    .action(async (scenarios: string[], opts) => {
+      const { runReplay } = await import('./replay.js');
       process.exitCode = runReplay(scenarios, opts);
     });
 
@@ -96,7 +95,9 @@ export function buildProgram(): Command {
     .option('--conntrack-max <n>', 'conntrack table size (default 65536)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
-    .action((scenarios: string[], opts) => {
+    .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
+    .action(async (scenarios: string[], opts) => {
+      const { runCompare } = await import('./compare.js');
       process.exitCode = runCompare(scenarios, opts);
     });
 
@@ -112,7 +113,8 @@ export function buildProgram(): Command {
     .option('--loose', 'reported only: loose is a global nf_conntrack_ftp module parameter', false)
     .option('-o, --output <file>', 'write the ruleset to a file (atomically) instead of stdout')
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
-    .action((opts) => {
+    .action(async (opts) => {
+      const { runExport } = await import('./export.js');
       process.exitCode = runExport(opts);
     });
 
@@ -127,6 +129,7 @@ export function buildProgram(): Command {
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
     .action(async (scenarios: string[], opts) => {
+      const { runVerify } = await import('./verify.js');
       process.exitCode = await runVerify(scenarios, opts);
     });
 
@@ -137,10 +140,9 @@ export function buildProgram(): Command {
     .option('--all', 'print the whole lesson at once (also when not on a terminal)', false)
     .addOption(new Option('-f, --format <format>', 'text, or html: a self-contained step-through page').choices(['text', 'html']).default('text'))
     .option('-o, --output <file>', 'write the lesson to a file (atomically) instead of stdout')
-    .action((args: string[], opts) => {
-      const status = runLessonCommand(args, opts);
-      if (typeof status === 'number') process.exitCode = status;
-      else void status.then((s) => (process.exitCode = s));
+    .action(async (args: string[], opts) => {
+      const { runLessonCommand } = await import('./lesson.js');
+      process.exitCode = await runLessonCommand(args, opts);
     });
   addProbeCommands(program);
 
@@ -148,10 +150,10 @@ export function buildProgram(): Command {
 }
 
 /** Runs the program; located input problems become exit status 2. */
-export function main(argv: readonly string[]): void {
+export async function main(argv: readonly string[]): Promise<void> {
   const program = buildProgram();
   try {
-    program.parse(argv as string[]);
+    await program.parseAsync(argv as string[]);
   } catch (e) {
     if (e instanceof InputProblems) {
       printDiagnostics(e.diagnostics);
@@ -172,4 +174,4 @@ export function main(argv: readonly string[]): void {
   }
 }
 
-main(process.argv);
+void main(process.argv);

@@ -1,7 +1,5 @@
 /** Commander wiring of `probe` and `fix` (kept apart from main.ts so its hunk stays one line). */
 import { Option, type Command } from 'commander';
-import { runFix } from './fix.js';
-import { runProbe } from './probe.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -31,7 +29,8 @@ export function addProbeCommands(program: Command): void {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .addOption(new Option('--expect <verdict>', 'exit 1 unless every cell works').choices(['works']))
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
-    .action((opts) => {
+    .action(async (opts) => {
+      const { runProbe } = await import('./probe.js');
       process.exitCode = runProbe(opts);
     });
 
@@ -44,7 +43,8 @@ export function addProbeCommands(program: Command): void {
     .option('--candidate <n>', 'write this candidate (by rank) instead of the best one')
     .option('-o, --output <file>', 'write the patched config (the original text with lines inserted) to a file, atomically')
     .option('--report <file>', 'write the report to a file instead of stdout')
-    .action((opts) => {
+    .action(async (opts) => {
+      const { runFix } = await import('./fix.js');
       process.exitCode = runFix(opts);
     });
 }

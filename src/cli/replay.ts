@@ -4,10 +4,9 @@ import { basename } from 'node:path';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { simulate } from '../sim/run.js';
 import { expandEach } from '../probe/each.js';
-import { buildRunReport, reportJson, type RunReport } from '../report/run.js';
-import { formatRun } from '../report/table.js';
-import { captureLines } from '../report/capture.js';
+import { buildRunReport, type RunReport } from '../report/run.js';
 import { formatRuns } from '../report/formats.js';
+import { createReportStream, type CaptureFlowStream } from '../report/stream.js';
 import {
   buildCaptureRun,
   checkInterfaces,
@@ -31,6 +30,8 @@ import type { Scenario } from '../scenario/model.js';
 import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
 import { maybeRecord, replayHtml, type SnapshotsByRun } from './html.js';
+import { openOutputSink } from './output-sink.js';
+import { startProgress } from './progress.js';
 
 /** Options of `replay`, as commander parses them. */
 export interface ReplayOptions {
@@ -54,6 +55,10 @@ export interface ReplayOptions {
   readonly pcapOut?: string;
   /** `--at`: the device's wall clock at the start, ISO 8601 */
   readonly at?: string;
+  /** totals and blocked flows only */
+  readonly summary?: boolean;
+  /** a progress bar on a terminal's stderr (commander's --no-progress sets false) */
+  readonly progress?: boolean;
 }
 
 /** `--at` as device wall-clock ms, or an input problem. */
@@ -109,14 +114,14 @@ function givenTopology(opts: ReplayOptions, config: LoadedConfig): Topology | un
     const text = readText(opts.topology, problems);
     if (text !== undefined) {
       const r = parseTopologyFile(text, opts.topology);
-      problems.push(...r.diagnostics);
+      for (const d of r.diagnostics) problems.push(d);
       topo = r.value;
     }
   }
   const entries: TopologyEntry[] = [...(topo?.entries ?? [])];
   for (const t of opts.inside ?? []) {
     const r = parseInsideOption(t);
-    problems.push(...r.diagnostics);
+    for (const d of r.diagnostics) problems.push(d);
     if (r.value) entries.push(r.value);
   }
   if (hasErrors(problems)) throw new InputProblems(problems);
@@ -129,8 +134,8 @@ function givenTopology(opts: ReplayOptions, config: LoadedConfig): Topology | un
   return t;
 }
 
-/** Replays one capture; `pcapOut` receives its packets with verdict comments. */
-function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, snapshots: SnapshotsByRun): CaptureRun {
+/** Replays one capture, its flows into `flows` as they finish (kept in the run when undefined); `pcapOut` receives its packets with verdict comments. */
+function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, flows: CaptureFlowStream | undefined, snapshots: SnapshotsByRun): CaptureRun {
   const controlPorts = [21, ...eo.ftpPorts];
   const first = openCapture(file);
   if (first.fatal) throw new InputProblems(first.diagnostics);
@@ -142,6 +147,7 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
   const reader = openCapture(file);
   // a capture's own timestamps are the device clock (UTC; the device's time zone is not known)
   const rec = maybeRecord(makeFirewall(engine, config.policy, eo, atOption(opts) ?? scan.firstSec * 1000 + Math.floor(scan.firstNsec / 1e6)), opts.format === 'html');
+  const bar = opts.progress === false ? undefined : startProgress(file);
   let outcome;
   try {
     outcome = replayCapture(reader, {
@@ -149,11 +155,15 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
       firewall: rec.firewall,
       controlPorts,
       keepPackets: opts.packets || opts.format === 'html',
+      ...(flows ? { onFlow: flows.flow } : {}),
+      ...(bar ? { progress: bar.update } : {}),
       ...(out ? { tap: out.tap } : {}),
     });
   } catch (e) {
     out?.writer.abort();
     throw e;
+  } finally {
+    bar?.stop();
   }
   if (hasErrors(outcome.diagnostics)) {
     out?.writer.abort();
@@ -194,37 +204,52 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     return inputs.map((file, i) => ({ config, file, kind: kinds[i]!, scenario: kinds[i] === 'scenario' ? scenarios[si++]! : undefined }));
   });
   const snapshots: SnapshotsByRun = new Map();
-  const runs: RunReport[] = jobs.flatMap(({ config, file, kind, scenario: s }): RunReport[] => {
-    if (kind === 'capture') return [runCapture(file, opts, config, eo, snapshots)];
-    // passivePortChoice: each runs the scenario once per passive-port cell
-    const variants = expandEach(s!, [config.policy]);
-    if (opts.pcapOut !== undefined && variants.length > 1)
-      throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run, but ${file} has passivePortChoice: each and runs ${variants.length} times`, suggestion: 'use passivePortChoice: first or random with --pcap-out' }]);
-    return variants.map(({ scenario }) => {
+  // verdicts only: table and JSON runs are written as they are made; the other formats render whole runs
+  const runs: { readonly scenario: string; readonly config: string; readonly ftp: { readonly works: boolean; readonly summary: string } }[] = [];
+  const whole: RunReport[] = [];
+  const style = opts.output ? undefined : styleFor(process.stdout);
+  const streamed = opts.format === 'table' || opts.format === 'json';
+  const sink = streamed ? openOutputSink(opts.output) : undefined;
+  const report = sink ? createReportStream(sink.write, { format: opts.format === 'json' ? 'json' : 'table', packets: opts.packets, summary: opts.summary ?? false, ...(style ? { style } : {}) }) : undefined;
+  try {
+    for (const { config, file, kind, scenario: s } of jobs) {
       const engine = resolveEngine(opts.engine, config.policy, eo);
-      const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts))), opts.format === 'html');
-      const trace = simulate(scenario, rec.firewall);
-      if (opts.pcapOut !== undefined) {
-        const w = writeTracePcapng(opts.pcapOut, trace);
-        if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
+      if (kind === 'capture') {
+        const flows = report?.capture({ scenario: basename(file), source: file, config: config.file, engine });
+        const run = runCapture(file, opts, config, eo, flows, snapshots);
+        if (flows) flows.end(run);
+        else whole.push(run);
+        runs.push({ scenario: run.scenario, config: run.config, ftp: run.ftp });
+        continue;
       }
-      const report = buildRunReport({ scenario: scenario.name, source: scenario.source, config: config.file, engine }, trace);
-      rec.keep(report, snapshots);
-      return report;
-    });
-  });
-  if (opts.format === 'json') writeOutput(opts.output, reportJson(runs));
-  else if (opts.format === 'html') writeOutput(opts.output, replayHtml(runs, snapshots));
-  else if (opts.format !== 'table') writeOutput(opts.output, formatRuns(runs, opts.format, opts.output ? undefined : styleFor(process.stdout)));
-  else {
-    const style = opts.output ? undefined : styleFor(process.stdout);
-    const lines = runs.flatMap((r, i) => [
-      ...(i > 0 ? [''] : []),
-      ...formatRun(r, { packets: opts.packets, ...(style ? { style } : {}) }),
-      ...captureLines(r),
-    ]);
-    writeOutput(opts.output, `${lines.join('\n')}\n`);
+      // passivePortChoice: each runs the scenario once per passive-port cell
+      const variants = expandEach(s!, [config.policy]);
+      if (opts.pcapOut !== undefined && variants.length > 1)
+        throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run, but ${file} has passivePortChoice: each and runs ${variants.length} times`, suggestion: 'use passivePortChoice: first or random with --pcap-out' }]);
+      for (const { scenario } of variants) {
+        const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts))), opts.format === 'html');
+        const trace = simulate(scenario, rec.firewall);
+        if (opts.pcapOut !== undefined) {
+          const w = writeTracePcapng(opts.pcapOut, trace);
+          if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
+        }
+        const r = buildRunReport({ scenario: scenario.name, source: scenario.source, config: config.file, engine }, trace);
+        rec.keep(r, snapshots);
+        if (report) report.run(r);
+        else whole.push(r);
+        runs.push({ scenario: r.scenario, config: r.config, ftp: r.ftp });
+      }
+    }
+    if (report) {
+      report.end();
+      sink!.commit();
+    }
+  } catch (e) {
+    sink?.abort();
+    throw e;
   }
+  if (opts.format === 'html') writeOutput(opts.output, replayHtml(whole, snapshots));
+  else if (!streamed) writeOutput(opts.output, formatRuns(whole, opts.format, style));
   if (opts.expect) {
     const want = opts.expect === 'works';
     const off = runs.filter((r) => r.ftp.works !== want);

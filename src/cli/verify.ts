@@ -77,7 +77,7 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
     const scenarioIfaces = scenarios.flatMap((s) => [...s.hosts.map((h) => h.interface), ...s.sessions.flatMap((x) => [x.client.interface, x.server.interface])]);
     const known = [...new Set([...policyInterfaces(c.policy), ...scenarioIfaces])].filter((n) => n !== '*');
     const map = parseInterfaceMap(opts.interfaceMap, known);
-    problems.push(...map.diagnostics);
+    for (const d of map.diagnostics) problems.push(d);
     const engine = resolveEngine(opts.engine, c.policy, { inspectFtp: false, ftpPorts: [], loose: false });
     for (const scenario of scenarios) jobs.push({ scenario, policy: c.policy, config: c.file, engine, interfaceMap: map.value, ...(opts.outDir ? { outDir: opts.outDir } : {}) });
   }
@@ -90,7 +90,8 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
     results.push(r);
     const text = resultLines(r);
     if (opts.output === undefined) process.stdout.write(`${text.join('\n')}\n\n`);
-    lines.push(...text, '');
+    for (const line of text) lines.push(line);
+    lines.push('');
   }
   const compared = results.filter((r) => r.kind === 'compared');
   const disagreeing = compared.filter((r) => !r.agreement.agree);

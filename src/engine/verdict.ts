@@ -134,7 +134,15 @@ export interface Firewall {
   step(packet: Packet, ctx: StepContext): StepResult;
   /** Lets the virtual clock run to nowMs: expiries that fall due are returned as events. */
   advanceTo(nowMs: number): readonly TraceEvent[];
+  /** Engines with a connection table: `watcher` hears of every entry made and removed (replay uses it to release flows). */
+  watchConnections?(watcher: ConnectionWatcher): void;
 }
+
+/** Why a connection left the conntrack table. */
+export type ConnectionEnd = 'timeout' | 'early-drop' | 'killed' | 'reopened';
+
+/** Hears of conntrack entries: `end` is undefined when entry `id` is made, else why it went. */
+export type ConnectionWatcher = (id: number, end: ConnectionEnd | undefined) => void;
 
 /** The sentence for a provenance, as reports print it in `by`. */
 export function describeProvenance(by: Provenance, action?: Action): string {

@@ -197,7 +197,7 @@ function render(plan: ExportPlan, options: ExportOptions, family: IpFamily): { t
     for (const rule of acl.rules) {
       const m = iptRuleMatch(acl, rule);
       if ('errors' in m) {
-        errors.push(...m.errors);
+        for (const e of m.errors) errors.push(e);
         continue;
       }
       const match = m.text ? `${m.text} ` : '';

@@ -210,7 +210,7 @@ function render(plan: ExportPlan, options: ExportOptions): { text: string; error
     out.push('', `\tchain ${chain} {`);
     for (const rule of acl.rules) {
       const m = nftRuleMatch(acl, rule);
-      if ('errors' in m) errors.push(...m.errors);
+      if ('errors' in m) for (const e of m.errors) errors.push(e);
       else out.push(`\t\t${nftRuleLine(acl, rule, m.text)}`);
     }
     out.push(`\t\tcounter ${defaultVerdict} comment ${quoteComment(`acl ${acl.family === 6 ? 'ipv6 ' : ''}${acl.name}: no rule matched, default ${def.action}${defaultWhere}`, NFT_COMMENT_MAX)}`);

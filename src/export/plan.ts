@@ -198,7 +198,7 @@ export function planExport(policy: Policy, options: ExportOptions, families: rea
         chain = chainOf.get(acl) ?? chainName(acl, taken);
         if (!chainOf.has(acl)) {
           chainOf.set(acl, chain);
-          for (const rule of acl.rules) diagnostics.push(...refuseUnsimulated(acl, rule));
+          for (const rule of acl.rules) for (const d of refuseUnsimulated(acl, rule)) diagnostics.push(d);
         }
       }
       checks.push({ binding: b, device: dev, acl, chain });

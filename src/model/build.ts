@@ -66,6 +66,6 @@ export function blockedText(b: BlockedPacket): string {
 }
 
 /** The verdict of a run without sessions that had blocked flows: `2 flows of 4 blocked; first: data SYN-ACK … denied by …`. */
-export function blockedFlowsText(blocked: number, total: number, first: Flow | undefined): string {
+export function blockedFlowsText(blocked: number, total: number, first: Pick<Flow, 'role' | 'firstBlocked'> | undefined): string {
   return `${countWord(blocked, 'flow')} of ${total} blocked${first?.firstBlocked ? `; first: ${first.role} ${blockedText(first.firstBlocked)}` : ''}`;
 }

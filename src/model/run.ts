@@ -134,6 +134,8 @@ export interface CaptureStats {
   readonly events: Record<string, number>;
   /** most flows alive at once */
   peakLiveFlows: number;
+  /** conntrack entries evicted by early_drop to make room (table full); the `conntrack-table-full` event count is in `events` */
+  earlyDrops: number;
 }
 
 /** The capture-only part of a run. */

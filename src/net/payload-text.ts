@@ -12,7 +12,9 @@ export function printableFirstLine(payload: Uint8Array): string | undefined {
     }
     if (c < 32 || c > 126) return undefined;
   }
-  return String.fromCharCode(...payload.subarray(0, end));
+  let out = '';
+  for (let i = 0; i < end; i++) out += String.fromCharCode(payload[i]!);
+  return out;
 }
 
 /** The whole payload as text when it is short printable ASCII, line ends shown as `\r` `\n`, else undefined. */

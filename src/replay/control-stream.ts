@@ -21,6 +21,9 @@ export const MAX_HELD_SEGMENTS = 8;
 export const MAX_HELD_AHEAD_BYTES = 64 * 1024;
 
 const LF = 10;
+const NO_BYTES = new Uint8Array(0);
+/** A line buffer's first size: most control lines fit. */
+const FIRST_LINE_BYTES = 256;
 const CR = 13;
 
 /** Receives each complete line (without CR LF) and the packet number that completed it. */
@@ -35,8 +38,8 @@ interface Held {
 export class ControlStream {
   /** next expected sequence number; -1 until the SYN or first data segment is seen */
   private nextSeq = -1;
-  private readonly line = new Uint8Array(256);
-  private buf: Uint8Array = this.line;
+  /** the unfinished line; allocated at its first byte (a SYN flood to port 21 costs no buffers) */
+  private buf: Uint8Array = NO_BYTES;
   private used = 0;
   /** true while skipping the rest of an over-long line */
   private overflow = false;
@@ -178,7 +181,7 @@ export class ControlStream {
         this.used = 0;
         return;
       }
-      const bigger = new Uint8Array(Math.min(MAX_LINE_BYTES, this.buf.length * 4));
+      const bigger = new Uint8Array(this.buf.length === 0 ? FIRST_LINE_BYTES : Math.min(MAX_LINE_BYTES, this.buf.length * 4));
       bigger.set(this.buf);
       this.buf = bigger;
     }

@@ -47,6 +47,12 @@ export interface LiveFlow {
   laterPackets: number;
   /** FIN or RST seen */
   closed: boolean;
+  /** RST seen */
+  reset: boolean;
+  /** a packet went from the responder to the initiator */
+  replied: boolean;
+  /** id of the conntrack entry this flow made (stateful engine), 0 when none is live */
+  ctId: number;
   lastMs: number;
   control: ControlState | undefined;
   announcedBy: AnnouncedBy | undefined;

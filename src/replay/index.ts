@@ -2,6 +2,7 @@
 export type * from './flow-types.js';
 export { buildCaptureRun, type CaptureLabel, type CaptureRun, type CaptureSection } from './capture-run.js';
 export { completeTopology, interfacesOf, scanCapture, serverInterface, type CaptureScan, type TopologyGuess } from './guess.js';
+export { noteLine } from './report.js';
 export { createCaptureExport, verdictComment, writeTracePcapng, type CaptureExport } from './pcap-out.js';
 export { replayCapture, type PacketTap, type ReplayCaptureOptions, type ReplayOutcome } from './replay.js';
 export {

@@ -16,8 +16,8 @@ import { DECODE_ERROR, DECODE_OK, DECODE_SKIP, FrameDecoder, type CaptureReader 
 import { AnnouncementTable, clientAnnouncement, transferReply, serverAnnouncement } from './announcements.js';
 import { ControlStream } from './control-stream.js';
 import { FlowTable, pairHash, sameAddr, type LiveFlow } from './flow-table.js';
-import type { CaptureFlowRole, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
-import { finishReplay } from './report.js';
+import type { CaptureFlow, CaptureFlowRole, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
+import { finishReplay, toFlow } from './report.js';
 import { locate, type Topology } from './topology.js';
 
 /** Called for every decoded IP packet (for pcapng export); verdict undefined when it does not cross. */
@@ -38,7 +38,18 @@ export interface ReplayCaptureOptions {
   readonly tap?: PacketTap;
   /** decode warnings kept; default 200 */
   readonly maxDiagnostics?: number;
+  /**
+   * Receives each flow as it finishes (its conntrack entry went, or it fell idle), then the
+   * live ones in id order at the end; the replay then keeps none (`flows` and `notes` come
+   * back empty), so memory follows live connections. Without it flows are kept, in id order.
+   */
+  readonly onFlow?: (f: CaptureFlow) => void;
+  /** Called every PROGRESS_EVERY records and at the end: records read, flows seen, byte offset reached. */
+  readonly progress?: (records: number, flows: number, byteOffset: number) => void;
 }
+
+/** Records between progress calls. */
+export const PROGRESS_EVERY = 1 << 14;
 
 /** What a replay returns beside the report: located problems found while decoding. */
 export interface ReplayOutcome {
@@ -46,8 +57,17 @@ export interface ReplayOutcome {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** A closed flow leaves the live table after this much silence (2 × MSL, RFC 9293 3.4.2). */
-const CLOSED_IDLE_MS = 240_000;
+/*
+ * A flow the engine tracks leaves when its conntrack entry goes. The others (static
+ * engine, denied, not crossing) leave after conntrack's timeout for the state they
+ * reached (nf_conntrack_proto_tcp.c tcp_timeouts[]), counted from their last packet.
+ */
+/** RST seen: CLOSE, 10 s. */
+const RESET_IDLE_MS = 10_000;
+/** FIN seen: FIN_WAIT / TIME_WAIT, 120 s. */
+const CLOSED_IDLE_MS = 120_000;
+/** A TCP flow that never had a reply: SYN_SENT, 120 s. */
+const UNREPLIED_IDLE_MS = 120_000;
 /** An open flow leaves after this much silence (conntrack's generic timeout). */
 const OPEN_IDLE_MS = 600_000;
 /**
@@ -84,10 +104,11 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     announcements: 0,
     events: {},
     peakLiveFlows: 0,
+    earlyDrops: 0,
   };
   const table = new FlowTable();
   const announced = new AnnouncementTable();
-  const rows: LiveFlow[] = [];
+  const rows: CaptureFlow[] = [];
   const packets: CapturePacketRow[] = [];
   const events: TraceEvent[] = [];
   const lines: ControlLine[] = [];
@@ -97,12 +118,58 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   const stepCtx: StepContext = ctx;
   let nextId = 1;
   let flowCount = 0;
+  let notCrossing = 0;
+  /** the flow of the first denied packet: the summary names it */
+  let firstBlock: Pick<CaptureFlow, 'role' | 'firstBlocked'> | undefined;
+  // conntrack entries → the flows they track; entries made and gone during the packet being stepped
+  const ctFlows = new Map<number, LiveFlow>();
+  const madeIds: number[] = [];
+  const goneIds: number[] = [];
+  if (firewall.watchConnections) {
+    firewall.watchConnections((id, end) => {
+      if (end === undefined) madeIds.push(id);
+      else {
+        goneIds.push(id);
+        if (end === 'early-drop') stats.earlyDrops++;
+      }
+    });
+  }
   /** control flows whose ends sit on different interfaces: without one, the capture says nothing about FTP */
   let crossingControl = 0;
 
   const retire = (f: LiveFlow): void => {
     if (f.control) announced.forget(f);
     f.control = undefined; // reassembly buffers go; the aggregate stays
+  };
+
+  /** The flow is done: out of the tables, reported. */
+  const finish = (f: LiveFlow): void => {
+    table.remove(f);
+    retire(f);
+    if (f.ctId !== 0) {
+      ctFlows.delete(f.ctId);
+      f.ctId = 0;
+    }
+    if (o.onFlow) o.onFlow(toFlow(f));
+    else if (rows.length < maxRows) rows.push(toFlow(f));
+  };
+
+  /** Ties the entries the last step made to `f`; finishes the flows whose entries went. */
+  const settleConntrack = (f: LiveFlow): void => {
+    for (const id of madeIds) {
+      f.ctId = id;
+      ctFlows.set(id, f);
+    }
+    madeIds.length = 0;
+    for (const id of goneIds) {
+      const g = ctFlows.get(id);
+      if (g === undefined) continue;
+      ctFlows.delete(id);
+      if (g.ctId !== id) continue;
+      g.ctId = 0;
+      if (g.live) finish(g);
+    }
+    goneIds.length = 0;
   };
 
   const onLine = (f: LiveFlow, from: 0 | 1, line: string, n: number, nowMs: number): void => {
@@ -149,6 +216,9 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       blockedAtOpen: false,
       laterPackets: 0,
       closed: false,
+      reset: false,
+      replied: false,
+      ctId: 0,
       lastMs: nowMs,
       control: undefined,
       announcedBy: undefined,
@@ -180,21 +250,34 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     stats.flows[role]++;
     if (role === 'control' && f.crosses) crossingControl++;
     flowCount++;
-    if (rows.length < maxRows) rows.push(f);
+    if (!f.crosses) notCrossing++;
     table.insert(f);
     return f;
   };
 
+  const idleLimitMs = (f: LiveFlow): number => {
+    if (f.ctId !== 0) return Number.POSITIVE_INFINITY; // conntrack decides
+    if (f.reset) return RESET_IDLE_MS;
+    if (f.closed) return CLOSED_IDLE_MS;
+    if (f.proto === PROTO_TCP && !f.replied) return UNREPLIED_IDLE_MS;
+    return f.control?.established ? CONTROL_IDLE_MS : OPEN_IDLE_MS;
+  };
+
   const sweep = (nowMs: number): void => {
-    const gone = table.sweep((f) => nowMs - f.lastMs > (f.closed ? CLOSED_IDLE_MS : f.control?.established ? CONTROL_IDLE_MS : OPEN_IDLE_MS));
-    for (const f of gone) retire(f);
+    const gone = table.sweep((f) => nowMs - f.lastMs > idleLimitMs(f));
+    for (const f of gone) finish(f);
     announced.expire(nowMs);
   };
 
   const c = reader.cursor;
   let untilSweep = SWEEP_EVERY;
+  let untilProgress = PROGRESS_EVERY;
   while (c.advance()) {
     stats.records++;
+    if (o.progress && --untilProgress === 0) {
+      untilProgress = PROGRESS_EVERY;
+      o.progress(stats.records, flowCount, c.dataOffset);
+    }
     const status = decoder.decode(c.linkType, c.buffer, c.dataStart, c.dataStart + c.capturedLength);
     if (status !== DECODE_OK) {
       if (status === DECODE_SKIP) stats.skipped[decoder.reason] = (stats.skipped[decoder.reason] ?? 0) + 1;
@@ -222,8 +305,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     const flags = p.tcpFlags;
     if (f !== undefined && f.closed && p.proto === PROTO_TCP && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
       // a fresh SYN on a finished pair is a new connection (port reuse)
-      table.remove(f);
-      retire(f);
+      finish(f);
       f = undefined;
     }
     if (f === undefined) {
@@ -231,6 +313,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       dir.value = sameAddrPort(f, p) ? 0 : 1;
     }
     const d = dir.value;
+    if (d === 1) f.replied = true;
     f.packets++;
     f.lastMs = nowMs;
     if (f.numbers) f.numbers.push(n);
@@ -259,6 +342,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
           f.firstBlocked = blockedPacket(p, n, nowMs, verdict);
           f.blockedAtOpen = p.proto === PROTO_TCP && (flags & TCP_SYN) !== 0;
           stats.blockedFlows[f.role]++;
+          firstBlock ??= { role: f.role, firstBlocked: f.firstBlocked };
         }
       }
       if (keep) packets.push(packetRow(p, n, nowMs, ctx.ingress, ctx.egress, verdict, f.id));
@@ -273,15 +357,22 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       if (d === 1 && p.payload.length > 0) cs.established = true;
     }
     if (flags & (TCP_FIN | TCP_RST)) f.closed = true;
+    if (flags & TCP_RST) f.reset = true;
+    if (madeIds.length > 0 || goneIds.length > 0) settleConntrack(f);
     if (--untilSweep === 0) {
       untilSweep = SWEEP_EVERY;
       sweep(nowMs);
     }
   }
+  // what is still live finishes at the end of the capture, in id order
+  const live = table.sweep(() => true).sort((a, b) => a.id - b.id);
+  for (const f of live) finish(f);
+  if (o.progress) o.progress(stats.records, flowCount, c.dataOffset);
   stats.peakLiveFlows = table.peak;
   stats.announcements = announced.count;
   if (suppressed > 0) diagnostics.push({ severity: 'warning', message: `${suppressed} more malformed packets not shown`, bytes: { file: reader.file, byteOffset: 0 } });
-  const replay = finishReplay(stats, rows, flowCount, packets, events, lines, crossingControl);
+  if (!o.onFlow) rows.sort((a, b) => a.id - b.id);
+  const replay = finishReplay(stats, rows, { flowCount, crossingControl, notCrossing, firstBlock }, packets, events, lines);
   return { replay, diagnostics: [...reader.diagnostics, ...diagnostics] };
 }
 

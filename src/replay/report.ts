@@ -43,7 +43,11 @@ export function inRealityNote(f: LiveFlow): string | undefined {
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
-function toFlow(f: LiveFlow): Flow {
+/** One empty list shared by every flow kept without its packet numbers. */
+const NO_NUMBERS: readonly number[] = Object.freeze([]);
+
+/** The run model's form of a finished flow. */
+export function toFlow(f: LiveFlow): Flow {
   const note = inRealityNote(f);
   return {
     id: f.id,
@@ -55,7 +59,7 @@ function toFlow(f: LiveFlow): Flow {
     firstBlocked: f.firstBlocked,
     packets: f.packets,
     bytesPassed: f.bytesPassed,
-    packetNumbers: f.numbers ?? [],
+    packetNumbers: f.numbers ?? NO_NUMBERS,
     clientInterface: f.cIface,
     serverInterface: f.sIface,
     crossesFirewall: f.crosses,
@@ -64,36 +68,54 @@ function toFlow(f: LiveFlow): Flow {
   };
 }
 
+/** What the summary needs of the flows, counted as they went by (the flows themselves may be gone). */
+export interface FlowTotals {
+  readonly flowCount: number;
+  /** control flows whose ends sit on different interfaces */
+  readonly crossingControl: number;
+  /** flows whose ends sit behind the same interface */
+  readonly notCrossing: number;
+  /** the flow of the first denied packet */
+  readonly firstBlock: Pick<Flow, 'role' | 'firstBlocked'> | undefined;
+}
+
 /**
  * The replay's one-line verdict. FTP works only when some FTP control connection
  * crossed the firewall and no crossing flow was blocked: a capture with nothing
  * crossing says nothing about the firewall, so it is not a pass.
  */
-function summarise(stats: CaptureStats, flows: readonly Flow[], flowCount: number, crossingControl: number): { works: boolean; summary: string } {
+export function summarise(stats: CaptureStats, t: FlowTotals): { works: boolean; summary: string } {
   const blocked = stats.blockedFlows.control + stats.blockedFlows.data + stats.blockedFlows.other;
-  const notCrossing = flows.filter((f) => !f.crossesFirewall).length;
+  const { flowCount, crossingControl, notCrossing } = t;
   const aside = notCrossing > 0 ? ` (${plural(notCrossing, 'flow')} ${notCrossing === 1 ? 'does' : 'do'} not cross the firewall)` : '';
   if (blocked === 0) {
     if (crossingControl > 0) return { works: true, summary: `all ${plural(flowCount, 'flow')} passed${aside}` };
     const why = notCrossing > 0 ? `; ${notCrossing} ${notCrossing === 1 ? 'does' : 'do'} not cross it` : '';
     return { works: false, summary: `no FTP control connection crossed the firewall (${plural(flowCount, 'flow')}${why})` };
   }
-  const first = flows.filter((f) => f.firstBlocked).sort((a, b) => a.firstBlocked!.n - b.firstBlocked!.n)[0];
+  const first = t.firstBlock;
   return { works: false, summary: `${blockedFlowsText(blocked, flowCount, first)}${aside}` };
 }
 
-/** Assembles the replay result once the capture is read. */
+/** The "in reality" note line of a flow, as the report lists it. */
+export function noteLine(f: Flow): string | undefined {
+  return f.inReality ? `flow ${f.id} (${f.role} ${f.client} → ${f.server}): ${f.inReality}` : undefined;
+}
+
+/** Assembles the replay result once the capture is read; `flows` are the ones kept (in id order). */
 export function finishReplay(
   stats: CaptureStats,
-  rows: readonly LiveFlow[],
-  flowCount: number,
+  flows: readonly Flow[],
+  totals: FlowTotals,
   packets: readonly PacketRow[],
   events: readonly TraceEvent[],
   controlLines: readonly ControlLine[],
-  crossingControl: number,
 ): CaptureReplay {
-  const flows = rows.map(toFlow);
-  const notes = flows.filter((f) => f.inReality).map((f) => `flow ${f.id} (${f.role} ${f.client} → ${f.server}): ${f.inReality}`);
-  const { works, summary } = summarise(stats, flows, flowCount, crossingControl);
-  return { stats, flows, flowsTruncated: flowCount > rows.length, packets, events, controlLines, notes, works, summary };
+  const notes: string[] = [];
+  for (const f of flows) {
+    const line = noteLine(f);
+    if (line !== undefined) notes.push(line);
+  }
+  const { works, summary } = summarise(stats, totals);
+  return { stats, flows, flowsTruncated: totals.flowCount > flows.length, packets, events, controlLines, notes, works, summary };
 }

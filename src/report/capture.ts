@@ -13,6 +13,17 @@ export function captureLines(run: RunReport): string[] {
       (skipped.length > 0 ? `; not IP: ${skipped.join(', ')}` : ''),
   );
   out.push(`  topology: ${run.capture.topology}`);
+  const full = s.events['conntrack-table-full'] ?? 0;
+  const replaced = s.events['expectation-replaced'] ?? 0;
+  const helperDrops = s.events['helper-drop'] ?? 0;
+  if (s.earlyDrops > 0 || full > 0 || replaced > 0 || helperDrops > 0) {
+    const parts: string[] = [];
+    if (s.earlyDrops > 0) parts.push(`${s.earlyDrops} unassured ${s.earlyDrops === 1 ? 'entry' : 'entries'} evicted to make room (early_drop)`);
+    if (full > 0) parts.push(`${plural(full, 'packet')} dropped because the table was full (conntrack-table-full)`);
+    if (replaced > 0) parts.push(`${plural(replaced, 'expectation')} replaced by a newer one on the same control connection (expectation-replaced)`);
+    if (helperDrops > 0) parts.push(`${plural(helperDrops, 'packet')} dropped by the FTP helper (helper-drop)`);
+    out.push(`  conntrack: ${parts.join('; ')}`);
+  }
   if (run.capture.flowsTruncated) out.push(`  (flow table shows the first ${run.flows.length} flows)`);
   const links = run.flows.filter((f) => f.announcedBy);
   if (links.length > 0) {

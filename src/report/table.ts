@@ -30,7 +30,11 @@ export function formatRun(run: RunReport, options: TableOptions): string[] {
       f.firstBlocked ? `#${f.firstBlocked.n} ${f.firstBlocked.packet} denied by ${f.firstBlocked.by}` : '',
     ]);
   }
-  out.push('', ...formatTable(rows));
-  if (options.packets) out.push('', '  packets:', ...formatPacketTrace(run, st));
+  out.push('');
+  for (const line of formatTable(rows)) out.push(line);
+  if (options.packets) {
+    out.push('', '  packets:');
+    for (const line of formatPacketTrace(run, st)) out.push(line);
+  }
   return out;
 }

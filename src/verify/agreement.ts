@@ -152,7 +152,7 @@ export function formatAgreement(a: Agreement): string[] {
     const role = f.kernel?.role ?? f.simulation?.role ?? f.replay?.role ?? 'other';
     return [`${f.session ? `${f.session} ` : ''}${role} ${f.client} → ${f.server}`, cellText(f.kernel), cellText(f.simulation), cellText(f.replay), f.agree ? 'yes' : 'NO'];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const widths = head.map((h, i) => body.reduce((w, r) => Math.max(w, r[i]!.length), h.length));
   const line = (cells: readonly string[]): string => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]!))).join('  ')}`;
   const out = [line(head), ...body.map(line)];
   for (const f of a.flows) {

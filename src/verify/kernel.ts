@@ -287,7 +287,7 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
   const { topology, diagnostics } = planTopology(scenario, options.interfaceMap, prefix);
   if (hasErrors(diagnostics)) return emptyRun(scenario, diagnostics);
   const notes: string[] = [];
-  const synRetries = Math.min(opts.synRetries, ...scenario.sessions.flatMap((s) => [s.clientBehaviour.synRetries, s.serverBehaviour.synRetries]));
+  const synRetries = scenario.sessions.reduce((m, s) => Math.min(m, s.clientBehaviour.synRetries, s.serverBehaviour.synRetries), opts.synRetries);
   notes.push(`SYN retries: net.ipv4.tcp_syn_retries=${synRetries} in client and server namespaces, client connect timeout ${opts.connectTimeoutMs} ms; Linux's 1 s initial RTO is not the scenario's initialRtoMs`);
   const cleanup = new CleanupStack();
   const work = mkdtempSync(join(tmpdir(), 'ftpw-verify-'));

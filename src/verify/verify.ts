@@ -63,7 +63,7 @@ export function notComparableReasons(scenario: Scenario, engine: 'static' | 'sta
   const reasons: string[] = [];
   for (const s of scenario.sessions) {
     if (engine === 'stateful') {
-      const longest = Math.max(0, ...s.steps.map((st) => (st.kind === 'wait' ? st.sec : 'transfer' in st ? (st.transfer.connectDelaySec ?? 0) : 0)));
+      const longest = s.steps.reduce((m, st) => Math.max(m, st.kind === 'wait' ? st.sec : 'transfer' in st ? (st.transfer.connectDelaySec ?? 0) : 0), 0);
       if (longest * 1000 > MAX_KERNEL_WAIT_MS)
         reasons.push(
           `session '${s.name}' waits ${longest} s; the kernel run waits at most ${MAX_KERNEL_WAIT_MS / 1000} s, and the FTP helper's 300 s expectation timeout cannot be shortened to match (it is nf_conntrack_ftp's fixed expect policy, not a sysctl or module parameter)`,
@@ -140,7 +140,7 @@ export async function verifyScenario(job: VerifyJob, kernelOptions: Partial<Kern
       controlPorts: [...new Set(job.scenario.sessions.map((s) => s.serverBehaviour.controlPort))],
     });
     replayFlows = outcome.replay.flows;
-    replayDiagnostics.push(...outcome.diagnostics);
+    for (const d of outcome.diagnostics) replayDiagnostics.push(d);
   }
   const transfers = (name: string): number =>
     job.scenario.sessions.find((s) => s.name === name)?.steps.filter((st) => st.kind === 'list' || st.kind === 'retr' || st.kind === 'stor').length ?? 0;

@@ -43,7 +43,8 @@ export function createAcl(acl: H3cAcl): H3cAcl {
 /** The id Comware assigns to a rule written without one: 0, or the next multiple of step above the highest id. */
 export function nextRuleId(acl: H3cAcl): number {
   if (acl.rules.length === 0) return 0;
-  const highest = Math.max(...acl.rules.map((r) => r.id));
+  let highest = -Infinity;
+  for (const r of acl.rules) if (r.id > highest) highest = r.id;
   return (Math.floor(highest / acl.step) + 1) * acl.step;
 }
 

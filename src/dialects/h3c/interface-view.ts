@@ -170,7 +170,8 @@ export function handleInterfaceCommand(ctx: ParseContext, line: Line, iface: H3c
     const dir = direction(ctx, line, dirTok, t[t.length - 2]?.text ?? 'packet-filter');
     if (!dir) return true;
     const keep = iface.packetFilters.filter((p) => p.family !== family || p.direction !== dir);
-    iface.packetFilters.splice(0, iface.packetFilters.length, ...keep);
+    iface.packetFilters.length = 0;
+    for (const f of keep) iface.packetFilters.push(f);
     return true;
   }
   return false;

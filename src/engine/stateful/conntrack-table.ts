@@ -125,6 +125,12 @@ export function describeConn(c: Pick<Conn, 'proto' | 'src' | 'dst' | 'srcPort' |
   return `${name} ${formatIp(c.src)} → ${formatIp(c.dst)}`;
 }
 
+/**
+ * early_drop looks at this many hash buckets, starting at the new tuple's
+ * (net/netfilter/nf_conntrack_core.c: `#define NF_CT_EVICTION_RANGE 8`).
+ */
+export const NF_CT_EVICTION_RANGE = 8;
+
 /** The table: lookups by either direction's tuple, at most `max` entries (nf_conntrack_max). */
 export interface ConntrackTable {
   /** The connection whose ORIGINAL or REPLY tuple this is; the direction is left in `lastDir`. */
@@ -134,35 +140,47 @@ export interface ConntrackTable {
   byId(id: number): Conn | undefined;
   insert(c: Conn): void;
   remove(c: Conn): void;
+  /**
+   * early_drop's choice for a new tuple of hash `hash` (nf_conntrack_core.c early_drop,
+   * early_drop_list): the buckets from the tuple's own onwards, at most NF_CT_EVICTION_RANGE
+   * of them, until one holds entries that are not ASSURED; all of those go into `out`
+   * (cleared first). Bounded work: never a scan of the table.
+   */
+  evictionVictims(hash: number, out: Conn[]): void;
   readonly size: number;
   readonly max: number;
-  /** live connections in id order */
+  /** hash buckets (nf_conntrack_buckets): the kernel's boot-time default makes it equal to max */
+  readonly buckets: number;
+  /** live connections in id order (O(size): for views and rebuilds, never per packet) */
   list(): Conn[];
 }
 
 type Bucket = Conn | Conn[];
 
-/** Creates an empty table for at most `max` connections. */
+/** Creates an empty table for at most `max` connections, in `max` hash buckets (facts 8.3: max_factor 1). */
 export function createConntrackTable(max: number): ConntrackTable {
-  // hash → connection(s); each connection sits under its ORIGINAL and its REPLY hash
+  const bucketCount = Math.max(1, Math.floor(max));
+  // bucket index → connection(s); each connection sits in the bucket of its ORIGINAL and of its REPLY hash
   const buckets = new Map<number, Bucket>();
   const ids = new Map<number, Conn>();
   let lastDir: 0 | 1 = DIR_ORIGINAL;
   const add = (h: number, c: Conn): void => {
-    const b = buckets.get(h);
-    if (b === undefined) buckets.set(h, c);
+    const i = h % bucketCount;
+    const b = buckets.get(i);
+    if (b === undefined) buckets.set(i, c);
     else if (Array.isArray(b)) b.push(c);
-    else buckets.set(h, [b, c]);
+    else buckets.set(i, [b, c]);
   };
   const drop = (h: number, c: Conn): void => {
-    const b = buckets.get(h);
-    if (b === c) buckets.delete(h);
+    const i = h % bucketCount;
+    const b = buckets.get(i);
+    if (b === c) buckets.delete(i);
     else if (Array.isArray(b)) {
       const rest = b.filter((x) => x !== c);
-      // a tuple whose ORIGINAL and REPLY hashes are equal sits twice in one bucket: both go
-      if (rest.length === 0) buckets.delete(h);
-      else if (rest.length === 1) buckets.set(h, rest[0]!);
-      else buckets.set(h, rest);
+      // a connection whose ORIGINAL and REPLY hashes share a bucket sits twice in it: both go
+      if (rest.length === 0) buckets.delete(i);
+      else if (rest.length === 1) buckets.set(i, rest[0]!);
+      else buckets.set(i, rest);
     }
   };
   /** 0 = ORIGINAL, 1 = REPLY, -1 = neither */
@@ -172,9 +190,12 @@ export function createConntrackTable(max: number): ConntrackTable {
     if (sp === c.replySrcPort && dp === c.replyDstPort && ipEquals(src, c.dst) && ipEquals(dst, c.src)) return DIR_REPLY;
     return -1;
   };
+  const unassuredInto = (c: Conn, out: Conn[]): void => {
+    if (!c.assured && !out.includes(c)) out.push(c);
+  };
   return {
     find(proto, src, sp, dst, dp): Conn | undefined {
-      const b = buckets.get(tupleHash(proto, src, sp, dst, dp));
+      const b = buckets.get(tupleHash(proto, src, sp, dst, dp) % bucketCount);
       if (b === undefined) return undefined;
       if (!Array.isArray(b)) {
         const d = matches(b, proto, src, sp, dst, dp);
@@ -207,10 +228,23 @@ export function createConntrackTable(max: number): ConntrackTable {
       drop(c.replyHash, c);
       ids.delete(c.id);
     },
+    evictionVictims(hash: number, out: Conn[]): void {
+      out.length = 0;
+      const first = hash % bucketCount;
+      for (let i = 0; i < NF_CT_EVICTION_RANGE; i++) {
+        const b = buckets.get((first + i) % bucketCount);
+        if (b === undefined) continue;
+        if (Array.isArray(b)) for (const c of b) unassuredInto(c, out);
+        else unassuredInto(b, out);
+        if (out.length > 0) return;
+      }
+    },
     get size(): number {
       return ids.size;
     },
     max,
-    list: () => [...ids.values()].sort((a, b) => a.id - b.id),
+    buckets: bucketCount,
+    // ids are inserted in increasing order and never reinserted, so insertion order is id order
+    list: () => [...ids.values()],
   };
 }

@@ -9,7 +9,7 @@ import { describePacket, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type Pa
 import type { Inspection, Policy } from '../../policy/model.js';
 import { crossesPoint, sessionPoints } from '../../policy/sessions.js';
 import { checkAcls, compilePolicy, createScopeTracker } from '../static.js';
-import type { Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
+import type { ConnectionEnd, ConnectionWatcher, Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
 import {
   createConntrackTable,
   describeConn,
@@ -83,6 +83,8 @@ export interface StatefulFirewall extends Firewall {
   expectations(): readonly string[];
   /** both live tables as plain data, for recorders (the HTML step-through) */
   snapshot(): TablesView;
+  /** `watcher` hears of every entry made and removed, with why it went */
+  watchConnections(watcher: ConnectionWatcher): void;
 }
 
 /** A pending expectation as teaching views see it. */
@@ -157,18 +159,23 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   };
 
   /**
-   * nf_conntrack's early_drop: with the table full, a connection that is not ASSURED
-   * (no reply yet, or a short exchange) is evicted to make room. The kernel looks in
-   * the new tuple's hash bucket range; the oldest unassured entry stands in for that.
+   * nf_conntrack's early_drop: with the table full, connections that are not ASSURED
+   * (no reply yet, or a short exchange) in the new tuple's hash bucket, or in one of the
+   * next few, are evicted to make room (NF_CT_EVICTION_RANGE: bounded work, never a
+   * scan of the table). False when those buckets hold only assured entries.
    */
+  const victims: Conn[] = [];
   const earlyDrop = (p: Packet, ctx: StepContext, events: TraceEvent[]): boolean => {
-    const victim = table.list().find((c) => !c.assured);
-    if (!victim) return false;
-    destroy(victim, events, ctx.nowMs, msg.earlyDropText(victim, p, ctx.n));
+    table.evictionVictims(tupleHash(p.proto, p.src, ports[0], p.dst, ports[1]), victims);
+    if (victims.length === 0) return false;
+    for (const v of victims) destroy(v, events, ctx.nowMs, msg.earlyDropText(v, p, ctx.n), 'early-drop');
+    victims.length = 0;
     return true;
   };
 
-  const destroy = (c: Conn, events: TraceEvent[], tMs: number, text: string): void => {
+  let watcher: ConnectionWatcher | undefined;
+
+  const destroy = (c: Conn, events: TraceEvent[], tMs: number, text: string, end: ConnectionEnd): void => {
     table.remove(c);
     events.push({ tMs, kind: 'conntrack-destroy', text });
     const e = c.pending;
@@ -176,6 +183,12 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       expectations.remove(e);
       events.push({ tMs, kind: 'expectation-expired', text: msg.orphanedText(e, c.id) });
     }
+    if (watcher) watcher(c.id, end);
+  };
+
+  const confirm = (c: Conn): void => {
+    table.insert(c);
+    if (watcher) watcher(c.id, undefined);
   };
 
   const expireUntil = (nowMs: number, events: TraceEvent[]): void => {
@@ -192,7 +205,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
           continue;
         }
         c.heapAtMs = Infinity;
-        destroy(c, events, c.expiresMs, msg.timedOutText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined));
+        destroy(c, events, c.expiresMs, msg.timedOutText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined), 'timeout');
       } else {
         const e = expectations.byId(-id);
         if (!e || !e.alive) continue;
@@ -318,7 +331,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     if (e) {
       const c = newConn(p, ctx, e, tcp);
       track(c, p, DIR_ORIGINAL, ctx, events);
-      table.insert(c);
+      confirm(c);
       events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
       events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined) });
       return { verdict: { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, events };
@@ -327,7 +340,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     if (verdict.action === 'deny') return { verdict, events }; // never confirmed: no entry
     const c = newConn(p, ctx, undefined, tcp);
     track(c, p, DIR_ORIGINAL, ctx, events);
-    table.insert(c);
+    confirm(c);
     const helperNote = c.helper ? `ftp helper "${c.helper.name}" attached` : c.session ? undefined : msg.NOT_A_SESSION;
     const pickedUp = c.tcp !== undefined && tcpIndex(p.tcpFlags) !== 0;
     events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.newConnText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined, pickedUp, helperNote) });
@@ -376,7 +389,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const ctinfo = dir === 1 || c.seenReply ? 'established' : c.related ? 'related' : 'new';
     const code = track(c, p, dir, ctx, events);
     if (code === TCP_REOPEN) {
-      destroy(c, events, ctx.nowMs, msg.reopenedText(c, ctx.n, TCP_STATE_NAMES[c.tcp!.state]!));
+      destroy(c, events, ctx.nowMs, msg.reopenedText(c, ctx.n, TCP_STATE_NAMES[c.tcp!.state]!), 'reopened');
       return stepNew(p, ctx, events);
     }
     if (code === TCP_INVALID) {
@@ -387,7 +400,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     // an RST while no reply was seen deletes the entry at once (nf_ct_kill_acct); the packet still passes as tracked
     const kill = c.tcp !== undefined && code === TCP_ACCEPT && tcpOut.kill;
     if (dir === 1) c.seenReply = true; // IPS_SEEN_REPLY is set before the ruleset runs (facts 10.2)
-    if (kill) destroy(c, events, ctx.nowMs, msg.killedText(c, ctx.n));
+    if (kill) destroy(c, events, ctx.nowMs, msg.killedText(c, ctx.n), 'killed');
     let verdict: Verdict;
     // a connection that is not a session has state, but its state passes nothing: every packet meets the filters
     if (ctinfo === 'new' || !c.session) verdict = acls(p, ctx);
@@ -407,6 +420,9 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       scratch.length = 0;
       const r = stepInner(p, ctx, scratch);
       return { verdict: r.verdict, events: scratch.length === 0 ? NO_EVENTS : scratch.slice() };
+    },
+    watchConnections(w: ConnectionWatcher): void {
+      watcher = w;
     },
     advanceTo(nowMs: number): readonly TraceEvent[] {
       const events: TraceEvent[] = [];

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createStatefulFirewall } from '../../../src/engine/stateful/firewall.js';
+import { NF_CT_EVICTION_RANGE, tupleHash } from '../../../src/engine/stateful/conntrack-table.js';
 import { LINUX_TCP_TIMEOUTS_SEC } from '../../../src/engine/stateful/tcp-state.js';
 import { describeProvenance } from '../../../src/engine/verdict.js';
-import { TCP_ACK, TCP_FIN, TCP_SYN } from '../../../src/net/packet.js';
-import { Conversation, icmp, IN, OUT, Runner, tcpSeg, udp } from './packets.js';
+import { PROTO_TCP, TCP_ACK, TCP_FIN, TCP_SYN } from '../../../src/net/packet.js';
+import { Conversation, icmp, IN, ip, OUT, Runner, tcpSeg, udp } from './packets.js';
 import { guarded, INSPECT_ANY } from './policies.js';
 
 const S = 1000;
@@ -207,22 +208,80 @@ describe('conntrack: TCP state machine', () => {
 });
 
 describe('conntrack: table, UDP, ICMP, clock', () => {
-  it('when the table is full of unassured entries, early_drop evicts the oldest to make room', () => {
-    const fw = createStatefulFirewall(guarded(), { maxConnections: 2 });
+  it('when the table is full of unassured entries, early_drop evicts those in the new tuple\'s hash bucket', () => {
+    // 16 entries in 16 buckets; each connection sits in the bucket of its ORIGINAL and of its REPLY tuple
+    const max = 16;
+    const fw = createStatefulFirewall(guarded(), { maxConnections: max });
     const run = new Runner(fw);
-    const a = control(50000, '10.0.0.2');
-    const b = control(50000, '10.0.0.3');
-    run.step(a.syn(), 0);
-    run.step(b.syn(), 0);
-    const c = control(50000, '10.0.0.4');
-    const r = run.step(c.syn(), 1);
+    const server = ip('192.168.10.1');
+    const orig = (cPort: number): number => tupleHash(PROTO_TCP, ip('10.0.0.2'), cPort, server, 21) % max;
+    const reply = (cPort: number): number => tupleHash(PROTO_TCP, server, 21, ip('10.0.0.2'), cPort) % max;
+    const ports: number[] = [];
+    for (let i = 0; i < max; i++) {
+      ports.push(20000 + i);
+      run.step(control(20000 + i, '10.0.0.2').syn(), 0);
+    }
+    // a newcomer whose own bucket is occupied: exactly the connections in that bucket go
+    let newcomer = 30000;
+    while (!ports.some((q) => orig(q) === orig(newcomer) || reply(q) === orig(newcomer))) newcomer++;
+    const expected = ports.flatMap((q, i) => (orig(q) === orig(newcomer) || reply(q) === orig(newcomer) ? [i + 1] : []));
+    const r = run.step(control(newcomer, '10.0.0.2').syn(), 1);
     expect(r.verdict.by.kind).toBe('rule');
-    expect(r.events[0]).toEqual({
-      tMs: 1,
-      kind: 'conntrack-destroy',
-      text: 'table full: connection 1 tcp 10.0.0.2:50000 → 192.168.10.1:21 (not assured) evicted to make room for packet 3 (SYN 10.0.0.4:50000 → 192.168.10.1:21) (early_drop)',
+    expect(r.events.filter((e) => e.kind === 'conntrack-destroy')).toEqual(
+      expected.map((id) => ({
+        tMs: 1,
+        kind: 'conntrack-destroy',
+        text: `table full: connection ${id} tcp 10.0.0.2:${ports[id - 1]} → 192.168.10.1:21 (not assured) evicted to make room for packet ${max + 1} (SYN 10.0.0.2:${newcomer} → 192.168.10.1:21) (early_drop)`,
+      })),
+    );
+    expect(fw.connections().map((x) => x.id)).toEqual([...ports.keys()].map((i) => i + 1).filter((id) => !expected.includes(id)).concat([max + 1]));
+  });
+
+  it('early_drop looks at NF_CT_EVICTION_RANGE (8) buckets from the new tuple\'s: an unassured entry further away does not save the new connection', () => {
+    const max = 64;
+    const fw = createStatefulFirewall(guarded(), { maxConnections: max });
+    const run = new Runner(fw);
+    const server = ip('192.168.10.1');
+    const buckets = (cPort: number): number[] => [tupleHash(PROTO_TCP, ip('10.0.0.2'), cPort, server, 21) % max, tupleHash(PROTO_TCP, server, 21, ip('10.0.0.2'), cPort) % max];
+    // 63 assured connections, then one that stays unassured (SYN only) in buckets far from the newcomer's
+    let port = 10000;
+    for (let i = 0; i < max - 1; i++, port++) {
+      const x = control(port, '10.0.0.2');
+      run.step(x.syn(), 0);
+      run.step(x.synAck(), 0);
+      run.step(x.ack(), 0);
+    }
+    const near = (b: number, from: number): boolean => (b - from + max) % max < NF_CT_EVICTION_RANGE;
+    let newcomer = 60000;
+    for (;;) {
+      const from = tupleHash(PROTO_TCP, ip('10.0.0.2'), newcomer, server, 21) % max;
+      if (!buckets(port).some((b) => near(b, from))) break;
+      newcomer++;
+    }
+    run.step(control(port, '10.0.0.2').syn(), 0);
+    expect(fw.connections().filter((x) => !x.assured)).toHaveLength(1);
+    const r = run.step(control(newcomer, '10.0.0.2').syn(), 1);
+    expect(r.events.map((e) => e.kind)).toEqual(['conntrack-table-full']);
+    expect(r.verdict.action).toBe('deny');
+    expect(fw.connections()).toHaveLength(max);
+  });
+
+  it('early_drop does bounded work: 100,000 SYNs through a 1,000-entry table leave it full of the newest and evict each once', () => {
+    const fw = createStatefulFirewall(guarded(), { maxConnections: 1000 });
+    let drops = 0;
+    let full = 0;
+    fw.watchConnections((_id, end) => {
+      if (end === 'early-drop') drops++;
     });
-    expect(fw.connections().map((x) => x.id)).toEqual([2, 3]);
+    for (let i = 0; i < 100_000; i++) {
+      const r = fw.step(tcpSeg(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 40000, '192.168.10.1', 21, TCP_SYN), { n: i + 1, nowMs: i, ingress: OUT, egress: IN });
+      if (r.events.some((e) => e.kind === 'conntrack-table-full')) full++;
+    }
+    const live = fw.connections().length;
+    expect(live).toBeLessThanOrEqual(1000);
+    // every connection made is either still live or was evicted once
+    expect(drops + live).toBe(100_000 - full);
+    expect(drops).toBeGreaterThan(98_000);
   });
 
   it('when the table is full of assured connections a new connection is dropped with the kernel message; tracked traffic still passes', () => {

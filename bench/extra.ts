@@ -1,0 +1,146 @@
+/**
+ * Bench sections beyond the replay rates: the floods of issue 14 (time and peak RSS
+ * of the CLI on each generated capture, and the SYN flood at two sizes for
+ * linearity), the CLI's report of the bench capture (streamed), cold start
+ * (`ftpwall --help` and `check` against `node -e 0`), and the bytes a finished
+ * flow's summary keeps while it is held.
+ */
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { writeControlFlood, writePinholeFlood, writePortFlood, writeSynFlood, type FloodCapture } from './floods.js';
+import { BENCH_TOPOLOGY } from './phases.js';
+import { createStatefulFirewall } from '../src/engine/stateful/firewall.js';
+import { parseConfig } from '../src/dialects/load.js';
+import { replayCapture, type CaptureFlow } from '../src/replay/index.js';
+import { openCapture } from '../src/wire/index.js';
+import { readFileSync } from 'node:fs';
+
+/** One timed run of a command. */
+export interface Timed {
+  readonly ms: number;
+  readonly maxRssKb: number;
+  readonly status: number;
+  readonly stderr: string;
+}
+
+/** Runs `node args…` under /usr/bin/time (peak RSS), stdout discarded. */
+export function timeNode(args: readonly string[]): Timed {
+  const timed = spawnSync('/usr/bin/time', ['-V']).error === undefined;
+  const t0 = performance.now();
+  const r = timed
+    ? spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 })
+    : spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+  const ms = performance.now() - t0;
+  const rss = /maxrss=(\d+)/.exec(r.stderr ?? '');
+  return { ms, maxRssKb: rss ? Number(rss[1]) : Number.NaN, status: r.status ?? -1, stderr: r.stderr ?? '' };
+}
+
+function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
+}
+
+const PLACE = ['--inside', '192.168.10.1/32@GigabitEthernet2/1/10', '--outside-interface', 'GigabitEthernet2/1/1'];
+
+interface FloodCase {
+  readonly name: string;
+  readonly write: (file: string) => FloodCapture;
+  readonly args: readonly string[];
+  readonly target: string;
+}
+
+/** The floods section: each flood generated at full size, replayed by the CLI (JSON to /dev/null); lines to print. */
+export function floodsSection(dir: string, cli: string, root: string, scale = 1): string[] {
+  const n = (x: number): number => Math.max(1, Math.round(x * scale));
+  const cases: FloodCase[] = [
+    { name: `${fmt(n(250_000))} SYNs, --conntrack-max 1000`, write: (f) => writeSynFlood(f, n(250_000)), args: ['--conntrack-max', '1000'], target: '' },
+    { name: `${fmt(n(1_000_000))} SYNs, --conntrack-max 1000`, write: (f) => writeSynFlood(f, n(1_000_000)), args: ['--conntrack-max', '1000'], target: '< 30 s, < 300 MB' },
+    { name: `${fmt(n(100_000))} PORTs on one connection`, write: (f) => writePortFlood(f, n(100_000)), args: [], target: 'linear, bounded' },
+    { name: `${fmt(n(100_000))} control connections, default table`, write: (f) => writeControlFlood(f, n(100_000)), args: [], target: 'linear, bounded' },
+    { name: `pinholes from ${fmt(n(20_000))} masters × 5`, write: (f) => writePinholeFlood(f, n(20_000), 5), args: [], target: 'linear, bounded' },
+  ];
+  const rows = [['flood', 'packets', 'seconds', 'packets/s', 'peak RSS MiB', 'target']];
+  const rates: number[] = [];
+  for (const c of cases) {
+    const file = join(dir, 'flood.pcap');
+    process.stderr.write(`bench: flood ${c.name}…\n`);
+    const g = c.write(file);
+    const t = timeNode([cli, 'replay', file, '--config', resolve(root, 'rules/stateful.cfg'), ...PLACE, ...c.args, '--format', 'json', '--no-progress']);
+    if (t.status !== 0) throw new Error(`flood ${c.name} failed (${t.status}): ${t.stderr}`);
+    rates.push(g.records / t.ms);
+    rows.push([c.name, fmt(g.records), fmt(t.ms / 1000, 1), fmt((g.records / t.ms) * 1000), fmt(t.maxRssKb / 1024, 1), c.target]);
+  }
+  const out = ['', 'floods (ftpwall replay --format json of each generated capture, whole process):', ...table(rows)];
+  out.push(`  linearity: packets/s at 1,000,000 SYNs ÷ at 250,000 = ${fmt(rates[1]! / rates[0]!, 2)} (1.00 = linear)`);
+  return out;
+}
+
+/** The CLI's table and JSON report of the bench capture (streamed past 10,000 flows). */
+export function reportSection(file: string, cli: string, root: string, packets: number, formats: readonly string[]): string[] {
+  const rows = [['report of the bench capture', 'seconds', 'packets/s', 'peak RSS MiB']];
+  for (const format of formats) {
+    process.stderr.write(`bench: ${format} report…\n`);
+    const t = timeNode([cli, 'replay', file, '--config', resolve(root, 'rules/stateful.cfg'), ...PLACE, '--conntrack-max', '262144', '--format', format, '--no-progress']);
+    if (t.status !== 0) throw new Error(`${format} report failed (${t.status}): ${t.stderr}`);
+    rows.push([`ftpwall replay --format ${format}`, fmt(t.ms / 1000, 1), fmt((packets / t.ms) * 1000), fmt(t.maxRssKb / 1024, 1)]);
+  }
+  return ['', ...table(rows)];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Cold start: medians of 7 runs of `node -e 0`, `ftpwall --help`, `ftpwall check`. */
+export function coldStartSection(cli: string, root: string): string[] {
+  process.stderr.write('bench: cold start…\n');
+  const runs = (args: readonly string[]): number => {
+    const ms: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      spawnSync(process.execPath, args, { stdio: 'ignore' });
+      ms.push(performance.now() - t0);
+    }
+    return median(ms);
+  };
+  const base = runs(['-e', '0']);
+  const help = runs([cli, '--help']);
+  const check = runs([cli, 'check', resolve(root, 'rules/stateful.cfg')]);
+  return [
+    '',
+    `cold start (median of 7): node -e 0 ${fmt(base)} ms; ftpwall --help ${fmt(help)} ms (${fmt(help / base, 2)}×, target ≤ 2×); ftpwall check rules/stateful.cfg ${fmt(check)} ms (${fmt(check / base, 2)}×)`,
+  ];
+}
+
+/** Child phase (run with --expose-gc): heap bytes per finished flow's summary while held, over the first `limit` flows of the file. */
+export function retainedPhase(file: string, config: string, limit = 50_000): { flows: number; bytesPerFlow: number } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('retained phase needs --expose-gc');
+  const r = parseConfig(readFileSync(config, 'utf8'), config);
+  const heapAfter = (keep: boolean): { heap: number; flows: number } => {
+    const kept: CaptureFlow[] = [];
+    let flows = 0;
+    replayCapture(openCapture(file), {
+      topology: BENCH_TOPOLOGY,
+      firewall: createStatefulFirewall(r.value, { maxConnections: 262144 }),
+      onFlow: (f) => {
+        flows++;
+        if (keep && kept.length < limit) kept.push(f);
+      },
+    });
+    gc();
+    gc();
+    const heap = process.memoryUsage().heapUsed;
+    if (kept.length === 0 && keep) throw new Error('no flows');
+    return { heap, flows: keep ? kept.length : flows };
+  };
+  const without = heapAfter(false);
+  const withKept = heapAfter(true);
+  return { flows: withKept.flows, bytesPerFlow: (withKept.heap - without.heap) / withKept.flows };
+}
+
+function table(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')}`);
+}

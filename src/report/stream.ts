@@ -1,0 +1,215 @@
+/**
+ * Reports written as they are made, chunk by chunk, into a sink: a run at a time,
+ * and a long capture a flow at a time (its flows go out as they finish), so memory
+ * follows live connections, not the capture's length. A capture with few flows is
+ * held and written exactly as the whole-report functions would (same bytes); one
+ * with more switches to the streamed layout: flows in the order they finish, the
+ * verdict after them.
+ */
+import { noteLine, type CaptureFlow, type CaptureRun } from '../replay/index.js';
+import { captureLines } from './capture.js';
+import { REPORT_SCHEMA_VERSION, type RunReport } from './run.js';
+import { PLAIN_STYLE, type Style } from './style.js';
+import { formatRun } from './table.js';
+
+/** Where report text goes, in order; 14a's output sink plugs in here. */
+export type ChunkSink = (chunk: string) => void;
+
+/** Flows of a capture held before its report switches to streaming. */
+export const HELD_FLOWS = 10_000;
+
+/** How to write. */
+export interface ReportStreamOptions {
+  readonly format: 'table' | 'json';
+  /** per-packet rows (kept in memory by the replay: such runs are held whole) */
+  readonly packets: boolean;
+  /** totals and blocked flows only */
+  readonly summary: boolean;
+  readonly style?: Style;
+  /** flows a capture run holds before streaming; default HELD_FLOWS */
+  readonly heldFlows?: number;
+}
+
+/** What a capture run is, before its flows are known. */
+export interface CaptureHead {
+  readonly scenario: string;
+  readonly source: string;
+  readonly config: string;
+  readonly engine: 'static' | 'stateful';
+}
+
+/** Receives one capture's flows as they finish, then the run (with `flows` empty). */
+export interface CaptureFlowStream {
+  flow(f: CaptureFlow): void;
+  end(run: CaptureRun): void;
+}
+
+/** A report document being written. */
+export interface ReportStream {
+  /** Writes a complete run. */
+  run(r: RunReport | CaptureRun): void;
+  /** Starts a capture run whose flows come one at a time. */
+  capture(head: CaptureHead): CaptureFlowStream;
+  /** Closes the document. */
+  end(): void;
+}
+
+const dropPacketNumbers = (key: string, value: unknown): unknown => (key === 'packetNumbers' ? undefined : value);
+
+/** JSON.stringify(value, …, 2) for a value nested `depth` spaces deep. */
+function nested(value: unknown, depth: number): string {
+  const text = JSON.stringify(value, dropPacketNumbers, 2);
+  return depth === 0 ? text : text.replaceAll('\n', `\n${' '.repeat(depth)}`);
+}
+
+function onlyBlocked<T extends { readonly outcome: string }>(flows: readonly T[]): T[] {
+  const out: T[] = [];
+  for (const f of flows) if (f.outcome === 'blocked') out.push(f);
+  return out;
+}
+
+/** Opens a report document on `sink`. */
+export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): ReportStream {
+  const st = o.style ?? PLAIN_STYLE;
+  const held = o.packets ? Number.POSITIVE_INFINITY : (o.heldFlows ?? HELD_FLOWS);
+  let runs = 0;
+
+  const openRun = (): void => {
+    if (o.format === 'json') sink(runs === 0 ? `{\n  "schemaVersion": ${REPORT_SCHEMA_VERSION},\n  "runs": [\n    ` : ',\n    ');
+    else if (runs > 0) sink('\n');
+    runs++;
+  };
+
+  const lines = (ls: readonly string[]): void => {
+    let text = '';
+    for (const l of ls) text += `${l}\n`;
+    sink(text);
+  };
+
+  const whole = (r: RunReport | CaptureRun): void => {
+    const shown = o.summary ? { ...r, flows: onlyBlocked<RunReport['flows'][number]>(r.flows) } : r;
+    openRun();
+    if (o.format === 'json') sink(nested(shown, 4));
+    else lines([...formatRun(shown as RunReport, { packets: o.packets, style: st }), ...('capture' in shown ? captureLines(shown as CaptureRun) : [])]);
+  };
+
+  return {
+    run: whole,
+    capture(head: CaptureHead): CaptureFlowStream {
+      const kept: CaptureFlow[] = [];
+      let streaming = false;
+      let first = true;
+      let widths: number[] = [];
+
+      const row = (f: CaptureFlow): string[] => [
+        String(f.id),
+        f.role,
+        f.client,
+        f.server,
+        f.outcome === 'passed' ? st.good('passed') : st.bad('blocked'),
+        f.firstBlocked ? `#${f.firstBlocked.n} ${f.firstBlocked.packet} denied by ${f.firstBlocked.by}` : '',
+      ];
+
+      const writeFlow = (f: CaptureFlow): void => {
+        if (o.format === 'json') {
+          sink(`${first ? '\n' : ',\n'}        ${nested(f, 8)}`);
+          first = false;
+          return;
+        }
+        let text = `${padRow(row(f), widths)}\n`;
+        if (f.announcedBy) text += `      ↳ announced by ${f.announcedBy.trigger} in packet ${f.announcedBy.packet} on flow ${f.announcedBy.controlFlow} (${f.announcedBy.endpoint})\n`;
+        if (!f.crossesFirewall) text += `      ↳ both ends on ${f.clientInterface}: does not cross the firewall, no verdicts\n`;
+        if (f.inReality) text += `      ↳ ${f.inReality}\n`;
+        sink(text);
+      };
+
+      const startStreaming = (): void => {
+        streaming = true;
+        kept.sort((a, b) => a.id - b.id);
+        openRun();
+        if (o.format === 'json') {
+          let text = '{\n';
+          for (const key of ['scenario', 'source', 'config', 'engine'] as const) text += `      ${JSON.stringify(key)}: ${JSON.stringify(head[key])},\n`;
+          text += '      "sessions": [],\n      "flows": [';
+          sink(text);
+        } else {
+          widths = columnWidths(HEADER);
+          for (const f of kept) widths = columnWidths(row(f), widths);
+          lines([
+            st.bold(`${head.scenario} (${head.source}) × ${head.config} [${head.engine}]`),
+            `  more than ${held} flows${o.summary ? ' (blocked ones shown)' : ''}: each is listed as it finishes, the verdict follows`,
+            '',
+            padRow(HEADER, widths),
+          ]);
+        }
+        for (const f of kept) writeFlow(f);
+        kept.length = 0;
+      };
+
+      return {
+        flow(f: CaptureFlow): void {
+          if (o.summary && f.outcome !== 'blocked') return;
+          if (streaming) writeFlow(f);
+          else {
+            kept.push(f);
+            if (kept.length > held) startStreaming();
+          }
+        },
+        end(run: CaptureRun): void {
+          if (!streaming) {
+            kept.sort((a, b) => a.id - b.id);
+            const notes: string[] = [];
+            for (const f of kept) {
+              const n = noteLine(f);
+              if (n !== undefined) notes.push(n);
+            }
+            whole({ ...run, flows: kept, capture: { ...run.capture, flowsTruncated: false, notes } });
+            return;
+          }
+          if (o.format === 'json') {
+            let text = first ? ']' : '\n      ]';
+            const rest: [string, unknown][] = [
+              ['ftp', run.ftp],
+              ['packets', run.packets],
+              ['events', run.events],
+              ['capture', { ...run.capture, flowsTruncated: false }],
+            ];
+            for (const [key, value] of rest) text += `,\n      ${JSON.stringify(key)}: ${nested(value, 6)}`;
+            sink(`${text}\n    }`);
+            return;
+          }
+          const verdict = run.ftp.works ? (run.ftp.summary.startsWith('FTP works') ? '' : `${st.good('FTP works')}: `) : `${st.bad('FTP fails')}: `;
+          lines(['', `  ${verdict}${run.ftp.summary.replace(/^FTP works/, st.good('FTP works'))}`, ...captureLines({ ...run, flows: [], capture: { ...run.capture, flowsTruncated: false, notes: [] } })]);
+        },
+      };
+    },
+    end(): void {
+      if (o.format === 'json') sink(runs === 0 ? `{\n  "schemaVersion": ${REPORT_SCHEMA_VERSION},\n  "runs": []\n}\n` : '\n  ]\n}\n');
+    },
+  };
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+function visibleLength(s: string): number {
+  return s.replace(ANSI, '').length;
+}
+
+const HEADER = ['#', 'role', 'client', 'server', 'outcome', 'first blocked packet'];
+
+/** Column widths grown to fit one more row, as formatTable pads them. */
+function columnWidths(cells: readonly string[], widths: number[] = []): number[] {
+  for (let i = 0; i < cells.length; i++) widths[i] = Math.max(widths[i] ?? 0, visibleLength(cells[i]!));
+  return widths;
+}
+
+/** One table line with formatTable's layout: two-space indent and gaps, last column unpadded; a wider cell pushes the rest right. */
+function padRow(cells: readonly string[], widths: readonly number[]): string {
+  let text = '  ';
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    text += i === cells.length - 1 ? c : `${c}${' '.repeat(Math.max(0, (widths[i] ?? 0) - visibleLength(c)))}  `;
+  }
+  return text.trimEnd();
+}

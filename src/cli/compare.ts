@@ -122,7 +122,8 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
     writeOutput(opts.output, compareHtml(scenarios.map((s) => s.name), cols, snapshots));
   } else {
     const lines = formatCompare(columns, scenarios, opts.output ? undefined : styleFor(process.stdout));
-    lines.push('', ...conclusionLines(concludePolicies(columns, scenarios)));
+    lines.push('');
+    for (const l of conclusionLines(concludePolicies(columns, scenarios))) lines.push(l);
     writeOutput(opts.output, `${lines.join('\n')}\n`);
   }
   return EXIT_OK;

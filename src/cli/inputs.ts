@@ -212,6 +212,6 @@ export function makeFirewall(engine: 'static' | 'stateful', policy: Policy, opti
 /** Every host of every scenario must sit behind an interface each config declares; throws InputProblems otherwise. */
 export function checkScenariosFit(scenarios: readonly Scenario[], configs: readonly LoadedConfig[]): void {
   const problems: Diagnostic[] = [];
-  for (const c of configs) for (const s of scenarios) problems.push(...checkScenarioFits(s, c.policy));
+  for (const c of configs) for (const s of scenarios) for (const d of checkScenarioFits(s, c.policy)) problems.push(d);
   if (problems.length > 0) throw new InputProblems(problems);
 }

@@ -68,7 +68,9 @@ function list(): number {
   const lines = ['Lessons (ftpwall lesson NAME; --all prints one whole; --format html -o FILE writes it as a page):', ''];
   for (const name of lessonNames()) {
     const l = lessonNamed(name);
-    lines.push(`  ${name.padEnd(14)} ${l.title}`, ...wrap(l.summary, ' '.repeat(17)), '');
+    lines.push(`  ${name.padEnd(14)} ${l.title}`);
+    for (const w of wrap(l.summary, ' '.repeat(17))) lines.push(w);
+    lines.push('');
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT_OK;

@@ -181,7 +181,7 @@ function render(plan: ExportPlan, options: ExportOptions, family: IpFamily): { t
   }
   out.push('*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]');
   for (const { chain } of plan.chains) out.push(`:${chain} - [0:0]`);
-  if (options.stateful) out.push(...iptSessionLines(plan));
+  if (options.stateful) for (const l of iptSessionLines(plan)) out.push(l);
   const p = plan.policy;
   for (const c of plan.checks) {
     const dir = c.binding.direction === 'inbound' ? '-i' : '-o';

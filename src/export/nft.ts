@@ -189,7 +189,7 @@ function render(plan: ExportPlan, options: ExportOptions): { text: string; error
     out.push('\t}', '');
   }
   out.push('\tchain forward {', '\t\ttype filter hook forward priority filter; policy accept;');
-  if (options.stateful) out.push(...nftSessionLines(plan));
+  if (options.stateful) for (const l of nftSessionLines(plan)) out.push(l);
   for (const c of plan.checks) {
     const dir = c.binding.direction === 'inbound' ? 'iifname' : 'oifname';
     const head = `\t\t${dir} "${c.device}" meta nfproto ipv${c.binding.family}`;

@@ -14,7 +14,7 @@ export interface Insertion {
 
 /** A config's text with insert-only edits. */
 export class ConfigText {
-  private readonly lines: string[];
+  private lines: string[];
   private readonly eol: string;
   private readonly finalEol: boolean;
 
@@ -38,7 +38,8 @@ export class ConfigText {
   /** Inserts lines before 1-based line `line` (line count + 1 appends). */
   insertBefore(line: number, added: readonly string[]): Insertion {
     const at = Math.max(0, Math.min(this.lines.length, line - 1));
-    this.lines.splice(at, 0, ...added);
+    // rebuilt rather than spliced with a spread, so a long insertion never meets the call-argument limit
+    this.lines = [...this.lines.slice(0, at), ...added, ...this.lines.slice(at)];
     return { line: at + 1, lines: added };
   }
 

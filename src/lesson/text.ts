@@ -66,9 +66,9 @@ export function lessonText(run: LessonRun, lessonDir: string, st: Style): Lesson
         '',
         `  packet ${p.n} at ${(p.tMs / 1000).toFixed(3)} s: ${p.flags ?? p.proto} ${p.src} → ${p.dst}${p.text !== undefined ? ` "${p.text}"` : ''}`,
         `    ${verdict} by ${p.by}`,
-        ...events.flatMap((e) => wrap(`${e.kind}: ${e.text}`, '    ')),
-        ...wrap(narrate(p, events, flows.get(p.flow), cast), '  ').map((l) => st.dim(l)),
       );
+      for (const e of events) for (const l of wrap(`${e.kind}: ${e.text}`, '    ')) lines.push(l);
+      for (const l of wrap(narrate(p, events, flows.get(p.flow), cast), '  ')) lines.push(st.dim(l));
       const snap = run.snapshots[p.n - 1];
       if (snap) {
         const pins = snap.expectations.map((e) => `${e.tuple} (from ${e.trigger} in packet ${e.openedByPacket})`);
@@ -90,8 +90,8 @@ export function lessonText(run: LessonRun, lessonDir: string, st: Style): Lesson
 export function gradeText(lesson: Lesson, grade: Grade, st: Style): string[] {
   const out: string[] = [];
   for (const c of grade.checks) {
-    out.push(...wrap(`${c.ok ? '✓' : '✗'} ${c.text}`, '').map((l, i) => (i === 0 ? (c.ok ? st.good(l) : st.bad(l)) : `  ${l}`)));
-    if (c.hint) out.push(...wrap(`hint: ${c.hint}`, '    '));
+    for (const l of wrap(`${c.ok ? '✓' : '✗'} ${c.text}`, '').map((l, i) => (i === 0 ? (c.ok ? st.good(l) : st.bad(l)) : `  ${l}`))) out.push(l);
+    if (c.hint) for (const l of wrap(`hint: ${c.hint}`, '    ')) out.push(l);
   }
   out.push(grade.ok ? st.good(`Correct: the exercise of lesson ${lesson.name} is solved.`) : st.bad(`Not yet: ${grade.checks.filter((c) => !c.ok).length} check${grade.checks.filter((c) => !c.ok).length === 1 ? '' : 's'} failed.`));
   return out;

@@ -107,6 +107,6 @@ export function formatLadder(run: RunReport, options: LadderOptions = {}): strin
     out.push('  (no packet rows: replay a capture with --packets to draw its packets)');
     return out;
   }
-  for (const s of diagramSteps(run, sides)) out.push(...stepLines(s, sides, width, st));
+  for (const s of diagramSteps(run, sides)) for (const l of stepLines(s, sides, width, st)) out.push(l);
   return out;
 }

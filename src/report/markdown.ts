@@ -34,7 +34,10 @@ function blockedSection(f: Flow): string[] {
   out.push(`Packet #${b.n} at ${seconds(b.tMs)} s, ${code(b.packet)}, denied by ${cell(b.by)}.`);
   const rule = ruleLineOf(b.provenance);
   out.push('');
-  if (rule) out.push(`${code(rule.file)} line ${rule.line}:`, '', ...fenced([rule.text]));
+  if (rule) {
+    out.push(`${code(rule.file)} line ${rule.line}:`, '');
+    for (const l of fenced([rule.text])) out.push(l);
+  }
   else out.push(`No config line decided: the ${b.provenance.kind === 'conntrack' ? 'connection tracker' : b.provenance.kind === 'helper' ? 'FTP helper' : b.provenance.kind === 'invalid' ? 'state machine' : 'default action'} did.`);
   if (f.inReality) out.push('', `${f.inReality.charAt(0).toUpperCase()}${f.inReality.slice(1)}.`);
   return out;
@@ -56,7 +59,11 @@ export function formatMarkdown(run: RunReport): string[] {
     const blocked = f.firstBlocked ? `#${f.firstBlocked.n} ${cell(f.firstBlocked.packet)}` : '';
     out.push(`| ${f.id} | ${f.role} | ${cell(f.client)} | ${cell(f.server)} | ${f.outcome === 'blocked' ? '**blocked**' : 'passed'} | ${f.packets} | ${f.bytesPassed} | ${blocked} |`);
   }
-  for (const f of run.flows) if (f.firstBlocked) out.push('', ...blockedSection(f));
+  for (const f of run.flows)
+    if (f.firstBlocked) {
+      out.push('');
+      for (const l of blockedSection(f)) out.push(l);
+    }
   if (run.capture) {
     out.push('', `Topology: ${cell(run.capture.topology)}.`);
     if (run.capture.flowsTruncated) out.push('', `(the table shows the first ${run.flows.length} flows)`);

@@ -45,7 +45,7 @@ export function formatPacketTrace(run: RunReport, st: Style = PLAIN_STYLE, width
   }
   const abbreviations = interfaceLegend(names);
   const out: string[] = [];
-  out.push(...hangingWrap('  ', '    ', `${FLAG_LEGEND}; in → out: ingress → egress interface${abbreviations ? ` (${abbreviations})` : ''}; "by" shows when it changes within a flow and direction`, width));
+  for (const l of hangingWrap('  ', '    ', `${FLAG_LEGEND}; in → out: ingress → egress interface${abbreviations ? ` (${abbreviations})` : ''}; "by" shows when it changes within a flow and direction`, width)) out.push(l);
   const nW = Math.max(1, String(run.packets.at(-1)?.n ?? 0).length);
   const tW = Math.max(4, seconds(run.packets.at(-1)?.tMs ?? 0).length);
   const fW = Math.max(4, String(run.flows.length).length);
@@ -80,7 +80,7 @@ export function formatPacketTrace(run: RunReport, st: Style = PLAIN_STYLE, width
       out.push(lead + what.slice(0, cut + 2));
       out.push(' '.repeat(leadWidth) + what.slice(cut + 3));
     }
-    if (p.text !== undefined) out.push(...hangingWrap(hang, `${hang} `, `"${p.text}"`, width));
+    if (p.text !== undefined) for (const l of hangingWrap(hang, `${hang} `, `"${p.text}"`, width)) out.push(l);
     const by = `${p.action === 'deny' ? 'denied by' : 'by'} ${p.by}${p.note ? ` · ${p.note}` : ''}`;
     const byText = `${p.by}|${p.note ?? ''}`;
     if (p.action === 'deny' || lastBy.get(`${p.flow}|${p.ingress}`) !== byText) {

@@ -89,7 +89,11 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
   const whole = (r: RunReport | CaptureRun): void => {
     const shown = o.summary ? { ...r, flows: onlyBlocked<RunReport['flows'][number]>(r.flows) } : r;
     openRun();
-    if (o.format === 'json') sink(nested(shown, 4));
+    if (o.format === 'json') {
+      // the origin tag shows in JSON as the `capture` object, as in reportJson
+      const { origin: _origin, ...doc } = shown;
+      sink(nested(doc, 4));
+    }
     else lines([...formatRun(shown as RunReport, { packets: o.packets, style: st }), ...('capture' in shown ? captureLines(shown as CaptureRun) : [])]);
   };
 

@@ -25,7 +25,7 @@ describe('progress bar', () => {
     const tty = (extra: string): string =>
       spawnSync('script', ['-qec', cmd(extra), '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FTPWALL_PROGRESS_DELAY_MS: '0', TERM: 'xterm' } }).stdout;
     const shown = tty('');
-    expect(shown).toMatch(/replay .* 209 packets \| 3 flows \| \d+ packets\/s \| ETA /);
+    expect(shown).toMatch(/replay .* 209 packets \| 3 flows \| [\d.]+(?: [kM])? packets\/s \| ETA /);
     expect(shown).toContain('\u001b[2K'); // the bar's line is cleared when the replay ends
     expect(shown).toContain('3 flows of 3 blocked');
     expect(tty('--no-progress')).not.toContain('packets/s');

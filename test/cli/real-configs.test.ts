@@ -41,29 +41,30 @@ function countFromSummary(stdout: string): { acls: number; bindings: number; zon
   };
 }
 
+/** The message for an ACL number outside the simulated IPv4 ranges. */
+const NOT_IP_ACL = (n: number): string =>
+  `ACL ${n} is not an IPv4 basic (2000-2999) or advanced (3000-3999) ACL (ftpwall simulates only basic and advanced IP ACLs)`;
+
 /**
  * Files that a device would refuse too, with the located errors `check` must give for them (and no
  * others). Each is explained in SOURCES.md.
  */
 const REFUSED: Readonly<Record<string, readonly string[]>> = {
-  // `acl number 1234`: Comware ACL numbers are 2000-2999 (basic), 3000-3999 (advanced), 4000+ (layer 2,
-  // user-defined); 1234 is out of range. One error; its rules are skipped with it.
-  'netutils-hp-comware-full-sent.cfg': [
-    '223:12: error: ACL 1234 is not an IPv4 basic (2000-2999) or advanced (3000-3999) ACL (ftpwall simulates only basic and advanced IP ACLs)',
-  ],
+  // `acl number 1234`: neither a basic (2000-2999) nor an advanced (3000-3999) IPv4 ACL. One error;
+  // the ACL's rules are skipped with it (no cascade).
+  'netutils-hp-comware-full-sent.cfg': [`223:12: error: ${NOT_IP_ACL(1234)}`],
+  'netutils-compliance-hp-comware-full-backup.cfg': [`220:12: error: ${NOT_IP_ACL(1234)}`],
+  'netutils-compliance-hp-comware-full-intended.cfg': [`157:12: error: ${NOT_IP_ACL(1234)}`],
   // An advanced ACL's rule needs a protocol after the action (`rule 1 permit ip source …`).
-  'netutils-hp-comware-sent.cfg': [
-    "34:16: error: unknown protocol 'source'",
-    "35:16: error: unknown protocol 'source'",
-    "36:16: error: unknown protocol 'source'",
-  ],
+  'netutils-hp-comware-sent.cfg': [34, 35, 36].map((line) => `${line}:16: error: unknown protocol 'source'`),
+  'netutils-compliance-hp-comware-basic-intended.cfg': [34, 35, 36].map((line) => `${line}:16: error: unknown protocol 'source'`),
 };
 
 describe('real public Comware configs', () => {
   it('are all listed in SOURCES.md with their repository, path and commit', () => {
     const sources = readFileSync(`${DIR}/SOURCES.md`, 'utf8');
     for (const f of FILES) expect(sources).toMatch(new RegExp(`\\| ${f.replace(/\./g, '\\.')} \\| [\\w.-]+/[\\w.-]+ \\| \\S+ \\| [0-9a-f]{40} \\|`));
-    expect(FILES.length).toBeGreaterThanOrEqual(14);
+    expect(FILES.length).toBeGreaterThanOrEqual(20);
     for (const f of Object.keys(REFUSED)) expect(FILES).toContain(f);
   });
 

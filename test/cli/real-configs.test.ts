@@ -36,7 +36,7 @@ function countFromSummary(stdout: string): { acls: number; bindings: number; zon
     acls: lines.filter((l) => /^ {2}acl /.test(l)).length,
     bindings: ifaceLines.reduce((n, l) => n + (l.match(/packet-filter /g)?.length ?? 0), 0),
     zonePairs: lines.filter((l) => /^ {2}zone-pair /.test(l)).length,
-    aspf: lines.filter((l) => /^ {2}stateful inspection: ASPF/.test(l)).length,
+    aspf: lines.filter((l) => /^ {2}ASPF sessions: /.test(l)).length,
     interfaces: ifaceLines.length,
   };
 }
@@ -58,6 +58,12 @@ const REFUSED: Readonly<Record<string, readonly string[]>> = {
   // An advanced ACL's rule needs a protocol after the action (`rule 1 permit ip source …`).
   'netutils-hp-comware-sent.cfg': [34, 35, 36].map((line) => `${line}:16: error: unknown protocol 'source'`),
   'netutils-compliance-hp-comware-basic-intended.cfg': [34, 35, 36].map((line) => `${line}:16: error: unknown protocol 'source'`),
+  // The blog author masked a port and two addresses (`eq xxxxxx`, `destination x.x.x.x 0`) in the rules.
+  'xuegao-blog-1935-msr3600-home-core.cfg': [
+    "461:58: error: unknown tcp port name 'xxxxxx'",
+    "466:33: error: bad IPv4 address 'x.x.x.x'",
+    "467:33: error: bad IPv4 address 'x.x.x.x'",
+  ],
 };
 
 describe('real public Comware configs', () => {
@@ -68,14 +74,18 @@ describe('real public Comware configs', () => {
     for (const f of Object.keys(REFUSED)) expect(FILES).toContain(f);
   });
 
-  it('declare interfaces and ACLs between them (the counting regexes find something)', () => {
-    const total = { acls: 0, interfaces: 0 };
+  it('declare interfaces, ACLs, packet-filter bindings and ASPF applications between them (the counting regexes find something)', () => {
+    const total = { acls: 0, bindings: 0, aspf: 0, interfaces: 0 };
     for (const f of FILES) {
       const c = countFromText(readFileSync(`${DIR}/${f}`, 'utf8'));
       total.acls += c.acls;
+      total.bindings += c.bindings;
+      total.aspf += c.aspf;
       total.interfaces += c.interfaces;
     }
     expect(total.acls).toBeGreaterThan(0);
+    expect(total.bindings).toBeGreaterThan(0);
+    expect(total.aspf).toBeGreaterThan(0);
     expect(total.interfaces).toBeGreaterThan(0);
   });
 
@@ -92,11 +102,14 @@ describe('real public Comware configs', () => {
     });
 
   for (const [f, errors] of Object.entries(REFUSED))
-    it(`${f} is refused with exit 2 and exactly its located errors, like the device would refuse it`, () => {
+    it(`${f} is refused with exit 2 and exactly its located errors, and the summary still lists the rest of the file`, () => {
       const r = ftpwall(['check', `${DIR}/${f}`]);
       expect(r.status).toBe(2);
       const got = r.stderr.split('\n').filter((l) => / error: /.test(l));
       expect(got).toEqual(errors.map((e) => `${DIR}/${f}:${e}`));
       expect(r.stdout).toContain(`${DIR}/${f}: ${errors.length} error${errors.length === 1 ? '' : 's'}`);
+      const want = countFromText(readFileSync(`${DIR}/${f}`, 'utf8'));
+      const refusedAcls = errors.filter((e) => / error: ACL \d+ is not an IPv4 /.test(e)).length;
+      expect(countFromSummary(r.stdout)).toEqual({ ...want, acls: want.acls - refusedAcls });
     });
 });

@@ -46,7 +46,7 @@ const NOT_IP_ACL = (n: number): string =>
   `ACL ${n} is not an IPv4 basic (2000-2999) or advanced (3000-3999) ACL (ftpwall simulates only basic and advanced IP ACLs)`;
 
 /**
- * Files that a device would refuse too, with the located errors `check` must give for them (and no
+ * Files that are not valid as published, with the located errors `check` must give for them (and no
  * others). Each is explained in SOURCES.md.
  */
 const REFUSED: Readonly<Record<string, readonly string[]>> = {

@@ -6,7 +6,7 @@ import { REPORT_SCHEMA_VERSION, buildRunReport, type RunReport } from '../report
 import { formatTable, type Style } from '../report/style.js';
 import { simulate } from '../sim/run.js';
 import { loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice } from './inputs.js';
-import { EXIT_OK, InputProblems, printDiagnostics, styleFor, writeOutput } from './io.js';
+import { EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, styleFor, writeJsonOutput, writeLines } from './io.js';
 import { engineOptions } from './replay.js';
 
 /** Options of `compare`, as commander parses them. */
@@ -47,6 +47,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
   const engines = parseEngines(opts.engine);
   if (opts.config.length === 0)
     throw new InputProblems([{ severity: 'error', message: 'compare needs at least one --config', suggestion: "e.g. '--config rules/seed-active.cfg --config rules/stateful.cfg'" }]);
+  prepareOutputs([{ option: '-o', path: opts.output }], [...inputs.map((path) => ({ option: 'input', path })), ...opts.config.map((path) => ({ option: '--config', path }))]);
   const configs = loadConfigs(opts.config, printDiagnostics);
   const scenarios = loadScenarios(inputs, printDiagnostics);
   const columns: Column[] = [];
@@ -93,9 +94,9 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
       ),
       exposure: columns.map((c) => ({ config: c.config, engine: c.engine, connections: c.exposure })),
     };
-    writeOutput(opts.output, `${JSON.stringify(doc, null, 2)}\n`);
+    writeJsonOutput(opts.output, doc);
   } else {
-    writeOutput(opts.output, `${formatCompare(columns, scenarios.map((s) => s.name), opts.output ? undefined : styleFor(process.stdout)).join('\n')}\n`);
+    writeLines(opts.output, formatCompare(columns, scenarios.map((s) => s.name), opts.output ? undefined : styleFor(process.stdout)));
   }
   return EXIT_OK;
 }

@@ -3,7 +3,7 @@ import { openSync, readSync, closeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { simulate } from '../sim/run.js';
-import { buildRunReport, reportJson, type RunReport } from '../report/run.js';
+import { buildRunReport, reportDocument, reportJsonReplacer, type RunReport } from '../report/run.js';
 import { formatRun } from '../report/table.js';
 import {
   buildCaptureRun,
@@ -24,7 +24,7 @@ import {
 } from '../replay/index.js';
 import { openCapture } from '../wire/index.js';
 import { engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
-import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
+import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, readText, styleFor, writeJsonOutput, writeLines } from './io.js';
 
 /** Options of `replay`, as commander parses them. */
 export interface ReplayOptions {
@@ -133,6 +133,15 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
   const eo = engineOptions(opts);
   if (opts.pcapOut !== undefined && inputs.length !== 1)
     throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run: give exactly one scenario or capture, not ${inputs.length}` }]);
+  prepareOutputs(
+    [
+      { option: '--pcap-out', path: opts.pcapOut },
+      { option: '-o', path: opts.output },
+    ],
+    [...inputs.map((path) => ({ option: 'input', path })), { option: '--config', path: opts.config }, { option: '--topology', path: opts.topology }],
+  );
+  if (opts.pcapOut === '-' && (opts.output === undefined || opts.output === '-'))
+    throw new InputProblems([{ severity: 'error', message: '--pcap-out - and the report would both go to stdout', suggestion: 'write the report to a file with -o FILE' }]);
   const kinds = inputs.map((f) => (isCapture(f) ? 'capture' : 'scenario'));
   const [config] = loadConfigs([opts.config], printDiagnostics);
   const scenarios = loadScenarios(
@@ -155,7 +164,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
     }
     return buildRunReport({ scenario: scenario.name, source: scenario.source, config: config!.file, engine }, trace);
   });
-  if (opts.format === 'json') writeOutput(opts.output, reportJson(runs));
+  if (opts.format === 'json') writeJsonOutput(opts.output, reportDocument(runs), reportJsonReplacer);
   else {
     const style = opts.output ? undefined : styleFor(process.stdout);
     const lines = runs.flatMap((r, i) => [
@@ -163,7 +172,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
       ...formatRun(r, { packets: opts.packets, ...(style ? { style } : {}) }),
       ...('capture' in r ? captureLines(r) : []),
     ]);
-    writeOutput(opts.output, `${lines.join('\n')}\n`);
+    writeLines(opts.output, lines);
   }
   if (opts.expect) {
     const want = opts.expect === 'works';

@@ -137,8 +137,17 @@ function captureSummary(flows: readonly Flow[]): string {
   return `${countWord(blocked.length, 'flow')} of ${flows.length} blocked; first: ${first.role} ${blockedText(first)}`;
 }
 
+/** The JSON document for several runs (serialise with reportJsonReplacer). */
+export function reportDocument(runs: readonly RunReport[]): Report {
+  return { schemaVersion: REPORT_SCHEMA_VERSION, runs };
+}
+
+/** The replacer the JSON report is written with: packet numbers are for the table only. */
+export function reportJsonReplacer(key: string, value: unknown): unknown {
+  return key === 'packetNumbers' ? undefined : value;
+}
+
 /** The JSON document for several runs, pretty-printed and stable. */
 export function reportJson(runs: readonly RunReport[]): string {
-  const doc: Report = { schemaVersion: REPORT_SCHEMA_VERSION, runs };
-  return `${JSON.stringify(doc, (key, value) => (key === 'packetNumbers' ? undefined : value), 2)}\n`;
+  return `${JSON.stringify(reportDocument(runs), reportJsonReplacer, 2)}\n`;
 }

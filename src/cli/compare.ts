@@ -17,6 +17,8 @@ export interface CompareOptions {
   readonly inspect?: string;
   readonly loose: boolean;
   readonly output?: string;
+  /** `--max-packets`: the simulation work limit */
+  readonly maxPackets?: number;
 }
 
 interface Column {
@@ -49,7 +51,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
     throw new InputProblems([{ severity: 'error', message: 'compare needs at least one --config', suggestion: "e.g. '--config rules/seed-active.cfg --config rules/stateful.cfg'" }]);
   prepareOutputs([{ option: '-o', path: opts.output }], [...inputs.map((path) => ({ option: 'input', path })), ...opts.config.map((path) => ({ option: '--config', path }))]);
   const configs = loadConfigs(opts.config, printDiagnostics);
-  const scenarios = loadScenarios(inputs, printDiagnostics);
+  const scenarios = loadScenarios(inputs, printDiagnostics, opts.maxPackets);
   const columns: Column[] = [];
   for (const cfg of configs) {
     const resolved = [...new Set(engines.map((e) => resolveEngine(e, cfg.policy, eo)))];

@@ -8,6 +8,8 @@ import type { Policy } from '../policy/model.js';
 import { withFtpPorts, withInspection } from '../policy/transform.js';
 import type { Scenario } from '../scenario/model.js';
 import { loadScenario } from '../scenario/load.js';
+import { DEFAULT_MAX_PACKETS, checkSimulationWork } from '../scenario/work.js';
+import { checkSimulationMemory } from './limits.js';
 import { InputProblems, readText } from './io.js';
 
 /** The engines a run can use; 'auto' is stateful when the config inspects FTP, static otherwise. */
@@ -36,16 +38,23 @@ export function loadConfigs(files: readonly string[], printWarnings: (d: readonl
   return loaded;
 }
 
-/** Reads and validates scenarios; throws InputProblems when any has an error. */
-export function loadScenarios(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void): Scenario[] {
+/**
+ * Reads and validates scenarios, and refuses any whose estimated work passes `maxPackets`
+ * (`--max-packets`) or the memory Node may use; throws InputProblems when any has an error.
+ */
+export function loadScenarios(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void, maxPackets: number = DEFAULT_MAX_PACKETS): Scenario[] {
   const problems: Diagnostic[] = [];
   const out: Scenario[] = [];
   for (const file of files) {
     const text = readText(file, problems);
     if (text === undefined) continue;
     const { value, diagnostics } = loadScenario(text, file);
-    problems.push(...diagnostics);
-    if (value) out.push(value);
+    for (const d of diagnostics) problems.push(d);
+    if (!value) continue;
+    const work = checkSimulationWork(value, { maxPackets });
+    for (const d of work) problems.push(d);
+    if (work.length === 0) for (const d of checkSimulationMemory(value)) problems.push(d);
+    out.push(value);
   }
   if (hasErrors(problems)) throw new InputProblems(problems);
   printWarnings(problems);

@@ -7,12 +7,25 @@ import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, InputProblems, printDiagnostics } 
 import { runReplay } from './replay.js';
 import { runExport } from './export.js';
 import { runVerify } from './verify.js';
+import { parseMaxPackets } from './limits.js';
+import { DEFAULT_MAX_PACKETS } from '../scenario/work.js';
 
 function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError(`'${value}' is not a port (1-65535)`);
   return n;
 }
+
+function parseMaxPacketsOption(value: string): number {
+  const n = parseMaxPackets(value);
+  if (typeof n !== 'number') throw new InvalidArgumentError(`'${value}' is not a whole number of packets of at least 1 (e.g. 20000000)`);
+  return n;
+}
+
+const maxPacketsOption = () =>
+  new Option('--max-packets <n>', "refuse scenarios whose simulation is estimated to make more packets than this (sessions × bytes / segment size, retries)")
+    .argParser(parseMaxPacketsOption)
+    .default(DEFAULT_MAX_PACKETS, '10000000');
 
 function collect<T>(parse: (v: string) => T) {
   return (value: string, previous: T[]): T[] => [...previous, parse(value)];
@@ -61,6 +74,7 @@ export function buildProgram(): Command {
     .option('--outside-interface <interface>', 'captures: the interface of every address not given by --inside')
     .option('--topology <file>', 'captures: a YAML file of interface → list of prefixes (`default` for the rest)')
     .option('--pcap-out <file>', "write the run's packets as pcapng, each with its verdict and deciding rule as a comment")
+    .addOption(maxPacketsOption())
     .action((scenarios: string[], opts) => {
       process.exitCode = runReplay(scenarios, opts);
     });
@@ -78,6 +92,7 @@ export function buildProgram(): Command {
     .option('--expectation-timeout <sec>', 'how long a pinhole waits for its data connection (default 300)')
     .option('--conntrack-max <n>', 'conntrack table size (default 65536)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .addOption(maxPacketsOption())
     .action((scenarios: string[], opts) => {
       process.exitCode = runCompare(scenarios, opts);
     });
@@ -106,6 +121,7 @@ export function buildProgram(): Command {
     .option('--interface-map <H3C=linux,...>', 'Linux names for the firewall\'s veth ends (repeatable); the rest become fw0, fw1, …', collect(String), [] as string[])
     .option('--out-dir <dir>', 'keep the kernel captures here (default: a new directory under the temp dir)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .addOption(maxPacketsOption())
     .action(async (scenarios: string[], opts) => {
       process.exitCode = await runVerify(scenarios, opts);
     });

@@ -43,6 +43,8 @@ export interface ReplayOptions {
   readonly topology?: string;
   /** write the run's packets with verdict comments as pcapng */
   readonly pcapOut?: string;
+  /** `--max-packets`: the simulation work limit */
+  readonly maxPackets?: number;
 }
 
 export { engineOptions } from './inputs.js';
@@ -147,6 +149,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
   const scenarios = loadScenarios(
     inputs.filter((_, i) => kinds[i] === 'scenario'),
     printDiagnostics,
+    opts.maxPackets,
   );
   if (!kinds.includes('capture') && ((opts.inside?.length ?? 0) > 0 || opts.outsideInterface !== undefined || opts.topology !== undefined)) {
     givenTopology(opts, config!); // still checked, so a typo is not silently ignored

@@ -20,6 +20,8 @@ export interface VerifyCliOptions {
   /** keep the kernel's captures here */
   readonly outDir?: string;
   readonly output?: string;
+  /** `--max-packets`: the simulation work limit */
+  readonly maxPackets?: number;
 }
 
 /** The lines of one result. */
@@ -61,7 +63,7 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
   if (opts.config.length === 0) throw new InputProblems([{ severity: 'error', message: 'verify needs --config <file>' }]);
   prepareOutputs([{ option: '-o', path: opts.output }], [...files.map((path) => ({ option: 'input', path })), ...opts.config.map((path) => ({ option: '--config', path }))]);
   const configs = loadConfigs(opts.config, printDiagnostics);
-  const scenarios = loadScenarios(files, printDiagnostics);
+  const scenarios = loadScenarios(files, printDiagnostics, opts.maxPackets);
   const prereq = checkPrerequisites();
   if (!prereq.ok) {
     process.stderr.write(

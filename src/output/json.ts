@@ -15,6 +15,27 @@ export type JsonReplacer = (this: unknown, key: string, value: unknown) => unkno
 
 /** Pieces are gathered up to this many UTF-16 units before each write. */
 const PIECE_UNITS = 1 << 16;
+/** Subtrees of at most this many values are serialised in one JSON.stringify call. */
+const SUBTREE_NODES = 256;
+/** Strings longer than this make a subtree count as large. */
+const LONG_STRING_UNITS = 4096;
+
+/** True when `v` holds fewer than `budget` values (and no long strings); stops counting at the budget. */
+function smallerThan(v: unknown, budget: number): boolean {
+  let left = budget;
+  const walk = (x: unknown): boolean => {
+    if (--left < 0) return false;
+    if (typeof x === 'string') return x.length <= LONG_STRING_UNITS;
+    if (x === null || typeof x !== 'object') return true;
+    if (Array.isArray(x)) {
+      for (const item of x) if (!walk(item)) return false;
+      return true;
+    }
+    for (const key of Object.keys(x)) if (!walk((x as Record<string, unknown>)[key])) return false;
+    return true;
+  };
+  return walk(v);
+}
 
 /** Writes `value` as JSON to `out`; byte-identical to JSON.stringify(value, replacer, indent). Returns false when nothing serialises (undefined). */
 export function writeJson(out: TextOut, value: unknown, replacer?: JsonReplacer, indent: number | string = 2): boolean {
@@ -44,8 +65,21 @@ export function writeJson(out: TextOut, value: unknown, replacer?: JsonReplacer,
     return v;
   };
 
+  /** JSON.stringify's replacer for a subtree whose root was prepared already: the root's call is skipped. */
+  const subtreeReplacer =
+    replacer &&
+    function (this: unknown, key: string, value: unknown): unknown {
+      if (key === '' && this !== null && typeof this === 'object' && Object.keys(this).length === 1 && (this as Record<string, unknown>)[''] === value) return value;
+      return replacer.call(this, key, value);
+    };
+
   const emit = (v: unknown, indentNow: string): void => {
     if (v === null) return put('null');
+    if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON !== 'function' && !stack.has(v) && smallerThan(v, SUBTREE_NODES)) {
+      // a small subtree: the engine's own serialiser is faster than walking it here; indented from where it stands
+      const text = JSON.stringify(v, subtreeReplacer, gap);
+      return put(gap === '' || indentNow === '' ? text : text.replace(/\n/g, `\n${indentNow}`));
+    }
     switch (typeof v) {
       case 'boolean':
         return put(v ? 'true' : 'false');

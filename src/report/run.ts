@@ -57,7 +57,14 @@ export function buildRunReport(label: RunLabel, trace: Trace, roleOf?: Parameter
   const flows = buildFlows(trace, roleOf);
   const flowOf = new Map<number, number>();
   for (const f of flows) for (const n of f.packetNumbers) flowOf.set(n, f.id);
-  const sessions = trace.sessions.map((s) => sessionReport(s, flows.filter((f) => f.session === s.name)));
+  // flows by session once: filtering all flows per session was quadratic (40,000 sessions took 68 s)
+  const flowsBySession = new Map<string | undefined, Flow[]>();
+  for (const f of flows) {
+    const list = flowsBySession.get(f.session);
+    if (list) list.push(f);
+    else flowsBySession.set(f.session, [f]);
+  }
+  const sessions = trace.sessions.map((s) => sessionReport(s, flowsBySession.get(s.name) ?? []));
   const works = sessions.length > 0 ? sessions.every((s) => s.works) : flows.every((f) => f.outcome === 'passed');
   const summary =
     sessions.length === 0

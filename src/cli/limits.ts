@@ -7,7 +7,6 @@ import { estimateWork } from '../scenario/work.js';
 /**
  * Heap bytes one simulated packet keeps in the trace and the run report (the packet, its
  * verdict and events, the report's row): 819 measured on a 20 MB transfer, rounded up.
- * File contents live outside the heap (typed arrays) and are not counted here.
  */
 const HEAP_BYTES_PER_PACKET = 1024;
 
@@ -20,20 +19,34 @@ export function parseMaxPackets(text: string | undefined): number | Diagnostic {
   return Number(clean);
 }
 
-/** Refuses a scenario whose trace would not fit in the heap Node was given. */
+/**
+ * Refuses a scenario whose trace would not fit in the memory Node was given: the packets'
+ * heap, and the file contents (typed arrays outside the heap, counted against the same
+ * limit as the nearest bound the process has).
+ */
 export function checkSimulationMemory(scenario: Scenario): Diagnostic[] {
   const { packets } = estimateWork(scenario);
-  const needBytes = packets * HEAP_BYTES_PER_PACKET;
+  let contentBytes = 0;
+  for (const s of scenario.sessions) for (const step of s.steps) if (step.kind === 'retr' || step.kind === 'stor' || step.kind === 'list') contentBytes += step.bytes;
+  const needBytes = packets * HEAP_BYTES_PER_PACKET + contentBytes;
   const heap = getHeapStatistics();
   const availableBytes = heap.heap_size_limit - heap.used_heap_size;
   if (needBytes <= availableBytes * 0.8) return [];
   const gb = (n: number) => `${(n / 1e9).toFixed(1)} GB`;
-  const first = scenario.sessions[0]?.steps[0]?.at;
+  let at: Scenario['sessions'][number]['steps'][number]['at'] | undefined;
+  let most = -1;
+  for (const s of scenario.sessions)
+    for (const step of s.steps)
+      if ((step.kind === 'retr' || step.kind === 'stor' || step.kind === 'list') && step.bytes > most) {
+        most = step.bytes;
+        at = step.at;
+      }
+  at ??= scenario.sessions[0]?.steps[0]?.at;
   return [
     {
       severity: 'error',
-      message: `the scenario's ${packets.toLocaleString('en-US')} simulated packets would need about ${gb(needBytes)} of memory, more than the ${gb(availableBytes)} Node may use`,
-      ...(first ? { span: first } : {}),
+      message: `the scenario's ${packets.toLocaleString('en-US')} simulated packets and ${gb(contentBytes)} of file contents would need about ${gb(needBytes)} of memory, more than the ${gb(availableBytes)} Node may use`,
+      ...(at ? { span: at } : {}),
       suggestion: `give Node more with NODE_OPTIONS=--max-old-space-size=${Math.ceil((needBytes * 1.5) / 1e6)}, or use smaller transfers or fewer sessions`,
     },
   ];

@@ -8,6 +8,7 @@ import type { Policy } from '../policy/model.js';
 import { withFtpPorts, withInspection } from '../policy/transform.js';
 import type { Scenario } from '../scenario/model.js';
 import { loadScenario } from '../scenario/load.js';
+import { MAX_SECONDS } from '../scenario/yaml-read.js';
 import { DEFAULT_MAX_PACKETS, checkSimulationWork } from '../scenario/work.js';
 import { checkSimulationMemory } from './limits.js';
 import { InputProblems, readText } from './io.js';
@@ -117,18 +118,23 @@ export function engineOptions(opts: EngineFlags): EngineOptions {
       bad(`--conntrack-timeout '${item}': expected STATE=SECONDS with STATE one of ${Object.keys(TIMEOUT_NAMES).join(', ')}`, near ? `did you mean '${near}'?` : undefined);
       continue;
     }
+    if (Number(m[2]) > MAX_SECONDS) {
+      bad(`--conntrack-timeout '${item}': at most ${MAX_SECONDS} seconds (the virtual clock's limit)`);
+      continue;
+    }
     timeouts[key] = Number(m[2]);
   }
-  const positive = (name: string, text: string | undefined): number | undefined => {
+  const positive = (name: string, text: string | undefined, max: number): number | undefined => {
     if (text === undefined) return undefined;
-    if (!/^\d+$/.test(text) || Number(text) < 1) {
-      bad(`${name} '${text}': expected a whole number of at least 1`);
+    if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
+      bad(`${name} '${text}': expected a whole number from 1 to ${max}`);
       return undefined;
     }
     return Number(text);
   };
-  const expectationTimeoutSec = positive('--expectation-timeout', opts.expectationTimeout);
-  const maxConnections = positive('--conntrack-max', opts.conntrackMax);
+  const expectationTimeoutSec = positive('--expectation-timeout', opts.expectationTimeout, MAX_SECONDS);
+  // nf_conntrack_max is an unsigned int in Linux
+  const maxConnections = positive('--conntrack-max', opts.conntrackMax, 0xffffffff);
   if (problems.length > 0) throw new InputProblems(problems);
   return {
     inspectFtp: opts.inspect !== undefined,

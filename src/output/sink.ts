@@ -120,6 +120,8 @@ export function planOutput(path: string | undefined): OutputPlan {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new OutputError(path, ioReason(e));
   }
   const { target, system } = followLinks(path);
+  // a device that is not there is not a file to create: writing /dev/nul would make a regular file in /dev
+  if (st === undefined && system) throw new OutputError(path, 'no such device or file (nothing is created under /dev or /proc)');
   if (st === undefined) return { kind: 'atomic', target };
   if (st.isDirectory()) throw new OutputError(path, 'is a directory');
   if (!st.isFile()) return { kind: 'stream', flags: constants.O_WRONLY };

@@ -95,6 +95,13 @@ describe('output sinks', () => {
     expect(statSync(file).ino).toBe(inode);
   });
 
+  it('a missing path under /dev is refused, never created as a regular file', () => {
+    expect(() => planOutput('/dev/ftpwall-no-such-device')).toThrow(
+      new OutputError('/dev/ftpwall-no-such-device', 'no such device or file (nothing is created under /dev or /proc)'),
+    );
+    expect(existsSync('/dev/ftpwall-no-such-device')).toBe(false);
+  });
+
   it('a directory is refused', () => {
     expect(() => planOutput(dir)).toThrow(new OutputError(dir, 'is a directory'));
   });

@@ -4,6 +4,7 @@
  * program. Located input problems (InputProblems) and usage errors are fine;
  * anything else escaping is a crash. Outputs go to a private temporary directory.
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -40,13 +41,22 @@ async function loadCli(): Promise<{ buildProgram: () => Program; InputProblems: 
 const cli = await loadCli();
 
 let workDir: string | undefined;
+let nullDevice = '/dev/null';
 function work(): string {
   if (!workDir) {
     workDir = mkdtempSync(join(tmpdir(), `ftpwall-fuzz-cli-${process.pid}-`));
     const dir = workDir;
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    // a null device of our own (root): the host's /dev/null is never named, whatever it has become
+    if (process.getuid?.() === 0 && spawnSync('mknod', ['-m', '666', join(dir, 'null'), 'c', '1', '3']).status === 0) nullDevice = join(dir, 'null');
   }
   return workDir;
+}
+
+/** The null device command lines use. */
+function devNull(): string {
+  work();
+  return nullDevice;
 }
 
 function list(dir: string, ext: RegExp): string[] {
@@ -116,7 +126,7 @@ function generate(rng: Rng, root: string): string[] {
     oneOf(
       rng,
       () => join(work(), `out-${rng.int(4)}.txt`),
-      () => '/dev/null',
+      () => devNull(),
       () => join(work(), 'no-such-dir', 'x'),
       () => work(),
       () => rng.pick(f.scenarios),
@@ -130,7 +140,7 @@ function generate(rng: Rng, root: string): string[] {
       () => mutatedFile(rng, f.configs, '.cfg'),
       () => join(work(), 'missing.cfg'),
       () => rng.pick(f.scenarios),
-      () => '/dev/null',
+      () => devNull(),
     );
   const input = (): string =>
     oneOf(
@@ -205,13 +215,13 @@ function run(argv: readonly string[]): TargetResult {
   // no writes may reach the real stdout: every generated line writes its report to a file
   const i = argv.indexOf('-o');
   const o = i >= 0 ? argv[i + 1] : undefined;
-  const safeArgv = o === '-' || o === undefined || o === '/dev/stdout' ? [...argv, '-o', '/dev/null'] : [...argv];
+  const safeArgv = o === '-' || o === undefined || o === '/dev/stdout' ? [...argv, '-o', devNull()] : [...argv];
   // belt and braces: a command line writes only into the work directory or /dev/null, never to stdout
   for (let k = 0; k < safeArgv.length - 1; k++) {
     const flag = safeArgv[k];
     if (flag !== '-o' && flag !== '--output' && flag !== '--pcap-out') continue;
     const target = resolve(safeArgv[k + 1]!);
-    if (target === '/dev/null' || (target.startsWith(`${work()}/`) && safeArgv[k + 1] !== '-')) continue;
+    if (target.startsWith(`${work()}/`) && safeArgv[k + 1] !== '-') continue;
     safeArgv[k + 1] = join(work(), 'redirected.out');
   }
   const out = process.stdout.write;

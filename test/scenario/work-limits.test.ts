@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spanProblems } from '../../fuzz/spans.js';
 import type { Diagnostic } from '../../src/diag/diagnostic.js';
+import { parseConfig } from '../../src/dialects/load.js';
 import { parseTopologyFile } from '../../src/replay/topology.js';
 import { diagnosticLines, loadScenario } from '../../src/scenario/load.js';
 import { DEFAULT_MAX_PACKETS, checkSimulationWork, estimateWork, synRetryMs } from '../../src/scenario/work.js';
@@ -131,6 +132,18 @@ describe('diagnostics on the line they name (the 868 + 20 misplaced errors)', ()
     const text = readFileSync(resolve(ROOT, file), 'utf8');
     const { diagnostics } = parseTopologyFile(text, file);
     expect(diagnostics.length).toBeGreaterThan(3);
+    const files = new Map([[file, text]]);
+    for (const d of diagnostics) expect(spanProblems(d, files), d.message).toEqual([]);
+  });
+});
+
+describe('config spans (found by the h3c fuzz run)', () => {
+  it('a config whose skipped-section note sat on an empty-looking line gets a span of at least one character', () => {
+    const file = `${DIR}/spans-zero-length.cfg`;
+    const text = readFileSync(resolve(ROOT, file), 'utf8');
+    const { diagnostics } = parseConfig(text, file);
+    const note = diagnostics.find((d) => d.message.startsWith('skipped 1 line of unsupported sections'));
+    expect(note?.span?.length).toBe(1);
     const files = new Map([[file, text]]);
     for (const d of diagnostics) expect(spanProblems(d, files), d.message).toEqual([]);
   });

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 const LAYERS: Record<string, number> = {
   diag: 0,
   net: 1,
+  output: 1,
   wire: 2,
   policy: 3,
   dialects: 4,

@@ -9,7 +9,7 @@ import { simulate } from '../sim/run.js';
 import { startCountProgress } from './progress.js';
 import { checkScenariosFit, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice } from './inputs.js';
 import { scenarioWallClock } from './replay.js';
-import { EXIT_OK, InputProblems, printDiagnostics, styleFor, writeOutput } from './io.js';
+import { EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, styleFor, writeJsonOutput, writeOutput } from './io.js';
 import { engineOptions } from './replay.js';
 import { compareHtml, exposureLine, maybeRecord, type SnapshotsByRun } from './html.js';
 import { expandEach } from '../probe/each.js';
@@ -28,6 +28,8 @@ export interface CompareOptions {
   readonly output?: string;
   /** a progress bar on a terminal's stderr (--no-progress sets false) */
   readonly progress?: boolean;
+  /** `--max-packets`: the simulation work limit */
+  readonly maxPackets?: number;
 }
 
 type Column = PolicyColumn & { readonly exposure: Exposure[] };
@@ -53,8 +55,9 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
   const engines = parseEngines(opts.engine);
   if (opts.config.length === 0)
     throw new InputProblems([{ severity: 'error', message: 'compare needs at least one --config', suggestion: "e.g. '--config rules/seed-active.cfg --config rules/stateful.cfg'" }]);
+  prepareOutputs([{ option: '-o', path: opts.output }], [...inputs.map((path) => ({ option: 'input', path })), ...opts.config.map((path) => ({ option: '--config', path }))]);
   const configs = loadConfigs(opts.config, printDiagnostics, opts.platform);
-  const loaded = loadScenarios(inputs, printDiagnostics);
+  const loaded = loadScenarios(inputs, printDiagnostics, opts.maxPackets);
   checkScenariosFit(loaded, configs);
   // passivePortChoice: each runs a scenario once per passive-port cell of every config's rules
   const scenarios: Scenario[] = loaded.flatMap((s) => expandEach(s, configs.map((c) => c.policy)).map((v) => v.scenario));
@@ -116,7 +119,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
       exposure: columns.map((c) => ({ config: c.config, engine: c.engine, connections: c.exposure })),
       conclusion: concludePolicies(columns, scenarios),
     };
-    writeOutput(opts.output, `${JSON.stringify(doc, null, 2)}\n`);
+    writeJsonOutput(opts.output, doc);
   } else if (opts.format === 'html') {
     const cols = columns.map((c) => ({ config: c.config, engine: c.engine, runs: c.runs, exposure: c.exposure.map(exposureLine) }));
     writeOutput(opts.output, compareHtml(scenarios.map((s) => s.name), cols, snapshots));

@@ -5,7 +5,7 @@ import { exportIp6tables, exportIptables } from '../export/iptables.js';
 import { exportNft } from '../export/nft.js';
 import { engineOptions } from './replay.js';
 import { effectivePolicy, loadConfigs, resolveEngine, type EngineChoice } from './inputs.js';
-import { EXIT_OK, InputProblems, printDiagnostics, writeOutput } from './io.js';
+import { EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, writeOutput } from './io.js';
 
 /** Options of `export`, as commander parses them. */
 export interface ExportCliOptions {
@@ -24,6 +24,7 @@ export interface ExportCliOptions {
 /** Runs the export; returns the exit status (errors throw InputProblems: exit 2, nothing written). */
 export function runExport(opts: ExportCliOptions): number {
   const eo = engineOptions(opts);
+  prepareOutputs([{ option: '-o', path: opts.output }], [{ option: '--config', path: opts.config }]);
   const [config] = loadConfigs([opts.config], printDiagnostics, opts.platform);
   const policy = effectivePolicy(config!.policy, eo);
   const known = [...new Set(policyInterfaces(policy))].filter((n) => n !== '*');

@@ -9,6 +9,9 @@ import { withFtpPorts, withInspection } from '../policy/transform.js';
 import type { Scenario } from '../scenario/model.js';
 import { checkScenarioFits } from '../scenario/fit.js';
 import { loadScenario } from '../scenario/load.js';
+import { MAX_SECONDS } from '../scenario/yaml-read.js';
+import { DEFAULT_MAX_PACKETS, checkSimulationWork } from '../scenario/work.js';
+import { checkSimulationMemory } from './limits.js';
 import { InputProblems, readText } from './io.js';
 
 /** The engines a run can use; 'auto' is stateful when the config inspects FTP, static otherwise. */
@@ -70,8 +73,11 @@ export function platformOption(platform: string | undefined): { platform?: Platf
   return platform === 'switch' || platform === 'router' || platform === 'firewall' ? { platform } : {};
 }
 
-/** Reads and validates scenarios; throws InputProblems when any has an error. */
-export function loadScenarios(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void): Scenario[] {
+/**
+ * Reads and validates scenarios, and refuses any whose estimated work passes `maxPackets`
+ * (`--max-packets`) or the memory Node may use; throws InputProblems when any has an error.
+ */
+export function loadScenarios(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void, maxPackets: number = DEFAULT_MAX_PACKETS): Scenario[] {
   const problems: Diagnostic[] = [];
   const out: Scenario[] = [];
   for (const file of files) {
@@ -83,7 +89,11 @@ export function loadScenarios(files: readonly string[], printWarnings: (d: reado
     }
     const { value, diagnostics } = loadScenario(text, file);
     for (const d of diagnostics) problems.push(d);
-    if (value) out.push(value);
+    if (!value) continue;
+    const work = checkSimulationWork(value, { maxPackets });
+    for (const d of work) problems.push(d);
+    if (work.length === 0) for (const d of checkSimulationMemory(value)) problems.push(d);
+    out.push(value);
   }
   if (hasErrors(problems)) throw new InputProblems(problems);
   printWarnings(problems);
@@ -146,18 +156,23 @@ export function engineOptions(opts: EngineFlags): EngineOptions {
       bad(`--conntrack-timeout '${item}': expected STATE=SECONDS with STATE one of ${Object.keys(TIMEOUT_NAMES).join(', ')}`, near ? `did you mean '${near}'?` : undefined);
       continue;
     }
+    if (Number(m[2]) > MAX_SECONDS) {
+      bad(`--conntrack-timeout '${item}': at most ${MAX_SECONDS} seconds (the virtual clock's limit)`);
+      continue;
+    }
     timeouts[key] = Number(m[2]);
   }
-  const positive = (name: string, text: string | undefined): number | undefined => {
+  const positive = (name: string, text: string | undefined, max: number): number | undefined => {
     if (text === undefined) return undefined;
-    if (!/^\d+$/.test(text) || Number(text) < 1) {
-      bad(`${name} '${text}': expected a whole number of at least 1`);
+    if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
+      bad(`${name} '${text}': expected a whole number from 1 to ${max}`);
       return undefined;
     }
     return Number(text);
   };
-  const expectationTimeoutSec = positive('--expectation-timeout', opts.expectationTimeout);
-  const maxConnections = positive('--conntrack-max', opts.conntrackMax);
+  const expectationTimeoutSec = positive('--expectation-timeout', opts.expectationTimeout, MAX_SECONDS);
+  // nf_conntrack_max is an unsigned int in Linux
+  const maxConnections = positive('--conntrack-max', opts.conntrackMax, 0xffffffff);
   if (problems.length > 0) throw new InputProblems(problems);
   return {
     inspectFtp: opts.inspect !== undefined,

@@ -2,8 +2,13 @@
  * The CLI's edge: reading inputs, printing diagnostics, writing outputs
  * atomically, exit statuses. Nothing here decides anything about packets.
  */
-import { closeSync, existsSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic, type DiagnosticStyle } from '../diag/diagnostic.js';
+import { outputConflicts, type NamedFile } from '../output/conflicts.js';
+import { writeJson, type JsonReplacer } from '../output/json.js';
+import { OutputError, ioReason as outputIoReason, openOutput, planOutput, type OutputSink } from '../output/sink.js';
+import { sweepStaleTemps } from '../output/stale.js';
 import { ANSI_STYLE, PLAIN_STYLE, type Style } from '../report/style.js';
 
 /** Exit statuses: 0 done, 1 a verdict differs from --expect (or verify disagrees), 2 bad input. */
@@ -59,45 +64,64 @@ export function readText(file: string, problems: Diagnostic[]): string | undefin
 }
 
 /**
- * Writes `text` to `file` atomically (temporary file, then rename), or to stdout
- * when file is undefined or '-'. A failed run leaves no half-written file.
+ * Writes to `file` through an output sink (atomically for regular files and new
+ * paths; streamed to devices, FIFOs and stdout for undefined or `-`): `fill`
+ * writes the chunks. A failed write is exit 2 naming the path, the old file intact.
  */
-export function writeOutput(file: string | undefined, text: string): void {
-  if (file === undefined || file === '-') {
-    process.stdout.write(text);
-    return;
-  }
-  const tmp = `${file}.ftpwall-${process.pid}.tmp`;
+export function writeOutputWith(file: string | undefined, fill: (sink: OutputSink) => void): void {
+  let sink: OutputSink | undefined;
   try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    sink = openOutput(file);
+    fill(sink);
+    sink.commit();
   } catch (e) {
-    if (existsSync(tmp)) unlinkSync(tmp);
-    throw new InputProblems([{ severity: 'error', message: `cannot write ${file}: ${ioReason(e)}` }]);
+    sink?.abort();
+    if (e instanceof OutputError) throw new InputProblems([{ severity: 'error', message: e.message }]);
+    throw e;
   }
+}
+
+/** Writes `text` to `file` (or stdout for undefined or `-`); see writeOutputWith. */
+export function writeOutput(file: string | undefined, text: string): void {
+  writeOutputWith(file, (sink) => sink.write(text));
+}
+
+/** Writes lines, each followed by a newline, without joining them into one string. */
+export function writeLines(file: string | undefined, lines: readonly string[]): void {
+  writeOutputWith(file, (sink) => {
+    for (const line of lines) sink.write(`${line}\n`);
+  });
+}
+
+/** Writes `value` as `JSON.stringify(value, replacer, 2)` and a newline, in chunks. */
+export function writeJsonOutput(file: string | undefined, value: unknown, replacer?: JsonReplacer): void {
+  writeOutputWith(file, (sink) => {
+    writeJson(sink, value, replacer);
+    sink.write('\n');
+  });
+}
+
+/**
+ * Before a command runs: refuses outputs that are inputs (or each other), and
+ * removes stale temporary files of ours from the directories about to be written.
+ */
+export function prepareOutputs(outputs: readonly NamedFile[], inputs: readonly NamedFile[]): void {
+  const problems = outputConflicts(outputs, inputs);
+  if (problems.length > 0) throw new InputProblems(problems);
+  const startedMs = Date.now() - process.uptime() * 1000;
+  const dirs = new Set<string>();
+  for (const o of outputs) {
+    try {
+      const plan = planOutput(o.path);
+      if (plan.kind === 'atomic') dirs.add(dirname(plan.target));
+    } catch {
+      // reported when the output is written
+    }
+  }
+  for (const dir of dirs) sweepStaleTemps(dir, startedMs);
 }
 
 /** A short reason for a file-system error. */
 export function ioReason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOSPC':
-      return 'no space left on the device';
-    case 'EROFS':
-      return 'read-only file system';
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
+  return outputIoReason(e);
 }

@@ -3,6 +3,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, InputProblems, printDiagnostics } from './io.js';
 import { addProbeCommands } from './probe-commands.js';
+import { parseMaxPackets } from './limits.js';
+import { DEFAULT_MAX_PACKETS } from '../scenario/work.js';
 // each command's module is loaded when the command runs, so `--help` and `check` start fast (cold start)
 
 function parsePort(value: string): number {
@@ -10,6 +12,17 @@ function parsePort(value: string): number {
   if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError(`'${value}' is not a port (1-65535)`);
   return n;
 }
+
+function parseMaxPacketsOption(value: string): number {
+  const n = parseMaxPackets(value);
+  if (typeof n !== 'number') throw new InvalidArgumentError(`'${value}' is not a whole number of packets of at least 1 (e.g. 20000000)`);
+  return n;
+}
+
+const maxPacketsOption = () =>
+  new Option('--max-packets <n>', "refuse scenarios whose simulation is estimated to make more packets than this (sessions × bytes / segment size, retries)")
+    .argParser(parseMaxPacketsOption)
+    .default(DEFAULT_MAX_PACKETS, '10000000');
 
 function collect<T>(parse: (v: string) => T) {
   return (value: string, previous: T[]): T[] => [...previous, parse(value)];
@@ -74,6 +87,7 @@ export function buildProgram(): Command {
     .option('--pcap-out <file>', "write the run's packets as pcapng, each with its verdict and deciding rule as a comment")
     .option('--at <time>', "the device's wall clock at the start (ISO 8601, e.g. 2026-03-02T09:30) for time-range rules; overrides a scenario's startTime and a capture's timestamps")
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
+    .addOption(maxPacketsOption())
     .option('--summary', 'totals and blocked flows only', false)
     .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
     .action(async (scenarios: string[], opts) => {
@@ -95,6 +109,7 @@ export function buildProgram(): Command {
     .option('--conntrack-max <n>', 'conntrack table size (default 65536)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
+    .addOption(maxPacketsOption())
     .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
     .action(async (scenarios: string[], opts) => {
       const { runCompare } = await import('./compare.js');
@@ -128,6 +143,7 @@ export function buildProgram(): Command {
     .option('--out-dir <dir>', 'keep the kernel captures here (default: a new directory under the temp dir)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
+    .addOption(maxPacketsOption())
     .action(async (scenarios: string[], opts) => {
       const { runVerify } = await import('./verify.js');
       process.exitCode = await runVerify(scenarios, opts);

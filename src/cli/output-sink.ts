@@ -1,10 +1,11 @@
 /**
- * Where a streamed report goes: stdout, or a file written atomically (a temporary
- * file renamed at the end). Up to HOLD_BYTES are held before anything is written,
- * so a run that fails early leaves no output at all, on stdout as in a file.
+ * Where a streamed report goes: the output layer's sink (src/output/: atomic for
+ * regular files and new paths, a plain streamed write for stdout, devices and
+ * FIFOs, every write checked). Up to HOLD_BYTES are held before anything is
+ * written, so a run that fails early leaves no output at all, on stdout as in a file.
  */
-import { closeSync, existsSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { InputProblems, ioReason } from './io.js';
+import { OutputError, openOutput, type OutputSink as ChunkOutput } from '../output/sink.js';
+import { InputProblems } from './io.js';
 
 /** Bytes held before the first write. */
 const HOLD_BYTES = 1 << 20;
@@ -21,44 +22,27 @@ export interface OutputSink {
   abort(): void;
 }
 
+/** An output failure as the located bad-input problem the CLI prints (exit 2). */
+function asProblem(e: unknown): unknown {
+  return e instanceof OutputError ? new InputProblems([{ severity: 'error', message: e.message }]) : e;
+}
+
 /** Opens stdout (`file` undefined or '-') or a file for a streamed report. */
 export function openOutputSink(file: string | undefined): OutputSink {
-  const toStdout = file === undefined || file === '-';
-  const tmp = toStdout ? '' : `${file}.ftpwall-${process.pid}.tmp`;
-  let fd = -1;
+  let out: ChunkOutput | undefined;
   let pending = '';
   let started = false;
-  const fail = (e: unknown): never => {
-    throw new InputProblems([{ severity: 'error', message: `cannot write ${file}: ${ioReason(e)}` }]);
-  };
   const flush = (): void => {
     if (pending.length === 0) return;
     const text = pending;
     pending = '';
-    if (toStdout) {
-      process.stdout.write(text);
-      return;
-    }
     try {
-      if (fd < 0) fd = openSync(tmp, 'w');
-      const bytes = Buffer.from(text, 'utf8');
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      out ??= openOutput(file);
+      out.write(text);
     } catch (e) {
-      removeTmp();
-      fail(e);
+      out?.abort();
+      throw asProblem(e);
     }
-  };
-  const removeTmp = (): void => {
-    if (fd >= 0) {
-      try {
-        closeSync(fd);
-      } catch {
-        // closing is best effort: the file goes anyway
-      }
-      fd = -1;
-    }
-    if (!toStdout && existsSync(tmp)) unlinkSync(tmp);
   };
   return {
     write(chunk: string): void {
@@ -70,20 +54,17 @@ export function openOutputSink(file: string | undefined): OutputSink {
     },
     commit(): void {
       flush();
-      if (toStdout) return;
       try {
-        if (fd < 0) fd = openSync(tmp, 'w');
-        closeSync(fd);
-        fd = -1;
-        renameSync(tmp, file!);
+        out ??= openOutput(file);
+        out.commit();
       } catch (e) {
-        removeTmp();
-        fail(e);
+        out?.abort();
+        throw asProblem(e);
       }
     },
     abort(): void {
       pending = '';
-      removeTmp();
+      out?.abort();
     },
   };
 }

@@ -28,7 +28,7 @@ import { formatWallClock, parseWallClock, usedTimeRanges } from '../policy/time-
 import type { Policy } from '../policy/model.js';
 import type { Scenario } from '../scenario/model.js';
 import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
-import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
+import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
 import { maybeRecord, replayHtml, type SnapshotsByRun } from './html.js';
 import { openOutputSink } from './output-sink.js';
 import { startProgress } from './progress.js';
@@ -59,6 +59,8 @@ export interface ReplayOptions {
   readonly summary?: boolean;
   /** a progress bar on a terminal's stderr (commander's --no-progress sets false) */
   readonly progress?: boolean;
+  /** `--max-packets`: the simulation work limit */
+  readonly maxPackets?: number;
 }
 
 /** `--at` as device wall-clock ms, or an input problem. */
@@ -184,6 +186,15 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
   const eo = engineOptions(opts);
   if (opts.pcapOut !== undefined && inputs.length !== 1)
     throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run: give exactly one scenario or capture, not ${inputs.length}` }]);
+  prepareOutputs(
+    [
+      { option: '--pcap-out', path: opts.pcapOut },
+      { option: '-o', path: opts.output },
+    ],
+    [...inputs.map((path) => ({ option: 'input', path })), ...opts.config.map((path) => ({ option: '--config', path })), { option: '--topology', path: opts.topology }],
+  );
+  if (opts.pcapOut === '-' && (opts.output === undefined || opts.output === '-'))
+    throw new InputProblems([{ severity: 'error', message: '--pcap-out - and the report would both go to stdout', suggestion: 'write the report to a file with -o FILE' }]);
   const kinds = inputs.map((f) => (isCapture(f) ? 'capture' : 'scenario'));
   if (opts.config.length === 0) throw new InputProblems([{ severity: 'error', message: 'replay needs --config <file>' }]);
   if (opts.pcapOut !== undefined && opts.config.length !== 1)
@@ -192,6 +203,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
   const scenarios = loadScenarios(
     inputs.filter((_, i) => kinds[i] === 'scenario'),
     printDiagnostics,
+    opts.maxPackets,
   );
   checkScenariosFit(scenarios, configs);
   if (!kinds.includes('capture') && ((opts.inside?.length ?? 0) > 0 || opts.outsideInterface !== undefined || opts.topology !== undefined)) {

@@ -10,7 +10,7 @@ import { verifyScenario, type VerifyResult } from '../verify/verify.js';
 import { formatAgreement } from '../verify/agreement.js';
 import { formatDiagnostic } from '../diag/diagnostic.js';
 import { loadConfigs, loadScenarios, resolveEngine, type EngineChoice } from './inputs.js';
-import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, writeOutput } from './io.js';
+import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, writeLines } from './io.js';
 
 /** Options of `verify`, as commander parses them. */
 export interface VerifyCliOptions {
@@ -22,6 +22,8 @@ export interface VerifyCliOptions {
   /** keep the kernel's captures here */
   readonly outDir?: string;
   readonly output?: string;
+  /** `--max-packets`: the simulation work limit */
+  readonly maxPackets?: number;
 }
 
 /** The lines of one result. */
@@ -61,8 +63,9 @@ export async function runVerify(files: readonly string[], opts: VerifyCliOptions
 
 async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Promise<number> {
   if (opts.config.length === 0) throw new InputProblems([{ severity: 'error', message: 'verify needs --config <file>' }]);
+  prepareOutputs([{ option: '-o', path: opts.output }], [...files.map((path) => ({ option: 'input', path })), ...opts.config.map((path) => ({ option: '--config', path }))]);
   const configs = loadConfigs(opts.config, printDiagnostics, opts.platform);
-  const scenarios = loadScenarios(files, printDiagnostics);
+  const scenarios = loadScenarios(files, printDiagnostics, opts.maxPackets);
   const prereq = checkPrerequisites();
   if (!prereq.ok) {
     process.stderr.write(
@@ -103,7 +106,7 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
     `verify: ${compared.length - disagreeing.length} of ${compared.length} runs agree (agreement: ${flowsAgreeing}/${flows} flows)` +
     `${skipped.length ? `; ${skipped.length} not comparable (reasons above)` : ''}${refused.length ? `; ${refused.length} refused` : ''}`;
   lines.push(summary);
-  if (opts.output !== undefined) writeOutput(opts.output, `${lines.join('\n')}\n`);
+  if (opts.output !== undefined) writeLines(opts.output, lines);
   else process.stdout.write(`${summary}\n`);
   if (refused.length > 0) return EXIT_BAD_INPUT;
   return disagreeing.length > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK;

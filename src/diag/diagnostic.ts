@@ -51,7 +51,18 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 
 /** Builds a span for `length` characters at 1-based `column` of 1-based `line` in `text`'s lines. */
 export function spanAt(file: string, lineText: string, line: number, column: number, length: number): SourceSpan {
-  return { file, line, column, length: Math.max(1, length), lineText };
+  return clampSpan({ file, line, column, length, lineText });
+}
+
+/**
+ * A span kept inside the line it names: 1 ≤ column ≤ line length + 1 (just past the end, for
+ * "missing …"), 1 ≤ length, and column + length − 1 ≤ line length + 1.
+ */
+export function clampSpan(span: SourceSpan): SourceSpan {
+  const max = span.lineText.length + 1;
+  const column = Math.min(Math.max(1, Number.isFinite(span.column) ? Math.floor(span.column) : 1), max);
+  const length = Math.min(Math.max(1, Number.isFinite(span.length) ? Math.floor(span.length) : 1), max - column + 1);
+  return column === span.column && length === span.length ? span : { ...span, column, length };
 }
 
 /** Styling hooks so the CLI can add colour without this module knowing about terminals. */

@@ -1,5 +1,5 @@
 /** Picks the dialect parser for a device config. Only H3C Comware exists so far. */
-import type { Parsed } from '../diag/diagnostic.js';
+import { clampSpan, type Parsed } from '../diag/diagnostic.js';
 import type { Platform, Policy } from '../policy/model.js';
 import { parseH3cConfig } from './h3c/index.js';
 
@@ -21,7 +21,10 @@ export function parseConfig(text: string, file: string, dialect: Dialect = 'h3c'
     };
   }
   switch (dialect) {
-    case 'h3c':
-      return parseH3cConfig(text, file, options);
+    case 'h3c': {
+      const r = parseH3cConfig(text, file, options);
+      // every span kept inside its line, however a dialect built it (the fuzzer found a zero-length one)
+      return { value: r.value, diagnostics: r.diagnostics.map((d) => (d.span ? { ...d, span: clampSpan(d.span) } : d)) };
+    }
   }
 }

@@ -58,7 +58,8 @@ import type { ClientBehaviour, ExpectedVerdict, FtpMode, Host, PassivePortChoice
 import { DEFAULTS, readSteps } from './steps.js';
 import { parseWallClock } from '../policy/time-range.js';
 export { DEFAULTS, STEP_NAMES } from './steps.js';
-import { YamlReader, type YNode } from './yaml-read.js';
+import { MAX_SECONDS, YamlReader, type YNode } from './yaml-read.js';
+import { sessionMinMs, synRetryMs } from './work.js';
 
 /** passivePortChoice values. */
 export const PASSIVE_PORT_CHOICES: readonly PassivePortChoice[] = ['first', 'random', 'each'];
@@ -110,10 +111,47 @@ export function loadScenario(text: string, file: string): Parsed<Scenario | unde
     sessions.push(s);
   });
 
+  if (!r.failed && items) checkControlPorts(r, sessions, items);
   const diagnostics = sortDiagnostics(r.diagnostics);
   if (r.failed || name === undefined || seed === undefined || (top.has('expect') && expect === undefined)) return { value: undefined, diagnostics };
   const scenario: Scenario = { name, ...(description !== undefined ? { description } : {}), source: file, hosts, sessions, seed, ...(startTime ? { startTime } : {}), ...(expect !== undefined ? { expect } : {}) };
   return { value: scenario, diagnostics };
+}
+
+/**
+ * Two sessions from one client address on one control port, the second starting before
+ * the first can have ended, would be one TCP connection: both would fail without a word.
+ * `items` are the session nodes, one per session (called only when every session loaded).
+ */
+function checkControlPorts(r: YamlReader, sessions: readonly Session[], items: readonly YNode[]): void {
+  const byPort = new Map<string, number[]>();
+  sessions.forEach((s, i) => {
+    const key = `${formatIp(s.client.address)} ${s.clientBehaviour.controlPort}`;
+    const list = byPort.get(key);
+    if (list) list.push(i);
+    else byPort.set(key, [i]);
+  });
+  for (const list of byPort.values()) {
+    if (list.length < 2) continue;
+    const ordered = [...list].sort((a, b) => sessions[a]!.startMs - sessions[b]!.startMs || a - b);
+    let busy = ordered[0]!;
+    for (const i of ordered.slice(1)) {
+      const first = sessions[busy]!;
+      const second = sessions[i]!;
+      const firstEndMs = first.startMs + sessionMinMs(first);
+      if (second.startMs < firstEndMs) {
+        const item = items[i];
+        const clientNode = isMap(item) ? (item.get('client', true) as YNode) : item;
+        const at = isMap(clientNode) ? ((clientNode.get('controlPort', true) as YNode) ?? clientNode) : clientNode;
+        r.error(
+          at,
+          `session '${second.name}' uses client ${formatIp(second.client.address)} port ${second.clientBehaviour.controlPort} while session '${first.name}' still does (from ${first.startMs / 1000} s to at least ${firstEndMs / 1000} s): both would be one TCP connection`,
+          'give one of them another controlPort, or start it later',
+        );
+      }
+      if (second.startMs + sessionMinMs(second) > firstEndMs) busy = i;
+    }
+  }
 }
 
 /** Reads the hosts; names of hosts with errors go to `broken` so that references to them raise no second error. */
@@ -214,6 +252,27 @@ function readSession(r: YamlReader, node: YNode, index: number, hosts: readonly 
   return { name, client: c, server: s, clientBehaviour, serverBehaviour, startMs: Math.round(startSec * 1000), steps };
 }
 
+/** Linux MAX_TCP_SYNCNT (include/net/tcp.h): tcp_syn_retries goes no higher. */
+const MAX_SYN_RETRIES = 127;
+
+/**
+ * SYN retransmissions double their wait each time: synRetries and initialRtoMs together
+ * must keep the virtual clock under MAX_SECONDS (255 retries at 1 s would reach 1e80 s).
+ */
+function retriesFit(r: YamlReader, nodes: Map<string, YNode>, synRetries: number | undefined, initialRtoMs: number | undefined): boolean {
+  if (synRetries === undefined || initialRtoMs === undefined) return true;
+  const totalMs = synRetryMs(synRetries, initialRtoMs);
+  if (totalMs <= MAX_SECONDS * 1000) return true;
+  let most = 0;
+  while (synRetryMs(most + 1, initialRtoMs) <= MAX_SECONDS * 1000) most++;
+  r.error(
+    nodes.get('synRetries') ?? nodes.get('initialRtoMs'),
+    `synRetries ${synRetries} with initialRtoMs ${initialRtoMs} would retransmit a SYN for ${(totalMs / 1000).toExponential(2)} s (each wait doubles), past the limit of ${MAX_SECONDS.toLocaleString('en-US')} s`,
+    `at most synRetries ${most} with initialRtoMs ${initialRtoMs}`,
+  );
+  return false;
+}
+
 interface Side<B> {
   readonly host: Host;
   readonly hostNode: YNode;
@@ -246,8 +305,9 @@ function readClient(r: YamlReader, node: YNode, hosts: readonly Host[], broken: 
   const announceAddress = opt('announceAddress', (n) => r.address(n, 'announceAddress'), undefined);
   const announcePort = opt('announcePort', (n) => r.port(n, 'announcePort'), undefined);
   const dataSourceAddress = opt('dataSourceAddress', (n) => r.address(n, 'dataSourceAddress'), undefined);
-  const synRetries = opt('synRetries', (n) => r.integer(n, 'synRetries', 0, 255), DEFAULTS.synRetries);
+  const synRetries = opt('synRetries', (n) => r.integer(n, 'synRetries', 0, MAX_SYN_RETRIES), DEFAULTS.synRetries);
   const initialRtoMs = opt('initialRtoMs', (n) => r.integer(n, 'initialRtoMs', 1, 3_600_000), DEFAULTS.initialRtoMs);
+  if (!retriesFit(r, nodes, synRetries, initialRtoMs)) return undefined;
   if (controlPort !== undefined && dataPort !== undefined && dataPort > 65535 && !nodes.has('dataPort'))
     return r.error(nodes.get('controlPort'), `controlPort ${controlPort} leaves no room for the default dataPort (controlPort + 1)`, 'set dataPort');
   if (!host || !mode || controlPort === undefined || dataPort === undefined || epsvFallback === undefined || synRetries === undefined || initialRtoMs === undefined)
@@ -302,10 +362,11 @@ function readServer(r: YamlReader, node: YNode, hosts: readonly Host[], broken: 
   const announceAddress = opt('announceAddress', (n) => r.address(n, 'announceAddress'), undefined);
   const acceptSec = opt('dataAcceptTimeoutSec', (n) => r.seconds(n, 'dataAcceptTimeoutSec'), DEFAULTS.dataAcceptTimeoutSec);
   const rfc2428 = opt('rfc2428', (n) => r.boolean(n, 'rfc2428'), true);
-  const synRetries = opt('synRetries', (n) => r.integer(n, 'synRetries', 0, 255), DEFAULTS.synRetries);
+  const synRetries = opt('synRetries', (n) => r.integer(n, 'synRetries', 0, MAX_SYN_RETRIES), DEFAULTS.synRetries);
   const initialRtoMs = opt('initialRtoMs', (n) => r.integer(n, 'initialRtoMs', 1, 3_600_000), DEFAULTS.initialRtoMs);
   const passivePortChoice = opt('passivePortChoice', (n) => r.oneOf(n, 'passivePortChoice', PASSIVE_PORT_CHOICES), 'first' as PassivePortChoice);
   if (passivePortChoice === undefined) return undefined;
+  if (!retriesFit(r, nodes, synRetries, initialRtoMs)) return undefined;
   if (!host || controlPort === undefined || !passivePorts || activeSourcePort === undefined || acceptSec === undefined) return undefined;
   if (rfc2428 === undefined || synRetries === undefined || initialRtoMs === undefined || (nodes.has('announceAddress') && !announceAddress)) return undefined;
   const behaviour: ServerBehaviour = {

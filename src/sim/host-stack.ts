@@ -19,6 +19,12 @@ export interface Listener {
 export class HostStack {
   private readonly listeners = new Map<number, Listener>();
   private readonly sockets = new Map<string, TcpSocket>();
+  /**
+   * The same sockets by local port, so port checks do not scan every socket (that was quadratic in
+   * sessions): how many hold each port, and those not yet seen in TIME-WAIT or CLOSED (they never return).
+   */
+  private readonly socketsOnPort = new Map<number, number>();
+  private readonly liveOnPort = new Map<number, Set<TcpSocket>>();
 
   constructor(
     readonly net: Network,
@@ -35,7 +41,12 @@ export class HostStack {
    */
   listen(port: number, who: string, onAccept: (socket: TcpSocket) => void): Listener | undefined {
     if (this.listeners.has(port)) return undefined;
-    for (const s of this.sockets.values()) if (s.localPort === port && s.state !== 'time-wait' && s.state !== 'closed') return undefined;
+    const live = this.liveOnPort.get(port);
+    if (live)
+      for (const s of live) {
+        if (s.state !== 'time-wait' && s.state !== 'closed') return undefined;
+        live.delete(s);
+      }
     const listeners = this.listeners;
     const l: Listener = {
       port,
@@ -52,14 +63,13 @@ export class HostStack {
   /** True when a listener or a socket (including one in TIME-WAIT) holds local `port`. */
   portInUse(port: number): boolean {
     if (this.listeners.has(port)) return true;
-    for (const s of this.sockets.values()) if (s.localPort === port) return true;
-    return false;
+    return (this.socketsOnPort.get(port) ?? 0) > 0;
   }
 
   /** Opens a connection from local `localPort` to `remote:remotePort`: the SYN leaves now. */
   connect(localPort: number, remote: IpAddress, remotePort: number, options: ConnectOptions, handlers: SocketHandlers): TcpSocket {
     const s = new TcpSocket(this, localPort, remote, remotePort, options.who, options.via, handlers);
-    this.sockets.set(socketKey(localPort, remote, remotePort), s);
+    this.track(socketKey(localPort, remote, remotePort), s);
     s.openActive(options.synRetries, options.initialRtoMs);
     return s;
   }
@@ -67,7 +77,25 @@ export class HostStack {
   /** Forgets a socket that reached CLOSED. */
   remove(s: TcpSocket): void {
     const key = socketKey(s.localPort, s.remote, s.remotePort);
-    if (this.sockets.get(key) === s) this.sockets.delete(key);
+    if (this.sockets.get(key) === s) this.untrack(key, s);
+  }
+
+  private track(key: string, s: TcpSocket): void {
+    const old = this.sockets.get(key);
+    if (old) this.untrack(key, old);
+    this.sockets.set(key, s);
+    this.socketsOnPort.set(s.localPort, (this.socketsOnPort.get(s.localPort) ?? 0) + 1);
+    let live = this.liveOnPort.get(s.localPort);
+    if (!live) this.liveOnPort.set(s.localPort, (live = new Set()));
+    live.add(s);
+  }
+
+  private untrack(key: string, s: TcpSocket): void {
+    this.sockets.delete(key);
+    const n = (this.socketsOnPort.get(s.localPort) ?? 1) - 1;
+    if (n > 0) this.socketsOnPort.set(s.localPort, n);
+    else this.socketsOnPort.delete(s.localPort);
+    this.liveOnPort.get(s.localPort)?.delete(s);
   }
 
   /** A packet addressed to this host arrives. */
@@ -77,7 +105,7 @@ export class HostStack {
     const bareSyn = (p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
     if (s && bareSyn && (s.state === 'time-wait' || s.state === 'closed')) {
       // RFC 9293 3.10.7.4 / Linux: a new SYN may reuse a connection in TIME-WAIT.
-      this.sockets.delete(key);
+      this.untrack(key, s);
       s = undefined;
     }
     if (s) {
@@ -87,7 +115,7 @@ export class HostStack {
     const l = bareSyn ? this.listeners.get(p.dstPort) : undefined;
     if (l) {
       const child = new TcpSocket(this, p.dstPort, p.src, p.srcPort, l.who, undefined, {});
-      this.sockets.set(key, child);
+      this.track(key, child);
       child.openPassive(p, l);
       return;
     }

@@ -55,10 +55,15 @@ export function simulate(scenario: Scenario, firewall: Firewall): Trace {
     const first = group[0]!;
     const stack = net.stackOf(first.server.address);
     if (!stack) throw new Error(`no stack for server ${first.server.name}`);
+    // Several sessions may share one server: the connection's client picks the session's behaviour
+    // (the first session with that client address and port; looked up by key, not by a scan per connection).
+    const byClient = new Map<string, Session>();
+    for (const s of group) {
+      const key = `${ipKey(s.client.address)}|${s.clientBehaviour.controlPort}`;
+      if (!byClient.has(key)) byClient.set(key, s);
+    }
     stack.listen(first.serverBehaviour.controlPort, `server ${formatIp(first.server.address)}`, (sock) => {
-      // Several sessions may share one server: the connection's client picks the session's behaviour.
-      const session =
-        group.find((s) => ipEquals(s.client.address, sock.remote) && s.clientBehaviour.controlPort === sock.remotePort) ?? first;
+      const session = byClient.get(`${ipKey(sock.remote)}|${sock.remotePort}`) ?? first;
       new FtpServerSession(ctx, session, serverFiles(session), stack, sock);
     });
   }

@@ -1,13 +1,13 @@
 /**
  * pcapng writer: one section, one Ethernet interface, an Enhanced Packet Block
- * per packet with its comment (draft-ietf-opsawg-pcapng 4.1-4.3). Writes go to
- * a temporary file renamed into place at the end, so a failure never leaves a
- * half-written capture under the requested name.
+ * per packet with its comment (draft-ietf-opsawg-pcapng 4.1-4.3). Writes go
+ * through an output sink (output/sink): a regular file is written to a temporary
+ * file renamed into place at the end, so a failure never leaves a half-written
+ * capture under the requested name; a device or FIFO is written through.
  */
-import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import type { Diagnostic, Parsed } from '../diag/diagnostic.js';
 import type { Packet } from '../net/packet.js';
-import { ioMessage } from './byte-source.js';
+import { OutputError, openOutput, type OutputSink } from '../output/sink.js';
 import { encodeEthernetFrame } from './encode.js';
 import { LINKTYPE_ETHERNET } from './link-types.js';
 import { BLOCK_EPB, BLOCK_IDB, BLOCK_SHB, BYTE_ORDER_MAGIC } from './pcapng.js';
@@ -55,7 +55,6 @@ const OPT_COMMENT = 1;
 const SHB_USERAPPL = 4;
 const IF_TSRESOL = 9;
 const SNAP_LENGTH = 262144;
-const BUFFER_BYTES = 1 << 20;
 const utf8 = new TextEncoder();
 
 function pad4(n: number): number {
@@ -151,61 +150,36 @@ export function encodePcapng(packets: Iterable<PcapngPacket>, options: PcapngWri
   return out;
 }
 
-/** Opens a streaming writer to `file` (through `file.<pid>.tmp`). */
-export function createPcapngWriter(file: string, options: PcapngWriteOptions = {}): PcapngWriter {
-  const tmp = `${file}.${process.pid}.tmp`;
+/**
+ * Opens a streaming writer to `file` (a path, `-` for stdout, or an open sink;
+ * a path is written through a temporary file and renamed into place on close).
+ */
+export function createPcapngWriter(file: string | OutputSink, options: PcapngWriteOptions = {}): PcapngWriter {
+  const name = typeof file === 'string' ? file : file.path;
   const diagnostics: Diagnostic[] = [];
-  let fd: number | undefined;
+  let sink: OutputSink | undefined;
   let failed = false;
   let packets = 0;
   let bytes = 0;
-  const buf = new Uint8Array(BUFFER_BYTES);
-  let used = 0;
-  const fail = (what: string, e: unknown): void => {
+  const fail = (e: unknown): void => {
     failed = true;
-    diagnostics.push({ severity: 'error', message: `cannot write ${file}: ${what}: ${ioMessage(e)}`, bytes: { file, byteOffset: bytes } });
-    discard();
-  };
-  const discard = (): void => {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        // the file is removed next; a close error cannot matter
-      }
-      fd = undefined;
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone or never created
-    }
-  };
-  const flush = (): void => {
-    let at = 0;
-    while (at < used && fd !== undefined) at += writeSync(fd, buf, at, used - at);
-    used = 0;
+    const message = e instanceof OutputError ? e.message : `cannot write ${name}: ${e instanceof Error ? e.message : String(e)}`;
+    diagnostics.push({ severity: 'error', message, bytes: { file: name, byteOffset: bytes } });
+    sink?.abort();
   };
   const put = (b: Uint8Array): void => {
-    if (failed) return;
+    if (failed || sink === undefined) return;
     try {
-      if (used + b.length > buf.length) flush();
-      if (b.length > buf.length) {
-        let at = 0;
-        while (at < b.length && fd !== undefined) at += writeSync(fd, b, at, b.length - at);
-      } else {
-        buf.set(b, used);
-        used += b.length;
-      }
+      sink.write(b);
       bytes += b.length;
     } catch (e) {
-      fail('write failed', e);
+      fail(e);
     }
   };
   try {
-    fd = openSync(tmp, 'w');
+    sink = typeof file === 'string' ? openOutput(file) : file;
   } catch (e) {
-    fail(`cannot create ${tmp}`, e);
+    fail(e);
   }
   for (const b of headerBlocks(options)) put(b);
   return {
@@ -215,21 +189,18 @@ export function createPcapngWriter(file: string, options: PcapngWriteOptions = {
       packets++;
     },
     close(): Parsed<WriteSummary> {
-      if (!failed && fd !== undefined) {
+      if (!failed && sink !== undefined) {
         try {
-          flush();
-          closeSync(fd);
-          fd = undefined;
-          renameSync(tmp, file);
+          sink.commit();
         } catch (e) {
-          fail('cannot finish the file', e);
+          fail(e);
         }
       }
-      return { value: { file, packets: failed ? 0 : packets, bytes: failed ? 0 : bytes }, diagnostics };
+      return { value: { file: name, packets: failed ? 0 : packets, bytes: failed ? 0 : bytes }, diagnostics };
     },
     abort(): void {
       failed = true;
-      discard();
+      sink?.abort();
     },
   };
 }

@@ -98,7 +98,7 @@ describe('broken.cfg', () => {
       "5:2 error: unknown command 'rele' (did you mean 'rule'?)",
       "6:41 error: bad wildcard mask '0.0.0.256' (a wildcard is a dotted quad such as 0.0.0.255 (1 bits mean \"any value\"), or 0 for one host)",
       '7:58 error: port 70000 is out of range (0-65535)',
-      "8:41 error: expected a port after 'eq'",
+      "8:40 error: expected a port after 'eq'",
       "9:17 error: unknown protocol 'tpc' (did you mean 'tcp'?)",
       "10:44 error: range 2000 1024 is empty: the first port must not exceed the second (write 'range 1024 2000')",
       '11:7 error: rule id 70000 is out of range (0-65534)',

@@ -104,7 +104,7 @@ describe('rule errors', () => {
     ['rule permit tcp destination-port eq domian', "2:38 error: unknown tcp port name 'domian' (did you mean 'domain'?)"],
     ['rule permit udp destination-port eq domain', "2:38 error: 'domain' is not a udp port name (write the number 53)"],
     ['rule permit tcp destination-port equal 21', "2:35 error: expected an operator (lt, gt, eq, neq, range) after 'destination-port'"],
-    ['rule permit tcp destination-port range 1024', "2:46 error: expected a port after '1024'"],
+    ['rule permit tcp destination-port range 1024', "2:45 error: expected a port after '1024'"],
     ['rule permit tcp source 10.0.0.1 destination any', "2:34 error: expected a wildcard mask after '10.0.0.1' (write '10.0.0.1 0' for one host, or a wildcard such as 0.0.0.255)"],
     ['rule permit tcp source 10.0.0.0/33', "2:25 error: bad prefix length '33' (0-32)"],
     ['rule permit tcp source 2001:db8::1/128', "2:25 error: '2001:db8::1/128' is an IPv6 address in an IPv4 ACL (use 'acl ipv6 advanced' for IPv6 rules)"],
@@ -115,7 +115,7 @@ describe('rule errors', () => {
     ['rule permit icmp icmp-type ecko', "2:29 error: unknown ICMP message 'ecko' (did you mean 'echo'?)"],
     ['rule permit ip sorce 10.0.0.1 0', "2:17 error: unexpected 'sorce' in rule (did you mean 'source'?)"],
     ['rule allow ip', "2:7 error: expected 'permit' or 'deny' after 'rule'"],
-    ['rule 5 permit', "2:16 error: expected a protocol after 'permit' (use 'ip' for any protocol)"],
+    ['rule 5 permit', "2:15 error: expected a protocol after 'permit' (use 'ip' for any protocol)"],
     ['rule permit ip time-range', "2:17 error: expected a name after 'time-range'"],
     ['rule permit tcp destination-port lt 0', "2:38 warning: 'lt 0' matches no port: this rule never matches a tcp packet"],
   ];

@@ -8,6 +8,8 @@
 import { describePacket, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
 import type { Inspection, Policy } from '../../policy/model.js';
 import { crossesPoint, sessionPoints } from '../../policy/sessions.js';
+import type { CtState } from '../../policy/netfilter.js';
+import { compiledRulesetOf, CONNTRACK_STAGE, LAST_STAGE, walkStages } from '../ruleset.js';
 import { checkAcls, compilePolicy, createScopeTracker } from '../static.js';
 import type { Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
 import {
@@ -25,7 +27,8 @@ import {
 } from './conntrack-table.js';
 import { announce, type AnnounceEnv } from './announce.js';
 import { createExpectationTable, expectationKey, expectationRef, formatExpectation, type Expectation } from './expectations.js';
-import { createFtpHelperState, ftpHelp } from './helpers/ftp-session.js';
+import { createFtpHelperState, ftpHelp, type FtpHelperState } from './helpers/ftp-session.js';
+import { lookupHelper } from './helpers/registry.js';
 import * as msg from './messages.js';
 import { createTimerHeap } from './timer-heap.js';
 import {
@@ -88,10 +91,22 @@ const FTP_EXPECT_TIMEOUT_SEC = 300;
 /** nf_conntrack_max when no hashsize is given on a 1-4 GiB box (facts 8.3); a round default. */
 const DEFAULT_MAX_CONNECTIONS = 65536;
 const NO_EVENTS: readonly TraceEvent[] = [];
+/** What the raw chains see: no conntrack entry yet, so `ct state` is invalid (nft_ct_get_eval). */
+const PRE_CONNTRACK = { state: 'invalid', helper: undefined, mark: 0 } as const;
+
+/** The filter stage's answer: the verdict, and what a ruleset set on the connection. */
+interface Decision {
+  readonly verdict: Verdict;
+  /** a helper assigned by `ct helper set` (rulesets) */
+  readonly helper: string | undefined;
+  /** the connection mark after the walk (rulesets) */
+  readonly mark: number;
+}
 
 /** Creates the stateful engine for a policy. */
 export function createStatefulFirewall(policy: Policy, options: StatefulOptions = {}): StatefulFirewall {
   const compiled = compilePolicy(policy);
+  const rs = compiledRulesetOf(policy);
   const limits: TcpTimeoutsSec = { ...LINUX_TCP_TIMEOUTS_SEC, ...options.timeouts };
   const stateMs = timeoutTableMs(limits);
   const expectMs = (options.expectationTimeoutSec ?? FTP_EXPECT_TIMEOUT_SEC) * 1000;
@@ -199,11 +214,11 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     return false;
   };
 
-  const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, tcp: TcpTrack | undefined): Conn => {
+  const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, tcp: TcpTrack | undefined, assigned?: FtpHelperState): Conn => {
     // the REPLY tuple: ports swapped; ICMP queries answer with their reply type
     const icmp = p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6;
     // an expected connection is a session when its master is (ASPF associated entries; the kernel copies the master's mark)
-    const session = e ? e.master.session : startsSession(p, ctx);
+    const session = rs ? true : e ? e.master.session : startsSession(p, ctx);
     const replySrcPort = icmp ? 0 : ports[1];
     const replyDstPort = icmp ? icmpReplyType(p.proto, ports[1]) : ports[0];
     return {
@@ -229,8 +244,10 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       related: e ? expectationRef(e) : undefined,
       masterId: e ? e.master.id : undefined,
       session,
-      helper: e || !session ? undefined : attachHelper(p, ctx), // facts 10.4: no helper on expected connections
+      // facts 10.4: no helper on expected connections; a ruleset assigns helpers by its own rules
+      helper: e || !session ? undefined : rs ? assigned : attachHelper(p, ctx),
       pending: undefined,
+      mark: e ? e.master.mark : 0,
       established: undefined,
       alive: true,
     };
@@ -260,13 +277,35 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   const scopeOf = createScopeTracker(policy, options.wallClockStartMs);
   const acls = (p: Packet, ctx: StepContext): Verdict => checkAcls(compiled, p, ctx.ingress, ctx.egress, scopeOf(ctx));
 
+  /**
+   * The filter's decision once conntrack has classified the packet. H3C: a session's established and
+   * related packets pass ahead of the ACLs, everything else meets the ACLs. A ruleset: its chains from
+   * conntrack to confirm decide, with `ct state` as classified (ruleset.ts FORWARD_PATH).
+   */
+  const decide = (p: Packet, ctx: StepContext, state: CtState, c: Conn | undefined, tmplHelper?: string): Decision => {
+    if (rs) {
+      const r = walkStages(rs, CONNTRACK_STAGE + 1, LAST_STAGE, p, ctx, { state, helper: c ? c.helper?.name : tmplHelper, mark: c ? c.mark : 0 });
+      return { verdict: r.verdict, helper: r.helper, mark: r.mark };
+    }
+    if (c && c.session && state === 'related') return { verdict: { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, helper: undefined, mark: 0 };
+    if (c && c.session && state === 'established')
+      return { verdict: (c.established ??= { action: 'permit', by: { kind: 'conntrack', state: 'established', connection: c.id } }), helper: undefined, mark: 0 };
+    return { verdict: acls(p, ctx), helper: undefined, mark: 0 };
+  };
+
   const untracked = (p: Packet, ctx: StepContext, events: TraceEvent[], why: string): StepResult => {
     events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.untrackedText(p, ctx.n, why) });
-    return { verdict: acls(p, ctx), events };
+    return { verdict: decide(p, ctx, 'invalid', undefined).verdict, events };
+  };
+
+  /** The helper a ruleset assigned, when it fits the connection's protocol (nft_ct_helper_obj_eval, xt_CT). */
+  const assignedHelper = (name: string | undefined, p: Packet): FtpHelperState | undefined => {
+    const entry = name === undefined ? undefined : lookupHelper(name);
+    return entry && entry.proto === p.proto ? entry.create() : undefined;
   };
 
   /** A packet that matches no entry (init_conntrack, then the l4 tracker's new check). */
-  const stepNew = (p: Packet, ctx: StepContext, events: TraceEvent[]): StepResult => {
+  const stepNew = (p: Packet, ctx: StepContext, events: TraceEvent[], tmplHelper?: string): StepResult => {
     if (table.size >= table.max && !earlyDrop(p, ctx, events)) {
       events.push({ tMs: ctx.nowMs, kind: 'conntrack-table-full', packet: ctx.n, text: msg.tableFullText(p, ctx.n, table.max) });
       return { verdict: { action: 'deny', by: { kind: 'invalid', reason: msg.TABLE_FULL_LOG } }, events };
@@ -295,15 +334,24 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     }
     if (e) {
       const c = newConn(p, ctx, e, tcp);
+      // a ruleset decides related packets too; a dropped one is never confirmed, its expectation is gone
+      const d = rs ? decide(p, ctx, 'related', c) : undefined;
+      if (d && d.verdict.action === 'deny') {
+        events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
+        return { verdict: d.verdict, events };
+      }
+      if (d) c.mark = d.mark;
       track(c, p, DIR_ORIGINAL, ctx, events);
       table.insert(c);
       events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
       events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined) });
-      return { verdict: { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, events };
+      return { verdict: d ? d.verdict : { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, events };
     }
-    const verdict = acls(p, ctx);
+    const d = decide(p, ctx, 'new', undefined, tmplHelper);
+    const verdict = d.verdict;
     if (verdict.action === 'deny') return { verdict, events }; // never confirmed: no entry
-    const c = newConn(p, ctx, undefined, tcp);
+    const c = newConn(p, ctx, undefined, tcp, assignedHelper(d.helper ?? tmplHelper, p));
+    c.mark = d.mark;
     track(c, p, DIR_ORIGINAL, ctx, events);
     table.insert(c);
     const helperNote = c.helper ? `ftp helper "${c.helper.name}" attached` : c.session ? undefined : msg.NOT_A_SESSION;
@@ -346,16 +394,20 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     expireUntil(ctx.nowMs, events);
     if (p.fragment === 'later')
       return untracked(p, ctx, events, 'is a non-first IP fragment (the kernel tracks whole packets after defragmentation, which this simulator does not do)');
+    // a ruleset's raw chains run before conntrack: they may assign a helper or untrack the packet
+    const pre = rs ? walkStages(rs, 0, CONNTRACK_STAGE - 1, p, ctx, PRE_CONNTRACK) : undefined;
+    if (pre && pre.verdict.action === 'deny') return { verdict: pre.verdict, events };
+    if (pre && pre.notrack) return { verdict: decide(p, ctx, 'untracked', undefined).verdict, events };
     tuplePorts(p, ports);
     const c = table.find(p.proto, p.src, ports[0], p.dst, ports[1]);
-    if (!c) return stepNew(p, ctx, events);
+    if (!c) return stepNew(p, ctx, events, pre?.helper);
     const dir = table.lastDir;
     // resolve_normal_ct: REPLY → established; ORIGINAL → established once a reply was seen, else related / new
-    const ctinfo = dir === 1 || c.seenReply ? 'established' : c.related ? 'related' : 'new';
+    const ctinfo: CtState = dir === 1 || c.seenReply ? 'established' : c.related ? 'related' : 'new';
     const code = track(c, p, dir, ctx, events);
     if (code === TCP_REOPEN) {
       destroy(c, events, ctx.nowMs, msg.reopenedText(c, ctx.n, TCP_STATE_NAMES[c.tcp!.state]!));
-      return stepNew(p, ctx, events);
+      return stepNew(p, ctx, events, pre?.helper);
     }
     if (code === TCP_INVALID) {
       const state = TCP_STATE_NAMES[c.tcp!.state]!;
@@ -366,11 +418,10 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const kill = c.tcp !== undefined && code === TCP_ACCEPT && tcpOut.kill;
     if (dir === 1) c.seenReply = true; // IPS_SEEN_REPLY is set before the ruleset runs (facts 10.2)
     if (kill) destroy(c, events, ctx.nowMs, msg.killedText(c, ctx.n));
-    let verdict: Verdict;
     // a connection that is not a session has state, but its state passes nothing: every packet meets the filters
-    if (ctinfo === 'new' || !c.session) verdict = acls(p, ctx);
-    else if (ctinfo === 'related') verdict = { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } };
-    else verdict = (c.established ??= { action: 'permit', by: { kind: 'conntrack', state: 'established', connection: c.id } });
+    const d = decide(p, ctx, ctinfo, c);
+    if (rs) c.mark = d.mark;
+    let verdict = d.verdict;
     // the helper runs at confirm time, on ESTABLISHED traffic the ruleset accepted (facts 6.1, 6.2)
     if (verdict.action === 'permit' && c.helper && ctinfo === 'established' && p.payload.length > 0 && c.alive)
       verdict = help(c, p, dir, ctx, events, verdict);

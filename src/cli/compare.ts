@@ -14,6 +14,8 @@ import { engineOptions } from './replay.js';
 export interface CompareOptions {
   /** `--platform`: the kind of H3C device */
   readonly platform?: string;
+  /** `--dialect`: the config dialect (default: detected from the content) */
+  readonly dialect?: string;
   readonly config: string[];
   readonly engine: string;
   readonly format: 'table' | 'json';
@@ -50,7 +52,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
   const engines = parseEngines(opts.engine);
   if (opts.config.length === 0)
     throw new InputProblems([{ severity: 'error', message: 'compare needs at least one --config', suggestion: "e.g. '--config rules/seed-active.cfg --config rules/stateful.cfg'" }]);
-  const configs = loadConfigs(opts.config, printDiagnostics, opts.platform);
+  const configs = loadConfigs(opts.config, printDiagnostics, opts.platform, opts.dialect);
   const scenarios = loadScenarios(inputs, printDiagnostics);
   checkScenariosFit(scenarios, configs);
   const columns: Column[] = [];

@@ -1,6 +1,7 @@
 /** Loading device configs and scenarios for the commands, collecting every problem before stopping. */
 import { closest, hasErrors, type Diagnostic } from '../diag/diagnostic.js';
-import { parseConfig } from '../dialects/load.js';
+import { DIALECTS, parseConfig, type Dialect } from '../dialects/load.js';
+import { unsimulatedParts } from '../engine/ruleset.js';
 import { createStaticFirewall } from '../engine/static.js';
 import { createStatefulFirewall, type StatefulOptions, type TcpTimeoutsSec } from '../engine/stateful/firewall.js';
 import type { Firewall } from '../engine/verdict.js';
@@ -46,7 +47,7 @@ export function configAsScenario(file: string): Diagnostic {
 }
 
 /** Reads and parses configs; throws InputProblems when any has an error. */
-export function loadConfigs(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void, platform?: string): LoadedConfig[] {
+export function loadConfigs(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void, platform?: string, dialect?: string): LoadedConfig[] {
   const problems: Diagnostic[] = [];
   const loaded: LoadedConfig[] = [];
   for (const file of files) {
@@ -56,13 +57,20 @@ export function loadConfigs(files: readonly string[], printWarnings: (d: readonl
       problems.push(scenarioAsConfig(file));
       continue;
     }
-    const { value, diagnostics } = parseConfig(text, file, 'h3c', platformOption(platform));
+    const parsed = parseConfig(text, file, dialectOption(dialect), platformOption(platform));
+    const { value } = parsed;
+    const diagnostics = hasErrors(parsed.diagnostics) ? parsed.diagnostics : [...parsed.diagnostics, ...unsimulatedParts(value)];
     problems.push(...diagnostics);
     loaded.push({ file, policy: value, diagnostics });
   }
   if (hasErrors(problems)) throw new InputProblems(problems);
   printWarnings(problems);
   return loaded;
+}
+
+/** `--dialect` for the parser (commander has checked the choices); absent: detected from the content. */
+export function dialectOption(dialect: string | undefined): Dialect | 'auto' {
+  return (DIALECTS as readonly string[]).includes(dialect ?? '') ? (dialect as Dialect) : 'auto';
 }
 
 /** `--platform` for the parser; commander has checked the choices. */

@@ -1,15 +1,16 @@
-/** Picks the dialect parser for a device config. Only H3C Comware exists so far. */
+/** Picks the dialect parser for a device config: H3C Comware, iptables-save, told or detected from the content. */
 import type { Parsed } from '../diag/diagnostic.js';
 import type { Platform, Policy } from '../policy/model.js';
 import { parseH3cConfig } from './h3c/index.js';
+import { looksLikeIptablesSave, parseIptablesSave } from './iptables/parse.js';
 
 /** Device config dialects ftpwall reads. */
-export const DIALECTS = ['h3c'] as const;
+export const DIALECTS = ['h3c', 'iptables'] as const;
 /** One of DIALECTS. */
 export type Dialect = (typeof DIALECTS)[number];
 
 /** Parses a device config of the given dialect into the neutral policy. */
-export function parseConfig(text: string, file: string, dialect: Dialect = 'h3c', options: { readonly platform?: Platform } = {}): Parsed<Policy> {
+export function parseConfig(text: string, file: string, dialect: Dialect | 'auto' = 'auto', options: { readonly platform?: Platform } = {}): Parsed<Policy> {
   const nul = text.indexOf('\0');
   if (nul >= 0) {
     // a device config is text; a NUL byte means a binary file (a capture, an archive) was given by mistake
@@ -20,8 +21,15 @@ export function parseConfig(text: string, file: string, dialect: Dialect = 'h3c'
       diagnostics: [{ severity: 'error', message: 'not a text file: a NUL byte, so this is not a device config', bytes: { file, byteOffset }, suggestion: 'give the exported configuration text (display current-configuration)' }],
     };
   }
-  switch (dialect) {
+  switch (dialect === 'auto' ? detectDialect(text) : dialect) {
+    case 'iptables':
+      return parseIptablesSave(text, file);
     case 'h3c':
       return parseH3cConfig(text, file, options);
   }
+}
+
+/** The dialect a config's content shows: iptables-save output, else H3C Comware. */
+export function detectDialect(text: string): Dialect {
+  return looksLikeIptablesSave(text) ? 'iptables' : 'h3c';
 }

@@ -4,6 +4,7 @@
  * PREROUTING → filter FORWARD → nat POSTROUTING → confirm (where the helper runs, in the stateful
  * engine). The static engine walks the same chains with every conntrack condition unsatisfiable.
  */
+import type { Diagnostic } from '../diag/diagnostic.js';
 import type { IpAddress } from '../net/address.js';
 import { PROTO_ICMP, PROTO_ICMPV6, type Packet } from '../net/packet.js';
 import { addrMatches, portMatches } from '../policy/compile.js';
@@ -121,6 +122,9 @@ function condHolds(c: NfCond, p: Packet, ctx: StepContext, ct: CtView | undefine
       break;
     case 'proto':
       r = p.proto === c.proto;
+      break;
+    case 'fragment':
+      r = p.fragment === 'later';
       break;
     case 'src':
       r = addrIn(c.any, p.src);
@@ -273,4 +277,12 @@ export const LAST_STAGE = FORWARD_PATH.length - 1;
 /** The whole forward path as the static engine sees it: conntrack conditions unsatisfiable. */
 export function walkStatic(rs: CompiledRuleset, p: Packet, ctx: StepContext): Verdict {
   return walkStages(rs, 0, LAST_STAGE, p, ctx, undefined).verdict;
+}
+
+/** What the engines cannot simulate in a policy, as located errors (NAT, until it is simulated). */
+export function unsimulatedParts(policy: Policy): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const r of policy.nat ?? [])
+    out.push({ severity: 'error', message: `NAT is not simulated yet: this ${r.kind} rule would translate packets, so no verdict would be exact`, span: r.at, suggestion: 'remove the NAT rules to check the filter alone' });
+  return out;
 }

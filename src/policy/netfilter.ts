@@ -22,6 +22,8 @@ export type NfAddr =
 export type NfCond = (
   | { readonly kind: 'family'; readonly family: IpFamily }
   | { readonly kind: 'proto'; readonly proto: number }
+  /** `-f`: a non-first fragment */
+  | { readonly kind: 'fragment' }
   | { readonly kind: 'src' | 'dst'; readonly any: readonly NfAddr[] }
   | { readonly kind: 'sport' | 'dport'; readonly ports: PortMatch }
   | { readonly kind: 'tcpflags'; readonly mask: number; readonly value: number }

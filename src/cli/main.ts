@@ -38,7 +38,7 @@ export function buildProgram(): Command {
     .argument('<config...>', 'device config files (H3C Comware)')
     .option('-q, --quiet', 'print only problems, no summary', false)
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
-    .addOption(new Option('--dialect <name>', 'the config dialect (default: detected from the content)').choices(['h3c', 'iptables']))
+    .addOption(new Option('--dialect <name>', 'the config dialect (default: detected from the content)').choices(['h3c', 'iptables', 'nft']))
     .action((configs: string[], opts: { quiet: boolean; platform?: string; dialect?: string }) => {
       process.exitCode = runCheck(configs, opts);
     });
@@ -65,7 +65,7 @@ export function buildProgram(): Command {
     .option('--pcap-out <file>', "write the run's packets as pcapng, each with its verdict and deciding rule as a comment")
     .option('--at <time>', "the device's wall clock at the start (ISO 8601, e.g. 2026-03-02T09:30) for time-range rules; overrides a scenario's startTime and a capture's timestamps")
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
-    .addOption(new Option('--dialect <name>', 'the config dialect (default: detected from the content)').choices(['h3c', 'iptables']))
+    .addOption(new Option('--dialect <name>', 'the config dialect (default: detected from the content)').choices(['h3c', 'iptables', 'nft']))
     .action((scenarios: string[], opts) => {
       process.exitCode = runReplay(scenarios, opts);
     });
@@ -84,7 +84,7 @@ export function buildProgram(): Command {
     .option('--conntrack-max <n>', 'conntrack table size (default 65536)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
-    .addOption(new Option('--dialect <name>', 'the config dialect (default: detected from the content)').choices(['h3c', 'iptables']))
+    .addOption(new Option('--dialect <name>', 'the config dialect (default: detected from the content)').choices(['h3c', 'iptables', 'nft']))
     .action((scenarios: string[], opts) => {
       process.exitCode = runCompare(scenarios, opts);
     });

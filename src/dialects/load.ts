@@ -1,11 +1,12 @@
-/** Picks the dialect parser for a device config: H3C Comware, iptables-save, told or detected from the content. */
+/** Picks the dialect parser for a device config: H3C Comware, iptables-save, nft, told or detected from the content. */
 import type { Parsed } from '../diag/diagnostic.js';
 import type { Platform, Policy } from '../policy/model.js';
 import { parseH3cConfig } from './h3c/index.js';
 import { looksLikeIptablesSave, parseIptablesSave } from './iptables/parse.js';
+import { looksLikeNft, parseNftRuleset } from './nft/parse.js';
 
 /** Device config dialects ftpwall reads. */
-export const DIALECTS = ['h3c', 'iptables'] as const;
+export const DIALECTS = ['h3c', 'iptables', 'nft'] as const;
 /** One of DIALECTS. */
 export type Dialect = (typeof DIALECTS)[number];
 
@@ -24,12 +25,14 @@ export function parseConfig(text: string, file: string, dialect: Dialect | 'auto
   switch (dialect === 'auto' ? detectDialect(text) : dialect) {
     case 'iptables':
       return parseIptablesSave(text, file);
+    case 'nft':
+      return parseNftRuleset(text, file);
     case 'h3c':
       return parseH3cConfig(text, file, options);
   }
 }
 
-/** The dialect a config's content shows: iptables-save output, else H3C Comware. */
+/** The dialect a config's content shows: iptables-save output, an nft ruleset, else H3C Comware. */
 export function detectDialect(text: string): Dialect {
-  return looksLikeIptablesSave(text) ? 'iptables' : 'h3c';
+  return looksLikeIptablesSave(text) ? 'iptables' : looksLikeNft(text) ? 'nft' : 'h3c';
 }

@@ -396,18 +396,21 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       return untracked(p, ctx, events, 'is a non-first IP fragment (the kernel tracks whole packets after defragmentation, which this simulator does not do)');
     // a ruleset's raw chains run before conntrack: they may assign a helper or untrack the packet
     const pre = rs ? walkStages(rs, 0, CONNTRACK_STAGE - 1, p, ctx, PRE_CONNTRACK) : undefined;
+    // xt_CT attaches its helper as a template for the entry conntrack creates next; nft's `ct helper set`
+    // before conntrack finds no entry and does nothing (nft_ct_helper_obj_eval)
+    const template = pre && rs!.ruleset.dialect === 'iptables' ? pre.helper : undefined;
     if (pre && pre.verdict.action === 'deny') return { verdict: pre.verdict, events };
     if (pre && pre.notrack) return { verdict: decide(p, ctx, 'untracked', undefined).verdict, events };
     tuplePorts(p, ports);
     const c = table.find(p.proto, p.src, ports[0], p.dst, ports[1]);
-    if (!c) return stepNew(p, ctx, events, pre?.helper);
+    if (!c) return stepNew(p, ctx, events, template);
     const dir = table.lastDir;
     // resolve_normal_ct: REPLY → established; ORIGINAL → established once a reply was seen, else related / new
     const ctinfo: CtState = dir === 1 || c.seenReply ? 'established' : c.related ? 'related' : 'new';
     const code = track(c, p, dir, ctx, events);
     if (code === TCP_REOPEN) {
       destroy(c, events, ctx.nowMs, msg.reopenedText(c, ctx.n, TCP_STATE_NAMES[c.tcp!.state]!));
-      return stepNew(p, ctx, events, pre?.helper);
+      return stepNew(p, ctx, events, template);
     }
     if (code === TCP_INVALID) {
       const state = TCP_STATE_NAMES[c.tcp!.state]!;

@@ -179,7 +179,10 @@ export function parseNftRuleset(text: string, file: string): Parsed<Policy> {
         }
         // statements run in order, then the verdict: one rule per statement with the same conditions
         for (const e of effects) chain.rules.push({ ...base, target: e });
-        if (parsed.target.kind !== 'continue' || effects.length === 0) chain.rules.push({ ...base, target: parsed.target });
+        if (parsed.vmap) {
+          for (const e of parsed.vmap) chain.rules.push({ ...base, conds: [...parsed.conds, e.cond], target: e.target });
+          for (const j of parsed.vmapJumps ?? []) jumps.push({ chain, name: j.chain, at: j.at });
+        } else if (parsed.target.kind !== 'continue' || effects.length === 0) chain.rules.push({ ...base, target: parsed.target });
         if ((parsed.target.kind === 'jump' || parsed.target.kind === 'goto') && parsed.jumpAt) jumps.push({ chain, name: parsed.target.chain, at: parsed.jumpAt });
       }
       if (chain.hook && chain.priority === undefined) chain.priority = 0;

@@ -29,6 +29,9 @@ export interface NftParsedRule {
   readonly helperObject?: { readonly name: string; readonly at: SourceSpan };
   readonly comment?: string;
   readonly jumpAt?: SourceSpan;
+  /** a verdict map: one alternative per element (expanded by the caller into one rule each) */
+  readonly vmap?: readonly { readonly cond: NfCond; readonly target: NfTarget }[];
+  readonly vmapJumps?: readonly { readonly chain: string; readonly at: SourceSpan }[];
 }
 
 /** Named sets of a table, by name: the values a `@name` reference stands for. */
@@ -67,6 +70,8 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
   let comment: string | undefined;
   let jumpAt: SourceSpan | undefined;
   const effects: NfTarget[] = [];
+  let vmap: { cond: NfCond; target: NfTarget }[] | undefined;
+  const vmapJumps: { chain: string; at: SourceSpan }[] = [];
   let i = 0;
   let failed = false;
   const fail = (t: NftToken | undefined, message: string, suggestion?: string): undefined => {
@@ -154,6 +159,42 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
     return portsMatch(ranges.filter((r) => r[0] <= r[1]));
   };
   const neg = (o: string): { not?: true } => (o === '!=' ? { not: true } : {});
+  /**
+   * `KEY vmap { E : VERDICT, … }`: one alternative per element. Elements of a map never overlap, so
+   * at most one holds and the expansion into one rule per element is exact.
+   */
+  const vmapOf = (key: (text: string, at: NftToken) => NfCond | undefined): boolean => {
+    if (peek()?.text !== 'vmap') return false;
+    const v = next()!;
+    const open = next();
+    if (open?.kind !== '{') {
+      fail(open ?? v, open?.text.startsWith('@') ? 'named verdict maps are not simulated' : 'vmap needs { ELEMENT : VERDICT, … }', 'write the elements inline');
+      return true;
+    }
+    const out: { cond: NfCond; target: NfTarget }[] = [];
+    for (;;) {
+      const k = next();
+      if (!k) return fail(open, 'a verdict map is not closed', "add '}'") ?? true;
+      if (k.kind === '}') break;
+      if (k.kind === ',' || k.kind === 'nl') continue;
+      const colon = next();
+      const verdict = next();
+      if (colon?.text !== ':' || !verdict) return fail(colon ?? k, 'a verdict map element is KEY : VERDICT') ?? true;
+      let target: NfTarget;
+      if (verdict.text === 'accept' || verdict.text === 'drop' || verdict.text === 'return' || verdict.text === 'continue') target = verdict.text === 'continue' ? { kind: 'continue' } : { kind: verdict.text };
+      else if (verdict.text === 'jump' || verdict.text === 'goto') {
+        const c = next();
+        if (!c) return fail(verdict, `${verdict.text} needs a chain`) ?? true;
+        target = { kind: verdict.text, chain: c.text };
+        vmapJumps.push({ chain: c.text, at: span(c) });
+      } else return fail(verdict, `'${verdict.text}' is not a verdict`) ?? true;
+      const cond = key(k.text, k);
+      if (!cond) return true;
+      out.push({ cond, target });
+    }
+    vmap = out;
+    return true;
+  };
 
   while (i < tokens.length && !failed) {
     const t = next()!;
@@ -162,7 +203,17 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
     if (w === 'ip' || w === 'ip6') {
       const family: IpFamily = w === 'ip' ? 4 : 6;
       const f = next();
-      if (f?.text === 'saddr' || f?.text === 'daddr') {
+      if ((f?.text === 'saddr' || f?.text === 'daddr') && peek()?.text === 'vmap') {
+        conds.push({ kind: 'family', family });
+        const kind = f.text === 'saddr' ? 'src' : 'dst';
+        vmapOf((text, at) => {
+          const r = text.includes('-') ? parseAddrRange(text) : undefined;
+          if (r && r.family === family) return { kind, any: [r.addr] };
+          const a = parseAddrPrefix(text);
+          if (!a || a.family !== family) return fail(at, `not an IPv${family} address: '${text}'`);
+          return { kind, any: [{ kind: 'prefix', match: a.match }] };
+        });
+      } else if (f?.text === 'saddr' || f?.text === 'daddr') {
         const o = op();
         const a = addrs(family);
         if (a) conds.push({ kind: f.text === 'saddr' ? 'src' : 'dst', any: a, ...neg(o) });
@@ -183,7 +234,14 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
     } else if (w === 'tcp' || w === 'udp') {
       const f = next();
       const proto = w === 'tcp' ? PROTO_TCP : PROTO_UDP;
-      if (f?.text === 'dport' || f?.text === 'sport') {
+      if ((f?.text === 'dport' || f?.text === 'sport') && peek()?.text === 'vmap') {
+        conds.push({ kind: 'proto', proto });
+        const kind = f.text;
+        vmapOf((text, at) => {
+          const r = parsePortRange(text, '-');
+          return r ? { kind, ports: portsMatch([r]) } : fail(at, `not a port or port range: '${text}'`);
+        });
+      } else if (f?.text === 'dport' || f?.text === 'sport') {
         const o = op();
         const pm = ports(o);
         if (pm) conds.push({ kind: 'proto', proto }, { kind: f.text, ports: pm, ...neg(o === '!=' ? '!=' : '==') });
@@ -244,6 +302,8 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
         if (p === undefined) return fail(v.at, `not a protocol: '${v.texts[0]}'`);
         conds.push({ kind: 'proto', proto: p, ...neg(o) });
       }
+    } else if ((w === 'iifname' || w === 'oifname') && peek()?.text === 'vmap') {
+      vmapOf((text) => ({ kind: w === 'iifname' ? 'iif' : 'oif', name: text }));
     } else if (w === 'iifname' || w === 'oifname') {
       const o = op();
       const v = values();
@@ -252,7 +312,12 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
       conds.push({ kind: w === 'iifname' ? 'iif' : 'oif', name: v.texts[0]!, ...neg(o) });
     } else if (w === 'ct') {
       const f = next();
-      if (f?.text === 'state') {
+      if (f?.text === 'state' && peek()?.text === 'vmap') {
+        vmapOf((text, at) => {
+          const st = parseCtState(text);
+          return st ? { kind: 'ctstate', states: [st] } : fail(at, `unknown conntrack state '${text}'`);
+        });
+      } else if (f?.text === 'state') {
         const o = op();
         const v = values();
         if (!v) break;
@@ -339,8 +404,9 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
     // a verdict map after a key expression: `tcp dport vmap { 21 : accept, 22 : drop }`
     if (peek()?.text === 'vmap') return fail(peek(), 'verdict maps are not simulated', 'write one rule per element');
   }
- if (failed) return undefined;
-  return { conds, effects, target, ...(nat ? { nat } : {}), ...(helperObject ? { helperObject } : {}), ...(comment !== undefined ? { comment } : {}), ...(jumpAt ? { jumpAt } : {}) };
+  if (failed) return undefined;
+  if (vmap && target.kind !== 'continue') return fail(tokens[tokens.length - 1], 'a verdict map and a verdict in one rule are not simulated');
+  return { conds, effects, target, ...(vmap ? { vmap, vmapJumps } : {}), ...(nat ? { nat } : {}), ...(helperObject ? { helperObject } : {}), ...(comment !== undefined ? { comment } : {}), ...(jumpAt ? { jumpAt } : {}) };
 }
 
 function isKeyword(w: string): boolean {

@@ -29,6 +29,8 @@ interface Column {
   readonly engine: 'static' | 'stateful';
   readonly runs: RunReport[];
   readonly exposure: Exposure[];
+  /** why the exposure was not computed (Linux rulesets) */
+  readonly notAnalysed?: string;
 }
 
 function parseEngines(text: string): EngineChoice[] {
@@ -72,7 +74,8 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
           pairs.set(`${ipKey(v.address)}>${ipKey(c.address)}`, [v, c]);
         }
       const compiled = compilePolicy(cfg.policy);
-      const exposure = [...pairs.values()].map(([a, b]) => {
+      // the exposure analysis reads H3C ACLs; a Linux ruleset is not analysed yet
+      const exposure = cfg.policy.ruleset ? [] : [...pairs.values()].map(([a, b]) => {
         const used = new Set<string>();
         for (const r of runs)
           for (const f of r.flows)
@@ -80,7 +83,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
               used.add(usedKey(portOf(f.client), portOf(f.server)));
         return exposureBetween(cfg.policy, engine, a, b, used, compiled);
       });
-      columns.push({ config: cfg.file, engine, runs, exposure });
+      columns.push({ config: cfg.file, engine, runs, exposure, ...(cfg.policy.ruleset ? { notAnalysed: `not analysed for ${cfg.policy.ruleset.dialect} rulesets yet` } : {}) });
     }
   }
   if (opts.format === 'json') {
@@ -129,7 +132,7 @@ function formatCompare(columns: readonly Column[], scenarioNames: readonly strin
     for (const r of c.runs) out.push(`  ${r.scenario} × ${c.config} [${c.engine}]: ${r.ftp.summary}`);
   out.push('', 'Beyond what FTP needed (unsolicited TCP connections that would open):');
   for (const c of columns) {
-    out.push(`  ${c.config} [${c.engine}]:`);
+    out.push(`  ${c.config} [${c.engine}]:${c.notAnalysed ? ` ${c.notAnalysed}` : ''}`);
     for (const e of c.exposure) {
       const size =
         e.portPairs === 0

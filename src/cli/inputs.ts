@@ -68,6 +68,15 @@ export function loadConfigs(files: readonly string[], printWarnings: (d: readonl
   return loaded;
 }
 
+/** The error for a Linux ruleset given to a command that reads H3C configs only (export, verify). */
+export function linuxRulesetRefused(file: string, dialect: string, command: string): Diagnostic {
+  return {
+    severity: 'error',
+    message: `${file} is a Linux ruleset (${dialect}); ${command} reads H3C Comware configs only`,
+    suggestion: command === 'export' ? 'it is Linux already: load it with iptables-restore or nft -f' : 'replay it with ftpwall replay, or load it on a Linux box and replay the capture',
+  };
+}
+
 /** `--dialect` for the parser (commander has checked the choices); absent: detected from the content. */
 export function dialectOption(dialect: string | undefined): Dialect | 'auto' {
   return (DIALECTS as readonly string[]).includes(dialect ?? '') ? (dialect as Dialect) : 'auto';
@@ -188,6 +197,8 @@ export function resolveEngine(choice: EngineChoice, policy: Policy, options: Eng
     );
   }
   if (choice !== 'auto') return choice;
+  // a Linux ruleset runs with connection tracking, as on the kernel (its conntrack conditions need it)
+  if (policy.ruleset) return 'stateful';
   return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || options.inspectFtp ? 'stateful' : 'static';
 }
 

@@ -1,16 +1,15 @@
 /**
- * The stateful engine: Linux connection tracking with the FTP helper in front
- * of the device's ACLs, as a ruleset `ct state established,related accept`
- * followed by the ACLs would behave (DESIGN: tracked → pass; expectation → pass
- * as RELATED, pinhole consumed; otherwise the ACLs decide and a permitted first
- * packet creates the entry). Time comes only from ctx.nowMs and advanceTo().
+ * The stateful engine: Linux connection tracking with the FTP helper (DESIGN: a tracked packet is NEW,
+ * ESTABLISHED, RELATED through an expectation, whose pinhole is consumed, or INVALID). What decides a
+ * classified packet is the filter stage (filter-stage.ts): the H3C ACLs behind ASPF sessions, or a Linux
+ * ruleset's chains in hook order. A permitted first packet creates the entry; the helper runs at confirm.
+ * Time comes only from ctx.nowMs and advanceTo().
  */
 import { describePacket, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
 import type { Inspection, Policy } from '../../policy/model.js';
 import { crossesPoint, sessionPoints } from '../../policy/sessions.js';
 import type { CtState } from '../../policy/netfilter.js';
-import { compiledRulesetOf, CONNTRACK_STAGE, LAST_STAGE, walkStages } from '../ruleset.js';
-import { checkAcls, compilePolicy, createScopeTracker } from '../static.js';
+import { assignedHelper, createFilterStage } from './filter-stage.js';
 import type { Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
 import {
   createConntrackTable,
@@ -28,7 +27,6 @@ import {
 import { announce, type AnnounceEnv } from './announce.js';
 import { createExpectationTable, expectationKey, expectationRef, formatExpectation, type Expectation } from './expectations.js';
 import { createFtpHelperState, ftpHelp, type FtpHelperState } from './helpers/ftp-session.js';
-import { lookupHelper } from './helpers/registry.js';
 import * as msg from './messages.js';
 import { createTimerHeap } from './timer-heap.js';
 import {
@@ -91,22 +89,12 @@ const FTP_EXPECT_TIMEOUT_SEC = 300;
 /** nf_conntrack_max when no hashsize is given on a 1-4 GiB box (facts 8.3); a round default. */
 const DEFAULT_MAX_CONNECTIONS = 65536;
 const NO_EVENTS: readonly TraceEvent[] = [];
-/** What the raw chains see: no conntrack entry yet, so `ct state` is invalid (nft_ct_get_eval). */
-const PRE_CONNTRACK = { state: 'invalid', helper: undefined, mark: 0 } as const;
-
-/** The filter stage's answer: the verdict, and what a ruleset set on the connection. */
-interface Decision {
-  readonly verdict: Verdict;
-  /** a helper assigned by `ct helper set` (rulesets) */
-  readonly helper: string | undefined;
-  /** the connection mark after the walk (rulesets) */
-  readonly mark: number;
-}
 
 /** Creates the stateful engine for a policy. */
 export function createStatefulFirewall(policy: Policy, options: StatefulOptions = {}): StatefulFirewall {
-  const compiled = compilePolicy(policy);
-  const rs = compiledRulesetOf(policy);
+  const stage = createFilterStage(policy, options.wallClockStartMs);
+  const rs = stage.ruleset;
+  const decide = stage.decide;
   const limits: TcpTimeoutsSec = { ...LINUX_TCP_TIMEOUTS_SEC, ...options.timeouts };
   const stateMs = timeoutTableMs(limits);
   const expectMs = (options.expectationTimeoutSec ?? FTP_EXPECT_TIMEOUT_SEC) * 1000;
@@ -274,34 +262,9 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     return TCP_ACCEPT;
   };
 
-  const scopeOf = createScopeTracker(policy, options.wallClockStartMs);
-  const acls = (p: Packet, ctx: StepContext): Verdict => checkAcls(compiled, p, ctx.ingress, ctx.egress, scopeOf(ctx));
-
-  /**
-   * The filter's decision once conntrack has classified the packet. H3C: a session's established and
-   * related packets pass ahead of the ACLs, everything else meets the ACLs. A ruleset: its chains from
-   * conntrack to confirm decide, with `ct state` as classified (ruleset.ts FORWARD_PATH).
-   */
-  const decide = (p: Packet, ctx: StepContext, state: CtState, c: Conn | undefined, tmplHelper?: string): Decision => {
-    if (rs) {
-      const r = walkStages(rs, CONNTRACK_STAGE + 1, LAST_STAGE, p, ctx, { state, helper: c ? c.helper?.name : tmplHelper, mark: c ? c.mark : 0 });
-      return { verdict: r.verdict, helper: r.helper, mark: r.mark };
-    }
-    if (c && c.session && state === 'related') return { verdict: { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, helper: undefined, mark: 0 };
-    if (c && c.session && state === 'established')
-      return { verdict: (c.established ??= { action: 'permit', by: { kind: 'conntrack', state: 'established', connection: c.id } }), helper: undefined, mark: 0 };
-    return { verdict: acls(p, ctx), helper: undefined, mark: 0 };
-  };
-
   const untracked = (p: Packet, ctx: StepContext, events: TraceEvent[], why: string): StepResult => {
     events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.untrackedText(p, ctx.n, why) });
     return { verdict: decide(p, ctx, 'invalid', undefined).verdict, events };
-  };
-
-  /** The helper a ruleset assigned, when it fits the connection's protocol (nft_ct_helper_obj_eval, xt_CT). */
-  const assignedHelper = (name: string | undefined, p: Packet): FtpHelperState | undefined => {
-    const entry = name === undefined ? undefined : lookupHelper(name);
-    return entry && entry.proto === p.proto ? entry.create() : undefined;
   };
 
   /** A packet that matches no entry (init_conntrack, then the l4 tracker's new check). */
@@ -350,7 +313,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const d = decide(p, ctx, 'new', undefined, tmplHelper);
     const verdict = d.verdict;
     if (verdict.action === 'deny') return { verdict, events }; // never confirmed: no entry
-    const c = newConn(p, ctx, undefined, tcp, assignedHelper(d.helper ?? tmplHelper, p));
+    const c = newConn(p, ctx, undefined, tcp, assignedHelper(d.helper ?? tmplHelper, p.proto));
     c.mark = d.mark;
     track(c, p, DIR_ORIGINAL, ctx, events);
     table.insert(c);
@@ -395,10 +358,8 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     if (p.fragment === 'later')
       return untracked(p, ctx, events, 'is a non-first IP fragment (the kernel tracks whole packets after defragmentation, which this simulator does not do)');
     // a ruleset's raw chains run before conntrack: they may assign a helper or untrack the packet
-    const pre = rs ? walkStages(rs, 0, CONNTRACK_STAGE - 1, p, ctx, PRE_CONNTRACK) : undefined;
-    // xt_CT attaches its helper as a template for the entry conntrack creates next; nft's `ct helper set`
-    // before conntrack finds no entry and does nothing (nft_ct_helper_obj_eval)
-    const template = pre && rs!.ruleset.dialect === 'iptables' ? pre.helper : undefined;
+    const pre = stage.beforeConntrack(p, ctx);
+    const template = pre?.template;
     if (pre && pre.verdict.action === 'deny') return { verdict: pre.verdict, events };
     if (pre && pre.notrack) return { verdict: decide(p, ctx, 'untracked', undefined).verdict, events };
     tuplePorts(p, ports);

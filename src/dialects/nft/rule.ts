@@ -8,6 +8,7 @@ import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../../net/packet
 import type { PortMatch } from '../../policy/model.js';
 import type { CtState, NfAddr, NfCond, NfTarget } from '../../policy/netfilter.js';
 import { parseAddrPrefix, parseAddrRange, parseCtState, parsePortRange, parseProto, parseTcpFlagList, parseU32, portsMatch } from '../iptables/values.js';
+import { ICMP_TYPES, ICMPV6_TYPES } from './icmp-types.js';
 import type { NftToken } from './lexer.js';
 
 /** A NAT statement as written. */
@@ -36,30 +37,6 @@ export interface NftParsedRule {
 
 /** Named sets of a table, by name: the values a `@name` reference stands for. */
 export type NamedSets = ReadonlyMap<string, readonly string[]>;
-
-const ICMP_TYPES: ReadonlyMap<string, number> = new Map([
-  ['echo-reply', 0],
-  ['destination-unreachable', 3],
-  ['source-quench', 4],
-  ['redirect', 5],
-  ['echo-request', 8],
-  ['time-exceeded', 11],
-  ['parameter-problem', 12],
-  ['timestamp-request', 13],
-  ['timestamp-reply', 14],
-]);
-const ICMPV6_TYPES: ReadonlyMap<string, number> = new Map([
-  ['destination-unreachable', 1],
-  ['packet-too-big', 2],
-  ['time-exceeded', 3],
-  ['parameter-problem', 4],
-  ['echo-request', 128],
-  ['echo-reply', 129],
-  ['nd-router-solicit', 133],
-  ['nd-router-advert', 134],
-  ['nd-neighbor-solicit', 135],
-  ['nd-neighbor-advert', 136],
-]);
 
 /** Parses one rule's tokens; pushes errors and returns undefined on any. */
 export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) => SourceSpan, sets: NamedSets, diags: Diagnostic[]): NftParsedRule | undefined {

@@ -3,11 +3,12 @@ import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { aspfReachWarnings } from '../analysis/aspf-reach.js';
 import { parseConfig } from '../dialects/load.js';
 import { summarizePolicy } from '../policy/summary.js';
-import { looksLikeScenario, platformOption, scenarioAsConfig } from './inputs.js';
+import { unsimulatedParts } from '../engine/ruleset.js';
+import { dialectOption, looksLikeScenario, platformOption, scenarioAsConfig } from './inputs.js';
 import { EXIT_BAD_INPUT, EXIT_OK, printDiagnostics, readText, styleFor } from './io.js';
 
 /** Runs the check; returns the exit status. */
-export function runCheck(files: readonly string[], opts: { quiet: boolean; platform?: string }): number {
+export function runCheck(files: readonly string[], opts: { quiet: boolean; platform?: string; dialect?: string }): number {
   const all: Diagnostic[] = [];
   const st = styleFor(process.stdout);
   const out: string[] = [];
@@ -16,7 +17,9 @@ export function runCheck(files: readonly string[], opts: { quiet: boolean; platf
     const text = readText(file, problems);
     if (text !== undefined && looksLikeScenario(text)) problems.push(scenarioAsConfig(file));
     else if (text !== undefined) {
-      const { value, diagnostics } = parseConfig(text, file, 'h3c', platformOption(opts.platform));
+      const parsed = parseConfig(text, file, dialectOption(opts.dialect), platformOption(opts.platform));
+      const { value } = parsed;
+      const diagnostics = hasErrors(parsed.diagnostics) ? parsed.diagnostics : [...parsed.diagnostics, ...unsimulatedParts(value)];
       for (const d of diagnostics) problems.push(d);
       if (!hasErrors(diagnostics)) for (const d of aspfReachWarnings(value)) problems.push(d);
       const errors = problems.filter((d) => d.severity === 'error').length;

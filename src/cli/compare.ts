@@ -20,6 +20,8 @@ import type { Scenario } from '../scenario/model.js';
 export interface CompareOptions {
   /** `--platform`: the kind of H3C device */
   readonly platform?: string;
+  /** `--dialect`: the config dialect (default: detected from the content) */
+  readonly dialect?: string;
   readonly config: string[];
   readonly engine: string;
   readonly format: 'table' | 'json' | 'ladder' | 'md' | 'mermaid' | 'html';
@@ -32,7 +34,11 @@ export interface CompareOptions {
   readonly maxPackets?: number;
 }
 
-type Column = PolicyColumn & { readonly exposure: Exposure[] };
+type Column = PolicyColumn & {
+  readonly exposure: Exposure[];
+  /** why the exposure was not computed (Linux rulesets) */
+  readonly notAnalysed?: string;
+};
 
 function parseEngines(text: string): EngineChoice[] {
   const list = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -56,7 +62,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
   if (opts.config.length === 0)
     throw new InputProblems([{ severity: 'error', message: 'compare needs at least one --config', suggestion: "e.g. '--config rules/seed-active.cfg --config rules/stateful.cfg'" }]);
   prepareOutputs([{ option: '-o', path: opts.output }], [...inputs.map((path) => ({ option: 'input', path })), ...opts.config.map((path) => ({ option: '--config', path }))]);
-  const configs = loadConfigs(opts.config, printDiagnostics, opts.platform);
+  const configs = loadConfigs(opts.config, printDiagnostics, opts.platform, opts.dialect);
   const loaded = loadScenarios(inputs, printDiagnostics, opts.maxPackets);
   checkScenariosFit(loaded, configs);
   // passivePortChoice: each runs a scenario once per passive-port cell of every config's rules
@@ -86,7 +92,8 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
           pairs.set(`${ipKey(v.address)}>${ipKey(c.address)}`, [v, c]);
         }
       const compiled = compilePolicy(cfg.policy);
-      const exposure = [...pairs.values()].map(([a, b]) => {
+      // the exposure analysis reads H3C ACLs; a Linux ruleset is not analysed yet
+      const exposure = cfg.policy.ruleset ? [] : [...pairs.values()].map(([a, b]) => {
         const used = new Set<string>();
         for (const r of runs)
           for (const f of r.flows)
@@ -95,7 +102,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
         // FTP's own need, a connection to the server's port 21, is counted apart (needPairs)
         return exposureBetween(cfg.policy, engine, a, b, used, compiled, serverKeys.has(ipKey(b.address)) ? { needPorts: [21] } : {});
       });
-      columns.push({ config: cfg.file, engine, runs, exposure });
+      columns.push({ config: cfg.file, engine, runs, exposure, ...(cfg.policy.ruleset ? { notAnalysed: `not analysed for ${cfg.policy.ruleset.dialect} rulesets yet` } : {}) });
     }
   }
   bar?.stop();
@@ -160,7 +167,7 @@ function formatCompare(columns: readonly Column[], scenarios: readonly Scenario[
     for (const r of c.runs) out.push(`  ${r.scenario} × ${c.config} [${c.engine}]: ${r.ftp.summary}`);
   out.push('', 'Beyond what FTP needed (unsolicited TCP connections that would open):');
   for (const c of columns) {
-    out.push(`  ${c.config} [${c.engine}]:`);
+    out.push(`  ${c.config} [${c.engine}]:${c.notAnalysed ? ` ${c.notAnalysed}` : ''}`);
     for (const e of c.exposure) {
       const size =
         e.portPairs === 0

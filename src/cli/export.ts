@@ -4,7 +4,7 @@ import { policyInterfaces, parseInterfaceMap } from '../export/interface-map.js'
 import { exportIp6tables, exportIptables } from '../export/iptables.js';
 import { exportNft } from '../export/nft.js';
 import { engineOptions } from './replay.js';
-import { effectivePolicy, loadConfigs, resolveEngine, type EngineChoice } from './inputs.js';
+import { effectivePolicy, linuxRulesetRefused, loadConfigs, resolveEngine, type EngineChoice } from './inputs.js';
 import { EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, writeOutput } from './io.js';
 
 /** Options of `export`, as commander parses them. */
@@ -26,6 +26,7 @@ export function runExport(opts: ExportCliOptions): number {
   const eo = engineOptions(opts);
   prepareOutputs([{ option: '-o', path: opts.output }], [{ option: '--config', path: opts.config }]);
   const [config] = loadConfigs([opts.config], printDiagnostics, opts.platform);
+  if (config!.policy.ruleset) throw new InputProblems([linuxRulesetRefused(opts.config, config!.policy.ruleset.dialect, 'export')]);
   const policy = effectivePolicy(config!.policy, eo);
   const known = [...new Set(policyInterfaces(policy))].filter((n) => n !== '*');
   const map = parseInterfaceMap(opts.interfaceMap, known);

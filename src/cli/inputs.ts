@@ -1,6 +1,7 @@
 /** Loading device configs and scenarios for the commands, collecting every problem before stopping. */
 import { closest, hasErrors, type Diagnostic } from '../diag/diagnostic.js';
-import { parseConfig } from '../dialects/load.js';
+import { DIALECTS, parseConfig, type Dialect } from '../dialects/load.js';
+import { unsimulatedParts } from '../engine/ruleset.js';
 import { createStaticFirewall } from '../engine/static.js';
 import { createStatefulFirewall, type StatefulOptions, type TcpTimeoutsSec } from '../engine/stateful/firewall.js';
 import type { Firewall } from '../engine/verdict.js';
@@ -49,7 +50,7 @@ export function configAsScenario(file: string): Diagnostic {
 }
 
 /** Reads and parses configs; throws InputProblems when any has an error. */
-export function loadConfigs(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void, platform?: string): LoadedConfig[] {
+export function loadConfigs(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void, platform?: string, dialect?: string): LoadedConfig[] {
   const problems: Diagnostic[] = [];
   const loaded: LoadedConfig[] = [];
   for (const file of files) {
@@ -59,13 +60,29 @@ export function loadConfigs(files: readonly string[], printWarnings: (d: readonl
       problems.push(scenarioAsConfig(file));
       continue;
     }
-    const { value, diagnostics } = parseConfig(text, file, 'h3c', platformOption(platform));
+    const parsed = parseConfig(text, file, dialectOption(dialect), platformOption(platform));
+    const { value } = parsed;
+    const diagnostics = hasErrors(parsed.diagnostics) ? parsed.diagnostics : [...parsed.diagnostics, ...unsimulatedParts(value)];
     for (const d of diagnostics) problems.push(d);
     loaded.push({ file, policy: value, diagnostics });
   }
   if (hasErrors(problems)) throw new InputProblems(problems);
   printWarnings(problems);
   return loaded;
+}
+
+/** The error for a Linux ruleset given to a command that reads H3C configs only (export, verify). */
+export function linuxRulesetRefused(file: string, dialect: string, command: string): Diagnostic {
+  return {
+    severity: 'error',
+    message: `${file} is a Linux ruleset (${dialect}); ${command} reads H3C Comware configs only`,
+    suggestion: command === 'export' ? 'it is Linux already: load it with iptables-restore or nft -f' : 'replay it with ftpwall replay, or load it on a Linux box and replay the capture',
+  };
+}
+
+/** `--dialect` for the parser (commander has checked the choices); absent: detected from the content. */
+export function dialectOption(dialect: string | undefined): Dialect | 'auto' {
+  return (DIALECTS as readonly string[]).includes(dialect ?? '') ? (dialect as Dialect) : 'auto';
 }
 
 /** `--platform` for the parser; commander has checked the choices. */
@@ -195,6 +212,8 @@ export function resolveEngine(choice: EngineChoice, policy: Policy, options: Eng
     );
   }
   if (choice !== 'auto') return choice;
+  // a Linux ruleset runs with connection tracking, as on the kernel (its conntrack conditions need it)
+  if (policy.ruleset) return 'stateful';
   return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || options.inspectFtp ? 'stateful' : 'static';
 }
 

@@ -48,7 +48,8 @@ export function buildProgram(): Command {
     .argument('<config...>', 'device config files (H3C Comware)')
     .option('-q, --quiet', 'print only problems, no summary', false)
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
-    .action(async (configs: string[], opts: { quiet: boolean }) => {
+    .addOption(new Option('--dialect <name>', 'the config dialect (default: detected from the content)').choices(['h3c', 'iptables', 'nft']))
+    .action(async (configs: string[], opts: { quiet: boolean; platform?: string; dialect?: string }) => {
       const { runCheck } = await import('./check.js');
       process.exitCode = runCheck(configs, opts);
     });
@@ -87,6 +88,7 @@ export function buildProgram(): Command {
     .option('--pcap-out <file>', "write the run's packets as pcapng, each with its verdict and deciding rule as a comment")
     .option('--at <time>', "the device's wall clock at the start (ISO 8601, e.g. 2026-03-02T09:30) for time-range rules; overrides a scenario's startTime and a capture's timestamps")
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
+    .addOption(new Option('--dialect <name>', 'the config dialect (default: detected from the content)').choices(['h3c', 'iptables', 'nft']))
     .addOption(maxPacketsOption())
     .option('--summary', 'totals and blocked flows only', false)
     .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
@@ -109,6 +111,7 @@ export function buildProgram(): Command {
     .option('--conntrack-max <n>', 'conntrack table size (default 65536)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
+    .addOption(new Option('--dialect <name>', 'the config dialect (default: detected from the content)').choices(['h3c', 'iptables', 'nft']))
     .addOption(maxPacketsOption())
     .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
     .action(async (scenarios: string[], opts) => {

@@ -37,6 +37,8 @@ import { startProgress } from './progress.js';
 export interface ReplayOptions {
   /** `--platform`: the kind of H3C device */
   readonly platform?: string;
+  /** `--dialect`: the config dialect (default: detected from the content) */
+  readonly dialect?: string;
   /** one or more configs (`-c A -c B`): each input runs through each config */
   readonly config: readonly string[];
   readonly engine: EngineChoice;
@@ -199,7 +201,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
   if (opts.config.length === 0) throw new InputProblems([{ severity: 'error', message: 'replay needs --config <file>' }]);
   if (opts.pcapOut !== undefined && opts.config.length !== 1)
     throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run: give exactly one --config, not ${opts.config.length}` }]);
-  const configs = loadConfigs(opts.config, printDiagnostics, opts.platform);
+  const configs = loadConfigs(opts.config, printDiagnostics, opts.platform, opts.dialect);
   const scenarios = loadScenarios(
     inputs.filter((_, i) => kinds[i] === 'scenario'),
     printDiagnostics,

@@ -9,7 +9,7 @@ import { KERNEL_PACKAGES, checkPrerequisites } from '../verify/prereq.js';
 import { verifyScenario, type VerifyResult } from '../verify/verify.js';
 import { formatAgreement } from '../verify/agreement.js';
 import { formatDiagnostic } from '../diag/diagnostic.js';
-import { loadConfigs, loadScenarios, resolveEngine, type EngineChoice } from './inputs.js';
+import { linuxRulesetRefused, loadConfigs, loadScenarios, resolveEngine, type EngineChoice } from './inputs.js';
 import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, writeLines } from './io.js';
 
 /** Options of `verify`, as commander parses them. */
@@ -65,6 +65,7 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
   if (opts.config.length === 0) throw new InputProblems([{ severity: 'error', message: 'verify needs --config <file>' }]);
   prepareOutputs([{ option: '-o', path: opts.output }], [...files.map((path) => ({ option: 'input', path })), ...opts.config.map((path) => ({ option: '--config', path }))]);
   const configs = loadConfigs(opts.config, printDiagnostics, opts.platform);
+  for (const c of configs) if (c.policy.ruleset) throw new InputProblems([linuxRulesetRefused(c.file, c.policy.ruleset.dialect, 'verify')]);
   const scenarios = loadScenarios(files, printDiagnostics, opts.maxPackets);
   const prereq = checkPrerequisites();
   if (!prereq.ok) {

@@ -8,6 +8,7 @@ import type { Packet } from '../net/packet.js';
 import { compileAcl, firstMatch, type CompiledAcl } from '../policy/compile.js';
 import type { Binding, Direction, Policy, Rule } from '../policy/model.js';
 import { activeTimeRanges, ruleInScope, usedTimeRanges, type RuleScope } from '../policy/time-range.js';
+import { compiledRulesetOf, walkStatic } from './ruleset.js';
 import type { AclCheck, Firewall, StepContext, StepResult, TraceEvent, Verdict } from './verdict.js';
 import { checkZones, compileZones, type CompiledZones } from './zones.js';
 
@@ -242,6 +243,13 @@ const NO_EVENTS: readonly TraceEvent[] = [];
 export function createStaticFirewall(policy: Policy, options: { readonly wallClockStartMs?: number } = {}): Firewall {
   const compiled = compilePolicy(policy);
   const scopeOf = createScopeTracker(policy, options.wallClockStartMs);
+  const rs = compiledRulesetOf(policy);
+  if (rs)
+    return {
+      engine: 'static',
+      step: (packet, ctx) => ({ verdict: walkStatic(rs, packet, ctx), events: NO_EVENTS }),
+      advanceTo: () => NO_EVENTS,
+    };
   return {
     engine: 'static',
     step(packet: Packet, ctx: StepContext): StepResult {

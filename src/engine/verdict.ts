@@ -54,6 +54,16 @@ export type Provenance =
       readonly connection: number;
     }
   | {
+      /** a Linux ruleset's decision: a rule (1-based number in its chain), a base chain's policy, or no chain at all */
+      readonly kind: 'netfilter';
+      readonly reason: 'rule' | 'policy' | 'no-chain';
+      readonly table: string;
+      readonly chain: string;
+      readonly rule?: number;
+      readonly ruleText?: string;
+      readonly at?: SourceSpan;
+    }
+  | {
       readonly kind: 'invalid';
       /** e.g. "SYN-ACK without a tracked connection" */
       readonly reason: string;
@@ -191,5 +201,11 @@ export function describeProvenance(by: Provenance, action?: Action): string {
       return `ftp helper: ${by.reason} (connection ${by.connection})`;
     case 'invalid':
       return `conntrack invalid: ${by.reason}`;
+    case 'netfilter': {
+      const at = by.at ? ` (${by.at.file}:${by.at.line})` : '';
+      if (by.reason === 'no-chain') return `no base chain for this packet: ${action ?? 'permit'}`;
+      if (by.reason === 'policy') return `${by.table} ${by.chain} policy ${(action ?? 'permit') === 'permit' ? 'accept' : 'drop'}${at}`;
+      return `${by.table} ${by.chain} rule ${by.rule ?? 0}${at}`;
+    }
   }
 }

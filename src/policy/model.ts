@@ -204,6 +204,10 @@ export interface Policy {
   readonly globalBindings?: readonly GlobalBinding[];
   /** security zones, zone pairs and security policies, when the config puts interfaces in zones */
   readonly zones?: ZonePolicy;
+  /** a Linux ruleset (iptables-save, nft): when present, its chains decide instead of acls/bindings */
+  readonly ruleset?: import('./netfilter.js').Ruleset;
+  /** NAT rules (iptables nat table, nft nat chains) */
+  readonly nat?: readonly import('./nat.js').NatRule[];
 }
 
 /** Finds an ACL by the name a binding uses. */

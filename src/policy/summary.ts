@@ -45,6 +45,7 @@ function inspectionText(i: Inspection): string {
 
 /** The summary lines of a policy. */
 export function summarizePolicy(policy: Policy): string[] {
+  if (policy.ruleset) return summarizeRuleset(policy);
   const lines: string[] = [];
   for (const acl of policy.acls) {
     lines.push(summarizeAcl(acl));
@@ -77,5 +78,20 @@ export function summarizePolicy(policy: Policy): string[] {
     lines.push(`ASPF sessions: connections whose first packet is permitted ${pointText(s)}${s.protocols ? ` (${s.protocols.map((x) => `${protoName(x.proto)}${x.dstPorts ? ` port ${x.dstPorts.join(',')}` : ''}`).join(', ')})` : ''}${s.at ? ` (${where(s.at)})` : ''}`);
   if (policy.inspections.length === 0) lines.push('stateful inspection: none');
   for (const i of policy.inspections) lines.push(`stateful inspection: ${inspectionText(i)}`);
+  return lines;
+}
+
+/** A Linux ruleset: each chain with its hook, priority, policy and rule count; helpers; NAT rules. */
+function summarizeRuleset(policy: Policy): string[] {
+  const rs = policy.ruleset!;
+  const lines: string[] = [];
+  for (const c of rs.chains) {
+    const base = c.hook ? ` (${c.nat ? 'nat, ' : ''}hook ${c.hook}, priority ${c.priority ?? 0}, policy ${c.policy ?? 'accept'})` : '';
+    lines.push(`${c.family} ${c.table} ${c.name}${base}: ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}, ${where(c.at)}`);
+  }
+  const helpers = new Set<string>();
+  for (const c of rs.chains) for (const r of c.rules) if (r.target.kind === 'ct-helper') helpers.add(r.target.helper);
+  lines.push(helpers.size > 0 ? `helpers assigned: ${[...helpers].join(', ')}` : 'helpers assigned: none (no FTP data connection is RELATED)');
+  if ((policy.nat ?? []).length > 0) lines.push(`NAT rules: ${policy.nat!.length}`);
   return lines;
 }

@@ -62,6 +62,8 @@ export interface Conn {
   readonly helper: FtpHelperState | undefined;
   /** the expectation this connection has outstanding (max_expected = 1) */
   pending: Expectation | undefined;
+  /** the connection mark (ct mark, CONNMARK); an expected connection starts with its master's */
+  mark: number;
   /** the verdict for its established packets, made once */
   established: Verdict | undefined;
   alive: boolean;

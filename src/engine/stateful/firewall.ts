@@ -1,14 +1,15 @@
 /**
- * The stateful engine: Linux connection tracking with the FTP helper in front
- * of the device's ACLs, as a ruleset `ct state established,related accept`
- * followed by the ACLs would behave (DESIGN: tracked → pass; expectation → pass
- * as RELATED, pinhole consumed; otherwise the ACLs decide and a permitted first
- * packet creates the entry). Time comes only from ctx.nowMs and advanceTo().
+ * The stateful engine: Linux connection tracking with the FTP helper (DESIGN: a tracked packet is NEW,
+ * ESTABLISHED, RELATED through an expectation, whose pinhole is consumed, or INVALID). What decides a
+ * classified packet is the filter stage (filter-stage.ts): the H3C ACLs behind ASPF sessions, or a Linux
+ * ruleset's chains in hook order. A permitted first packet creates the entry; the helper runs at confirm.
+ * Time comes only from ctx.nowMs and advanceTo().
  */
 import { describePacket, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
 import type { Inspection, Policy } from '../../policy/model.js';
 import { crossesPoint, sessionPoints } from '../../policy/sessions.js';
-import { checkAcls, compilePolicy, createScopeTracker } from '../static.js';
+import type { CtState } from '../../policy/netfilter.js';
+import { assignedHelper, createFilterStage } from './filter-stage.js';
 import type { ConnectionEnd, ConnectionWatcher, Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
 import {
   createConntrackTable,
@@ -25,7 +26,7 @@ import {
 } from './conntrack-table.js';
 import { announce, type AnnounceEnv } from './announce.js';
 import { createExpectationTable, expectationKey, expectationRef, formatExpectation, type Expectation } from './expectations.js';
-import { createFtpHelperState, ftpHelp } from './helpers/ftp-session.js';
+import { createFtpHelperState, ftpHelp, type FtpHelperState } from './helpers/ftp-session.js';
 import * as msg from './messages.js';
 import { createTimerHeap } from './timer-heap.js';
 import {
@@ -114,7 +115,9 @@ const NO_EVENTS: readonly TraceEvent[] = [];
 
 /** Creates the stateful engine for a policy. */
 export function createStatefulFirewall(policy: Policy, options: StatefulOptions = {}): StatefulFirewall {
-  const compiled = compilePolicy(policy);
+  const stage = createFilterStage(policy, options.wallClockStartMs);
+  const rs = stage.ruleset;
+  const decide = stage.decide;
   const limits: TcpTimeoutsSec = { ...LINUX_TCP_TIMEOUTS_SEC, ...options.timeouts };
   const stateMs = timeoutTableMs(limits);
   const expectMs = (options.expectationTimeoutSec ?? FTP_EXPECT_TIMEOUT_SEC) * 1000;
@@ -234,11 +237,11 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     return false;
   };
 
-  const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, tcp: TcpTrack | undefined): Conn => {
+  const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, tcp: TcpTrack | undefined, assigned?: FtpHelperState): Conn => {
     // the REPLY tuple: ports swapped; ICMP queries answer with their reply type
     const icmp = p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6;
     // an expected connection is a session when its master is (ASPF associated entries; the kernel copies the master's mark)
-    const session = e ? e.master.session : startsSession(p, ctx);
+    const session = rs ? true : e ? e.master.session : startsSession(p, ctx);
     const replySrcPort = icmp ? 0 : ports[1];
     const replyDstPort = icmp ? icmpReplyType(p.proto, ports[1]) : ports[0];
     return {
@@ -264,8 +267,10 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       related: e ? expectationRef(e) : undefined,
       masterId: e ? e.master.id : undefined,
       session,
-      helper: e || !session ? undefined : attachHelper(p, ctx), // facts 10.4: no helper on expected connections
+      // facts 10.4: no helper on expected connections; a ruleset assigns helpers by its own rules
+      helper: e || !session ? undefined : rs ? assigned : attachHelper(p, ctx),
       pending: undefined,
+      mark: e ? e.master.mark : 0,
       established: undefined,
       alive: true,
     };
@@ -292,16 +297,13 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     return TCP_ACCEPT;
   };
 
-  const scopeOf = createScopeTracker(policy, options.wallClockStartMs);
-  const acls = (p: Packet, ctx: StepContext): Verdict => checkAcls(compiled, p, ctx.ingress, ctx.egress, scopeOf(ctx));
-
   const untracked = (p: Packet, ctx: StepContext, events: TraceEvent[], why: string): StepResult => {
     events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.untrackedText(p, ctx.n, why) });
-    return { verdict: acls(p, ctx), events };
+    return { verdict: decide(p, ctx, 'invalid', undefined).verdict, events };
   };
 
   /** A packet that matches no entry (init_conntrack, then the l4 tracker's new check). */
-  const stepNew = (p: Packet, ctx: StepContext, events: TraceEvent[]): StepResult => {
+  const stepNew = (p: Packet, ctx: StepContext, events: TraceEvent[], tmplHelper?: string): StepResult => {
     if (table.size >= table.max && !earlyDrop(p, ctx, events)) {
       events.push({ tMs: ctx.nowMs, kind: 'conntrack-table-full', packet: ctx.n, text: msg.tableFullText(p, ctx.n, table.max) });
       return { verdict: { action: 'deny', by: { kind: 'invalid', reason: msg.TABLE_FULL_LOG } }, events };
@@ -330,15 +332,24 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     }
     if (e) {
       const c = newConn(p, ctx, e, tcp);
+      // a ruleset decides related packets too; a dropped one is never confirmed, its expectation is gone
+      const d = rs ? decide(p, ctx, 'related', c) : undefined;
+      if (d && d.verdict.action === 'deny') {
+        events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
+        return { verdict: d.verdict, events };
+      }
+      if (d) c.mark = d.mark;
       track(c, p, DIR_ORIGINAL, ctx, events);
       confirm(c);
       events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
       events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined) });
-      return { verdict: { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, events };
+      return { verdict: d ? d.verdict : { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, events };
     }
-    const verdict = acls(p, ctx);
+    const d = decide(p, ctx, 'new', undefined, tmplHelper);
+    const verdict = d.verdict;
     if (verdict.action === 'deny') return { verdict, events }; // never confirmed: no entry
-    const c = newConn(p, ctx, undefined, tcp);
+    const c = newConn(p, ctx, undefined, tcp, assignedHelper(d.helper ?? tmplHelper, p.proto));
+    c.mark = d.mark;
     track(c, p, DIR_ORIGINAL, ctx, events);
     confirm(c);
     const helperNote = c.helper ? `ftp helper "${c.helper.name}" attached` : c.session ? undefined : msg.NOT_A_SESSION;
@@ -381,16 +392,21 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     expireUntil(ctx.nowMs, events);
     if (p.fragment === 'later')
       return untracked(p, ctx, events, 'is a non-first IP fragment (the kernel tracks whole packets after defragmentation, which this simulator does not do)');
+    // a ruleset's raw chains run before conntrack: they may assign a helper or untrack the packet
+    const pre = stage.beforeConntrack(p, ctx);
+    const template = pre?.template;
+    if (pre && pre.verdict.action === 'deny') return { verdict: pre.verdict, events };
+    if (pre && pre.notrack) return { verdict: decide(p, ctx, 'untracked', undefined).verdict, events };
     tuplePorts(p, ports);
     const c = table.find(p.proto, p.src, ports[0], p.dst, ports[1]);
-    if (!c) return stepNew(p, ctx, events);
+    if (!c) return stepNew(p, ctx, events, template);
     const dir = table.lastDir;
     // resolve_normal_ct: REPLY → established; ORIGINAL → established once a reply was seen, else related / new
-    const ctinfo = dir === 1 || c.seenReply ? 'established' : c.related ? 'related' : 'new';
+    const ctinfo: CtState = dir === 1 || c.seenReply ? 'established' : c.related ? 'related' : 'new';
     const code = track(c, p, dir, ctx, events);
     if (code === TCP_REOPEN) {
       destroy(c, events, ctx.nowMs, msg.reopenedText(c, ctx.n, TCP_STATE_NAMES[c.tcp!.state]!), 'reopened');
-      return stepNew(p, ctx, events);
+      return stepNew(p, ctx, events, template);
     }
     if (code === TCP_INVALID) {
       const state = TCP_STATE_NAMES[c.tcp!.state]!;
@@ -401,11 +417,10 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const kill = c.tcp !== undefined && code === TCP_ACCEPT && tcpOut.kill;
     if (dir === 1) c.seenReply = true; // IPS_SEEN_REPLY is set before the ruleset runs (facts 10.2)
     if (kill) destroy(c, events, ctx.nowMs, msg.killedText(c, ctx.n), 'killed');
-    let verdict: Verdict;
     // a connection that is not a session has state, but its state passes nothing: every packet meets the filters
-    if (ctinfo === 'new' || !c.session) verdict = acls(p, ctx);
-    else if (ctinfo === 'related') verdict = { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } };
-    else verdict = (c.established ??= { action: 'permit', by: { kind: 'conntrack', state: 'established', connection: c.id } });
+    const d = decide(p, ctx, ctinfo, c);
+    if (rs) c.mark = d.mark;
+    let verdict = d.verdict;
     // the helper runs at confirm time, on ESTABLISHED traffic the ruleset accepted (facts 6.1, 6.2)
     if (verdict.action === 'permit' && c.helper && ctinfo === 'established' && p.payload.length > 0 && c.alive)
       verdict = help(c, p, dir, ctx, events, verdict);

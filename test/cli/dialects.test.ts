@@ -1,0 +1,68 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkerUnavailable, runChecker } from '../export/check.js';
+import { ftpwall } from '../helpers/cli.js';
+import { lineOf } from '../helpers/run.js';
+
+const RULES = 'rules/linux/ftp-forward.rules';
+const NFT = 'rules/linux/ftp-forward.nft';
+const PASSIVE = 'scenarios/linux/passive-download.yaml';
+const ACTIVE = 'scenarios/linux/active-download.yaml';
+
+function tmpFile(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'ftpw-dialects-')), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('Linux rulesets through the CLI', () => {
+  it.each([RULES, NFT])('%s: passive and active downloads work, with the stateful engine chosen by itself', (config) => {
+    const r = ftpwall(['replay', PASSIVE, ACTIVE, '--config', config, '--expect', 'works']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.match(/\[stateful\]\n {2}FTP works: control and 1 data connection passed/g)).toHaveLength(2);
+  });
+
+  it('without the helper rule, the data connection of both modes meets the REJECT rule', () => {
+    const text = readFileSync(RULES, 'utf8').replace(/^-A PREROUTING .*CT --helper ftp\n/m, '');
+    const file = tmpFile('no-helper.rules', text);
+    const r = ftpwall(['replay', PASSIVE, ACTIVE, '--config', file, '--format', 'json']);
+    expect(r.status).toBe(0);
+    const runs = JSON.parse(r.stdout).runs as { ftp: { works: boolean; summary: string } }[];
+    expect(runs.map((x) => x.ftp.works)).toEqual([false, false]);
+    // passive: the client's SYN to the passive port is NEW, from lan0 to srv0, so lan_out rejects it
+    expect(runs[0]!.ftp.summary).toContain(`denied by filter lan_out rule 3 (${file}:${lineOf(RULES, '-A lan_out -j REJECT --reject-with icmp-port-unreachable') - 1})`);
+    // active: the server's SYN from port 20 arrives on srv0, which no rule accepts: the FORWARD policy drops it
+    expect(runs[1]!.ftp.summary).toContain(`denied by filter FORWARD policy drop (${file}:${lineOf(RULES, ':FORWARD DROP [0:0]') - 1})`);
+  });
+
+  it('refuses NAT with a located error and exit 2, running nothing', () => {
+    const file = tmpFile('nat.rules', `*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o srv0 -j MASQUERADE\nCOMMIT\n`);
+    const r = ftpwall(['replay', PASSIVE, '--config', file]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${file}:4:1: error: NAT is not simulated yet: this masquerade rule would translate packets, so no verdict would be exact`);
+  });
+
+  it('--dialect overrides the detection: read as H3C, an iptables-save file is skipped section by section, and says so', () => {
+    const h3c = ftpwall(['check', RULES, '--dialect', 'h3c']);
+    expect(h3c.stderr).toContain(`${RULES}:${lineOf(RULES, '*raw')}:1: info: skipped 17 lines of unsupported sections: *raw`);
+    expect(h3c.stdout).not.toContain('FORWARD');
+    const ipt = ftpwall(['check', RULES, '--dialect', 'iptables']);
+    expect(ipt.status).toBe(0);
+    expect(ipt.stdout).toContain('ip filter FORWARD (hook forward, priority 0, policy drop): 3 rules');
+  });
+
+  it('export and verify refuse a Linux ruleset, saying why', () => {
+    const r = ftpwall(['export', '--to', 'nft', '--config', NFT]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`error: ${NFT} is a Linux ruleset (nft); export reads H3C Comware configs only (it is Linux already: load it with iptables-restore or nft -f)`);
+  });
+
+  it.skipIf(checkerUnavailable !== undefined)('the bundled example rulesets load in the kernel as they are', () => {
+    expect(runChecker('iptables-restore', readFileSync(RULES, 'utf8'))).toMatchObject({ ok: true });
+    expect(runChecker('nft', readFileSync(NFT, 'utf8'))).toMatchObject({ ok: true });
+  });
+});

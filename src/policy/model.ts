@@ -204,6 +204,10 @@ export interface Policy {
   readonly globalBindings?: readonly GlobalBinding[];
   /** security zones, zone pairs and security policies, when the config puts interfaces in zones */
   readonly zones?: ZonePolicy;
+  /** NAT rules (iptables nat table, nft nat chains, H3C nat server/outbound/static), in evaluation order */
+  readonly nat?: readonly import('./nat.js').NatRule[];
+  /** the FTP NAT ALG (nf_nat_ftp; H3C `nat alg ftp`, on by default): rewrite PORT/EPRT/227/229 on NATed control connections */
+  readonly natFtpAlg?: boolean;
 }
 
 /** Finds an ACL by the name a binding uses. */

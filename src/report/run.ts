@@ -87,6 +87,7 @@ function packetReport(tp: TracePacket, flow: number): PacketReport {
     ...(p.proto === PROTO_TCP ? { flags: formatTcpFlags(p.tcpFlags) } : {}),
     len: p.payload.length,
     ...(text !== undefined ? { text } : {}),
+    ...natFields(tp),
     ingress: tp.ingress,
     egress: tp.egress,
     action: tp.verdict.action,
@@ -97,6 +98,22 @@ function packetReport(tp: TracePacket, flow: number): PacketReport {
   };
 }
 
+/** natSrc / natDst / natText of a packet that NAT or the FTP ALG changed. */
+function natFields(tp: TracePacket): { natSrc?: string; natDst?: string; natText?: string } {
+  const a = tp.after;
+  if (a === undefined) return {};
+  const p = tp.packet;
+  const out: { natSrc?: string; natDst?: string; natText?: string } = {};
+  const src = packetSource(a);
+  const dst = packetDestination(a);
+  if (src !== packetSource(p)) out.natSrc = src;
+  if (dst !== packetDestination(p)) out.natDst = dst;
+  if (a.payload !== p.payload) {
+    const t = printableFirstLine(a.payload);
+    if (t !== undefined) out.natText = t;
+  }
+  return out;
+}
 
 function countWord(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -180,7 +180,7 @@ export function resolveEngine(choice: EngineChoice, policy: Policy, options: Eng
     );
   }
   if (choice !== 'auto') return choice;
-  return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || options.inspectFtp ? 'stateful' : 'static';
+  return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || options.inspectFtp || (policy.nat?.length ?? 0) > 0 ? 'stateful' : 'static';
 }
 
 /** The policy as the options change it: `--inspect ftp` everywhere, `--ftp-port` on every FTP inspection. */

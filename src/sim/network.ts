@@ -106,7 +106,11 @@ export class Network {
     const route = this.route;
     const result = this.firewall.step(packet, vpn === undefined ? { n, nowMs, ingress, egress, route } : { n, nowMs, ingress, egress, vpn, route });
     for (const e of result.events) this.events.push(e);
-    const label = this.labels.get(connectionKey(packet.src, packet.srcPort, packet.dst, packet.dstPort));
+    const after = result.packet;
+    // a translated packet carries the label of the side that named the connection (NAT)
+    const label =
+      this.labels.get(connectionKey(packet.src, packet.srcPort, packet.dst, packet.dstPort)) ??
+      (after ? this.labels.get(connectionKey(after.src, after.srcPort, after.dst, after.dstPort)) : undefined);
     this.packets.push({
       n,
       tMs: nowMs,

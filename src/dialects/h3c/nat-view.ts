@@ -175,6 +175,8 @@ export function convertNat(config: H3cConfig, policy: Pick<Policy, 'acls'>, diag
   if (!n) return {};
   const pre: NatRule[] = [];
   const post: NatRule[] = [];
+  // static NAT is matched before dynamic NAT (HP/H3C NAT configuration guide: "1. Static NAT")
+  const postStatic: NatRule[] = [];
   const staticIfaces = n.statements.filter((s) => s.kind === 'static-enable').map((s) => s.iface);
   for (const s of n.statements) {
     const text = s.at.lineText.trim();
@@ -216,7 +218,7 @@ export function convertNat(config: H3cConfig, policy: Pick<Policy, 'acls'>, diag
       case 'static':
         for (const iface of staticIfaces) {
           pre.push({ kind: 'dnat', hook: 'prerouting', inInterface: iface, match: v4Rule(s.at, text, { dst: host(s.global) }), toAddr: { family: 4, lo: s.local, hi: s.local }, at: s.at });
-          post.push({ kind: 'snat', hook: 'postrouting', outInterface: iface, match: v4Rule(s.at, text, { src: host(s.local) }), toAddr: { family: 4, lo: s.global, hi: s.global }, at: s.at });
+          postStatic.push({ kind: 'snat', hook: 'postrouting', outInterface: iface, match: v4Rule(s.at, text, { src: host(s.local) }), toAddr: { family: 4, lo: s.global, hi: s.global }, at: s.at });
         }
         if (staticIfaces.length === 0)
           diags.push({ severity: 'warning', message: "'nat static outbound' takes effect only on interfaces with 'nat static enable', which this config lacks", span: s.at });
@@ -225,6 +227,6 @@ export function convertNat(config: H3cConfig, policy: Pick<Policy, 'acls'>, diag
         break;
     }
   }
-  const rules = [...pre, ...post];
+  const rules = [...pre, ...postStatic, ...post];
   return { ...(rules.length > 0 ? { nat: rules } : {}), ...(n.alg ? { natFtpAlg: n.alg.on } : {}) };
 }

@@ -61,6 +61,11 @@ export function formatRun(run: RunReport, options: TableOptions): string[] {
         p.action === 'permit' ? st.good('permit') : st.bad('deny'),
         `${p.by}${p.note ? ` · ${p.note}` : ''}`,
       ]);
+      if (p.natSrc !== undefined || p.natDst !== undefined || p.natText !== undefined) {
+        // NAT: the packet as it left the firewall (the row above is as it arrived)
+        const t = p.natText ?? p.text;
+        prows.push(['', '', '', `⇒ leaves as ${p.natSrc ?? p.src} → ${p.natDst ?? p.dst}${t !== undefined ? `  "${t}"` : ''}`, '', '', '']);
+      }
       for (const e of eventsAt.get(p.n) ?? []) prows.push(['', '', '', st.dim(`↳ ${e}`), '', '', '']);
     }
     addLoose(Number.POSITIVE_INFINITY);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Trace, TracePacket } from '../../src/engine/trace.js';
 import { TCP_ACK, TCP_SYN } from '../../src/net/packet.js';
+import { formatRun } from '../../src/report/table.js';
 import { run } from '../helpers/run.js';
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
@@ -49,6 +50,13 @@ describe('a server published by nat server, with the FTP ALG on (rules/nat-serve
     expect(report.packets[dataSyn.n - 1]).toMatchObject({ src: '203.0.113.5:50001', dst: '198.51.100.100:50020', natDst: '192.168.10.10:50020' });
   });
 
+  it('the packet table shows each translated packet as it leaves, under the row of the packet as it arrived', () => {
+    const { report } = run('scenarios/nat-passive-download.yaml', 'rules/nat-server.cfg', 'stateful');
+    const lines = formatRun(report, { packets: true }).map((l) => l.trimEnd());
+    const i = lines.findIndex((l) => l.includes('"227 Entering Passive Mode (192,168,10,10,195,100)."'));
+    expect(lines[i + 1]!.trim()).toBe('⇒ leaves as 198.51.100.100:21 → 203.0.113.5:50000  "227 Entering Passive Mode (198,51,100,100,195,100)."');
+  });
+
   it.each(['active', 'epsv', 'eprt'])('%s: the download works', (mode) => {
     const { report, trace } = run(`scenarios/nat-${mode}-download.yaml`, 'rules/nat-server.cfg', 'stateful');
     expect(report.ftp.summary).toBe('FTP works: control and 1 data connection passed');
@@ -67,6 +75,18 @@ describe('a server published by nat server, with the FTP ALG on (rules/nat-serve
     const syn = trace.packets.find((p) => p.connection?.role === 'data' && p.packet.tcpFlags === TCP_SYN)!;
     expect(report.packets[syn.n - 1]).toMatchObject({ src: '192.168.10.10:20', dst: '203.0.113.5:50001', natSrc: '198.51.100.100:20' });
     expect(syn.verdict.by).toMatchObject({ kind: 'conntrack', state: 'related' });
+  });
+});
+
+describe('a server that announces its public address itself (server announceAddress, vsftpd pasv_address)', () => {
+  it('the helper records nothing (the 227 does not name the server), nothing is rewritten, and the data SYN meets the filter', () => {
+    const { trace, report } = run('scenarios/nat-server-pasv-address.yaml', 'rules/nat-server.cfg', 'stateful');
+    const r227 = carrying(trace, '227 ');
+    expect(text(r227.after!.payload)).toBe(text(r227.packet.payload));
+    expect(trace.events.find((e) => e.packet === r227.n)?.kind).toBe('expectation-refused');
+    expect(report.ftp.summary).toBe(
+      'login works, data connection blocked: SYN 203.0.113.5:50001 → 198.51.100.100:50020 denied by acl 3000 rule 5 (rules/nat-server.cfg:15)',
+    );
   });
 });
 

@@ -204,6 +204,7 @@ describe('bundled scenarios', () => {
       'nat-epsv-download.yaml',
       'nat-passive-download.yaml',
       'nat-passive-skip-pasv-ip.yaml',
+      'nat-server-pasv-address.yaml',
       'passive-download.yaml',
       'pasv-wait-100s.yaml',
       'pasv-wait-400s.yaml',

@@ -179,6 +179,10 @@ export function resolveEngine(choice: EngineChoice, policy: Policy, options: Eng
       `ftpwall: warning: ${policy.source} applies no ASPF, so with the stateful engine no connection is a session and every packet meets the packet filters, as on the device; give --inspect ftp for Linux-style tracking everywhere\n`,
     );
   }
+  if (choice === 'static' && (policy.nat?.length ?? 0) > 0 && !warnedNoSessions.has(policy)) {
+    warnedNoSessions.add(policy);
+    process.stderr.write(`ftpwall: warning: ${policy.source} has NAT rules, which only the stateful engine applies: the static engine judges every packet untranslated\n`);
+  }
   if (choice !== 'auto') return choice;
   return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || options.inspectFtp || (policy.nat?.length ?? 0) > 0 ? 'stateful' : 'static';
 }

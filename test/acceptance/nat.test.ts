@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { Trace, TracePacket } from '../../src/engine/trace.js';
 import { TCP_ACK, TCP_SYN } from '../../src/net/packet.js';
 import { formatRun } from '../../src/report/table.js';
-import { run } from '../helpers/run.js';
+import { notComparableReasons } from '../../src/verify/verify.js';
+import { loadBundledScenario, run } from '../helpers/run.js';
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
 
@@ -137,5 +138,14 @@ describe('clients behind Easy IP (nat outbound)', () => {
       const synAck = trace.packets.find((p) => p.connection?.role === 'data' && p.packet.tcpFlags === (TCP_SYN | TCP_ACK))!;
       expect(report.packets[synAck.n - 1]).toMatchObject({ src: '203.0.113.5:50000', dst: '198.51.100.1:50001', natDst: '192.168.10.20:50001' });
     }
+  });
+});
+
+describe('verify and the NAT scenarios', () => {
+  it('reports a scenario that reaches its server through a NAT address as not comparable, and a plain SNAT-side topology as comparable', () => {
+    expect(notComparableReasons(loadBundledScenario('scenarios/nat-passive-download.yaml'), 'stateful')).toEqual([
+      "session 'download' reaches its server through a NAT address (serverAddress, pasvAddress); the kernel run has no NAT topology yet",
+    ]);
+    expect(notComparableReasons(loadBundledScenario('scenarios/nat-client-active.yaml'), 'stateful')).toEqual([]);
   });
 });

@@ -450,10 +450,13 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     else if (ctinfo === 'related') verdict = { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } };
     else verdict = (c.established ??= { action: 'permit', by: { kind: 'conntrack', state: 'established', connection: c.id } });
     // the helper runs at confirm time, on ESTABLISHED traffic the ruleset accepted (facts 6.1, 6.2)
-    const rewrite = { payload: p.payload };
-    if (verdict.action === 'permit' && c.helper && ctinfo === 'established' && p.payload.length > 0 && c.alive)
+    let payload = p.payload;
+    if (verdict.action === 'permit' && c.helper && ctinfo === 'established' && p.payload.length > 0 && c.alive) {
+      const rewrite = { payload }; // only control segments the helper reads pay for this
       verdict = help(c, p, dir, ctx, events, verdict, rewrite);
-    if (c.nat && verdict.action === 'permit') return { verdict, events, ...leaving(p, c, dir, fctx, rewrite.payload) };
+      payload = rewrite.payload;
+    }
+    if (c.nat && verdict.action === 'permit') return { verdict, events, ...leaving(p, c, dir, fctx, payload) };
     return { verdict, events };
   };
 

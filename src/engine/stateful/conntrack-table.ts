@@ -69,8 +69,8 @@ export interface Conn {
   /** the verdict for its established packets, made once */
   established: Verdict | undefined;
   alive: boolean;
-  /** NAT and sequence adjustment, when the connection is translated */
-  readonly nat?: ConnNat;
+  /** NAT and sequence adjustment, when the connection is translated (always set, so every entry has one shape) */
+  readonly nat: ConnNat | undefined;
 }
 
 /** The reply type of an ICMP/ICMPv6 query (nf_conntrack_proto_icmp invmap), or -1 when the type cannot open a connection. */

@@ -259,7 +259,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       pending: undefined,
       established: undefined,
       alive: true,
-      ...(translated ? { nat: createConnNat(natAlg, rt!.text.join(', ')) } : {}),
+      nat: translated ? createConnNat(natAlg, rt!.text.join(', ')) : undefined,
     };
   };
 

@@ -211,10 +211,14 @@ export function resolveEngine(choice: EngineChoice, policy: Policy, options: Eng
       `ftpwall: warning: ${policy.source} applies no ASPF, so with the stateful engine no connection is a session and every packet meets the packet filters, as on the device; give --inspect ftp for Linux-style tracking everywhere\n`,
     );
   }
+  if (choice === 'static' && (policy.nat?.length ?? 0) > 0 && !warnedNoSessions.has(policy)) {
+    warnedNoSessions.add(policy);
+    process.stderr.write(`ftpwall: warning: ${policy.source} has NAT rules, which only the stateful engine applies: the static engine judges every packet untranslated\n`);
+  }
   if (choice !== 'auto') return choice;
   // a Linux ruleset runs with connection tracking, as on the kernel (its conntrack conditions need it)
   if (policy.ruleset) return 'stateful';
-  return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || options.inspectFtp ? 'stateful' : 'static';
+  return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || options.inspectFtp || (policy.nat?.length ?? 0) > 0 ? 'stateful' : 'static';
 }
 
 /** The policy as the options change it: `--inspect ftp` everywhere, `--ftp-port` on every FTP inspection. */

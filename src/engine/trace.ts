@@ -14,6 +14,8 @@ export interface TracePacket {
   readonly ingress: string;
   readonly egress: string;
   readonly verdict: Verdict;
+  /** the packet as it left the firewall, when NAT or the FTP ALG changed it (`packet` is as it arrived) */
+  readonly after?: Packet;
   /** which session and connection this packet belongs to, as the simulator knows it */
   readonly session?: string;
   readonly connection?: { readonly id: number; readonly role: 'control' | 'data' | 'other' };

@@ -104,6 +104,8 @@ export interface StepContext {
   readonly egress: string;
   /** the VPN instance the packet belongs to (its sender's); undefined: public traffic */
   readonly vpn?: string;
+  /** the interface a destination is routed to (after DNAT changed it); undefined: keep `egress` */
+  readonly route?: (dst: import('../net/address.js').IpAddress) => string | undefined;
 }
 
 /** A kind of event the engines and endpoints report beside per-packet verdicts. */
@@ -119,6 +121,7 @@ export type TraceEventKind =
   | 'expectation-expired'
   | 'helper-drop'
   | 'helper-opaque'
+  | 'helper-nat'
   | 'endpoint';
 
 /** Something that happened beside a packet verdict, with its provenance in `text`. */
@@ -135,6 +138,10 @@ export interface TraceEvent {
 export interface StepResult {
   readonly verdict: Verdict;
   readonly events: readonly TraceEvent[];
+  /** the packet as it leaves the firewall, when NAT (or the FTP ALG) changed it */
+  readonly packet?: Packet;
+  /** the interface it leaves by, when DNAT routed it elsewhere than ctx.egress */
+  readonly egress?: string;
 }
 
 /** A firewall engine. Mutable inside (conntrack tables), deterministic: time comes only from ctx.nowMs. */

@@ -177,6 +177,8 @@ export function planExport(policy: Policy, options: ExportOptions, families: rea
   // Zone-based filtering and global packet filters have no translation yet: refuse rather than export less.
   for (const g of policy.globalBindings ?? [])
     diagnostics.push(refuse('cannot export a global packet filter yet (packet-filter … global): it has no translation in ftpwall', g.at, 'apply the ACL on each interface instead'));
+  if (policy.nat && policy.nat.length > 0)
+    diagnostics.push(refuse('cannot export NAT rules yet (nat server, nat outbound, nat static): they are simulated, but have no translation in the exports', policy.nat[0]!.at));
   if (policy.zones) diagnostics.push(refuse('cannot export security zones, zone pairs or security policies yet: they have no translation in ftpwall', policy.zones.zones[0]!.at));
   const effective = new Map<string, Binding>();
   for (const b of policy.bindings) {

@@ -87,6 +87,11 @@ export interface PacketRow {
   readonly len: number;
   /** the payload's first line when it is printable text (FTP control), e.g. "PORT 10,0,0,2,195,81" */
   readonly text?: string;
+  /** after NAT: the source and destination as the packet left the firewall (absent: unchanged) */
+  readonly natSrc?: string;
+  readonly natDst?: string;
+  /** after the FTP ALG: the payload's first line as it left, when it was rewritten */
+  readonly natText?: string;
   readonly ingress: string;
   readonly egress: string;
   readonly action: 'permit' | 'deny';

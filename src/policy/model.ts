@@ -206,8 +206,10 @@ export interface Policy {
   readonly zones?: ZonePolicy;
   /** a Linux ruleset (iptables-save, nft): when present, its chains decide instead of acls/bindings */
   readonly ruleset?: import('./netfilter.js').Ruleset;
-  /** NAT rules (iptables nat table, nft nat chains) */
+  /** NAT rules (iptables nat table, nft nat chains, H3C nat server/outbound/static), in evaluation order */
   readonly nat?: readonly import('./nat.js').NatRule[];
+  /** the FTP NAT ALG (nf_nat_ftp; H3C `nat alg ftp`, on by default): rewrite PORT/EPRT/227/229 on NATed control connections */
+  readonly natFtpAlg?: boolean;
 }
 
 /** Finds an ACL by the name a binding uses. */

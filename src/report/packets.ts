@@ -81,6 +81,11 @@ export function formatPacketTrace(run: RunReport, st: Style = PLAIN_STYLE, width
       out.push(' '.repeat(leadWidth) + what.slice(cut + 3));
     }
     if (p.text !== undefined) for (const l of hangingWrap(hang, `${hang} `, `"${p.text}"`, width)) out.push(l);
+    if (p.natSrc !== undefined || p.natDst !== undefined || p.natText !== undefined) {
+      // NAT: the packet as it left the firewall (the line above is as it arrived)
+      const t = p.natText ?? p.text;
+      for (const l of hangingWrap(hang, `${hang}  `, `⇒ leaves as ${p.natSrc ?? p.src} → ${p.natDst ?? p.dst}${t !== undefined ? `  "${t}"` : ''}`, width)) out.push(l);
+    }
     const by = `${p.action === 'deny' ? 'denied by' : 'by'} ${p.by}${p.note ? ` · ${p.note}` : ''}`;
     const byText = `${p.by}|${p.note ?? ''}`;
     if (p.action === 'deny' || lastBy.get(`${p.flow}|${p.ingress}`) !== byText) {

@@ -6,6 +6,8 @@
 import type { SessionOutcome, Trace, TracePacket } from '../engine/trace.js';
 import { blockedFlowsText, blockedText, countWord, packetRow, REPORT_SCHEMA_VERSION, type Flow, type FlowRole, type PacketRow, type Report, type RunReport, type SessionReport } from '../model/index.js';
 import { buildFlows } from './flows.js';
+import { printableFirstLine } from '../net/payload-text.js';
+import { packetDestination, packetSource } from '../net/packet.js';
 
 export { printableFirstLine } from '../net/payload-text.js';
 export { REPORT_SCHEMA_VERSION } from '../model/index.js';
@@ -54,7 +56,25 @@ export function buildRunReport(label: RunLabel, trace: Trace, roleOf?: Parameter
 }
 
 function packetReport(tp: TracePacket, flow: number): PacketReport {
-  return packetRow(tp.packet, tp.n, tp.tMs, tp.ingress, tp.egress, tp.verdict, flow, { session: tp.session, note: tp.note });
+  const row = packetRow(tp.packet, tp.n, tp.tMs, tp.ingress, tp.egress, tp.verdict, flow, { session: tp.session, note: tp.note });
+  return tp.after === undefined ? row : { ...row, ...natFields(tp) };
+}
+
+/** natSrc / natDst / natText of a packet that NAT or the FTP ALG changed. */
+function natFields(tp: TracePacket): { natSrc?: string; natDst?: string; natText?: string } {
+  const a = tp.after;
+  if (a === undefined) return {};
+  const p = tp.packet;
+  const out: { natSrc?: string; natDst?: string; natText?: string } = {};
+  const src = packetSource(a);
+  const dst = packetDestination(a);
+  if (src !== packetSource(p)) out.natSrc = src;
+  if (dst !== packetDestination(p)) out.natDst = dst;
+  if (a.payload !== p.payload) {
+    const t = printableFirstLine(a.payload);
+    if (t !== undefined) out.natText = t;
+  }
+  return out;
 }
 
 function blockedOf(f: Flow): string {

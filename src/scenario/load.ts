@@ -24,6 +24,8 @@
  *       dataSourceAddress: 10.0.0.3 # passive data connections come from this address (same interface)
  *       synRetries: 6               # Linux tcp_syn_retries
  *       initialRtoMs: 1000          # first SYN retransmission after 1 s, doubling
+ *       serverAddress: 198.51.100.10 # connect here instead of the server host's address (its public NAT address)
+ *       pasvAddress: use            # use | ignore: ignore = connect to the control connection's address (curl --ftp-skip-pasv-ip)
  *     server:                       # a host name, or a mapping with `host` and behaviour:
  *       host: server
  *       controlPort: 21
@@ -71,7 +73,9 @@ export const FTP_MODES: readonly FtpMode[] = ['active', 'passive', 'extended-act
 const TOP_KEYS = ['name', 'description', 'seed', 'startTime', 'expect', 'hosts', 'sessions'];
 const HOST_KEYS = ['address', 'interface', 'vpn'];
 const SESSION_KEYS = ['name', 'start', 'client', 'server', 'steps'];
-const CLIENT_KEYS = ['host', 'mode', 'controlPort', 'dataPort', 'epsvFallback', 'announceAddress', 'announcePort', 'dataSourceAddress', 'synRetries', 'initialRtoMs'];
+const CLIENT_KEYS = ['host', 'mode', 'controlPort', 'dataPort', 'epsvFallback', 'announceAddress', 'announcePort', 'dataSourceAddress', 'synRetries', 'initialRtoMs', 'serverAddress', 'pasvAddress'];
+/** `pasvAddress:` of a client. */
+const PASV_ADDRESS_CHOICES = ['use', 'ignore'] as const;
 const SERVER_KEYS = ['host', 'controlPort', 'passivePorts', 'activeSourcePort', 'announceAddress', 'dataAcceptTimeoutSec', 'rfc2428', 'synRetries', 'initialRtoMs', 'passivePortChoice'];
 
 /** Parses scenario text; `file` names it in diagnostics. The value is undefined when there is any error. */
@@ -233,6 +237,7 @@ function readSession(r: YamlReader, node: YNode, index: number, hosts: readonly 
   checkFamily(clientBehaviour.announceAddress, client.nodes.get('announceAddress'), 'announceAddress', c.address.family);
   checkFamily(clientBehaviour.dataSourceAddress, client.nodes.get('dataSourceAddress'), 'dataSourceAddress', c.address.family);
   checkFamily(serverBehaviour.announceAddress, server.nodes.get('announceAddress'), 'announceAddress', s.address.family);
+  checkFamily(clientBehaviour.serverAddress, client.nodes.get('serverAddress'), 'serverAddress', c.address.family);
   const src = clientBehaviour.dataSourceAddress;
   if (src) {
     const owner = hosts.find((h) => ipEquals(h.address, src));
@@ -308,6 +313,9 @@ function readClient(r: YamlReader, node: YNode, hosts: readonly Host[], broken: 
   const synRetries = opt('synRetries', (n) => r.integer(n, 'synRetries', 0, MAX_SYN_RETRIES), DEFAULTS.synRetries);
   const initialRtoMs = opt('initialRtoMs', (n) => r.integer(n, 'initialRtoMs', 1, 3_600_000), DEFAULTS.initialRtoMs);
   if (!retriesFit(r, nodes, synRetries, initialRtoMs)) return undefined;
+  const serverAddress = opt('serverAddress', (n) => r.address(n, 'serverAddress'), undefined);
+  const pasvAddress = opt('pasvAddress', (n) => r.oneOf(n, 'pasvAddress', PASV_ADDRESS_CHOICES), undefined);
+  if ((nodes.has('serverAddress') && !serverAddress) || (nodes.has('pasvAddress') && !pasvAddress)) return undefined;
   if (controlPort !== undefined && dataPort !== undefined && dataPort > 65535 && !nodes.has('dataPort'))
     return r.error(nodes.get('controlPort'), `controlPort ${controlPort} leaves no room for the default dataPort (controlPort + 1)`, 'set dataPort');
   if (!host || !mode || controlPort === undefined || dataPort === undefined || epsvFallback === undefined || synRetries === undefined || initialRtoMs === undefined)
@@ -324,6 +332,8 @@ function readClient(r: YamlReader, node: YNode, hosts: readonly Host[], broken: 
     ...(dataSourceAddress ? { dataSourceAddress } : {}),
     synRetries,
     initialRtoMs,
+    ...(serverAddress ? { serverAddress } : {}),
+    ...(pasvAddress ? { pasvAddress } : {}),
   };
   return { host, hostNode, ...(nodes.has('mode') ? { modeNode: nodes.get('mode') } : {}), nodes, behaviour };
 }

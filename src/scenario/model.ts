@@ -48,6 +48,10 @@ export interface ClientBehaviour {
   readonly synRetries: number;
   /** first retransmission timeout in ms; doubles on each retry (Linux: 1000) */
   readonly initialRtoMs: number;
+  /** the address the client connects to when it is not the server host's own (the server's public NAT address) */
+  readonly serverAddress?: IpAddress;
+  /** what the client does with the 227's address: use it (default), or ignore it and reuse the control connection's (curl's default since 7.74, --ftp-skip-pasv-ip) */
+  readonly pasvAddress?: 'use' | 'ignore';
 }
 
 /** How a server picks its passive port from its range. */

@@ -80,7 +80,7 @@ export class FtpClient {
   }
 
   private get server(): IpAddress {
-    return this.session.server.address;
+    return this.cb.serverAddress ?? this.session.server.address;
   }
 
   /** Opens the control connection; the steps run after the 220 greeting. */
@@ -220,7 +220,8 @@ export class FtpClient {
         let target: { addr: IpAddress; port: number } | undefined;
         if (mode === 'passive' && r.code === 227) {
           const p = parsePasvReply(line);
-          if (p.ok) target = p.value;
+          // `pasvAddress: ignore`: the 227's address is replaced by the control connection's (curl --ftp-skip-pasv-ip)
+          if (p.ok) target = this.cb.pasvAddress === 'ignore' ? { addr: this.server, port: p.value.port } : p.value;
           else return this.finish(t, false, `cannot read the 227 reply: ${p.reason}`);
         } else if (mode === 'extended-passive' && r.code === 229) {
           // RFC 2428 3: the data connection goes to the address of the control connection.

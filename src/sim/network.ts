@@ -90,8 +90,9 @@ export class Network {
     const to = this.stacks.get(ipKey(packet.dst));
     const ingress = from.iface;
     const egress = to?.iface ?? via ?? this.interfaces.find((i) => i !== ingress) ?? ingress;
-    const deliver = (): void => {
-      if (to) this.queue.after(LINK_LATENCY_MS, () => to.deliver(packet));
+    const deliver = (out: Packet = packet): void => {
+      const dest = out === packet ? to : this.stacks.get(ipKey(out.dst));
+      if (dest) this.queue.after(LINK_LATENCY_MS, () => dest.deliver(out));
     };
     if (egress === ingress) {
       // Both ends on one side of the firewall: the packet never meets it.
@@ -102,22 +103,31 @@ export class Network {
     const n = this.packets.length + 1;
     for (const e of this.firewall.advanceTo(nowMs)) this.events.push(e);
     const vpn = this.vpns.size > 0 ? this.vpns.get(ipKey(packet.src)) : undefined;
-    const result = this.firewall.step(packet, vpn === undefined ? { n, nowMs, ingress, egress } : { n, nowMs, ingress, egress, vpn });
+    const route = this.route;
+    const result = this.firewall.step(packet, vpn === undefined ? { n, nowMs, ingress, egress, route } : { n, nowMs, ingress, egress, vpn, route });
     for (const e of result.events) this.events.push(e);
-    const label = this.labels.get(connectionKey(packet.src, packet.srcPort, packet.dst, packet.dstPort));
+    const after = result.packet;
+    // a translated packet carries the label of the side that named the connection (NAT)
+    const label =
+      this.labels.get(connectionKey(packet.src, packet.srcPort, packet.dst, packet.dstPort)) ??
+      (after ? this.labels.get(connectionKey(after.src, after.srcPort, after.dst, after.dstPort)) : undefined);
     this.packets.push({
       n,
       tMs: nowMs,
       packet,
       ingress,
-      egress,
+      egress: result.egress ?? egress,
       verdict: result.verdict,
+      ...(result.packet ? { after: result.packet } : {}),
       ...(label ? { session: label.session, connection: { id: label.id, role: label.role } } : {}),
       ...(note !== undefined ? { note } : {}),
     });
-    if (result.verdict.action === 'permit') deliver();
+    if (result.verdict.action === 'permit') deliver(result.packet);
     return n;
   }
+
+  /** Routing after DNAT: the interface of the host that owns `dst`, if any. */
+  private readonly route = (dst: IpAddress): string | undefined => this.stacks.get(ipKey(dst))?.iface;
 
   /** Lets the firewall's clock run to the current time (at the end of a simulation). */
   flushFirewall(): void {

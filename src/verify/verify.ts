@@ -58,6 +58,7 @@ export const MAX_KERNEL_WAIT_MS = 2000;
  * - vsftpd runs without TLS: AUTH TLS is refused and the control channel stays in clear text, so the kernel's
  *   FTP helper reads the 227 that the simulated (encrypted) session hides.
  * - vsftpd's pasv_address is IPv4 only; vsftpd never connects to a port below 1024.
+ * - NAT topologies (a client connecting to a public address, `serverAddress`) are not built in namespaces yet.
  */
 export function notComparableReasons(scenario: Scenario, engine: 'static' | 'stateful'): string[] {
   const reasons: string[] = [];
@@ -77,6 +78,8 @@ export function notComparableReasons(scenario: Scenario, engine: 'static' | 'sta
         `session '${s.name}' announces port ${port}; vsftpd 3.0 refuses to connect to a port below 1024 whatever port_promiscuous says (privops.c: die("Illegal port request")), while the simulated server connects`,
       );
     if (s.serverBehaviour.announceAddress?.family === 6) reasons.push(`session '${s.name}': vsftpd cannot announce an IPv6 address (pasv_address is IPv4 only)`);
+    if (s.clientBehaviour.serverAddress || s.clientBehaviour.pasvAddress === 'ignore')
+      reasons.push(`session '${s.name}' reaches its server through a NAT address (serverAddress, pasvAddress); the kernel run has no NAT topology yet`);
   }
   const vpnHosts = scenario.hosts.filter((h) => h.vpn !== undefined).map((h) => h.name);
   if (vpnHosts.length > 0) reasons.push(`host ${vpnHosts.join(', ')} belongs to a VPN instance; the kernel run has no VRFs, so its packets would be public traffic`);

@@ -27,6 +27,12 @@ const NOT_COMPARABLE: Record<string, { policies: readonly string[]; reason: stri
   'ftps.yaml': { policies: ['rules/stateful.cfg'], reason: 'vsftpd runs without TLS here' },
   'pasv-wait-100s.yaml': { policies: ['rules/stateful.cfg'], reason: "the FTP helper's 300 s expectation timeout cannot be shortened to match" },
   'pasv-wait-400s.yaml': { policies: ['rules/stateful.cfg'], reason: "the FTP helper's 300 s expectation timeout cannot be shortened to match" },
+  ...Object.fromEntries(
+    ['nat-active-download', 'nat-eprt-download', 'nat-epsv-download', 'nat-passive-download', 'nat-passive-skip-pasv-ip', 'nat-server-pasv-address'].map((n) => [
+      `${n}.yaml`,
+      { policies: POLICIES, reason: 'the kernel run has no NAT topology yet' },
+    ]),
+  ),
 };
 
 /**

@@ -10,6 +10,7 @@ import type { Acl, AddrMatch, Binding, DefaultAction, Inspection, Policy, PortMa
 import { indexVendorAcls } from './acl-view.js';
 import { convertZones } from './convert-zones.js';
 import { expandRuleGroups } from './expand-groups.js';
+import { convertNat } from './nat-view.js';
 import { ruleText } from './rule-text.js';
 import type { H3cAcl, H3cAddr, H3cConfig, H3cPort, H3cRule } from './vendor.js';
 
@@ -25,6 +26,7 @@ export function convertConfig(config: H3cConfig, diags: Diagnostic[]): Policy {
   const ipv6DefaultAction = convertIpv6Default(config, diags);
   timeRangeNotices(config, diags);
   const zoneParts = convertZones(config, aclName, diags);
+  const natParts = convertNat(config, { acls }, diags);
   return {
     source: config.file,
     acls,
@@ -37,6 +39,7 @@ export function convertConfig(config: H3cConfig, diags: Diagnostic[]): Policy {
     ...(config.timeRanges ? { timeRanges: [...config.timeRanges].map(([name, statements]) => ({ name, statements })) } : {}),
     ...(zoneParts.globalBindings.length > 0 ? { globalBindings: zoneParts.globalBindings } : {}),
     ...(zoneParts.zones ? { zones: zoneParts.zones } : {}),
+    ...natParts,
   };
 }
 

@@ -16,6 +16,7 @@ import { suggest } from './suggest.js';
 import { createAcl } from './acl-edit.js';
 import { finishAclView, handleAclCommand, handleAclHeader, DEFAULT_STEP } from './acl-view.js';
 import { addAcl, commandSpan, errorAt, skipLine, type ParseContext } from './context.js';
+import { handleNatInterfaceCommand, handleNatSystemCommand, noteInterfaceAddress } from './nat-view.js';
 import { handleAspfPolicyHeader, handleGlobalFilterCommand, handleInterfaceCommand, handleInterfaceHeader } from './interface-view.js';
 import { ACL_COMMANDS, INTERFACE_COMMANDS, SKIPPED_SYSTEM_COMMANDS, SYSTEM_COMMANDS, VIEW_LOCAL_WORDS } from './keywords.js';
 import { lexLines, type Line } from './lexer.js';
@@ -161,6 +162,8 @@ function parseLine(ctx: ParseContext, line: Line): void {
       if (isSystemCommand(line) || SKIPPED_SYSTEM_COMMANDS.has(w0) || line.indent === 0) break;
       return unknownCommand(ctx, line, [...ACL_COMMANDS, ...SYSTEM_COMMANDS]);
     case 'interface':
+      if (w0 === 'ip') noteInterfaceAddress(ctx, line, view.iface);
+      if (w0 === 'nat' && line.indent > 0 && handleNatInterfaceCommand(ctx, line, view.iface)) return;
       if (interfaceCommand(ctx, line, view.iface, view.members)) return;
       if (w0 === 'description') return; // documentation only, not an unsupported setting
       if (isSystemCommand(line) || leavesView(w0)) break;
@@ -265,6 +268,7 @@ function modelledCommand(ctx: ParseContext, line: Line): boolean {
     return true;
   }
   if (handleGlobalFilterCommand(ctx, line)) return true;
+  if (handleNatSystemCommand(ctx, line)) return true;
   if (w0 === 'packet-filter' || (w0 === 'aspf' && t[1]?.lower === 'apply') || (w0 === 'firewall' && (t[1]?.lower === 'packet-filter' || t[1]?.lower === 'aspf'))) {
     errorAt(ctx, line, t[0], `'${t[0]!.text}${t[1] ? ` ${t[1].text}` : ''}' must be given in an interface view`, "put it under an 'interface …' line");
     return true;

@@ -15,6 +15,8 @@ export interface AnnounceEnv {
   readonly loose: boolean;
   readonly expectationTimeoutMs: number;
   readonly expectations: ExpectationTable;
+  /** nf_nat_ftp is loaded (H3C `nat alg ftp`): on a NATed connection the expectation follows the master's NAT */
+  readonly natAlg?: boolean;
   /** the id the next expectation will get (taken only when one is created) */
   peekId(): number;
   /** takes the id and arms the expectation's timer */
@@ -24,7 +26,7 @@ export interface AnnounceEnv {
 /**
  * Handles a matched PORT/EPRT/227/229 on connection `c`, sent in direction `dir`.
  * Returns the helper's drop reason when the expectation could not be added
- * (nf_ct_expect_related failed → NF_DROP), undefined when the packet is accepted.
+ * (nf_ct_expect_related failed → NF_DROP), else the expectation added (undefined: none).
  */
 export function announce(
   c: Conn,
@@ -34,10 +36,12 @@ export function announce(
   ctx: StepContext,
   env: AnnounceEnv,
   events: TraceEvent[],
-): string | undefined {
-  // the sender's address in this direction's tuple; the peer is the other end
-  const sender = dir === 0 ? c.src : c.dst;
-  const peer = dir === 0 ? c.dst : c.src;
+): { readonly drop: string } | Expectation | undefined {
+  // the sender's address in this direction's tuple (cmd.u3 preset); the expectation runs from
+  // tuplehash[!dir].src to tuplehash[!dir].dst: the addresses the peer sees (NAT: the public ones)
+  const sender = dir === 0 ? c.src : c.replySrc;
+  const peer = dir === 0 ? c.replySrc : c.src;
+  const seenAs = dir === 0 ? c.replyDst : c.dst;
   const role = dir === 0 ? 'client' : 'server';
   const note = msg.quirkNote(entry.pattern, parse);
   const differs = !ipEquals(parse.addr, sender);
@@ -51,7 +55,7 @@ export function announce(
     });
     return undefined;
   }
-  const dst = differs ? parse.addr : sender;
+  const dst = differs ? parse.addr : seenAs;
   const candidate = {
     key: expectationKey(peer, dst, parse.port),
     src: peer,
@@ -68,6 +72,7 @@ export function announce(
     createdMs: ctx.nowMs,
     expiresMs: ctx.nowMs + env.expectationTimeoutMs,
     alive: true,
+    ...(c.nat && env.natAlg ? { follow: { dir: (1 - dir) as 0 | 1, savedPort: parse.port } } : {}),
   };
   const outcome = env.expectations.insert(e);
   if (!outcome.ok) {
@@ -76,12 +81,12 @@ export function announce(
         ? `connection ${outcome.refusal.holder.master.id}'s pending expectation ${formatExpectation(outcome.refusal.holder)} already covers it (-EBUSY)`
         : `the expectation table is full (nf_ct_expect_max = ${outcome.refusal.max})`;
     events.push({ tMs: ctx.nowMs, kind: 'helper-drop', packet: ctx.n, text: msg.cannotAddText(ctx.n, c.id, e, why) });
-    return 'cannot add expectation';
+    return { drop: 'cannot add expectation' };
   }
   env.schedule(e);
   if (outcome.replaced)
     events.push({ tMs: ctx.nowMs, kind: 'expectation-replaced', packet: ctx.n, text: msg.replacedText(outcome.replaced, e) });
   const loose = differs ? msg.looseNote(role, parse.addr, sender) : '';
   events.push({ tMs: ctx.nowMs, kind: 'expectation-open', packet: ctx.n, text: msg.openedText(e, `${loose}${note}`) });
-  return undefined;
+  return e;
 }

@@ -8,6 +8,7 @@ import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, protoName, type Packet 
 import type { ExpectationRef, Verdict } from '../verdict.js';
 import type { Expectation } from './expectations.js';
 import type { FtpHelperState } from './helpers/ftp-session.js';
+import type { ConnNat } from './nat.js';
 import type { TcpTrack } from './tcp-state.js';
 
 /** Conntrack directions. */
@@ -32,6 +33,9 @@ export interface Conn {
   readonly dst: IpAddress;
   readonly srcPort: number;
   readonly dstPort: number;
+  /** the REPLY tuple's addresses: the ORIGINAL ones swapped, unless NAT translated the connection */
+  readonly replySrc: IpAddress;
+  readonly replyDst: IpAddress;
   /** the REPLY tuple's ports (ICMP: 0 and the reply type) */
   readonly replySrcPort: number;
   readonly replyDstPort: number;
@@ -67,6 +71,8 @@ export interface Conn {
   /** the verdict for its established packets, made once */
   established: Verdict | undefined;
   alive: boolean;
+  /** NAT and sequence adjustment, when the connection is translated (always set, so every entry has one shape) */
+  readonly nat: ConnNat | undefined;
 }
 
 /** The reply type of an ICMP/ICMPv6 query (nf_conntrack_proto_icmp invmap), or -1 when the type cannot open a connection. */
@@ -189,7 +195,7 @@ export function createConntrackTable(max: number): ConntrackTable {
   const matches = (c: Conn, proto: number, src: IpAddress, sp: number, dst: IpAddress, dp: number): number => {
     if (c.proto !== proto) return -1;
     if (sp === c.srcPort && dp === c.dstPort && ipEquals(src, c.src) && ipEquals(dst, c.dst)) return DIR_ORIGINAL;
-    if (sp === c.replySrcPort && dp === c.replyDstPort && ipEquals(src, c.dst) && ipEquals(dst, c.src)) return DIR_REPLY;
+    if (sp === c.replySrcPort && dp === c.replyDstPort && ipEquals(src, c.replySrc) && ipEquals(dst, c.replyDst)) return DIR_REPLY;
     return -1;
   };
   const unassuredInto = (c: Conn, out: Conn[]): void => {

@@ -27,6 +27,8 @@ export interface Expectation {
   /** absolute: nf_ct_expect_insert sets the timer once; control traffic does not extend it */
   readonly expiresMs: number;
   alive: boolean;
+  /** nf_nat_ftp set it up: the data connection is translated as its master (nf_nat_follow_master) */
+  readonly follow?: import('./nat.js').NatFollow;
 }
 
 /** The key a new connection's ORIGINAL tuple is looked up by: source address, destination address and port. */

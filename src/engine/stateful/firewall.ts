@@ -29,6 +29,21 @@ import { createExpectationTable, expectationKey, expectationRef, formatExpectati
 import { createFtpHelperState, ftpHelp, type FtpHelperState } from './helpers/ftp-session.js';
 import * as msg from './messages.js';
 import { createTimerHeap } from './timer-heap.js';
+import { natFtpArgument, spliceArgument } from './helpers/ftp-nat.js';
+import {
+  compileNat,
+  createConnNat,
+  filterView,
+  findNatRule,
+  isTranslated,
+  leavingPacket,
+  replyFromMaster,
+  replyFromRules,
+  trackerView,
+  type ReplyTuple,
+} from './nat.js';
+import { seqAdjSet } from './seqadj.js';
+import { formatIp, ipEquals, type IpAddress } from '../../net/address.js';
 import {
   LINUX_TCP_TIMEOUTS_SEC,
   TCP_ACCEPT,
@@ -59,6 +74,8 @@ export interface StatefulOptions {
   readonly maxConnections?: number; // table size limit (nf_conntrack_max); default 65536
   /** the device's wall clock at virtual time 0 (ms whose UTC fields are the local time), for time-range rules */
   readonly wallClockStartMs?: number;
+  /** each interface's own address (MASQUERADE and REDIRECT translate to it) */
+  readonly interfaceAddresses?: ReadonlyMap<string, IpAddress>;
 }
 
 /** A connection as tests and teaching views see it. */
@@ -136,6 +153,9 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   let nextExpId = 1;
   let clockMs = 0;
   const tupleTexts = new WeakMap<Conn, string>();
+  const natRules = compileNat(policy.nat ?? []);
+  const natAlg = policy.natFtpAlg ?? true;
+  const ifaceAddress = (iface: string): IpAddress | undefined => options.interfaceAddresses?.get(iface);
 
   const setTimer = (c: Conn, nowMs: number, timeoutMs: number): void => {
     c.timeoutMs = timeoutMs;
@@ -237,13 +257,17 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     return false;
   };
 
-  const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, tcp: TcpTrack | undefined, assigned?: FtpHelperState): Conn => {
+  const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, tcp: TcpTrack | undefined, assigned?: FtpHelperState, rt?: ReplyTuple): Conn => {
     // the REPLY tuple: ports swapped; ICMP queries answer with their reply type
     const icmp = p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6;
     // an expected connection is a session when its master is (ASPF associated entries; the kernel copies the master's mark)
     const session = rs ? true : e ? e.master.session : startsSession(p, ctx);
-    const replySrcPort = icmp ? 0 : ports[1];
-    const replyDstPort = icmp ? icmpReplyType(p.proto, ports[1]) : ports[0];
+    const replySrcPort = icmp ? 0 : (rt?.srcPort ?? ports[1]);
+    const replyDstPort = icmp ? icmpReplyType(p.proto, ports[1]) : (rt?.dstPort ?? ports[0]);
+    const replySrc = rt?.src ?? p.dst;
+    const replyDst = rt?.dst ?? p.src;
+    const translated =
+      rt !== undefined && isTranslated({ proto: p.proto, src: p.src, dst: p.dst, srcPort: ports[0], dstPort: ports[1], replySrc, replyDst, replySrcPort, replyDstPort }, icmp);
     return {
       id: nextConnId++,
       proto: p.proto,
@@ -251,10 +275,12 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       dst: p.dst,
       srcPort: ports[0],
       dstPort: ports[1],
+      replySrc,
+      replyDst,
       replySrcPort,
       replyDstPort,
       origHash: tupleHash(p.proto, p.src, ports[0], p.dst, ports[1]),
-      replyHash: tupleHash(p.proto, p.dst, replySrcPort, p.src, replyDstPort),
+      replyHash: tupleHash(p.proto, replySrc, replySrcPort, replyDst, replyDstPort),
       createdMs: ctx.nowMs,
       firstPacket: ctx.n,
       tcp,
@@ -273,7 +299,30 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       mark: e ? e.master.mark : 0,
       established: undefined,
       alive: true,
+      nat: translated ? createConnNat(natAlg, rt!.text.join(', ')) : undefined,
     };
+  };
+
+  /** The REPLY tuple NAT gives a new connection: its master's (expected), or the nat rules' (prerouting, then postrouting after the filter). */
+  const natDecision = (p: Packet, ctx: StepContext, e: Expectation | undefined, post: boolean): ReplyTuple | undefined => {
+    if (e?.follow) return replyFromMaster(e.master, e.follow, p, ports[0]);
+    if (natRules.length === 0) return undefined;
+    const pre = findNatRule(natRules, 'prerouting', p, ctx.ingress, ctx.egress);
+    const first = replyFromRules(p, ports[0], ports[1], pre, undefined, ctx, ifaceAddress);
+    if (!post) return first;
+    const dnatted = { ...p, dst: first.src, dstPort: first.srcPort };
+    const postRule = findNatRule(natRules, 'postrouting', dnatted, ctx.ingress, routed(ctx, first.src));
+    return replyFromRules(p, ports[0], ports[1], pre, postRule, { ingress: ctx.ingress, egress: routed(ctx, first.src) }, ifaceAddress);
+  };
+
+  /** The interface `dst` is routed to (the caller's routing), or ctx.egress. */
+  const routed = (ctx: StepContext, dst: IpAddress): string => ctx.route?.(dst) ?? ctx.egress;
+
+  /** The packet leaving a translated connection `c` in direction `dir`, with its egress when routing moved it. */
+  const leaving = (p: Packet, c: Conn, dir: 0 | 1, ctx: StepContext, payload: Uint8Array): { packet: Packet; egress?: string } => {
+    const out = leavingPacket(p, c, dir, payload);
+    const egress = routed(ctx, out.dst);
+    return egress === ctx.egress ? { packet: out } : { packet: out, egress };
   };
 
   /** Layer-4 tracking of one packet of `c`; returns TCP_ACCEPT-like codes and fills events. */
@@ -331,7 +380,8 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       return untracked(p, ctx, events, invalidWhy);
     }
     if (e) {
-      const c = newConn(p, ctx, e, tcp);
+      const rt = natDecision(p, ctx, e, true);
+      const c = newConn(p, ctx, e, tcp, undefined, rt);
       // a ruleset decides related packets too; a dropped one is never confirmed, its expectation is gone
       const d = rs ? decide(p, ctx, 'related', c) : undefined;
       if (d && d.verdict.action === 'deny') {
@@ -342,24 +392,33 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       track(c, p, DIR_ORIGINAL, ctx, events);
       confirm(c);
       events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
-      events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined) });
-      return { verdict: d ? d.verdict : { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, events };
+      events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined) + natNote(c) });
+      const verdict: Verdict = d ? d.verdict : { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } };
+      return c.nat ? { verdict, events, ...leaving(p, c, DIR_ORIGINAL, ctx, p.payload) } : { verdict, events };
     }
-    const d = decide(p, ctx, 'new', undefined, tmplHelper);
+    // nat PREROUTING (DNAT) runs before the filter, which sees the translated destination
+    const pre = natRules.length > 0 ? natDecision(p, ctx, undefined, false) : undefined;
+    const fctx = pre && !ipEquals(pre.src, p.dst) ? { ...ctx, egress: routed(ctx, pre.src) } : ctx;
+    const fp = pre && pre.text.length > 0 ? { ...p, dst: pre.src, dstPort: pre.srcPort } : p;
+    const d = decide(fp, fctx, 'new', undefined, tmplHelper);
     const verdict = d.verdict;
     if (verdict.action === 'deny') return { verdict, events }; // never confirmed: no entry
-    const c = newConn(p, ctx, undefined, tcp, assignedHelper(d.helper ?? tmplHelper, p.proto));
+    const rt = pre ? natDecision(p, ctx, undefined, true) : undefined;
+    const c = newConn(p, ctx, undefined, tcp, assignedHelper(d.helper ?? tmplHelper, p.proto), rt);
     c.mark = d.mark;
     track(c, p, DIR_ORIGINAL, ctx, events);
     confirm(c);
     const helperNote = c.helper ? `ftp helper "${c.helper.name}" attached` : c.session ? undefined : msg.NOT_A_SESSION;
     const pickedUp = c.tcp !== undefined && tcpIndex(p.tcpFlags) !== 0;
-    events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.newConnText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined, pickedUp, helperNote) });
-    return { verdict, events };
+    events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.newConnText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined, pickedUp, helperNote) + natNote(c) });
+    return c.nat ? { verdict, events, ...leaving(p, c, DIR_ORIGINAL, ctx, p.payload) } : { verdict, events };
   };
 
-  const help = (c: Conn, p: Packet, dir: 0 | 1, ctx: StepContext, events: TraceEvent[], verdict: Verdict): Verdict => {
-    const out = ftpHelp(c.helper!, p.payload, p.seq, dir, dir === 0 ? c.src : c.dst);
+  const natNote = (c: Conn): string => (c.nat ? `; NAT: ${c.nat.text}, reply ${describeConn({ proto: c.proto, src: c.replySrc, dst: c.replyDst, srcPort: c.replySrcPort, dstPort: c.replyDstPort })}` : '');
+
+  /** The helper on one segment; `rewrite.payload` is set when nf_nat_ftp rewrote it. */
+  const help = (c: Conn, p: Packet, dir: 0 | 1, ctx: StepContext, events: TraceEvent[], verdict: Verdict, rewrite: { payload: Uint8Array }): Verdict => {
+    const out = ftpHelp(c.helper!, p.payload, p.seq, dir, dir === 0 ? c.src : c.replySrc);
     switch (out.kind) {
       case 'drop':
         events.push({ tMs: ctx.nowMs, kind: 'helper-drop', packet: ctx.n, text: msg.partialText(ctx.n, c.id, out.pattern, out.why) });
@@ -368,8 +427,23 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
         events.push({ tMs: ctx.nowMs, kind: 'helper-opaque', packet: ctx.n, text: msg.opaqueText(c.id, out.auth, ctx.n) });
         return verdict;
       case 'match': {
-        const reason = announce(c, dir, out.entry, out.parse, ctx, env, events);
-        return reason ? { action: 'deny', by: { kind: 'helper', reason, connection: c.id } } : verdict;
+        const r = announce(c, dir, out.entry, out.parse, ctx, env, events);
+        if (r && 'drop' in r) return { action: 'deny', by: { kind: 'helper', reason: r.drop, connection: c.id } };
+        if (r && r.follow) {
+          // nf_nat_ftp: the address the peer sees (tuplehash[!dir].dst) and the expectation's port, in the argument span only
+          const addr = dir === 0 ? c.replyDst : c.dst;
+          const text = natFtpArgument(out.entry.trigger, addr, r.dstPort);
+          if (text === undefined) {
+            env.expectations.remove(r);
+            return { action: 'deny', by: { kind: 'helper', reason: 'nf_nat_ftp cannot write an IPv6 address into PORT/227', connection: c.id } };
+          }
+          const before = p.payload.subarray(out.parse.matchOff, out.parse.matchOff + out.parse.matchLen);
+          rewrite.payload = spliceArgument(p.payload, out.parse.matchOff, out.parse.matchLen, text);
+          const delta = text.length - out.parse.matchLen;
+          seqAdjSet(c.nat!.seqadj[dir], p.seq, delta);
+          events.push({ tMs: ctx.nowMs, kind: 'helper-nat', packet: ctx.n, text: msg.natRewriteText(ctx.n, c.id, out.entry.trigger, before, text, formatIp(addr), delta) });
+        }
+        return verdict;
       }
       default:
         return verdict;
@@ -378,6 +452,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
 
   const env: AnnounceEnv = {
     loose,
+    natAlg,
     expectationTimeoutMs: expectMs,
     expectations,
     peekId: () => nextExpId,
@@ -403,7 +478,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const dir = table.lastDir;
     // resolve_normal_ct: REPLY → established; ORIGINAL → established once a reply was seen, else related / new
     const ctinfo: CtState = dir === 1 || c.seenReply ? 'established' : c.related ? 'related' : 'new';
-    const code = track(c, p, dir, ctx, events);
+    const code = track(c, c.nat ? trackerView(p, c, dir) : p, dir, ctx, events);
     if (code === TCP_REOPEN) {
       destroy(c, events, ctx.nowMs, msg.reopenedText(c, ctx.n, TCP_STATE_NAMES[c.tcp!.state]!), 'reopened');
       return stepNew(p, ctx, events, template);
@@ -417,13 +492,21 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const kill = c.tcp !== undefined && code === TCP_ACCEPT && tcpOut.kill;
     if (dir === 1) c.seenReply = true; // IPS_SEEN_REPLY is set before the ruleset runs (facts 10.2)
     if (kill) destroy(c, events, ctx.nowMs, msg.killedText(c, ctx.n), 'killed');
+    // a translated connection: the filter sees the destination as DNAT (or un-SNAT) made it at prerouting
+    const fp = c.nat ? filterView(p, c, dir) : p;
+    const fctx = fp !== p && !ipEquals(fp.dst, p.dst) ? { ...ctx, egress: routed(ctx, fp.dst) } : ctx;
     // a connection that is not a session has state, but its state passes nothing: every packet meets the filters
-    const d = decide(p, ctx, ctinfo, c);
+    const d = decide(fp, fctx, ctinfo, c);
     if (rs) c.mark = d.mark;
     let verdict = d.verdict;
     // the helper runs at confirm time, on ESTABLISHED traffic the ruleset accepted (facts 6.1, 6.2)
-    if (verdict.action === 'permit' && c.helper && ctinfo === 'established' && p.payload.length > 0 && c.alive)
-      verdict = help(c, p, dir, ctx, events, verdict);
+    let payload = p.payload;
+    if (verdict.action === 'permit' && c.helper && ctinfo === 'established' && p.payload.length > 0 && c.alive) {
+      const rewrite = { payload }; // only control segments the helper reads pay for this
+      verdict = help(c, p, dir, ctx, events, verdict, rewrite);
+      payload = rewrite.payload;
+    }
+    if (c.nat && verdict.action === 'permit') return { verdict, events, ...leaving(p, c, dir, fctx, payload) };
     return { verdict, events };
   };
 
@@ -434,7 +517,9 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     step(p: Packet, ctx: StepContext): StepResult {
       scratch.length = 0;
       const r = stepInner(p, ctx, scratch);
-      return { verdict: r.verdict, events: scratch.length === 0 ? NO_EVENTS : scratch.slice() };
+      const events = scratch.length === 0 ? NO_EVENTS : scratch.slice();
+      if (r.packet === undefined) return { verdict: r.verdict, events };
+      return r.egress === undefined ? { verdict: r.verdict, events, packet: r.packet } : { verdict: r.verdict, events, packet: r.packet, egress: r.egress };
     },
     watchConnections(w: ConnectionWatcher): void {
       watcher = w;

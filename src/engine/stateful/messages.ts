@@ -132,3 +132,11 @@ export function cannotAddText(n: number, connId: number, e: Expectation, why: st
 export function opaqueText(connId: number, auth: string, n: number): string {
   return `control connection ${connId} is encrypted after ${auth} (234 in packet ${n}): the helper reads nothing more`;
 }
+
+/** helper-nat: nf_nat_ftp rewrote an argument span. */
+export function natRewriteText(n: number, connId: number, trigger: string, before: Uint8Array, after: string, addr: string, deltaBytes: number): string {
+  let old = '';
+  for (const b of before) old += String.fromCharCode(b);
+  const shift = deltaBytes === 0 ? 'same length' : `${deltaBytes > 0 ? '+' : ''}${deltaBytes} bytes: later sequence numbers of this direction shift (seqadj)`;
+  return `nf_nat_ftp rewrote ${trigger} in packet ${n} on connection ${connId}: \`${old}' → \`${after}' (${addr}; ${shift})`;
+}

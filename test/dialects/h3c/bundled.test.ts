@@ -13,7 +13,7 @@ describe('bundled configs in rules/', () => {
   it('bundles the configs the CLI and scenarios refer to', () => {
     expect(files.sort()).toEqual([
       'aspf-wrong-side.cfg', 'comware5.cfg', 'current-config-dump.cfg', 'default-deny.cfg', 'ipv6.cfg', 'match-order-auto.cfg',
-      'no-final-deny.cfg', 'passive-range.cfg', 'seed-active.cfg', 'seed-passive.cfg', 'stateful-v6.cfg', 'stateful.cfg',
+      'nat-outbound-no-alg.cfg', 'nat-outbound.cfg', 'nat-server-no-alg.cfg', 'nat-server.cfg', 'no-final-deny.cfg', 'passive-range.cfg', 'seed-active.cfg', 'seed-passive.cfg', 'stateful-v6.cfg', 'stateful.cfg',
     ]);
   });
 

@@ -282,7 +282,9 @@ export function walkStatic(rs: CompiledRuleset, p: Packet, ctx: StepContext): Ve
 /** What the engines cannot simulate in a policy, as located errors (NAT, until it is simulated). */
 export function unsimulatedParts(policy: Policy): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // H3C NAT (nat server / outbound / static) is simulated; a Linux ruleset's nat chains are not wired into its walk yet
+  if (!policy.ruleset) return out;
   for (const r of policy.nat ?? [])
-    out.push({ severity: 'error', message: `NAT is not simulated yet: this ${r.kind} rule would translate packets, so no verdict would be exact`, span: r.at, suggestion: 'remove the NAT rules to check the filter alone' });
+    out.push({ severity: 'error', message: `NAT is not simulated yet for Linux rulesets: this ${r.kind} rule would translate packets, so no verdict would be exact`, span: r.at, suggestion: 'remove the NAT rules to check the filter alone' });
   return out;
 }

@@ -43,7 +43,7 @@ describe('Linux rulesets through the CLI', () => {
     const r = ftpwall(['replay', PASSIVE, '--config', file]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`${file}:4:1: error: NAT is not simulated yet: this masquerade rule would translate packets, so no verdict would be exact`);
+    expect(r.stderr).toContain(`${file}:4:1: error: NAT is not simulated yet for Linux rulesets: this masquerade rule would translate packets, so no verdict would be exact`);
   });
 
   it('--dialect overrides the detection: read as H3C, an iptables-save file is skipped section by section, and says so', () => {

@@ -106,8 +106,8 @@ describe('reading iptables-save output', () => {
       ['masquerade', 'postrouting', 'wan0', undefined, undefined, undefined],
     ]);
     expect(unsimulatedParts(value).map((d) => formatDiagnostic(d).split('\n')[0])).toEqual([
-      'nat.rules:4:1: error: NAT is not simulated yet: this dnat rule would translate packets, so no verdict would be exact (remove the NAT rules to check the filter alone)',
-      'nat.rules:5:1: error: NAT is not simulated yet: this masquerade rule would translate packets, so no verdict would be exact (remove the NAT rules to check the filter alone)',
+      'nat.rules:4:1: error: NAT is not simulated yet for Linux rulesets: this dnat rule would translate packets, so no verdict would be exact (remove the NAT rules to check the filter alone)',
+      'nat.rules:5:1: error: NAT is not simulated yet for Linux rulesets: this masquerade rule would translate packets, so no verdict would be exact (remove the NAT rules to check the filter alone)',
     ]);
   });
 

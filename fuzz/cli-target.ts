@@ -13,7 +13,7 @@ import { mutateText } from './mutate.js';
 import type { Rng } from './rng.js';
 import type { Target, TargetResult } from './targets.js';
 
-type Program = { parse(argv: string[]): unknown; commands: readonly { configureOutput(o: object): unknown }[]; configureOutput(o: object): unknown };
+type Program = { parseAsync(argv: string[]): Promise<unknown>; commands: readonly { configureOutput(o: object): unknown }[]; configureOutput(o: object): unknown };
 
 const quietWrite = (() => true) as unknown as typeof process.stdout.write;
 
@@ -211,7 +211,7 @@ function filesOf(argv: readonly string[]): Map<string, string | number> {
 }
 
 /** Runs one command line in-process, quietly. */
-function run(argv: readonly string[]): TargetResult {
+async function run(argv: readonly string[]): Promise<TargetResult> {
   // no writes may reach the real stdout: every generated line writes its report to a file
   const i = argv.indexOf('-o');
   const o = i >= 0 ? argv[i + 1] : undefined;
@@ -235,7 +235,7 @@ function run(argv: readonly string[]): TargetResult {
   for (const c of program.commands) c.configureOutput(silent);
   let diagnostics: readonly Diagnostic[] = [];
   try {
-    program.parse(['node', 'ftpwall', ...safeArgv]);
+    await program.parseAsync(['node', 'ftpwall', ...safeArgv]);
   } catch (e) {
     if (e instanceof cli.InputProblems) diagnostics = e.diagnostics;
     else if (!(e instanceof Error && e.name === 'CommanderError') && !(e as { code?: string }).code?.startsWith('commander.')) throw e;

@@ -62,7 +62,7 @@ function describeCrash(e: unknown): string {
 }
 
 /** Runs input `index`; never throws. */
-export function runOne(target: Target, root: string, seed: number, index: number, keepDiagnostics = false): OneResult {
+export async function runOne(target: Target, root: string, seed: number, index: number, keepDiagnostics = false): Promise<OneResult> {
   const input = inputFor(target, root, seed, index);
   const bytes = typeof input.data === 'string' ? Buffer.byteLength(input.data) : Array.isArray(input.data) ? input.data.join(' ').length : (input.data as Uint8Array).length;
   // CPU time of this process, not wall time: the verdict "slow" must not depend on what else the machine runs
@@ -72,7 +72,7 @@ export function runOne(target: Target, root: string, seed: number, index: number
     return (c.user + c.system) / 1000;
   };
   try {
-    const r = target.run(input.data as string & Uint8Array & readonly string[], root);
+    const r = await target.run(input.data as string & Uint8Array & readonly string[], root);
     const ms = cpuMs();
     const badSpans: string[] = [];
     const cache = new Map<string, string[]>();

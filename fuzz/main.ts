@@ -59,14 +59,14 @@ function findingsOf(r: OneResult, slowMs: number): Finding[] {
 }
 
 /** Worker: runs [start, end) and reports in batches. */
-function workerMain(job: Job): void {
+async function workerMain(job: Job): Promise<void> {
   const progress = new Int32Array(job.progress);
   const target = targetByName(job.target);
   let batch: Batch = emptyBatch();
   let last = performance.now();
   for (let i = job.start; i < job.end; i++) {
     Atomics.store(progress, 0, i);
-    const r = runOne(target, ROOT, job.seed, i);
+    const r = await runOne(target, ROOT, job.seed, i);
     Atomics.add(progress, 1, 1);
     batch = addTo(batch, r, job.slowMs);
     const now = performance.now();
@@ -118,7 +118,7 @@ function num(name: string, dflt: number): number {
 }
 
 /** `--index K`: the input, then what the target made of it. */
-function showOne(targetName: string, seed: number, index: number): void {
+async function showOne(targetName: string, seed: number, index: number): Promise<void> {
   const target = targetByName(targetName);
   const input = inputFor(target, ROOT, seed, index);
   process.stdout.write(`# fuzz ${targetName} seed ${seed} index ${index} (from ${input.seedName})\n`);
@@ -132,7 +132,7 @@ function showOne(targetName: string, seed: number, index: number): void {
     writeFileSync(file, typeof input.data === 'string' ? input.data : Array.isArray(input.data) ? JSON.stringify(input.data) : (input.data as Uint8Array));
     process.stdout.write(`# saved as ${file}\n`);
   }
-  const r = runOne(target, ROOT, seed, index, true);
+  const r = await runOne(target, ROOT, seed, index, true);
   for (const d of r.diagnostics ?? []) process.stdout.write(`${formatDiagnostic(d)}\n`);
   process.stdout.write(`# ${r.ms.toFixed(1)} ms; crash: ${r.crash ?? 'none'}; bad spans: ${r.badSpans.length === 0 ? 'none' : r.badSpans.join('; ')}\n`);
 }
@@ -147,7 +147,7 @@ async function mainThread(): Promise<void> {
   }
   const seed = num('--seed', 1);
   if (arg('--index') !== undefined) {
-    showOne(targetName, seed, num('--index', 0));
+    await showOne(targetName, seed, num('--index', 0));
     return;
   }
   const inputs = num('--inputs', 1000);
@@ -270,4 +270,4 @@ async function mainThread(): Promise<void> {
 }
 
 if (isMainThread) void mainThread();
-else workerMain(workerData as Job);
+else void workerMain(workerData as Job);

@@ -71,7 +71,8 @@ export interface Target {
   seeds(root: string): Seed[];
   /** argv targets: a command line made from the Rng */
   generate?(rng: Rng, root: string): string[];
-  run(input: string & Uint8Array & readonly string[], root: string): TargetResult;
+  /** sync for the in-process parsers; the cli target awaits commander's parseAsync (commands load lazily) */
+  run(input: string & Uint8Array & readonly string[], root: string): TargetResult | Promise<TargetResult>;
 }
 
 const CONFIG_NAME = 'fuzz.cfg';

@@ -16,7 +16,8 @@ import { loadBundledScenario, loadPolicy } from '../helpers/run.js';
 // Issue 12 round trip: `export --to iptables` (and ip6tables) of every bundled H3C config, read back as
 // iptables-save text, gives the H3C config's verdict on every packet of every bundled scenario.
 const SCENARIOS = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`);
-const CONFIGS = readdirSync('rules').filter((f) => f.endsWith('.cfg') && f !== 'broken.cfg').map((f) => `rules/${f}`);
+// NAT configs are left out: the exports refuse NAT rules (a located error), so there is nothing to read back
+const CONFIGS = readdirSync('rules').filter((f) => f.endsWith('.cfg') && f !== 'broken.cfg' && !f.startsWith('nat-')).map((f) => `rules/${f}`);
 
 function usesSessions(p: Policy): boolean {
   return p.inspections.length > 0 || (p.sessionScope?.points.length ?? 0) > 0;

@@ -78,6 +78,10 @@ export function handleNatInterfaceCommand(ctx: ParseContext, line: Line, iface: 
       errorAt(ctx, line, t[4], "expected 'global' after the protocol");
       return true;
     }
+    if (t[5]?.lower === 'current-interface' || t[5]?.lower === 'interface') {
+      errorAt(ctx, line, t[5], `'nat server … global ${t[5].text}' is not supported yet: ftpwall reads a global IPv4 address only`, 'check the rest of the config with the NAT lines removed');
+      return true;
+    }
     const global = addr(ctx, line, t[5], 'global');
     if (!global) return true;
     let i = 6;
@@ -107,6 +111,11 @@ export function handleNatInterfaceCommand(ctx: ParseContext, line: Line, iface: 
   }
   if (w1 === 'outbound') {
     let acl: number | undefined;
+    if (t[2] && !/^\d+$/.test(t[2].text)) {
+      // a real Comware form (address-group, port-preservation, vpn-instance …) ftpwall does not simulate yet
+      errorAt(ctx, line, t[2], `'nat outbound ${t[2].text}' is not supported yet: ftpwall reads Easy IP ('nat outbound [ACL]') only`, 'check the rest of the config with the NAT lines removed');
+      return true;
+    }
     if (t[2]) {
       acl = numberToken(ctx, line, t[2], 'an ACL number', 2000, 3999, 'nat outbound');
       if (acl === undefined) return true;

@@ -169,15 +169,7 @@ function formatCompare(columns: readonly Column[], scenarios: readonly Scenario[
   for (const c of columns) {
     out.push(`  ${c.config} [${c.engine}]:${c.notAnalysed ? ` ${c.notAnalysed}` : ''}`);
     for (const e of c.exposure) {
-      const size =
-        e.portPairs === 0
-          ? 'nothing'
-          : e.rectangle
-            ? `${e.rectangle.srcPorts.toLocaleString('en-US')} × ${e.rectangle.dstPorts.toLocaleString('en-US')} port pairs`
-            : `${e.portPairs.toLocaleString('en-US')} port pairs`;
-      const ports = e.dstPortRanges.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}-${hi}`)).join(',');
-      const used = e.usedByFtp > 0 ? `, ${e.usedByFtp.toLocaleString('en-US')} used by the scenarios' FTP` : '';
-      out.push(`    ${e.initiator} → ${e.responder}: ${size}${e.portPairs > 0 ? ` (to ports ${ports}${used})` : ''}${e.approximate ? ' (approximate: too many port bounds)' : ''}`);
+      out.push(`    ${exposureLine(e)}`);
       for (const x of e.examples.slice(0, 1)) out.push(`      e.g. ${x.from} → ${x.to}: SYN by ${x.syn}; SYN-ACK by ${x.synAck}`);
     }
   }

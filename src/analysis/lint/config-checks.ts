@@ -74,6 +74,25 @@ export function bindingFindings(policy: Policy): Finding[] {
       suggestion: `apply an IPv${open} ACL too ('packet-filter ${open === 6 ? 'ipv6 ' : ''}ACL ${b.direction}'), or deny IPv${open} elsewhere`,
     });
   }
+  // A zone pair filters a family only with a packet filter of that family; the other family meets the
+  // packet-filter default action there (src/engine/zones.ts), so a permitting default leaves it open.
+  for (const pair of policy.zones?.pairs ?? []) {
+    const first = pair.acls[0];
+    if (!first || pair.acls.some((x) => x.family !== first.family)) continue;
+    const open: IpFamily = first.family === 4 ? 6 : 4;
+    const def = open === 6 && policy.ipv6DefaultAction ? policy.ipv6DefaultAction : policy.defaultAction;
+    if (def.action !== 'permit') continue;
+    out.push({
+      kind: 'family-open',
+      severity: 'warning',
+      message: `zone-pair ${pair.source} → ${pair.destination} filters IPv${first.family} (acl ${first.family === 6 ? 'ipv6 ' : ''}${first.acl}) but no IPv${open} ACL is applied: every IPv${open} packet between those zones meets the default action (permit)`,
+      at: pair.at,
+      acl: first.acl,
+      related: [],
+      witness: toWitness(witness(fullBoxSyn(open))),
+      suggestion: `apply an IPv${open} packet filter in the zone pair too ('packet-filter ${open === 6 ? 'ipv6 ' : ''}ACL'), or set 'packet-filter default deny'`,
+    });
+  }
   return out;
 }
 

@@ -63,6 +63,15 @@ describe('lint: rule anomalies', () => {
     expect(r.findings[0]!.witness!.text).toBe('tcp 10.0.0.1:20 > 10.0.0.2:21, flags S');
   });
 
+  it('flags a zone pair that filters IPv4 only (IPv6 between those zones meets the permitting default), not one that filters both', () => {
+    const r = lint('test/fixtures/lint/zone-pair-v4-only.cfg');
+    const open = r.findings.filter((f) => f.kind === 'family-open');
+    expect(open.map((f) => `${f.at.line} ${f.message}`)).toEqual([
+      '19 zone-pair Untrust → Trust filters IPv4 (acl 3000) but no IPv6 ACL is applied: every IPv6 packet between those zones meets the default action (permit)',
+    ]);
+    expect(open[0]!.witness!.family).toBe(6);
+  });
+
   it('flags rules/stateful.cfg for its open IPv6 side on both interfaces', () => {
     const r = lint('rules/stateful.cfg');
     expect(summary(r)).toEqual(['family-open 25:2 - []', 'family-open 30:2 - []']);

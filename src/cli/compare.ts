@@ -1,9 +1,9 @@
 /** `ftpwall compare`: scenarios × (config, engine), plus each policy's exposure beyond FTP's needs. */
-import { exposureBetween, usedKey, type Endpoint, type Exposure } from '../analysis/exposure.js';
-import { compilePolicy } from '../engine/static.js';
-import { formatIp, ipKey } from '../net/address.js';
+import type { Exposure } from '../analysis/exposure.js';
+import { ipKey } from '../net/address.js';
 import { REPORT_SCHEMA_VERSION, buildRunReport, type RunReport } from '../report/run.js';
 import { formatRuns } from '../report/formats.js';
+import { scenarioExposure } from '../report/exposure.js';
 import { formatTable, type Style } from '../report/style.js';
 import { simulate } from '../sim/run.js';
 import { startCountProgress } from './progress.js';
@@ -50,10 +50,6 @@ function parseEngines(text: string): EngineChoice[] {
   return list as EngineChoice[];
 }
 
-function portOf(endpoint: string): number {
-  const m = /:(\d+)$/.exec(endpoint);
-  return m ? Number(m[1]) : 0;
-}
 
 /** Runs the comparison; returns the exit status. */
 export function runCompare(inputs: readonly string[], opts: CompareOptions): number {
@@ -82,26 +78,11 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
         bar?.tick();
         return report;
       });
-      // Host pairs of every session, both ways; what FTP used is what passed in the runs.
-      const pairs = new Map<string, [Endpoint, Endpoint]>();
-      for (const s of scenarios)
-        for (const sess of s.sessions) {
-          const c = { address: sess.client.address, interface: sess.client.interface };
-          const v = { address: sess.server.address, interface: sess.server.interface };
-          pairs.set(`${ipKey(c.address)}>${ipKey(v.address)}`, [c, v]);
-          pairs.set(`${ipKey(v.address)}>${ipKey(c.address)}`, [v, c]);
-        }
-      const compiled = compilePolicy(cfg.policy);
-      // the exposure analysis reads H3C ACLs; a Linux ruleset is not analysed yet
-      const exposure = cfg.policy.ruleset ? [] : [...pairs.values()].map(([a, b]) => {
-        const used = new Set<string>();
-        for (const r of runs)
-          for (const f of r.flows)
-            if (f.outcome === 'passed' && f.client.startsWith(ipText(a)) && f.server.startsWith(ipText(b)))
-              used.add(usedKey(portOf(f.client), portOf(f.server)));
-        // FTP's own need, a connection to the server's port 21, is counted apart (needPairs)
-        return exposureBetween(cfg.policy, engine, a, b, used, compiled, serverKeys.has(ipKey(b.address)) ? { needPorts: [21] } : {});
-      });
+      // the exposure analysis reads H3C ACLs; a Linux ruleset is not analysed yet.
+      // FTP's own need, a connection to the server's port 21, is counted apart (needPairs).
+      const exposure = cfg.policy.ruleset
+        ? []
+        : scenarioExposure(cfg.policy, engine, scenarios, runs, (_a, b) => (serverKeys.has(ipKey(b.address)) ? { needPorts: [21] } : {}));
       columns.push({ config: cfg.file, engine, runs, exposure, ...(cfg.policy.ruleset ? { notAnalysed: `not analysed for ${cfg.policy.ruleset.dialect} rulesets yet` } : {}) });
     }
   }
@@ -139,10 +120,6 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
   return EXIT_OK;
 }
 
-/** How flows print an address before the port: `10.0.0.2:` or `[2001:db8::2]:`. */
-function ipText(e: Endpoint): string {
-  return e.address.family === 4 ? `${formatIp(e.address)}:` : `[${formatIp(e.address)}]:`;
-}
 
 function cell(r: RunReport, st: Style | undefined, expect: 'works' | 'blocked' = 'works'): string {
   if (r.ftp.works) {

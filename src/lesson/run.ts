@@ -5,13 +5,13 @@
  */
 import { hasErrors, type Diagnostic, type Parsed } from '../diag/diagnostic.js';
 import { parseConfig } from '../dialects/load.js';
-import { exposureBetween, usedKey, type Endpoint, type Exposure } from '../analysis/exposure.js';
+import type { Exposure } from '../analysis/exposure.js';
 import { recordSnapshots } from '../engine/recorder.js';
 import { createStatefulFirewall, type TablesView } from '../engine/stateful/firewall.js';
-import { compilePolicy, createStaticFirewall } from '../engine/static.js';
-import { formatIp, ipKey } from '../net/address.js';
+import { createStaticFirewall } from '../engine/static.js';
 import type { Policy } from '../policy/model.js';
 import { buildRunReport, type RunReport } from '../report/run.js';
+import { scenarioExposure } from '../report/exposure.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/model.js';
 import { simulate } from '../sim/run.js';
@@ -80,24 +80,7 @@ export function runScenario(scenario: Scenario, p: LoadedPolicy): { report: RunR
 
 /** What the policy lets open between the scenarios' hosts beyond what their FTP used (compare's exposure). */
 export function exposureOf(p: LoadedPolicy, scenarios: readonly Scenario[], reports: readonly RunReport[]): Exposure[] {
-  const pairs = new Map<string, [Endpoint, Endpoint]>();
-  for (const s of scenarios)
-    for (const sess of s.sessions) {
-      const c = { address: sess.client.address, interface: sess.client.interface };
-      const v = { address: sess.server.address, interface: sess.server.interface };
-      pairs.set(`${ipKey(c.address)}>${ipKey(v.address)}`, [c, v]);
-      pairs.set(`${ipKey(v.address)}>${ipKey(c.address)}`, [v, c]);
-    }
-  const compiled = compilePolicy(p.policy);
-  const prefix = (e: Endpoint): string => (e.address.family === 4 ? `${formatIp(e.address)}:` : `[${formatIp(e.address)}]:`);
-  const port = (endpoint: string): number => Number(/:(\d+)$/.exec(endpoint)?.[1] ?? 0);
-  return [...pairs.values()].map(([a, b]) => {
-    const used = new Set<string>();
-    for (const r of reports)
-      for (const f of r.flows)
-        if (f.outcome === 'passed' && f.client.startsWith(prefix(a)) && f.server.startsWith(prefix(b))) used.add(usedKey(port(f.client), port(f.server)));
-    return exposureBetween(p.policy, p.engine, a, b, used, compiled);
-  });
+  return scenarioExposure(p.policy, p.engine, scenarios, reports);
 }
 
 function matches(sel: StepSelector, report: RunReport, n: number, eventKinds: ReadonlyMap<number, ReadonlySet<string>>): boolean {

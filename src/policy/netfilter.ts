@@ -5,7 +5,8 @@
  */
 import type { SourceSpan } from '../diag/diagnostic.js';
 import type { IpAddress, IpFamily } from '../net/address.js';
-import type { AddrMatch, PortMatch } from './model.js';
+import type { AddrMatch, Policy, PortMatch } from './model.js';
+import type { NatRule } from './nat.js';
 
 /** A conntrack state a rule can test (`--ctstate`, `ct state`). */
 export type CtState = 'new' | 'established' | 'related' | 'invalid' | 'untracked';
@@ -89,3 +90,17 @@ export interface Ruleset {
 
 /** Priorities of the kernel's hook functions (include/uapi/linux/netfilter_ipv4.h NF_IP_PRI_*). */
 export const NF_PRIORITY = { raw: -300, conntrack: -200, mangle: -150, dstnat: -100, filter: 0, srcnat: 100, confirm: 2147483647 } as const;
+
+/** The policy of a Linux ruleset: its chains decide; no H3C ACLs, bindings or inspections. */
+export function rulesetPolicy(file: string, ruleset: Ruleset, interfaces: ReadonlySet<string>, nat: readonly NatRule[]): Policy {
+  return {
+    source: file,
+    acls: [],
+    bindings: [],
+    defaultAction: { action: 'permit' },
+    inspections: [],
+    interfaces: [...interfaces].sort(),
+    ruleset,
+    ...(nat.length > 0 ? { nat } : {}),
+  };
+}

@@ -7,7 +7,7 @@ import { sortDiagnostics, type Diagnostic, type Parsed, type SourceSpan } from '
 import { formatIp, parseIp, type IpFamily } from '../../net/address.js';
 import type { AddrMatch, Policy, PortMatch, Rule } from '../../policy/model.js';
 import type { NatRule } from '../../policy/nat.js';
-import { NF_PRIORITY, type NfChain, type NfCond, type NfHook, type NfRule, type NfTarget } from '../../policy/netfilter.js';
+import { NF_PRIORITY, rulesetPolicy, type NfChain, type NfCond, type NfHook, type NfRule, type NfTarget } from '../../policy/netfilter.js';
 import { lexNft, tokenSpan, type NftToken } from './lexer.js';
 import { parseNftRule, type NftNat } from './rule.js';
 
@@ -192,16 +192,7 @@ export function parseNftRuleset(text: string, file: string): Parsed<Policy> {
     if (!chains.some((c) => c.table === j.chain.table && c.family === j.chain.family && c.name === j.name))
       diags.push({ severity: 'error', message: `no chain named '${j.name}' in table ${j.chain.family} ${j.chain.table}`, span: j.at });
   const out: NfChain[] = chains.map((c) => ({ ...c }));
-  const policy: Policy = {
-    source: file,
-    acls: [],
-    bindings: [],
-    defaultAction: { action: 'permit' },
-    inspections: [],
-    interfaces: [...interfaces].sort(),
-    ruleset: { dialect: 'nft', chains: out },
-    ...(nat.length > 0 ? { nat } : {}),
-  };
+  const policy = rulesetPolicy(file, { dialect: 'nft', chains: out }, interfaces, nat);
   return { value: policy, diagnostics: sortDiagnostics(diags) };
 }
 

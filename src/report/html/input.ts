@@ -1,62 +1,22 @@
 /**
- * What the HTML renderer reads: the run report exactly as the JSON contract
- * (README "JSON report") shapes it, so any builder of that document fits, plus
- * optional table snapshots and the config texts for the rule listing.
+ * What the HTML renderer reads: the run model (src/model/), as the JSON contract
+ * (README "JSON report") shapes it, plus optional table snapshots and the config
+ * texts for the rule listing.
  */
 import type { TablesView } from '../../engine/stateful/firewall.js';
+import type { Flow, PacketRow, RunReport, TraceEvent } from '../../model/index.js';
 
-/** A packet row of the JSON report. */
-export interface ReportPacket {
-  readonly n: number;
-  readonly tMs: number;
-  readonly src: string;
-  readonly dst: string;
-  readonly proto: string;
-  readonly flags?: string;
-  readonly len: number;
-  readonly text?: string;
-  readonly ingress: string;
-  readonly egress: string;
-  readonly action: 'permit' | 'deny';
-  readonly by: string;
-  readonly flow: number;
-  readonly session?: string;
-  readonly note?: string;
-}
+/** A packet row of the JSON report: the run model's row. */
+export type ReportPacket = PacketRow;
 
 /** An event of the JSON report. */
-export interface ReportEvent {
-  readonly tMs: number;
-  readonly kind: string;
-  readonly packet?: number;
-  readonly text: string;
-}
+export type ReportEvent = TraceEvent;
 
-/** A flow of the JSON report. */
-export interface ReportFlow {
-  readonly id: number;
-  readonly role: string;
-  readonly proto: string;
-  readonly session?: string;
-  readonly client: string;
-  readonly server: string;
-  readonly outcome: 'passed' | 'blocked';
-  readonly firstBlocked: { readonly n: number; readonly packet: string; readonly by: string } | null;
-  readonly packets: number;
-  readonly bytesPassed: number;
-}
+/** A flow of the JSON report: the run model's flow. */
+export type ReportFlow = Flow;
 
-/** One run of the JSON report (`runs[]`). */
-export interface ReportRun {
-  readonly scenario: string;
-  readonly source: string;
-  readonly config: string;
-  readonly engine: string;
-  readonly ftp: { readonly works: boolean; readonly summary: string };
-  readonly flows: readonly ReportFlow[];
-  readonly packets: readonly ReportPacket[];
-  readonly events: readonly ReportEvent[];
-}
+/** One run of the JSON report (`runs[]`): the parts of the run model the page draws. */
+export type ReportRun = Pick<RunReport, 'scenario' | 'source' | 'config' | 'engine' | 'ftp' | 'flows' | 'packets' | 'events'>;
 
 /** One run to draw, with what the JSON does not carry. */
 export interface HtmlRun {

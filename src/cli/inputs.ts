@@ -205,7 +205,7 @@ const warnedNoSessions = new WeakSet<Policy>();
 
 /** The engine a choice resolves to for a policy (a stateful choice on a config without ASPF is warned about, once). */
 export function resolveEngine(choice: EngineChoice, policy: Policy, options: EngineOptions): 'static' | 'stateful' {
-  if (choice === 'stateful' && !options.inspectFtp && policy.sessionScope?.points.length === 0 && !warnedNoSessions.has(policy)) {
+  if (choice === 'stateful' && !options.inspectFtp && policy.sessionScope?.points.length === 0 && !policy.sessionScope.zones && !warnedNoSessions.has(policy)) {
     warnedNoSessions.add(policy);
     process.stderr.write(
       `ftpwall: warning: ${policy.source} applies no ASPF, so with the stateful engine no connection is a session and every packet meets the packet filters, as on the device; give --inspect ftp for Linux-style tracking everywhere\n`,
@@ -218,7 +218,7 @@ export function resolveEngine(choice: EngineChoice, policy: Policy, options: Eng
   if (choice !== 'auto') return choice;
   // a Linux ruleset runs with connection tracking, as on the kernel (its conntrack conditions need it)
   if (policy.ruleset) return 'stateful';
-  return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || options.inspectFtp || (policy.nat?.length ?? 0) > 0 ? 'stateful' : 'static';
+  return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || policy.sessionScope?.zones !== undefined || options.inspectFtp || (policy.nat?.length ?? 0) > 0 ? 'stateful' : 'static';
 }
 
 /** The policy as the options change it: `--inspect ftp` everywhere, `--ftp-port` on every FTP inspection. */

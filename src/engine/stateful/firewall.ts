@@ -7,7 +7,7 @@
  */
 import { describePacket, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
 import type { Inspection, Policy } from '../../policy/model.js';
-import { crossesPoint, sessionPoints } from '../../policy/sessions.js';
+import { crossesPoint, sessionPoints, zoneSessions } from '../../policy/sessions.js';
 import type { CtState } from '../../policy/netfilter.js';
 import { assignedHelper, createFilterStage } from './filter-stage.js';
 import type { ConnectionEnd, ConnectionWatcher, Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
@@ -142,6 +142,9 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   const inspections = [...policy.inspections, ...(options.inspections ?? [])].filter((i) => i.protocol === 'ftp');
   // where a connection becomes a session whose state passes (H3C ASPF), or everywhere (Linux, `--inspect ftp`)
   const points = sessionPoints(policy, options.inspections);
+  // security zones: a zone pair's default ASPF policy (every protocol, FTP inspected) or a security policy rule
+  const zoneSession = zoneSessions(policy);
+  const zoneFtpPorts = policy.sessionScope?.zones?.ftpPorts ?? [];
   const maxConns = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const table = createConntrackTable(maxConns);
   // nf_conntrack_expect_init: hsize = htable_size / 256 (min 1), nf_ct_expect_max = hsize * 4
@@ -247,6 +250,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       const outbound = (i.direction === 'outbound' || i.direction === 'both') && ctx.egress === i.interface;
       if (i.interface === '*' || inbound || outbound) return createFtpHelperState(p.dstPort);
     }
+    if (zoneSession && zoneFtpPorts.includes(p.dstPort) && zoneSession(ctx.ingress, ctx.egress) === 'zone-pair') return createFtpHelperState(p.dstPort);
     return undefined;
   };
 
@@ -254,7 +258,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   const startsSession = (p: Packet, ctx: StepContext): boolean => {
     if (points === 'everywhere') return true;
     for (const point of points) if (crossesPoint(point, p.proto, ports[1], ctx.ingress, ctx.egress)) return true;
-    return false;
+    return zoneSession !== undefined && zoneSession(ctx.ingress, ctx.egress) !== undefined;
   };
 
   const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, tcp: TcpTrack | undefined, assigned?: FtpHelperState, rt?: ReplyTuple): Conn => {

@@ -78,9 +78,9 @@ export function summarizePolicy(policy: Policy): string[] {
     lines.push(`ASPF sessions: connections whose first packet is permitted ${pointText(s)}${s.protocols ? ` (${s.protocols.map((x) => `${protoName(x.proto)}${x.dstPorts ? ` port ${x.dstPorts.join(',')}` : ''}`).join(', ')})` : ''}${s.at ? ` (${where(s.at)})` : ''}`);
   const zs = policy.sessionScope?.zones;
   if (zs && policy.zones && policy.zones.pairs.length > 0 && policy.zones.securityRules.length === 0)
-    lines.push(`zone-pair sessions: connections whose first packet a zone pair permits (its default ASPF policy inspects every protocol, FTP on port ${zs.ftpPorts.join(',')})`);
+    lines.push(`zone sessions: connections whose first packet a zone pair permits (its default ASPF policy inspects every protocol, FTP on port ${zs.ftpPorts.join(',')})`);
   if (zs && policy.zones && policy.zones.securityRules.length > 0)
-    lines.push('security-policy sessions: connections whose first packet a security policy rule passes (no FTP inspection)');
+    lines.push('zone sessions: connections whose first packet a security policy rule passes (FTP not inspected)');
   if (policy.inspections.length === 0 && !zs) lines.push('stateful inspection: none');
   for (const i of policy.inspections) lines.push(`stateful inspection: ${inspectionText(i)}`);
   return lines;

@@ -62,7 +62,7 @@ describe('a zone pair makes sessions (its default ASPF policy)', () => {
   it('is stated in the summary, and the default engine is the stateful one', () => {
     const { value } = parseH3cConfig(OUT_ONLY, 'z.cfg');
     expect(summarizePolicy(value).join('\n')).toContain(
-      'zone-pair sessions: connections whose first packet a zone pair permits (its default ASPF policy inspects every protocol, FTP on port 21)',
+      'zone sessions: connections whose first packet a zone pair permits (its default ASPF policy inspects every protocol, FTP on port 21)',
     );
     expect(value.sessionScope?.zones).toEqual({ ftpPorts: [21] });
   });
@@ -74,6 +74,11 @@ describe('a security policy rule makes sessions', () => {
     expect(ftp(POLICY_OUT, 'static')).toBe(
       'control connection blocked: SYN-ACK 192.168.10.1:21 → 10.0.0.2:50000 denied by security-policy default drop (no rule matched Untrust → Trust)',
     );
+  });
+
+  it('is stated in the summary', () => {
+    const { value } = parseH3cConfig(POLICY_OUT, 'z.cfg');
+    expect(summarizePolicy(value)).toContain('zone sessions: connections whose first packet a security policy rule passes (FTP not inspected)');
   });
 
   it('inspects no FTP: an active data connection from the server needs a rule of its own', () => {

@@ -92,7 +92,7 @@ describe('security zones, zone pairs and security policies', () => {
       'zone-pair Trust → Untrust: packet-filter 3000, t.cfg:9',
       'zone defaults: within a zone deny, between zones without a zone pair deny, interfaces in no zone permit',
       'default action: permit (Comware default)',
-      'stateful inspection: none',
+      'zone sessions: connections whose first packet a zone pair permits (its default ASPF policy inspects every protocol, FTP on port 21)',
     ]);
   });
 

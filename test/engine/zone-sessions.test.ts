@@ -87,3 +87,25 @@ describe('a security policy rule makes sessions', () => {
     );
   });
 });
+
+describe('zone pairs with any on one side', () => {
+  const ANY_TO_UNTRUST = `${BASE}zone-pair security source any destination Untrust\n packet-filter 3001\n`;
+
+  it('decide the packets of every source zone (any stands for every zone), and make sessions', () => {
+    expect(ftp(ANY_TO_UNTRUST, 'stateful')).toBe('works');
+    expect(ftp(`${BASE}zone-pair security source Trust destination any\n packet-filter 3001\n`, 'stateful')).toBe('works');
+  });
+
+  it('come after the exact pair', () => {
+    const denyAll = `${ANY_TO_UNTRUST}acl advanced 3002\n rule deny ip\nzone-pair security source Trust destination Untrust\n packet-filter 3002\n`;
+    expect(ftp(denyAll, 'stateful')).toBe('control connection blocked: SYN 10.0.0.2:50000 → 192.168.10.1:21 denied by acl 3002 rule 0 (z.cfg:12)');
+  });
+
+  it('are warned about when both kinds could decide one packet (the order is not documented)', () => {
+    const both = `${ANY_TO_UNTRUST}zone-pair security source Trust destination any\n packet-filter 3001\n`;
+    const { diagnostics } = parseH3cConfig(both, 'z.cfg');
+    expect(diagnostics.map((d) => `${d.span?.line}: ${d.severity}: ${d.message}`)).toContain(
+      "11: warning: H3C does not document which of 'zone-pair security source any destination Untrust' and 'zone-pair security source Trust destination any' decides a packet both match: ftpwall uses the one with source any",
+    );
+  });
+});

@@ -119,6 +119,11 @@ describe('security zones, zone pairs and security policies', () => {
       ["6:3 error: 'application' in a security policy rule is not supported yet (ftpwall cannot evaluate it, and skipping it would make the rule match more than on the device)"],
     ],
     [
+      'an interface imported into the Local zone',
+      'security-zone name Local\n import interface GigabitEthernet1/0/1\n',
+      ['2:2 error: the Local zone is the device itself: it takes no interface'],
+    ],
+    [
       'an interface in two zones',
       'security-zone name A\n import interface GigabitEthernet1/0/1\nsecurity-zone name B\n import interface GigabitEthernet1/0/1\n',
       ['4:19 error: GigabitEthernet1/0/1 is already in security zone A: an interface belongs to one zone only'],

@@ -1,7 +1,7 @@
 /** Loading device configs and scenarios for the commands, collecting every problem before stopping. */
 import { closest, hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { DIALECTS, parseConfig, type Dialect } from '../dialects/load.js';
-import { unsimulatedParts } from '../engine/ruleset.js';
+import { unsimulatedParts } from '../engine/unsimulated.js';
 import { createStaticFirewall } from '../engine/static.js';
 import { createStatefulFirewall, type StatefulOptions, type TcpTimeoutsSec } from '../engine/stateful/firewall.js';
 import type { Firewall } from '../engine/verdict.js';

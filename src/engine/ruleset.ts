@@ -6,7 +6,6 @@
  * The nat chains are walked apart (walkNat): only a connection's first packet meets them, and the
  * stateful engine applies the binding they choose to every packet of the connection.
  */
-import type { Diagnostic } from '../diag/diagnostic.js';
 import type { IpAddress } from '../net/address.js';
 import { PROTO_ICMP, PROTO_ICMPV6, type Packet } from '../net/packet.js';
 import { addrMatches, portMatches } from '../policy/compile.js';
@@ -65,7 +64,7 @@ export interface CompiledRuleset {
 }
 
 /** The key of a chain for jumps: jumps stay inside one table of one family. */
-function chainKey(c: { readonly family: string; readonly table: string }, name: string): string {
+export function chainKey(c: { readonly family: string; readonly table: string }, name: string): string {
   return `${c.family}\u0000${c.table}\u0000${name}`;
 }
 
@@ -334,14 +333,4 @@ export const LAST_STAGE = FORWARD_PATH.length - 1;
 /** The whole forward path as the static engine sees it: conntrack conditions unsatisfiable. */
 export function walkStatic(rs: CompiledRuleset, p: Packet, ctx: StepContext): Verdict {
   return walkStages(rs, 0, LAST_STAGE, p, ctx, undefined).verdict;
-}
-
-/** What the engines cannot simulate in a policy, as located errors (NAT, until it is simulated). */
-export function unsimulatedParts(policy: Policy): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  // H3C NAT (nat server / outbound / static) is simulated; a Linux ruleset's nat chains are not wired into its walk yet
-  if (!policy.ruleset) return out;
-  for (const r of policy.nat ?? [])
-    out.push({ severity: 'error', message: `NAT is not simulated yet for Linux rulesets: this ${r.kind} rule would translate packets, so no verdict would be exact`, span: r.at, suggestion: 'remove the NAT rules to check the filter alone' });
-  return out;
 }

@@ -8,7 +8,8 @@ import type { Firewall } from '../engine/verdict.js';
 import type { Platform, Policy } from '../policy/model.js';
 import { withFtpPorts, withInspection } from '../policy/transform.js';
 import type { Scenario } from '../scenario/model.js';
-import { checkScenarioFits } from '../scenario/fit.js';
+import { checkNatAddresses, checkScenarioFits } from '../scenario/fit.js';
+import { interfaceAddressMap } from '../scenario/interfaces.js';
 import { loadScenario } from '../scenario/load.js';
 import { MAX_SECONDS } from '../scenario/yaml-read.js';
 import { DEFAULT_MAX_PACKETS, checkSimulationWork } from '../scenario/work.js';
@@ -232,8 +233,8 @@ export function effectivePolicy(policy: Policy, options: EngineOptions): Policy 
 /** Well-known FTP control port (RFC 959). */
 const FTP_CONTROL_PORT = 21;
 
-/** Builds a fresh firewall (engines keep state, so one per run). */
-export function makeFirewall(engine: 'static' | 'stateful', policy: Policy, options: EngineOptions, wallClockStartMs?: number): Firewall {
+/** Builds a fresh firewall (engines keep state, so one per run); `scenario` gives the firewall's interface addresses (MASQUERADE). */
+export function makeFirewall(engine: 'static' | 'stateful', policy: Policy, options: EngineOptions, wallClockStartMs?: number, scenario?: Scenario): Firewall {
   const effective = effectivePolicy(policy, options);
   const clock = wallClockStartMs !== undefined ? { wallClockStartMs } : {};
   if (engine === 'static') return createStaticFirewall(effective, clock);
@@ -244,12 +245,17 @@ export function makeFirewall(engine: 'static' | 'stateful', policy: Policy, opti
     ...(options.expectationTimeoutSec !== undefined ? { expectationTimeoutSec: options.expectationTimeoutSec } : {}),
     ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
   };
-  return createStatefulFirewall(effective, stateful);
+  const addresses = interfaceAddressMap(scenario?.interfaces);
+  return createStatefulFirewall(effective, addresses ? { ...stateful, interfaceAddresses: addresses } : stateful);
 }
 
 /** Every host of every scenario must sit behind an interface each config declares; throws InputProblems otherwise. */
 export function checkScenariosFit(scenarios: readonly Scenario[], configs: readonly LoadedConfig[]): void {
   const problems: Diagnostic[] = [];
-  for (const c of configs) for (const s of scenarios) for (const d of checkScenarioFits(s, c.policy)) problems.push(d);
+  for (const c of configs)
+    for (const s of scenarios) {
+      for (const d of checkScenarioFits(s, c.policy)) problems.push(d);
+      for (const d of checkNatAddresses(s, c.policy)) problems.push(d);
+    }
   if (problems.length > 0) throw new InputProblems(problems);
 }

@@ -241,7 +241,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
       if (opts.pcapOut !== undefined && variants.length > 1)
         throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run, but ${file} has passivePortChoice: each and runs ${variants.length} times`, suggestion: 'use passivePortChoice: first or random with --pcap-out' }]);
       for (const { scenario } of variants) {
-        const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts))), opts.format === 'html');
+        const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts)), scenario), opts.format === 'html');
         const trace = simulate(scenario, rec.firewall);
         if (opts.pcapOut !== undefined) {
           const w = writeTracePcapng(opts.pcapOut, trace);

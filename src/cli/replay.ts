@@ -147,6 +147,10 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
   const guess = completeTopology(config.policy, givenTopology(opts, config), scan.servers);
   if (guess.message) process.stderr.write(`ftpwall: info: ${guess.message}\n`);
   const engine = resolveEngine(opts.engine, config.policy, eo);
+  // MASQUERADE translates to the outgoing interface's address, which only a scenario's interfaces: gives
+  const masq = config.policy.nat?.find((r) => r.kind === 'masquerade');
+  if (masq && engine === 'stateful')
+    throw new InputProblems([{ severity: 'error', message: `MASQUERADE translates to the address of the interface a connection leaves by, which a capture does not tell (${file})`, span: masq.at, suggestion: 'replay a scenario that gives interfaces: { NAME: ADDRESS }, or SNAT to a fixed address' }]);
   const out = opts.pcapOut !== undefined ? createCaptureExport(opts.pcapOut, scan.firstSec, scan.firstNsec) : undefined;
   const reader = openCapture(file);
   // a capture's own timestamps are the device clock (UTC; the device's time zone is not known)

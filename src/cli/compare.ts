@@ -27,6 +27,8 @@ export interface CompareOptions {
   readonly format: 'table' | 'json' | 'ladder' | 'md' | 'mermaid' | 'html';
   readonly inspect?: string;
   readonly loose: boolean;
+  /** `--no-nat-ftp` (commander: true unless given) */
+  readonly natFtp?: boolean;
   readonly output?: string;
   /** a progress bar on a terminal's stderr (--no-progress sets false) */
   readonly progress?: boolean;

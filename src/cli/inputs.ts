@@ -131,6 +131,8 @@ export interface EngineOptions {
   readonly expectationTimeoutSec?: number;
   /** `--conntrack-max N` */
   readonly maxConnections?: number;
+  /** `--no-nat-ftp`: the kernel has no nf_nat_ftp, NATed control connections are tracked but not rewritten */
+  readonly natFtp?: boolean;
 }
 
 /** Linux sysctl names (`nf_conntrack_tcp_timeout_<name>`) → the engine's timeout keys. */
@@ -155,6 +157,8 @@ export interface EngineFlags {
   readonly conntrackTimeout?: string[];
   readonly expectationTimeout?: string;
   readonly conntrackMax?: string;
+  /** commander's `--no-nat-ftp` (true unless given) */
+  readonly natFtp?: boolean;
 }
 
 /** Checks the engine options: `--inspect` (only FTP has a helper), timeouts, table size. */
@@ -199,6 +203,7 @@ export function engineOptions(opts: EngineFlags): EngineOptions {
     ...(Object.keys(timeouts).length > 0 ? { timeouts } : {}),
     ...(expectationTimeoutSec !== undefined ? { expectationTimeoutSec } : {}),
     ...(maxConnections !== undefined ? { maxConnections } : {}),
+    ...(opts.natFtp === false ? { natFtp: false } : {}),
   };
 }
 
@@ -227,7 +232,8 @@ export function effectivePolicy(policy: Policy, options: EngineOptions): Policy 
   const inspected = options.inspectFtp
     ? withInspection(policy, { interface: '*', direction: 'both', protocol: 'ftp', ports: [FTP_CONTROL_PORT] })
     : policy;
-  return withFtpPorts(inspected, options.ftpPorts);
+  const ported = withFtpPorts(inspected, options.ftpPorts);
+  return options.natFtp === false ? { ...ported, natFtpAlg: false } : ported;
 }
 
 /** Well-known FTP control port (RFC 959). */

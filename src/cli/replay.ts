@@ -48,6 +48,8 @@ export interface ReplayOptions {
   readonly inspect?: string;
   readonly ftpPort: number[];
   readonly loose: boolean;
+  /** `--no-nat-ftp` (commander: true unless given) */
+  readonly natFtp?: boolean;
   readonly output?: string;
   /** `PREFIX@IFACE`, repeatable (captures) */
   readonly inside?: string[];

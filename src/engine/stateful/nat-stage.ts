@@ -35,7 +35,7 @@ export type NatStart =
 export interface NatStage {
   /** the policy has NAT rules, or the connection may follow a NATed master */
   readonly any: boolean;
-  /** nf_nat_ftp is loaded (H3C `nat alg ftp`; on Linux a ruleset's helper loads it) */
+  /** nf_nat_ftp is there (H3C `nat alg ftp`; Linux: built in or loaded, unless `--no-nat-ftp`) */
   readonly alg: boolean;
   /** The binding of a new connection (`e`: the expectation it matched). */
   start(p: Packet, srcPort: number, dstPort: number, ctx: StepContext, e: Expectation | undefined, ct: CtView): NatStart;
@@ -61,8 +61,8 @@ function routed(ctx: StepContext, dst: IpAddress): string {
 /** Builds the NAT stage of a policy; `rs` is its compiled ruleset (Linux), whose nat chains then decide. */
 export function createNatStage(policy: Policy, rs: CompiledRuleset | undefined, options: NatStageOptions): NatStage {
   const rules = compileNat(policy.nat ?? []);
-  // on Linux the helper a ruleset assigns loads nf_nat_ftp with it (nf_nat_helper_try_module_get): helper ⇒ ALG
-  const alg = rs ? true : (policy.natFtpAlg ?? true);
+  // H3C: `nat alg ftp` (on by default). Linux: nf_nat_ftp present (built in, or a loaded module: no ruleset loads it)
+  const alg = policy.natFtpAlg ?? true;
   const ifaceAddress = (iface: string): IpAddress | undefined => options.interfaceAddresses?.get(iface);
 
   /** A nat chain walk's choice as a compiled rule; 'drop' passes through. */

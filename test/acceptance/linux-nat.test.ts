@@ -163,6 +163,34 @@ describe('clients behind MASQUERADE', () => {
   });
 });
 
+describe('a kernel without nf_nat_ftp (--no-nat-ftp): the helper tracks, nothing rewrites', () => {
+  /** As runNat, on the policy `--no-nat-ftp` gives (natFtpAlg false). */
+  function runNoNatFtp(scenarioFile: string, configFile: string): { trace: Trace; report: RunReport } {
+    const scenario = loadBundledScenario(scenarioFile);
+    const policy = { ...loadPolicy(configFile), natFtpAlg: false };
+    const trace = simulate(scenario, createStatefulFirewall(policy));
+    return { trace, report: buildRunReport({ scenario: scenario.name, source: scenarioFile, config: configFile, engine: 'stateful' }, trace) };
+  }
+
+  it('passive: the 227 keeps the private address; the expectation is on the public one (tuplehash[ORIGINAL].dst), which a client using the 227 never reaches', () => {
+    const { trace, report } = runNoNatFtp('scenarios/linux/nat-passive-download.yaml', 'rules/linux-dnat.iptables');
+    expect(report.ftp.works).toBe(false);
+    expect(text(carrying(trace, '227 ').after!.payload)).toBe('227 Entering Passive Mode (192,168,10,10,195,100).\r\n');
+    expect(trace.events.filter((e) => e.kind === 'expectation-open').map((e) => e.text)).toEqual([expect.stringContaining('203.0.113.5:* → 198.51.100.100:50020')]);
+  });
+
+  it('active: the PORT makes an expectation from the server\'s private address, so its SYN is RELATED and leaves untranslated, from 192.168.10.10', () => {
+    const { trace, report } = runNoNatFtp('scenarios/linux/nat-active-download.yaml', 'rules/linux-dnat.iptables');
+    expect(report.ftp.works).toBe(true);
+    const syn = trace.packets.find((p) => p.connection?.role === 'data' && p.packet.tcpFlags === TCP_SYN)!;
+    expect(syn.verdict.action).toBe('permit');
+    expect(syn.after).toBeUndefined();
+    expect(formatEndpoint(syn.packet.src, syn.packet.srcPort)).toBe('192.168.10.10:20');
+    // the same as the H3C config with `undo nat alg ftp` and ASPF on
+    expect(leavingShape(trace)).toEqual(leavingShape(runNat('scenarios/nat-active-download.yaml', 'rules/nat-server-no-alg.cfg').trace));
+  });
+});
+
 /** Packet for packet: the same action and the same packet leaving (addresses, ports, sequence numbers, payload bytes). */
 function leavingShape(trace: Trace): unknown[] {
   const shape = (p: Packet) => [formatEndpoint(p.src, p.srcPort), formatEndpoint(p.dst, p.dstPort), p.tcpFlags, p.seq, p.ack, text(p.payload)];

@@ -68,6 +68,8 @@ export function unsimulatedParts(policy: Policy): Diagnostic[] {
       if (!at.has('prerouting') && !at.has('postrouting')) continue;
       if (r.kind === 'redirect')
         out.push({ severity: 'error', message: 'REDIRECT delivers the packet to the firewall itself (its INPUT hook), and ftpwall simulates forwarded traffic only', span: r.at, suggestion: 'DNAT to the host that serves the port instead' });
+      if ((r.kind === 'dnat' || r.kind === 'snat') && !r.toAddr)
+        out.push({ severity: 'error', message: `${name} without an address to translate to: the kernel refuses it`, span: r.at, suggestion: r.kind === 'dnat' ? 'write --to-destination ADDRESS[:PORT] (nft: dnat to ADDRESS)' : 'write --to-source ADDRESS (nft: snat to ADDRESS)' });
       if (r.toAddr && r.toAddr.lo !== r.toAddr.hi)
         out.push({ severity: 'error', message: `${name} to the address range ${r.toAddr.lo}-${r.toAddr.hi}: the kernel picks one address by a hash of the connection's addresses (find_best_ips_proto), which ftpwall does not compute`, span: r.at, suggestion: 'translate to one address' });
       if ((r.kind === 'snat' || r.kind === 'masquerade') && r.toPorts)

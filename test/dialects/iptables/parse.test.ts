@@ -135,6 +135,15 @@ describe('reading iptables-save output', () => {
     ]);
   });
 
+  it('refuses DNAT without --to-destination and a random port choice, each at its place', () => {
+    const noAddr = parseConfig('*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 21 -j DNAT\nCOMMIT\n', 'a.rules');
+    expect(noAddr.diagnostics).toEqual([]);
+    expect(unsimulatedParts(noAddr.value).map((d) => formatDiagnostic(d).split('\n')[0])).toEqual([
+      'a.rules:3:1: error: DNAT without an address to translate to: the kernel refuses it (write --to-destination ADDRESS[:PORT] (nft: dnat to ADDRESS))',
+    ]);
+    expect(errorsOf('*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j DNAT --to-destination 10.0.0.1 --random-fully\nCOMMIT\n')[0]).toMatch(/^fw\.rules:3:49: error: option '--random-fully' is not simulated/);
+  });
+
   it.skipIf(checkerUnavailable !== undefined)('reads what the kernel gives back: iptables-restore then iptables-save in a throwaway namespace', () => {
     const r = spawnSync('unshare', ['--net', 'sh', '-c', 'iptables-restore && iptables-save'], { input: SAVE, encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(0);

@@ -7,8 +7,7 @@
  * description: One passive RETR.    # optional
  * seed: 1                           # optional, default 1: initial sequence numbers, file bytes
  * expect: works                      # optional: works (default) or blocked (a bounce that is blocked reads as good)
- * interfaces:                       # optional: the firewall's own address per interface (MASQUERADE uses it)
- *   wan0: 198.51.100.1
+ * interfaces: { wan0: 198.51.100.1 } # optional: the firewall's own address per interface (MASQUERADE uses it)
  * hosts:                            # name → where it is
  *   client: { address: 10.0.0.2, interface: GigabitEthernet2/1/1 }
  *   server: { address: 192.168.10.1, interface: GigabitEthernet2/1/10 }

@@ -38,12 +38,25 @@ describe('Linux rulesets through the CLI', () => {
     expect(runs[1]!.ftp.summary).toContain(`denied by filter FORWARD policy drop (${file}:${lineOf(RULES, ':FORWARD DROP [0:0]') - 1})`);
   });
 
-  it('refuses NAT with a located error and exit 2, running nothing', () => {
+  it('MASQUERADE without the address of its interface is a located error and exit 2, running nothing', () => {
     const file = tmpFile('nat.rules', `*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o srv0 -j MASQUERADE\nCOMMIT\n`);
     const r = ftpwall(['replay', PASSIVE, '--config', file]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`${file}:4:1: error: NAT is not simulated yet for Linux rulesets: this masquerade rule would translate packets, so no verdict would be exact`);
+    expect(r.stderr).toContain(`${file}:4:1: error: MASQUERADE translates to the address of the interface a connection leaves by, and ${PASSIVE} does not give the firewall's address on srv0`);
+    expect(r.stderr).toContain('add to the scenario: interfaces: { srv0: ADDRESS }');
+  });
+
+  it('replays the bundled NAT rulesets: DNAT with the helper works, without it fails, MASQUERADE with the scenario\'s interfaces: works', () => {
+    const runs = (args: string[]) => {
+      const r = ftpwall(['replay', ...args, '--format', 'json']);
+      expect(r.status, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout).runs as { ftp: { works: boolean } }[]).map((x) => x.ftp.works);
+    };
+    const dnat = ['scenarios/linux/nat-passive-download.yaml', 'scenarios/linux/nat-active-download.yaml'];
+    expect(runs([...dnat, '--config', 'rules/linux-dnat.iptables', '--config', 'rules/linux-dnat.nft'])).toEqual([true, true, true, true]);
+    expect(runs([...dnat, '--config', 'rules/linux-dnat-no-helper.iptables'])).toEqual([false, false]);
+    expect(runs(['scenarios/linux/nat-client-active.yaml', '--config', 'rules/linux-masquerade.nft'])).toEqual([true]);
   });
 
   it('--dialect overrides the detection: read as H3C, an iptables-save file is skipped section by section, and says so', () => {

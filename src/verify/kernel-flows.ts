@@ -82,9 +82,9 @@ function describe(s: CapturedSegment): string {
 export function kernelFlows(arrived: readonly ArrivedSegment[], names: InterfaceNames, classify: FlowClassifier): KernelFlow[] {
   const flows: Building[] = [];
   const open = new Map<string, Building>();
-  for (const { segment: s, forwardedAs } of arrived) {
-    const a = endpointText(s.src, s.srcPort);
-    const b = endpointText(s.dst, s.dstPort);
+  for (const { segment: s, forwardedAs, view } of arrived) {
+    const a = endpointText(view.src, view.srcPort);
+    const b = endpointText(view.dst, view.dstPort);
     const key = a < b ? `${a}|${b}` : `${b}|${a}`;
     const isSyn = (s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
     let f = open.get(key);

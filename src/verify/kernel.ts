@@ -242,7 +242,7 @@ async function runSession(t: Topology, session: Session, work: string, options: 
   const transfers = steps.filter((st) => st.kind === 'list' || st.kind === 'retr' || st.kind === 'stor').length;
   const sessionTimeoutMs = 2 * options.replyTimeoutMs + transfers * (options.connectTimeoutMs + 3 * options.replyTimeoutMs) + stepTimeMs;
   const spec: ClientSpec = {
-    serverAddress: formatIp(session.server.address),
+    serverAddress: formatIp(c.serverAddress ?? session.server.address),
     serverPort: b.controlPort,
     clientAddress: formatIp(session.client.address),
     controlPort: c.controlPort,
@@ -252,6 +252,7 @@ async function runSession(t: Topology, session: Session, work: string, options: 
     ...(c.announceAddress ? { announceAddress: formatIp(c.announceAddress) } : {}),
     ...(c.announcePort !== undefined ? { announcePort: c.announcePort } : {}),
     ...(c.dataSourceAddress ? { dataSourceAddress: formatIp(c.dataSourceAddress) } : {}),
+    ...(c.pasvAddress ? { pasvAddress: c.pasvAddress } : {}),
     connectTimeoutMs: options.connectTimeoutMs,
     replyTimeoutMs: options.replyTimeoutMs,
     sessionTimeoutMs,

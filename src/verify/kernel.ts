@@ -10,11 +10,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
-import { formatIp } from '../net/address.js';
+import { formatIp, type IpAddress } from '../net/address.js';
 import type { Scenario, Session } from '../scenario/model.js';
 import type { ClientResult, ClientSpec, ClientStep } from './client-spec.js';
 import { openCapture } from '../wire/index.js';
-import { endpointText, matchForwarding, readFirewallSegments } from './capture.js';
+import { endpointText, matchForwarding, readFirewallSegments, type ArrivedSegment } from './capture.js';
 import { parseExpectations, type KernelExpectation } from './conntrack.js';
 import { background, CleanupStack, killSync, must, run, sleep, stop, waitFor } from './exec.js';
 import { kernelFlows, type FlowClassifier, type KernelFlow } from './kernel-flows.js';
@@ -41,6 +41,22 @@ export interface KernelRunOptions {
    * `verify` passes the port the simulated server chose, so both runs use the same endpoints.
    */
   readonly passivePorts?: ReadonlyMap<string, number>;
+  /**
+   * NAT addresses the firewall itself owns (a `nat server` global address, an Easy IP address), each on its
+   * Linux interface; also taken as addresses of the scenario's hosts when flows are told apart
+   */
+  readonly firewallAddresses?: readonly { readonly device: string; readonly address: IpAddress }[];
+  /** namespace names start with this (default `ftpw-PID-N`) */
+  readonly namespacePrefix?: string;
+}
+
+/** The ruleset a kernel run loads on the firewall: nft text (`nft -f`) or iptables-restore input. */
+export type KernelRuleset = { readonly nft: string } | { readonly iptables: string };
+
+/** The firewall's ruleset as the kernel lists it after loading: `nft list ruleset` or `iptables-save`. */
+export interface KernelListing {
+  readonly dialect: 'nft' | 'iptables';
+  readonly text: string;
 }
 
 /** A counter of one commented nft rule after the run. */
@@ -76,6 +92,10 @@ export interface KernelRun {
   /** `conntrack -L` at the end, as printed */
   readonly conntrack: readonly string[];
   readonly counters: readonly NftCounter[];
+  /** the ruleset as the kernel listed it right after loading it */
+  readonly listing: KernelListing | undefined;
+  /** every segment that arrived at the firewall, in capture order, with its forwarded copy if any */
+  readonly arrived: readonly ArrivedSegment[];
   /**
    * the firewall capture (pcap, LINUX_SLL2, both interfaces) and its interface indexes; `arrived` holds
    * only the packets as they arrived at the firewall (tcpdump's `inbound` filter), one copy each, for replay
@@ -95,7 +115,7 @@ function clientScript(): string {
 }
 
 function emptyRun(scenario: Scenario, diagnostics: readonly Diagnostic[], notes: readonly string[] = []): KernelRun {
-  return { scenario: scenario.name, source: scenario.source, diagnostics, flows: [], sessions: [], expectations: [], pendingExpectations: [], conntrack: [], counters: [], capture: undefined, notes };
+  return { scenario: scenario.name, source: scenario.source, diagnostics, flows: [], sessions: [], expectations: [], pendingExpectations: [], conntrack: [], counters: [], listing: undefined, arrived: [], capture: undefined, notes };
 }
 
 /** Scenario steps as client steps, with waits in real milliseconds (shortened where noted). */
@@ -137,14 +157,16 @@ function clientSteps(session: Session, maxWaitMs: number, notes: string[]): Clie
 }
 
 /** Classifies connections by the sessions' control endpoints and client data ports (one per attempt: a fallback takes the next). */
-function classifier(scenario: Scenario): FlowClassifier {
+function classifier(scenario: Scenario, natAddresses: readonly IpAddress[]): FlowClassifier {
+  const nat = natAddresses.map((a) => formatIp(a));
   const rules = scenario.sessions.map((s) => {
     const transfers = s.steps.filter((st) => st.kind === 'list' || st.kind === 'retr' || st.kind === 'stor').length;
-    const clientAddrs = new Set([s.client.address, s.clientBehaviour.dataSourceAddress, s.clientBehaviour.announceAddress].filter((a) => a !== undefined).map((a) => formatIp(a)));
-    const serverAddrs = new Set([s.server.address, s.serverBehaviour.announceAddress].filter((a) => a !== undefined).map((a) => formatIp(a)));
+    // a NAT address stands for a host on the other side: the client behind SNAT, the server behind DNAT
+    const clientAddrs = new Set([...[s.client.address, s.clientBehaviour.dataSourceAddress, s.clientBehaviour.announceAddress].filter((a) => a !== undefined).map((a) => formatIp(a)), ...nat]);
+    const serverAddrs = new Set([...[s.server.address, s.serverBehaviour.announceAddress, s.clientBehaviour.serverAddress].filter((a) => a !== undefined).map((a) => formatIp(a)), ...nat]);
     return {
       name: s.name,
-      control: [endpointText(formatIp(s.client.address), s.clientBehaviour.controlPort), endpointText(formatIp(s.server.address), s.serverBehaviour.controlPort)] as const,
+      control: [endpointText(formatIp(s.client.address), s.clientBehaviour.controlPort), endpointText(formatIp(s.clientBehaviour.serverAddress ?? s.server.address), s.serverBehaviour.controlPort)] as const,
       isClientData: (ep: string): boolean => {
         const m = /^\[?(.*?)\]?:(\d+)$/.exec(ep);
         const port = Number(m?.[2]);
@@ -180,7 +202,7 @@ export function nftCounters(json: string): NftCounter[] {
   return out;
 }
 
-type SessionOptions = Required<Omit<KernelRunOptions, 'outDir' | 'interfaceMap' | 'passivePorts'>> & { readonly passivePorts: ReadonlyMap<string, number> };
+type SessionOptions = Required<Omit<KernelRunOptions, 'outDir' | 'interfaceMap' | 'passivePorts' | 'firewallAddresses' | 'namespacePrefix'>> & { readonly passivePorts: ReadonlyMap<string, number> };
 
 async function runSession(t: Topology, session: Session, work: string, options: SessionOptions, cleanup: CleanupStack, notes: string[]): Promise<KernelSession> {
   const serverSide = sideOf(t, session.server.address);
@@ -269,12 +291,22 @@ async function runSession(t: Topology, session: Session, work: string, options: 
   }
 }
 
+/** Loads the ruleset on the firewall and returns the kernel's own listing of it. */
+async function loadRuleset(fw: string, ruleset: KernelRuleset): Promise<KernelListing> {
+  if ('nft' in ruleset) {
+    await must('ip', ['netns', 'exec', fw, 'nft', '-f', '-'], 10_000, ruleset.nft);
+    return { dialect: 'nft', text: await must('ip', ['netns', 'exec', fw, 'nft', 'list', 'ruleset'], 10_000) };
+  }
+  await must('ip', ['netns', 'exec', fw, 'iptables-restore'], 10_000, ruleset.iptables);
+  return { dialect: 'iptables', text: await must('ip', ['netns', 'exec', fw, 'iptables-save'], 10_000) };
+}
+
 /**
  * Runs every session of the scenario, one after the other in start order, through the kernel with
- * `ruleset.nft` loaded on the firewall. Everything created is removed at the end, on error and on
+ * the ruleset (nft or iptables-restore input) loaded on the firewall. Everything created is removed at the end, on error and on
  * SIGINT/SIGTERM, except the capture. Throws only when the machine cannot do it (see checkPrerequisites).
  */
-export async function runKernelScenario(scenario: Scenario, ruleset: { readonly nft: string }, options: KernelRunOptions): Promise<KernelRun> {
+export async function runKernelScenario(scenario: Scenario, ruleset: KernelRuleset, options: KernelRunOptions): Promise<KernelRun> {
   const prereq = checkPrerequisites();
   if (!prereq.ok) throw new Error(`kernel run impossible here: missing ${prereq.missing.join(', ')}`);
   const opts = {
@@ -284,8 +316,8 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
     synRetries: options.synRetries ?? 2,
     passivePorts: options.passivePorts ?? new Map<string, number>(),
   };
-  const prefix = `ftpw-${process.pid}-${++runCounter}`;
-  const { topology, diagnostics } = planTopology(scenario, options.interfaceMap, prefix);
+  const prefix = `${options.namespacePrefix ?? `ftpw-${process.pid}`}-${++runCounter}`;
+  const { topology, diagnostics } = planTopology(scenario, options.interfaceMap, prefix, options.firewallAddresses ?? []);
   if (hasErrors(diagnostics)) return emptyRun(scenario, diagnostics);
   const notes: string[] = [];
   const synRetries = scenario.sessions.reduce((m, s) => Math.min(m, s.clientBehaviour.synRetries, s.serverBehaviour.synRetries), opts.synRetries);
@@ -299,7 +331,7 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
   try {
     await buildTopology(topology, cleanup, synRetries);
     const fw = topology.firewall;
-    await must('ip', ['netns', 'exec', fw, 'nft', '-f', '-'], 10_000, ruleset.nft);
+    const listing = await loadRuleset(fw, ruleset);
     // --immediate-mode: without it packets wait in a TPACKET_V3 block and a short run may stop before they are written.
     // Immediate mode uses a TPACKET_V2 ring of snaplen-sized frames: with the default 2 MB buffer and a 256 KiB
     // snaplen that is 8 frames, and a burst of segments is lost. 65600 bytes hold any GSO packet (IP ≤ 65535);
@@ -315,7 +347,7 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
     await sleep(300); // let the last FIN/ACKs cross before the capture stops
     const pending = await run('ip', ['netns', 'exec', fw, 'conntrack', '-L', 'expect'], 5000);
     const table = await run('ip', ['netns', 'exec', fw, 'conntrack', '-L'], 5000);
-    const listing = await run('ip', ['netns', 'exec', fw, 'nft', '-j', 'list', 'ruleset'], 5000);
+    const counters = await run('ip', ['netns', 'exec', fw, 'nft', '-j', 'list', 'ruleset'], 5000);
     const links = await run('ip', ['-n', fw, '-j', 'link', 'show'], 5000);
     await stop(events);
     await stop(tcpdump, 'SIGINT');
@@ -332,7 +364,8 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
     if (split.code !== 0) notes.push(`tcpdump -r ${captureFile} inbound failed: ${split.stderr.trim()}`);
     const kernelDrops = /(\d+) packets? dropped by kernel/.exec(tcpdump.stderr())?.[1];
     if (kernelDrops !== undefined && kernelDrops !== '0') notes.push(`tcpdump reported ${kernelDrops} packets dropped by kernel (libpcap also counts packets it discards while setting its filter); a flow blocked only at its last packets deserves a look at the capture`);
-    const flows = kernelFlows(matchForwarding(capture.segments), names, classifier(scenario));
+    const arrived = matchForwarding(capture.segments);
+    const flows = kernelFlows(arrived, names, classifier(scenario, (options.firewallAddresses ?? []).map((a) => a.address)));
     return {
       scenario: scenario.name,
       source: scenario.source,
@@ -342,7 +375,9 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
       expectations: parseExpectations(events.stdout()),
       pendingExpectations: parseExpectations(pending.stdout),
       conntrack: table.stdout.split('\n').filter((l) => l.trim() !== ''),
-      counters: nftCounters(listing.stdout),
+      counters: nftCounters(counters.stdout),
+      listing,
+      arrived,
       capture: { file: captureFile, arrived: split.code === 0 ? arrivedFile : undefined, interfaces },
       notes,
     };

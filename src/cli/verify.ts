@@ -40,6 +40,7 @@ export function resultLines(r: VerifyResult): string[] {
       for (const n of r.kernel.notes) out.push(`  note: ${n}`);
       for (const d of r.replayDiagnostics) out.push(`  replay: ${d.message}`);
       if (r.kernel.capture) out.push(`  kernel capture: ${r.kernel.capture.file}${r.kernel.capture.arrived ? ` (as arrived: ${r.kernel.capture.arrived})` : ''}`);
+      if (r.kernel.capture?.listing) out.push(`  kernel listing: ${r.kernel.capture.listing}`);
       return out;
     }
   }

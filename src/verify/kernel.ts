@@ -46,6 +46,8 @@ export interface KernelRunOptions {
    * Linux interface; also taken as addresses of the scenario's hosts when flows are told apart
    */
   readonly firewallAddresses?: readonly { readonly device: string; readonly address: IpAddress }[];
+  /** sessions whose client is behind source NAT (its control connection arrives from a NAT address) */
+  readonly translatedClients?: ReadonlySet<string>;
   /** namespace names start with this (default `ftpw-PID-N`) */
   readonly namespacePrefix?: string;
 }
@@ -100,7 +102,7 @@ export interface KernelRun {
    * the firewall capture (pcap, LINUX_SLL2, both interfaces) and its interface indexes; `arrived` holds
    * only the packets as they arrived at the firewall (tcpdump's `inbound` filter), one copy each, for replay
    */
-  readonly capture: { readonly file: string; readonly arrived: string | undefined; readonly interfaces: readonly { readonly ifindex: number; readonly device: string; readonly h3c?: string }[] } | undefined;
+  readonly capture: { readonly file: string; readonly arrived: string | undefined; readonly listing?: string; readonly interfaces: readonly { readonly ifindex: number; readonly device: string; readonly h3c?: string }[] } | undefined;
   /** where and why the run departs from the scenario (scaled waits, anonymous login, …) */
   readonly notes: readonly string[];
 }
@@ -202,7 +204,10 @@ export function nftCounters(json: string): NftCounter[] {
   return out;
 }
 
-type SessionOptions = Required<Omit<KernelRunOptions, 'outDir' | 'interfaceMap' | 'passivePorts' | 'firewallAddresses' | 'namespacePrefix'>> & { readonly passivePorts: ReadonlyMap<string, number> };
+type SessionOptions = Required<Omit<KernelRunOptions, 'outDir' | 'interfaceMap' | 'passivePorts' | 'firewallAddresses' | 'namespacePrefix' | 'translatedClients'>> & {
+  readonly passivePorts: ReadonlyMap<string, number>;
+  readonly translatedClients: ReadonlySet<string>;
+};
 
 async function runSession(t: Topology, session: Session, work: string, options: SessionOptions, cleanup: CleanupStack, notes: string[]): Promise<KernelSession> {
   const serverSide = sideOf(t, session.server.address);
@@ -234,8 +239,14 @@ async function runSession(t: Topology, session: Session, work: string, options: 
   const c0 = session.clientBehaviour;
   // vsftpd refuses a PORT/EPRT naming another host or a port below 1024 unless port_promiscuous=YES;
   // the simulated server connects wherever it is told (RFC 2577 describes the risk, not a refusal).
-  const promiscuous = (c0.announceAddress !== undefined && formatIp(c0.announceAddress) !== formatIp(session.client.address)) || (c0.announcePort !== undefined && c0.announcePort < 1024);
-  if (promiscuous) notes.push(`session '${session.name}': vsftpd runs with port_promiscuous=YES so it connects to the announced ${c0.announcePort !== undefined && c0.announcePort < 1024 ? 'privileged port' : 'third host'}, as the simulated server does`);
+  // Behind source NAT the control connection comes from the NAT address, and a PORT the ALG left alone names
+  // the client's private one: vsftpd would answer "500 Illegal PORT command", the simulated server connects.
+  const translated = options.translatedClients.has(session.name);
+  const promiscuous = translated || (c0.announceAddress !== undefined && formatIp(c0.announceAddress) !== formatIp(session.client.address)) || (c0.announcePort !== undefined && c0.announcePort < 1024);
+  if (promiscuous)
+    notes.push(
+      `session '${session.name}': vsftpd runs with port_promiscuous=YES so it connects to the announced ${c0.announcePort !== undefined && c0.announcePort < 1024 ? 'privileged port' : translated ? 'address even when it is not the (source-NATed) control connection\'s' : 'third host'}, as the simulated server does`,
+    );
   const pasvPromiscuous = c0.dataSourceAddress !== undefined && formatIp(c0.dataSourceAddress) !== formatIp(session.client.address);
   if (pasvPromiscuous) notes.push(`session '${session.name}': vsftpd runs with pasv_promiscuous=YES so it accepts the data connection from ${formatIp(c0.dataSourceAddress!)}, as the simulated server does`);
   if (promiscuous) {
@@ -315,6 +326,7 @@ export async function runKernelScenario(scenario: Scenario, ruleset: KernelRules
     maxWaitMs: options.maxWaitMs ?? 2000,
     synRetries: options.synRetries ?? 2,
     passivePorts: options.passivePorts ?? new Map<string, number>(),
+    translatedClients: options.translatedClients ?? new Set<string>(),
   };
   const prefix = `${options.namespacePrefix ?? `ftpw-${process.pid}`}-${++runCounter}`;
   const { topology, diagnostics } = planTopology(scenario, options.interfaceMap, prefix, options.firewallAddresses ?? []);
@@ -332,6 +344,8 @@ export async function runKernelScenario(scenario: Scenario, ruleset: KernelRules
     await buildTopology(topology, cleanup, synRetries);
     const fw = topology.firewall;
     const listing = await loadRuleset(fw, ruleset);
+    // kept beside the capture: `ftpwall replay ARRIVED --config LISTING` repeats the read-back by hand
+    writeFileSync(captureFile.replace(/\.kernel\.pcap$/, listing.dialect === 'nft' ? '.listing.nft' : '.iptables-save'), listing.text);
     // --immediate-mode: without it packets wait in a TPACKET_V3 block and a short run may stop before they are written.
     // Immediate mode uses a TPACKET_V2 ring of snaplen-sized frames: with the default 2 MB buffer and a 256 KiB
     // snaplen that is 8 frames, and a burst of segments is lost. 65600 bytes hold any GSO packet (IP ≤ 65535);
@@ -378,7 +392,7 @@ export async function runKernelScenario(scenario: Scenario, ruleset: KernelRules
       counters: nftCounters(counters.stdout),
       listing,
       arrived,
-      capture: { file: captureFile, arrived: split.code === 0 ? arrivedFile : undefined, interfaces },
+      capture: { file: captureFile, arrived: split.code === 0 ? arrivedFile : undefined, listing: captureFile.replace(/\.kernel\.pcap$/, listing.dialect === 'nft' ? '.listing.nft' : '.iptables-save'), interfaces },
       notes,
     };
   } finally {

@@ -242,6 +242,13 @@ export function planExport(policy: Policy, options: ExportOptions, families: rea
     if ((rule.inInterface !== undefined && inDevice === undefined) || (rule.outInterface !== undefined && outDevice === undefined)) continue;
     nat.push({ rule, ...(inDevice !== undefined ? { inDevice } : {}), ...(outDevice !== undefined ? { outDevice } : {}) });
   }
+  if (options.stateful && nat.length > 0 && policy.natFtpAlg === false && helpers.length > 0)
+    diagnostics.push({
+      severity: 'warning',
+      message:
+        "'undo nat alg ftp' is exported as 'no FTP helper on control connections NAT translates': Linux has no helper without the ALG (nf_nat_ftp rewrites every NATed connection that has one), so those connections get no expectations either",
+      span: nat[0]!.rule.at,
+    });
   if (options.loose) diagnostics.push(LOOSE_WARNING);
   const plannedSessions = points === 'everywhere' ? 'everywhere' : sessions;
   return { plan: { policy, sessions: plannedSessions, checks, chains: [...chainOf].map(([acl, chain]) => ({ acl, chain })), helpers, nat }, diagnostics };

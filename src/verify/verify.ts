@@ -11,7 +11,7 @@ import { createStatefulFirewall } from '../engine/stateful/firewall.js';
 import { unsimulatedParts } from '../engine/ruleset.js';
 import type { Firewall } from '../engine/verdict.js';
 import { exportNft } from '../export/nft.js';
-import { formatEndpoint, ipKey, parseIp, type IpAddress } from '../net/address.js';
+import { formatEndpoint, formatIp, ipKey, parseIp, type IpAddress } from '../net/address.js';
 import type { Policy } from '../policy/model.js';
 import { makeTopology, type TopologyEntry } from '../replay/index.js';
 import { kernelFlows } from './kernel-flows.js';
@@ -69,10 +69,14 @@ export const MAX_KERNEL_WAIT_MS = 2000;
  * - vsftpd runs without TLS: AUTH TLS is refused and the control channel stays in clear text, so the kernel's
  *   FTP helper reads the 227 that the simulated (encrypted) session hides.
  * - vsftpd's pasv_address is IPv4 only; vsftpd never connects to a port below 1024.
+ * - A session that reaches its server through a NAT address (serverAddress) needs a config that translates it.
  */
-export function notComparableReasons(scenario: Scenario, engine: 'static' | 'stateful'): string[] {
+export function notComparableReasons(scenario: Scenario, engine: 'static' | 'stateful', policy?: Policy): string[] {
   const reasons: string[] = [];
   for (const s of scenario.sessions) {
+    const pub = s.clientBehaviour.serverAddress;
+    if (pub && policy && !(policy.nat ?? []).some((r) => (r.kind === 'dnat' || r.kind === 'redirect') && r.match.dst.kind === 'v4' && pub.family === 4 && r.match.dst.addr === pub.v4))
+      reasons.push(`session '${s.name}' reaches its server through the NAT address ${formatIp(pub)}, which no NAT rule of this config translates (no such server on the kernel's network)`);
     if (engine === 'stateful') {
       const longest = s.steps.reduce((m, st) => Math.max(m, st.kind === 'wait' ? st.sec : 'transfer' in st ? (st.transfer.connectDelaySec ?? 0) : 0), 0);
       if (longest * 1000 > MAX_KERNEL_WAIT_MS)
@@ -205,7 +209,7 @@ function controlPorts(scenario: Scenario): number[] {
 
 /** Runs one job (needs root; see checkPrerequisites). Throws only when the machine fails mid-run. */
 export async function verifyScenario(job: VerifyJob, kernelOptions: Partial<KernelRunOptions> = {}): Promise<VerifyResult> {
-  const reasons = notComparableReasons(job.scenario, job.engine);
+  const reasons = notComparableReasons(job.scenario, job.engine, job.policy);
   if (reasons.length > 0) return { kind: 'not-comparable', job, reasons };
   let ruleset: KernelRuleset;
   if (job.linuxRuleset) ruleset = job.linuxRuleset.dialect === 'nft' ? { nft: job.linuxRuleset.text } : { iptables: job.linuxRuleset.text };

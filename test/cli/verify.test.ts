@@ -30,7 +30,7 @@ const NOT_COMPARABLE: Record<string, { policies: readonly string[]; reason: stri
   ...Object.fromEntries(
     ['nat-active-download', 'nat-eprt-download', 'nat-epsv-download', 'nat-passive-download', 'nat-passive-skip-pasv-ip', 'nat-server-pasv-address'].map((n) => [
       `${n}.yaml`,
-      { policies: POLICIES, reason: 'the kernel run has no NAT topology yet' },
+      { policies: POLICIES, reason: 'which no NAT rule of this config translates' },
     ]),
   ),
 };

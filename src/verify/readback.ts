@@ -62,26 +62,29 @@ export interface ReadbackCheck {
   readonly text: string;
   /** problems reading the listing (errors: nothing was replayed) */
   readonly diagnostics: readonly Diagnostic[];
-  /** arrived packets compared, of them dropped by the kernel */
+  /** arrived packets compared, of them dropped by the kernel, and of them decided by the read-back replay */
   readonly packets: number;
   readonly dropped: number;
+  readonly replayed: number;
   readonly mismatches: readonly ReadbackMismatch[];
   readonly agree: boolean;
 }
 
 /** Compares the kernel's forwarding decision with the read-back replay's verdict for every arrived packet. */
-export function compareReadback(arrived: readonly ArrivedSegment[], steps: ReadonlyMap<number, RecordedStep>): { packets: number; dropped: number; mismatches: ReadbackMismatch[] } {
+export function compareReadback(arrived: readonly ArrivedSegment[], steps: ReadonlyMap<number, RecordedStep>): { packets: number; dropped: number; replayed: number; mismatches: ReadbackMismatch[] } {
   const mismatches: ReadbackMismatch[] = [];
   let dropped = 0;
+  let replayed = 0;
   for (const a of arrived) {
     const kernel = a.forwardedAs === undefined ? 'dropped' : 'forwarded';
     if (kernel === 'dropped') dropped++;
     const step = steps.get(a.segment.arrivedIndex);
+    if (step) replayed++;
     const readback = step ? step.action : 'not replayed';
     if ((kernel === 'dropped') !== (readback === 'deny'))
       mismatches.push({ n: a.segment.arrivedIndex, packet: step?.packet ?? `${a.segment.src}:${a.segment.srcPort} → ${a.segment.dst}:${a.segment.dstPort}`, kernel, readback, ...(step ? { by: step.by } : {}) });
   }
-  return { packets: arrived.length, dropped, mismatches };
+  return { packets: arrived.length, dropped, replayed, mismatches };
 }
 
 /** One FTP ALG rewrite: the arriving line, what the kernel forwarded, what the simulation's engine forwards. */

@@ -194,7 +194,7 @@ function readBack(job: VerifyJob, kernel: KernelRun): ReadbackCheck | undefined 
   // what the engines cannot simulate yet (a Linux ruleset's NAT) is an error here too: no read-back without it
   const readErrors = [...parsed.diagnostics, ...unsimulatedParts(parsed.value)];
   const base = { dialect: listing.dialect, text: listing.text, diagnostics: readErrors };
-  if (hasErrors(readErrors)) return { ...base, packets: kernel.arrived.length, dropped: 0, mismatches: [], agree: false };
+  if (hasErrors(readErrors)) return { ...base, packets: kernel.arrived.length, dropped: 0, replayed: 0, mismatches: [], agree: false };
   // the listing names Linux interfaces: the topology follows the interface map
   const linux = (iface: string): string => job.interfaceMap.get(iface) ?? iface;
   const entries = [...scenarioTopology(job.scenario), ...natTopology(job.policy, job.scenario)].map((e) => ({ ...e, iface: linux(e.iface) }));

@@ -142,8 +142,16 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
   const refused = results.filter((r) => r.kind === 'refused');
   const flows = compared.reduce((n, r) => n + r.agreement.flows.length, 0);
   const flowsAgreeing = compared.reduce((n, r) => n + r.agreement.flows.filter((f) => f.agree).length, 0);
+  const unread = compared.filter((r) => r.readback !== undefined && hasErrors(r.readback.diagnostics)).length;
+  const readbackOff = compared.filter((r) => r.readback !== undefined && !hasErrors(r.readback.diagnostics) && !r.readback.agree).length;
+  const payloadsOff = compared.filter((r) => r.payloads.some((p) => !p.agree)).length;
+  const extra = [
+    ...(unread ? [`read-back impossible on ${unread} (the reader refuses the kernel's listing)`] : []),
+    ...(readbackOff ? [`read-back disagrees on ${readbackOff}`] : []),
+    ...(payloadsOff ? [`ALG payloads differ on ${payloadsOff}`] : []),
+  ];
   const summary =
-    `verify: ${compared.length - disagreeing.length} of ${compared.length} runs agree (agreement: ${flowsAgreeing}/${flows} flows)` +
+    `verify: ${compared.length - disagreeing.length} of ${compared.length} runs agree (agreement: ${flowsAgreeing}/${flows} flows${extra.length ? `; ${extra.join('; ')}` : ''})` +
     `${skipped.length ? `; ${skipped.length} not comparable (reasons above)` : ''}${refused.length ? `; ${refused.length} refused` : ''}`;
   lines.push(summary);
   if (opts.output !== undefined) writeLines(opts.output, lines);

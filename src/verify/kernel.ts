@@ -20,6 +20,9 @@ import { background, CleanupStack, killSync, must, run, sleep, stop, waitFor } f
 import { kernelFlows, type FlowClassifier, type KernelFlow } from './kernel-flows.js';
 import { checkPrerequisites } from './prereq.js';
 import { buildTopology, planTopology, sideOf, type Topology } from './topology.js';
+import { loadRuleset, nftCounters, type KernelListing, type KernelRuleset, type NftCounter } from './listing.js';
+
+export { nftCounters, type KernelListing, type KernelRuleset, type NftCounter } from './listing.js';
 import { serverSourceNat, vsftpdConfig } from './vsftpd.js';
 
 /** Bounds and places of a kernel run; every time is real time, scaled down from the scenario. */
@@ -50,23 +53,6 @@ export interface KernelRunOptions {
   readonly translatedClients?: ReadonlySet<string>;
   /** namespace names start with this (default `ftpw-PID-N`) */
   readonly namespacePrefix?: string;
-}
-
-/** The ruleset a kernel run loads on the firewall: nft text (`nft -f`) or iptables-restore input. */
-export type KernelRuleset = { readonly nft: string } | { readonly iptables: string };
-
-/** The firewall's ruleset as the kernel lists it after loading: `nft list ruleset` or `iptables-save`. */
-export interface KernelListing {
-  readonly dialect: 'nft' | 'iptables';
-  readonly text: string;
-}
-
-/** A counter of one commented nft rule after the run. */
-export interface NftCounter {
-  readonly chain: string;
-  readonly comment: string;
-  readonly packets: number;
-  readonly bytes: number;
 }
 
 /** What one session's client saw. */
@@ -187,23 +173,6 @@ function classifier(scenario: Scenario, natAddresses: readonly IpAddress[]): Flo
   };
 }
 
-/** Parses `nft -j list ruleset` into the counters of commented rules. */
-export function nftCounters(json: string): NftCounter[] {
-  const out: NftCounter[] = [];
-  let doc: { nftables?: { rule?: { chain: string; comment?: string; expr?: { counter?: { packets: number; bytes: number } }[] } }[] };
-  try {
-    doc = JSON.parse(json) as typeof doc;
-  } catch {
-    return out;
-  }
-  for (const item of doc.nftables ?? []) {
-    const r = item.rule;
-    const c = r?.expr?.find((e) => e.counter)?.counter;
-    if (r && c && r.comment) out.push({ chain: r.chain, comment: r.comment, packets: c.packets, bytes: c.bytes });
-  }
-  return out;
-}
-
 type SessionOptions = Required<Omit<KernelRunOptions, 'outDir' | 'interfaceMap' | 'passivePorts' | 'firewallAddresses' | 'namespacePrefix' | 'translatedClients'>> & {
   readonly passivePorts: ReadonlyMap<string, number>;
   readonly translatedClients: ReadonlySet<string>;
@@ -300,16 +269,6 @@ async function runSession(t: Topology, session: Session, work: string, options: 
   } catch {
     return { session: session.name, client: undefined, error: `client printed no result (exit ${r.code}): ${r.stderr.trim()}`, serverLog };
   }
-}
-
-/** Loads the ruleset on the firewall and returns the kernel's own listing of it. */
-async function loadRuleset(fw: string, ruleset: KernelRuleset): Promise<KernelListing> {
-  if ('nft' in ruleset) {
-    await must('ip', ['netns', 'exec', fw, 'nft', '-f', '-'], 10_000, ruleset.nft);
-    return { dialect: 'nft', text: await must('ip', ['netns', 'exec', fw, 'nft', 'list', 'ruleset'], 10_000) };
-  }
-  await must('ip', ['netns', 'exec', fw, 'iptables-restore'], 10_000, ruleset.iptables);
-  return { dialect: 'iptables', text: await must('ip', ['netns', 'exec', fw, 'iptables-save'], 10_000) };
 }
 
 /**

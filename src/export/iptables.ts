@@ -210,7 +210,7 @@ function render(plan: ExportPlan, options: ExportOptions, family: IpFamily): { t
     if (algOff(plan.policy)) {
       // `undo nat alg ftp`: no helper where NAT translates. The raw table sees the packet before routing, so it
       // can leave out what destination NAT will translate (same conditions), never what source NAT will.
-      const snat = plan.nat.find((n) => n.rule.hook === 'postrouting');
+      const snat = natFamilyRules.find((n) => n.rule.hook === 'postrouting');
       if (snat)
         errors.push(
           refuse(
@@ -218,7 +218,7 @@ function render(plan: ExportPlan, options: ExportOptions, family: IpFamily): { t
             snat.rule.at,
           ),
         );
-      for (const n of plan.nat) {
+      for (const n of natFamilyRules) {
         if (n.rule.hook !== 'prerouting') continue;
         const match = iptNatMatch(n, errors);
         if (match !== undefined) out.push(`-A PREROUTING ${match ? `${match} ` : ''}-m comment --comment ${quoteComment(`no FTP ALG: no helper on what ${natComment(n.rule)} translates`, IPT_COMMENT_MAX)} -j RETURN`);

@@ -53,6 +53,8 @@ export function algOff(policy: Policy): boolean {
 
 /** Refusals for NAT rules no export can carry exactly. */
 export function refuseNat(r: NatRule): Diagnostic[] {
+  if ((r.kind === 'dnat' || r.kind === 'snat') && !r.toAddr)
+    return [{ severity: 'error', message: `cannot export ${r.kind.toUpperCase()} without a translated address`, span: r.at }];
   if (r.hook === 'output')
     return [{ severity: 'error', message: `cannot export ${r.kind.toUpperCase()} of locally generated packets (output): the exports filter forwarded traffic only`, span: r.at }];
   return [];

@@ -151,6 +151,17 @@ describe('NAT in the iptables export', () => {
     ]);
   });
 
+  it('leaves IPv4 NAT out of the ip6tables export (no nat table, no IPv4 conditions in raw)', () => {
+    for (const config of ['rules/nat-server.cfg', 'rules/nat-server-no-alg.cfg', 'rules/nat-outbound-no-alg.cfg']) {
+      const p = loadPolicy(config);
+      const r = exportIptables(p, { ...options(p), family: 6 });
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(r.value).not.toContain('*nat');
+      expect(r.value).not.toMatch(/198\.51\.100|192\.168\.10/);
+      if (checkerUnavailable === undefined) expect(runChecker('ip6tables-restore', r.value).ok).toBe(true);
+    }
+  });
+
   it("refuses 'undo nat alg ftp' with source NAT, located at the NAT line: the raw table runs before routing", () => {
     const p = loadPolicy('rules/nat-outbound-no-alg.cfg');
     const r = exportIptables(p, { ...options(p), family: 4 });

@@ -140,9 +140,11 @@ export function buildProgram(): Command {
 
   program
     .command('verify')
-    .description('Linux, root: run scenarios through the real kernel (namespaces, exported nft ruleset, vsftpd, a real client) and compare every flow with the simulation and with a replay of the kernel capture')
+    .description(
+      "Linux, root: run scenarios through the real kernel (namespaces, the config's nft export or a Linux ruleset as it is, NAT addresses on the firewall, vsftpd, a real client) and compare every flow with the simulation and with a replay of the kernel capture; read the kernel's own ruleset listing back and replay the capture through it; compare the FTP ALG's rewritten PORT/EPRT/227/229 byte for byte",
+    )
     .argument('<scenario...>', 'scenario files (YAML)')
-    .requiredOption('-c, --config <file>', 'device config (repeatable)', collect(String), [] as string[])
+    .requiredOption('-c, --config <file>', 'device config or Linux ruleset (iptables-save, nft) (repeatable)', collect(String), [] as string[])
     .addOption(engineOption('auto'))
     .option('--interface-map <H3C=linux,...>', 'Linux names for the firewall\'s veth ends (repeatable); the rest become fw0, fw1, …', collect(String), [] as string[])
     .option('--out-dir <dir>', 'keep the kernel captures here (default: a new directory under the temp dir)')

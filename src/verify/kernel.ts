@@ -19,7 +19,7 @@ import { parseExpectations, type KernelExpectation } from './conntrack.js';
 import { background, CleanupStack, killSync, must, run, sleep, stop, waitFor } from './exec.js';
 import { kernelFlows, type FlowClassifier, type KernelFlow } from './kernel-flows.js';
 import { checkPrerequisites } from './prereq.js';
-import { buildTopology, planTopology, sideOf, type Topology } from './topology.js';
+import { buildTopology, planTopology, sideOf, type FirewallAddress, type Topology } from './topology.js';
 import { loadRuleset, nftCounters, type KernelListing, type KernelRuleset, type NftCounter } from './listing.js';
 
 export { nftCounters, type KernelListing, type KernelRuleset, type NftCounter } from './listing.js';
@@ -48,7 +48,7 @@ export interface KernelRunOptions {
    * NAT addresses the firewall itself owns (a `nat server` global address, an Easy IP address), each on its
    * Linux interface; also taken as addresses of the scenario's hosts when flows are told apart
    */
-  readonly firewallAddresses?: readonly { readonly device: string; readonly address: IpAddress }[];
+  readonly firewallAddresses?: readonly FirewallAddress[];
   /** sessions whose client is behind source NAT (its control connection arrives from a NAT address) */
   readonly translatedClients?: ReadonlySet<string>;
   /** namespace names start with this (default `ftpw-PID-N`) */

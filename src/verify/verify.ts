@@ -10,15 +10,19 @@ import { createStaticFirewall } from '../engine/static.js';
 import { createStatefulFirewall } from '../engine/stateful/firewall.js';
 import { unsimulatedParts } from '../engine/unsimulated.js';
 import type { Firewall } from '../engine/verdict.js';
+import { algOff } from '../export/nat.js';
 import { exportNft } from '../export/nft.js';
 import { formatEndpoint, formatIp, ipKey, parseIp, type IpAddress } from '../net/address.js';
+import type { NatRule } from '../policy/nat.js';
 import type { Policy } from '../policy/model.js';
 import { makeTopology, type TopologyEntry } from '../replay/index.js';
 import { kernelFlows } from './kernel-flows.js';
 import { buildRunReport, type RunReport } from '../report/run.js';
+import { interfaceAddressMap } from '../scenario/interfaces.js';
 import type { Scenario } from '../scenario/model.js';
 import { simulate } from '../sim/run.js';
 import { compareRuns, kernelVerdict, type Agreement } from './agreement.js';
+import type { FirewallAddress } from './topology.js';
 import { runKernelScenario, type KernelRun, type KernelRunOptions, type KernelRuleset } from './kernel.js';
 import { comparePayloads, compareReadback, replayCellsByKernelFlow, replayRecorded, type PayloadCheck, type ReadbackCheck } from './readback.js';
 
@@ -70,6 +74,11 @@ export const MAX_KERNEL_WAIT_MS = 2000;
  *   FTP helper reads the 227 that the simulated (encrypted) session hides.
  * - vsftpd's pasv_address is IPv4 only; vsftpd never connects to a port below 1024.
  * - A session that reaches its server through a NAT address (serverAddress) needs a config that translates it.
+ * - H3C `undo nat alg ftp` with FTP inspection (ASPF): the device inspects FTP and opens pinholes but leaves
+ *   the payload untranslated (sheet 8.1). Linux has that only where nf_nat_ftp is a module nobody loaded; a
+ *   kernel with it loaded or built in rewrites every NATed connection that has a helper, so the export can
+ *   only drop the helper there (plan.ts warns) and the kernel would run a different policy. The no-helper
+ *   kernel behaviour is verified with the Linux rulesets themselves (rules/linux-dnat-no-helper.iptables).
  */
 export function notComparableReasons(scenario: Scenario, engine: 'static' | 'stateful', policy?: Policy): string[] {
   const reasons: string[] = [];
@@ -93,13 +102,25 @@ export function notComparableReasons(scenario: Scenario, engine: 'static' | 'sta
       );
     if (s.serverBehaviour.announceAddress?.family === 6) reasons.push(`session '${s.name}': vsftpd cannot announce an IPv6 address (pasv_address is IPv4 only)`);
   }
+  if (engine === 'stateful' && policy && !policy.ruleset && algOff(policy) && policy.inspections.some((i) => i.protocol === 'ftp'))
+    reasons.push(
+      "the config inspects FTP with 'undo nat alg ftp': the device opens pinholes without rewriting the payload, which no Linux ruleset can do on a kernel with nf_nat_ftp loaded (the export drops the helper on NATed connections instead); verify the no-helper case with a Linux ruleset such as rules/linux-dnat-no-helper.iptables",
+    );
   const vpnHosts = scenario.hosts.filter((h) => h.vpn !== undefined).map((h) => h.name);
   if (vpnHosts.length > 0) reasons.push(`host ${vpnHosts.join(', ')} belongs to a VPN instance; the kernel run has no VRFs, so its packets would be public traffic`);
   return reasons;
 }
 
-function firewallFor(policy: Policy, engine: 'static' | 'stateful'): Firewall {
-  return engine === 'static' ? createStaticFirewall(policy) : createStatefulFirewall(policy, { loose: false });
+function firewallFor(policy: Policy, engine: 'static' | 'stateful', scenario: Scenario): Firewall {
+  if (engine === 'static') return createStaticFirewall(policy);
+  const interfaceAddresses = interfaceAddressMap(scenario.interfaces);
+  return createStatefulFirewall(policy, interfaceAddresses ? { loose: false, interfaceAddresses } : { loose: false });
+}
+
+/** The firewall's own address on a MASQUERADE rule's outgoing interface, as the scenario gives it (`interfaces:`). */
+function masqueradeAddress(r: NatRule, scenario: Scenario | undefined): IpAddress | undefined {
+  if (r.kind !== 'masquerade' || r.outInterface === undefined) return undefined;
+  return scenario?.interfaces?.find((i) => i.name === r.outInterface)?.address;
 }
 
 /** Each session's passive port as the simulated server chose it (the server end of its first client-opened data flow). */
@@ -138,8 +159,8 @@ export function scenarioTopology(scenario: Scenario): TopologyEntry[] {
  * after it); they are there as on the device, so a packet to a public address NAT does not translate ends at
  * the firewall, not in the network behind it.
  */
-export function natFirewallAddresses(policy: Policy, interfaceMap: ReadonlyMap<string, string>): { device: string; address: IpAddress }[] {
-  const out = new Map<string, { device: string; address: IpAddress }>();
+export function natFirewallAddresses(policy: Policy, interfaceMap: ReadonlyMap<string, string>, scenario?: Scenario): FirewallAddress[] {
+  const out = new Map<string, FirewallAddress>();
   for (const r of policy.nat ?? []) {
     let iface: string | undefined;
     let addr: IpAddress | undefined;
@@ -149,9 +170,13 @@ export function natFirewallAddresses(policy: Policy, interfaceMap: ReadonlyMap<s
     } else if (r.kind === 'snat' && r.outInterface !== undefined && r.toAddr && r.toAddr.lo === r.toAddr.hi) {
       iface = r.outInterface;
       addr = parseIp(r.toAddr.lo);
+    } else if (r.kind === 'masquerade') {
+      iface = r.outInterface;
+      addr = masqueradeAddress(r, scenario);
     }
-    const device = iface === undefined ? undefined : interfaceMap.get(iface);
-    if (device !== undefined && addr !== undefined && !out.has(ipKey(addr))) out.set(ipKey(addr), { device, address: addr });
+    const device = iface === undefined ? undefined : (interfaceMap.get(iface) ?? (policy.ruleset ? iface : undefined));
+    // MASQUERADE takes the interface's first address (inet_select_addr): the scenario's goes first
+    if (device !== undefined && addr !== undefined && !out.has(ipKey(addr))) out.set(ipKey(addr), { device, address: addr, ...(r.kind === 'masquerade' ? { primary: true } : {}) });
   }
   return [...out.values()];
 }
@@ -169,8 +194,8 @@ export function natTopology(policy: Policy, scenario: Scenario): TopologyEntry[]
       const target = r.toAddr ? hosts.find((h) => h.address.family === 4 && ipKey(h.address) === ipKey(parseIp(r.toAddr!.lo) ?? h.address)) : undefined;
       const other = target ?? hosts.find((h) => h.interface !== r.inInterface);
       if (other) out.push({ prefix: { addr: { family: 4, v4: r.match.dst.addr }, prefixLen: 32 }, iface: other.interface, origin: `NAT ${r.at.file}:${r.at.line}` });
-    } else if (r.kind === 'snat' && r.toAddr && r.toAddr.lo === r.toAddr.hi) {
-      const a = parseIp(r.toAddr.lo);
+    } else if ((r.kind === 'snat' && r.toAddr && r.toAddr.lo === r.toAddr.hi) || masqueradeAddress(r, scenario)) {
+      const a = r.kind === 'masquerade' ? masqueradeAddress(r, scenario) : parseIp(r.toAddr!.lo);
       const inside = hosts.find((h) => h.interface !== r.outInterface);
       if (a && inside) out.push({ prefix: { addr: a, prefixLen: a.family === 4 ? 32 : 128 }, iface: inside.interface, origin: `NAT ${r.at.file}:${r.at.line}` });
     }
@@ -198,7 +223,10 @@ function readBack(job: VerifyJob, kernel: KernelRun): ReadbackCheck | undefined 
   // the listing names Linux interfaces: the topology follows the interface map
   const linux = (iface: string): string => job.interfaceMap.get(iface) ?? iface;
   const entries = [...scenarioTopology(job.scenario), ...natTopology(job.policy, job.scenario)].map((e) => ({ ...e, iface: linux(e.iface) }));
-  const r = replayRecorded(kernel.capture.arrived, createStatefulFirewall(parsed.value, { loose: false }), makeTopology(entries, undefined), controlPorts(job.scenario));
+  const own = job.scenario.interfaces?.map((i) => ({ ...i, name: linux(i.name) }));
+  const interfaceAddresses = interfaceAddressMap(own);
+  const fw = createStatefulFirewall(parsed.value, interfaceAddresses ? { loose: false, interfaceAddresses } : { loose: false });
+  const r = replayRecorded(kernel.capture.arrived, fw, makeTopology(entries, undefined), controlPorts(job.scenario));
   const c = compareReadback(kernel.arrived, r.steps);
   return { ...base, diagnostics: [...readErrors, ...r.diagnostics], ...c, agree: c.mismatches.length === 0 };
 }
@@ -218,9 +246,9 @@ export async function verifyScenario(job: VerifyJob, kernelOptions: Partial<Kern
     if (hasErrors(nft.diagnostics)) return { kind: 'refused', job, diagnostics: nft.diagnostics };
     ruleset = { nft: nft.value };
   }
-  const trace = simulate(job.scenario, firewallFor(job.policy, job.engine));
+  const trace = simulate(job.scenario, firewallFor(job.policy, job.engine, job.scenario));
   const simulation = buildRunReport({ scenario: job.scenario.name, source: job.scenario.source, config: job.config, engine: job.engine }, trace);
-  const firewallAddresses = natFirewallAddresses(job.policy, job.interfaceMap);
+  const firewallAddresses = natFirewallAddresses(job.policy, job.interfaceMap, job.scenario);
   const kernel = await runKernelScenario(job.scenario, ruleset, {
     maxWaitMs: MAX_KERNEL_WAIT_MS,
     ...kernelOptions,
@@ -239,7 +267,7 @@ export async function verifyScenario(job: VerifyJob, kernelOptions: Partial<Kern
   if (kernel.capture?.arrived) {
     const nat = (job.policy.nat?.length ?? 0) > 0;
     const topology = makeTopology([...scenarioTopology(job.scenario), ...natTopology(job.policy, job.scenario)], undefined);
-    const r = replayRecorded(kernel.capture.arrived, firewallFor(job.policy, job.engine), topology, controlPorts(job.scenario));
+    const r = replayRecorded(kernel.capture.arrived, firewallFor(job.policy, job.engine, job.scenario), topology, controlPorts(job.scenario));
     replayFlows = r.replay.flows;
     for (const d of r.diagnostics) replayDiagnostics.push(d);
     payloads = comparePayloads(kernel.arrived, r.steps);

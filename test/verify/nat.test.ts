@@ -20,7 +20,8 @@ async function verify(scenarioFile: string, config: string): Promise<Compared> {
   const scenario = loadBundledScenario(scenarioFile);
   const policy = loadPolicy(config);
   const known = [...new Set([...policyInterfaces(policy), ...scenario.hosts.map((h) => h.interface)])];
-  const interfaceMap = parseInterfaceMap([], known).value;
+  // a Linux ruleset runs on interfaces of its own names (as `ftpwall verify` does)
+  const interfaceMap = policy.ruleset ? new Map(known.map((n) => [n, n] as const)) : parseInterfaceMap([], known).value;
   // a Linux ruleset is loaded into the kernel as written (as `ftpwall verify --config FILE` does)
   const linuxRuleset = policy.ruleset ? { linuxRuleset: { dialect: policy.ruleset.dialect, text: readFileSync(config, 'utf8') } } : {};
   const r = await verifyScenario({ scenario, policy, config, engine: 'stateful', interfaceMap, outDir, namespacePrefix: 'ftpwt-nat', ...linuxRuleset });

@@ -6,7 +6,7 @@ import { simulate } from '../sim/run.js';
 import { expandEach } from '../probe/each.js';
 import { buildRunReport, type RunReport } from '../report/run.js';
 import { formatRuns } from '../report/formats.js';
-import { createReportStream, type CaptureFlowStream } from '../report/stream.js';
+import { createReportStream } from '../report/stream.js';
 import {
   buildCaptureRun,
   checkInterfaces,
@@ -19,19 +19,27 @@ import {
   replayCapture,
   scanCapture,
   writeTracePcapng,
+  type CaptureFlow,
   type CaptureRun,
   type Topology,
   type TopologyEntry,
 } from '../replay/index.js';
 import { openCapture } from '../wire/index.js';
-import { formatWallClock, parseWallClock, usedTimeRanges } from '../policy/time-range.js';
+import { parseWallClock } from '../policy/time-range.js';
+import { scenarioWallClockAndWarning } from './wall-clock.js';
 import type { Policy } from '../policy/model.js';
 import type { Scenario } from '../scenario/model.js';
-import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
+import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineFlags, type EngineOptions, type LoadedConfig } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
 import { maybeRecord, replayHtml, type SnapshotsByRun } from './html.js';
 import { openOutputSink } from './output-sink.js';
 import { startProgress } from './progress.js';
+import { jobsOption } from './jobs.js';
+import { replaySharded } from './capture-shards.js';
+
+/** nf_conntrack_max when --conntrack-max is not given (the stateful engine's default). */
+const DEFAULT_CONNTRACK_MAX = 65536;
+import { idOrder } from '../parallel/id-order.js';
 
 /** Options of `replay`, as commander parses them. */
 export interface ReplayOptions {
@@ -63,6 +71,11 @@ export interface ReplayOptions {
   readonly progress?: boolean;
   /** `--max-packets`: the simulation work limit */
   readonly maxPackets?: number;
+  /** `--jobs`: worker threads (default: the core count); a capture is sharded by host pair */
+  readonly jobs?: number;
+  readonly conntrackTimeout?: string[];
+  readonly expectationTimeout?: string;
+  readonly conntrackMax?: string;
 }
 
 /** `--at` as device wall-clock ms, or an input problem. */
@@ -74,19 +87,11 @@ function atOption(opts: ReplayOptions): number | undefined {
   return wallMs;
 }
 
-/** The wall clock a scenario runs at, with a warning when the policy has time ranges and nothing says when. */
+/** The wall clock a scenario runs at; the warning when the policy has time ranges and nothing says when is printed. */
 export function scenarioWallClock(policy: Policy, scenario: Scenario, atMs: number | undefined): number {
-  const wallMs = atMs ?? scenario.startTime?.wallMs;
-  if (wallMs !== undefined) return wallMs;
-  if (usedTimeRanges(policy).length > 0)
-    printDiagnostics([
-      {
-        severity: 'warning',
-        message: `${scenario.source} has no startTime and no --at was given: the time-range rules of ${policy.source} are evaluated from ${formatWallClock(0)} of the device clock`,
-        suggestion: "add 'startTime: 2026-03-02T09:30' to the scenario, or give --at",
-      },
-    ]);
-  return 0;
+  const r = scenarioWallClockAndWarning(policy, scenario, atMs);
+  printDiagnostics(r.warnings);
+  return r.wallMs;
 }
 
 export { engineOptions } from './inputs.js';
@@ -138,8 +143,17 @@ function givenTopology(opts: ReplayOptions, config: LoadedConfig): Topology | un
   return t;
 }
 
-/** Replays one capture, its flows into `flows` as they finish (kept in the run when undefined); `pcapOut` receives its packets with verdict comments. */
-function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, flows: CaptureFlowStream | undefined, snapshots: SnapshotsByRun): CaptureRun {
+/** What a capture's replay starts from: its scan, the topology, the engine and the device clock. */
+interface CaptureStart {
+  readonly controlPorts: number[];
+  readonly scan: ReturnType<typeof scanCapture>;
+  readonly topology: Topology;
+  readonly engine: 'static' | 'stateful';
+  readonly wallClockStartMs: number;
+}
+
+/** Scans a capture and settles the topology (said on stderr when guessed), engine and clock. */
+function startCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions): CaptureStart {
   const controlPorts = [21, ...eo.ftpPorts];
   const first = openCapture(file);
   if (first.fatal) throw new InputProblems(first.diagnostics);
@@ -147,10 +161,18 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
   const guess = completeTopology(config.policy, givenTopology(opts, config), scan.servers);
   if (guess.message) process.stderr.write(`ftpwall: info: ${guess.message}\n`);
   const engine = resolveEngine(opts.engine, config.policy, eo);
+  // a capture's own timestamps are the device clock (UTC; the device's time zone is not known)
+  const wallClockStartMs = atOption(opts) ?? scan.firstSec * 1000 + Math.floor(scan.firstNsec / 1e6);
+  return { controlPorts, scan, topology: guess.topology, engine, wallClockStartMs };
+}
+
+/** Replays one capture, its flows to `onFlow` as they finish (kept in the run when undefined); `pcapOut` receives its packets with verdict comments. */
+function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, start: CaptureStart, onFlow: ((f: CaptureFlow) => void) | undefined, snapshots: SnapshotsByRun): CaptureRun {
+  const { controlPorts, scan, engine } = start;
+  const guess = { topology: start.topology };
   const out = opts.pcapOut !== undefined ? createCaptureExport(opts.pcapOut, scan.firstSec, scan.firstNsec) : undefined;
   const reader = openCapture(file);
-  // a capture's own timestamps are the device clock (UTC; the device's time zone is not known)
-  const rec = maybeRecord(makeFirewall(engine, config.policy, eo, atOption(opts) ?? scan.firstSec * 1000 + Math.floor(scan.firstNsec / 1e6)), opts.format === 'html');
+  const rec = maybeRecord(makeFirewall(engine, config.policy, eo, start.wallClockStartMs), opts.format === 'html');
   const bar = opts.progress === false ? undefined : startProgress(file);
   let outcome;
   try {
@@ -159,7 +181,7 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
       firewall: rec.firewall,
       controlPorts,
       keepPackets: opts.packets || opts.format === 'html',
-      ...(flows ? { onFlow: flows.flow } : {}),
+      ...(onFlow ? { onFlow } : {}),
       ...(bar ? { progress: bar.update } : {}),
       ...(out ? { tap: out.tap } : {}),
     });
@@ -183,9 +205,60 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
   return run;
 }
 
+/**
+ * Replays one capture sharded by host pair on `jobs` workers, its flows to `onFlow` in
+ * id order; undefined (said on stderr) when one job must replay it to be exact.
+ */
+async function runCaptureSharded(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, start: CaptureStart, jobs: number, onFlow: (f: CaptureFlow) => void): Promise<CaptureRun | undefined> {
+  const bar = opts.progress === false ? undefined : startProgress(file);
+  let r;
+  try {
+    r = await replaySharded(
+      {
+        file,
+        config: config.file,
+        ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+        ...(opts.dialect !== undefined ? { dialect: opts.dialect } : {}),
+        flags: engineFlags(opts),
+        engine: start.engine,
+        topology: start.topology,
+        controlPorts: start.controlPorts,
+        wallClockStartMs: start.wallClockStartMs,
+      },
+      jobs,
+      eo.maxConnections ?? DEFAULT_CONNTRACK_MAX,
+      bar?.update,
+    );
+  } finally {
+    bar?.stop();
+  }
+  if (!r.exact) {
+    process.stderr.write(`ftpwall: info: ${file}: replayed in one job, not ${jobs} shards: ${r.why}\n`);
+    return undefined;
+  }
+  if (hasErrors(r.diagnostics)) throw new InputProblems(r.diagnostics);
+  printDiagnostics(r.diagnostics);
+  for (const f of r.flows) onFlow(f);
+  const replay = { stats: r.stats, flows: [], flowsTruncated: r.flows.length > 0, packets: [], events: [], controlLines: [], notes: [], works: r.works, summary: r.summary };
+  return buildCaptureRun({ name: basename(file), source: file, config: config.file, engine: start.engine }, replay, start.topology);
+}
+
+/** The engine options as plain flags, for a worker to read again. */
+function engineFlags(opts: ReplayOptions): EngineFlags {
+  return {
+    loose: opts.loose,
+    ...(opts.inspect !== undefined ? { inspect: opts.inspect } : {}),
+    ftpPort: opts.ftpPort,
+    ...(opts.conntrackTimeout !== undefined ? { conntrackTimeout: opts.conntrackTimeout } : {}),
+    ...(opts.expectationTimeout !== undefined ? { expectationTimeout: opts.expectationTimeout } : {}),
+    ...(opts.conntrackMax !== undefined ? { conntrackMax: opts.conntrackMax } : {}),
+  };
+}
+
 /** Runs the replay; returns the exit status. */
-export function runReplay(inputs: readonly string[], opts: ReplayOptions): number {
+export async function runReplay(inputs: readonly string[], opts: ReplayOptions): Promise<number> {
   const eo = engineOptions(opts);
+  const jobCount = jobsOption(opts.jobs);
   if (opts.pcapOut !== undefined && inputs.length !== 1)
     throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run: give exactly one scenario or capture, not ${inputs.length}` }]);
   prepareOutputs(
@@ -230,7 +303,14 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
       const engine = resolveEngine(opts.engine, config.policy, eo);
       if (kind === 'capture') {
         const flows = report?.capture({ scenario: basename(file), source: file, config: config.file, engine });
-        const run = runCapture(file, opts, config, eo, flows, snapshots);
+        const start = startCapture(file, opts, config, eo);
+        // flows are listed in order of first packet (id), whether one job or several replay the capture
+        let run = flows && jobCount > 1 && !opts.packets && opts.pcapOut === undefined ? await runCaptureSharded(file, opts, config, eo, start, jobCount, flows.flow) : undefined;
+        if (run === undefined) {
+          const order = flows ? idOrder(flows.flow) : undefined;
+          run = runCapture(file, opts, config, eo, start, order?.push, snapshots);
+          order?.end();
+        }
         if (flows) flows.end(run);
         else whole.push(run);
         runs.push({ scenario: run.scenario, config: run.config, ftp: run.ftp });

@@ -11,12 +11,13 @@ import type { Firewall, TraceEvent } from '../engine/verdict.js';
 import type { CaptureStats, Flow } from '../model/index.js';
 import { formatIp, ipEquals as sameIp } from '../net/address.js';
 import { hostPairShard } from '../parallel/host-pair.js';
-import { mergeStats, mergedVerdict, renumberFlows, shardsInexact, type ShardSummary } from '../parallel/capture-merge.js';
+import { mergeStats, mergedVerdict, renumberFlows, shardsInexact, tableLimitWhy, type ShardSummary } from '../parallel/capture-merge.js';
 import { replayCapture, type Topology } from '../replay/index.js';
 import { openCapture } from '../wire/index.js';
 import { engineOptions, loadConfigs, makeFirewall, type EngineFlags } from './inputs.js';
 import { InputProblems } from './io.js';
 import { runJobs } from './jobs.js';
+import { PoolStopped } from '../parallel/pool.js';
 
 /** One shard's work item. */
 export interface ShardItem {
@@ -36,7 +37,9 @@ export interface ShardItem {
 }
 
 /** What a shard streams while it runs. */
-export type ShardPartial = { readonly flows: readonly Flow[] } | { readonly progress: readonly [records: number, flows: number, byteOffset: number] };
+export type ShardPartial =
+  | { readonly flows: readonly Flow[] }
+  | { readonly progress: readonly [records: number, flows: number, byteOffset: number]; readonly peakConnections: number };
 
 /** Flows sent to the main thread at a time. */
 const FLOW_BATCH = 1024;
@@ -101,7 +104,7 @@ export function runCaptureShard(item: ShardItem, post: (p: ShardPartial) => void
       }
     },
     progress(records, flows, byteOffset) {
-      post({ progress: [records, flows, byteOffset] });
+      post({ progress: [records, flows, byteOffset], peakConnections: live.peak });
     },
     shard: {
       owns(p) {
@@ -143,26 +146,39 @@ export async function replaySharded(item: Omit<ShardItem, 'shard' | 'shards' | '
     seen.push([0, 0, 0]);
   }
   const items = flows.map((_, shard) => ({ ...item, kind: 'capture-shard' as const, shard, shards }));
-  const summaries = await runJobs<ShardSummary, ShardPartial>(items, shards, undefined, (k, part) => {
-    if ('flows' in part) {
-      const into = flows[k]!;
-      for (const f of part.flows) into.push(f);
-      return;
-    }
-    seen[k] = part.progress;
-    if (progress) {
-      // every shard reads the whole file: the slowest one's offset is how far the run is
-      let records = 0;
-      let flowCount = 0;
-      let offset = Number.POSITIVE_INFINITY;
-      for (const [r, f, o] of seen) {
-        records += r;
-        flowCount += f;
-        offset = Math.min(offset, o);
+  const peaks = flows.map(() => 0);
+  let summaries: ShardSummary[];
+  try {
+    summaries = await runJobs<ShardSummary, ShardPartial>(items, shards, undefined, (k, part) => {
+      if ('flows' in part) {
+        const into = flows[k]!;
+        for (const f of part.flows) into.push(f);
+        return false;
       }
-      progress(records, flowCount, offset);
-    }
-  });
+      seen[k] = part.progress;
+      peaks[k] = part.peakConnections;
+      let peakSum = 0;
+      for (const p of peaks) peakSum += p;
+      // the shards may have filled the one table together: stop now, one job replays it
+      if (peakSum >= maxConnections) return true;
+      if (progress) {
+        // every shard reads the whole file: the slowest one's offset is how far the run is
+        let records = 0;
+        let flowCount = 0;
+        let offset = Number.POSITIVE_INFINITY;
+        for (const [r, f, o] of seen) {
+          records += r;
+          flowCount += f;
+          offset = Math.min(offset, o);
+        }
+        progress(records, flowCount, offset);
+      }
+      return false;
+    });
+  } catch (e) {
+    if (e instanceof PoolStopped) return { exact: false, why: tableLimitWhy(peaks, maxConnections) };
+    throw e;
+  }
   const why = shardsInexact(summaries, flows, maxConnections);
   if (why !== undefined) return { exact: false, why };
   const stats = mergeStats(summaries);

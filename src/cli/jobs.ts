@@ -28,7 +28,7 @@ export const WORKER_URL = new URL('./worker.js', import.meta.url);
  * Runs `items` on `jobs` workers; the results in input order. A failed item is rethrown as
  * the main thread would have thrown it: its located problems as InputProblems.
  */
-export async function runJobs<R, P = never>(items: readonly JobItem[], jobs: number, bar?: { tick(): void }, onPartial?: (index: number, partial: P) => void): Promise<R[]> {
+export async function runJobs<R, P = never>(items: readonly JobItem[], jobs: number, bar?: { tick(): void }, onPartial?: (index: number, partial: P) => boolean | void): Promise<R[]> {
   try {
     return await runPool<JobItem, R, P>(items, { jobs, workerUrl: WORKER_URL, ...(bar ? { onDone: () => bar.tick() } : {}), ...(onPartial ? { onPartial } : {}) });
   } catch (e) {

@@ -233,7 +233,8 @@ async function runCaptureSharded(file: string, opts: ReplayOptions, config: Load
     bar?.stop();
   }
   if (!r.exact) {
-    process.stderr.write(`ftpwall: info: ${file}: replayed in one job, not ${jobs} shards: ${r.why}\n`);
+    // the report is the same either way; say why it took one job when jobs were asked for
+    if (opts.jobs !== undefined) process.stderr.write(`ftpwall: info: ${file}: replayed in one job, not ${jobs} shards: ${r.why}\n`);
     return undefined;
   }
   if (hasErrors(r.diagnostics)) throw new InputProblems(r.diagnostics);

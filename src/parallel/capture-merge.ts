@@ -33,10 +33,17 @@ export function shardsInexact(shards: readonly ShardSummary[], flows: readonly (
   for (const s of shards) if (s.crossPair !== undefined) return `${s.crossPair}: its data connection may run between another pair of hosts, in another shard`;
   let sum = 0;
   for (const s of shards) sum += s.peakConnections;
-  if (sum >= maxConnections) return `the shards held up to ${sum} conntrack entries together, so the table limit of ${maxConnections} (global in the kernel) may have been reached`;
+  if (sum >= maxConnections) return tableLimitWhy(shards.map((s) => s.peakConnections), maxConnections);
   for (const fs of flows)
     for (const f of fs) if (f.firstBlocked && 'connection' in f.firstBlocked.provenance) return `flow ${f.client} → ${f.server} was denied naming a conntrack entry, whose number depends on every shard`;
   return undefined;
+}
+
+/** Why shards holding up to `peaks` conntrack entries cannot stand for one table. */
+export function tableLimitWhy(peaks: readonly number[], maxConnections: number): string {
+  let sum = 0;
+  for (const p of peaks) sum += p;
+  return `the shards held up to ${sum} conntrack entries together, so the table limit of ${maxConnections} (global in the kernel: --conntrack-max) may have been reached`;
 }
 
 /** Per shard, shard flow id (index k-1) → flow id of the whole replay (1-based, in order of first packet). */

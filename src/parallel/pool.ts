@@ -32,6 +32,13 @@ export class WorkItemFailed extends Error {
   }
 }
 
+/** Thrown by runPool when onPartial stopped the batch. */
+export class PoolStopped extends Error {
+  constructor() {
+    super('stopped early');
+  }
+}
+
 /** How to run a batch. */
 export interface PoolOptions<P> {
   /** worker threads at most (fewer when there are fewer items) */
@@ -40,8 +47,8 @@ export interface PoolOptions<P> {
   readonly workerUrl: URL;
   /** after each finished item (progress bars) */
   readonly onDone?: (index: number) => void;
-  /** a streamed piece of an item, in the order its worker sent them */
-  readonly onPartial?: (index: number, partial: P) => void;
+  /** a streamed piece of an item, in the order its worker sent them; returning true stops the batch (runPool throws PoolStopped) */
+  readonly onPartial?: (index: number, partial: P) => boolean | void;
 }
 
 /**
@@ -55,6 +62,7 @@ export async function runPool<T, R, P = never>(items: readonly T[], o: PoolOptio
   let next = 0;
   const count = Math.max(1, Math.min(o.jobs, items.length));
   const started: Worker[] = [];
+  let stopped = false;
   const one = (): Promise<void> =>
     new Promise<void>((resolveWorker, rejectWorker) => {
       const w = new Worker(o.workerUrl);
@@ -73,7 +81,10 @@ export async function runPool<T, R, P = never>(items: readonly T[], o: PoolOptio
       };
       w.on('message', (m: WorkerMessage<R, P>) => {
         if ('partial' in m) {
-          o.onPartial?.(m.index, m.partial);
+          if (!stopped && o.onPartial?.(m.index, m.partial) === true) {
+            stopped = true;
+            void Promise.all(started.map((x) => x.terminate()));
+          }
           return;
         }
         busy = false;
@@ -84,7 +95,8 @@ export async function runPool<T, R, P = never>(items: readonly T[], o: PoolOptio
       });
       w.on('error', (e) => rejectWorker(e));
       w.on('exit', (code) => {
-        if (busy) rejectWorker(new Error(`the worker for item ${current + 1} stopped (exit code ${code}) before answering`));
+        if (stopped) resolveWorker();
+        else if (busy) rejectWorker(new Error(`the worker for item ${current + 1} stopped (exit code ${code}) before answering`));
       });
       feed();
     });
@@ -96,6 +108,7 @@ export async function runPool<T, R, P = never>(items: readonly T[], o: PoolOptio
     await Promise.all(started.map((w) => w.terminate()));
     throw e;
   }
+  if (stopped) throw new PoolStopped();
   if (firstFailure !== undefined) throw firstFailure;
   return results;
 }

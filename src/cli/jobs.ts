@@ -4,13 +4,15 @@ import { InputProblems } from './io.js';
 import type { CompareCell, CompareOptions } from './compare.js';
 import type { ProbeFlags } from './probe.js';
 import type { ShardItem } from './capture-shards.js';
+import type { ScenarioRunItem } from './replay-runs.js';
 
 /** One work item; each is done by a stateless worker (src/cli/worker.ts) and answered with plain data. */
 export type JobItem =
   | { readonly kind: 'compare-cell'; readonly inputs: readonly string[]; readonly opts: CompareOptions; readonly cell: CompareCell }
   | { readonly kind: 'lint'; readonly file: string }
   | { readonly kind: 'probe-cell'; readonly opts: ProbeFlags; readonly cell: number }
-  | ShardItem;
+  | ShardItem
+  | ScenarioRunItem;
 
 /** `--jobs`: a whole number of at least 1; default the core count. */
 export function jobsOption(value: number | string | undefined): number {

@@ -29,7 +29,8 @@ import { parseWallClock } from '../policy/time-range.js';
 import { scenarioWallClockAndWarning } from './wall-clock.js';
 import type { Policy } from '../policy/model.js';
 import type { Scenario } from '../scenario/model.js';
-import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineFlags, type EngineOptions, type LoadedConfig } from './inputs.js';
+import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
+import { engineFlagsOf } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
 import { maybeRecord, replayHtml, type SnapshotsByRun } from './html.js';
 import { openOutputSink } from './output-sink.js';
@@ -40,6 +41,7 @@ import { replaySharded } from './capture-shards.js';
 /** nf_conntrack_max when --conntrack-max is not given (the stateful engine's default). */
 const DEFAULT_CONNTRACK_MAX = 65536;
 import { idOrder } from '../parallel/id-order.js';
+import { runScenarioItems, type ScenarioRunItem, type ScenarioRunResult } from './replay-runs.js';
 
 /** Options of `replay`, as commander parses them. */
 export interface ReplayOptions {
@@ -219,7 +221,7 @@ async function runCaptureSharded(file: string, opts: ReplayOptions, config: Load
         config: config.file,
         ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
         ...(opts.dialect !== undefined ? { dialect: opts.dialect } : {}),
-        flags: engineFlags(opts),
+        flags: engineFlagsOf(opts),
         engine: start.engine,
         topology: start.topology,
         controlPorts: start.controlPorts,
@@ -242,18 +244,6 @@ async function runCaptureSharded(file: string, opts: ReplayOptions, config: Load
   for (const f of r.flows) onFlow(f);
   const replay = { stats: r.stats, flows: [], flowsTruncated: r.flows.length > 0, packets: [], events: [], controlLines: [], notes: [], works: r.works, summary: r.summary };
   return buildCaptureRun({ name: basename(file), source: file, config: config.file, engine: start.engine }, replay, start.topology);
-}
-
-/** The engine options as plain flags, for a worker to read again. */
-function engineFlags(opts: ReplayOptions): EngineFlags {
-  return {
-    loose: opts.loose,
-    ...(opts.inspect !== undefined ? { inspect: opts.inspect } : {}),
-    ftpPort: opts.ftpPort,
-    ...(opts.conntrackTimeout !== undefined ? { conntrackTimeout: opts.conntrackTimeout } : {}),
-    ...(opts.expectationTimeout !== undefined ? { expectationTimeout: opts.expectationTimeout } : {}),
-    ...(opts.conntrackMax !== undefined ? { conntrackMax: opts.conntrackMax } : {}),
-  };
 }
 
 /** Runs the replay; returns the exit status. */
@@ -299,8 +289,44 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
   const streamed = opts.format === 'table' || opts.format === 'json';
   const sink = streamed ? openOutputSink(opts.output) : undefined;
   const report = sink ? createReportStream(sink.write, { format: opts.format === 'json' ? 'json' : 'table', packets: opts.packets, summary: opts.summary ?? false, ...(style ? { style } : {}) }) : undefined;
+  // scenario runs ahead on workers (table and JSON only: the other formats keep snapshots or write pcaps in this thread)
+  const ahead = new Map<number, ScenarioRunResult[]>();
+  if (jobCount > 1 && streamed && opts.pcapOut === undefined) {
+    const scenarioFiles = inputs.filter((_, i) => kinds[i] === 'scenario');
+    const items: ScenarioRunItem[] = [];
+    const owner: number[] = [];
+    jobs.forEach(({ config, kind, scenario: s }, j) => {
+      if (kind !== 'scenario') return;
+      const variants = expandEach(s!, [config.policy]).length;
+      for (let variant = 0; variant < variants; variant++) {
+        items.push({
+          kind: 'replay-run',
+          scenarioFiles,
+          configFiles: opts.config,
+          ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+          ...(opts.dialect !== undefined ? { dialect: opts.dialect } : {}),
+          ...(opts.maxPackets !== undefined ? { maxPackets: opts.maxPackets } : {}),
+          flags: engineFlagsOf(opts),
+          engine: resolveEngine(opts.engine, config.policy, eo),
+          ...(atOption(opts) !== undefined ? { atMs: atOption(opts)! } : {}),
+          config: configs.indexOf(config),
+          scenario: scenarios.indexOf(s!),
+          variant,
+        });
+        owner.push(j);
+      }
+    });
+    if (items.length > 1) {
+      const results = await runScenarioItems(items, jobCount);
+      results.forEach((r, i) => {
+        const list = ahead.get(owner[i]!) ?? [];
+        list.push(r);
+        ahead.set(owner[i]!, list);
+      });
+    }
+  }
   try {
-    for (const { config, file, kind, scenario: s } of jobs) {
+    for (const [j, { config, file, kind, scenario: s }] of jobs.entries()) {
       const engine = resolveEngine(opts.engine, config.policy, eo);
       if (kind === 'capture') {
         const flows = report?.capture({ scenario: basename(file), source: file, config: config.file, engine });
@@ -321,6 +347,15 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
       const variants = expandEach(s!, [config.policy]);
       if (opts.pcapOut !== undefined && variants.length > 1)
         throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run, but ${file} has passivePortChoice: each and runs ${variants.length} times`, suggestion: 'use passivePortChoice: first or random with --pcap-out' }]);
+      const done = ahead.get(j);
+      if (done) {
+        for (const { report: r, warnings } of done) {
+          printDiagnostics(warnings);
+          report!.run(r);
+          runs.push({ scenario: r.scenario, config: r.config, ftp: r.ftp });
+        }
+        continue;
+      }
       for (const { scenario } of variants) {
         const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts))), opts.format === 'html');
         const trace = simulate(scenario, rec.firewall);

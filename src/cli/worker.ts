@@ -9,6 +9,7 @@ import type { WorkerMessage } from '../parallel/pool.js';
 import { loadCompareInputs, runCompareCell, type CompareInputs } from './compare.js';
 import { InputProblems } from './io.js';
 import { runCaptureShard } from './capture-shards.js';
+import { runScenarioItem } from './replay-runs.js';
 import { lintOne } from './lint.js';
 import type { JobItem } from './jobs.js';
 import { prepareProbe, probeCellAt, type PreparedProbe } from './probe.js';
@@ -27,6 +28,8 @@ const quiet = (_d: readonly Diagnostic[]): void => undefined;
 
 function handle(item: JobItem, post: (partial: unknown) => void): unknown {
   switch (item.kind) {
+    case 'replay-run':
+      return runScenarioItem(item);
     case 'capture-shard':
       return runCaptureShard(item, post);
     case 'compare-cell': {

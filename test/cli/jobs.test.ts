@@ -59,6 +59,17 @@ describe('--jobs: the same output in the same order as one job', () => {
     sameForJobs(['probe', '--config', 'rules/stateful.cfg', '--format', 'json']);
   }, 240_000);
 
+  it('replay: every bundled scenario through two configs (runs on the workers), table and JSON, with the same warnings', () => {
+    const args = ['replay', ...SCENARIOS, '-c', 'rules/stateful.cfg', '-c', 'rules/seed-active.cfg'];
+    const one = ftpwall([...args, '--jobs', '1']);
+    const two = ftpwall([...args, '--jobs', '2']);
+    expect(one.status).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.stderr).toBe(one.stderr);
+    expect(one.stdout.match(/^\S.* × rules\/(stateful|seed-active)\.cfg/gm)!.length).toBeGreaterThanOrEqual(SCENARIOS.length * 2);
+    sameForJobs([...args, '--format', 'json']);
+  }, 240_000);
+
   it('replay: scenarios and corpus captures through two configs, table and JSON', () => {
     const inputs = ['scenarios/passive-download.yaml', 'scenarios/two-sessions.yaml', join(CORPUS, 'zeek-ftp-ipv4.pcap'), join(CORPUS, 'suricata-ftp-all-data-ipv6.pcap')];
     const args = ['replay', ...inputs, '-c', 'rules/stateful.cfg', '-c', 'rules/seed-passive.cfg'];

@@ -41,6 +41,9 @@ export type ShardPartial =
   | { readonly flows: readonly Flow[] }
   | { readonly progress: readonly [records: number, flows: number, byteOffset: number]; readonly peakConnections: number };
 
+/** Most flows a sharded replay merges; a capture with more is replayed in one job, whose report streams. */
+export const MAX_MERGED_FLOWS = 250_000;
+
 /** Flows sent to the main thread at a time. */
 const FLOW_BATCH = 1024;
 
@@ -147,12 +150,16 @@ export async function replaySharded(item: Omit<ShardItem, 'shard' | 'shards' | '
   }
   const items = flows.map((_, shard) => ({ ...item, kind: 'capture-shard' as const, shard, shards }));
   const peaks = flows.map(() => 0);
+  let held = 0;
   let summaries: ShardSummary[];
   try {
     summaries = await runJobs<ShardSummary, ShardPartial>(items, shards, undefined, (k, part) => {
       if ('flows' in part) {
         const into = flows[k]!;
         for (const f of part.flows) into.push(f);
+        held += part.flows.length;
+        // the merge holds every flow until the shards end; past this, one job streams them instead
+        if (held > MAX_MERGED_FLOWS) return true;
         return false;
       }
       seen[k] = part.progress;
@@ -176,7 +183,8 @@ export async function replaySharded(item: Omit<ShardItem, 'shard' | 'shards' | '
       return false;
     });
   } catch (e) {
-    if (e instanceof PoolStopped) return { exact: false, why: tableLimitWhy(peaks, maxConnections) };
+    if (e instanceof PoolStopped)
+      return { exact: false, why: held > MAX_MERGED_FLOWS ? `more than ${MAX_MERGED_FLOWS.toLocaleString('en-US')} flows, which the merge of the shards would hold in memory until they end` : tableLimitWhy(peaks, maxConnections) };
     throw e;
   }
   const why = shardsInexact(summaries, flows, maxConnections);

@@ -6,13 +6,11 @@
 import { parentPort } from 'node:worker_threads';
 import type { Diagnostic } from '../diag/diagnostic.js';
 import type { WorkerMessage } from '../parallel/pool.js';
-import { loadCompareInputs, runCompareCell, type CompareInputs } from './compare.js';
+import type { CompareInputs } from './compare.js';
 import { InputProblems } from './io.js';
-import { runCaptureShard } from './capture-shards.js';
-import { runScenarioItem } from './replay-runs.js';
-import { lintOne } from './lint.js';
 import type { JobItem } from './jobs.js';
-import { prepareProbe, probeCellAt, type PreparedProbe } from './probe.js';
+import type { PreparedProbe } from './probe.js';
+// each kind's modules load when its first item comes, so a lint worker starts as fast as lint
 
 const cache = new Map<string, unknown>();
 
@@ -26,19 +24,27 @@ function cached<T>(key: string, make: () => T): T {
 
 const quiet = (_d: readonly Diagnostic[]): void => undefined;
 
-function handle(item: JobItem, post: (partial: unknown) => void): unknown {
+async function handle(item: JobItem, post: (partial: unknown) => void): Promise<unknown> {
   switch (item.kind) {
-    case 'replay-run':
+    case 'replay-run': {
+      const { runScenarioItem } = await import('./replay-runs.js');
       return runScenarioItem(item);
-    case 'capture-shard':
+    }
+    case 'capture-shard': {
+      const { runCaptureShard } = await import('./capture-shards.js');
       return runCaptureShard(item, post);
+    }
     case 'compare-cell': {
+      const { loadCompareInputs, runCompareCell } = await import('./compare.js');
       const c = cached<CompareInputs>(JSON.stringify(['compare', item.inputs, item.opts]), () => loadCompareInputs(item.inputs, item.opts, quiet));
       return runCompareCell(c, item.cell, false, new Map());
     }
-    case 'lint':
+    case 'lint': {
+      const { lintOne } = await import('./lint.js');
       return lintOne(item.file);
+    }
     case 'probe-cell': {
+      const { prepareProbe, probeCellAt } = await import('./probe.js');
       const p = cached<PreparedProbe>(JSON.stringify(['probe', item.opts]), () => prepareProbe(item.opts, quiet));
       return probeCellAt(p, item.cell);
     }
@@ -47,10 +53,10 @@ function handle(item: JobItem, post: (partial: unknown) => void): unknown {
 
 const port = parentPort;
 if (port) {
-  port.on('message', (m: { index: number; item: JobItem }) => {
+  port.on('message', async (m: { index: number; item: JobItem }) => {
     let reply: WorkerMessage<unknown, unknown>;
     try {
-      reply = { index: m.index, ok: true, value: handle(m.item, (partial) => port.postMessage({ index: m.index, partial })) };
+      reply = { index: m.index, ok: true, value: await handle(m.item, (partial) => port.postMessage({ index: m.index, partial })) };
     } catch (e) {
       reply =
         e instanceof InputProblems

@@ -71,7 +71,7 @@ export async function runPool<T, R, P = never>(items: readonly T[], o: PoolOptio
       let current = -1;
       const feed = (): void => {
         // once an item has failed, items after it cannot change what is thrown
-        if (next >= items.length || (firstFailure !== undefined && next > firstFailure.index)) {
+        if (stopped || next >= items.length || (firstFailure !== undefined && next > firstFailure.index)) {
           void w.terminate().then(() => resolveWorker());
           return;
         }

@@ -126,6 +126,8 @@ export async function runCompare(inputs: readonly string[], opts: CompareOptions
       cells.map((cell) => ({ kind: 'compare-cell', inputs, opts: { ...opts, progress: false }, cell }) satisfies JobItem),
       jobs,
       bar,
+      undefined,
+      (_item, i) => runCompareCell(c, cells[i]!, false, snapshots) as { report: RunReport; warnings: Diagnostic[] },
     );
     reports = done.map((d) => {
       printDiagnostics(d.warnings);

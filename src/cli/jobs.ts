@@ -1,5 +1,5 @@
 /** `--jobs N`: the work items commands hand to worker threads, and the run of a batch of them. */
-import { runPool, WorkItemFailed, defaultJobs } from '../parallel/pool.js';
+import { runPool, WorkItemFailed, defaultJobs, type WorkerReply } from '../parallel/pool.js';
 import { InputProblems } from './io.js';
 import type { CompareCell, CompareOptions } from './compare.js';
 import type { ProbeFlags } from './probe.js';
@@ -26,13 +26,37 @@ export function jobsOption(value: number | string | undefined): number {
 /** The worker's entry module (dist/cli/worker.js beside this file). */
 export const WORKER_URL = new URL('./worker.js', import.meta.url);
 
-/**
- * Runs `items` on `jobs` workers; the results in input order. A failed item is rethrown as
- * the main thread would have thrown it: its located problems as InputProblems.
- */
-export async function runJobs<R, P = never>(items: readonly JobItem[], jobs: number, bar?: { tick(): void }, onPartial?: (index: number, partial: P) => boolean | void): Promise<R[]> {
+/** An item's answer as a worker gives it: the value, or the located problems (InputProblems), or a broken invariant. */
+export function replyOf(index: number, run: () => unknown): WorkerReply<unknown> {
   try {
-    return await runPool<JobItem, R, P>(items, { jobs, workerUrl: WORKER_URL, ...(bar ? { onDone: () => bar.tick() } : {}), ...(onPartial ? { onPartial } : {}) });
+    return { index, ok: true, value: run() };
+  } catch (e) {
+    return e instanceof InputProblems
+      ? { index, ok: false, problems: e.diagnostics, message: e.message }
+      : { index, ok: false, message: e instanceof Error ? e.message : String(e), ...(e instanceof Error && e.stack ? { stack: e.stack } : {}) };
+  }
+}
+
+/**
+ * Runs `items` on `jobs` jobs: worker threads, and the main thread too when `local` answers
+ * an item here (from inputs it has already loaded). The results in input order; a failed
+ * item is rethrown as the main thread would have thrown it: its located problems as InputProblems.
+ */
+export async function runJobs<R, P = never>(
+  items: readonly JobItem[],
+  jobs: number,
+  bar?: { tick(): void },
+  onPartial?: (index: number, partial: P) => boolean | void,
+  local?: (item: JobItem, index: number) => R,
+): Promise<R[]> {
+  try {
+    return await runPool<JobItem, R, P>(items, {
+      jobs,
+      workerUrl: WORKER_URL,
+      ...(bar ? { onDone: () => bar.tick() } : {}),
+      ...(onPartial ? { onPartial } : {}),
+      ...(local ? { local: (item: unknown, index: number) => replyOf(index, () => local(item as JobItem, index)) } : {}),
+    });
   } catch (e) {
     if (e instanceof WorkItemFailed) {
       if (e.problems !== undefined) throw new InputProblems(e.problems);

@@ -35,7 +35,7 @@ export async function runLint(files: readonly string[], opts: LintOptions, toolV
   const bar = opts.progress === false || files.length < 2 ? undefined : startCountProgress('lint', files.length);
   const results =
     jobs > 1 && files.length > 1
-      ? await runJobs<ReturnType<typeof lintOne>>(files.map((file) => ({ kind: 'lint', file }) satisfies JobItem), jobs, bar)
+      ? await runJobs<ReturnType<typeof lintOne>>(files.map((file) => ({ kind: 'lint', file }) satisfies JobItem), jobs, bar, undefined, (_item, i) => lintOne(files[i]!))
       : files.map((file) => {
           const r = lintOne(file);
           bar?.tick();

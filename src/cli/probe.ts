@@ -212,6 +212,8 @@ export async function probeWithJobs(p: PreparedProbe, opts: ProbeFlags & { reado
             plan.cells.map((_, cell) => ({ kind: 'probe-cell', opts: flags, cell }) satisfies JobItem),
             jobs,
             bar,
+            undefined,
+            (_item, i) => runPlannedCell(p.request, plan.cells[i]!),
           )
         : plan.cells.map((c) => {
             const r = runPlannedCell(p.request, c);

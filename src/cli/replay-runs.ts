@@ -4,7 +4,7 @@ import { expandEach } from '../probe/each.js';
 import { buildRunReport, type RunReport } from '../report/run.js';
 import type { Scenario } from '../scenario/model.js';
 import { simulate } from '../sim/run.js';
-import { engineOptions, loadConfigs, loadScenarios, makeFirewall, type EngineFlags } from './inputs.js';
+import { engineOptions, loadConfigs, loadScenarios, makeFirewall, type EngineFlags, type LoadedConfig } from './inputs.js';
 import { runJobs } from './jobs.js';
 import { scenarioWallClockAndWarning } from './wall-clock.js';
 
@@ -32,7 +32,7 @@ export interface ScenarioRunResult {
   readonly warnings: readonly Diagnostic[];
 }
 
-let loaded: { key: string; configs: ReturnType<typeof loadConfigs>; scenarios: Scenario[] } | undefined;
+let loaded: { key: string; configs: LoadedConfig[]; scenarios: Scenario[] } | undefined;
 
 /** Worker side: simulates one run. */
 export function runScenarioItem(item: ScenarioRunItem): ScenarioRunResult {
@@ -41,14 +41,19 @@ export function runScenarioItem(item: ScenarioRunItem): ScenarioRunResult {
     const quiet = (): void => undefined;
     loaded = { key, configs: loadConfigs(item.configFiles, quiet, item.platform, item.dialect), scenarios: loadScenarios(item.scenarioFiles, quiet, item.maxPackets) };
   }
-  const config = loaded.configs[item.config]!;
-  const scenario = expandEach(loaded.scenarios[item.scenario]!, [config.policy])[item.variant]!.scenario;
+  return simulateRun(loaded.configs, loaded.scenarios, item);
+}
+
+/** Simulates the run `item` names among loaded configs and scenarios. */
+export function simulateRun(configs: readonly LoadedConfig[], scenarios: readonly Scenario[], item: ScenarioRunItem): ScenarioRunResult {
+  const config = configs[item.config]!;
+  const scenario = expandEach(scenarios[item.scenario]!, [config.policy])[item.variant]!.scenario;
   const clock = scenarioWallClockAndWarning(config.policy, scenario, item.atMs);
   const trace = simulate(scenario, makeFirewall(item.engine, config.policy, engineOptions(item.flags), clock.wallMs));
   return { report: buildRunReport({ scenario: scenario.name, source: scenario.source, config: config.file, engine: item.engine }, trace), warnings: clock.warnings };
 }
 
-/** Main side: every item on `jobs` workers; the results in item order. */
-export function runScenarioItems(items: readonly ScenarioRunItem[], jobs: number): Promise<ScenarioRunResult[]> {
-  return runJobs<ScenarioRunResult>(items, jobs);
+/** Main side: every item on `jobs` jobs (this thread one of them, with its loaded inputs); the results in item order. */
+export function runScenarioItems(items: readonly ScenarioRunItem[], jobs: number, configs: readonly LoadedConfig[], scenarios: readonly Scenario[]): Promise<ScenarioRunResult[]> {
+  return runJobs<ScenarioRunResult>(items, jobs, undefined, undefined, (_item, i) => simulateRun(configs, scenarios, items[i]!));
 }

@@ -317,7 +317,7 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
       }
     });
     if (items.length > 1) {
-      const results = await runScenarioItems(items, jobCount);
+      const results = await runScenarioItems(items, jobCount, configs, scenarios);
       results.forEach((r, i) => {
         const list = ahead.get(owner[i]!) ?? [];
         list.push(r);

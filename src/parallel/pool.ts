@@ -49,6 +49,12 @@ export interface PoolOptions<P> {
   readonly onDone?: (index: number) => void;
   /** a streamed piece of an item, in the order its worker sent them; returning true stops the batch (runPool throws PoolStopped) */
   readonly onPartial?: (index: number, partial: P) => boolean | void;
+  /**
+   * The main thread as one of the jobs: it answers items itself between the workers'
+   * messages (one worker fewer to start, and no copy of its results). For short items only:
+   * the workers' messages wait while it runs one.
+   */
+  readonly local?: (item: unknown, index: number) => WorkerReply<unknown>;
 }
 
 /**
@@ -60,7 +66,8 @@ export async function runPool<T, R, P = never>(items: readonly T[], o: PoolOptio
   const results: R[] = new Array<R>(items.length);
   let firstFailure: WorkItemFailed | undefined;
   let next = 0;
-  const count = Math.max(1, Math.min(o.jobs, items.length));
+  // with the main thread as a job, one worker fewer (none for a single item)
+  const count = o.local ? Math.max(0, Math.min(o.jobs - 1, items.length - 1)) : Math.max(1, Math.min(o.jobs, items.length));
   const started: Worker[] = [];
   let stopped = false;
   const one = (): Promise<void> =>
@@ -88,9 +95,7 @@ export async function runPool<T, R, P = never>(items: readonly T[], o: PoolOptio
           return;
         }
         busy = false;
-        if (m.ok) results[m.index] = m.value;
-        else if (firstFailure === undefined || m.index < firstFailure.index) firstFailure = new WorkItemFailed(m.index, m.message, m.problems, m.stack);
-        o.onDone?.(m.index);
+        record(m);
         feed();
       });
       w.on('error', (e) => rejectWorker(e));
@@ -100,7 +105,23 @@ export async function runPool<T, R, P = never>(items: readonly T[], o: PoolOptio
       });
       feed();
     });
-  const running: Promise<void>[] = [];
+  const record = (m: WorkerReply<R>): void => {
+    if (m.ok) results[m.index] = m.value;
+    else if (firstFailure === undefined || m.index < firstFailure.index) firstFailure = new WorkItemFailed(m.index, m.message, m.problems, m.stack);
+    o.onDone?.(m.index);
+  };
+  const local = o.local;
+  const inThread = async (): Promise<void> => {
+    if (!local) return;
+    // let the workers start first, then take items as they do, yielding between items so their answers are heard
+    await new Promise((r) => setImmediate(r));
+    while (!stopped && next < items.length && (firstFailure === undefined || next <= firstFailure.index)) {
+      const index = next++;
+      record(local(items[index], index) as WorkerReply<R>);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const running: Promise<void>[] = [inThread()];
   for (let i = 0; i < count; i++) running.push(one());
   try {
     await Promise.all(running);

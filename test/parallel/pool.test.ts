@@ -41,6 +41,25 @@ describe('runPool', () => {
     expect(await runPool<number, number>([3, 1, 2], { jobs: 1, workerUrl: url })).toEqual([9, 1, 4]);
   });
 
+  it('with the main thread as a job (local), items are shared between it and the workers; the results are the same and in order', async () => {
+    const here: number[] = [];
+    const items = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const r = await runPool<number, number>(items, {
+      jobs: 2,
+      workerUrl: url,
+      local: (item, index) => {
+        here.push(index);
+        return { index, ok: true, value: (item as number) * (item as number) };
+      },
+    });
+    expect(r).toEqual(items.map((x) => x * x));
+    expect(here.length).toBeGreaterThan(0);
+    expect(here.length).toBeLessThan(items.length);
+    // one job in all: the main thread alone, no worker started
+    const alone = await runPool<number, number>([2, 3], { jobs: 1, workerUrl: new URL('file:///nonexistent-worker.mjs'), local: (item, index) => ({ index, ok: true, value: (item as number) + 1 }) });
+    expect(alone).toEqual([3, 4]);
+  });
+
   it('throws the failure of the earliest failing item, as one job would, with its located problems', async () => {
     const e = await runPool<number, number>([1, 2, -3, 4, -5, 6], { jobs: 2, workerUrl: url }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(WorkItemFailed);

@@ -104,7 +104,7 @@ export function buildProgram(): Command {
     .addOption(maxPacketsOption())
     .option('--summary', 'totals and blocked flows only', false)
     .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
-    .addOption(jobsCommandOption('the runs of scenarios, and for a capture its shards by host pair'))
+    .addOption(jobsCommandOption('the runs of scenarios; a capture is sharded by host pair only when --jobs is given'))
     .action(async (scenarios: string[], opts) => {
       const { runReplay } = await import('./replay.js');
       process.exitCode = await runReplay(scenarios, opts);

@@ -235,8 +235,8 @@ async function runCaptureSharded(file: string, opts: ReplayOptions, config: Load
     bar?.stop();
   }
   if (!r.exact) {
-    // the report is the same either way; say why it took one job when jobs were asked for
-    if (opts.jobs !== undefined) process.stderr.write(`ftpwall: info: ${file}: replayed in one job, not ${jobs} shards: ${r.why}\n`);
+    // the report is the same either way; say why it took one job
+    process.stderr.write(`ftpwall: info: ${file}: replayed in one job, not ${jobs} shards: ${r.why}\n`);
     return undefined;
   }
   if (hasErrors(r.diagnostics)) throw new InputProblems(r.diagnostics);
@@ -332,7 +332,8 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
         const flows = report?.capture({ scenario: basename(file), source: file, config: config.file, engine });
         const start = startCapture(file, opts, config, eo);
         // flows are listed in order of first packet (id), whether one job or several replay the capture
-        let run = flows && jobCount > 1 && !opts.packets && opts.pcapOut === undefined ? await runCaptureSharded(file, opts, config, eo, start, jobCount, flows.flow) : undefined;
+        // sharded only on request: every shard has its own heap, engine and flow table (memory: README, Scaling out)
+        let run = flows && opts.jobs !== undefined && jobCount > 1 && !opts.packets && opts.pcapOut === undefined ? await runCaptureSharded(file, opts, config, eo, start, jobCount, flows.flow) : undefined;
         if (run === undefined) {
           const order = flows ? idOrder(flows.flow) : undefined;
           run = runCapture(file, opts, config, eo, start, order?.push, snapshots);

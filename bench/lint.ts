@@ -77,6 +77,11 @@ function count(policy: Policy, text: string): Record<string, number> {
   return byKind;
 }
 
+/** A config of one `rules`-rule ACL (ids 0, 5, 10 …; at most 13,107 rules), generated from `seed`: the lint bench's ACLs as a file's text. */
+export function lintConfigText(rules: number, seed: number): string {
+  return aclText(bodies(rules, seed), true);
+}
+
 /** Parses and lints a `rules`-rule ACL; above 13,107 rules (ids × 5 > 65534) the model is built from chunks. */
 export function lintBench(rules: number, seed = 2026): LintBenchResult {
   const all = bodies(rules, seed);

@@ -7,7 +7,7 @@
  * Then `ftpwall lint` on generated 10,000- and 100,000-rule ACLs (bench/lint.ts), config parsing (bench/parse.ts),
  * the CLI report of that capture (table, JSON), the heap a held flow summary costs, cold start, and the
  * floods of issue 14 (time and peak RSS each).
- * Options: --sessions N, --transfer BYTES, --big (a ~1 GB capture), --keep (keep the file),
+ * Options: --sessions N, --transfer BYTES, --big (a ~1 GB capture), --jobs-only (the --jobs section), --keep (keep the file),
  * --parse-only (only the config parsing benchmark), --lint-only (only the lint section),
  * --no-floods, --flood-scale X (flood sizes × X).
  */
@@ -21,6 +21,10 @@ import { lintBench, type LintBenchResult } from './lint.js';
 import { coldStartSection, floodsSection, reportSection, retainedPhase } from './extra.js';
 import { aclPhase, replayPhase, walkPhase, type PhaseResult } from './phases.js';
 import { parsePhase } from './parse.js';
+import { jobsSection } from './jobs.js';
+
+/** Where the bench capture's hosts sit (the server inside, the clients outside). */
+const BENCH_PLACE = ['--inside', '192.168.10.1/32@GigabitEthernet2/1/10', '--outside-interface', 'GigabitEthernet2/1/1'];
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -114,11 +118,25 @@ function parseBench(): void {
   process.stdout.write(`config parsing (target < 2,000 ms each; load average ${load} on ${availableParallelism()} cores):\n${table(rows).join('\n')}\n`);
 }
 
+/** `--jobs-only`: the --jobs section on a capture of --sessions sessions (default 40,000). */
+function jobsOnly(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'ftpwall-bench-'));
+  try {
+    const file = join(dir, 'bench.pcap');
+    const gen = generateCapture(file, { sessions: Number(arg('--sessions') ?? 40_000), transferBytes: Number(arg('--transfer') ?? 4_000) });
+    process.stdout.write(`capture: ${fmt(gen.sessions)} FTP sessions, ${fmt(gen.packets)} packets, ${fmt(gen.bytes / 1048576, 1)} MiB\n`);
+    for (const line of jobsSection(resolve(HERE, '../src/cli/main.js'), ROOT, dir, file, BENCH_PLACE)) process.stdout.write(`${line}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function main(): void {
   const phase = arg('--phase');
   if (phase !== undefined) return child(phase, arg('--file') ?? '');
   if (process.argv.includes('--parse-only')) return parseBench();
   if (process.argv.includes('--lint-only')) return lintSection();
+  if (process.argv.includes('--jobs-only')) return jobsOnly();
   const big = process.argv.includes('--big');
   const sessions = Number(arg('--sessions') ?? 40_000);
   const transfer = Number(arg('--transfer') ?? (big ? 60_000 : 4_000));
@@ -182,6 +200,7 @@ function main(): void {
       const kept = runChild('retained', file).detail!;
       process.stdout.write(`\nfinished flow held for the report: ${fmt(Number(kept['bytesPerFlow']), 0)} bytes of heap each (over ${fmt(Number(kept['flows']))} flows; target ≤ 256); past ${fmt(10_000)} flows the report streams and keeps none\n`);
       for (const line of coldStartSection(cli, ROOT)) process.stdout.write(`${line}\n`);
+      for (const line of jobsSection(cli, ROOT, dir, file, BENCH_PLACE)) process.stdout.write(`${line}\n`);
       if (!process.argv.includes('--no-floods')) for (const line of floodsSection(dir, cli, ROOT, Number(arg('--flood-scale') ?? 1))) process.stdout.write(`${line}\n`);
     }
     parseBench();

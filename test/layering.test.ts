@@ -26,6 +26,7 @@ const LAYERS: Record<string, number> = {
   lesson: 9,
   probe: 9,
   fix: 10,
+  parallel: 10.5,
   cli: 11,
 };
 

@@ -7,10 +7,12 @@ import { scenarioExposure } from '../report/exposure.js';
 import { formatTable, type Style } from '../report/style.js';
 import { simulate } from '../sim/run.js';
 import { startCountProgress } from './progress.js';
-import { checkScenariosFit, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice } from './inputs.js';
-import { scenarioWallClock } from './replay.js';
+import { checkScenariosFit, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
+import { scenarioWallClockAndWarning } from './wall-clock.js';
+import { jobsOption, runJobs, type JobItem } from './jobs.js';
+import type { Diagnostic } from '../diag/diagnostic.js';
 import { EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, styleFor, writeJsonOutput, writeOutput } from './io.js';
-import { engineOptions } from './replay.js';
+import { engineOptions } from './inputs.js';
 import { compareHtml, exposureLine, maybeRecord, type SnapshotsByRun } from './html.js';
 import { expandEach } from '../probe/each.js';
 import { conclusionLines, concludePolicies, type PolicyColumn } from './compare-conclusion.js';
@@ -34,6 +36,8 @@ export interface CompareOptions {
   readonly progress?: boolean;
   /** `--max-packets`: the simulation work limit */
   readonly maxPackets?: number;
+  /** `--jobs`: worker threads (default: the core count) */
+  readonly jobs?: number;
 }
 
 type Column = PolicyColumn & {
@@ -53,33 +57,98 @@ function parseEngines(text: string): EngineChoice[] {
 }
 
 
-/** Runs the comparison; returns the exit status. */
-export function runCompare(inputs: readonly string[], opts: CompareOptions): number {
+/** What every cell of a comparison reads: the loaded configs and the expanded scenarios. */
+export interface CompareInputs {
+  readonly configs: readonly LoadedConfig[];
+  /** every input, once per passive-port cell (passivePortChoice: each) */
+  readonly scenarios: readonly Scenario[];
+  readonly engineOptions: EngineOptions;
+  /** the engines of each config, in the order asked, duplicates gone */
+  readonly engines: readonly (readonly ('static' | 'stateful')[])[];
+}
+
+/** Loads a comparison's inputs; `print` hears the warnings (a worker passes a no-op: the main thread has printed them). */
+export function loadCompareInputs(inputs: readonly string[], opts: CompareOptions, print: (d: readonly Diagnostic[]) => void): CompareInputs {
   const eo = engineOptions(opts);
-  const engines = parseEngines(opts.engine);
-  if (opts.config.length === 0)
-    throw new InputProblems([{ severity: 'error', message: 'compare needs at least one --config', suggestion: "e.g. '--config rules/seed-active.cfg --config rules/stateful.cfg'" }]);
-  prepareOutputs([{ option: '-o', path: opts.output }], [...inputs.map((path) => ({ option: 'input', path })), ...opts.config.map((path) => ({ option: '--config', path }))]);
-  const configs = loadConfigs(opts.config, printDiagnostics, opts.platform, opts.dialect);
-  const loaded = loadScenarios(inputs, printDiagnostics, opts.maxPackets);
+  const choices = parseEngines(opts.engine);
+  const configs = loadConfigs(opts.config, print, opts.platform, opts.dialect);
+  const loaded = loadScenarios(inputs, print, opts.maxPackets);
   checkScenariosFit(loaded, configs);
   // passivePortChoice: each runs a scenario once per passive-port cell of every config's rules
   const scenarios: Scenario[] = loaded.flatMap((s) => expandEach(s, configs.map((c) => c.policy)).map((v) => v.scenario));
+  const engines = configs.map((cfg) => [...new Set(choices.map((e) => resolveEngine(e, cfg.policy, eo)))]);
+  return { configs, scenarios, engineOptions: eo, engines };
+}
+
+/** One cell of the matrix: scenario `scenario` through config `config` with `engine` (all 0-based indexes). */
+export interface CompareCell {
+  readonly config: number;
+  readonly engine: 'static' | 'stateful';
+  readonly scenario: number;
+}
+
+/** The cells, column by column (config, then engine), each column every scenario in order. */
+export function compareCells(c: CompareInputs): CompareCell[] {
+  const out: CompareCell[] = [];
+  c.configs.forEach((_, config) => {
+    for (const engine of c.engines[config]!) for (let scenario = 0; scenario < c.scenarios.length; scenario++) out.push({ config, engine, scenario });
+  });
+  return out;
+}
+
+/** Simulates one cell; the warnings are returned, not printed, so the main thread prints them in order. */
+export function runCompareCell(c: CompareInputs, cell: CompareCell, recordHtml: boolean, snapshots: SnapshotsByRun): { readonly report: RunReport; readonly warnings: readonly Diagnostic[] } {
+  const cfg = c.configs[cell.config]!;
+  const s = c.scenarios[cell.scenario]!;
+  const clock = scenarioWallClockAndWarning(cfg.policy, s, undefined);
+  const rec = maybeRecord(makeFirewall(cell.engine, cfg.policy, c.engineOptions, clock.wallMs, s), recordHtml);
+  const report = buildRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine: cell.engine }, simulate(s, rec.firewall));
+  rec.keep(report, snapshots);
+  return { report, warnings: clock.warnings };
+}
+
+/** Runs the comparison; returns the exit status. */
+export async function runCompare(inputs: readonly string[], opts: CompareOptions): Promise<number> {
+  if (opts.config.length === 0)
+    throw new InputProblems([{ severity: 'error', message: 'compare needs at least one --config', suggestion: "e.g. '--config rules/seed-active.cfg --config rules/stateful.cfg'" }]);
+  const jobs = jobsOption(opts.jobs);
+  parseEngines(opts.engine);
+  prepareOutputs([{ option: '-o', path: opts.output }], [...inputs.map((path) => ({ option: 'input', path })), ...opts.config.map((path) => ({ option: '--config', path }))]);
+  const c = loadCompareInputs(inputs, opts, printDiagnostics);
+  const { scenarios } = c;
   const serverKeys = new Set(scenarios.flatMap((s) => s.sessions.map((x) => ipKey(x.server.address))));
   const columns: Column[] = [];
   const snapshots: SnapshotsByRun = new Map();
-  const cells = configs.reduce((n, cfg) => n + new Set(engines.map((e) => resolveEngine(e, cfg.policy, eo))).size, 0) * scenarios.length;
-  const bar = opts.progress === false ? undefined : startCountProgress('compare', cells);
-  for (const cfg of configs) {
-    const resolved = [...new Set(engines.map((e) => resolveEngine(e, cfg.policy, eo)))];
-    for (const engine of resolved) {
-      const runs = scenarios.map((s) => {
-        const rec = maybeRecord(makeFirewall(engine, cfg.policy, eo, scenarioWallClock(cfg.policy, s, undefined), s), opts.format === 'html');
-        const report = buildRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine }, simulate(s, rec.firewall));
-        rec.keep(report, snapshots);
-        bar?.tick();
-        return report;
-      });
+  const cells = compareCells(c);
+  const bar = opts.progress === false ? undefined : startCountProgress('compare', cells.length);
+  let reports: RunReport[];
+  // the HTML page needs each run's conntrack snapshots, which stay in the thread that ran it
+  if (jobs > 1 && cells.length > 1 && opts.format !== 'html') {
+    const done = await runJobs<{ report: RunReport; warnings: Diagnostic[] }>(
+      cells.map((cell) => ({ kind: 'compare-cell', inputs, opts: { ...opts, progress: false }, cell }) satisfies JobItem),
+      jobs,
+      bar,
+      undefined,
+      (_item, i) => runCompareCell(c, cells[i]!, false, snapshots) as { report: RunReport; warnings: Diagnostic[] },
+    );
+    reports = done.map((d) => {
+      printDiagnostics(d.warnings);
+      return d.report;
+    });
+  } else {
+    reports = cells.map((cell) => {
+      const d = runCompareCell(c, cell, opts.format === 'html', snapshots);
+      printDiagnostics(d.warnings);
+      bar?.tick();
+      return d.report;
+    });
+  }
+  bar?.stop();
+  let at = 0;
+  c.configs.forEach((cfg, i) => {
+    for (const engine of c.engines[i]!) {
+      const runs = reports.slice(at, at + scenarios.length);
+      at += scenarios.length;
       // the exposure analysis reads H3C ACLs; a Linux ruleset is not analysed yet.
       // FTP's own need, a connection to the server's port 21, is counted apart (needPairs).
       const exposure = cfg.policy.ruleset
@@ -87,8 +156,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
         : scenarioExposure(cfg.policy, engine, scenarios, runs, (_a, b) => (serverKeys.has(ipKey(b.address)) ? { needPorts: [21] } : {}));
       columns.push({ config: cfg.file, engine, runs, exposure, ...(cfg.policy.ruleset ? { notAnalysed: `not analysed for ${cfg.policy.ruleset.dialect} rulesets yet` } : {}) });
     }
-  }
-  bar?.stop();
+  });
   if (opts.format === 'ladder' || opts.format === 'md' || opts.format === 'mermaid') {
     // every cell of the matrix, column by column
     writeOutput(opts.output, formatRuns(columns.flatMap((c) => c.runs), opts.format, opts.output ? undefined : styleFor(process.stdout)));

@@ -265,3 +265,16 @@ export function checkScenariosFit(scenarios: readonly Scenario[], configs: reado
     }
   if (problems.length > 0) throw new InputProblems(problems);
 }
+
+/** The engine options as plain flags, for a worker to read again. */
+export function engineFlagsOf(opts: EngineFlags): EngineFlags {
+  return {
+    loose: opts.loose,
+    ...(opts.inspect !== undefined ? { inspect: opts.inspect } : {}),
+    ftpPort: opts.ftpPort,
+    ...(opts.conntrackTimeout !== undefined ? { conntrackTimeout: opts.conntrackTimeout } : {}),
+    ...(opts.expectationTimeout !== undefined ? { expectationTimeout: opts.expectationTimeout } : {}),
+    ...(opts.conntrackMax !== undefined ? { conntrackMax: opts.conntrackMax } : {}),
+    ...(opts.natFtp === false ? { natFtp: false } : {}),
+  };
+}

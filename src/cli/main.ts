@@ -24,6 +24,16 @@ const maxPacketsOption = () =>
     .argParser(parseMaxPacketsOption)
     .default(DEFAULT_MAX_PACKETS, '10000000');
 
+function parseJobsOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`'${value}' is not a number of worker threads (a whole number of at least 1)`);
+  return n;
+}
+
+/** `--jobs N`: worker threads for the command's independent work items (default: the core count). */
+export const jobsCommandOption = (what: string) =>
+  new Option('-j, --jobs <n>', `worker threads for ${what}; the output is the same for any number (default: the core count, os.availableParallelism())`).argParser(parseJobsOption);
+
 function collect<T>(parse: (v: string) => T) {
   return (value: string, previous: T[]): T[] => [...previous, parse(value)];
 }
@@ -61,9 +71,11 @@ export function buildProgram(): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'sarif']).default('table'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an unsuppressed finding is at least this severe').choices(['warning', 'error']))
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
-    .action(async (configs: string[], opts: { format: 'table' | 'json' | 'sarif'; failOn?: 'warning' | 'error'; output?: string }) => {
+    .addOption(jobsCommandOption('the configs, one config per item'))
+    .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
+    .action(async (configs: string[], opts: { format: 'table' | 'json' | 'sarif'; failOn?: 'warning' | 'error'; output?: string; jobs?: number; progress?: boolean }) => {
       const { runLint } = await import('./lint.js');
-      process.exitCode = runLint(configs, opts, program.version() ?? '0.0.0');
+      process.exitCode = await runLint(configs, opts, program.version() ?? '0.0.0');
     });
 
   program
@@ -93,9 +105,10 @@ export function buildProgram(): Command {
     .addOption(maxPacketsOption())
     .option('--summary', 'totals and blocked flows only', false)
     .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
+    .addOption(jobsCommandOption('the runs of scenarios; a capture is sharded by host pair only when --jobs is given'))
     .action(async (scenarios: string[], opts) => {
       const { runReplay } = await import('./replay.js');
-      process.exitCode = runReplay(scenarios, opts);
+      process.exitCode = await runReplay(scenarios, opts);
     });
 
   program
@@ -116,9 +129,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--dialect <name>', 'the config dialect (default: detected from the content)').choices(['h3c', 'iptables', 'nft']))
     .addOption(maxPacketsOption())
     .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
+    .addOption(jobsCommandOption('the cells of the matrix (not with --format html)'))
     .action(async (scenarios: string[], opts) => {
       const { runCompare } = await import('./compare.js');
-      process.exitCode = runCompare(scenarios, opts);
+      process.exitCode = await runCompare(scenarios, opts);
     });
 
   program

@@ -29,9 +29,11 @@ export function addProbeCommands(program: Command): void {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .addOption(new Option('--expect <verdict>', 'exit 1 unless every cell works').choices(['works']))
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .option('-j, --jobs <n>', 'worker threads for the cells; the output is the same for any number (default: the core count, os.availableParallelism())')
+    .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
     .action(async (opts) => {
       const { runProbe } = await import('./probe.js');
-      process.exitCode = runProbe(opts);
+      process.exitCode = await runProbe(opts);
     });
 
   probeOptions(

@@ -9,7 +9,9 @@ import type { Policy } from '../policy/model.js';
 import { PLAIN_STYLE } from '../report/style.js';
 import { discoverServers, serverInterface, type ProbeClient, type ProbeServer } from '../probe/discover.js';
 import { formatProbe, probeJson } from '../probe/format.js';
-import { probe, type ProbeRequest, type ProbeResult } from '../probe/probe.js';
+import { assembleProbe, planProbe, runPlannedCell, type ProbeCell, type ProbeRequest, type ProbeResult } from '../probe/probe.js';
+import { jobsOption, runJobs, type JobItem } from './jobs.js';
+import { startCountProgress } from './progress.js';
 import { PROBE_MODES, readClientProfiles, readServerProfiles, type ClientProfile, type PortRange, type ProbeMode, type ServerProfile } from '../probe/profiles.js';
 import { engineOptions, loadConfigs, makeFirewall, resolveEngine, type EngineChoice, type EngineFlags, type EngineOptions } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
@@ -31,6 +33,10 @@ export interface ProbeOptions extends ProbeFlags {
   readonly format: 'table' | 'json';
   readonly expect?: 'works';
   readonly output?: string;
+  /** `--jobs`: worker threads (default: the core count) */
+  readonly jobs?: number;
+  /** a progress bar on a terminal's stderr (--no-progress sets false) */
+  readonly progress?: boolean;
 }
 
 /** The bundled profiles directory (profiles/ at the package root, from src/cli or dist/cli). */
@@ -113,9 +119,9 @@ export interface PreparedProbe {
 }
 
 /** Loads the config and profiles and checks every probe option (bad input throws InputProblems). */
-export function prepareProbe(opts: ProbeFlags): PreparedProbe {
+export function prepareProbe(opts: ProbeFlags, print: (d: readonly Diagnostic[]) => void = printDiagnostics): PreparedProbe {
   const eo = engineOptions(opts);
-  const [cfg] = loadConfigs([opts.config], printDiagnostics);
+  const [cfg] = loadConfigs([opts.config], print);
   const problems: Diagnostic[] = [];
   const text = readText(opts.config, problems) ?? '';
   const policy = cfg!.policy;
@@ -139,7 +145,7 @@ export function prepareProbe(opts: ProbeFlags): PreparedProbe {
   if (opts.server.length === 0) {
     const found = discoverServers(policy, text);
     for (const s of found.servers) servers.push(s);
-    for (const n of found.notes) process.stderr.write(`ftpwall: ${n}\n`);
+    if (print === printDiagnostics) for (const n of found.notes) process.stderr.write(`ftpwall: ${n}\n`);
     if (found.servers.length === 0 && problems.length === 0)
       problems.push({ severity: 'error', message: `${opts.config}: no FTP server found (no rule names a host with port 21 or ftp, no 'nat server … 21')`, suggestion: "give one with '--server ADDR@INTERFACE'" });
   }
@@ -188,10 +194,42 @@ export function allWork(r: ProbeResult): boolean {
   return r.cells.every((c) => c.verdict === 'works' || c.verdict === 'n/a');
 }
 
+/** Runs cell `i` of the prepared probe's plan (a `--jobs` worker's item). */
+export function probeCellAt(p: PreparedProbe, i: number): ProbeCell {
+  return runPlannedCell(p.request, planProbe(p.request).cells[i]!);
+}
+
+/** Runs the probe, its cells on `--jobs` workers when there are several; the cells in plan order either way. */
+export async function probeWithJobs(p: PreparedProbe, opts: ProbeFlags & { readonly jobs?: number; readonly progress?: boolean }): Promise<ProbeResult> {
+  const jobs = jobsOption(opts.jobs);
+  const plan = planProbe(p.request);
+  const flags: ProbeFlags = opts;
+  const bar = opts.progress === false ? undefined : startCountProgress('probe', plan.cells.length);
+  try {
+    const cells =
+      jobs > 1 && plan.cells.length > 1
+        ? await runJobs<ProbeCell>(
+            plan.cells.map((_, cell) => ({ kind: 'probe-cell', opts: flags, cell }) satisfies JobItem),
+            jobs,
+            bar,
+            undefined,
+            (_item, i) => runPlannedCell(p.request, plan.cells[i]!),
+          )
+        : plan.cells.map((c) => {
+            const r = runPlannedCell(p.request, c);
+            bar?.tick();
+            return r;
+          });
+    return assembleProbe(p.request, plan, cells);
+  } finally {
+    bar?.stop();
+  }
+}
+
 /** Runs `probe`; returns the exit status. */
-export function runProbe(opts: ProbeOptions): number {
+export async function runProbe(opts: ProbeOptions): Promise<number> {
   const prepared = prepareProbe(opts);
-  const result = probe(prepared.request);
+  const result = await probeWithJobs(prepared, opts);
   const text = opts.format === 'json' ? probeJson(result, prepared.file) : `${formatProbe(result, prepared.file, opts.output ? PLAIN_STYLE : styleFor(process.stdout)).join('\n')}\n`;
   writeOutput(opts.output, text);
   return opts.expect === 'works' && !allWork(result) ? EXIT_EXPECTATION_FAILED : EXIT_OK;

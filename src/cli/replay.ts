@@ -6,7 +6,7 @@ import { simulate } from '../sim/run.js';
 import { expandEach } from '../probe/each.js';
 import { buildRunReport, type RunReport } from '../report/run.js';
 import { formatRuns } from '../report/formats.js';
-import { createReportStream, type CaptureFlowStream } from '../report/stream.js';
+import { createReportStream } from '../report/stream.js';
 import {
   buildCaptureRun,
   checkInterfaces,
@@ -19,19 +19,29 @@ import {
   replayCapture,
   scanCapture,
   writeTracePcapng,
+  type CaptureFlow,
   type CaptureRun,
   type Topology,
   type TopologyEntry,
 } from '../replay/index.js';
 import { openCapture } from '../wire/index.js';
-import { formatWallClock, parseWallClock, usedTimeRanges } from '../policy/time-range.js';
+import { parseWallClock } from '../policy/time-range.js';
+import { scenarioWallClockAndWarning } from './wall-clock.js';
 import type { Policy } from '../policy/model.js';
 import type { Scenario } from '../scenario/model.js';
 import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
+import { engineFlagsOf } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
 import { maybeRecord, replayHtml, type SnapshotsByRun } from './html.js';
 import { openOutputSink } from './output-sink.js';
 import { startProgress } from './progress.js';
+import { jobsOption } from './jobs.js';
+import { replaySharded } from './capture-shards.js';
+
+/** nf_conntrack_max when --conntrack-max is not given (the stateful engine's default). */
+const DEFAULT_CONNTRACK_MAX = 65536;
+import { idOrder } from '../parallel/id-order.js';
+import { runScenarioItems, type ScenarioRunItem, type ScenarioRunResult } from './replay-runs.js';
 
 /** Options of `replay`, as commander parses them. */
 export interface ReplayOptions {
@@ -65,6 +75,11 @@ export interface ReplayOptions {
   readonly progress?: boolean;
   /** `--max-packets`: the simulation work limit */
   readonly maxPackets?: number;
+  /** `--jobs`: worker threads (default: the core count); a capture is sharded by host pair */
+  readonly jobs?: number;
+  readonly conntrackTimeout?: string[];
+  readonly expectationTimeout?: string;
+  readonly conntrackMax?: string;
 }
 
 /** `--at` as device wall-clock ms, or an input problem. */
@@ -76,19 +91,11 @@ function atOption(opts: ReplayOptions): number | undefined {
   return wallMs;
 }
 
-/** The wall clock a scenario runs at, with a warning when the policy has time ranges and nothing says when. */
+/** The wall clock a scenario runs at; the warning when the policy has time ranges and nothing says when is printed. */
 export function scenarioWallClock(policy: Policy, scenario: Scenario, atMs: number | undefined): number {
-  const wallMs = atMs ?? scenario.startTime?.wallMs;
-  if (wallMs !== undefined) return wallMs;
-  if (usedTimeRanges(policy).length > 0)
-    printDiagnostics([
-      {
-        severity: 'warning',
-        message: `${scenario.source} has no startTime and no --at was given: the time-range rules of ${policy.source} are evaluated from ${formatWallClock(0)} of the device clock`,
-        suggestion: "add 'startTime: 2026-03-02T09:30' to the scenario, or give --at",
-      },
-    ]);
-  return 0;
+  const r = scenarioWallClockAndWarning(policy, scenario, atMs);
+  printDiagnostics(r.warnings);
+  return r.wallMs;
 }
 
 export { engineOptions } from './inputs.js';
@@ -140,8 +147,17 @@ function givenTopology(opts: ReplayOptions, config: LoadedConfig): Topology | un
   return t;
 }
 
-/** Replays one capture, its flows into `flows` as they finish (kept in the run when undefined); `pcapOut` receives its packets with verdict comments. */
-function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, flows: CaptureFlowStream | undefined, snapshots: SnapshotsByRun): CaptureRun {
+/** What a capture's replay starts from: its scan, the topology, the engine and the device clock. */
+interface CaptureStart {
+  readonly controlPorts: number[];
+  readonly scan: ReturnType<typeof scanCapture>;
+  readonly topology: Topology;
+  readonly engine: 'static' | 'stateful';
+  readonly wallClockStartMs: number;
+}
+
+/** Scans a capture and settles the topology (said on stderr when guessed), engine and clock. */
+function startCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions): CaptureStart {
   const controlPorts = [21, ...eo.ftpPorts];
   const first = openCapture(file);
   if (first.fatal) throw new InputProblems(first.diagnostics);
@@ -153,10 +169,18 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
   const masq = config.policy.nat?.find((r) => r.kind === 'masquerade');
   if (masq && engine === 'stateful')
     throw new InputProblems([{ severity: 'error', message: `MASQUERADE translates to the address of the interface a connection leaves by, which a capture does not tell (${file})`, span: masq.at, suggestion: 'replay a scenario that gives interfaces: { NAME: ADDRESS }, or SNAT to a fixed address' }]);
+  // a capture's own timestamps are the device clock (UTC; the device's time zone is not known)
+  const wallClockStartMs = atOption(opts) ?? scan.firstSec * 1000 + Math.floor(scan.firstNsec / 1e6);
+  return { controlPorts, scan, topology: guess.topology, engine, wallClockStartMs };
+}
+
+/** Replays one capture, its flows to `onFlow` as they finish (kept in the run when undefined); `pcapOut` receives its packets with verdict comments. */
+function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, start: CaptureStart, onFlow: ((f: CaptureFlow) => void) | undefined, snapshots: SnapshotsByRun): CaptureRun {
+  const { controlPorts, scan, engine } = start;
+  const guess = { topology: start.topology };
   const out = opts.pcapOut !== undefined ? createCaptureExport(opts.pcapOut, scan.firstSec, scan.firstNsec) : undefined;
   const reader = openCapture(file);
-  // a capture's own timestamps are the device clock (UTC; the device's time zone is not known)
-  const rec = maybeRecord(makeFirewall(engine, config.policy, eo, atOption(opts) ?? scan.firstSec * 1000 + Math.floor(scan.firstNsec / 1e6)), opts.format === 'html');
+  const rec = maybeRecord(makeFirewall(engine, config.policy, eo, start.wallClockStartMs), opts.format === 'html');
   const bar = opts.progress === false ? undefined : startProgress(file);
   let outcome;
   try {
@@ -165,7 +189,7 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
       firewall: rec.firewall,
       controlPorts,
       keepPackets: opts.packets || opts.format === 'html',
-      ...(flows ? { onFlow: flows.flow } : {}),
+      ...(onFlow ? { onFlow } : {}),
       ...(bar ? { progress: bar.update } : {}),
       ...(out ? { tap: out.tap } : {}),
     });
@@ -189,9 +213,49 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
   return run;
 }
 
+/**
+ * Replays one capture sharded by host pair on `jobs` workers, its flows to `onFlow` in
+ * id order; undefined (said on stderr) when one job must replay it to be exact.
+ */
+async function runCaptureSharded(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, start: CaptureStart, jobs: number, onFlow: (f: CaptureFlow) => void): Promise<CaptureRun | undefined> {
+  const bar = opts.progress === false ? undefined : startProgress(file);
+  let r;
+  try {
+    r = await replaySharded(
+      {
+        file,
+        config: config.file,
+        ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+        ...(opts.dialect !== undefined ? { dialect: opts.dialect } : {}),
+        flags: engineFlagsOf(opts),
+        engine: start.engine,
+        topology: start.topology,
+        controlPorts: start.controlPorts,
+        wallClockStartMs: start.wallClockStartMs,
+      },
+      jobs,
+      eo.maxConnections ?? DEFAULT_CONNTRACK_MAX,
+      bar?.update,
+    );
+  } finally {
+    bar?.stop();
+  }
+  if (!r.exact) {
+    // the report is the same either way; say why it took one job
+    process.stderr.write(`ftpwall: info: ${file}: replayed in one job, not ${jobs} shards: ${r.why}\n`);
+    return undefined;
+  }
+  if (hasErrors(r.diagnostics)) throw new InputProblems(r.diagnostics);
+  printDiagnostics(r.diagnostics);
+  for (const f of r.flows) onFlow(f);
+  const replay = { stats: r.stats, flows: [], flowsTruncated: r.flows.length > 0, packets: [], events: [], controlLines: [], notes: [], works: r.works, summary: r.summary };
+  return buildCaptureRun({ name: basename(file), source: file, config: config.file, engine: start.engine }, replay, start.topology);
+}
+
 /** Runs the replay; returns the exit status. */
-export function runReplay(inputs: readonly string[], opts: ReplayOptions): number {
+export async function runReplay(inputs: readonly string[], opts: ReplayOptions): Promise<number> {
   const eo = engineOptions(opts);
+  const jobCount = jobsOption(opts.jobs);
   if (opts.pcapOut !== undefined && inputs.length !== 1)
     throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run: give exactly one scenario or capture, not ${inputs.length}` }]);
   prepareOutputs(
@@ -231,12 +295,56 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
   const streamed = opts.format === 'table' || opts.format === 'json';
   const sink = streamed ? openOutputSink(opts.output) : undefined;
   const report = sink ? createReportStream(sink.write, { format: opts.format === 'json' ? 'json' : 'table', packets: opts.packets, summary: opts.summary ?? false, ...(style ? { style } : {}) }) : undefined;
+  // scenario runs ahead on workers (table and JSON only: the other formats keep snapshots or write pcaps in this thread)
+  const ahead = new Map<number, ScenarioRunResult[]>();
+  if (jobCount > 1 && streamed && opts.pcapOut === undefined) {
+    const scenarioFiles = inputs.filter((_, i) => kinds[i] === 'scenario');
+    const items: ScenarioRunItem[] = [];
+    const owner: number[] = [];
+    jobs.forEach(({ config, kind, scenario: s }, j) => {
+      if (kind !== 'scenario') return;
+      const variants = expandEach(s!, [config.policy]).length;
+      for (let variant = 0; variant < variants; variant++) {
+        items.push({
+          kind: 'replay-run',
+          scenarioFiles,
+          configFiles: opts.config,
+          ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+          ...(opts.dialect !== undefined ? { dialect: opts.dialect } : {}),
+          ...(opts.maxPackets !== undefined ? { maxPackets: opts.maxPackets } : {}),
+          flags: engineFlagsOf(opts),
+          engine: resolveEngine(opts.engine, config.policy, eo),
+          ...(atOption(opts) !== undefined ? { atMs: atOption(opts)! } : {}),
+          config: configs.indexOf(config),
+          scenario: scenarios.indexOf(s!),
+          variant,
+        });
+        owner.push(j);
+      }
+    });
+    if (items.length > 1) {
+      const results = await runScenarioItems(items, jobCount, configs, scenarios);
+      results.forEach((r, i) => {
+        const list = ahead.get(owner[i]!) ?? [];
+        list.push(r);
+        ahead.set(owner[i]!, list);
+      });
+    }
+  }
   try {
-    for (const { config, file, kind, scenario: s } of jobs) {
+    for (const [j, { config, file, kind, scenario: s }] of jobs.entries()) {
       const engine = resolveEngine(opts.engine, config.policy, eo);
       if (kind === 'capture') {
         const flows = report?.capture({ scenario: basename(file), source: file, config: config.file, engine });
-        const run = runCapture(file, opts, config, eo, flows, snapshots);
+        const start = startCapture(file, opts, config, eo);
+        // flows are listed in order of first packet (id), whether one job or several replay the capture
+        // sharded only on request: every shard has its own heap, engine and flow table (memory: README, Scaling out)
+        let run = flows && opts.jobs !== undefined && jobCount > 1 && !opts.packets && opts.pcapOut === undefined ? await runCaptureSharded(file, opts, config, eo, start, jobCount, flows.flow) : undefined;
+        if (run === undefined) {
+          const order = flows ? idOrder(flows.flow) : undefined;
+          run = runCapture(file, opts, config, eo, start, order?.push, snapshots);
+          order?.end();
+        }
         if (flows) flows.end(run);
         else whole.push(run);
         runs.push({ scenario: run.scenario, config: run.config, ftp: run.ftp });
@@ -246,6 +354,15 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
       const variants = expandEach(s!, [config.policy]);
       if (opts.pcapOut !== undefined && variants.length > 1)
         throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run, but ${file} has passivePortChoice: each and runs ${variants.length} times`, suggestion: 'use passivePortChoice: first or random with --pcap-out' }]);
+      const done = ahead.get(j);
+      if (done) {
+        for (const { report: r, warnings } of done) {
+          printDiagnostics(warnings);
+          report!.run(r);
+          runs.push({ scenario: r.scenario, config: r.config, ftp: r.ftp });
+        }
+        continue;
+      }
       for (const { scenario } of variants) {
         const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts)), scenario), opts.format === 'html');
         const trace = simulate(scenario, rec.firewall);

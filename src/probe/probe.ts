@@ -209,9 +209,25 @@ export function probeCell(req: ProbeRequest, server: ProbeServer, client: ProbeC
   };
 }
 
-/** Runs the whole probe. */
-export function probe(req: ProbeRequest): ProbeResult {
-  const cells: ProbeCell[] = [];
+/** One cell of a probe still to run: a server, a client side, a pair of profiles and a mode. */
+export interface PlannedCell {
+  readonly server: ProbeServer;
+  readonly client: ProbeClient;
+  readonly serverProfile: ServerProfile;
+  readonly clientProfile: ClientProfile;
+  readonly mode: ProbeMode;
+}
+
+/** The cells a probe runs, in report order, and what is known before running them. */
+export interface ProbePlan {
+  readonly cells: readonly PlannedCell[];
+  readonly clients: readonly (ProbeClient & { readonly server: string })[];
+  readonly notes: readonly string[];
+}
+
+/** Lists the probe's cells (each can run on its own: probeCell). */
+export function planProbe(req: ProbeRequest): ProbePlan {
+  const cells: PlannedCell[] = [];
   const clients: (ProbeClient & { server: string })[] = [];
   const notes: string[] = [];
   const modes = req.modes ?? PROBE_MODES;
@@ -223,9 +239,25 @@ export function probe(req: ProbeRequest): ProbeResult {
     if (server.address.family === 4 && v6Filtered) notes.push(`${formatIp(server.address)}: the config has IPv6 filters but no IPv6 address for this server is known; give --server ADDR@IFACE to probe IPv6`);
     for (const client of sides) {
       clients.push({ ...client, server: formatIp(server.address) });
-      for (const sp of req.serverProfiles)
-        for (const cp of req.clientProfiles) for (const mode of modes) cells.push(probeCell(req, server, client, sp, cp, mode));
+      for (const serverProfile of req.serverProfiles)
+        for (const clientProfile of req.clientProfiles) for (const mode of modes) cells.push({ server, client, serverProfile, clientProfile, mode });
     }
   }
-  return { engine: req.engine, servers: req.servers, clients, cells, openFamilies: openFamilies(req.policy), notes };
+  return { cells, clients, notes };
+}
+
+/** Runs cell `i` of the plan. */
+export function runPlannedCell(req: ProbeRequest, c: PlannedCell): ProbeCell {
+  return probeCell(req, c.server, c.client, c.serverProfile, c.clientProfile, c.mode);
+}
+
+/** The probe's result from its plan and its cells' results (in plan order). */
+export function assembleProbe(req: ProbeRequest, plan: ProbePlan, cells: readonly ProbeCell[]): ProbeResult {
+  return { engine: req.engine, servers: req.servers, clients: plan.clients, cells, openFamilies: openFamilies(req.policy), notes: plan.notes };
+}
+
+/** Runs the whole probe. */
+export function probe(req: ProbeRequest): ProbeResult {
+  const plan = planProbe(req);
+  return assembleProbe(req, plan, plan.cells.map((c) => runPlannedCell(req, c)));
 }

@@ -19,6 +19,7 @@ import { FlowTable, pairHash, sameAddr, type LiveFlow } from './flow-table.js';
 import type { CaptureFlow, CaptureFlowRole, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
 import { finishReplay, toFlow } from './report.js';
 import { locate, type Topology } from './topology.js';
+import type { IpAddress } from '../net/address.js';
 
 /** Called for every decoded IP packet (for pcapng export); verdict undefined when it does not cross. */
 export type PacketTap = (p: Packet, tMs: number, n: number, verdict: Verdict | undefined, sameSide: string | undefined) => void;
@@ -46,6 +47,25 @@ export interface ReplayCaptureOptions {
   readonly onFlow?: (f: CaptureFlow) => void;
   /** Called every PROGRESS_EVERY records and at the end: records read, flows seen, byte offset reached. */
   readonly progress?: (records: number, flows: number, byteOffset: number) => void;
+  /** A shard of a sharded replay (src/parallel/): see ReplayShard. */
+  readonly shard?: ReplayShard;
+}
+
+/**
+ * Entry-point hook of a sharded replay (src/parallel/capture-shards.ts): this replay steps
+ * only the packets it owns; a packet of another shard only moves the clock (conntrack
+ * expiries, the idle sweep) exactly as it would in one replay, so its own flows finish
+ * at the same packets. Records counted and decode problems are the owner's of undecodable records.
+ */
+export interface ReplayShard {
+  /** true when this shard steps `p` (the rest of the replay ignores it) */
+  owns(p: Packet): boolean;
+  /** true for the one shard that counts records that do not decode as IP */
+  readonly ownsUndecoded: boolean;
+  /** a flow was made at the packet being read (ids are this shard's) */
+  onNewFlow(id: number): void;
+  /** a control line announced `addr` on the control flow between `client` and `server` */
+  onAnnouncement(client: IpAddress, server: IpAddress, addr: IpAddress): void;
 }
 
 /** Records between progress calls. */
@@ -155,8 +175,8 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   };
 
   /** Ties the entries the last step made to `f`; finishes the flows whose entries went. */
-  const settleConntrack = (f: LiveFlow): void => {
-    for (const id of madeIds) {
+  const settleConntrack = (f: LiveFlow | undefined): void => {
+    if (f) for (const id of madeIds) {
       f.ctId = id;
       ctFlows.set(id, f);
     }
@@ -175,7 +195,10 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   const onLine = (f: LiveFlow, from: 0 | 1, line: string, n: number, nowMs: number): void => {
     if (o.keepControlLines) lines.push({ n, flow: f.id, from: from === 0 ? 'client' : 'server', text: line });
     const a = from === 0 ? clientAnnouncement(line) : serverAnnouncement(line, f.sAddr);
-    if (a) announced.add(f, a, n, nowMs);
+    if (a) {
+      announced.add(f, a, n, nowMs);
+      if (o.shard) o.shard.onAnnouncement(f.cAddr, f.sAddr, a.addr);
+    }
     if (from === 1 && f.control && f.control.pendingData.length > 0) {
       const t = transferReply(line);
       if (t.done !== 0) {
@@ -247,6 +270,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       }
     }
     f.role = role;
+    if (o.shard) o.shard.onNewFlow(f.id);
     stats.flows[role]++;
     if (role === 'control' && f.crosses) crossingControl++;
     flowCount++;
@@ -269,6 +293,19 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     announced.expire(nowMs);
   };
 
+  const shard = o.shard;
+  /** another shard's packet: the clock moves as stepping it would have moved it */
+  const foreignPacket = (p: Packet, nowMs: number): void => {
+    if (locate(o.topology, p.src) !== locate(o.topology, p.dst)) {
+      for (const e of firewall.advanceTo(nowMs)) stats.events[e.kind] = (stats.events[e.kind] ?? 0) + 1;
+      if (goneIds.length > 0) settleConntrack(undefined);
+    }
+    if (--untilSweep === 0) {
+      untilSweep = SWEEP_EVERY;
+      sweep(nowMs);
+    }
+  };
+
   const c = reader.cursor;
   let untilSweep = SWEEP_EVERY;
   let untilProgress = PROGRESS_EVERY;
@@ -279,6 +316,11 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       o.progress(stats.records, flowCount, c.dataOffset);
     }
     const status = decoder.decode(c.linkType, c.buffer, c.dataStart, c.dataStart + c.capturedLength);
+    if (shard && (status === DECODE_OK ? !shard.owns(decoder.packet) : !shard.ownsUndecoded)) {
+      stats.records--;
+      if (status === DECODE_OK) foreignPacket(decoder.packet, c.tMs);
+      continue;
+    }
     if (status !== DECODE_OK) {
       if (status === DECODE_SKIP) stats.skipped[decoder.reason] = (stats.skipped[decoder.reason] ?? 0) + 1;
       else if (status === DECODE_ERROR) {

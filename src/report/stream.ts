@@ -141,7 +141,7 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
           for (const f of kept) widths = columnWidths(row(f), widths);
           lines([
             st.bold(`${head.scenario} (${head.source}) × ${head.config} [${head.engine}]`),
-            `  more than ${held} flows${o.summary ? ' (blocked ones shown)' : ''}: each is listed as it finishes, the verdict follows`,
+            `  more than ${held} flows${o.summary ? ' (blocked ones shown)' : ''}: each is listed in order of first packet once it and the flows before it have finished, the verdict follows`,
             '',
             padRow(HEADER, widths),
           ]);

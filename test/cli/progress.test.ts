@@ -30,4 +30,16 @@ describe('progress bar', () => {
     expect(shown).toContain('3 flows of 3 blocked');
     expect(tty('--no-progress')).not.toContain('packets/s');
   });
+
+  it.skipIf(!HAVE_SCRIPT)('keeps working across worker threads: a capture sharded over 2 jobs counts every shard, compare ticks as each cell comes back (needs script)', () => {
+    buildOnce();
+    const tty = (command: readonly string[]): string =>
+      spawnSync('script', ['-qec', `${process.execPath} dist/cli/main.js ${command.join(' ')}`, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FTPWALL_PROGRESS_DELAY_MS: '0', TERM: 'xterm' } }).stdout;
+    const sharded = tty([...args, '--jobs', '2']);
+    expect(sharded).toMatch(/replay .* 209 packets \| 3 flows \| [\d.]+(?: [kM])? packets\/s \| ETA /);
+    expect(sharded).toContain('3 flows of 3 blocked');
+    const compare = tty(['compare', 'scenarios/passive-download.yaml', 'scenarios/active-download.yaml', '--config', 'rules/stateful.cfg', '--config', 'rules/seed-active.cfg', '--jobs', '2']);
+    expect(compare).toMatch(/compare .* 4\/4 \| ETA/);
+    expect(compare).toContain('FTP through each policy:');
+  });
 });

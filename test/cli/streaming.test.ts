@@ -23,7 +23,7 @@ describe('a capture with more flows than a call stack holds', () => {
     expect(r.status).toBe(0);
     const text = readFileSync(out, 'utf8');
     const lines = text.split('\n');
-    expect(lines[1]).toBe('  more than 10000 flows: each is listed as it finishes, the verdict follows');
+    expect(lines[1]).toBe('  more than 10000 flows: each is listed in order of first packet once it and the flows before it have finished, the verdict follows');
     const rows = lines.filter((l) => /^ {2}\d+ +control +10\./.test(l));
     expect(rows).toHaveLength(n);
     expect(new Set(rows.map((l) => l.trim().split(/\s+/)[0])).size).toBe(n);

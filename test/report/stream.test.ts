@@ -88,7 +88,7 @@ describe('streamed reports', () => {
     });
     const lines = text.split('\n');
     expect(lines[0]).toBe(`${r.scenario} (${r.source}) × rules/seed-active.cfg [static]`);
-    expect(lines[1]).toBe('  more than 1 flows: each is listed as it finishes, the verdict follows');
+    expect(lines[1]).toBe('  more than 1 flows: each is listed in order of first packet once it and the flows before it have finished, the verdict follows');
     expect(lines[3]).toMatch(/^ {2}# {2}role {5}client/);
     for (const f of whole.flows) expect(lines.some((l) => l.startsWith(`  ${f.id}  `) && l.includes(f.client))).toBe(true);
     for (const f of whole.flows.filter((x) => x.announcedBy)) expect(text).toContain(`↳ announced by ${f.announcedBy!.trigger} in packet ${f.announcedBy!.packet}`);

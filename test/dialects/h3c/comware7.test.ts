@@ -92,7 +92,7 @@ describe('security zones, zone pairs and security policies', () => {
       'zone-pair Trust → Untrust: packet-filter 3000, t.cfg:9',
       'zone defaults: within a zone deny, between zones without a zone pair deny, interfaces in no zone permit',
       'default action: permit (Comware default)',
-      'stateful inspection: none',
+      'ASPF: none applied: no connection state is kept and no FTP inspection; every packet is judged on its own by the rules above',
     ]);
   });
 

@@ -11,6 +11,7 @@ import { discoverServers, serverInterface, type ProbeClient, type ProbeServer } 
 import { formatProbe, probeJson } from '../probe/format.js';
 import { probe, type ProbeRequest, type ProbeResult } from '../probe/probe.js';
 import { PROBE_MODES, readClientProfiles, readServerProfiles, type ClientProfile, type PortRange, type ProbeMode, type ServerProfile } from '../probe/profiles.js';
+import { probeHtml } from './probe-html.js';
 import { engineOptions, loadConfigs, makeFirewall, resolveEngine, type EngineChoice, type EngineFlags, type EngineOptions } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
 
@@ -28,7 +29,7 @@ export interface ProbeFlags extends EngineFlags {
 
 /** Options of `probe`. */
 export interface ProbeOptions extends ProbeFlags {
-  readonly format: 'table' | 'json';
+  readonly format: 'table' | 'json' | 'html';
   readonly expect?: 'works';
   readonly output?: string;
 }
@@ -192,7 +193,12 @@ export function allWork(r: ProbeResult): boolean {
 export function runProbe(opts: ProbeOptions): number {
   const prepared = prepareProbe(opts);
   const result = probe(prepared.request);
-  const text = opts.format === 'json' ? probeJson(result, prepared.file) : `${formatProbe(result, prepared.file, opts.output ? PLAIN_STYLE : styleFor(process.stdout)).join('\n')}\n`;
+  const text =
+    opts.format === 'json'
+      ? probeJson(result, prepared.file)
+      : opts.format === 'html'
+        ? probeHtml(prepared, result)
+        : `${formatProbe(result, prepared.file, opts.output ? PLAIN_STYLE : styleFor(process.stdout)).join('\n')}\n`;
   writeOutput(opts.output, text);
   return opts.expect === 'works' && !allWork(result) ? EXIT_EXPECTATION_FAILED : EXIT_OK;
 }

@@ -9,8 +9,9 @@ import { KERNEL_PACKAGES, checkPrerequisites } from '../verify/prereq.js';
 import { verifyScenario, type VerifyResult } from '../verify/verify.js';
 import { formatAgreement } from '../verify/agreement.js';
 import { formatDiagnostic } from '../diag/diagnostic.js';
+import { verifyHtml } from './verify-html.js';
 import { linuxRulesetRefused, loadConfigs, loadScenarios, resolveEngine, type EngineChoice } from './inputs.js';
-import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, writeLines } from './io.js';
+import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, writeLines, writeOutput } from './io.js';
 
 /** Options of `verify`, as commander parses them. */
 export interface VerifyCliOptions {
@@ -22,6 +23,8 @@ export interface VerifyCliOptions {
   /** keep the kernel's captures here */
   readonly outDir?: string;
   readonly output?: string;
+  /** `--format`: text (default) or html (a self-contained page) */
+  readonly format?: 'text' | 'html';
   /** `--max-packets`: the simulation work limit */
   readonly maxPackets?: number;
 }
@@ -75,6 +78,7 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
     );
     return EXIT_BAD_INPUT;
   }
+  const html = opts.format === 'html';
   const jobs = [];
   const problems: Diagnostic[] = [];
   for (const c of configs) {
@@ -83,7 +87,8 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
     const map = parseInterfaceMap(opts.interfaceMap, known);
     for (const d of map.diagnostics) problems.push(d);
     const engine = resolveEngine(opts.engine, c.policy, { inspectFtp: false, ftpPorts: [], loose: false });
-    for (const scenario of scenarios) jobs.push({ scenario, policy: c.policy, config: c.file, engine, interfaceMap: map.value, ...(opts.outDir ? { outDir: opts.outDir } : {}) });
+    for (const scenario of scenarios)
+      jobs.push({ scenario, policy: c.policy, config: c.file, engine, interfaceMap: map.value, ...(opts.outDir ? { outDir: opts.outDir } : {}), ...(html ? { recordTables: true } : {}) });
   }
   if (hasErrors(problems)) throw new InputProblems(problems);
   const lines: string[] = [];
@@ -93,7 +98,7 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
     const r = await verifyScenario(job);
     results.push(r);
     const text = resultLines(r);
-    if (opts.output === undefined) process.stdout.write(`${text.join('\n')}\n\n`);
+    if (opts.output === undefined && !html) process.stdout.write(`${text.join('\n')}\n\n`);
     for (const line of text) lines.push(line);
     lines.push('');
   }
@@ -107,7 +112,8 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
     `verify: ${compared.length - disagreeing.length} of ${compared.length} runs agree (agreement: ${flowsAgreeing}/${flows} flows)` +
     `${skipped.length ? `; ${skipped.length} not comparable (reasons above)` : ''}${refused.length ? `; ${refused.length} refused` : ''}`;
   lines.push(summary);
-  if (opts.output !== undefined) writeLines(opts.output, lines);
+  if (html) writeOutput(opts.output, verifyHtml(results, summary));
+  else if (opts.output !== undefined) writeLines(opts.output, lines);
   else process.stdout.write(`${summary}\n`);
   if (refused.length > 0) return EXIT_BAD_INPUT;
   return disagreeing.length > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK;

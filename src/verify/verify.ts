@@ -6,7 +6,8 @@
  */
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { createStaticFirewall } from '../engine/static.js';
-import { createStatefulFirewall } from '../engine/stateful/firewall.js';
+import { createStatefulFirewall, type TablesView } from '../engine/stateful/firewall.js';
+import { recordSnapshots } from '../engine/recorder.js';
 import type { Firewall } from '../engine/verdict.js';
 import { exportNft } from '../export/nft.js';
 import { formatEndpoint, ipKey, type IpAddress } from '../net/address.js';
@@ -30,6 +31,8 @@ export interface VerifyJob {
   readonly interfaceMap: ReadonlyMap<string, string>;
   /** where captures are kept; default a new temp directory per run */
   readonly outDir?: string;
+  /** keep the conntrack and expectation tables after each simulated packet (for the HTML page) */
+  readonly recordTables?: boolean;
 }
 
 /** What verify found for one job. */
@@ -42,6 +45,8 @@ export type VerifyResult =
       readonly agreement: Agreement;
       readonly kernel: KernelRun;
       readonly simulation: RunReport;
+      /** the simulation's tables after packet n, at index n - 1 (with `recordTables`, stateful engine) */
+      readonly simulationTables?: readonly TablesView[];
       /** problems reading the kernel's capture for the replay */
       readonly replayDiagnostics: readonly Diagnostic[];
     };
@@ -125,7 +130,9 @@ export async function verifyScenario(job: VerifyJob, kernelOptions: Partial<Kern
   if (reasons.length > 0) return { kind: 'not-comparable', job, reasons };
   const nft = exportNft(job.policy, { interfaceMap: job.interfaceMap, stateful: job.engine === 'stateful' });
   if (hasErrors(nft.diagnostics)) return { kind: 'refused', job, diagnostics: nft.diagnostics };
-  const trace = simulate(job.scenario, firewallFor(job.policy, job.engine));
+  const rec = job.recordTables ? recordSnapshots(firewallFor(job.policy, job.engine)) : undefined;
+  const trace = simulate(job.scenario, rec?.firewall ?? firewallFor(job.policy, job.engine));
+  const simulationTables = rec?.snapshots();
   const simulation = buildRunReport({ scenario: job.scenario.name, source: job.scenario.source, config: job.config, engine: job.engine }, trace);
   const kernel = await runKernelScenario(
     job.scenario,
@@ -154,5 +161,5 @@ export async function verifyScenario(job: VerifyJob, kernelOptions: Partial<Kern
     kernelSessions: kernel.sessions.map((s) => ({ session: s.session, verdict: kernelVerdict(s, transfers(s.session)) })),
     simulationSessions: simulation.sessions,
   });
-  return { kind: 'compared', job, agreement, kernel, simulation, replayDiagnostics };
+  return { kind: 'compared', job, agreement, kernel, simulation, replayDiagnostics, ...(simulationTables && simulationTables.length > 0 ? { simulationTables } : {}) };
 }

@@ -37,8 +37,8 @@ export const MIN_LAST_COLUMN = 36;
 /**
  * formatTable within `width` columns: a row that would be wider keeps its other cells on the
  * first line and wraps its last (plain-text) cell at spaces under that column; when that column
- * would have fewer than MIN_LAST_COLUMN columns, the last cell goes on the lines below the row,
- * indented by `indent` and four spaces instead.
+ * would have fewer than MIN_LAST_COLUMN columns, or a word of the cell is wider than it, the last
+ * cell goes on the lines below the row, indented by `indent` and four spaces instead.
  */
 export function formatTableWithin(rows: readonly (readonly string[])[], width: number, indent = '  '): string[] {
   const lines = formatTable(rows, indent);
@@ -55,7 +55,8 @@ export function formatTableWithin(rows: readonly (readonly string[])[], width: n
     const lead = indent + r.slice(0, -1).map((c, i) => c + ' '.repeat(widths[i]! - visibleWidth(c))).join('  ') + '  ';
     const last = r[r.length - 1]!;
     const room = width - visibleWidth(lead);
-    if (room >= MIN_LAST_COLUMN) {
+    // beside the row only when the column is wide enough and no word of the cell would be cut
+    if (room >= MIN_LAST_COLUMN && last.split(' ').every((w) => visibleWidth(w) <= room)) {
       const parts = wrapText(last, room);
       out.push(lead + parts[0]!);
       for (const p of parts.slice(1)) out.push(' '.repeat(visibleWidth(lead)) + p);

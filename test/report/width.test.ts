@@ -71,7 +71,7 @@ describe('text reports fit 100 columns', () => {
     for (const l of lines) expect(cols(l)).toBeLessThanOrEqual(WIDTH);
   });
 
-  it('wraps predictably: last cell under its column, or below the row when the column is narrower than MIN_LAST_COLUMN', () => {
+  it('wraps predictably: last cell under its column, or below the row when the column is narrower than MIN_LAST_COLUMN or a word is wider', () => {
     const words = Array.from({ length: 30 }, (_, i) => `w${i}`).join(' ');
     const beside = formatTableWithin([['a', 'b'], ['1', words]], 50);
     expect(beside.every((l) => cols(l) <= 50)).toBe(true);
@@ -83,6 +83,12 @@ describe('text reports fit 100 columns', () => {
     expect(below[1]).toBe('  1');
     expect(below.slice(2).every((l) => l.startsWith('      w') && cols(l) <= 100)).toBe(true);
     expect(below.slice(2).join(' ').replace(/ +/g, ' ').trim()).toBe(words);
+    // a word wider than the column would be cut there: the cell goes below the row instead
+    const path = `(/tmp/${'d'.repeat(50)}/seed-active.cfg:10)`;
+    const head = 'a'.repeat(30);
+    expect(100 - (2 + 30 + 2)).toBeLessThan(path.length);
+    const long = formatTableWithin([[head, 'b'], ['1', `denied by ${path}`]], 100);
+    expect(long).toEqual([`  ${head}  b`, '  1', `      denied by ${path}`]);
     expect(fitLines([`  ${words} ${words} ${words}`], 50).every((l, i) => cols(l) <= 50 && (i === 0 ? l.startsWith('  w0') : l.startsWith('    w')))).toBe(true);
     const m = formatMatrixWithin([['s', 'c'.repeat(40), 'd'.repeat(40), 'e'.repeat(40)], ['x', '1', '2', '3']], 100);
     expect(m).toEqual([`  s  ${'c'.repeat(40)}  ${'d'.repeat(40)}`, '  x  1                                         2', '', `  s  ${'e'.repeat(40)}`, '  x  3']);

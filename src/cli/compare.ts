@@ -4,7 +4,8 @@ import { ipKey } from '../net/address.js';
 import { REPORT_SCHEMA_VERSION, buildRunReport, type RunReport } from '../report/run.js';
 import { formatRuns } from '../report/formats.js';
 import { scenarioExposure } from '../report/exposure.js';
-import { formatTable, type Style } from '../report/style.js';
+import { fitLines, formatMatrixWithin, formatTable, visibleWidth, type Style } from '../report/style.js';
+import { PACKET_TRACE_WIDTH } from '../report/packets.js';
 import { simulate } from '../sim/run.js';
 import { startCountProgress } from './progress.js';
 import { checkScenariosFit, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
@@ -184,7 +185,7 @@ export async function runCompare(inputs: readonly string[], opts: CompareOptions
   } else {
     const lines = formatCompare(columns, scenarios, opts.output ? undefined : styleFor(process.stdout));
     lines.push('');
-    for (const l of conclusionLines(concludePolicies(columns, scenarios))) lines.push(l);
+    for (const l of fitLines(conclusionLines(concludePolicies(columns, scenarios)), PACKET_TRACE_WIDTH)) lines.push(l);
     writeOutput(opts.output, `${lines.join('\n')}\n`);
   }
   return EXIT_OK;
@@ -201,13 +202,20 @@ function cell(r: RunReport, st: Style | undefined, expect: 'works' | 'blocked' =
   return st ? (expect === 'blocked' ? st.good(what) : st.bad(what)) : what;
 }
 
-/** The comparison as text: matrix, per-cell reasons, exposure. */
-function formatCompare(columns: readonly Column[], scenarios: readonly Scenario[], st: Style | undefined): string[] {
+/** The comparison as text: matrix, per-cell reasons, exposure; every line within 100 columns (PACKET_TRACE_WIDTH). */
+export function formatCompare(columns: readonly Column[], scenarios: readonly Scenario[], st: Style | undefined): string[] {
   const out: string[] = [];
-  const head = ['scenario', ...columns.map((c) => `${c.config} [${c.engine}]`)];
+  const names = columns.map((c) => `${c.config} [${c.engine}]`);
   const rows = scenarios.map((s, i) => [s.name, ...columns.map((c) => cell(c.runs[i]!, st, s.expect))]);
   out.push('FTP through each policy:', '');
-  for (const line of formatTable([head, ...rows])) out.push(line);
+  // too wide for 100 columns with the policies as headers: number them, and split the columns if still too wide
+  const full = formatTable([['scenario', ...names], ...rows]);
+  if (full.every((l) => visibleWidth(l) <= PACKET_TRACE_WIDTH)) for (const line of full) out.push(line);
+  else {
+    names.forEach((n, i) => out.push(`  (${i + 1}) ${n}`));
+    out.push('');
+    for (const line of formatMatrixWithin([['scenario', ...names.map((_, i) => `(${i + 1})`)], ...rows], PACKET_TRACE_WIDTH)) out.push(line);
+  }
   out.push('');
   out.push('Why:');
   for (const c of columns)
@@ -220,5 +228,5 @@ function formatCompare(columns: readonly Column[], scenarios: readonly Scenario[
       for (const x of e.examples.slice(0, 1)) out.push(`      e.g. ${x.from} → ${x.to}: SYN by ${x.syn}; SYN-ACK by ${x.synAck}`);
     }
   }
-  return out;
+  return fitLines(out, PACKET_TRACE_WIDTH);
 }

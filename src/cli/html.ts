@@ -17,7 +17,7 @@ export function maybeRecord(firewall: Firewall, on: boolean): { firewall: Firewa
 }
 
 /** The texts of the configs the runs name (already read once by the loader). */
-function configTexts(files: readonly string[]): Record<string, string> {
+export function configTexts(files: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of new Set(files)) {
     try {

@@ -163,6 +163,7 @@ export function buildProgram(): Command {
     .option('--interface-map <H3C=linux,...>', 'Linux names for the firewall\'s veth ends (repeatable); the rest become fw0, fw1, …', collect(String), [] as string[])
     .option('--out-dir <dir>', 'keep the kernel captures here (default: a new directory under the temp dir)')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .addOption(new Option('-f, --format <format>', 'text, or html: a self-contained page with kernel and ftpwall side by side per flow and the simulated ladder').choices(['text', 'html']).default('text'))
     .addOption(new Option('--platform <kind>', 'the kind of H3C device (default: told by the config, else router)').choices(['switch', 'router', 'firewall']))
     .addOption(maxPacketsOption())
     .action(async (scenarios: string[], opts) => {

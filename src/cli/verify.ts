@@ -11,7 +11,8 @@ import { formatAgreement } from '../verify/agreement.js';
 import { formatDiagnostic } from '../diag/diagnostic.js';
 import { readFileSync } from 'node:fs';
 import { loadConfigs, loadScenarios, resolveEngine, type EngineChoice } from './inputs.js';
-import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, writeLines } from './io.js';
+import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, writeLines, writeOutput } from './io.js';
+import { verifyHtml } from './verify-html.js';
 
 /** Options of `verify`, as commander parses them. */
 export interface VerifyCliOptions {
@@ -23,6 +24,8 @@ export interface VerifyCliOptions {
   /** keep the kernel's captures here */
   readonly outDir?: string;
   readonly output?: string;
+  /** `--format`: text (default) or html (a self-contained page) */
+  readonly format?: 'text' | 'html';
   /** `--max-packets`: the simulation work limit */
   readonly maxPackets?: number;
 }
@@ -108,6 +111,7 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
     );
     return EXIT_BAD_INPUT;
   }
+  const html = opts.format === 'html';
   const jobs = [];
   const problems: Diagnostic[] = [];
   for (const c of configs) {
@@ -122,7 +126,7 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
     const engine = ruleset ? 'stateful' : resolveEngine(opts.engine, c.policy, { inspectFtp: false, ftpPorts: [], loose: false });
     const linuxRuleset = ruleset ? { dialect: ruleset.dialect, text: readFileSync(c.file, 'utf8') } : undefined;
     for (const scenario of scenarios)
-      jobs.push({ scenario, policy: c.policy, config: c.file, engine, interfaceMap: map.value, ...(opts.outDir ? { outDir: opts.outDir } : {}), ...(linuxRuleset ? { linuxRuleset } : {}) });
+      jobs.push({ scenario, policy: c.policy, config: c.file, engine, interfaceMap: map.value, ...(opts.outDir ? { outDir: opts.outDir } : {}), ...(linuxRuleset ? { linuxRuleset } : {}), ...(html ? { recordTables: true } : {}) });
   }
   if (hasErrors(problems)) throw new InputProblems(problems);
   const lines: string[] = [];
@@ -132,7 +136,7 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
     const r = await verifyScenario(job);
     results.push(r);
     const text = resultLines(r);
-    if (opts.output === undefined) process.stdout.write(`${text.join('\n')}\n\n`);
+    if (opts.output === undefined && !html) process.stdout.write(`${text.join('\n')}\n\n`);
     for (const line of text) lines.push(line);
     lines.push('');
   }
@@ -154,7 +158,8 @@ async function verifyAll(files: readonly string[], opts: VerifyCliOptions): Prom
     `verify: ${compared.length - disagreeing.length} of ${compared.length} runs agree (agreement: ${flowsAgreeing}/${flows} flows${extra.length ? `; ${extra.join('; ')}` : ''})` +
     `${skipped.length ? `; ${skipped.length} not comparable (reasons above)` : ''}${refused.length ? `; ${refused.length} refused` : ''}`;
   lines.push(summary);
-  if (opts.output !== undefined) writeLines(opts.output, lines);
+  if (html) writeOutput(opts.output, verifyHtml(results, summary));
+  else if (opts.output !== undefined) writeLines(opts.output, lines);
   else process.stdout.write(`${summary}\n`);
   if (refused.length > 0) return EXIT_BAD_INPUT;
   return disagreeing.length > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK;

@@ -1,7 +1,7 @@
 /**
  * A human summary of a Policy, one fact per line, for `ftpwall check`: the ACLs
  * (with their rules in evaluation order), what each interface applies, the
- * default action and any stateful inspection, each with its file:line.
+ * default action, the ASPF sessions and the FTP inspection, each with its file:line.
  */
 import { pointText } from './sessions.js';
 import { protoName } from '../net/packet.js';
@@ -36,11 +36,23 @@ function bindingText(b: Binding, policy: Policy): string {
 /** `ASPF policy 1 detect ftp on GigabitEthernet2/1/1 inbound, rules/stateful.cfg:40`. */
 function inspectionText(i: Inspection): string {
   const policyNo = i.at ? /(?:aspf\s+apply\s+policy|firewall\s+aspf)\s+(\d+)/i.exec(i.at.lineText)?.[1] : undefined;
-  const what = policyNo !== undefined ? `ASPF policy ${policyNo} detect ftp` : 'ftp';
+  const what = policyNo !== undefined ? `ASPF policy ${policyNo} detect ftp` : i.at ? 'ftp' : '--inspect ftp';
   const on = i.interface === '*' ? 'every interface' : i.interface;
   const dir = i.direction === 'both' ? 'both directions' : i.direction;
   const ports = i.ports.length === 1 && i.ports[0] === 21 ? '' : ` (ports ${i.ports.join(', ')})`;
-  return `${what} on ${on} ${dir}${ports}${i.at ? `, ${where(i.at)}` : ' (command line)'}`;
+  return `${what} on ${on} ${dir}${ports}${i.at ? `, ${where(i.at)}` : ''}`;
+}
+
+/**
+ * What the config keeps state for, in the words of the lines above: `ASPF sessions` (connection
+ * state, from every applied ASPF policy) and `FTP inspection` (the pinholes of `detect ftp`), each
+ * said once, so a config with sessions but no `detect ftp` never reads as having no ASPF at all.
+ */
+function inspectionLines(policy: Policy): string[] {
+  const sessions = policy.sessionScope ? policy.sessionScope.points.length > 0 : true;
+  if (policy.inspections.length > 0) return policy.inspections.map((i) => `FTP inspection: ${inspectionText(i)}`);
+  if (!sessions) return ['ASPF: none applied: no connection state is kept and no FTP inspection; every packet is judged on its own by the rules above'];
+  return ["FTP inspection: none: no applied ASPF policy has 'detect ftp', so no pinhole opens for an FTP data connection (it is a new connection and meets the packet filters)"];
 }
 
 /** The summary lines of a policy. */
@@ -81,8 +93,7 @@ export function summarizePolicy(policy: Policy): string[] {
     lines.push(`zone sessions: connections whose first packet a zone pair permits (its default ASPF policy inspects every protocol, FTP on port ${zs.ftpPorts.join(',')})`);
   if (zs && policy.zones && policy.zones.securityRules.length > 0)
     lines.push('zone sessions: connections whose first packet a security policy rule passes (FTP not inspected)');
-  if (policy.inspections.length === 0 && !zs) lines.push('stateful inspection: none');
-  for (const i of policy.inspections) lines.push(`stateful inspection: ${inspectionText(i)}`);
+  if (!zs || policy.inspections.length > 0) for (const line of inspectionLines(policy)) lines.push(line);
   return lines;
 }
 

@@ -77,7 +77,7 @@ export function probeJson(r: ProbeResult, config: string): string {
     clients: r.clients.map((c) => ({ server: c.server, address: formatIp(c.address), interface: c.interface, any: c.any })),
     openFamilies: r.openFamilies,
     notes: r.notes,
-    cells: r.cells.map((c) => ({
+    cells: r.cells.map(({ example: _example, ...c }) => ({
       ...c,
       range: c.range ? rangeText(c.range[0], c.range[1]) : null,
       firstBlocked: c.firstBlocked ?? null,

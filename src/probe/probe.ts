@@ -10,7 +10,7 @@ import type { Policy, Rule } from '../policy/model.js';
 import { cellsOf, portCount, portCuts, rangeText, splitsCell, type PortCell } from './cells.js';
 import { addrMatches, defaultClients, openFamilies, type OpenFamily, type ProbeClient, type ProbeServer } from './discover.js';
 import { isActiveMode, PROBE_MODES, type ClientProfile, type PortRange, type ProbeMode, type ServerProfile } from './profiles.js';
-import { runOnce, type BlockedAt, type RunResult, type RunSetup } from './simulate.js';
+import { runOnce, type BlockedAt, type RunPorts, type RunResult, type RunSetup } from './simulate.js';
 
 /** A cell's verdict. */
 export type CellVerdict = 'works' | 'blocked' | 'partly' | 'n/a';
@@ -45,6 +45,8 @@ export interface ProbeCell {
   readonly runs: number;
   readonly summary: string;
   readonly firstBlocked?: BlockedAt;
+  /** the ports of the run that shows the verdict (the run of `firstBlocked`, else a working run); not in the JSON */
+  readonly example?: RunPorts;
 }
 
 /** The whole probe. */
@@ -177,6 +179,9 @@ export function probeCell(req: ProbeRequest, server: ProbeServer, client: ProbeC
   }
   const slices: PortSlice[] = [];
   let firstBlocked: BlockedAt | undefined = controlFailure?.firstBlocked;
+  let blockedRun: RunResult | undefined = controlFailure?.firstBlocked ? controlFailure : undefined;
+  let workingRun: RunResult | undefined;
+  let anyFailed: RunResult | undefined = controlFailure;
   for (const p of primary) {
     let ok = 0;
     let failed: RunResult | undefined = controlFailure;
@@ -184,17 +189,24 @@ export function probeCell(req: ProbeRequest, server: ProbeServer, client: ProbeC
       for (const s of secondary) {
         const r = runOnce(setup, ports(goodControl, p, s));
         runs++;
-        if (r.works) ok++;
-        else failed ??= r;
+        if (r.works) {
+          ok++;
+          workingRun ??= r;
+        } else failed ??= r;
       }
     const outcome = ok === secondary.length && controlOk === control.length ? 'works' : ok === 0 || controlOk === 0 ? 'blocked' : 'partly';
-    if (failed?.firstBlocked) firstBlocked ??= failed.firstBlocked;
+    anyFailed ??= failed;
+    if (failed?.firstBlocked && firstBlocked === undefined) {
+      firstBlocked = failed.firstBlocked;
+      blockedRun = failed;
+    }
     slices.push({ lo: p.lo, hi: p.hi, outcome, ...(outcome !== 'works' && failed?.firstBlocked ? { firstBlocked: failed.firstBlocked } : {}) });
   }
   const merged = mergeSlices(slices);
   const workingPorts = merged.filter((s) => s.outcome === 'works').reduce((n, s) => n + portCount(s), 0);
   const totalPorts = portCount(primaryRange);
   const verdict: CellVerdict = workingPorts === totalPorts ? 'works' : workingPorts === 0 && merged.every((s) => s.outcome === 'blocked') ? 'blocked' : 'partly';
+  const shown = verdict === 'works' ? workingRun : (blockedRun ?? anyFailed ?? workingRun);
   return {
     ...base,
     verdict,
@@ -206,6 +218,7 @@ export function probeCell(req: ProbeRequest, server: ProbeServer, client: ProbeC
     runs,
     summary: describe(mode, dimension, primaryRange, merged, workingPorts, totalPorts),
     ...(firstBlocked ? { firstBlocked } : {}),
+    ...(shown ? { example: shown.ports } : {}),
   };
 }
 

@@ -1,4 +1,7 @@
 /** Text styling for reports: plain by default; the CLI passes ANSI colours on a TTY. */
+import { visibleWidth, wrapText } from './text-wrap.js';
+
+export { visibleWidth } from './text-wrap.js';
 
 /** Functions that wrap text in a style. */
 export interface Style {
@@ -28,10 +31,96 @@ export const ANSI_STYLE: Style = {
   bold: ansi(1, 22),
 };
 
+/** A last column narrower than this is not wrapped beside the others: its text goes on the lines below the row. */
+export const MIN_LAST_COLUMN = 36;
+
+/**
+ * formatTable within `width` columns: a row that would be wider keeps its other cells on the
+ * first line and wraps its last (plain-text) cell at spaces under that column; when that column
+ * would have fewer than MIN_LAST_COLUMN columns, or a word of the cell is wider than it, the last
+ * cell goes on the lines below the row, indented by `indent` and four spaces instead.
+ */
+export function formatTableWithin(rows: readonly (readonly string[])[], width: number, indent = '  '): string[] {
+  const lines = formatTable(rows, indent);
+  if (lines.every((l) => visibleWidth(l) <= width)) return lines;
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleWidth(c))));
+  const out: string[] = [];
+  rows.forEach((r, k) => {
+    const line = lines[k]!;
+    if (visibleWidth(line) <= width || r.length < 2) {
+      out.push(line);
+      return;
+    }
+    const lead = indent + r.slice(0, -1).map((c, i) => c + ' '.repeat(widths[i]! - visibleWidth(c))).join('  ') + '  ';
+    const last = r[r.length - 1]!;
+    const room = width - visibleWidth(lead);
+    // beside the row only when the column is wide enough and no word of the cell would be cut
+    if (room >= MIN_LAST_COLUMN && last.split(' ').every((w) => visibleWidth(w) <= room)) {
+      const parts = wrapText(last, room);
+      out.push(lead + parts[0]!);
+      for (const p of parts.slice(1)) out.push(' '.repeat(visibleWidth(lead)) + p);
+    } else {
+      out.push(lead.trimEnd());
+      for (const p of wrapText(last, width - indent.length - 4)) out.push(`${indent}    ${p}`);
+    }
+  });
+  return out;
+}
+
+/**
+ * Fits prose lines within `width` columns: a longer line is wrapped at spaces, its continuation
+ * lines indented two columns more than the line itself (ANSI codes take no width).
+ */
+export function fitLines(lines: readonly string[], width: number): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    if (visibleWidth(line) <= width) {
+      out.push(line);
+      continue;
+    }
+    const indent = /^ */.exec(line)![0];
+    const parts = wrapText(line.slice(indent.length), width - indent.length - 2);
+    out.push(indent + parts[0]!);
+    for (const p of parts.slice(1)) out.push(`${indent}  ${p}`);
+  }
+  return out;
+}
+
+/**
+ * A wide matrix within `width` columns: when formatTable's lines would be wider, the columns after
+ * the first are split, in order, into as few consecutive groups as fit, each printed as a table of
+ * its own with the first column repeated, a blank line between groups. A single column too wide by
+ * itself keeps its group alone (its lines are then wider than `width`).
+ */
+export function formatMatrixWithin(rows: readonly (readonly string[])[], width: number, indent = '  '): string[] {
+  const lines = formatTable(rows, indent);
+  if (lines.every((l) => visibleWidth(l) <= width) || rows.length === 0) return lines;
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleWidth(c))));
+  const groups: number[][] = [];
+  let used = indent.length + widths[0]!;
+  for (let i = 1; i < widths.length; i++) {
+    const last = groups[groups.length - 1];
+    if (last && used + 2 + widths[i]! <= width) {
+      last.push(i);
+      used += 2 + widths[i]!;
+    } else {
+      groups.push([i]);
+      used = indent.length + widths[0]! + 2 + widths[i]!;
+    }
+  }
+  const out: string[] = [];
+  groups.forEach((g, k) => {
+    if (k > 0) out.push('');
+    for (const l of formatTable(rows.map((r) => [r[0]!, ...g.map((i) => r[i] ?? '')]), indent)) out.push(l);
+  });
+  return out;
+}
+
 /** Pads cells to column widths; the last column is not padded. Widths ignore ANSI codes. */
 export function formatTable(rows: readonly (readonly string[])[], indent = '  '): string[] {
-  // eslint-disable-next-line no-control-regex
-  const visible = (s: string): number => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const visible = visibleWidth;
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(c))));
   return rows.map(

@@ -1,13 +1,23 @@
 /** Word wrapping and short interface names for the fixed-width text renderers. */
 
-/** Splits text into lines of at most `width` characters, breaking at spaces (a longer word is cut). */
+/** Columns a text takes on a terminal: ANSI colour codes take none, each code point one. */
+export function visibleWidth(s: string): number {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u001b\ud800-\udfff]/.test(s)) return s.length;
+  let n = 0;
+  // eslint-disable-next-line no-control-regex
+  for (const _c of s.replace(/\u001b\[[0-9;]*m/g, '')) n++;
+  return n;
+}
+
+/** Splits text into lines of at most `width` columns (visibleWidth), breaking at spaces (a longer word is cut). */
 export function wrapText(text: string, width: number): string[] {
   const w = Math.max(8, width);
   const out: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
     let rest = word;
-    while (rest.length > w) {
+    while (visibleWidth(rest) > w) {
       if (line !== '') {
         out.push(line);
         line = '';
@@ -16,7 +26,7 @@ export function wrapText(text: string, width: number): string[] {
       rest = rest.slice(w);
     }
     if (line === '') line = rest;
-    else if (line.length + 1 + rest.length <= w) line += ` ${rest}`;
+    else if (visibleWidth(line) + 1 + visibleWidth(rest) <= w) line += ` ${rest}`;
     else {
       out.push(line);
       line = rest;

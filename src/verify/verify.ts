@@ -7,7 +7,8 @@
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { parseConfig } from '../dialects/load.js';
 import { createStaticFirewall } from '../engine/static.js';
-import { createStatefulFirewall } from '../engine/stateful/firewall.js';
+import { createStatefulFirewall, type TablesView } from '../engine/stateful/firewall.js';
+import { recordSnapshots } from '../engine/recorder.js';
 import { unsimulatedParts } from '../engine/unsimulated.js';
 import type { Firewall } from '../engine/verdict.js';
 import { algOff } from '../export/nat.js';
@@ -41,6 +42,8 @@ export interface VerifyJob {
   readonly linuxRuleset?: { readonly dialect: 'nft' | 'iptables'; readonly text: string };
   /** namespace names start with this */
   readonly namespacePrefix?: string;
+  /** keep the conntrack and expectation tables after each simulated packet (for the HTML page) */
+  readonly recordTables?: boolean;
 }
 
 /** What verify found for one job. */
@@ -53,6 +56,8 @@ export type VerifyResult =
       readonly agreement: Agreement;
       readonly kernel: KernelRun;
       readonly simulation: RunReport;
+      /** the simulation's tables after packet n, at index n - 1 (with `recordTables`, stateful engine) */
+      readonly simulationTables?: readonly TablesView[];
       /** problems reading the kernel's capture for the replay */
       readonly replayDiagnostics: readonly Diagnostic[];
       /** the kernel's listing of the loaded ruleset, read back and replayed over the kernel's capture */
@@ -246,7 +251,9 @@ export async function verifyScenario(job: VerifyJob, kernelOptions: Partial<Kern
     if (hasErrors(nft.diagnostics)) return { kind: 'refused', job, diagnostics: nft.diagnostics };
     ruleset = { nft: nft.value };
   }
-  const trace = simulate(job.scenario, firewallFor(job.policy, job.engine, job.scenario));
+  const rec = job.recordTables ? recordSnapshots(firewallFor(job.policy, job.engine, job.scenario)) : undefined;
+  const trace = simulate(job.scenario, rec?.firewall ?? firewallFor(job.policy, job.engine, job.scenario));
+  const simulationTables = rec?.snapshots();
   const simulation = buildRunReport({ scenario: job.scenario.name, source: job.scenario.source, config: job.config, engine: job.engine }, trace);
   const firewallAddresses = natFirewallAddresses(job.policy, job.interfaceMap, job.scenario);
   const kernel = await runKernelScenario(job.scenario, ruleset, {
@@ -289,7 +296,7 @@ export async function verifyScenario(job: VerifyJob, kernelOptions: Partial<Kern
     simulationSessions: simulation.sessions,
   });
   const readback = readBack(job, kernel);
-  return { kind: 'compared', job, agreement, kernel, simulation, replayDiagnostics, readback, payloads };
+  return { kind: 'compared', job, agreement, kernel, simulation, replayDiagnostics, readback, payloads, ...(simulationTables && simulationTables.length > 0 ? { simulationTables } : {}) };
 }
 
 /** The kernel flow id of each arrived segment, in order (the grouping kernelFlows made). */

@@ -1,6 +1,6 @@
 /** `ftpwall check` and `replay` on ASPF applied where the clients' SYNs never pass (issue 9, facts sheet 7.1-7.3). */
 import { describe, expect, it } from 'vitest';
-import { ftpwall } from '../helpers/cli.js';
+import { ftpwall, unwrapVerdicts } from '../helpers/cli.js';
 import { lineOf } from '../helpers/run.js';
 
 describe('ASPF on the wrong side', () => {
@@ -23,7 +23,7 @@ describe('ASPF on the wrong side', () => {
     const r = ftpwall(['replay', 'scenarios/passive-download.yaml', '-c', 'rules/aspf-wrong-side.cfg', '--expect', 'blocked']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('[stateful]');
-    expect(r.stdout).toMatch(/control connection blocked: SYN-ACK 192\.168\.10\.1:21 → 10\.0\.0\.2:50000 denied by acl 3001 rule 0/);
+    expect(unwrapVerdicts(r.stdout)).toMatch(/control connection blocked: SYN-ACK 192\.168\.10\.1:21 → 10\.0\.0\.2:50000 denied by acl 3001 rule 0/);
   });
 
   it('--engine stateful on a config without ASPF warns that no connection is a session; the verdicts are the static ones', () => {

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ftpwall } from '../helpers/cli.js';
+import { ftpwall, unwrapVerdicts } from '../helpers/cli.js';
 import { HAVE_TSHARK, tshark, tsharkConversations } from '../replay/helpers.js';
 
 const CORPUS = resolve(__dirname, '../../../shared/corpus/pcap');
@@ -17,7 +17,7 @@ describe('ftpwall replay CAPTURE', () => {
     const r = ftpwall(['replay', passive, '--config', activeCfg, '--inside', '172.23.0.2/32@GigabitEthernet2/1/10', '--outside-interface', 'GigabitEthernet2/1/1']);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('FTP fails: 3 flows of 4 blocked; first: data SYN-ACK 172.23.0.2:21001 → 172.23.0.3:41928 denied by acl 3000 rule 10');
+    expect(unwrapVerdicts(r.stdout)).toContain('FTP fails: 3 flows of 4 blocked; first: data SYN-ACK 172.23.0.2:21001 → 172.23.0.3:41928 denied by acl 3000 rule 10');
     expect(r.stdout).toMatch(/\n\s+1\s+control\s+172\.23\.0\.3:41790\s+172\.23\.0\.2:21\s+passed\n/);
     expect(r.stdout).toMatch(/\n\s+2\s+data\s+172\.23\.0\.3:41928\s+172\.23\.0\.2:21001\s+blocked\s+#16 SYN-ACK/);
     expect(r.stdout).toContain('  capture: 63 records, 63 IP packets: 63 crossing the firewall (');

@@ -9,7 +9,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'ftpwall-html-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface Island {
-  runs: { title: string; tables: boolean; steps: { v: string; by?: string }[] }[];
+  runs: { id: string; title: string; tables: boolean; steps: { v: string; by?: string }[] }[];
 }
 const island = (html: string): Island => JSON.parse(/<script id="ftpwall-data" type="application\/json">([\s\S]*?)<\/script>/.exec(html)![1]!) as Island;
 
@@ -44,4 +44,31 @@ describe('--format html', () => {
   it('is offered by replay and compare', () => {
     for (const cmd of ['replay', 'compare']) expect(ftpwall([cmd, '--help']).stdout.replace(/\s+/g, ' ')).toContain('(choices: "table", "json", "ladder", "md", "mermaid", "html", default: "table")');
   });
+
+  it('is offered by probe and verify', () => {
+    expect(ftpwall(['probe', '--help']).stdout.replace(/\s+/g, ' ')).toContain('(choices: "table", "json", "html", default: "table")');
+    expect(ftpwall(['verify', '--help']).stdout.replace(/\s+/g, ' ')).toContain('(choices: "text", "html", default: "text")');
+  });
+
+  // every bundled H3C config but broken.cfg (refused) and the nat-outbound ones (clients NATed out: no FTP server in the config)
+  for (const f of readdirSync(resolve(ROOT, 'rules')).filter((x) => x.endsWith('.cfg') && x !== 'broken.cfg' && !x.startsWith('nat-outbound'))) {
+    it(`probe: rules/${f} gives a page under 1 MB whose every applicable cell links to a ladder with the cell's verdict`, () => {
+      const out = join(tmp, `probe-${f}.html`);
+      const r = ftpwall(['probe', '--config', `rules/${f}`, '--format', 'html', '-o', out]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(statSync(out).size, f).toBeLessThan(1024 * 1024);
+      const json = JSON.parse(ftpwall(['probe', '--config', `rules/${f}`, '--format', 'json']).stdout) as { cells: { verdict: string }[] };
+      const html = readFileSync(out, 'utf8');
+      const runs = island(html).runs;
+      const links = [...html.matchAll(/<td><a class="(good|bad|warn)" title="[^"]*" href="#(run-\d+)">([^<]*)<\/a><\/td>/g)];
+      expect(links.length).toBe(json.cells.filter((c) => c.verdict !== 'n/a').length);
+      for (const [, tone, id, text] of links) {
+        const run = runs.find((x) => x.id === id)!;
+        expect(run, id).toBeDefined();
+        // a blocked cell's ladder has a denied packet; a working cell's ladder has none
+        if (tone === 'bad') expect(run.steps.some((s) => s.v === 'd'), `${id} ${text}`).toBe(true);
+        if (tone === 'good') expect(run.steps.some((s) => s.v === 'd'), `${id} ${text}`).toBe(false);
+      }
+    });
+  }
 });

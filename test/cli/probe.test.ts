@@ -92,7 +92,12 @@ describe('compare conclusion and scenario keys', () => {
     const scenarios = ['active', 'passive', 'epsv', 'eprt'].map((m) => `scenarios/${m}-download.yaml`);
     const r = ftpwall(['compare', ...scenarios, 'scenarios/bounce.yaml', '--config', 'rules/seed-active.cfg', '--config', 'rules/seed-passive.cfg', '--config', 'rules/stateful.cfg']);
     expect(r.status).toBe(0);
-    const tail = r.stdout.slice(r.stdout.indexOf('Conclusion')).trimEnd().split('\n');
+    const lines = r.stdout.slice(r.stdout.indexOf('Conclusion')).trimEnd().split('\n');
+    // each line within 100 columns: a longer one continues on lines indented two more
+    expect(lines.filter((l) => [...l].length > 100)).toEqual([]);
+    const tail: string[] = [];
+    for (const l of lines) if (l.startsWith('    ') && tail.length > 0) tail[tail.length - 1] += ` ${l.trim()}`;
+    else tail.push(l);
     expect(tail).toEqual([
       "Conclusion (exposure: unsolicited connections in port pairs, not counting FTP's own port 21):",
       '  rules/seed-active.cfg [static]: PORT, EPRT work, PASV, EPSV fail; 3 of 5 scenarios as expected; exposure 193,533 port pairs',

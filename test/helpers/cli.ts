@@ -30,3 +30,8 @@ export function ftpwall(args: readonly string[], env: Record<string, string> = {
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** A text report with its wrapped verdict lines joined again (a continuation line is indented four spaces). */
+export function unwrapVerdicts(text: string): string {
+  return text.replace(/\n {4}(?=\S)/g, ' ');
+}

@@ -18,7 +18,7 @@ describe('summarizePolicy', () => {
       'GigabitEthernet2/1/1: no packet filter',
       'GigabitEthernet2/1/10: packet-filter 3000 inbound',
       'default action: permit (Comware default)',
-      'stateful inspection: none',
+      'ASPF: none applied: no connection state is kept and no FTP inspection; every packet is judged on its own by the rules above',
     ]);
   });
 
@@ -32,7 +32,7 @@ describe('summarizePolicy', () => {
       'GigabitEthernet2/1/10: packet-filter 3001 inbound',
       'default action: permit (Comware default)',
       'ASPF sessions: connections whose first packet is permitted inbound on GigabitEthernet2/1/1 (rules/stateful.cfg:26)',
-      'stateful inspection: ASPF policy 1 detect ftp on GigabitEthernet2/1/1 inbound, rules/stateful.cfg:26',
+      'FTP inspection: ASPF policy 1 detect ftp on GigabitEthernet2/1/1 inbound, rules/stateful.cfg:26',
     ]);
   });
 
@@ -53,7 +53,41 @@ describe('summarizePolicy', () => {
       '  rule 0 deny',
       'eth0: packet-filter 3000 outbound',
       'default action: deny',
-      'stateful inspection: ftp on every interface both directions (ports 21, 2121) (command line)',
+      'FTP inspection: --inspect ftp on every interface both directions (ports 21, 2121)',
     ]);
+  });
+
+  // ASPF applied without 'detect ftp' still keeps sessions (h3c-comware-acl.md: ASPF tracks TCP, UDP and
+  // ICMP sessions on the interface); the summary must say so and must not claim there is no ASPF.
+  it('says a config keeps ASPF sessions but opens no FTP pinhole when its ASPF policy lacks detect ftp', () => {
+    const file = 'aspf-no-ftp.cfg';
+    const text = [
+      'acl advanced 3000',
+      ' rule 0 permit tcp destination-port eq 21',
+      ' rule 5 deny ip',
+      'aspf policy 1',
+      ' detect http',
+      'interface GigabitEthernet2/1/1',
+      ' aspf apply policy 1 inbound',
+      'interface GigabitEthernet2/1/10',
+      ' packet-filter 3000 inbound',
+    ].join('\n');
+    const lines = summarizePolicy(parseH3cConfig(text, file).value);
+    expect(lines.slice(-2)).toEqual([
+      'ASPF sessions: connections whose first packet is permitted inbound on GigabitEthernet2/1/1 (aspf-no-ftp.cfg:7)',
+      "FTP inspection: none: no applied ASPF policy has 'detect ftp', so no pinhole opens for an FTP data connection (it is a new connection and meets the packet filters)",
+    ]);
+    expect(lines.some((l) => /\bnone applied\b|stateful inspection: none/.test(l))).toBe(false);
+  });
+
+  it('says each fact once: sessions and FTP inspection for stateful.cfg, neither for the seeds', () => {
+    for (const file of ['rules/seed-active.cfg', 'rules/seed-passive.cfg', 'rules/stateful.cfg', 'rules/aspf-wrong-side.cfg']) {
+      const lines = summaryOf(file);
+      const sessions = lines.filter((l) => l.startsWith('ASPF sessions: ')).length;
+      const ftp = lines.filter((l) => l.startsWith('FTP inspection: ') && !l.startsWith('FTP inspection: none')).length;
+      const none = lines.filter((l) => l.startsWith('ASPF: none applied')).length;
+      // either the config applies ASPF (sessions, and here detect ftp) or it says none is applied, never both
+      expect({ file, sessions: sessions > 0, ftp: ftp > 0, none: none > 0 }).toEqual({ file, sessions: none === 0, ftp: none === 0, none: !file.includes('stateful') && !file.includes('aspf') });
+    }
   });
 });

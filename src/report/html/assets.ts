@@ -6,7 +6,7 @@
 
 /** The inline style sheet. */
 export const PAGE_CSS = `
-:root { --permit: #116329; --related: #0550ae; --deny: #b3261e; --event: #6f42c1; --dim: #57606a; --sel: #fff1b8; --line: #d0d7de; }
+:root { --permit: #116329; --related: #0550ae; --deny: #b3261e; --event: #6f42c1; --dim: #57606a; --sel: #fff1b8; --line: #d0d7de; --warn: #7d4e00; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; background: #ffffff; }
 header, main { padding: 0 20px; }
@@ -22,6 +22,7 @@ table { border-collapse: collapse; }
 th, td { border: 1px solid var(--line); padding: 2px 6px; text-align: left; vertical-align: top; }
 .matrix a { font-weight: 600; }
 .matrix a.good { color: var(--permit); } .matrix a.bad { color: var(--deny); }
+.matrix .good { color: var(--permit); } .matrix .bad, .notes-list .bad { color: var(--deny); font-weight: 600; } .matrix .warn, .notes-list .warn { color: var(--warn); font-weight: 600; } .matrix .dim { color: var(--dim); }
 .flows-box { max-height: 190px; overflow: auto; contain: content; display: inline-block; max-width: 100%; }
 .run { border-top: 2px solid var(--line); padding-bottom: 12px; }
 .controls { display: flex; gap: 8px; align-items: center; margin: 6px 0; flex-wrap: wrap; }

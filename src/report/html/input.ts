@@ -37,6 +37,29 @@ export interface HtmlMatrixColumn {
   readonly exposure?: readonly string[];
 }
 
+/** A cell of a summary table: its text, how it reads (colour and weight), and the run whose ladder it opens. */
+export interface HtmlCell {
+  readonly text: string;
+  /** good: works or agrees; bad: blocked or disagrees; warn: partly; dim: not applicable */
+  readonly tone?: 'good' | 'bad' | 'warn' | 'dim';
+  /** index into `runs`: the cell links to that run's ladder */
+  readonly run?: number;
+  /** a longer explanation, shown on hover and read by screen readers */
+  readonly title?: string;
+}
+
+/**
+ * A summary table above the runs (probe matrices, verify's kernel-vs-ftpwall flows). The first cell
+ * of each row is its header.
+ */
+export interface HtmlTable {
+  readonly title: string;
+  readonly head: readonly string[];
+  readonly rows: readonly (readonly HtmlCell[])[];
+  /** lines under the table (failing cells explained, disagreements) */
+  readonly notes?: readonly HtmlCell[];
+}
+
 /** Everything one HTML page shows. */
 export interface HtmlDocument {
   readonly title: string;
@@ -46,6 +69,8 @@ export interface HtmlDocument {
   /** config file → its text, for the numbered listing */
   readonly configs: Readonly<Record<string, string>>;
   readonly matrix?: { readonly scenarios: readonly string[]; readonly columns: readonly HtmlMatrixColumn[] };
+  /** summary tables, after the matrix and before the runs */
+  readonly tables?: readonly HtmlTable[];
   /** closing paragraphs (lesson exercises) */
   readonly outro?: readonly string[];
 }

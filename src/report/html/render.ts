@@ -6,10 +6,10 @@
  * packet), and for compare the matrix linking each cell to its ladder.
  */
 import { PAGE_CSS, PAGE_JS } from './assets.js';
-import type { HtmlDocument } from './input.js';
+import type { HtmlCell, HtmlDocument, HtmlTable } from './input.js';
 import { pageData, type PageRun } from './page-data.js';
 
-export type { HtmlDocument, HtmlRun, HtmlMatrixColumn, ReportRun } from './input.js';
+export type { HtmlCell, HtmlDocument, HtmlRun, HtmlMatrixColumn, HtmlTable, ReportRun } from './input.js';
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -84,6 +84,25 @@ function matrixSection(doc: HtmlDocument, runs: readonly PageRun[]): string {
 ${exposure.length > 0 ? `<h3>Beyond what FTP needed (unsolicited TCP connections that would open)</h3><ul>${exposure.join('')}</ul>` : ''}</section>`;
 }
 
+function cellHtml(c: HtmlCell, runs: readonly PageRun[]): string {
+  const tone = c.tone ? ` class="${c.tone}"` : '';
+  const title = c.title ? ` title="${esc(c.title)}"` : '';
+  const run = c.run !== undefined ? runs[c.run] : undefined;
+  return run ? `<a${tone}${title} href="#${run.id}">${esc(c.text)}</a>` : `<span${tone}${title}>${esc(c.text)}</span>`;
+}
+
+function tablesSection(tables: readonly HtmlTable[] | undefined, runs: readonly PageRun[]): string {
+  return (tables ?? [])
+    .map((t, k) => {
+      const head = t.head.map((h) => `<th scope="col">${esc(h)}</th>`).join('');
+      const rows = t.rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${cellHtml(c, runs)}</th>` : `<td>${cellHtml(c, runs)}</td>`)).join('')}</tr>`);
+      const notes = (t.notes ?? []).map((n) => `<li>${cellHtml(n, runs)}</li>`).join('');
+      return `<section class="summary" aria-labelledby="table-${k + 1}-h"><h2 id="table-${k + 1}-h">${esc(t.title)}</h2>
+<table class="matrix"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>${notes ? `<ul class="notes-list">${notes}</ul>` : ''}</section>`;
+    })
+    .join('\n');
+}
+
 /** Renders the whole page. `startAtBlocked`: each run opens at its first denied packet (reports) or at step 1 (lessons). */
 export function renderHtml(doc: HtmlDocument, options: { readonly startAtBlocked?: boolean } = {}): string {
   const data = pageData(doc);
@@ -106,6 +125,7 @@ ${prose(doc.intro)}
 </header>
 <main>
 ${matrixSection(doc, data.runs)}
+${tablesSection(doc.tables, data.runs)}
 ${data.runs.map((r) => runSection(r, data.configs[r.config], start)).join('\n')}
 ${prose(doc.outro)}
 </main>

@@ -5,7 +5,8 @@
  * the page of that scenario through the bundled policies loads without console
  * errors or network requests, steps with the keyboard, shows the blocked packet
  * and its rule, lists the pinhole in the expectation table at the step that
- * opened it, and passes basic accessibility checks. Screenshots go to
+ * opened it, and passes basic accessibility checks; and a probe page's cells
+ * link to ladders that show their verdicts. Screenshots go to
  * test-artifacts/html/. Under CI=true a missing chromium fails.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -165,6 +166,63 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML step-through in Chromium${HAVE_CHROMIUM ? 
       expect(await selected(page, 'run-1')).toBe(withNote);
       expect(await page.$eval('#run-1 .notes .note', (e) => e.textContent)).toBe(steps[withNote]!.notes[0]);
       await page.screenshot({ path: resolve(ARTIFACTS, 'lesson-stateful.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a probe page: each matrix cell links to a ladder that shows its verdict; no console error, no request; ←/→ step', async () => {
+    const file = resolve(ARTIFACTS, 'probe-seed-active.html');
+    const args = ['probe', '--config', 'rules/seed-active.cfg', '--server-profile', 'vsftpd', '--client-profile', 'curl', '--client-profile', 'windows-ftp'];
+    const r = ftpwall([...args, '--format', 'html', '-o', file]);
+    expect({ status: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({ status: 0, stderr: '', stdout: '' });
+    const json = JSON.parse(ftpwall([...args, '--format', 'json']).stdout) as { cells: { mode: string; clientProfile: string; verdict: string; firstBlocked: { by: string; packet: string } | null }[] };
+    const data = embedded(readFileSync(file, 'utf8'));
+    const { page, errors, requests } = await open(file);
+    try {
+      expect(requests).toEqual([`file://${file}`]);
+      // the matrix as the page shows it: mode × client profile, with the JSON's verdicts
+      const shown = await page.$$eval('section.summary table.matrix tbody tr', (rows) =>
+        rows.flatMap((row) => {
+          const profiles = [...row.closest('table')!.querySelectorAll('thead th')].slice(1).map((th) => th.textContent!);
+          const cells = [...row.querySelectorAll('td')];
+          return cells.map((td, i) => ({ mode: row.querySelector('th')!.textContent!, profile: profiles[i]!, text: td.textContent!, href: td.querySelector('a')?.getAttribute('href') ?? null }));
+        }),
+      );
+      const key = (mode: string, profile: string): string => `${mode} ${profile}`;
+      const expected = Object.fromEntries(json.cells.map((c) => [key(c.mode, c.clientProfile), c.verdict === 'n/a' ? '-' : c.verdict]));
+      expect(Object.fromEntries(shown.map((c) => [key(c.mode, c.profile), c.text.replace(/^partly .*/, 'partly')]))).toEqual(expected);
+      // every applicable cell links to a run on the page; a blocked cell's run opens at its denied packet, denied by the cell's rule
+      for (const c of json.cells) {
+        const cell = shown.find((x) => key(x.mode, x.profile) === key(c.mode, c.clientProfile))!;
+        if (c.verdict === 'n/a') {
+          expect(cell.href).toBeNull();
+          continue;
+        }
+        expect(cell.href).toMatch(/^#run-\d+$/);
+        const run = data.runs.find((x) => `#${x.id}` === cell.href)!;
+        expect(run).toBeDefined();
+        if (c.verdict === 'blocked') {
+          await page.click(`section.summary a[href="${cell.href}"] >> nth=0`);
+          const i = run.steps.findIndex((s) => s.v === 'd');
+          expect(await selected(page, run.id)).toBe(i);
+          expect(run.steps[i]!.by).toBe(c.firstBlocked!.by);
+          expect(await page.$eval(`#${run.id} .by`, (e) => e.textContent)).toBe(`denied by ${c.firstBlocked!.by}`);
+        }
+      }
+      expect(json.cells.some((c) => c.verdict === 'blocked')).toBe(true);
+      expect(json.cells.some((c) => c.verdict === 'works')).toBe(true);
+      // keyboard stepping on the first ladder
+      const first = data.runs[0]!.id;
+      await page.focus(`#${first} .ladder`);
+      const before = await selected(page, first);
+      const forward = before + 1 < data.runs[0]!.steps.length;
+      await page.keyboard.press(forward ? 'ArrowRight' : 'ArrowLeft');
+      expect(await selected(page, first)).toBe(forward ? before + 1 : before - 1);
+      await page.keyboard.press(forward ? 'ArrowLeft' : 'ArrowRight');
+      expect(await selected(page, first)).toBe(before);
+      await page.screenshot({ path: resolve(ARTIFACTS, 'probe-seed-active.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {
       await page.close();

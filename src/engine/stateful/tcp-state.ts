@@ -6,7 +6,7 @@
  * not modelled: every segment counts as in window; only what the timeout choice
  * needs is kept (segment ends, unacknowledged data, retransmissions, last window).
  */
-import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type Packet } from '../../net/packet.js';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, payloadLength, type Packet } from '../../net/packet.js';
 
 /** Conntrack TCP states, numbered as enum tcp_conntrack. */
 export const TCP_NONE = 0;
@@ -147,7 +147,7 @@ export interface TcpTrack {
 
 /** seq + payload + SYN + FIN (segment_seq_plus_len). */
 export function segmentEnd(p: Packet): number {
-  return (p.seq + p.payload.length + (p.tcpFlags & TCP_SYN ? 1 : 0) + (p.tcpFlags & TCP_FIN ? 1 : 0)) >>> 0;
+  return (p.seq + payloadLength(p) + (p.tcpFlags & TCP_SYN ? 1 : 0) + (p.tcpFlags & TCP_FIN ? 1 : 0)) >>> 0;
 }
 
 /** RFC 1982 serial-number compare, as the kernel's after(). */

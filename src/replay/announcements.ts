@@ -5,9 +5,10 @@
  * connection (up to an hour), and each control connection keeps
  * only its most recent few, so 500 PORTs in a row cannot grow memory.
  */
-import { formatEndpoint, type IpAddress } from '../net/address.js';
+import type { IpAddress } from '../net/address.js';
 import { parseEprtArgument, parseEpsvReply, parsePasvReply, parsePortArgument, parseReplyLine, splitCommand } from '../ftp/text.js';
 import type { AnnounceTrigger, AnnouncedBy } from './flow-types.js';
+import { endpointText } from './flat-text.js';
 import type { LiveFlow } from './flow-table.js';
 
 /**
@@ -115,7 +116,7 @@ export class AnnouncementTable {
     this.count++;
     this.byEndpoint.set(key, {
       control,
-      by: { controlFlow: control.id, packet: n, trigger: a.trigger, endpoint: formatEndpoint(a.addr, a.port) },
+      by: { controlFlow: control.id, packet: n, trigger: a.trigger, endpoint: endpointText(a.addr, a.port) },
       expiresMs: nowMs + ANNOUNCE_TIMEOUT_MS,
     });
     const list = control.control?.announced;

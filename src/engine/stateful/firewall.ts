@@ -547,7 +547,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     step(p: Packet, ctx: StepContext): StepResult {
       outPacket = undefined;
       outEgress = undefined;
-      sink.list.length = 0;
+      if (sink.list.length !== 0) sink.list.length = 0;
       const verdict = stepInner(p, ctx, sink);
       if (!sink.recording) {
         reused.verdict = verdict;

@@ -142,7 +142,10 @@ export class AnnouncementTable {
 
   /** Drops announcements that expired before nowMs. */
   expire(nowMs: number): void {
-    for (const [key, p] of this.byEndpoint) if (p.expiresMs < nowMs) this.byEndpoint.delete(key);
+    // forEach, not entries(): no [key, value] pair per announcement
+    this.byEndpoint.forEach((p, key) => {
+      if (p.expiresMs < nowMs) this.byEndpoint.delete(key);
+    });
   }
 
   get size(): number {

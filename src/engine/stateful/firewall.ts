@@ -444,8 +444,10 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
 
   const natNote = (c: Conn): string => (c.nat ? `; NAT: ${c.nat.text}, reply ${describeConn({ proto: c.proto, src: c.replySrc, dst: c.replyDst, srcPort: c.replySrcPort, dstPort: c.replyDstPort })}` : '');
 
-  /** The helper on one segment; `rewrite.payload` is set when nf_nat_ftp rewrote it. */
-  const help = (c: Conn, p: Packet, dir: 0 | 1, ctx: StepContext, events: EventSink, verdict: Verdict, rewrite: { payload: Uint8Array }): Verdict => {
+  /** The payload nf_nat_ftp rewrote on the segment help() last read; undefined: unchanged. */
+  let rewritten: Uint8Array | undefined;
+  /** The helper on one segment; sets `rewritten` when nf_nat_ftp rewrote it. */
+  const help = (c: Conn, p: Packet, dir: 0 | 1, ctx: StepContext, events: EventSink, verdict: Verdict): Verdict => {
     const out = ftpHelp(c.helper!, p.payload, p.seq, dir, dir === 0 ? c.src : c.replySrc);
     switch (out.kind) {
       case 'drop':
@@ -466,7 +468,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
             return { action: 'deny', by: { kind: 'helper', reason: 'nf_nat_ftp cannot write an IPv6 address into PORT/227', connection: c.id } };
           }
           const before = p.payload.subarray(out.parse.matchOff, out.parse.matchOff + out.parse.matchLen);
-          rewrite.payload = spliceArgument(p.payload, out.parse.matchOff, out.parse.matchLen, text);
+          rewritten = spliceArgument(p.payload, out.parse.matchOff, out.parse.matchLen, text);
           const delta = text.length - out.parse.matchLen;
           seqAdjSet(c.nat!.seqadj[dir], p.seq, delta);
           if (events.want('helper-nat')) events.push({ tMs: ctx.nowMs, kind: 'helper-nat', packet: ctx.n, text: msg.natRewriteText(ctx.n, c.id, out.entry.trigger, before, text, formatIp(addr), delta) });
@@ -530,9 +532,9 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     // the helper runs at confirm time, on ESTABLISHED traffic the ruleset accepted (facts 6.1, 6.2)
     let payload: Uint8Array | undefined; // undefined: the packet's own
     if (verdict.action === 'permit' && c.helper && ctinfo === 'established' && payloadLength(p) > 0 && c.alive) {
-      const rewrite = { payload: p.payload }; // only control segments the helper reads pay for this
-      verdict = help(c, p, dir, ctx, events, verdict, rewrite);
-      payload = rewrite.payload;
+      rewritten = undefined;
+      verdict = help(c, p, dir, ctx, events, verdict);
+      payload = rewritten;
     }
     if (c.nat && verdict.action === 'permit') leave(p, c, dir, fctx, payload ?? p.payload);
     return verdict;

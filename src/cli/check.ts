@@ -3,7 +3,7 @@ import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { aspfReachWarnings } from '../analysis/aspf-reach.js';
 import { parseConfig } from '../dialects/load.js';
 import { summarizePolicy } from '../policy/summary.js';
-import { unsimulatedParts } from '../engine/ruleset.js';
+import { unsimulatedParts } from '../engine/unsimulated.js';
 import { dialectOption, looksLikeScenario, platformOption, scenarioAsConfig } from './inputs.js';
 import { EXIT_BAD_INPUT, EXIT_OK, printDiagnostics, readText, styleFor } from './io.js';
 

@@ -27,6 +27,8 @@ export interface CompareOptions {
   readonly format: 'table' | 'json' | 'ladder' | 'md' | 'mermaid' | 'html';
   readonly inspect?: string;
   readonly loose: boolean;
+  /** `--no-nat-ftp` (commander: true unless given) */
+  readonly natFtp?: boolean;
   readonly output?: string;
   /** a progress bar on a terminal's stderr (--no-progress sets false) */
   readonly progress?: boolean;
@@ -72,7 +74,7 @@ export function runCompare(inputs: readonly string[], opts: CompareOptions): num
     const resolved = [...new Set(engines.map((e) => resolveEngine(e, cfg.policy, eo)))];
     for (const engine of resolved) {
       const runs = scenarios.map((s) => {
-        const rec = maybeRecord(makeFirewall(engine, cfg.policy, eo, scenarioWallClock(cfg.policy, s, undefined)), opts.format === 'html');
+        const rec = maybeRecord(makeFirewall(engine, cfg.policy, eo, scenarioWallClock(cfg.policy, s, undefined), s), opts.format === 'html');
         const report = buildRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine }, simulate(s, rec.firewall));
         rec.keep(report, snapshots);
         bar?.tick();

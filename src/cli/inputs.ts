@@ -1,14 +1,15 @@
 /** Loading device configs and scenarios for the commands, collecting every problem before stopping. */
 import { closest, hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { DIALECTS, parseConfig, type Dialect } from '../dialects/load.js';
-import { unsimulatedParts } from '../engine/ruleset.js';
+import { unsimulatedParts } from '../engine/unsimulated.js';
 import { createStaticFirewall } from '../engine/static.js';
 import { createStatefulFirewall, type StatefulOptions, type TcpTimeoutsSec } from '../engine/stateful/firewall.js';
 import type { Firewall } from '../engine/verdict.js';
 import type { Platform, Policy } from '../policy/model.js';
 import { withFtpPorts, withInspection } from '../policy/transform.js';
 import type { Scenario } from '../scenario/model.js';
-import { checkScenarioFits } from '../scenario/fit.js';
+import { checkNatAddresses, checkScenarioFits } from '../scenario/fit.js';
+import { interfaceAddressMap } from '../scenario/interfaces.js';
 import { loadScenario } from '../scenario/load.js';
 import { MAX_SECONDS } from '../scenario/yaml-read.js';
 import { DEFAULT_MAX_PACKETS, checkSimulationWork } from '../scenario/work.js';
@@ -130,6 +131,8 @@ export interface EngineOptions {
   readonly expectationTimeoutSec?: number;
   /** `--conntrack-max N` */
   readonly maxConnections?: number;
+  /** `--no-nat-ftp`: the kernel has no nf_nat_ftp, NATed control connections are tracked but not rewritten */
+  readonly natFtp?: boolean;
 }
 
 /** Linux sysctl names (`nf_conntrack_tcp_timeout_<name>`) → the engine's timeout keys. */
@@ -154,6 +157,8 @@ export interface EngineFlags {
   readonly conntrackTimeout?: string[];
   readonly expectationTimeout?: string;
   readonly conntrackMax?: string;
+  /** commander's `--no-nat-ftp` (true unless given) */
+  readonly natFtp?: boolean;
 }
 
 /** Checks the engine options: `--inspect` (only FTP has a helper), timeouts, table size. */
@@ -198,6 +203,7 @@ export function engineOptions(opts: EngineFlags): EngineOptions {
     ...(Object.keys(timeouts).length > 0 ? { timeouts } : {}),
     ...(expectationTimeoutSec !== undefined ? { expectationTimeoutSec } : {}),
     ...(maxConnections !== undefined ? { maxConnections } : {}),
+    ...(opts.natFtp === false ? { natFtp: false } : {}),
   };
 }
 
@@ -205,7 +211,7 @@ const warnedNoSessions = new WeakSet<Policy>();
 
 /** The engine a choice resolves to for a policy (a stateful choice on a config without ASPF is warned about, once). */
 export function resolveEngine(choice: EngineChoice, policy: Policy, options: EngineOptions): 'static' | 'stateful' {
-  if (choice === 'stateful' && !options.inspectFtp && policy.sessionScope?.points.length === 0 && !warnedNoSessions.has(policy)) {
+  if (choice === 'stateful' && !options.inspectFtp && policy.sessionScope?.points.length === 0 && !policy.sessionScope.zones && !warnedNoSessions.has(policy)) {
     warnedNoSessions.add(policy);
     process.stderr.write(
       `ftpwall: warning: ${policy.source} applies no ASPF, so with the stateful engine no connection is a session and every packet meets the packet filters, as on the device; give --inspect ftp for Linux-style tracking everywhere\n`,
@@ -218,7 +224,7 @@ export function resolveEngine(choice: EngineChoice, policy: Policy, options: Eng
   if (choice !== 'auto') return choice;
   // a Linux ruleset runs with connection tracking, as on the kernel (its conntrack conditions need it)
   if (policy.ruleset) return 'stateful';
-  return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || options.inspectFtp || (policy.nat?.length ?? 0) > 0 ? 'stateful' : 'static';
+  return policy.inspections.length > 0 || (policy.sessionScope?.points.length ?? 0) > 0 || policy.sessionScope?.zones !== undefined || options.inspectFtp || (policy.nat?.length ?? 0) > 0 ? 'stateful' : 'static';
 }
 
 /** The policy as the options change it: `--inspect ftp` everywhere, `--ftp-port` on every FTP inspection. */
@@ -226,14 +232,15 @@ export function effectivePolicy(policy: Policy, options: EngineOptions): Policy 
   const inspected = options.inspectFtp
     ? withInspection(policy, { interface: '*', direction: 'both', protocol: 'ftp', ports: [FTP_CONTROL_PORT] })
     : policy;
-  return withFtpPorts(inspected, options.ftpPorts);
+  const ported = withFtpPorts(inspected, options.ftpPorts);
+  return options.natFtp === false ? { ...ported, natFtpAlg: false } : ported;
 }
 
 /** Well-known FTP control port (RFC 959). */
 const FTP_CONTROL_PORT = 21;
 
-/** Builds a fresh firewall (engines keep state, so one per run). */
-export function makeFirewall(engine: 'static' | 'stateful', policy: Policy, options: EngineOptions, wallClockStartMs?: number): Firewall {
+/** Builds a fresh firewall (engines keep state, so one per run); `scenario` gives the firewall's interface addresses (MASQUERADE). */
+export function makeFirewall(engine: 'static' | 'stateful', policy: Policy, options: EngineOptions, wallClockStartMs?: number, scenario?: Scenario): Firewall {
   const effective = effectivePolicy(policy, options);
   const clock = wallClockStartMs !== undefined ? { wallClockStartMs } : {};
   if (engine === 'static') return createStaticFirewall(effective, clock);
@@ -244,12 +251,17 @@ export function makeFirewall(engine: 'static' | 'stateful', policy: Policy, opti
     ...(options.expectationTimeoutSec !== undefined ? { expectationTimeoutSec: options.expectationTimeoutSec } : {}),
     ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
   };
-  return createStatefulFirewall(effective, stateful);
+  const addresses = interfaceAddressMap(scenario?.interfaces);
+  return createStatefulFirewall(effective, addresses ? { ...stateful, interfaceAddresses: addresses } : stateful);
 }
 
 /** Every host of every scenario must sit behind an interface each config declares; throws InputProblems otherwise. */
 export function checkScenariosFit(scenarios: readonly Scenario[], configs: readonly LoadedConfig[]): void {
   const problems: Diagnostic[] = [];
-  for (const c of configs) for (const s of scenarios) for (const d of checkScenarioFits(s, c.policy)) problems.push(d);
+  for (const c of configs)
+    for (const s of scenarios) {
+      for (const d of checkScenarioFits(s, c.policy)) problems.push(d);
+      for (const d of checkNatAddresses(s, c.policy)) problems.push(d);
+    }
   if (problems.length > 0) throw new InputProblems(problems);
 }

@@ -78,6 +78,7 @@ export function buildProgram(): Command {
     .option('--inspect <protocol>', "attach the FTP helper everywhere (only 'ftp'), for configs without ASPF")
     .option('--ftp-port <port>', 'another control port for the FTP helper (repeatable)', collect(parsePort), [] as number[])
     .option('--loose', 'accept PORT/227 addresses that differ from the control connection (nf_conntrack_ftp loose=1)', false)
+    .option('--no-nat-ftp', 'the kernel has no nf_nat_ftp (a module nothing loaded): NATed FTP is tracked but PORT/227 are not rewritten (H3C: as undo nat alg ftp)')
     .option('--conntrack-timeout <state=sec>', 'a conntrack TCP timeout, named as the Linux sysctl nf_conntrack_tcp_timeout_<state> (repeatable), e.g. established=3600', collect(String), [] as string[])
     .option('--expectation-timeout <sec>', 'how long a pinhole waits for its data connection (Linux FTP helper: 300)')
     .option('--conntrack-max <n>', 'conntrack table size (nf_conntrack_max; default 65536)')
@@ -106,6 +107,7 @@ export function buildProgram(): Command {
     .addOption(new Option('-f, --format <format>', 'output format: table, json, each cell as ladder, md, mermaid, or html (a self-contained page)').choices(['table', 'json', 'ladder', 'md', 'mermaid', 'html']).default('table'))
     .option('--inspect <protocol>', "attach the FTP helper everywhere (only 'ftp')")
     .option('--loose', 'nf_conntrack_ftp loose=1', false)
+    .option('--no-nat-ftp', 'the kernel has no nf_nat_ftp: NATed FTP is tracked but not rewritten')
     .option('--conntrack-timeout <state=sec>', 'a conntrack TCP timeout (repeatable), e.g. established=3600', collect(String), [] as string[])
     .option('--expectation-timeout <sec>', 'how long a pinhole waits for its data connection (default 300)')
     .option('--conntrack-max <n>', 'conntrack table size (default 65536)')
@@ -138,9 +140,11 @@ export function buildProgram(): Command {
 
   program
     .command('verify')
-    .description('Linux, root: run scenarios through the real kernel (namespaces, exported nft ruleset, vsftpd, a real client) and compare every flow with the simulation and with a replay of the kernel capture')
+    .description(
+      "Linux, root: run scenarios through the real kernel (namespaces, the config's nft export or a Linux ruleset as it is, NAT addresses on the firewall, vsftpd, a real client) and compare every flow with the simulation and with a replay of the kernel capture; read the kernel's own ruleset listing back and replay the capture through it; compare the FTP ALG's rewritten PORT/EPRT/227/229 byte for byte",
+    )
     .argument('<scenario...>', 'scenario files (YAML)')
-    .requiredOption('-c, --config <file>', 'device config (repeatable)', collect(String), [] as string[])
+    .requiredOption('-c, --config <file>', 'device config or Linux ruleset (iptables-save, nft) (repeatable)', collect(String), [] as string[])
     .addOption(engineOption('auto'))
     .option('--interface-map <H3C=linux,...>', 'Linux names for the firewall\'s veth ends (repeatable); the rest become fw0, fw1, …', collect(String), [] as string[])
     .option('--out-dir <dir>', 'keep the kernel captures here (default: a new directory under the temp dir)')

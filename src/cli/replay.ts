@@ -48,6 +48,8 @@ export interface ReplayOptions {
   readonly inspect?: string;
   readonly ftpPort: number[];
   readonly loose: boolean;
+  /** `--no-nat-ftp` (commander: true unless given) */
+  readonly natFtp?: boolean;
   readonly output?: string;
   /** `PREFIX@IFACE`, repeatable (captures) */
   readonly inside?: string[];
@@ -147,6 +149,10 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
   const guess = completeTopology(config.policy, givenTopology(opts, config), scan.servers);
   if (guess.message) process.stderr.write(`ftpwall: info: ${guess.message}\n`);
   const engine = resolveEngine(opts.engine, config.policy, eo);
+  // MASQUERADE translates to the outgoing interface's address, which only a scenario's interfaces: gives
+  const masq = config.policy.nat?.find((r) => r.kind === 'masquerade');
+  if (masq && engine === 'stateful')
+    throw new InputProblems([{ severity: 'error', message: `MASQUERADE translates to the address of the interface a connection leaves by, which a capture does not tell (${file})`, span: masq.at, suggestion: 'replay a scenario that gives interfaces: { NAME: ADDRESS }, or SNAT to a fixed address' }]);
   const out = opts.pcapOut !== undefined ? createCaptureExport(opts.pcapOut, scan.firstSec, scan.firstNsec) : undefined;
   const reader = openCapture(file);
   // a capture's own timestamps are the device clock (UTC; the device's time zone is not known)
@@ -241,7 +247,7 @@ export function runReplay(inputs: readonly string[], opts: ReplayOptions): numbe
       if (opts.pcapOut !== undefined && variants.length > 1)
         throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run, but ${file} has passivePortChoice: each and runs ${variants.length} times`, suggestion: 'use passivePortChoice: first or random with --pcap-out' }]);
       for (const { scenario } of variants) {
-        const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts))), opts.format === 'html');
+        const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts)), scenario), opts.format === 'html');
         const trace = simulate(scenario, rec.firewall);
         if (opts.pcapOut !== undefined) {
           const w = writeTracePcapng(opts.pcapOut, trace);

@@ -8,6 +8,7 @@ import type { IpFamily } from '../net/address.js';
 import type { Packet } from '../net/packet.js';
 import { compileAcl, firstMatch, type CompiledAcl } from '../policy/compile.js';
 import type { Policy, Rule, SecurityRule, ZonePair, ZonePolicy } from '../policy/model.js';
+import { findZonePair } from '../policy/zone-pair.js';
 import type { AclCheck } from './verdict.js';
 
 /** A compiled zone policy. */
@@ -38,10 +39,6 @@ export function compileZones(policy: Policy): CompiledZones | undefined {
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
-function findPair(zones: ZonePolicy, src: string, dst: string): ZonePair | undefined {
-  const exact = zones.pairs.find((p) => same(p.source, src) && same(p.destination, dst));
-  return exact ?? zones.pairs.find((p) => same(p.source, 'any') && same(p.destination, 'any'));
-}
 
 function betweenOf(c: CompiledZones, src: string | undefined, dst: string | undefined): Between {
   const key = `${src ?? ''}|${dst ?? ''}`;
@@ -63,7 +60,7 @@ function makeBetween(c: CompiledZones, src: string | undefined, dst: string | un
       return { fixed: { action: 'permit', by: { kind: 'zone', reason: 'intra-zone', source: src, destination: dst, ...(zones.intraZone.at ? { at: zones.intraZone.at } : {}) } } };
     return { policy: { source: src, destination: dst, fallback: { action: 'deny', by: { kind: 'zone', reason: 'no-policy-match', source: src, destination: dst } }, byRule: new Map() } };
   }
-  const pair = findPair(zones, src, dst);
+  const pair = findZonePair(zones, src, dst);
   if (!pair) {
     if (same(src, dst)) {
       const at = zones.intraZone.at ? { at: zones.intraZone.at } : {};

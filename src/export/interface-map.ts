@@ -13,9 +13,10 @@ export function defaultInterfaceMap(names: Iterable<string>, prefix = 'fw'): Map
   return map;
 }
 
-/** Every interface a policy mentions: declared ones, then bindings, then inspections, in order. */
+/** Every interface a policy mentions: declared ones, then bindings, inspections and NAT rules, in order. */
 export function policyInterfaces(policy: Policy): string[] {
-  return [...policy.interfaces, ...policy.bindings.map((b) => b.interface), ...policy.inspections.map((i) => i.interface)];
+  const nat = (policy.nat ?? []).flatMap((r) => [r.inInterface, r.outInterface].filter((i): i is string => i !== undefined));
+  return [...policy.interfaces, ...policy.bindings.map((b) => b.interface), ...policy.inspections.map((i) => i.interface), ...nat];
 }
 
 /** Where `--interface-map` diagnostics point: the option's value, as one line. */

@@ -27,6 +27,7 @@ import {
   sessionComment,
   defaultFor,
 } from './plan.js';
+import { algOff, natAddrRange, natComment, natFamily, natMatchAcl, natPortRange, type PlannedNat } from './nat.js';
 
 /** Options of the iptables exporter: which family's ACLs to write (4: iptables, 6: ip6tables). */
 export interface IptablesExportOptions extends ExportOptions {
@@ -157,12 +158,72 @@ function iptSessionLines(plan: ExportPlan): string[] {
   return out;
 }
 
+/** The target of a NAT rule: `DNAT --to-destination 192.168.10.10:21`, `MASQUERADE`, `REDIRECT --to-ports 8021`. */
+function iptNatTarget(r: PlannedNat['rule']): string {
+  const ports = natPortRange(r, '-');
+  const addr = natAddrRange(r, ports !== undefined) ?? '';
+  switch (r.kind) {
+    case 'dnat':
+      return `DNAT --to-destination ${addr}${ports !== undefined ? `:${ports}` : ''}`;
+    case 'snat':
+      return `SNAT --to-source ${addr}${ports !== undefined ? `:${ports}` : ''}`;
+    case 'masquerade':
+      return ports !== undefined ? `MASQUERADE --to-ports ${ports}` : 'MASQUERADE';
+    case 'redirect':
+      return ports !== undefined ? `REDIRECT --to-ports ${ports}` : 'REDIRECT';
+  }
+}
+
+/** A NAT rule's interface and conditions as iptables options, or undefined after pushing errors. */
+function iptNatMatch(n: PlannedNat, errors: Diagnostic[]): string | undefined {
+  const m = iptRuleMatch(natMatchAcl(n.rule), n.rule.match);
+  if ('errors' in m) {
+    for (const e of m.errors) errors.push(e);
+    return undefined;
+  }
+  return [n.inDevice !== undefined ? `-i ${n.inDevice}` : '', n.outDevice !== undefined ? `-o ${n.outDevice}` : '', m.text].filter((x) => x !== '').join(' ');
+}
+
+/** The nat table: DNAT/REDIRECT in PREROUTING, SNAT/MASQUERADE in POSTROUTING, this family's rules in policy order. */
+function iptNatLines(plan: ExportPlan, family: IpFamily, errors: Diagnostic[]): string[] {
+  const rules = plan.nat.filter((n) => natFamily(n.rule) === family);
+  if (rules.length === 0) return [];
+  const out = ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]'];
+  for (const n of rules) {
+    const match = iptNatMatch(n, errors);
+    if (match === undefined) continue;
+    const chain = n.rule.hook === 'prerouting' ? 'PREROUTING' : 'POSTROUTING';
+    out.push(`-A ${chain} ${match ? `${match} ` : ''}-m comment --comment ${quoteComment(natComment(n.rule), IPT_COMMENT_MAX)} -j ${iptNatTarget(n.rule)}`);
+  }
+  out.push('COMMIT');
+  return out;
+}
+
 function render(plan: ExportPlan, options: ExportOptions, family: IpFamily): { text: string; errors: Diagnostic[] } {
   const errors: Diagnostic[] = [];
   const tool = family === 4 ? 'iptables-restore' : 'ip6tables-restore';
-  const out: string[] = headerLines(plan, options, `${tool} (IPv${family} ACLs only; replaces the raw and filter tables unless --noflush)`).map((l) => `# ${l}`);
+  const natFamilyRules = plan.nat.filter((n) => natFamily(n.rule) === family);
+  const tables = natFamilyRules.length > 0 ? 'raw, nat and filter' : 'raw and filter';
+  const out: string[] = headerLines(plan, options, `${tool} (IPv${family} ACLs only; replaces the ${tables} tables unless --noflush)`).map((l) => `# ${l}`);
   if (plan.helpers.length) {
     out.push('*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]');
+    if (algOff(plan.policy)) {
+      // `undo nat alg ftp`: no helper where NAT translates. The raw table sees the packet before routing, so it
+      // can leave out what destination NAT will translate (same conditions), never what source NAT will.
+      const snat = natFamilyRules.find((n) => n.rule.hook === 'postrouting');
+      if (snat)
+        errors.push(
+          refuse(
+            "with 'undo nat alg ftp' the FTP helper must stay off connections that source NAT translates, but iptables attaches helpers in the raw table before routing picks the egress interface; the nft export can",
+            snat.rule.at,
+          ),
+        );
+      for (const n of natFamilyRules) {
+        if (n.rule.hook !== 'prerouting') continue;
+        const match = iptNatMatch(n, errors);
+        if (match !== undefined) out.push(`-A PREROUTING ${match ? `${match} ` : ''}-m comment --comment ${quoteComment(`no FTP ALG: no helper on what ${natComment(n.rule)} translates`, IPT_COMMENT_MAX)} -j RETURN`);
+      }
+    }
     for (const h of plan.helpers) {
       if (h.direction === 'outbound') {
         errors.push(
@@ -179,6 +240,7 @@ function render(plan: ExportPlan, options: ExportOptions, family: IpFamily): { t
     }
     out.push('COMMIT');
   }
+  for (const l of iptNatLines(plan, family, errors)) out.push(l);
   out.push('*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]');
   for (const { chain } of plan.chains) out.push(`:${chain} - [0:0]`);
   if (options.stateful) for (const l of iptSessionLines(plan)) out.push(l);

@@ -24,6 +24,7 @@ import {
   sessionComment,
   defaultFor,
 } from './plan.js';
+import { algOff, helperCandidateMark, MAX_ALG_OFF_PORTS, NAT_CT_MARK, natAddrRange, natComment, natFamily, natMatchAcl, natPortRange, type PlannedNat } from './nat.js';
 
 /** nft limits a comment to 128 characters. */
 const NFT_COMMENT_MAX = 128;
@@ -165,6 +166,115 @@ function nftSessionLines(plan: ExportPlan): string[] {
   return out;
 }
 
+/** `0x00000002`: a mark as the ruleset writes it. */
+function hexMark(bits: number): string {
+  return `0x${(bits >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** A NAT rule's match (interface, family, conditions) in nft syntax, or undefined after pushing errors. */
+function nftNatMatch(n: PlannedNat, errors: Diagnostic[]): string | undefined {
+  const m = nftRuleMatch(natMatchAcl(n.rule), n.rule.match);
+  if ('errors' in m) {
+    for (const e of m.errors) errors.push(e);
+    return undefined;
+  }
+  const parts: string[] = [];
+  if (n.inDevice !== undefined) parts.push(`iifname "${n.inDevice}"`);
+  if (n.outDevice !== undefined) parts.push(`oifname "${n.outDevice}"`);
+  // without an address condition the family must be said: a NAT statement translates one family
+  if (!/\bip6? [sd]addr\b/.test(m.text)) parts.push(`meta nfproto ipv${natFamily(n.rule)}`);
+  if (m.text) parts.push(m.text);
+  return parts.join(' ');
+}
+
+/** The NAT statement: `dnat ip to 192.168.10.10:21`, `snat ip to 198.51.100.1`, `masquerade`, `redirect to :8021`. */
+function nftNatStatement(r: PlannedNat['rule']): string {
+  const fam = natFamily(r) === 6 ? 'ip6' : 'ip';
+  const ports = natPortRange(r, '-');
+  const addr = natAddrRange(r, ports !== undefined);
+  switch (r.kind) {
+    case 'dnat':
+    case 'snat':
+      return `${r.kind} ${fam} to ${addr ?? ''}${ports !== undefined ? `:${ports}` : ''}`;
+    case 'masquerade':
+    case 'redirect':
+      return ports !== undefined ? `${r.kind} to :${ports}` : r.kind;
+  }
+}
+
+/** The nat chains: DNAT/REDIRECT before routing (dstnat), SNAT/MASQUERADE after it (srcnat), in policy order. */
+function nftNatLines(plan: ExportPlan, errors: Diagnostic[]): string[] {
+  const out: string[] = [];
+  for (const [hook, priority] of [
+    ['prerouting', 'dstnat'],
+    ['postrouting', 'srcnat'],
+  ] as const) {
+    const rules = plan.nat.filter((n) => n.rule.hook === hook);
+    if (rules.length === 0) continue;
+    out.push(`	chain nat_${hook} {`, `		type nat hook ${hook} priority ${priority}; policy accept;`);
+    for (const n of rules) {
+      const match = nftNatMatch(n, errors);
+      if (match === undefined) continue;
+      out.push(`		${match} counter ${nftNatStatement(n.rule)} comment ${quoteComment(natComment(n.rule), NFT_COMMENT_MAX)}`);
+    }
+    out.push('	}', '');
+  }
+  return out;
+}
+
+/**
+ * The FTP helper attachments. With the ALG on (or no NAT): `ct helper set` on the control connection's
+ * first packet, in prerouting for inbound inspection and postrouting for outbound. With the ALG off and
+ * NAT rules: the same places only mark candidates, the NAT rules' matches mark translated connections
+ * (before dstnat, and before srcnat), and the helper attaches, still before srcnat, to new candidates
+ * that carry no NAT mark (see nat.ts).
+ */
+function nftHelperLines(plan: ExportPlan, helperPorts: readonly number[], errors: Diagnostic[]): string[] {
+  const out: string[] = [];
+  const off = algOff(plan.policy) && plan.helpers.length > 0;
+  if (off && helperPorts.length > MAX_ALG_OFF_PORTS) {
+    errors.push({ severity: 'error', message: `with 'undo nat alg ftp' the nft export marks each FTP control port in the conntrack mark, at most ${MAX_ALG_OFF_PORTS} ports (this config inspects ${helperPorts.length})`, span: plan.policy.nat![0]!.at });
+    return out;
+  }
+  const natMark = hexMark(NAT_CT_MARK);
+  if (off) {
+    const pre = plan.nat.filter((n) => n.rule.hook === 'prerouting');
+    if (pre.length > 0) {
+      out.push('	chain ftp_nat_mark_prerouting {', '		type filter hook prerouting priority mangle; policy accept;');
+      for (const n of pre) {
+        const match = nftNatMatch(n, errors);
+        if (match !== undefined) out.push(`		ct state new ${match} ct mark set ct mark | ${natMark} comment ${quoteComment(`no FTP ALG: NATed by ${natComment(n.rule)}`, NFT_COMMENT_MAX)}`);
+      }
+      out.push('	}', '');
+    }
+  }
+  for (const hook of ['prerouting', 'postrouting'] as const) {
+    const hs = plan.helpers.filter((h) => (h.direction === 'inbound') === (hook === 'prerouting'));
+    const post = off && hook === 'postrouting' ? plan.nat.filter((n) => n.rule.hook === 'postrouting') : [];
+    if (hs.length === 0 && !(off && hook === 'postrouting')) continue;
+    // After conntrack (-200) so the new conntrack exists, before confirmation, on the first packet only.
+    out.push(`	chain ftp_helper_${hook} {`, `		type filter hook ${hook} priority filter; policy accept;`);
+    for (const n of post) {
+      const match = nftNatMatch(n, errors);
+      if (match !== undefined) out.push(`		ct state new ${match} ct mark set ct mark | ${natMark} comment ${quoteComment(`no FTP ALG: NATed by ${natComment(n.rule)}`, NFT_COMMENT_MAX)}`);
+    }
+    for (const h of hs) {
+      const dev = h.device === undefined ? '' : `${h.direction === 'inbound' ? 'iifname' : 'oifname'} "${h.device}" `;
+      const c = quoteComment(inspectComment(h), NFT_COMMENT_MAX);
+      const action = off ? `ct mark set ct mark | ${hexMark(helperCandidateMark(helperPorts.indexOf(h.port)))}` : `ct helper set "ftp-${h.port}"`;
+      out.push(`		${dev}tcp dport ${h.port} ${action} comment ${c}`);
+    }
+    if (off && hook === 'postrouting')
+      for (const [i, port] of helperPorts.entries()) {
+        const cand = helperCandidateMark(i);
+        const c = quoteComment(`undo nat alg ftp: the FTP helper only on control connections NAT does not translate`, NFT_COMMENT_MAX);
+        out.push(`		ct state new ct mark & ${hexMark(cand | NAT_CT_MARK)} == ${hexMark(cand)} ct helper set "ftp-${port}" comment ${c}`);
+      }
+    out.push('	}', '');
+  }
+  return out;
+}
+
 /** The text of an nft ruleset for a plan whose rules all translate; undefined plus errors otherwise. */
 function render(plan: ExportPlan, options: ExportOptions): { text: string; errors: Diagnostic[] } {
   const errors: Diagnostic[] = [];
@@ -176,18 +286,8 @@ function render(plan: ExportPlan, options: ExportOptions): { text: string; error
     // Since Linux 6.0 helpers are attached only by the ruleset (facts sheet 6.5); one object per control port.
     out.push(`\tct helper ftp-${port} {`, '\t\ttype "ftp" protocol tcp', '\t\tl3proto inet', '\t}', '');
   }
-  for (const hook of ['prerouting', 'postrouting'] as const) {
-    const hs = plan.helpers.filter((h) => (h.direction === 'inbound') === (hook === 'prerouting'));
-    if (hs.length === 0) continue;
-    // After conntrack (-200) so the new conntrack exists, before confirmation, on the first packet only.
-    out.push(`\tchain ftp_helper_${hook} {`, `\t\ttype filter hook ${hook} priority filter; policy accept;`);
-    for (const h of hs) {
-      const dev = h.device === undefined ? '' : `${h.direction === 'inbound' ? 'iifname' : 'oifname'} "${h.device}" `;
-      const c = quoteComment(inspectComment(h), NFT_COMMENT_MAX);
-      out.push(`\t\t${dev}tcp dport ${h.port} ct helper set "ftp-${h.port}" comment ${c}`);
-    }
-    out.push('\t}', '');
-  }
+  for (const l of nftHelperLines(plan, helperPorts, errors)) out.push(l);
+  for (const l of nftNatLines(plan, errors)) out.push(l);
   out.push('\tchain forward {', '\t\ttype filter hook forward priority filter; policy accept;');
   if (options.stateful) for (const l of nftSessionLines(plan)) out.push(l);
   for (const c of plan.checks) {

@@ -8,6 +8,7 @@ import { formatIpv4, type IpFamily } from '../net/address.js';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../net/packet.js';
 import { findAcl, type Acl, type AddrMatch, type Binding, type Direction, type Inspection, type Policy, type Rule, type SessionPoint, type SessionProtocol } from '../policy/model.js';
 import { pointDirections, sessionPoints } from '../policy/sessions.js';
+import { refuseNat, type PlannedNat } from './nat.js';
 
 /** Options of both exporters. */
 export interface ExportOptions {
@@ -72,6 +73,8 @@ export interface ExportPlan {
   /** the ACLs that checks use, each once, with its chain name */
   readonly chains: readonly { readonly acl: Acl; readonly chain: string }[];
   readonly helpers: readonly PlannedHelper[];
+  /** the NAT rules in evaluation order, with their Linux interfaces */
+  readonly nat: readonly PlannedNat[];
 }
 
 /** Longest Linux interface name (IFNAMSIZ 16 minus the terminating NUL). */
@@ -177,8 +180,6 @@ export function planExport(policy: Policy, options: ExportOptions, families: rea
   // Zone-based filtering and global packet filters have no translation yet: refuse rather than export less.
   for (const g of policy.globalBindings ?? [])
     diagnostics.push(refuse('cannot export a global packet filter yet (packet-filter … global): it has no translation in ftpwall', g.at, 'apply the ACL on each interface instead'));
-  if (policy.nat && policy.nat.length > 0)
-    diagnostics.push(refuse('cannot export NAT rules yet (nat server, nat outbound, nat static): they are simulated, but have no translation in the exports', policy.nat[0]!.at));
   if (policy.zones) diagnostics.push(refuse('cannot export security zones, zone pairs or security policies yet: they have no translation in ftpwall', policy.zones.zones[0]!.at));
   const effective = new Map<string, Binding>();
   for (const b of policy.bindings) {
@@ -230,9 +231,27 @@ export function planExport(policy: Policy, options: ExportOptions, families: rea
       for (const direction of pointDirections(point)) sessions.push({ point, device: dev, direction, protocols: point.protocols });
     }
   }
+  const nat: PlannedNat[] = [];
+  for (const rule of policy.nat ?? []) {
+    const refused = refuseNat(rule);
+    for (const d of refused) diagnostics.push(d);
+    if (refused.length > 0) continue;
+    const what = `${rule.kind.toUpperCase()} (${rule.at.lineText.trim()})`;
+    const inDevice = rule.inInterface === undefined ? undefined : device(options, rule.inInterface, rule.at, what, diagnostics);
+    const outDevice = rule.outInterface === undefined ? undefined : device(options, rule.outInterface, rule.at, what, diagnostics);
+    if ((rule.inInterface !== undefined && inDevice === undefined) || (rule.outInterface !== undefined && outDevice === undefined)) continue;
+    nat.push({ rule, ...(inDevice !== undefined ? { inDevice } : {}), ...(outDevice !== undefined ? { outDevice } : {}) });
+  }
+  if (options.stateful && nat.length > 0 && policy.natFtpAlg === false && helpers.length > 0)
+    diagnostics.push({
+      severity: 'warning',
+      message:
+        "'undo nat alg ftp' is exported as 'no FTP helper on control connections NAT translates': Linux has no helper without the ALG (nf_nat_ftp rewrites every NATed connection that has one), so those connections get no expectations either",
+      span: nat[0]!.rule.at,
+    });
   if (options.loose) diagnostics.push(LOOSE_WARNING);
   const plannedSessions = points === 'everywhere' ? 'everywhere' : sessions;
-  return { plan: { policy, sessions: plannedSessions, checks, chains: [...chainOf].map(([acl, chain]) => ({ acl, chain })), helpers }, diagnostics };
+  return { plan: { policy, sessions: plannedSessions, checks, chains: [...chainOf].map(([acl, chain]) => ({ acl, chain })), helpers, nat }, diagnostics };
 }
 
 /**

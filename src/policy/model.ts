@@ -153,6 +153,13 @@ export interface SessionScope {
   readonly points: readonly SessionPoint[];
   /** where a session's established and related packets pass: ahead of every packet filter (H3C ASPF) */
   readonly passes: 'before-filters';
+  /**
+   * Security zones make sessions too (Comware 7): a zone pair carries a default ASPF policy that inspects
+   * every protocol, FTP included, so a connection whose first packet a zone pair permits is a session with
+   * FTP inspected on these control ports; a connection whose first packet a security policy rule passes is
+   * a session (no FTP inspection: not sourced for security policies).
+   */
+  readonly zones?: { readonly ftpPorts: readonly number[] };
 }
 
 /**

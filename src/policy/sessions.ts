@@ -3,6 +3,7 @@
  * (Policy.sessionScope): shared by the stateful engine, the exports and `check`.
  */
 import type { Direction, Inspection, Policy, SessionPoint } from './model.js';
+import { findZonePair } from './zone-pair.js';
 
 /**
  * The points where a connection becomes a session, or 'everywhere' when every connection does: a
@@ -36,4 +37,28 @@ export function pointText(point: Pick<SessionPoint, 'interface' | 'direction'>):
 /** The directions a point covers. */
 export function pointDirections(point: Pick<SessionPoint, 'direction'>): readonly Direction[] {
   return point.direction === 'both' ? ['inbound', 'outbound'] : [point.direction];
+}
+
+/** What makes a connection between two zoned interfaces a session: a zone pair (its default ASPF policy) or a security policy rule. */
+export type ZoneSession = 'zone-pair' | 'security-policy';
+
+/**
+ * For a policy whose zones make sessions (SessionScope.zones), which first packets from ingress to egress
+ * start one: between two interfaces in zones, the zone pair that decides them (zone-pair.ts, as
+ * engine/zones.ts finds it), or the security policy when the policy has rules. Undefined
+ * for a policy without zone sessions, or a packet no zone pair or security policy decides (an interface in
+ * no zone; one zone with `security-zone intra-zone default permit` and no pair of its own).
+ */
+export function zoneSessions(policy: Policy): ((ingress: string, egress: string) => ZoneSession | undefined) | undefined {
+  const z = policy.zones;
+  if (!policy.sessionScope?.zones || !z) return undefined;
+  const zoneOf = new Map<string, string>();
+  for (const zone of z.zones) for (const i of zone.interfaces) zoneOf.set(i, zone.name);
+  return (ingress, egress) => {
+    const src = zoneOf.get(ingress);
+    const dst = zoneOf.get(egress);
+    if (src === undefined || dst === undefined) return undefined;
+    if (z.securityRules.length > 0) return 'security-policy';
+    return findZonePair(z, src, dst) ? 'zone-pair' : undefined;
+  };
 }

@@ -76,7 +76,12 @@ export function summarizePolicy(policy: Policy): string[] {
   if (v6) lines.push(v6.at ? `${v6.at.lineText.slice(v6.at.column - 1).trim().replace(/\s+/g, ' ')} (${where(v6.at)})` : `IPv6 default action: ${v6.action} (Comware 5: 'firewall default' covers IPv4 only)`);
   for (const s of policy.sessionScope?.points ?? [])
     lines.push(`ASPF sessions: connections whose first packet is permitted ${pointText(s)}${s.protocols ? ` (${s.protocols.map((x) => `${protoName(x.proto)}${x.dstPorts ? ` port ${x.dstPorts.join(',')}` : ''}`).join(', ')})` : ''}${s.at ? ` (${where(s.at)})` : ''}`);
-  if (policy.inspections.length === 0) lines.push('stateful inspection: none');
+  const zs = policy.sessionScope?.zones;
+  if (zs && policy.zones && policy.zones.pairs.length > 0 && policy.zones.securityRules.length === 0)
+    lines.push(`zone sessions: connections whose first packet a zone pair permits (its default ASPF policy inspects every protocol, FTP on port ${zs.ftpPorts.join(',')})`);
+  if (zs && policy.zones && policy.zones.securityRules.length > 0)
+    lines.push('zone sessions: connections whose first packet a security policy rule passes (FTP not inspected)');
+  if (policy.inspections.length === 0 && !zs) lines.push('stateful inspection: none');
   for (const i of policy.inspections) lines.push(`stateful inspection: ${inspectionText(i)}`);
   return lines;
 }

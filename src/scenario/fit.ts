@@ -34,6 +34,35 @@ export function checkScenarioFits(scenario: Scenario, policy: Policy): Diagnosti
   return out;
 }
 
+/** Does an interface pattern of a ruleset (`wan+`, `wan*`, or a name) name `iface`? */
+function namesInterface(pattern: string, iface: string): boolean {
+  const last = pattern[pattern.length - 1];
+  return last === '+' || last === '*' ? iface.startsWith(pattern.slice(0, -1)) : pattern === iface;
+}
+
+/**
+ * One error per MASQUERADE rule and interface it may translate to whose address the scenario does
+ * not give (`interfaces:`): the source becomes the outgoing interface's address (nf_nat_masquerade),
+ * which only the scenario knows. The interfaces are those of the scenario's hosts the rule's `-o` names.
+ */
+export function checkNatAddresses(scenario: Scenario, policy: Policy): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const given = new Set((scenario.interfaces ?? []).map((i) => i.name));
+  const ifaces = [...new Set(scenario.hosts.map((h) => h.interface))];
+  for (const r of policy.nat ?? []) {
+    if (r.kind !== 'masquerade') continue;
+    const missing = ifaces.filter((i) => (r.outInterface === undefined || namesInterface(r.outInterface, i)) && !given.has(i));
+    if (missing.length === 0) continue;
+    out.push({
+      severity: 'error',
+      message: `MASQUERADE translates to the address of the interface a connection leaves by, and ${scenario.source} does not give the firewall's address on ${missing.join(', ')}`,
+      span: r.at,
+      suggestion: `add to the scenario: interfaces: { ${missing.map((i) => `${i}: ADDRESS`).join(', ')} }`,
+    });
+  }
+  return out;
+}
+
 /** `GigabitEthernet1/0/4` → the declared name of the same type with the closest numbers, e.g. `GigabitEthernet1/0/3`. */
 function nearestByNumber(name: string, known: readonly string[]): string | undefined {
   const type = /^[^\d]*/.exec(name)![0].toLowerCase();

@@ -7,6 +7,7 @@
  * description: One passive RETR.    # optional
  * seed: 1                           # optional, default 1: initial sequence numbers, file bytes
  * expect: works                      # optional: works (default) or blocked (a bounce that is blocked reads as good)
+ * interfaces: { wan0: 198.51.100.1 } # optional: the firewall's own address per interface (MASQUERADE uses it)
  * hosts:                            # name → where it is
  *   client: { address: 10.0.0.2, interface: GigabitEthernet2/1/1 }
  *   server: { address: 192.168.10.1, interface: GigabitEthernet2/1/10 }
@@ -62,6 +63,7 @@ import { parseWallClock } from '../policy/time-range.js';
 export { DEFAULTS, STEP_NAMES } from './steps.js';
 import { MAX_SECONDS, YamlReader, type YNode } from './yaml-read.js';
 import { sessionMinMs, synRetryMs } from './work.js';
+import { readInterfaceAddresses } from './interfaces.js';
 
 /** passivePortChoice values. */
 export const PASSIVE_PORT_CHOICES: readonly PassivePortChoice[] = ['first', 'random', 'each'];
@@ -70,7 +72,7 @@ export const EXPECTED_VERDICTS: readonly ExpectedVerdict[] = ['works', 'blocked'
 
 /** The four modes, as written in scenario files. */
 export const FTP_MODES: readonly FtpMode[] = ['active', 'passive', 'extended-active', 'extended-passive'];
-const TOP_KEYS = ['name', 'description', 'seed', 'startTime', 'expect', 'hosts', 'sessions'];
+const TOP_KEYS = ['name', 'description', 'seed', 'startTime', 'expect', 'interfaces', 'hosts', 'sessions'];
 const HOST_KEYS = ['address', 'interface', 'vpn'];
 const SESSION_KEYS = ['name', 'start', 'client', 'server', 'steps'];
 const CLIENT_KEYS = ['host', 'mode', 'controlPort', 'dataPort', 'epsvFallback', 'announceAddress', 'announcePort', 'dataSourceAddress', 'synRetries', 'initialRtoMs', 'serverAddress', 'pasvAddress'];
@@ -98,6 +100,7 @@ export function loadScenario(text: string, file: string): Parsed<Scenario | unde
     if (text !== undefined && wallMs !== undefined) startTime = { text, wallMs };
   }
   const expect = top.has('expect') ? r.oneOf(top.get('expect'), 'expect', EXPECTED_VERDICTS) : undefined;
+  const interfaces = top.has('interfaces') ? readInterfaceAddresses(r, top.get('interfaces')) : undefined;
   const hostsNode = r.required(top, 'hosts', 'the scenario');
   const broken = new Set<string>();
   const hosts = hostsNode === undefined ? [] : readHosts(r, hostsNode, broken);
@@ -118,7 +121,7 @@ export function loadScenario(text: string, file: string): Parsed<Scenario | unde
   if (!r.failed && items) checkControlPorts(r, sessions, items);
   const diagnostics = sortDiagnostics(r.diagnostics);
   if (r.failed || name === undefined || seed === undefined || (top.has('expect') && expect === undefined)) return { value: undefined, diagnostics };
-  const scenario: Scenario = { name, ...(description !== undefined ? { description } : {}), source: file, hosts, sessions, seed, ...(startTime ? { startTime } : {}), ...(expect !== undefined ? { expect } : {}) };
+  const scenario: Scenario = { name, ...(description !== undefined ? { description } : {}), source: file, hosts, sessions, seed, ...(startTime ? { startTime } : {}), ...(expect !== undefined ? { expect } : {}), ...(interfaces && interfaces.length > 0 ? { interfaces } : {}) };
   return { value: scenario, diagnostics };
 }
 

@@ -115,6 +115,13 @@ export interface Session {
   readonly steps: readonly Step[];
 }
 
+/** The firewall's own address on one of its interfaces (`interfaces:`), for MASQUERADE. */
+export interface InterfaceAddress {
+  readonly name: string;
+  readonly address: IpAddress;
+  readonly at: SourceSpan;
+}
+
 /** A whole scenario file. */
 export interface Scenario {
   readonly name: string;
@@ -129,4 +136,6 @@ export interface Scenario {
   readonly startTime?: { readonly text: string; readonly wallMs: number };
   /** the verdict that counts as good for this scenario (default works); a blocked bounce is good */
   readonly expect?: ExpectedVerdict;
+  /** the firewall's own address on its interfaces (`interfaces:`), which MASQUERADE translates to */
+  readonly interfaces?: readonly InterfaceAddress[];
 }

@@ -73,6 +73,8 @@ export function compareRuns(input: {
   readonly kernel: readonly KernelFlow[];
   readonly simulation: readonly Flow[];
   readonly replay: readonly CaptureFlow[];
+  /** the replay's cells by kernel flow id; when given they replace `replay` (NAT: see readback.ts) */
+  readonly replayByKernelFlow?: ReadonlyMap<number, FlowCell>;
   readonly kernelSessions: readonly { readonly session: string; readonly verdict: { works: boolean; summary: string } }[];
   readonly simulationSessions: readonly SessionReport[];
 }): Agreement {
@@ -95,13 +97,16 @@ export function compareRuns(input: {
     };
   }
   for (const f of input.kernel) {
-    row(f.client, f.server, f.session).kernel = {
+    const r = row(f.client, f.server, f.session);
+    r.kernel = {
       role: f.role,
       outcome: f.outcome,
       ...(f.firstBlocked ? { blockedAt: `${f.firstBlocked.packet} on ${f.firstBlocked.ingress}: not forwarded` } : {}),
     };
+    const cell = input.replayByKernelFlow?.get(f.id);
+    if (cell) r.replay = cell;
   }
-  for (const f of input.replay) {
+  if (!input.replayByKernelFlow) for (const f of input.replay) {
     if (!f.crossesFirewall || f.proto !== 'tcp') continue;
     row(f.client, f.server, undefined).replay = {
       role: f.role,

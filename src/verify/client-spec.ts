@@ -34,6 +34,8 @@ export interface ClientSpec {
   readonly announceAddress?: string;
   readonly announcePort?: number;
   readonly dataSourceAddress?: string;
+  /** 'ignore': connect passive data connections to the control connection's address, not the 227's */
+  readonly pasvAddress?: 'use' | 'ignore';
   /** bound on each connect (control and passive data) and on waiting for the server's active connect */
   readonly connectTimeoutMs: number;
   /** bound on each reply */

@@ -189,7 +189,8 @@ async function passiveData(ctl, replies, tr, extended) {
     host = spec.serverAddress;
   } else if (r?.code === 227) {
     const a = parse227(r.text);
-    host = a?.host;
+    // curl --ftp-skip-pasv-ip: the 227's port, the control connection's address
+    host = a && spec.pasvAddress === 'ignore' ? spec.serverAddress : a?.host;
     port = a?.port;
   }
   if (host === undefined || port === undefined) return { error: `no usable ${extended ? '229' : '227'} reply` };

@@ -78,13 +78,13 @@ function describe(s: CapturedSegment): string {
   });
 }
 
-/** Groups arrived segments into connections (a new SYN after FIN/RST starts a new one) and decides each outcome. */
-export function kernelFlows(arrived: readonly ArrivedSegment[], names: InterfaceNames, classify: FlowClassifier): KernelFlow[] {
+/** Groups arrived segments into connections (each one's flow id goes to `flowIds`, in order, when given) (a new SYN after FIN/RST starts a new one) and decides each outcome. */
+export function kernelFlows(arrived: readonly ArrivedSegment[], names: InterfaceNames, classify: FlowClassifier, flowIds?: number[]): KernelFlow[] {
   const flows: Building[] = [];
   const open = new Map<string, Building>();
-  for (const { segment: s, forwardedAs } of arrived) {
-    const a = endpointText(s.src, s.srcPort);
-    const b = endpointText(s.dst, s.dstPort);
+  for (const { segment: s, forwardedAs, view } of arrived) {
+    const a = endpointText(view.src, view.srcPort);
+    const b = endpointText(view.dst, view.dstPort);
     const key = a < b ? `${a}|${b}` : `${b}|${a}`;
     const isSyn = (s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
     let f = open.get(key);
@@ -97,6 +97,7 @@ export function kernelFlows(arrived: readonly ArrivedSegment[], names: Interface
       open.set(key, f);
     }
     f.packets++;
+    if (flowIds) flowIds.push(f.id);
     if (s.flags & (TCP_FIN | TCP_RST)) f.closed = true;
     const forwarded = forwardedAs !== undefined;
     if (forwarded && isSyn && a === f.client) f.syn = true;

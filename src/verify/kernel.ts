@@ -10,16 +10,19 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
-import { formatIp } from '../net/address.js';
+import { formatIp, type IpAddress } from '../net/address.js';
 import type { Scenario, Session } from '../scenario/model.js';
 import type { ClientResult, ClientSpec, ClientStep } from './client-spec.js';
 import { openCapture } from '../wire/index.js';
-import { endpointText, matchForwarding, readFirewallSegments } from './capture.js';
+import { endpointText, matchForwarding, readFirewallSegments, type ArrivedSegment } from './capture.js';
 import { parseExpectations, type KernelExpectation } from './conntrack.js';
 import { background, CleanupStack, killSync, must, run, sleep, stop, waitFor } from './exec.js';
 import { kernelFlows, type FlowClassifier, type KernelFlow } from './kernel-flows.js';
 import { checkPrerequisites } from './prereq.js';
-import { buildTopology, planTopology, sideOf, type Topology } from './topology.js';
+import { buildTopology, planTopology, sideOf, type FirewallAddress, type Topology } from './topology.js';
+import { loadRuleset, nftCounters, type KernelListing, type KernelRuleset, type NftCounter } from './listing.js';
+
+export { nftCounters, type KernelListing, type KernelRuleset, type NftCounter } from './listing.js';
 import { serverSourceNat, vsftpdConfig } from './vsftpd.js';
 
 /** Bounds and places of a kernel run; every time is real time, scaled down from the scenario. */
@@ -41,14 +44,15 @@ export interface KernelRunOptions {
    * `verify` passes the port the simulated server chose, so both runs use the same endpoints.
    */
   readonly passivePorts?: ReadonlyMap<string, number>;
-}
-
-/** A counter of one commented nft rule after the run. */
-export interface NftCounter {
-  readonly chain: string;
-  readonly comment: string;
-  readonly packets: number;
-  readonly bytes: number;
+  /**
+   * NAT addresses the firewall itself owns (a `nat server` global address, an Easy IP address), each on its
+   * Linux interface; also taken as addresses of the scenario's hosts when flows are told apart
+   */
+  readonly firewallAddresses?: readonly FirewallAddress[];
+  /** sessions whose client is behind source NAT (its control connection arrives from a NAT address) */
+  readonly translatedClients?: ReadonlySet<string>;
+  /** namespace names start with this (default `ftpw-PID-N`) */
+  readonly namespacePrefix?: string;
 }
 
 /** What one session's client saw. */
@@ -76,11 +80,15 @@ export interface KernelRun {
   /** `conntrack -L` at the end, as printed */
   readonly conntrack: readonly string[];
   readonly counters: readonly NftCounter[];
+  /** the ruleset as the kernel listed it right after loading it */
+  readonly listing: KernelListing | undefined;
+  /** every segment that arrived at the firewall, in capture order, with its forwarded copy if any */
+  readonly arrived: readonly ArrivedSegment[];
   /**
    * the firewall capture (pcap, LINUX_SLL2, both interfaces) and its interface indexes; `arrived` holds
    * only the packets as they arrived at the firewall (tcpdump's `inbound` filter), one copy each, for replay
    */
-  readonly capture: { readonly file: string; readonly arrived: string | undefined; readonly interfaces: readonly { readonly ifindex: number; readonly device: string; readonly h3c?: string }[] } | undefined;
+  readonly capture: { readonly file: string; readonly arrived: string | undefined; readonly listing?: string; readonly interfaces: readonly { readonly ifindex: number; readonly device: string; readonly h3c?: string }[] } | undefined;
   /** where and why the run departs from the scenario (scaled waits, anonymous login, …) */
   readonly notes: readonly string[];
 }
@@ -95,7 +103,7 @@ function clientScript(): string {
 }
 
 function emptyRun(scenario: Scenario, diagnostics: readonly Diagnostic[], notes: readonly string[] = []): KernelRun {
-  return { scenario: scenario.name, source: scenario.source, diagnostics, flows: [], sessions: [], expectations: [], pendingExpectations: [], conntrack: [], counters: [], capture: undefined, notes };
+  return { scenario: scenario.name, source: scenario.source, diagnostics, flows: [], sessions: [], expectations: [], pendingExpectations: [], conntrack: [], counters: [], listing: undefined, arrived: [], capture: undefined, notes };
 }
 
 /** Scenario steps as client steps, with waits in real milliseconds (shortened where noted). */
@@ -137,14 +145,16 @@ function clientSteps(session: Session, maxWaitMs: number, notes: string[]): Clie
 }
 
 /** Classifies connections by the sessions' control endpoints and client data ports (one per attempt: a fallback takes the next). */
-function classifier(scenario: Scenario): FlowClassifier {
+function classifier(scenario: Scenario, natAddresses: readonly IpAddress[]): FlowClassifier {
+  const nat = natAddresses.map((a) => formatIp(a));
   const rules = scenario.sessions.map((s) => {
     const transfers = s.steps.filter((st) => st.kind === 'list' || st.kind === 'retr' || st.kind === 'stor').length;
-    const clientAddrs = new Set([s.client.address, s.clientBehaviour.dataSourceAddress, s.clientBehaviour.announceAddress].filter((a) => a !== undefined).map((a) => formatIp(a)));
-    const serverAddrs = new Set([s.server.address, s.serverBehaviour.announceAddress].filter((a) => a !== undefined).map((a) => formatIp(a)));
+    // a NAT address stands for a host on the other side: the client behind SNAT, the server behind DNAT
+    const clientAddrs = new Set([...[s.client.address, s.clientBehaviour.dataSourceAddress, s.clientBehaviour.announceAddress].filter((a) => a !== undefined).map((a) => formatIp(a)), ...nat]);
+    const serverAddrs = new Set([...[s.server.address, s.serverBehaviour.announceAddress, s.clientBehaviour.serverAddress].filter((a) => a !== undefined).map((a) => formatIp(a)), ...nat]);
     return {
       name: s.name,
-      control: [endpointText(formatIp(s.client.address), s.clientBehaviour.controlPort), endpointText(formatIp(s.server.address), s.serverBehaviour.controlPort)] as const,
+      control: [endpointText(formatIp(s.client.address), s.clientBehaviour.controlPort), endpointText(formatIp(s.clientBehaviour.serverAddress ?? s.server.address), s.serverBehaviour.controlPort)] as const,
       isClientData: (ep: string): boolean => {
         const m = /^\[?(.*?)\]?:(\d+)$/.exec(ep);
         const port = Number(m?.[2]);
@@ -163,24 +173,10 @@ function classifier(scenario: Scenario): FlowClassifier {
   };
 }
 
-/** Parses `nft -j list ruleset` into the counters of commented rules. */
-export function nftCounters(json: string): NftCounter[] {
-  const out: NftCounter[] = [];
-  let doc: { nftables?: { rule?: { chain: string; comment?: string; expr?: { counter?: { packets: number; bytes: number } }[] } }[] };
-  try {
-    doc = JSON.parse(json) as typeof doc;
-  } catch {
-    return out;
-  }
-  for (const item of doc.nftables ?? []) {
-    const r = item.rule;
-    const c = r?.expr?.find((e) => e.counter)?.counter;
-    if (r && c && r.comment) out.push({ chain: r.chain, comment: r.comment, packets: c.packets, bytes: c.bytes });
-  }
-  return out;
-}
-
-type SessionOptions = Required<Omit<KernelRunOptions, 'outDir' | 'interfaceMap' | 'passivePorts'>> & { readonly passivePorts: ReadonlyMap<string, number> };
+type SessionOptions = Required<Omit<KernelRunOptions, 'outDir' | 'interfaceMap' | 'passivePorts' | 'firewallAddresses' | 'namespacePrefix' | 'translatedClients'>> & {
+  readonly passivePorts: ReadonlyMap<string, number>;
+  readonly translatedClients: ReadonlySet<string>;
+};
 
 async function runSession(t: Topology, session: Session, work: string, options: SessionOptions, cleanup: CleanupStack, notes: string[]): Promise<KernelSession> {
   const serverSide = sideOf(t, session.server.address);
@@ -212,8 +208,14 @@ async function runSession(t: Topology, session: Session, work: string, options: 
   const c0 = session.clientBehaviour;
   // vsftpd refuses a PORT/EPRT naming another host or a port below 1024 unless port_promiscuous=YES;
   // the simulated server connects wherever it is told (RFC 2577 describes the risk, not a refusal).
-  const promiscuous = (c0.announceAddress !== undefined && formatIp(c0.announceAddress) !== formatIp(session.client.address)) || (c0.announcePort !== undefined && c0.announcePort < 1024);
-  if (promiscuous) notes.push(`session '${session.name}': vsftpd runs with port_promiscuous=YES so it connects to the announced ${c0.announcePort !== undefined && c0.announcePort < 1024 ? 'privileged port' : 'third host'}, as the simulated server does`);
+  // Behind source NAT the control connection comes from the NAT address, and a PORT the ALG left alone names
+  // the client's private one: vsftpd would answer "500 Illegal PORT command", the simulated server connects.
+  const translated = options.translatedClients.has(session.name);
+  const promiscuous = translated || (c0.announceAddress !== undefined && formatIp(c0.announceAddress) !== formatIp(session.client.address)) || (c0.announcePort !== undefined && c0.announcePort < 1024);
+  if (promiscuous)
+    notes.push(
+      `session '${session.name}': vsftpd runs with port_promiscuous=YES so it connects to the announced ${c0.announcePort !== undefined && c0.announcePort < 1024 ? 'privileged port' : translated ? 'address even when it is not the (source-NATed) control connection\'s' : 'third host'}, as the simulated server does`,
+    );
   const pasvPromiscuous = c0.dataSourceAddress !== undefined && formatIp(c0.dataSourceAddress) !== formatIp(session.client.address);
   if (pasvPromiscuous) notes.push(`session '${session.name}': vsftpd runs with pasv_promiscuous=YES so it accepts the data connection from ${formatIp(c0.dataSourceAddress!)}, as the simulated server does`);
   if (promiscuous) {
@@ -242,7 +244,7 @@ async function runSession(t: Topology, session: Session, work: string, options: 
   const transfers = steps.filter((st) => st.kind === 'list' || st.kind === 'retr' || st.kind === 'stor').length;
   const sessionTimeoutMs = 2 * options.replyTimeoutMs + transfers * (options.connectTimeoutMs + 3 * options.replyTimeoutMs) + stepTimeMs;
   const spec: ClientSpec = {
-    serverAddress: formatIp(session.server.address),
+    serverAddress: formatIp(c.serverAddress ?? session.server.address),
     serverPort: b.controlPort,
     clientAddress: formatIp(session.client.address),
     controlPort: c.controlPort,
@@ -252,6 +254,7 @@ async function runSession(t: Topology, session: Session, work: string, options: 
     ...(c.announceAddress ? { announceAddress: formatIp(c.announceAddress) } : {}),
     ...(c.announcePort !== undefined ? { announcePort: c.announcePort } : {}),
     ...(c.dataSourceAddress ? { dataSourceAddress: formatIp(c.dataSourceAddress) } : {}),
+    ...(c.pasvAddress ? { pasvAddress: c.pasvAddress } : {}),
     connectTimeoutMs: options.connectTimeoutMs,
     replyTimeoutMs: options.replyTimeoutMs,
     sessionTimeoutMs,
@@ -270,10 +273,10 @@ async function runSession(t: Topology, session: Session, work: string, options: 
 
 /**
  * Runs every session of the scenario, one after the other in start order, through the kernel with
- * `ruleset.nft` loaded on the firewall. Everything created is removed at the end, on error and on
+ * the ruleset (nft or iptables-restore input) loaded on the firewall. Everything created is removed at the end, on error and on
  * SIGINT/SIGTERM, except the capture. Throws only when the machine cannot do it (see checkPrerequisites).
  */
-export async function runKernelScenario(scenario: Scenario, ruleset: { readonly nft: string }, options: KernelRunOptions): Promise<KernelRun> {
+export async function runKernelScenario(scenario: Scenario, ruleset: KernelRuleset, options: KernelRunOptions): Promise<KernelRun> {
   const prereq = checkPrerequisites();
   if (!prereq.ok) throw new Error(`kernel run impossible here: missing ${prereq.missing.join(', ')}`);
   const opts = {
@@ -282,9 +285,10 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
     maxWaitMs: options.maxWaitMs ?? 2000,
     synRetries: options.synRetries ?? 2,
     passivePorts: options.passivePorts ?? new Map<string, number>(),
+    translatedClients: options.translatedClients ?? new Set<string>(),
   };
-  const prefix = `ftpw-${process.pid}-${++runCounter}`;
-  const { topology, diagnostics } = planTopology(scenario, options.interfaceMap, prefix);
+  const prefix = `${options.namespacePrefix ?? `ftpw-${process.pid}`}-${++runCounter}`;
+  const { topology, diagnostics } = planTopology(scenario, options.interfaceMap, prefix, options.firewallAddresses ?? []);
   if (hasErrors(diagnostics)) return emptyRun(scenario, diagnostics);
   const notes: string[] = [];
   const synRetries = scenario.sessions.reduce((m, s) => Math.min(m, s.clientBehaviour.synRetries, s.serverBehaviour.synRetries), opts.synRetries);
@@ -298,7 +302,9 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
   try {
     await buildTopology(topology, cleanup, synRetries);
     const fw = topology.firewall;
-    await must('ip', ['netns', 'exec', fw, 'nft', '-f', '-'], 10_000, ruleset.nft);
+    const listing = await loadRuleset(fw, ruleset);
+    // kept beside the capture: `ftpwall replay ARRIVED --config LISTING` repeats the read-back by hand
+    writeFileSync(captureFile.replace(/\.kernel\.pcap$/, listing.dialect === 'nft' ? '.listing.nft' : '.iptables-save'), listing.text);
     // --immediate-mode: without it packets wait in a TPACKET_V3 block and a short run may stop before they are written.
     // Immediate mode uses a TPACKET_V2 ring of snaplen-sized frames: with the default 2 MB buffer and a 256 KiB
     // snaplen that is 8 frames, and a burst of segments is lost. 65600 bytes hold any GSO packet (IP ≤ 65535);
@@ -314,7 +320,7 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
     await sleep(300); // let the last FIN/ACKs cross before the capture stops
     const pending = await run('ip', ['netns', 'exec', fw, 'conntrack', '-L', 'expect'], 5000);
     const table = await run('ip', ['netns', 'exec', fw, 'conntrack', '-L'], 5000);
-    const listing = await run('ip', ['netns', 'exec', fw, 'nft', '-j', 'list', 'ruleset'], 5000);
+    const counters = await run('ip', ['netns', 'exec', fw, 'nft', '-j', 'list', 'ruleset'], 5000);
     const links = await run('ip', ['-n', fw, '-j', 'link', 'show'], 5000);
     await stop(events);
     await stop(tcpdump, 'SIGINT');
@@ -331,7 +337,8 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
     if (split.code !== 0) notes.push(`tcpdump -r ${captureFile} inbound failed: ${split.stderr.trim()}`);
     const kernelDrops = /(\d+) packets? dropped by kernel/.exec(tcpdump.stderr())?.[1];
     if (kernelDrops !== undefined && kernelDrops !== '0') notes.push(`tcpdump reported ${kernelDrops} packets dropped by kernel (libpcap also counts packets it discards while setting its filter); a flow blocked only at its last packets deserves a look at the capture`);
-    const flows = kernelFlows(matchForwarding(capture.segments), names, classifier(scenario));
+    const arrived = matchForwarding(capture.segments);
+    const flows = kernelFlows(arrived, names, classifier(scenario, (options.firewallAddresses ?? []).map((a) => a.address)));
     return {
       scenario: scenario.name,
       source: scenario.source,
@@ -341,8 +348,10 @@ export async function runKernelScenario(scenario: Scenario, ruleset: { readonly 
       expectations: parseExpectations(events.stdout()),
       pendingExpectations: parseExpectations(pending.stdout),
       conntrack: table.stdout.split('\n').filter((l) => l.trim() !== ''),
-      counters: nftCounters(listing.stdout),
-      capture: { file: captureFile, arrived: split.code === 0 ? arrivedFile : undefined, interfaces },
+      counters: nftCounters(counters.stdout),
+      listing,
+      arrived,
+      capture: { file: captureFile, arrived: split.code === 0 ? arrivedFile : undefined, listing: captureFile.replace(/\.kernel\.pcap$/, listing.dialect === 'nft' ? '.listing.nft' : '.iptables-save'), interfaces },
       notes,
     };
   } finally {

@@ -34,6 +34,8 @@ export interface Side {
 export interface Topology {
   readonly firewall: string;
   readonly sides: readonly Side[];
+  /** NAT addresses the firewall owns, on its own interfaces (a `nat server` global address, an Easy IP address) */
+  readonly firewallAddresses: readonly FirewallAddress[];
 }
 
 /** The side whose namespace holds `addr`. */
@@ -46,7 +48,12 @@ export function sideOf(t: Topology, addr: IpAddress): Side | undefined {
  * Decides the sides from the scenario: every host sits in the namespace of its interface's side;
  * an unexpected data source address (dataSourceAddress) is added on its client's side.
  */
-export function planTopology(scenario: Scenario, interfaceMap: ReadonlyMap<string, string>, prefix: string): { topology: Topology; diagnostics: Diagnostic[] } {
+export function planTopology(
+  scenario: Scenario,
+  interfaceMap: ReadonlyMap<string, string>,
+  prefix: string,
+  firewallAddresses: readonly FirewallAddress[] = [],
+): { topology: Topology; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const byInterface = new Map<string, IpAddress[]>();
   const add = (iface: string, addr: IpAddress): void => {
@@ -99,7 +106,7 @@ export function planTopology(scenario: Scenario, interfaceMap: ReadonlyMap<strin
     }
     sides.push({ interface: iface, device, namespace: `${prefix}-s${sides.length}`, addresses, index: sides.length, unowned: unowned.get(iface) ?? [] });
   }
-  return { topology: { firewall: `${prefix}-fw`, sides }, diagnostics };
+  return { topology: { firewall: `${prefix}-fw`, sides, firewallAddresses }, diagnostics };
 }
 
 async function batch(ns: string, lines: readonly string[]): Promise<void> {
@@ -115,6 +122,18 @@ async function sysctl(ns: string, settings: readonly string[]): Promise<void> {
   await must('ip', ['netns', 'exec', ns, 'sh', '-c', script.join(' && ')]);
 }
 
+/** A NAT address the firewall owns on one of its Linux interfaces. */
+export interface FirewallAddress {
+  readonly device: string;
+  readonly address: IpAddress;
+  /** the interface's first address (what MASQUERADE translates to) */
+  readonly primary?: true;
+}
+
+function addressAdd(a: FirewallAddress): string {
+  return a.address.family === 4 ? `address add ${formatIp(a.address)}/32 dev ${a.device}` : `address add ${formatIp(a.address)}/128 dev ${a.device} nodad`;
+}
+
 /** Creates the namespaces, veth pairs, addresses, routes and sysctls; registers their removal first. */
 export async function buildTopology(t: Topology, cleanup: CleanupStack, synRetries: number): Promise<void> {
   for (const ns of [t.firewall, ...t.sides.map((s) => s.namespace)]) {
@@ -126,7 +145,19 @@ export async function buildTopology(t: Topology, cleanup: CleanupStack, synRetri
   const fw: string[] = ['link set lo up'];
   for (const s of t.sides) {
     fw.push(`link add ${s.device} type veth peer name eth0 netns ${s.namespace}`, `link set ${s.device} up`);
+    // a MASQUERADE address first: the kernel masquerades to the interface's first address (inet_select_addr)
+    for (const a of t.firewallAddresses) if (a.primary && a.device === s.device) fw.push(addressAdd(a));
     fw.push(`address add 169.254.${s.index}.1/32 dev ${s.device}`, `address add fe80::1/64 dev ${s.device} nodad`);
+  }
+  const devices = new Set(t.sides.map((s) => s.device));
+  for (const a of t.firewallAddresses) {
+    if (a.primary && devices.has(a.device)) continue; // added above, before the link's own address
+    // a NAT address on an interface no scenario host sits behind gets a dummy link of that name
+    if (!devices.has(a.device)) {
+      fw.push(`link add ${a.device} type dummy`, `link set ${a.device} up`);
+      devices.add(a.device);
+    }
+    fw.push(addressAdd(a));
   }
   await batch(t.firewall, fw);
   for (const s of t.sides) {

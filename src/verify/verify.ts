@@ -5,19 +5,26 @@
  * faithfully are reported as not comparable, with the reason, and not run.
  */
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
+import { parseConfig } from '../dialects/load.js';
 import { createStaticFirewall } from '../engine/static.js';
 import { createStatefulFirewall } from '../engine/stateful/firewall.js';
+import { unsimulatedParts } from '../engine/unsimulated.js';
 import type { Firewall } from '../engine/verdict.js';
+import { algOff } from '../export/nat.js';
 import { exportNft } from '../export/nft.js';
-import { formatEndpoint, ipKey, type IpAddress } from '../net/address.js';
+import { formatEndpoint, formatIp, ipKey, parseIp, type IpAddress } from '../net/address.js';
+import type { NatRule } from '../policy/nat.js';
 import type { Policy } from '../policy/model.js';
-import { makeTopology, replayCapture, type TopologyEntry } from '../replay/index.js';
+import { makeTopology, type TopologyEntry } from '../replay/index.js';
+import { kernelFlows } from './kernel-flows.js';
 import { buildRunReport, type RunReport } from '../report/run.js';
+import { interfaceAddressMap } from '../scenario/interfaces.js';
 import type { Scenario } from '../scenario/model.js';
 import { simulate } from '../sim/run.js';
-import { openCapture } from '../wire/index.js';
 import { compareRuns, kernelVerdict, type Agreement } from './agreement.js';
-import { runKernelScenario, type KernelRun, type KernelRunOptions } from './kernel.js';
+import type { FirewallAddress } from './topology.js';
+import { runKernelScenario, type KernelRun, type KernelRunOptions, type KernelRuleset } from './kernel.js';
+import { comparePayloads, compareReadback, replayCellsByKernelFlow, replayRecorded, type PayloadCheck, type ReadbackCheck } from './readback.js';
 
 /** One verify job. */
 export interface VerifyJob {
@@ -30,6 +37,10 @@ export interface VerifyJob {
   readonly interfaceMap: ReadonlyMap<string, string>;
   /** where captures are kept; default a new temp directory per run */
   readonly outDir?: string;
+  /** a Linux ruleset to load as it is (the policy is its reading); default: the policy's nft export */
+  readonly linuxRuleset?: { readonly dialect: 'nft' | 'iptables'; readonly text: string };
+  /** namespace names start with this */
+  readonly namespacePrefix?: string;
 }
 
 /** What verify found for one job. */
@@ -44,6 +55,10 @@ export type VerifyResult =
       readonly simulation: RunReport;
       /** problems reading the kernel's capture for the replay */
       readonly replayDiagnostics: readonly Diagnostic[];
+      /** the kernel's listing of the loaded ruleset, read back and replayed over the kernel's capture */
+      readonly readback: ReadbackCheck | undefined;
+      /** each forwarded PORT/EPRT/227/229: as the kernel let it leave, as the simulation's engine does */
+      readonly payloads: readonly PayloadCheck[];
     };
 
 /** Scenario waits and connect delays longer than this are shortened in the kernel (real time). */
@@ -58,11 +73,19 @@ export const MAX_KERNEL_WAIT_MS = 2000;
  * - vsftpd runs without TLS: AUTH TLS is refused and the control channel stays in clear text, so the kernel's
  *   FTP helper reads the 227 that the simulated (encrypted) session hides.
  * - vsftpd's pasv_address is IPv4 only; vsftpd never connects to a port below 1024.
- * - NAT topologies (a client connecting to a public address, `serverAddress`) are not built in namespaces yet.
+ * - A session that reaches its server through a NAT address (serverAddress) needs a config that translates it.
+ * - H3C `undo nat alg ftp` with FTP inspection (ASPF): the device inspects FTP and opens pinholes but leaves
+ *   the payload untranslated (sheet 8.1). Linux has that only where nf_nat_ftp is a module nobody loaded; a
+ *   kernel with it loaded or built in rewrites every NATed connection that has a helper, so the export can
+ *   only drop the helper there (plan.ts warns) and the kernel would run a different policy. The no-helper
+ *   kernel behaviour is verified with the Linux rulesets themselves (rules/linux-dnat-no-helper.iptables).
  */
-export function notComparableReasons(scenario: Scenario, engine: 'static' | 'stateful'): string[] {
+export function notComparableReasons(scenario: Scenario, engine: 'static' | 'stateful', policy?: Policy): string[] {
   const reasons: string[] = [];
   for (const s of scenario.sessions) {
+    const pub = s.clientBehaviour.serverAddress;
+    if (pub && policy && !(policy.nat ?? []).some((r) => (r.kind === 'dnat' || r.kind === 'redirect') && r.match.dst.kind === 'v4' && pub.family === 4 && r.match.dst.addr === pub.v4))
+      reasons.push(`session '${s.name}' reaches its server through the NAT address ${formatIp(pub)}, which no NAT rule of this config translates (no such server on the kernel's network)`);
     if (engine === 'stateful') {
       const longest = s.steps.reduce((m, st) => Math.max(m, st.kind === 'wait' ? st.sec : 'transfer' in st ? (st.transfer.connectDelaySec ?? 0) : 0), 0);
       if (longest * 1000 > MAX_KERNEL_WAIT_MS)
@@ -78,16 +101,26 @@ export function notComparableReasons(scenario: Scenario, engine: 'static' | 'sta
         `session '${s.name}' announces port ${port}; vsftpd 3.0 refuses to connect to a port below 1024 whatever port_promiscuous says (privops.c: die("Illegal port request")), while the simulated server connects`,
       );
     if (s.serverBehaviour.announceAddress?.family === 6) reasons.push(`session '${s.name}': vsftpd cannot announce an IPv6 address (pasv_address is IPv4 only)`);
-    if (s.clientBehaviour.serverAddress || s.clientBehaviour.pasvAddress === 'ignore')
-      reasons.push(`session '${s.name}' reaches its server through a NAT address (serverAddress, pasvAddress); the kernel run has no NAT topology yet`);
   }
+  if (engine === 'stateful' && policy && !policy.ruleset && algOff(policy) && policy.inspections.some((i) => i.protocol === 'ftp'))
+    reasons.push(
+      "the config inspects FTP with 'undo nat alg ftp': the device opens pinholes without rewriting the payload, which no Linux ruleset can do on a kernel with nf_nat_ftp loaded (the export drops the helper on NATed connections instead); verify the no-helper case with a Linux ruleset such as rules/linux-dnat-no-helper.iptables",
+    );
   const vpnHosts = scenario.hosts.filter((h) => h.vpn !== undefined).map((h) => h.name);
   if (vpnHosts.length > 0) reasons.push(`host ${vpnHosts.join(', ')} belongs to a VPN instance; the kernel run has no VRFs, so its packets would be public traffic`);
   return reasons;
 }
 
-function firewallFor(policy: Policy, engine: 'static' | 'stateful'): Firewall {
-  return engine === 'static' ? createStaticFirewall(policy) : createStatefulFirewall(policy, { loose: false });
+function firewallFor(policy: Policy, engine: 'static' | 'stateful', scenario: Scenario): Firewall {
+  if (engine === 'static') return createStaticFirewall(policy);
+  const interfaceAddresses = interfaceAddressMap(scenario.interfaces);
+  return createStatefulFirewall(policy, interfaceAddresses ? { loose: false, interfaceAddresses } : { loose: false });
+}
+
+/** The firewall's own address on a MASQUERADE rule's outgoing interface, as the scenario gives it (`interfaces:`). */
+function masqueradeAddress(r: NatRule, scenario: Scenario | undefined): IpAddress | undefined {
+  if (r.kind !== 'masquerade' || r.outInterface === undefined) return undefined;
+  return scenario?.interfaces?.find((i) => i.name === r.outInterface)?.address;
 }
 
 /** Each session's passive port as the simulated server chose it (the server end of its first client-opened data flow). */
@@ -119,31 +152,131 @@ export function scenarioTopology(scenario: Scenario): TopologyEntry[] {
   return [...entries.values()];
 }
 
+/**
+ * The NAT addresses the firewall owns, on its Linux interfaces: each DNAT rule's single destination address
+ * (`nat server … global G`, `nat static`) on its ingress interface, each SNAT rule's single address (Easy IP:
+ * the interface's own) on its egress interface. Routing needs none of them (DNAT runs before routing, SNAT
+ * after it); they are there as on the device, so a packet to a public address NAT does not translate ends at
+ * the firewall, not in the network behind it.
+ */
+export function natFirewallAddresses(policy: Policy, interfaceMap: ReadonlyMap<string, string>, scenario?: Scenario): FirewallAddress[] {
+  const out = new Map<string, FirewallAddress>();
+  for (const r of policy.nat ?? []) {
+    let iface: string | undefined;
+    let addr: IpAddress | undefined;
+    if ((r.kind === 'dnat' || r.kind === 'redirect') && r.inInterface !== undefined && r.match.dst.kind === 'v4' && r.match.dst.wildcard === 0) {
+      iface = r.inInterface;
+      addr = { family: 4, v4: r.match.dst.addr };
+    } else if (r.kind === 'snat' && r.outInterface !== undefined && r.toAddr && r.toAddr.lo === r.toAddr.hi) {
+      iface = r.outInterface;
+      addr = parseIp(r.toAddr.lo);
+    } else if (r.kind === 'masquerade') {
+      iface = r.outInterface;
+      addr = masqueradeAddress(r, scenario);
+    }
+    const device = iface === undefined ? undefined : (interfaceMap.get(iface) ?? (policy.ruleset ? iface : undefined));
+    // MASQUERADE takes the interface's first address (inet_select_addr): the scenario's goes first
+    if (device !== undefined && addr !== undefined && !out.has(ipKey(addr))) out.set(ipKey(addr), { device, address: addr, ...(r.kind === 'masquerade' ? { primary: true } : {}) });
+  }
+  return [...out.values()];
+}
+
+/**
+ * Where the NAT addresses sit for the replay of the kernel's capture: behind the interface of the hosts they
+ * stand for (a DNAT address behind its target's interface, an SNAT address behind the first host that is not
+ * on the SNAT rule's interface), so packets to them cross the firewall as they did in the kernel.
+ */
+export function natTopology(policy: Policy, scenario: Scenario): TopologyEntry[] {
+  const hosts = [...scenario.hosts, ...scenario.sessions.flatMap((s) => [s.client, s.server])];
+  const out: TopologyEntry[] = [];
+  for (const r of policy.nat ?? []) {
+    if ((r.kind === 'dnat' || r.kind === 'redirect') && r.match.dst.kind === 'v4' && r.match.dst.wildcard === 0) {
+      const target = r.toAddr ? hosts.find((h) => h.address.family === 4 && ipKey(h.address) === ipKey(parseIp(r.toAddr!.lo) ?? h.address)) : undefined;
+      const other = target ?? hosts.find((h) => h.interface !== r.inInterface);
+      if (other) out.push({ prefix: { addr: { family: 4, v4: r.match.dst.addr }, prefixLen: 32 }, iface: other.interface, origin: `NAT ${r.at.file}:${r.at.line}` });
+    } else if ((r.kind === 'snat' && r.toAddr && r.toAddr.lo === r.toAddr.hi) || masqueradeAddress(r, scenario)) {
+      const a = r.kind === 'masquerade' ? masqueradeAddress(r, scenario) : parseIp(r.toAddr!.lo);
+      const inside = hosts.find((h) => h.interface !== r.outInterface);
+      if (a && inside) out.push({ prefix: { addr: a, prefixLen: a.family === 4 ? 32 : 128 }, iface: inside.interface, origin: `NAT ${r.at.file}:${r.at.line}` });
+    }
+  }
+  return out;
+}
+
+/** Sessions whose client reaches its server through a source NAT rule (on the server's interface, the client elsewhere). */
+export function sourceNattedSessions(policy: Policy, scenario: Scenario): Set<string> {
+  const out = new Set<string>();
+  for (const s of scenario.sessions)
+    if ((policy.nat ?? []).some((r) => (r.kind === 'snat' || r.kind === 'masquerade') && r.outInterface === s.server.interface && s.client.interface !== s.server.interface)) out.add(s.name);
+  return out;
+}
+
+/** Reads the kernel's listing back and replays the arrived capture through it. */
+function readBack(job: VerifyJob, kernel: KernelRun): ReadbackCheck | undefined {
+  const listing = kernel.listing;
+  if (!listing || !kernel.capture?.arrived) return undefined;
+  const parsed = parseConfig(listing.text, `kernel:${listing.dialect === 'nft' ? 'nft list ruleset' : 'iptables-save'}`, listing.dialect);
+  // what the engines cannot simulate yet (a Linux ruleset's NAT) is an error here too: no read-back without it
+  const readErrors = [...parsed.diagnostics, ...unsimulatedParts(parsed.value)];
+  const base = { dialect: listing.dialect, text: listing.text, diagnostics: readErrors };
+  if (hasErrors(readErrors)) return { ...base, packets: kernel.arrived.length, dropped: 0, replayed: 0, mismatches: [], agree: false };
+  // the listing names Linux interfaces: the topology follows the interface map
+  const linux = (iface: string): string => job.interfaceMap.get(iface) ?? iface;
+  const entries = [...scenarioTopology(job.scenario), ...natTopology(job.policy, job.scenario)].map((e) => ({ ...e, iface: linux(e.iface) }));
+  const own = job.scenario.interfaces?.map((i) => ({ ...i, name: linux(i.name) }));
+  const interfaceAddresses = interfaceAddressMap(own);
+  const fw = createStatefulFirewall(parsed.value, interfaceAddresses ? { loose: false, interfaceAddresses } : { loose: false });
+  const r = replayRecorded(kernel.capture.arrived, fw, makeTopology(entries, undefined), controlPorts(job.scenario));
+  const c = compareReadback(kernel.arrived, r.steps);
+  return { ...base, diagnostics: [...readErrors, ...r.diagnostics], ...c, agree: c.mismatches.length === 0 };
+}
+
+function controlPorts(scenario: Scenario): number[] {
+  return [...new Set(scenario.sessions.map((s) => s.serverBehaviour.controlPort))];
+}
+
 /** Runs one job (needs root; see checkPrerequisites). Throws only when the machine fails mid-run. */
 export async function verifyScenario(job: VerifyJob, kernelOptions: Partial<KernelRunOptions> = {}): Promise<VerifyResult> {
-  const reasons = notComparableReasons(job.scenario, job.engine);
+  const reasons = notComparableReasons(job.scenario, job.engine, job.policy);
   if (reasons.length > 0) return { kind: 'not-comparable', job, reasons };
-  const nft = exportNft(job.policy, { interfaceMap: job.interfaceMap, stateful: job.engine === 'stateful' });
-  if (hasErrors(nft.diagnostics)) return { kind: 'refused', job, diagnostics: nft.diagnostics };
-  const trace = simulate(job.scenario, firewallFor(job.policy, job.engine));
+  let ruleset: KernelRuleset;
+  if (job.linuxRuleset) ruleset = job.linuxRuleset.dialect === 'nft' ? { nft: job.linuxRuleset.text } : { iptables: job.linuxRuleset.text };
+  else {
+    const nft = exportNft(job.policy, { interfaceMap: job.interfaceMap, stateful: job.engine === 'stateful' });
+    if (hasErrors(nft.diagnostics)) return { kind: 'refused', job, diagnostics: nft.diagnostics };
+    ruleset = { nft: nft.value };
+  }
+  const trace = simulate(job.scenario, firewallFor(job.policy, job.engine, job.scenario));
   const simulation = buildRunReport({ scenario: job.scenario.name, source: job.scenario.source, config: job.config, engine: job.engine }, trace);
-  const kernel = await runKernelScenario(
-    job.scenario,
-    { nft: nft.value },
-    { maxWaitMs: MAX_KERNEL_WAIT_MS, ...kernelOptions, interfaceMap: job.interfaceMap, passivePorts: simulatedPassivePorts(job.scenario, simulation), ...(job.outDir ? { outDir: job.outDir } : {}) },
-  );
+  const firewallAddresses = natFirewallAddresses(job.policy, job.interfaceMap, job.scenario);
+  const kernel = await runKernelScenario(job.scenario, ruleset, {
+    maxWaitMs: MAX_KERNEL_WAIT_MS,
+    ...kernelOptions,
+    interfaceMap: job.interfaceMap,
+    passivePorts: simulatedPassivePorts(job.scenario, simulation),
+    firewallAddresses,
+    translatedClients: sourceNattedSessions(job.policy, job.scenario),
+    ...(job.outDir ? { outDir: job.outDir } : {}),
+    ...(job.namespacePrefix ? { namespacePrefix: job.namespacePrefix } : {}),
+  });
   if (hasErrors(kernel.diagnostics)) return { kind: 'refused', job, diagnostics: kernel.diagnostics };
   let replayFlows: Parameters<typeof compareRuns>[0]['replay'] = [];
+  let replayByKernelFlow: Parameters<typeof compareRuns>[0]['replayByKernelFlow'];
+  let payloads: PayloadCheck[] = [];
   const replayDiagnostics: Diagnostic[] = [];
   if (kernel.capture?.arrived) {
-    const reader = openCapture(kernel.capture.arrived);
-    const outcome = replayCapture(reader, {
-      topology: makeTopology(scenarioTopology(job.scenario), undefined),
-      firewall: firewallFor(job.policy, job.engine),
-      controlPorts: [...new Set(job.scenario.sessions.map((s) => s.serverBehaviour.controlPort))],
-    });
-    replayFlows = outcome.replay.flows;
-    for (const d of outcome.diagnostics) replayDiagnostics.push(d);
+    const nat = (job.policy.nat?.length ?? 0) > 0;
+    const topology = makeTopology([...scenarioTopology(job.scenario), ...natTopology(job.policy, job.scenario)], undefined);
+    const r = replayRecorded(kernel.capture.arrived, firewallFor(job.policy, job.engine, job.scenario), topology, controlPorts(job.scenario));
+    replayFlows = r.replay.flows;
+    for (const d of r.diagnostics) replayDiagnostics.push(d);
+    payloads = comparePayloads(kernel.arrived, r.steps);
+    if (nat) {
+      // the replay's own flows split a NATed connection into its two sides: take its verdicts by kernel flow
+      const ids: number[] = [];
+      kernelFlowIds(kernel, ids);
+      replayByKernelFlow = replayCellsByKernelFlow(kernel.flows, kernel.arrived, r.steps, (i) => ids[i]);
+    }
   }
   const transfers = (name: string): number =>
     job.scenario.sessions.find((s) => s.name === name)?.steps.filter((st) => st.kind === 'list' || st.kind === 'retr' || st.kind === 'stor').length ?? 0;
@@ -151,8 +284,15 @@ export async function verifyScenario(job: VerifyJob, kernelOptions: Partial<Kern
     kernel: kernel.flows,
     simulation: simulation.flows,
     replay: replayFlows,
+    ...(replayByKernelFlow ? { replayByKernelFlow } : {}),
     kernelSessions: kernel.sessions.map((s) => ({ session: s.session, verdict: kernelVerdict(s, transfers(s.session)) })),
     simulationSessions: simulation.sessions,
   });
-  return { kind: 'compared', job, agreement, kernel, simulation, replayDiagnostics };
+  const readback = readBack(job, kernel);
+  return { kind: 'compared', job, agreement, kernel, simulation, replayDiagnostics, readback, payloads };
+}
+
+/** The kernel flow id of each arrived segment, in order (the grouping kernelFlows made). */
+function kernelFlowIds(kernel: KernelRun, ids: number[]): void {
+  kernelFlows(kernel.arrived, new Map(), () => ({ role: 'other' }), ids);
 }

@@ -8,7 +8,7 @@ import type { Trace, TracePacket } from '../../src/engine/trace.js';
 import { TCP_ACK, TCP_SYN } from '../../src/net/packet.js';
 import { formatRun } from '../../src/report/table.js';
 import { notComparableReasons } from '../../src/verify/verify.js';
-import { loadBundledScenario, run } from '../helpers/run.js';
+import { loadBundledScenario, loadPolicy, run } from '../helpers/run.js';
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
 
@@ -143,9 +143,11 @@ describe('clients behind Easy IP (nat outbound)', () => {
 });
 
 describe('verify and the NAT scenarios', () => {
-  it('reports a scenario that reaches its server through a NAT address as not comparable, and a plain SNAT-side topology as comparable', () => {
-    expect(notComparableReasons(loadBundledScenario('scenarios/nat-passive-download.yaml'), 'stateful')).toEqual([
-      "session 'download' reaches its server through a NAT address (serverAddress, pasvAddress); the kernel run has no NAT topology yet",
+  it('runs a scenario that reaches its server through a NAT address only with a config that translates it', () => {
+    const scenario = loadBundledScenario('scenarios/nat-passive-download.yaml');
+    expect(notComparableReasons(scenario, 'stateful', loadPolicy('rules/nat-server.cfg'))).toEqual([]);
+    expect(notComparableReasons(scenario, 'stateful', loadPolicy('rules/stateful.cfg'))).toEqual([
+      "session 'download' reaches its server through the NAT address 198.51.100.100, which no NAT rule of this config translates (no such server on the kernel's network)",
     ]);
     expect(notComparableReasons(loadBundledScenario('scenarios/nat-client-active.yaml'), 'stateful')).toEqual([]);
   });

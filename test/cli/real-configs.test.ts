@@ -9,14 +9,20 @@ const DIR = 'test/fixtures/real';
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.cfg')).sort();
 
 /** What the source text declares, by line-oriented regular expressions. */
-function countFromText(text: string): { acls: number; bindings: number; zonePairs: number; aspf: number; interfaces: number } {
+function countFromText(text: string): { acls: number; bindings: number; zonePairs: number; policyRules: number; aspf: number; interfaces: number } {
   const lines = text.split(/\r\n|\r|\n/);
   const acls = new Set<string>();
   const interfaces = new Set<string>();
   let bindings = 0;
   let zonePairs = 0;
+  let policyRules = 0;
+  let inPolicy = false;
   let aspf = 0;
   for (const l of lines) {
+    // security policy rules: `rule …` lines inside a `security-policy ip|ipv6` view
+    if (/^security-policy\s+ipv?6?\s*$/i.test(l)) inPolicy = true;
+    else if (/^[^\s#]/.test(l)) inPolicy = false;
+    else if (inPolicy && /^\s+rule\s/i.test(l)) policyRules++;
     const acl = /^\s*acl\s+((?:ipv6\s+)?(?:number|advanced|basic|name)\s+\S+)/i.exec(l);
     if (acl) acls.add(acl[1]!.toLowerCase());
     if (/^\s*(?:firewall\s+)?packet-filter\s+(?:ipv6\s+)?(?:\d+|name\s+\S+)\s+(?:inbound|outbound)\b/i.test(l)) bindings++;
@@ -25,17 +31,18 @@ function countFromText(text: string): { acls: number; bindings: number; zonePair
     const ifc = /^\s*interface\s+(?!range\b)([A-Za-z-]+)\s*(\d[\d/:.]*)/i.exec(l);
     if (ifc) interfaces.add(`${ifc[1]!.toLowerCase()}${ifc[2]}`);
   }
-  return { acls: acls.size, bindings, zonePairs, aspf, interfaces: interfaces.size };
+  return { acls: acls.size, bindings, zonePairs, policyRules, aspf, interfaces: interfaces.size };
 }
 
 /** The same facts, as `check` summarises them. */
-function countFromSummary(stdout: string): { acls: number; bindings: number; zonePairs: number; aspf: number; interfaces: number } {
+function countFromSummary(stdout: string): { acls: number; bindings: number; zonePairs: number; policyRules: number; aspf: number; interfaces: number } {
   const lines = stdout.split('\n');
   const ifaceLines = lines.filter((l) => /^ {2}\S+: (no packet filter|packet-filter )/.test(l));
   return {
     acls: lines.filter((l) => /^ {2}acl /.test(l)).length,
     bindings: ifaceLines.reduce((n, l) => n + (l.match(/packet-filter /g)?.length ?? 0), 0),
     zonePairs: lines.filter((l) => /^ {2}zone-pair /.test(l)).length,
+    policyRules: lines.filter((l) => /^ {2}security-policy ipv?6? rule /.test(l)).length,
     aspf: lines.filter((l) => /^ {2}ASPF sessions: /.test(l)).length,
     interfaces: ifaceLines.length,
   };
@@ -94,7 +101,7 @@ describe('real public Comware configs', () => {
   });
 
   for (const f of FILES.filter((x) => !(x in REFUSED)))
-    it(`${f} passes check with exit 0, and the summary lists exactly its ACLs, bindings, zone pairs, ASPF applications and interfaces`, () => {
+    it(`${f} passes check with exit 0, and the summary lists exactly its ACLs, bindings, zone pairs, security policy rules, ASPF applications and interfaces`, () => {
       const r = ftpwall(['check', `${DIR}/${f}`]);
       expect(r.stderr).not.toMatch(/ error: /);
       expect(r.status).toBe(0);

@@ -10,14 +10,24 @@ import { exportNft } from '../../src/export/nft.js';
 import type { Policy } from '../../src/policy/model.js';
 import type { Scenario } from '../../src/scenario/model.js';
 import { simulate } from '../../src/sim/run.js';
+import { unsimulatedParts } from '../../src/engine/unsimulated.js';
 import { checkerUnavailable } from '../export/check.js';
 import { loadBundledScenario, loadPolicy } from '../helpers/run.js';
 
 // Issue 12 round trip: `export --to iptables` (and ip6tables) of every bundled H3C config, read back as
 // iptables-save text, gives the H3C config's verdict on every packet of every bundled scenario.
 const SCENARIOS = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`);
-// NAT configs are left out: the exports refuse NAT rules (a located error), so there is nothing to read back
 const CONFIGS = readdirSync('rules').filter((f) => f.endsWith('.cfg') && f !== 'broken.cfg' && !f.startsWith('nat-')).map((f) => `rules/${f}`);
+// The NAT configs are exported with dnat/snat and helper rules (issue 12); their round trip needs the Linux readers
+// to simulate a ruleset's NAT, which is separate work (until it lands they refuse NAT rules with a located error).
+// The 'undo nat alg ftp' configs are left out of the round trip, for a stated reason: the export writes them as
+// "no FTP helper on NATed control connections" (Linux cannot have the helper without nf_nat_ftp's rewrite on a
+// NATed connection), while the simulator models them as "the helper without nf_nat_ftp"; both fail passive mode
+// through DNAT, they differ on active mode through DNAT and passive mode behind Easy IP (verify shows the kernel side).
+const NAT_CONFIGS = readdirSync('rules').filter((f) => f.endsWith('.cfg') && f.startsWith('nat-') && !f.includes('no-alg')).map((f) => `rules/${f}`);
+const PROBE = 'table ip probe {\n\tchain pre {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tiifname "fw0" tcp dport 21 dnat to 192.168.10.10\n\t}\n}\n';
+/** true once the Linux readers simulate NAT (no "NAT is not simulated yet" error for a dnat rule) */
+const readersSimulateNat = unsimulatedParts(parseConfig(PROBE, 'probe.nft').value).length === 0;
 
 function usesSessions(p: Policy): boolean {
   return p.inspections.length > 0 || (p.sessionScope?.points.length ?? 0) > 0;
@@ -48,8 +58,8 @@ function throughKernel(via: Via, family: 4 | 6, text: string): string {
   return r.stdout;
 }
 
-function roundTrip(via: Via, kernel: boolean): void {
-  for (const config of CONFIGS)
+function roundTrip(via: Via, kernel: boolean, configs: readonly string[] = CONFIGS): void {
+  for (const config of configs)
     it(`${config}: every packet of every bundled scenario has the same verdict`, () => {
       const h3c = loadPolicy(config);
       const stateful = usesSessions(h3c);
@@ -80,3 +90,9 @@ describe('iptables export read back as iptables-save gives the H3C verdicts', ()
 describe('nft export read back as an nft ruleset gives the H3C verdicts', () => roundTrip('nft', false));
 describe.skipIf(checkerUnavailable !== undefined)('the kernel listing of the iptables export (iptables-save after iptables-restore) gives the H3C verdicts', () => roundTrip('iptables', true));
 describe.skipIf(checkerUnavailable !== undefined)('the kernel listing of the nft export (nft list ruleset after nft -f) gives the H3C verdicts', () => roundTrip('nft', true));
+
+// Issue 12: NAT configs round trip too. WAITS FOR NAT in the Linux readers and engine (skipped, with this title, until then).
+const waits = readersSimulateNat ? '' : ' (waits for NAT in the Linux readers: skipped until a dnat rule reads back without the "NAT is not simulated yet" error)';
+describe.skipIf(!readersSimulateNat)(`NAT configs: iptables export read back gives the H3C verdicts${waits}`, () => roundTrip('iptables', false, NAT_CONFIGS));
+describe.skipIf(!readersSimulateNat)(`NAT configs: nft export read back gives the H3C verdicts${waits}`, () => roundTrip('nft', false, NAT_CONFIGS));
+describe.skipIf(!readersSimulateNat || checkerUnavailable !== undefined)(`NAT configs: the kernel listing of the nft export gives the H3C verdicts${waits}`, () => roundTrip('nft', true, NAT_CONFIGS));

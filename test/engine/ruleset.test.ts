@@ -18,13 +18,19 @@ function nft(chains: string): ReturnType<typeof createStatefulFirewall> {
 }
 
 describe('the walk of a ruleset in hook order', () => {
-  it('names the kernel order once: raw, conntrack, the rest of prerouting, forward, postrouting, confirm', () => {
-    expect(FORWARD_PATH.map((s) => (s.kind === 'chains' ? `${s.hook}${s.maxPriority < -200 ? ' (before conntrack)' : ''}` : s.kind))).toEqual([
-      'prerouting (before conntrack)',
+  it('names the kernel order once: raw, conntrack, mangle, nat PREROUTING, the rest of prerouting, forward, postrouting, nat POSTROUTING, confirm', () => {
+    const name = (s: (typeof FORWARD_PATH)[number]): string =>
+      s.kind === 'chains' ? `${s.hook} ${s.minPriority}..${s.maxPriority}` : s.kind === 'nat' ? `nat ${s.hook}` : s.kind;
+    expect(FORWARD_PATH.map(name)).toEqual([
+      'prerouting -Infinity..-201',
       'conntrack',
-      'prerouting',
-      'forward',
-      'postrouting',
+      'prerouting -200..-101',
+      'nat prerouting',
+      'prerouting -100..Infinity',
+      'forward -Infinity..Infinity',
+      'postrouting -Infinity..99',
+      'nat postrouting',
+      'postrouting 100..2147483646',
       'confirm',
     ]);
   });

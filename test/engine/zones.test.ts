@@ -47,3 +47,20 @@ describe('security zone defaults', () => {
     expect(ftp(`${zones}acl advanced 3001\n rule permit ip\nzone-pair security source any destination any\n packet-filter 3001\n`).works).toBe(true);
   });
 });
+
+describe('interfaces in no zone on a firewall', () => {
+  // H3C SecPath F1000 security zones: "Packets between two interfaces that are not in any security zone:
+  // Discard." (https://www.h3c.com/en/d_202205/1608028_294551_0.htm); routers forward them (HPE HSR6800).
+  const cfg = IFACES + zone('Trust', 'GigabitEthernet2/1/20');
+  const run = (platform?: 'firewall' | 'router'): string => {
+    const { value } = parseH3cConfig(cfg, 'z.cfg', platform ? { platform } : {});
+    const trace = simulate(SCENARIO, createStaticFirewall(value));
+    return buildRunReport({ scenario: SCENARIO.name, source: 'passive-download.yaml', config: 'z.cfg', engine: 'static' }, trace).ftp.summary;
+  };
+
+  it('are discarded with --platform firewall, forwarded with --platform router or when the config does not tell', () => {
+    expect(run('firewall')).toBe('control connection blocked: SYN 10.0.0.2:50000 → 192.168.10.1:21 denied by security zones: both interfaces in no zone, deny');
+    expect(run('router')).toBe(run());
+    expect(run()).toMatch(/works/i);
+  });
+});

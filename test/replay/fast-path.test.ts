@@ -12,12 +12,14 @@ import { describe, expect, it } from 'vitest';
 import { createStaticFirewall } from '../../src/engine/static.js';
 import { createStatefulFirewall } from '../../src/engine/stateful/firewall.js';
 import type { Trace } from '../../src/engine/trace.js';
-import { describeProvenance } from '../../src/engine/verdict.js';
+import { describeProvenance, type TraceEvent } from '../../src/engine/verdict.js';
 import { formatIp, parsePrefix, type IpAddress } from '../../src/net/address.js';
 import type { Policy } from '../../src/policy/model.js';
 import { completeTopology, makeTopology, replayCapture, scanCapture, writeTracePcapng, type CaptureFlow, type PacketTap, type Topology, type TopologyEntry } from '../../src/replay/index.js';
 import { openCapture } from '../../src/wire/index.js';
-import { loadPolicy, ROOT, run } from '../helpers/run.js';
+import { interfaceAddressMap } from '../../src/scenario/interfaces.js';
+import type { StatefulOptions } from '../../src/engine/stateful/firewall.js';
+import { loadBundledScenario, loadPolicy, ROOT, run } from '../helpers/run.js';
 import { CORPUS, corpusFiles } from './helpers.js';
 
 type Engine = 'static' | 'stateful';
@@ -38,6 +40,9 @@ const LINUX_CONFIGS: readonly [string, Engine][] = [
   ['rules/linux/ftp-forward.rules', 'stateful'],
   ['rules/linux/ftp-forward.nft', 'stateful'],
 ];
+/** The Linux NAT rulesets: DNAT publishes the server of linux/nat-*, MASQUERADE hides the client of linux/nat-client-* (with and without the helper). */
+const LINUX_DNAT = ['rules/linux-dnat.iptables', 'rules/linux-dnat.nft', 'rules/linux-dnat-no-helper.iptables'];
+const LINUX_MASQUERADE = ['rules/linux-masquerade.iptables', 'rules/linux-masquerade.nft', 'rules/linux-masquerade-no-helper.iptables'];
 
 const dir = mkdtempSync(join(tmpdir(), 'ftpwall-fast-path-'));
 
@@ -54,10 +59,10 @@ function topologyOf(trace: Trace): Topology {
 }
 
 /** One replay; every packet's verdict as `n action by` (`n -` when it does not cross). */
-function replayOnce(file: string, policy: Policy, engine: Engine, topology: Topology, rich: boolean) {
+function replayOnce(file: string, policy: Policy, engine: Engine, topology: Topology, rich: boolean, options: StatefulOptions) {
   const verdicts: string[] = [];
   const tap: PacketTap = (_p, _tMs, n, v) => verdicts.push(v === undefined ? `${n} -` : `${n} ${v.action} ${describeProvenance(v.by, v.action)}`);
-  const firewall = engine === 'static' ? createStaticFirewall(policy) : createStatefulFirewall(policy);
+  const firewall = engine === 'static' ? createStaticFirewall(policy) : createStatefulFirewall(policy, options);
   const out = replayCapture(openCapture(file), { topology, firewall, keepPackets: rich, keepControlLines: rich, tap });
   return { replay: out.replay, diagnostics: out.diagnostics, verdicts };
 }
@@ -67,10 +72,10 @@ function withoutNumbers(f: CaptureFlow): CaptureFlow {
   return { ...f, packetNumbers: [] };
 }
 
-/** Replays `file` both ways and checks that they agree; returns the rich replay's event count. */
-function expectSameBothWays(file: string, policy: Policy, engine: Engine, topology: Topology): { packets: number; events: number } {
-  const fast = replayOnce(file, policy, engine, topology, false);
-  const rich = replayOnce(file, policy, engine, topology, true);
+/** Replays `file` both ways and checks that they agree; returns the rich replay's packet count and events. */
+function expectSameBothWays(file: string, policy: Policy, engine: Engine, topology: Topology, options: StatefulOptions = {}): { packets: number; events: readonly TraceEvent[] } {
+  const fast = replayOnce(file, policy, engine, topology, false, options);
+  const rich = replayOnce(file, policy, engine, topology, true, options);
   expect(fast.verdicts).toEqual(rich.verdicts);
   // the rich rows say the same as the tap, packet by packet
   expect(rich.replay.packets.map((r) => `${r.n} ${r.action} ${r.by}`)).toEqual(rich.verdicts.filter((v) => !v.endsWith(' -')));
@@ -84,7 +89,7 @@ function expectSameBothWays(file: string, policy: Policy, engine: Engine, topolo
   const byKind: Record<string, number> = {};
   for (const e of rich.replay.events) byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
   expect(rich.replay.stats.events).toEqual(byKind);
-  return { packets: rich.verdicts.length, events: rich.replay.events.length };
+  return { packets: rich.verdicts.length, events: rich.replay.events };
 }
 
 const scenarios = readdirSync(resolve(ROOT, 'scenarios'))
@@ -105,14 +110,32 @@ describe('fast path = rich path on every bundled scenario’s own capture (--pca
       });
     }
   }
-  for (const file of readdirSync(resolve(ROOT, 'scenarios/linux')).filter((f) => f.endsWith('.yaml')).sort()) {
+  // the NAT scenarios (linux/nat-*) go through the NAT rulesets below: ftp-forward's addresses are not theirs
+  for (const file of readdirSync(resolve(ROOT, 'scenarios/linux')).filter((f) => !f.startsWith('nat-') && f.endsWith('.yaml')).sort()) {
     for (const [config, engine] of LINUX_CONFIGS) {
       it(`linux/${file} through ${config} [${engine}]`, () => {
         const { trace } = run(`scenarios/linux/${file}`, config, engine);
         const pcap = join(dir, `linux-${file}.${config.replace(/\W/g, '_')}.pcapng`);
         expect(writeTracePcapng(pcap, trace).diagnostics).toEqual([]);
         const r = expectSameBothWays(pcap, loadPolicy(config), engine, topologyOf(trace));
-        expect(r.events).toBeGreaterThan(0);
+        expect(r.events.length).toBeGreaterThan(0);
+      });
+    }
+  }
+  // NAT in Linux rulesets: the scenario's interfaces: give MASQUERADE its address, in the simulation and in the replay
+  for (const file of readdirSync(resolve(ROOT, 'scenarios/linux')).filter((f) => f.startsWith('nat-') && f.endsWith('.yaml')).sort()) {
+    const scenario = `scenarios/linux/${file}`;
+    for (const config of file.startsWith('nat-client-') ? LINUX_MASQUERADE : LINUX_DNAT) {
+      it(`linux/${file} through ${config} [stateful]`, () => {
+        const addresses = interfaceAddressMap(loadBundledScenario(scenario).interfaces);
+        const options: StatefulOptions = addresses ? { interfaceAddresses: addresses } : {};
+        const { trace } = run(scenario, config, 'stateful', options);
+        const pcap = join(dir, `linux-${file}.${config.replace(/\W/g, '_')}.pcapng`);
+        expect(writeTracePcapng(pcap, trace).diagnostics).toEqual([]);
+        const r = expectSameBothWays(pcap, loadPolicy(config), 'stateful', topologyOf(trace), options);
+        expect(r.packets).toBe(trace.packets.length);
+        // the replay translated: its first connection carries the ruleset's NAT binding
+        expect(r.events.find((e) => e.kind === 'conntrack-new')?.text).toMatch(new RegExp(`; NAT: (DNAT|MASQUERADE) .*\\(${config}:\\d+\\)`));
       });
     }
   }

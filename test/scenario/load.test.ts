@@ -86,7 +86,7 @@ describe('errors carry file:line:col, the message and a suggestion', () => {
   });
 
   test('an unknown top-level key without a close match lists the allowed keys', () => {
-    expect(errors(GOOD + 'zzzzzz: 1\n')).toEqual(['bad.yaml:23:1: error: unknown key \'zzzzzz\' in the scenario (allowed: name, description, seed, startTime, expect, hosts, sessions)']);
+    expect(errors(GOOD + 'zzzzzz: 1\n')).toEqual(['bad.yaml:23:1: error: unknown key \'zzzzzz\' in the scenario (allowed: name, description, seed, startTime, expect, interfaces, hosts, sessions)']);
   });
 
   test('a misspelt mode suggests the mode', () => {
@@ -220,5 +220,21 @@ describe('bundled scenarios', () => {
     const { value, diagnostics } = loadScenario(readFileSync(resolve(dir, f), 'utf8'), `scenarios/${f}`);
     expect(diagnosticLines(diagnostics)).toEqual([]);
     expect(value?.name).toBe(f.replace(/\.yaml$/, ''));
+  });
+});
+
+describe('interfaces: the firewall\'s own address per interface (MASQUERADE)', () => {
+  test('reads each interface and address, located at its name', () => {
+    const { value, diagnostics } = loadScenario(GOOD.replace('hosts:\n', 'interfaces:\n  wan0: 198.51.100.1\n  lan0: 192.168.10.254\nhosts:\n'), 'i.yaml');
+    expect(diagnostics).toEqual([]);
+    expect(value!.interfaces!.map((i) => [i.name, i.address, i.at.line, i.at.column])).toEqual([
+      ['wan0', ip('198.51.100.1'), 5, 3],
+      ['lan0', ip('192.168.10.254'), 6, 3],
+    ]);
+  });
+
+  test('a bad address or a list instead of a mapping is a located error', () => {
+    expect(errors(GOOD.replace('hosts:\n', 'interfaces:\n  wan0: 198.51.100.300\nhosts:\n'))[0]).toMatch(/^bad\.yaml:5:9: error: .*198\.51\.100\.300/);
+    expect(errors(GOOD.replace('hosts:\n', 'interfaces: [wan0]\nhosts:\n'))[0]).toMatch(/^bad\.yaml:4:13: error: interfaces must be a mapping of interface name to the firewall's address on it/);
   });
 });

@@ -33,9 +33,9 @@ describe('firewall capture reader (SLL2 through the wire layer)', () => {
     const r = readSll2Capture(CAPTURE);
     expect(r.error).toBeUndefined();
     expect(r.segments).toEqual([
-      { n: 1, ifindex: 2, outgoing: false, src: '10.0.0.2', dst: '192.168.10.1', srcPort: 50000, dstPort: 21, flags: 0x02, seq: 100, ack: 0, payloadLength: 0 },
-      { n: 2, ifindex: 3, outgoing: true, src: '10.0.0.2', dst: '192.168.10.1', srcPort: 50000, dstPort: 21, flags: 0x02, seq: 100, ack: 0, payloadLength: 0 },
-      { n: 3, ifindex: 3, outgoing: false, src: '192.168.10.1', dst: '10.0.0.2', srcPort: 21, dstPort: 50000, flags: 0x12, seq: 500, ack: 101, payloadLength: 0 },
+      { n: 1, ifindex: 2, outgoing: false, src: '10.0.0.2', dst: '192.168.10.1', srcPort: 50000, dstPort: 21, flags: 0x02, seq: 100, ack: 0, payloadLength: 0, arrivedIndex: 1 },
+      { n: 2, ifindex: 3, outgoing: true, src: '10.0.0.2', dst: '192.168.10.1', srcPort: 50000, dstPort: 21, flags: 0x02, seq: 100, ack: 0, payloadLength: 0, arrivedIndex: 0 },
+      { n: 3, ifindex: 3, outgoing: false, src: '192.168.10.1', dst: '10.0.0.2', srcPort: 21, dstPort: 50000, flags: 0x12, seq: 500, ack: 101, payloadLength: 0, arrivedIndex: 2 },
     ]);
   });
 
@@ -84,5 +84,57 @@ describe('kernel outcomes from a capture', () => {
         handshakeForwarded: false,
       },
     ]);
+  });
+});
+
+describe('forwarding through NAT (DNAT, FTP ALG, seqadj)', () => {
+  // client 203.0.113.5:50000 → public 198.51.100.100:21, DNAT to 192.168.10.10:21; ifindex 2 outside, 3 inside
+  let n = 0;
+  const seg = (ifindex: number, outgoing: boolean, src: string, srcPort: number, dst: string, dstPort: number, flags: number, seq: number, ack: number, payloadLength = 0) => ({
+    n: ++n,
+    ifindex,
+    outgoing,
+    src,
+    dst,
+    srcPort,
+    dstPort,
+    flags,
+    seq,
+    ack,
+    payloadLength,
+    arrivedIndex: 0,
+  });
+  const C = '203.0.113.5';
+  const PUB = '198.51.100.100';
+  const PRIV = '192.168.10.10';
+  const segments = [
+    seg(2, false, C, 50000, PUB, 21, 0x02, 1000, 0), // 1 SYN arrives outside
+    seg(3, true, C, 50000, PRIV, 21, 0x02, 1000, 0), // 2 leaves inside, translated
+    seg(3, false, PRIV, 21, C, 50000, 0x12, 7000, 1001), // 3 SYN-ACK arrives inside
+    seg(2, true, PUB, 21, C, 50000, 0x12, 7000, 1001), // 4 leaves outside, un-DNATed
+    seg(3, false, PRIV, 21, C, 50000, 0x18, 7001, 1001, 50), // 5 the 227 arrives (50 bytes)
+    seg(2, true, PUB, 21, C, 50000, 0x18, 7001, 1001, 51), // 6 leaves one byte longer (ALG)
+    seg(3, false, PRIV, 21, C, 50000, 0x18, 7051, 1001, 20), // 7 the next reply
+    seg(2, true, PUB, 21, C, 50000, 0x18, 7052, 1001, 20), // 8 leaves with seq + 1 (seqadj)
+    seg(2, false, C, 50000, PUB, 21, 0x10, 1001, 7072), // 9 the client's ACK of the rewritten bytes
+    seg(3, true, C, 50000, PRIV, 21, 0x10, 1001, 7071), // 10 leaves with ack - 1
+    seg(2, false, C, 50000, PUB, 21, 0x18, 1001, 7072, 10), // 11 dropped: never leaves
+  ];
+
+  it('pairs translated copies, follows the seqadj shift, and names replies in the initiator\'s terms', () => {
+    const arrived = matchForwarding(segments);
+    expect(arrived.map((a) => [a.segment.n, a.forwardedAs])).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+      [9, 10],
+      [11, undefined],
+    ]);
+    expect(arrived[2]!.leaving?.payloadLength).toBe(51);
+    // the SYN-ACK from the private address belongs to the connection to the public one
+    expect(arrived[1]!.view).toEqual({ src: PUB, srcPort: 21, dst: C, dstPort: 50000 });
+    const flows = kernelFlows(arrived, new Map(), () => ({ role: 'control' }));
+    expect(flows.map((f) => [f.client, f.server, f.outcome, f.packets, f.dropped, f.firstBlocked?.n])).toEqual([[`${C}:50000`, `${PUB}:21`, 'blocked', 6, 1, 11]]);
   });
 });

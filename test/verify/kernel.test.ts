@@ -119,6 +119,14 @@ describe.skipIf(!prereq.ok)(`kernel runner${prereq.ok ? '' : ` (skipped: needs $
       );
       // the mark is set only where ASPF is applied: with it on the wrong side no connection carries it
       expect(r.kernel.conntrack.some((l) => /mark=1\b/.test(l))).toBe(works);
+      // issue 12 read-back: the kernel's own `nft list ruleset`, read back, denies exactly what the kernel dropped
+      expect(r.readback?.dialect).toBe('nft');
+      expect(r.readback?.text).toContain('table inet ftpwall {');
+      expect(r.readback?.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(r.readback?.mismatches).toEqual([]);
+      expect(r.readback!.packets).toBeGreaterThan(10);
+      expect(r.readback!.replayed).toBe(r.readback!.packets);
+      if (!works) expect(r.readback!.dropped).toBeGreaterThan(0);
       expect(leftoverNamespaces()).toEqual([]);
     }, 120_000);
   }

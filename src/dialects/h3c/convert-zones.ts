@@ -112,6 +112,14 @@ export function convertZones(config: H3cConfig, aclName: (a: { number?: number; 
     acls: p.packetFilters.map((f) => ({ family: f.family, acl: refName(f.family, f.ref, f.at, `between ${p.source} and ${p.destination}`), at: f.at })),
     at: p.at,
   }));
+  const anySource = pairs.find((p) => p.source === 'any' && p.destination !== 'any');
+  const anyDestination = pairs.find((p) => p.destination === 'any' && p.source !== 'any');
+  if (anySource && anyDestination)
+    diags.push({
+      severity: 'warning',
+      message: `H3C does not document which of 'zone-pair security source any destination ${anySource.destination}' and 'zone-pair security source ${anyDestination.source} destination any' decides a packet both match: ftpwall uses the one with source any`,
+      span: anyDestination.at,
+    });
   const securityRules: SecurityRule[] = [];
   for (const r of c7.securityRules) {
     const converted = convertSecurityRule(r, config, zoneName, diags);

@@ -318,5 +318,8 @@ function convertSessionScope(config: H3cConfig): SessionScope {
       if (protocols.length > 0) points.push({ interface: iface.name, direction: apply.direction, protocols, at: apply.at });
     }
   }
-  return { points, passes: 'before-filters' };
+  // a zone pair's default ASPF policy inspects every protocol (C7-aspf-zh, 'aspf apply policy (Zonepair
+  // view)'); security policy rules create sessions (H3C security policy configuration guide)
+  const zoned = config.c7.zones.some((z) => z.interfaces.length > 0) && (config.c7.zonePairs.length > 0 || config.c7.securityRules.length > 0);
+  return { points, passes: 'before-filters', ...(zoned ? { zones: { ftpPorts } } : {}) };
 }

@@ -32,5 +32,10 @@ export function parseH3cConfig(text: string, file: string, options: { readonly p
         suggestion: 'give --platform switch|router|firewall',
       });
   }
-  return { value: withPlatform(converted, platform), diagnostics: sortDiagnostics(diags) };
+  // H3C SecPath F1000 security zones: packets between two interfaces in no zone are discarded
+  // (https://www.h3c.com/en/d_202205/1608028_294551_0.htm), where routers forward them (HPE HSR6800). The
+  // config tells a firewall by its security policies (convert-zones.ts); `--platform firewall` tells it too.
+  // A `security-zone` line alone does not: MSR routers have zones.
+  const zoned = options.platform === 'firewall' && converted.zones?.unzoned === 'permit' ? { ...converted, zones: { ...converted.zones, unzoned: 'deny' as const } } : converted;
+  return { value: withPlatform(zoned, platform), diagnostics: sortDiagnostics(diags) };
 }

@@ -50,6 +50,8 @@ export function handleZoneCommand(ctx: ParseContext, line: Line, zone: H3cZone):
   const w = t[0]!.lower;
   if (w === 'description' || w === 'priority') return;
   if (w === 'import' && t[1]?.lower === 'interface' && t[2]) {
+    // H3C security zone command reference (`import interface`): "缺省的安全域Local中不允许添加任何接口"
+    if (zone.name.toLowerCase() === 'local') return errorAt(ctx, line, t[0], 'the Local zone is the device itself: it takes no interface');
     const { name, used } = interfaceNameAt(line, 2);
     const rest = t[2 + used];
     if (rest?.lower === 'vlan')

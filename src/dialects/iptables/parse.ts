@@ -164,20 +164,17 @@ function natRule(t: NatTarget, conds: readonly NfCond[], chain: string, at: Sour
   let dstPort: PortMatch | undefined;
   let inInterface: string | undefined;
   let outInterface: string | undefined;
+  // the engine walks the nat chains themselves (any condition, jumps, RETURN); `match` keeps the plain conditions for display
   for (const c of conds) {
-    const simple = !c.not;
-    if (simple && c.kind === 'proto') protocol = c.proto;
-    else if (simple && (c.kind === 'src' || c.kind === 'dst') && c.any.length === 1 && c.any[0]!.kind === 'prefix') {
+    if (c.not) continue;
+    if (c.kind === 'proto') protocol = c.proto;
+    else if ((c.kind === 'src' || c.kind === 'dst') && c.any.length === 1 && c.any[0]!.kind === 'prefix') {
       if (c.kind === 'src') src = c.any[0]!.match;
       else dst = c.any[0]!.match;
-    } else if (simple && c.kind === 'sport') srcPort = c.ports;
-    else if (simple && c.kind === 'dport') dstPort = c.ports;
-    else if (simple && c.kind === 'iif') inInterface = c.name;
-    else if (simple && c.kind === 'oif') outInterface = c.name;
-    else {
-      diags.push({ severity: 'error', message: `a NAT rule with a ${c.not ? 'negated ' : ''}${c.kind} condition is not simulated`, span: at });
-      return undefined;
-    }
+    } else if (c.kind === 'sport') srcPort = c.ports;
+    else if (c.kind === 'dport') dstPort = c.ports;
+    else if (c.kind === 'iif') inInterface = c.name;
+    else if (c.kind === 'oif') outInterface = c.name;
   }
   let toAddr: NatRule['toAddr'];
   let toPorts: NatRule['toPorts'];

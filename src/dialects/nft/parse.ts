@@ -235,8 +235,9 @@ function natRule(t: NftNat, conds: readonly NfCond[], hook: NfHook | undefined, 
   let inInterface: string | undefined;
   let outInterface: string | undefined;
   let family: IpFamily | undefined;
+  // the engine walks the nat chains themselves (any condition, jumps, return); `match` keeps the plain conditions for display
   for (const c of conds) {
-    if (c.not) return bad(`a negated ${c.kind} condition`);
+    if (c.not) continue;
     if (c.kind === 'proto') protocol = c.proto;
     else if (c.kind === 'family') family = c.family;
     else if ((c.kind === 'src' || c.kind === 'dst') && c.any.length === 1 && c.any[0]!.kind === 'prefix') {
@@ -246,7 +247,6 @@ function natRule(t: NftNat, conds: readonly NfCond[], hook: NfHook | undefined, 
     else if (c.kind === 'dport') dstPort = c.ports;
     else if (c.kind === 'iif') inInterface = c.name;
     else if (c.kind === 'oif') outInterface = c.name;
-    else return bad(`a ${c.kind} condition`);
   }
   let toAddr: NatRule['toAddr'];
   let toPorts: NatRule['toPorts'];

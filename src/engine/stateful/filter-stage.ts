@@ -7,7 +7,7 @@
 import type { Packet } from '../../net/packet.js';
 import type { Policy } from '../../policy/model.js';
 import type { CtState } from '../../policy/netfilter.js';
-import { compiledRulesetOf, CONNTRACK_STAGE, LAST_STAGE, walkStages, type CompiledRuleset } from '../ruleset.js';
+import { compiledRulesetOf, CONNTRACK_STAGE, LAST_STAGE, walkStages, type CompiledRuleset, type NatViews } from '../ruleset.js';
 import { checkAcls, compilePolicy, createScopeTracker } from '../static.js';
 import type { StepContext, Verdict } from '../verdict.js';
 import type { Conn } from './conntrack-table.js';
@@ -36,8 +36,11 @@ export interface FilterStage {
   readonly ruleset: CompiledRuleset | undefined;
   /** The chains before conntrack (raw); undefined for H3C policies, which have none. */
   beforeConntrack(p: Packet, ctx: StepContext): BeforeConntrack | undefined;
-  /** The decision after conntrack; `c` is the packet's connection (undefined: new, invalid or untracked). */
-  decide(p: Packet, ctx: StepContext, state: CtState, c: Conn | undefined, tmplHelper?: string): Decision;
+  /**
+   * The decision after conntrack; `c` is the packet's connection (undefined: new, invalid or untracked),
+   * `p` the packet as DNAT left it, `views` the packet before DNAT and after SNAT (rulesets: chains on the far side of the nat stages).
+   */
+  decide(p: Packet, ctx: StepContext, state: CtState, c: Conn | undefined, tmplHelper?: string, views?: NatViews): Decision;
 }
 
 /** The placeholder in the reused decision before the first one. */
@@ -65,8 +68,8 @@ export function createFilterStage(policy: Policy, wallClockStartMs: number | und
         // before conntrack finds no entry and does nothing (nft_ct_helper_obj_eval)
         return { verdict: r.verdict, notrack: r.notrack, template: rs.ruleset.dialect === 'iptables' ? r.helper : undefined };
       },
-      decide(p, ctx, state, c, tmplHelper) {
-        const r = walkStages(rs, CONNTRACK_STAGE + 1, LAST_STAGE, p, ctx, { state, helper: c ? c.helper?.name : tmplHelper, mark: c ? c.mark : 0 });
+      decide(p, ctx, state, c, tmplHelper, views) {
+        const r = walkStages(rs, CONNTRACK_STAGE + 1, LAST_STAGE, p, ctx, { state, helper: c ? c.helper?.name : tmplHelper, mark: c ? c.mark : 0 }, views);
         return answer(r.verdict, r.helper, r.mark);
       },
     };

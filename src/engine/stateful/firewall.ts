@@ -5,12 +5,13 @@
  * ruleset's chains in hook order. A permitted first packet creates the entry; the helper runs at confirm.
  * Time comes only from ctx.nowMs and advanceTo().
  */
-import { describePacket, packetWith, payloadLength, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
+import { describePacket, payloadLength, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
 import type { Inspection, Policy } from '../../policy/model.js';
-import { crossesPoint, sessionPoints } from '../../policy/sessions.js';
 import type { CtState } from '../../policy/netfilter.js';
+import { copyIp, type IpAddress } from '../../net/address.js';
+import type { NatViews } from '../ruleset.js';
 import { assignedHelper, createFilterStage } from './filter-stage.js';
-import type { ConnectionEnd, ConnectionWatcher, Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
+import type { ConnectionWatcher, Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
 import {
   createConntrackTable,
   describeConn,
@@ -24,27 +25,16 @@ import {
   UDP_TIMEOUT_SEC,
   type Conn,
 } from './conntrack-table.js';
-import { announce, type AnnounceEnv } from './announce.js';
+import type { AnnounceEnv } from './announce.js';
 import { EventSink } from './event-sink.js';
 import { createExpectationTable, expectationKey, expectationRef, formatExpectation, type Expectation } from './expectations.js';
-import { createFtpHelperState, ftpHelp, type FtpHelperState } from './helpers/ftp-session.js';
+import type { FtpHelperState } from './helpers/ftp-session.js';
+import { createHelperStage } from './helper-stage.js';
+import { createLifecycle } from './lifecycle.js';
 import * as msg from './messages.js';
-import { createTimerHeap } from './timer-heap.js';
-import { natFtpArgument, spliceArgument } from './helpers/ftp-nat.js';
-import {
-  compileNat,
-  createConnNat,
-  filterView,
-  findNatRule,
-  isTranslated,
-  leavingPacket,
-  replyFromMaster,
-  replyFromRules,
-  trackerView,
-  type ReplyTuple,
-} from './nat.js';
-import { seqAdjSet } from './seqadj.js';
-import { copyIp, formatIp, ipEquals, type IpAddress } from '../../net/address.js';
+import { createConnNat, isTranslated, leavingPacket, trackerView, type ReplyTuple } from './nat.js';
+import { createNatStage, routed } from './nat-stage.js';
+import { createSessionScope } from './scope.js';
 import {
   LINUX_TCP_TIMEOUTS_SEC,
   TCP_ACCEPT,
@@ -60,7 +50,9 @@ import {
   type TcpTimeoutsSec,
   type TcpTrack,
 } from './tcp-state.js';
+import { connectionView, tablesView, type ConnectionView, type TablesView } from './views.js';
 
+export type { ConnectionView, ExpectationView, TablesView } from './views.js';
 export type { TcpTimeoutsSec } from './tcp-state.js';
 
 /** Options of the stateful engine; Linux defaults where omitted. */
@@ -79,21 +71,6 @@ export interface StatefulOptions {
   readonly interfaceAddresses?: ReadonlyMap<string, IpAddress>;
 }
 
-/** A connection as tests and teaching views see it. */
-export interface ConnectionView {
-  readonly id: number;
-  readonly tuple: string;
-  /** TCP state name, or 'UNREPLIED' / 'REPLIED' for other protocols */
-  readonly state: string;
-  readonly seenReply: boolean;
-  readonly assured: boolean;
-  readonly expiresMs: number;
-  readonly helper: string | undefined;
-  readonly related: boolean;
-  /** an ASPF session: its state passes (false: every packet meets the packet filters) */
-  readonly session: boolean;
-}
-
 /** The stateful firewall, with read-only views of its tables. */
 export interface StatefulFirewall extends Firewall {
   /** live connections in id order */
@@ -104,25 +81,6 @@ export interface StatefulFirewall extends Firewall {
   snapshot(): TablesView;
   /** `watcher` hears of every entry made and removed, with why it went */
   watchConnections(watcher: ConnectionWatcher): void;
-}
-
-/** A pending expectation as teaching views see it. */
-export interface ExpectationView {
-  readonly id: number;
-  /** `10.0.0.2:* → 192.168.10.1:50021` */
-  readonly tuple: string;
-  readonly trigger: string;
-  /** 1-based trace number of the packet that opened it */
-  readonly openedByPacket: number;
-  /** id of the control connection it belongs to */
-  readonly master: number;
-  readonly expiresMs: number;
-}
-
-/** The conntrack and expectation tables at one moment. */
-export interface TablesView {
-  readonly connections: readonly ConnectionView[];
-  readonly expectations: readonly ExpectationView[];
 }
 
 /** nf_ct_ftp's expect policy: `.timeout = 5 * 60`. */
@@ -141,146 +99,24 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   const limits: TcpTimeoutsSec = { ...LINUX_TCP_TIMEOUTS_SEC, ...options.timeouts };
   const stateMs = timeoutTableMs(limits);
   const expectMs = (options.expectationTimeoutSec ?? FTP_EXPECT_TIMEOUT_SEC) * 1000;
-  const loose = options.loose ?? false;
-  const inspections = [...policy.inspections, ...(options.inspections ?? [])].filter((i) => i.protocol === 'ftp');
-  // where a connection becomes a session whose state passes (H3C ASPF), or everywhere (Linux, `--inspect ftp`)
-  const points = sessionPoints(policy, options.inspections);
+  const scope = createSessionScope(policy, options.inspections);
   const maxConns = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const table = createConntrackTable(maxConns);
   // nf_conntrack_expect_init: hsize = htable_size / 256 (min 1), nf_ct_expect_max = hsize * 4
   const expectations = createExpectationTable(Math.max(1, Math.floor(maxConns / 256)) * 4);
-  const timers = createTimerHeap();
+  const life = createLifecycle(table, expectations);
+  const nat = createNatStage(policy, rs, options.interfaceAddresses ? { interfaceAddresses: options.interfaceAddresses } : {});
   const tcpOut: TcpResult = { code: 0, oldState: 0, newState: 0, timeoutMs: -1, kill: false, assured: false };
   const ports: [number, number] = [0, 0];
   let nextConnId = 1;
   let nextExpId = 1;
-  let clockMs = 0;
   const tupleTexts = new WeakMap<Conn, string>();
-  const natRules = compileNat(policy.nat ?? []);
-  const natAlg = policy.natFtpAlg ?? true;
-  const ifaceAddress = (iface: string): IpAddress | undefined => options.interfaceAddresses?.get(iface);
-
-  const setTimer = (c: Conn, nowMs: number, timeoutMs: number): void => {
-    c.timeoutMs = timeoutMs;
-    c.expiresMs = nowMs + timeoutMs;
-    if (c.expiresMs < c.heapAtMs) {
-      timers.push(c.expiresMs, c.id);
-      c.heapAtMs = c.expiresMs;
-      if (timers.size > 2 * (table.size + expectations.size) + 1024) rebuildTimers();
-    }
-  };
-
-  /**
-   * Timers are never removed early: a shortened timeout (ESTABLISHED → TIME_WAIT) or a
-   * destroyed entry leaves a stale one behind. When stale ones outnumber live ones, the
-   * heap is rebuilt from the live entries, so it stays bounded by the table.
-   */
-  const rebuildTimers = (): void => {
-    timers.clear();
-    for (const c of table.list()) {
-      timers.push(c.expiresMs, c.id);
-      c.heapAtMs = c.expiresMs;
-    }
-    for (const e of expectations.list()) if (e.alive) timers.push(e.expiresMs, -e.id);
-  };
-
-  /**
-   * nf_conntrack's early_drop: with the table full, connections that are not ASSURED
-   * (no reply yet, or a short exchange) in the new tuple's hash bucket, or in one of the
-   * next few, are evicted to make room (NF_CT_EVICTION_RANGE: bounded work, never a
-   * scan of the table). False when those buckets hold only assured entries.
-   */
-  const victims: Conn[] = [];
-  const earlyDrop = (p: Packet, ctx: StepContext, events: EventSink): boolean => {
-    table.evictionVictims(tupleHash(p.proto, p.src, ports[0], p.dst, ports[1]), victims);
-    if (victims.length === 0) return false;
-    for (const v of victims) destroy(v, events, ctx.nowMs, 'early-drop', p, ctx.n);
-    victims.length = 0;
-    return true;
-  };
-
-  let watcher: ConnectionWatcher | undefined;
-
-  /** Removes `c`; the event's sentence says why (`p`, `n`: the packet that caused it, for early-drop, reopened, killed). */
-  const destroy = (c: Conn, events: EventSink, tMs: number, end: ConnectionEnd, p?: Packet, n = 0): void => {
-    table.remove(c);
-    if (events.want('conntrack-destroy')) events.push({ tMs, kind: 'conntrack-destroy', text: destroyText(c, end, p, n) });
-    const e = c.pending;
-    if (e) {
-      expectations.remove(e);
-      if (events.want('expectation-expired')) events.push({ tMs, kind: 'expectation-expired', text: msg.orphanedText(e, c.id) });
-    }
-    if (watcher) watcher(c.id, end);
-  };
-
-  /** The sentence of a connection's removal, built only while recording. */
-  const destroyText = (c: Conn, end: ConnectionEnd, p: Packet | undefined, n: number): string => {
-    const state = c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined;
-    switch (end) {
-      case 'early-drop':
-        return msg.earlyDropText(c, p!, n);
-      case 'reopened':
-        return msg.reopenedText(c, n, state!);
-      case 'killed':
-        return msg.killedText(c, n);
-      default:
-        return msg.timedOutText(c, state);
-    }
-  };
-
-  const confirm = (c: Conn): void => {
-    table.insert(c);
-    if (watcher) watcher(c.id, undefined);
-  };
-
-  const expireUntil = (nowMs: number, events: EventSink): void => {
-    if (nowMs > clockMs) clockMs = nowMs;
-    while (timers.peekMs() <= nowMs) {
-      const atMs = timers.peekMs();
-      const id = timers.pop();
-      if (id > 0) {
-        const c = table.byId(id);
-        if (!c || c.heapAtMs !== atMs) continue;
-        if (c.expiresMs > atMs) {
-          timers.push(c.expiresMs, c.id); // refreshed since: wait again
-          c.heapAtMs = c.expiresMs;
-          continue;
-        }
-        c.heapAtMs = Infinity;
-        destroy(c, events, c.expiresMs, 'timeout');
-      } else {
-        const e = expectations.byId(-id);
-        if (!e || !e.alive) continue;
-        expectations.remove(e);
-        if (events.want('expectation-expired')) events.push({ tMs: e.expiresMs, kind: 'expectation-expired', text: msg.expiredText(e) });
-      }
-    }
-  };
-
-  const attachHelper = (p: Packet, ctx: StepContext): ReturnType<typeof createFtpHelperState> | undefined => {
-    if (p.proto !== PROTO_TCP) return undefined;
-    for (const i of inspections) {
-      const portsOk = i.ports.length === 0 ? p.dstPort === 21 : i.ports.includes(p.dstPort);
-      if (!portsOk) continue;
-      const inbound = (i.direction === 'inbound' || i.direction === 'both') && ctx.ingress === i.interface;
-      const outbound = (i.direction === 'outbound' || i.direction === 'both') && ctx.egress === i.interface;
-      if (i.interface === '*' || inbound || outbound) return createFtpHelperState(p.dstPort);
-    }
-    return undefined;
-  };
-
-  /** Does this first packet make its connection a session (it crosses a session point)? */
-  const startsSession = (p: Packet, ctx: StepContext): boolean => {
-    if (points === 'everywhere') return true;
-    for (const point of points) if (crossesPoint(point, p.proto, ports[1], ctx.ingress, ctx.egress)) return true;
-    return false;
-  };
 
   const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, tcp: TcpTrack | undefined, assigned?: FtpHelperState, rt?: ReplyTuple): Conn => {
     // the REPLY tuple: ports swapped; ICMP queries answer with their reply type
     const icmp = p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6;
     // an expected connection is a session when its master is (ASPF associated entries; the kernel copies the master's mark)
-    const session = rs ? true : e ? e.master.session : startsSession(p, ctx);
+    const session = rs ? true : e ? e.master.session : scope.startsSession(p, ctx, ports[1]);
     const replySrcPort = icmp ? 0 : (rt?.srcPort ?? ports[1]);
     const replyDstPort = icmp ? icmpReplyType(p.proto, ports[1]) : (rt?.dstPort ?? ports[0]);
     // copies: the packet may be a decoder's reused one, overwritten by the next frame
@@ -316,29 +152,14 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       masterId: e ? e.master.id : undefined,
       session,
       // facts 10.4: no helper on expected connections; a ruleset assigns helpers by its own rules
-      helper: e || !session ? undefined : rs ? assigned : attachHelper(p, ctx),
+      helper: e || !session ? undefined : rs ? assigned : scope.attachHelper(p, ctx),
       pending: undefined,
       mark: e ? e.master.mark : 0,
       established: undefined,
       alive: true,
-      nat: translated ? createConnNat(natAlg, rt!.text.join(', ')) : undefined,
+      nat: translated ? createConnNat(nat.alg, rt!.text.join(', ')) : undefined,
     };
   };
-
-  /** The REPLY tuple NAT gives a new connection: its master's (expected), or the nat rules' (prerouting, then postrouting after the filter). */
-  const natDecision = (p: Packet, ctx: StepContext, e: Expectation | undefined, post: boolean): ReplyTuple | undefined => {
-    if (e?.follow) return replyFromMaster(e.master, e.follow, p, ports[0]);
-    if (natRules.length === 0) return undefined;
-    const pre = findNatRule(natRules, 'prerouting', p, ctx.ingress, ctx.egress);
-    const first = replyFromRules(p, ports[0], ports[1], pre, undefined, ctx, ifaceAddress);
-    if (!post) return first;
-    const dnatted = packetWith(p, { dst: first.src, dstPort: first.srcPort });
-    const postRule = findNatRule(natRules, 'postrouting', dnatted, ctx.ingress, routed(ctx, first.src));
-    return replyFromRules(p, ports[0], ports[1], pre, postRule, { ingress: ctx.ingress, egress: routed(ctx, first.src) }, ifaceAddress);
-  };
-
-  /** The interface `dst` is routed to (the caller's routing), or ctx.egress. */
-  const routed = (ctx: StepContext, dst: IpAddress): string => ctx.route?.(dst) ?? ctx.egress;
 
   /** The packet leaving a translated connection `c` in direction `dir` (outPacket), with its egress when routing moved it (outEgress). */
   let outPacket: Packet | undefined;
@@ -355,7 +176,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       const r = tcpPacket(c.tcp, p, dir, c.seenReply, c.assured, stateMs, limits, tcpOut);
       if (r.code !== TCP_ACCEPT) return r.code;
       if (r.assured) c.assured = true;
-      if (r.timeoutMs >= 0) setTimer(c, ctx.nowMs, r.timeoutMs);
+      if (r.timeoutMs >= 0) life.setTimer(c, ctx.nowMs, r.timeoutMs);
       if (r.oldState !== r.newState && r.oldState !== 0 && !r.kill)
         if (events.want('conntrack-state')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.stateText(c, TCP_STATE_NAMES[r.oldState]!, TCP_STATE_NAMES[r.newState]!) });
       return TCP_ACCEPT;
@@ -366,7 +187,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       timeoutSec = UDP_STREAM_TIMEOUT_SEC;
       c.assured = true;
     }
-    setTimer(c, ctx.nowMs, timeoutSec * 1000);
+    life.setTimer(c, ctx.nowMs, timeoutSec * 1000);
     return TCP_ACCEPT;
   };
 
@@ -377,7 +198,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
 
   /** A packet that matches no entry (init_conntrack, then the l4 tracker's new check). */
   const stepNew = (p: Packet, ctx: StepContext, events: EventSink, tmplHelper?: string): Verdict => {
-    if (table.size >= table.max && !earlyDrop(p, ctx, events)) {
+    if (table.size >= table.max && !life.earlyDrop(p, ports, ctx, events)) {
       if (events.want('conntrack-table-full')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-table-full', packet: ctx.n, text: msg.tableFullText(p, ctx.n, table.max) });
       return TABLE_FULL_VERDICT;
     }
@@ -403,98 +224,66 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       if (e && events.want('expectation-consumed')) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedInvalidText(e, ctx.n) });
       return untracked(p, ctx, events, invalidWhy);
     }
+    const state: CtState = e ? 'related' : 'new';
+    // NAT: the binding of the connection (nat PREROUTING before the filter, POSTROUTING after it; or its master's)
+    const start = nat.any || e?.follow ? nat.start(p, ports[0], ports[1], ctx, e, { state, helper: tmplHelper, mark: e ? e.master.mark : 0 }) : undefined;
+    if (start?.kind === 'drop') {
+      if (e && events.want('expectation-consumed')) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedInvalidText(e, ctx.n) });
+      return start.verdict; // never confirmed: no entry
+    }
+    const fp = start ? start.packet : p;
+    const fctx = start ? start.ctx : ctx;
+    const views: NatViews | undefined = start?.views;
+    const rt = start?.reply;
     if (e) {
-      const rt = natDecision(p, ctx, e, true);
       const c = newConn(p, ctx, e, tcp, undefined, rt);
       // a ruleset decides related packets too; a dropped one is never confirmed, its expectation is gone
-      const d = rs ? decide(p, ctx, 'related', c) : undefined;
+      const d = rs ? decide(fp, fctx, 'related', c, undefined, views) : undefined;
       if (d && d.verdict.action === 'deny') {
         if (events.want('expectation-consumed')) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
         return d.verdict;
       }
       if (d) c.mark = d.mark;
       track(c, p, DIR_ORIGINAL, ctx, events);
-      confirm(c);
+      life.confirm(c);
       if (events.want('expectation-consumed')) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
-      if (events.want('conntrack-new')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined) + natNote(c) });
+      if (events.want('conntrack-new')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined) + nat.note(c) });
       const verdict: Verdict = d ? d.verdict : { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } };
       if (c.nat) leave(p, c, DIR_ORIGINAL, ctx, p.payload);
       return verdict;
     }
-    // nat PREROUTING (DNAT) runs before the filter, which sees the translated destination
-    const pre = natRules.length > 0 ? natDecision(p, ctx, undefined, false) : undefined;
-    const fctx = pre && !ipEquals(pre.src, p.dst) ? { ...ctx, egress: routed(ctx, pre.src) } : ctx;
-    const fp = pre && pre.text.length > 0 ? packetWith(p, { dst: pre.src, dstPort: pre.srcPort }) : p;
-    const d = decide(fp, fctx, 'new', undefined, tmplHelper);
+    const d = decide(fp, fctx, 'new', undefined, tmplHelper, views);
     const verdict = d.verdict;
     if (verdict.action === 'deny') return verdict; // never confirmed: no entry
-    const rt = pre ? natDecision(p, ctx, undefined, true) : undefined;
     const c = newConn(p, ctx, undefined, tcp, assignedHelper(d.helper ?? tmplHelper, p.proto), rt);
     c.mark = d.mark;
     track(c, p, DIR_ORIGINAL, ctx, events);
-    confirm(c);
+    life.confirm(c);
     if (events.want('conntrack-new')) {
       const helperNote = c.helper ? `ftp helper "${c.helper.name}" attached` : c.session ? undefined : msg.NOT_A_SESSION;
       const pickedUp = c.tcp !== undefined && tcpIndex(p.tcpFlags) !== 0;
-      events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.newConnText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined, pickedUp, helperNote) + natNote(c) });
+      events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.newConnText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined, pickedUp, helperNote) + nat.note(c) });
     }
     if (c.nat) leave(p, c, DIR_ORIGINAL, ctx, p.payload);
     return verdict;
   };
 
-  const natNote = (c: Conn): string => (c.nat ? `; NAT: ${c.nat.text}, reply ${describeConn({ proto: c.proto, src: c.replySrc, dst: c.replyDst, srcPort: c.replySrcPort, dstPort: c.replyDstPort })}` : '');
-
-  /** The payload nf_nat_ftp rewrote on the segment help() last read; undefined: unchanged. */
-  let rewritten: Uint8Array | undefined;
-  /** The helper on one segment; sets `rewritten` when nf_nat_ftp rewrote it. */
-  const help = (c: Conn, p: Packet, dir: 0 | 1, ctx: StepContext, events: EventSink, verdict: Verdict): Verdict => {
-    const out = ftpHelp(c.helper!, p.payload, p.seq, dir, dir === 0 ? c.src : c.replySrc);
-    switch (out.kind) {
-      case 'drop':
-        if (events.want('helper-drop')) events.push({ tMs: ctx.nowMs, kind: 'helper-drop', packet: ctx.n, text: msg.partialText(ctx.n, c.id, out.pattern, out.why) });
-        return { action: 'deny', by: { kind: 'helper', reason: `partial match of \`${out.pattern}'`, connection: c.id } };
-      case 'opaque':
-        if (events.want('helper-opaque')) events.push({ tMs: ctx.nowMs, kind: 'helper-opaque', packet: ctx.n, text: msg.opaqueText(c.id, out.auth, ctx.n) });
-        return verdict;
-      case 'match': {
-        const r = announce(c, dir, out.entry, out.parse, ctx, env, events);
-        if (r && 'drop' in r) return { action: 'deny', by: { kind: 'helper', reason: r.drop, connection: c.id } };
-        if (r && r.follow) {
-          // nf_nat_ftp: the address the peer sees (tuplehash[!dir].dst) and the expectation's port, in the argument span only
-          const addr = dir === 0 ? c.replyDst : c.dst;
-          const text = natFtpArgument(out.entry.trigger, addr, r.dstPort);
-          if (text === undefined) {
-            env.expectations.remove(r);
-            return { action: 'deny', by: { kind: 'helper', reason: 'nf_nat_ftp cannot write an IPv6 address into PORT/227', connection: c.id } };
-          }
-          const before = p.payload.subarray(out.parse.matchOff, out.parse.matchOff + out.parse.matchLen);
-          rewritten = spliceArgument(p.payload, out.parse.matchOff, out.parse.matchLen, text);
-          const delta = text.length - out.parse.matchLen;
-          seqAdjSet(c.nat!.seqadj[dir], p.seq, delta);
-          if (events.want('helper-nat')) events.push({ tMs: ctx.nowMs, kind: 'helper-nat', packet: ctx.n, text: msg.natRewriteText(ctx.n, c.id, out.entry.trigger, before, text, formatIp(addr), delta) });
-        }
-        return verdict;
-      }
-      default:
-        return verdict;
-    }
-  };
-
   const env: AnnounceEnv = {
-    loose,
-    natAlg,
+    loose: options.loose ?? false,
+    natAlg: nat.alg,
     expectationTimeoutMs: expectMs,
     expectations,
     peekId: () => nextExpId,
     schedule(e: Expectation): void {
       nextExpId++;
-      timers.push(e.expiresMs, -e.id);
+      life.scheduleExpectation(e);
     },
   };
+  const helper = createHelperStage(env);
 
   /** One packet, events into `events` (the caller copies them out). */
   const stepInner = (p: Packet, ctx: StepContext, events: EventSink): Verdict => {
-    expireUntil(ctx.nowMs, events);
+    life.expireUntil(ctx.nowMs, events);
     if (p.fragment === 'later')
       return untracked(p, ctx, events, 'is a non-first IP fragment (the kernel tracks whole packets after defragmentation, which this simulator does not do)');
     // a ruleset's raw chains run before conntrack: they may assign a helper or untrack the packet
@@ -510,7 +299,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const ctinfo: CtState = dir === 1 || c.seenReply ? 'established' : c.related ? 'related' : 'new';
     const code = track(c, c.nat ? trackerView(p, c, dir) : p, dir, ctx, events);
     if (code === TCP_REOPEN) {
-      destroy(c, events, ctx.nowMs, 'reopened', p, ctx.n);
+      life.destroy(c, events, ctx.nowMs, 'reopened', p, ctx.n);
       return stepNew(p, ctx, events, template);
     }
     if (code === TCP_INVALID) {
@@ -521,20 +310,20 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     // an RST while no reply was seen deletes the entry at once (nf_ct_kill_acct); the packet still passes as tracked
     const kill = c.tcp !== undefined && code === TCP_ACCEPT && tcpOut.kill;
     if (dir === 1) c.seenReply = true; // IPS_SEEN_REPLY is set before the ruleset runs (facts 10.2)
-    if (kill) destroy(c, events, ctx.nowMs, 'killed', p, ctx.n);
+    if (kill) life.destroy(c, events, ctx.nowMs, 'killed', p, ctx.n);
     // a translated connection: the filter sees the destination as DNAT (or un-SNAT) made it at prerouting
-    const fp = c.nat ? filterView(p, c, dir) : p;
-    const fctx = fp !== p && !ipEquals(fp.dst, p.dst) ? { ...ctx, egress: routed(ctx, fp.dst) } : ctx;
+    const seen = c.nat ? nat.filterOf(p, c, dir, ctx) : undefined;
+    const fp = seen ? seen.packet : p;
+    const fctx = seen ? seen.ctx : ctx;
     // a connection that is not a session has state, but its state passes nothing: every packet meets the filters
-    const d = decide(fp, fctx, ctinfo, c);
+    const d = decide(fp, fctx, ctinfo, c, undefined, seen?.views);
     if (rs) c.mark = d.mark;
     let verdict = d.verdict;
     // the helper runs at confirm time, on ESTABLISHED traffic the ruleset accepted (facts 6.1, 6.2)
     let payload: Uint8Array | undefined; // undefined: the packet's own
     if (verdict.action === 'permit' && c.helper && ctinfo === 'established' && payloadLength(p) > 0 && c.alive) {
-      rewritten = undefined;
-      verdict = help(c, p, dir, ctx, events, verdict);
-      payload = rewritten;
+      verdict = helper.help(c, p, dir, ctx, events, verdict);
+      payload = helper.rewritten;
     }
     if (c.nat && verdict.action === 'permit') leave(p, c, dir, fctx, payload ?? p.payload);
     return verdict;
@@ -568,43 +357,26 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       return sink.countsByKind();
     },
     watchConnections(w: ConnectionWatcher): void {
-      watcher = w;
+      life.watch(w);
     },
     advanceTo(nowMs: number): readonly TraceEvent[] {
       sink.list.length = 0;
-      expireUntil(nowMs, sink);
+      life.expireUntil(nowMs, sink);
       return sink.list.length === 0 ? NO_EVENTS : sink.list.slice();
     },
     connections(): readonly ConnectionView[] {
-      return table.list().map((c) => ({
-        id: c.id,
-        tuple: describeConn(c),
-        state: c.tcp ? TCP_STATE_NAMES[c.tcp.state]! : c.seenReply ? 'REPLIED' : 'UNREPLIED',
-        seenReply: c.seenReply,
-        assured: c.assured,
-        expiresMs: c.expiresMs,
-        helper: c.helper?.name,
-        related: c.related !== undefined,
-        session: c.session,
-      }));
+      return table.list().map((c) => connectionView(c));
     },
     expectations(): readonly string[] {
       return expectations.list().map(formatExpectation);
     },
     snapshot(): TablesView {
-      const pending = expectations.list().filter((e) => e.alive);
-      const views: ConnectionView[] = [];
-      for (const c of table.list()) {
-        // a connection's tuple never changes: format it once (recorders call this after every packet)
+      // a connection's tuple never changes: format it once (recorders call this after every packet)
+      return tablesView(table.list(), expectations.list(), (c) => {
         let tuple = tupleTexts.get(c);
         if (tuple === undefined) tupleTexts.set(c, (tuple = describeConn(c)));
-        const state = c.tcp ? TCP_STATE_NAMES[c.tcp.state]! : c.seenReply ? 'REPLIED' : 'UNREPLIED';
-        views.push({ id: c.id, tuple, state, seenReply: c.seenReply, assured: c.assured, expiresMs: c.expiresMs, helper: c.helper?.name, related: c.related !== undefined, session: c.session });
-      }
-      return {
-        connections: views,
-        expectations: pending.map((e) => ({ id: e.id, tuple: formatExpectation(e), trigger: e.trigger, openedByPacket: e.openedByPacket, master: e.master.id, expiresMs: e.expiresMs })),
-      };
+        return tuple;
+      });
     },
   };
 }

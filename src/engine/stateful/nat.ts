@@ -17,7 +17,7 @@ import { adjustAck, adjustSeq, createSeqAdj, seqAdjIdle, type SeqAdjDir } from '
 /** A NAT rule with its target address parsed once. */
 export interface CompiledNatRule {
   readonly rule: NatRule;
-  /** the first address of `toAddr` (the kernel picks within a range by hash; ftpwall takes the first) */
+  /** the address of `toAddr` (a range of several addresses is refused before the engine runs: the kernel picks one by a hash) */
   readonly to: IpAddress | undefined;
 }
 
@@ -44,6 +44,17 @@ export interface ReplyTuple {
   readonly dstPort: number;
   /** what was done, e.g. ['DNAT to 10.1.0.10:21 (rules/nat.cfg:9)'] */
   readonly text: readonly string[];
+  /** a MASQUERADE or REDIRECT rule matched, but its interface's address is not known */
+  readonly missing?: true;
+}
+
+/**
+ * The port a translation gives (get_unique_tuple, nf_nat_core.c): a port already in the range
+ * stays; otherwise a destination translation takes the range's first port (no random offset for
+ * DNAT). A clash with another connection's tuple is not modelled.
+ */
+function portInRange(port: number, range: readonly [number, number]): number {
+  return port >= range[0] && port <= range[1] ? port : range[0];
 }
 
 /** Parses each rule's target once (a target that does not parse makes the rule translate nothing). */
@@ -100,11 +111,13 @@ export function replyFromRules(
   const text: string[] = [];
   let newDst = p.dst;
   let newDstPort = dstPort;
+  let missing = false;
   if (pre) {
     const to = pre.rule.kind === 'redirect' ? ifaceAddress(ctx.ingress) : pre.to;
+    if (!to && pre.rule.kind === 'redirect') missing = true;
     if (to && to.family === p.dst.family) {
       newDst = to;
-      if (ports && pre.rule.toPorts) newDstPort = pre.rule.toPorts[0];
+      if (ports && pre.rule.toPorts) newDstPort = portInRange(dstPort, pre.rule.toPorts);
       text.push(ruleText(pre.rule, newDst, newDstPort, ports));
     }
   }
@@ -112,13 +125,14 @@ export function replyFromRules(
   let newSrcPort = srcPort;
   if (post) {
     const to = post.rule.kind === 'masquerade' ? ifaceAddress(ctx.egress) : post.to;
+    if (!to && post.rule.kind === 'masquerade') missing = true;
     if (to && to.family === p.src.family) {
       newSrc = to;
-      if (ports && post.rule.toPorts) newSrcPort = post.rule.toPorts[0];
+      if (ports && post.rule.toPorts) newSrcPort = portInRange(srcPort, post.rule.toPorts);
       text.push(ruleText(post.rule, newSrc, newSrcPort, ports));
     }
   }
-  return { src: newDst, srcPort: newDstPort, dst: newSrc, dstPort: newSrcPort, text };
+  return { src: newDst, srcPort: newDstPort, dst: newSrc, dstPort: newSrcPort, text, ...(missing ? { missing: true as const } : {}) };
 }
 
 /**

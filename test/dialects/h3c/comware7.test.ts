@@ -92,7 +92,7 @@ describe('security zones, zone pairs and security policies', () => {
       'zone-pair Trust → Untrust: packet-filter 3000, t.cfg:9',
       'zone defaults: within a zone deny, between zones without a zone pair deny, interfaces in no zone permit',
       'default action: permit (Comware default)',
-      'stateful inspection: none',
+      'zone sessions: connections whose first packet a zone pair permits (its default ASPF policy inspects every protocol, FTP on port 21)',
     ]);
   });
 
@@ -117,6 +117,11 @@ describe('security zones, zone pairs and security policies', () => {
       'an application condition in a security policy rule',
       'security-zone name Trust\n import interface GigabitEthernet1/0/1\nsecurity-policy ip\n rule 0 name a\n  action pass\n  application http\n',
       ["6:3 error: 'application' in a security policy rule is not supported yet (ftpwall cannot evaluate it, and skipping it would make the rule match more than on the device)"],
+    ],
+    [
+      'an interface imported into the Local zone',
+      'security-zone name Local\n import interface GigabitEthernet1/0/1\n',
+      ['2:2 error: the Local zone is the device itself: it takes no interface'],
     ],
     [
       'an interface in two zones',

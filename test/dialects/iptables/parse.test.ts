@@ -4,7 +4,7 @@ import { formatDiagnostic } from '../../../src/diag/diagnostic.js';
 import { detectDialect, parseConfig } from '../../../src/dialects/load.js';
 import { createStaticFirewall } from '../../../src/engine/static.js';
 import { createStatefulFirewall } from '../../../src/engine/stateful/firewall.js';
-import { unsimulatedParts } from '../../../src/engine/ruleset.js';
+import { unsimulatedParts } from '../../../src/engine/unsimulated.js';
 import { TCP_ACK, TCP_SYN, type Packet } from '../../../src/net/packet.js';
 import { checkerUnavailable } from '../../export/check.js';
 
@@ -97,7 +97,7 @@ describe('reading iptables-save output', () => {
     ]);
   });
 
-  it('reads NAT targets into NAT rules, and the engine refuses them at their line', () => {
+  it('reads NAT targets into NAT rules, which the engine simulates', () => {
     const text = '*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A PREROUTING -i wan0 -d 198.51.100.1/32 -p tcp -m tcp --dport 21 -j DNAT --to-destination 192.168.10.1:21\n-A POSTROUTING -o wan0 -j MASQUERADE\nCOMMIT\n';
     const { value, diagnostics } = parseConfig(text, 'nat.rules');
     expect(diagnostics).toEqual([]);
@@ -105,10 +105,43 @@ describe('reading iptables-save output', () => {
       ['dnat', 'prerouting', 'wan0', { family: 4, lo: '192.168.10.1', hi: '192.168.10.1' }, [21, 21], [[21, 21]]],
       ['masquerade', 'postrouting', 'wan0', undefined, undefined, undefined],
     ]);
+    expect(unsimulatedParts(value)).toEqual([]);
+  });
+
+  it('refuses, at their target, the NAT choices the kernel makes by hash or at random, REDIRECT, and a translation at a hook the kernel refuses', () => {
+    const text = [
+      '*nat',
+      ':PREROUTING ACCEPT [0:0]',
+      ':OUTPUT ACCEPT [0:0]',
+      ':POSTROUTING ACCEPT [0:0]',
+      ':pub - [0:0]',
+      '-A PREROUTING -i wan0 -j pub',
+      '-A PREROUTING -i wan0 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 3128',
+      '-A OUTPUT -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 3128',
+      '-A POSTROUTING -o wan0 -j SNAT --to-source 198.51.100.1-198.51.100.4',
+      '-A POSTROUTING -o wan1 -j MASQUERADE --to-ports 1024-2047',
+      '-A pub ! -s 10.0.0.0/8 -p tcp -m tcp --dport 21 -j DNAT --to-destination 192.168.10.1',
+      '-A pub -j SNAT --to-source 198.51.100.1',
+      'COMMIT',
+      '',
+    ].join('\n');
+    const { value, diagnostics } = parseConfig(text, 'nat.rules');
+    expect(diagnostics).toEqual([]);
     expect(unsimulatedParts(value).map((d) => formatDiagnostic(d).split('\n')[0])).toEqual([
-      'nat.rules:4:1: error: NAT is not simulated yet for Linux rulesets: this dnat rule would translate packets, so no verdict would be exact (remove the NAT rules to check the filter alone)',
-      'nat.rules:5:1: error: NAT is not simulated yet for Linux rulesets: this masquerade rule would translate packets, so no verdict would be exact (remove the NAT rules to check the filter alone)',
+      'nat.rules:7:1: error: REDIRECT delivers the packet to the firewall itself (its INPUT hook), and ftpwall simulates forwarded traffic only (DNAT to the host that serves the port instead)',
+      "nat.rules:9:1: error: SNAT to the address range 198.51.100.1-198.51.100.4: the kernel picks one address by a hash of the connection's addresses (find_best_ips_proto), which ftpwall does not compute (translate to one address)",
+      'nat.rules:10:1: error: MASQUERADE to ports 1024-2047: a source port outside the range gets a random one (nf_nat_l4proto_unique_tuple), which no simulation can predict (leave the ports out: the kernel then keeps the source port)',
+      'nat.rules:12:1: error: SNAT in a chain that runs at prerouting: the kernel accepts source NAT only at postrouting and input',
     ]);
+  });
+
+  it('refuses DNAT without --to-destination and a random port choice, each at its place', () => {
+    const noAddr = parseConfig('*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 21 -j DNAT\nCOMMIT\n', 'a.rules');
+    expect(noAddr.diagnostics).toEqual([]);
+    expect(unsimulatedParts(noAddr.value).map((d) => formatDiagnostic(d).split('\n')[0])).toEqual([
+      'a.rules:3:1: error: DNAT without an address to translate to: the kernel refuses it (write --to-destination ADDRESS[:PORT] (nft: dnat to ADDRESS))',
+    ]);
+    expect(errorsOf('*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j DNAT --to-destination 10.0.0.1 --random-fully\nCOMMIT\n')[0]).toMatch(/^fw\.rules:3:49: error: option '--random-fully' is not simulated/);
   });
 
   it.skipIf(checkerUnavailable !== undefined)('reads what the kernel gives back: iptables-restore then iptables-save in a throwaway namespace', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../../src/diag/diagnostic.js';
 import { detectDialect, parseConfig } from '../../../src/dialects/load.js';
-import { unsimulatedParts } from '../../../src/engine/ruleset.js';
+import { unsimulatedParts } from '../../../src/engine/unsimulated.js';
 import { createStaticFirewall } from '../../../src/engine/static.js';
 import { createStatefulFirewall } from '../../../src/engine/stateful/firewall.js';
 import { TCP_ACK, TCP_SYN, type Packet } from '../../../src/net/packet.js';
@@ -113,7 +113,7 @@ describe('reading an nft ruleset', () => {
     expect(fw.step(tcp('192.0.2.1', '10.0.0.2', 21, 40009, TCP_SYN | TCP_ACK), ctx(4, 'b', 'a')).verdict).toMatchObject({ action: 'deny', by: { chain: 'c', rule: 3 } });
   });
 
-  it('reads dnat, snat and masquerade into NAT rules, which the engine refuses', () => {
+  it('reads dnat, snat and masquerade into NAT rules; the engine refuses only the address range, whose address the kernel picks by a hash', () => {
     const text = `table ip nat {\n\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tiifname "wan0" tcp dport 21 dnat to 192.168.10.1:21\n\t}\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname "wan0" masquerade\n\t\tip saddr 10.0.0.0/24 snat to 198.51.100.1-198.51.100.4\n\t}\n}\n`;
     const { value, diagnostics } = parseConfig(text, 'nat.nft');
     expect(diagnostics).toEqual([]);
@@ -122,6 +122,13 @@ describe('reading an nft ruleset', () => {
       ['masquerade', 'postrouting', '-', '-'],
       ['snat', 'postrouting', '198.51.100.1-198.51.100.4', '-'],
     ]);
-    expect(unsimulatedParts(value).map((d) => `${d.span!.line}:${d.span!.column}`)).toEqual(['4:3', '8:3', '9:3']);
+    expect(unsimulatedParts(value).map((d) => `${d.span!.line}:${d.span!.column} ${d.message.slice(0, 40)}`)).toEqual(['9:3 SNAT to the address range 198.51.100.1-1']);
+  });
+
+  it('refuses a NAT statement in a filter chain, as nft does', () => {
+    const text = `table inet t {\n\tchain fwd {\n\t\ttype filter hook forward priority filter; policy accept;\n\t\ttcp dport 21 dnat ip to 192.168.10.1\n\t}\n}\n`;
+    const { value, diagnostics } = parseConfig(text, 'f.nft');
+    expect(diagnostics).toEqual([]);
+    expect(unsimulatedParts(value).map((d) => `${d.span!.line}:${d.span!.column} ${d.message}`)).toEqual(['4:3 a NAT statement in chain fwd, which is not a nat chain: the kernel refuses it']);
   });
 });

@@ -112,31 +112,34 @@ export function coldStartSection(cli: string, root: string): string[] {
   ];
 }
 
-/** Child phase (run with --expose-gc): heap bytes per finished flow's summary while held, over the first `limit` flows of the file. */
+/**
+ * Child phase (run with --expose-gc): heap bytes per finished flow's summary while held, over the
+ * first `limit` flows of the file: the heap with the summaries held, less the heap once they are
+ * let go, in the same process after the same replay (so nothing else differs between the two).
+ */
 export function retainedPhase(file: string, config: string, limit = 50_000): { flows: number; bytesPerFlow: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('retained phase needs --expose-gc');
   const r = parseConfig(readFileSync(config, 'utf8'), config);
-  const heapAfter = (keep: boolean): { heap: number; flows: number } => {
-    const kept: CaptureFlow[] = [];
-    let flows = 0;
-    replayCapture(openCapture(file), {
-      topology: BENCH_TOPOLOGY,
-      firewall: createStatefulFirewall(r.value, { maxConnections: 262144 }),
-      onFlow: (f) => {
-        flows++;
-        if (keep && kept.length < limit) kept.push(f);
-      },
-    });
+  const kept: CaptureFlow[] = [];
+  replayCapture(openCapture(file), {
+    topology: BENCH_TOPOLOGY,
+    firewall: createStatefulFirewall(r.value, { maxConnections: 262144 }),
+    onFlow: (f) => {
+      if (kept.length < limit) kept.push(f);
+    },
+  });
+  if (kept.length === 0) throw new Error('no flows');
+  const flows = kept.length;
+  const settled = (): number => {
     gc();
     gc();
-    const heap = process.memoryUsage().heapUsed;
-    if (kept.length === 0 && keep) throw new Error('no flows');
-    return { heap, flows: keep ? kept.length : flows };
+    return process.memoryUsage().heapUsed;
   };
-  const without = heapAfter(false);
-  const withKept = heapAfter(true);
-  return { flows: withKept.flows, bytesPerFlow: (withKept.heap - without.heap) / withKept.flows };
+  const held = settled();
+  kept.length = 0;
+  const released = settled();
+  return { flows, bytesPerFlow: (held - released) / flows };
 }
 
 function table(rows: string[][]): string[] {

@@ -151,6 +151,14 @@ export interface Firewall {
   step(packet: Packet, ctx: StepContext): StepResult;
   /** Lets the virtual clock run to nowMs: expiries that fall due are returned as events. */
   advanceTo(nowMs: number): readonly TraceEvent[];
+  /**
+   * Engines with events: recording on (the default) builds each event's sentence and returns the
+   * events with the step; off, events are only counted (eventCounts) and step() may return one reused
+   * result object, valid until the next step (a capture replay's fast path).
+   */
+  setRecording?(on: boolean): void;
+  /** Events by kind since the engine was made, in the order kinds were first seen. */
+  eventCounts?(): Readonly<Record<string, number>>;
   /** Engines with a connection table: `watcher` hears of every entry made and removed (replay uses it to release flows). */
   watchConnections?(watcher: ConnectionWatcher): void;
 }

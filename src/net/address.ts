@@ -26,6 +26,11 @@ export function ipv6(w0: number, w1: number, w2: number, w3: number): IpAddress 
   return { family: 6, v6: [w0 >>> 0, w1 >>> 0, w2 >>> 0, w3 >>> 0] };
 }
 
+/** A copy of an address that the holder may keep (a decoder's reused packet overwrites its own). */
+export function copyIp(a: IpAddress): IpAddress {
+  return a.family === 4 ? { family: 4, v4: a.v4 } : { family: 6, v6: [a.v6[0], a.v6[1], a.v6[2], a.v6[3]] };
+}
+
 /** Parses dotted-quad IPv4 text to a uint32, or undefined when it is not a valid address. */
 export function parseIpv4(text: string): number | undefined {
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) return undefined;

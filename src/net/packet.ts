@@ -50,6 +50,50 @@ export interface Packet {
   /** ICMP/ICMPv6 type and code, when proto is ICMP or ICMPv6 */
   readonly icmpType?: number;
   readonly icmpCode?: number;
+  /**
+   * The payload's length when it is known without building the `payload` view (a decoder's
+   * reused packet sets it); read it through payloadLength(). Never copied: a changed packet
+   * is built by packetWith(), whose payload says its own length.
+   */
+  readonly payloadLen?: number;
+}
+
+/** The payload's length in bytes, without building a view of it when the packet knows it. */
+export function payloadLength(p: Packet): number {
+  return p.payloadLen ?? p.payload.length;
+}
+
+/** What packetWith() may change. */
+export interface PacketChanges {
+  readonly src?: IpAddress;
+  readonly dst?: IpAddress;
+  readonly srcPort?: number;
+  readonly dstPort?: number;
+  readonly seq?: number;
+  readonly ack?: number;
+  readonly payload?: Uint8Array;
+}
+
+/**
+ * A plain copy of `p` with some fields changed. Fields are read one by one (not spread), so a
+ * decoder's reused packet, whose payload is a getter, copies right.
+ */
+export function packetWith(p: Packet, c: PacketChanges): Packet {
+  return {
+    src: c.src ?? p.src,
+    dst: c.dst ?? p.dst,
+    proto: p.proto,
+    srcPort: c.srcPort ?? p.srcPort,
+    dstPort: c.dstPort ?? p.dstPort,
+    tcpFlags: p.tcpFlags,
+    seq: c.seq ?? p.seq,
+    ack: c.ack ?? p.ack,
+    window: p.window,
+    payload: c.payload ?? p.payload,
+    fragment: p.fragment,
+    icmpType: p.icmpType,
+    icmpCode: p.icmpCode,
+  };
 }
 
 /** TCP flags as letters in tcpdump's order: `S`, `SA`, `FA`, `PA`, `R`… (`.` for a bare ACK). */

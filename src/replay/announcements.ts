@@ -5,9 +5,10 @@
  * connection (up to an hour), and each control connection keeps
  * only its most recent few, so 500 PORTs in a row cannot grow memory.
  */
-import { formatEndpoint, type IpAddress } from '../net/address.js';
+import type { IpAddress } from '../net/address.js';
 import { parseEprtArgument, parseEpsvReply, parsePasvReply, parsePortArgument, parseReplyLine, splitCommand } from '../ftp/text.js';
 import type { AnnounceTrigger, AnnouncedBy } from './flow-types.js';
+import { endpointText } from './flat-text.js';
 import type { LiveFlow } from './flow-table.js';
 
 /**
@@ -30,6 +31,26 @@ interface Pending {
 /** A flat key of an endpoint: a number for IPv4 (address · 65536 + port, exact below 2^53), a string for IPv6. */
 export function endpointKey(a: IpAddress, port: number): number | string {
   return a.family === 4 ? a.v4 * 65536 + port : `${a.v6[0]}.${a.v6[1]}.${a.v6[2]}.${a.v6[3]}.${port}`;
+}
+
+/** True when a client line may be PORT or EPRT (the only client lines the replay reads): it starts with p or e. */
+export function clientLineWanted(b: Uint8Array, length: number): boolean {
+  if (length < 5) return false;
+  const c0 = b[0]! | 0x20;
+  return c0 === 0x70 /* p */ || c0 === 0x65 /* e */;
+}
+
+/** Reply codes the replay reads: announcements (227, 229) and transfer outcomes (transferReply). */
+const READ_REPLIES = new Set([226, 227, 229, 250, 425, 426, 451, 452, 552]);
+
+/** True when a server line starts with a reply code the replay reads. */
+export function serverLineWanted(b: Uint8Array, length: number): boolean {
+  if (length < 3) return false;
+  const d0 = b[0]! - 0x30;
+  const d1 = b[1]! - 0x30;
+  const d2 = b[2]! - 0x30;
+  if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
+  return READ_REPLIES.has(d0 * 100 + d1 * 10 + d2);
 }
 
 /** What a control line announces, if anything. */
@@ -95,7 +116,7 @@ export class AnnouncementTable {
     this.count++;
     this.byEndpoint.set(key, {
       control,
-      by: { controlFlow: control.id, packet: n, trigger: a.trigger, endpoint: formatEndpoint(a.addr, a.port) },
+      by: { controlFlow: control.id, packet: n, trigger: a.trigger, endpoint: endpointText(a.addr, a.port) },
       expiresMs: nowMs + ANNOUNCE_TIMEOUT_MS,
     });
     const list = control.control?.announced;
@@ -121,7 +142,10 @@ export class AnnouncementTable {
 
   /** Drops announcements that expired before nowMs. */
   expire(nowMs: number): void {
-    for (const [key, p] of this.byEndpoint) if (p.expiresMs < nowMs) this.byEndpoint.delete(key);
+    // forEach, not entries(): no [key, value] pair per announcement
+    this.byEndpoint.forEach((p, key) => {
+      if (p.expiresMs < nowMs) this.byEndpoint.delete(key);
+    });
   }
 
   get size(): number {

@@ -29,6 +29,12 @@ const CR = 13;
 /** Receives each complete line (without CR LF) and the packet number that completed it. */
 export type LineSink = (line: string, packet: number) => void;
 
+/**
+ * Says from a complete line's bytes (bytes[0, length), CR LF removed) whether the sink wants
+ * it; a line it refuses is never made into a string. Default: every line.
+ */
+export type LineFilter = (bytes: Uint8Array, length: number) => boolean;
+
 interface Held {
   readonly seq: number;
   readonly data: Uint8Array;
@@ -56,7 +62,10 @@ export class ControlStream {
   /** gaps skipped because the capture would never fill them */
   skippedGaps = 0;
 
-  constructor(private readonly sink: LineSink) {}
+  constructor(
+    private readonly sink: LineSink,
+    private readonly wanted?: LineFilter,
+  ) {}
 
   /** Feeds one segment of this direction. */
   push(seq: number, flags: number, payload: Uint8Array, packet: number): void {
@@ -167,7 +176,7 @@ export class ControlStream {
       if (!this.overflow) {
         let end = this.used;
         if (end > 0 && this.buf[end - 1] === CR) end--;
-        this.sink(latin1(this.buf, end), packet);
+        if (this.wanted === undefined || this.wanted(this.buf, end)) this.sink(latin1(this.buf, end), packet);
       }
       this.used = 0;
       this.overflow = false;

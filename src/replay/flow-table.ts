@@ -141,7 +141,10 @@ export class FlowTable {
   /** Removes every flow `idle` says is done; returns them. */
   sweep(idle: (f: LiveFlow) => boolean): LiveFlow[] {
     const out: LiveFlow[] = [];
-    for (const head of this.buckets.values()) for (let f: LiveFlow | undefined = head; f; f = f.next) if (idle(f)) out.push(f);
+    // forEach, not an iterator: no result object per bucket
+    this.buckets.forEach((head) => {
+      for (let f: LiveFlow | undefined = head; f; f = f.next) if (idle(f)) out.push(f);
+    });
     for (const f of out) this.remove(f);
     return out;
   }

@@ -11,9 +11,10 @@ import type { Diagnostic } from '../diag/diagnostic.js';
 import type { TraceEvent, Verdict } from '../engine/verdict.js';
 import type { Firewall, StepContext } from '../engine/verdict.js';
 import { blockedPacket, packetRow } from '../model/index.js';
-import { PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
+import { copyIp } from '../net/address.js';
+import { payloadLength, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
 import { DECODE_ERROR, DECODE_OK, DECODE_SKIP, FrameDecoder, type CaptureReader } from '../wire/index.js';
-import { AnnouncementTable, clientAnnouncement, transferReply, serverAnnouncement } from './announcements.js';
+import { AnnouncementTable, clientAnnouncement, clientLineWanted, serverAnnouncement, serverLineWanted, transferReply } from './announcements.js';
 import { ControlStream } from './control-stream.js';
 import { FlowTable, pairHash, sameAddr, type LiveFlow } from './flow-table.js';
 import type { CaptureFlow, CaptureFlowRole, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
@@ -67,6 +68,8 @@ export interface ReplayShard {
   /** a control line announced `addr` on the control flow between `client` and `server` */
   onAnnouncement(client: IpAddress, server: IpAddress, addr: IpAddress): void;
 }
+
+const EMPTY_PAYLOAD = new Uint8Array(0);
 
 /** Records between progress calls. */
 export const PROGRESS_EVERY = 1 << 14;
@@ -132,7 +135,10 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   const packets: CapturePacketRow[] = [];
   const events: TraceEvent[] = [];
   const lines: ControlLine[] = [];
-  const decoder = new FrameDecoder(false);
+  // the fast path: one reused packet view, and the engine builds event text only when rows are kept
+  const decoder = new FrameDecoder(true);
+  firewall.setRecording?.(keep);
+  const countedByEngine = firewall.eventCounts !== undefined;
   const dir = { value: 0 };
   const ctx = { n: 0, nowMs: 0, ingress: '', egress: '' };
   const stepCtx: StepContext = ctx;
@@ -213,8 +219,9 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     // A capture may start mid-connection: a SYN-ACK's destination, or a control port's peer, is the initiator.
     const f0 = p.tcpFlags & (TCP_SYN | TCP_ACK);
     const reversed = p.proto === PROTO_TCP && (f0 === (TCP_SYN | TCP_ACK) || (f0 !== TCP_SYN && controlPorts.includes(sp) && !controlPorts.includes(dp)));
-    const cAddr = reversed ? p.dst : p.src;
-    const sAddr = reversed ? p.src : p.dst;
+    // copies: the decoder reuses its packet and addresses for the next frame
+    const cAddr = copyIp(reversed ? p.dst : p.src);
+    const sAddr = copyIp(reversed ? p.src : p.dst);
     const cPort = reversed ? dp : sp;
     const sPort = reversed ? sp : dp;
     const cIface = locate(o.topology, cAddr) ?? '?';
@@ -266,7 +273,10 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
         role = 'control';
         const sink0 = (line: string, n: number): void => onLine(f, 0, line, n, ctx.nowMs);
         const sink1 = (line: string, n: number): void => onLine(f, 1, line, n, ctx.nowMs);
-        f.control = { streams: [new ControlStream(sink0), new ControlStream(sink1)], pendingData: [], announced: [], established: false };
+        // lines nothing reads (kept lines aside) are never made into strings
+        const s0 = new ControlStream(sink0, o.keepControlLines ? undefined : clientLineWanted);
+        const s1 = new ControlStream(sink1, o.keepControlLines ? undefined : serverLineWanted);
+        f.control = { streams: [s0, s1], pendingData: [], announced: [], established: false };
       }
     }
     f.role = role;
@@ -372,12 +382,12 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       const r = firewall.step(p, stepCtx);
       const verdict = r.verdict;
       if (r.events.length > 0) {
-        for (const e of r.events) stats.events[e.kind] = (stats.events[e.kind] ?? 0) + 1;
+        if (!countedByEngine) for (const e of r.events) stats.events[e.kind] = (stats.events[e.kind] ?? 0) + 1;
         if (keep) for (const e of r.events) events.push(e);
       }
       if (verdict.action === 'permit') {
         stats.permitted++;
-        f.bytesPassed += p.payload.length;
+        f.bytesPassed += payloadLength(p);
       } else {
         stats.denied++;
         if (f.firstBlocked === null) {
@@ -394,9 +404,10 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       const cs = f.control;
       // the peer's ACK tells which of this direction's bytes the capture missed (not an RST's: some stacks send any number)
       if ((flags & (TCP_ACK | TCP_RST)) === TCP_ACK) cs.streams[1 - d]!.peerAcked(p.ack, n);
-      if (p.payload.length > 0 || (flags & TCP_SYN) !== 0) cs.streams[d]!.push(p.seq, flags, p.payload, n);
+      const len = payloadLength(p);
+      if (len > 0 || (flags & TCP_SYN) !== 0) cs.streams[d]!.push(p.seq, flags, len > 0 ? p.payload : EMPTY_PAYLOAD, n);
       // the server spoke: a session, not a bare SYN (a port scan must not pin flows for days)
-      if (d === 1 && p.payload.length > 0) cs.established = true;
+      if (d === 1 && len > 0) cs.established = true;
     }
     if (flags & (TCP_FIN | TCP_RST)) f.closed = true;
     if (flags & TCP_RST) f.reset = true;
@@ -410,6 +421,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   const live = table.sweep(() => true).sort((a, b) => a.id - b.id);
   for (const f of live) finish(f);
   if (o.progress) o.progress(stats.records, flowCount, c.dataOffset);
+  if (firewall.eventCounts) for (const [kind, count] of Object.entries(firewall.eventCounts())) stats.events[kind] = count;
   stats.peakLiveFlows = table.peak;
   stats.announcements = announced.count;
   if (suppressed > 0) diagnostics.push({ severity: 'warning', message: `${suppressed} more malformed packets not shown`, bytes: { file: reader.file, byteOffset: 0 } });

@@ -5,16 +5,16 @@
  */
 import type { TraceEvent } from '../engine/verdict.js';
 import { blockedFlowsText, countWord as plural, type CaptureStats, type Flow, type PacketRow } from '../model/index.js';
-import { formatEndpoint, formatIp } from '../net/address.js';
 import { protoName } from '../net/packet.js';
+import { endpointText } from './flat-text.js';
 import type { LiveFlow } from './flow-table.js';
 import type { CaptureReplay, ControlLine } from './flow-types.js';
 
 /** `ip:port` of a flow end, or the bare address for flows without ports. */
 export function flowEnd(f: LiveFlow, side: 'client' | 'server'): string {
   const a = side === 'client' ? f.cAddr : f.sAddr;
-  if (!f.hasPorts) return formatIp(a);
-  return formatEndpoint(a, side === 'client' ? f.cPort : f.sPort);
+  // flat and shared: the summary may be held until the report is written
+  return endpointText(a, !f.hasPorts ? undefined : side === 'client' ? f.cPort : f.sPort);
 }
 
 
@@ -49,23 +49,28 @@ const NO_NUMBERS: readonly number[] = Object.freeze([]);
 /** The run model's form of a finished flow. */
 export function toFlow(f: LiveFlow): Flow {
   const note = inRealityNote(f);
-  return {
-    id: f.id,
-    role: f.role,
-    proto: protoName(f.proto),
-    client: flowEnd(f, 'client'),
-    server: flowEnd(f, 'server'),
-    outcome: f.firstBlocked ? 'blocked' : 'passed',
-    firstBlocked: f.firstBlocked,
-    packets: f.packets,
-    bytesPassed: f.bytesPassed,
-    packetNumbers: f.numbers ?? NO_NUMBERS,
-    clientInterface: f.cIface,
-    serverInterface: f.sIface,
-    crossesFirewall: f.crosses,
-    ...(f.announcedBy ? { announcedBy: f.announcedBy } : {}),
-    ...(note ? { inReality: note } : {}),
-  };
+  const id = f.id;
+  const role = f.role;
+  const proto = protoName(f.proto);
+  const client = flowEnd(f, 'client');
+  const server = flowEnd(f, 'server');
+  const outcome = f.firstBlocked ? 'blocked' : 'passed';
+  const firstBlocked = f.firstBlocked;
+  const packets = f.packets;
+  const bytesPassed = f.bytesPassed;
+  const packetNumbers = f.numbers ?? NO_NUMBERS;
+  const clientInterface = f.cIface;
+  const serverInterface = f.sIface;
+  const crossesFirewall = f.crosses;
+  const announcedBy = f.announcedBy;
+  // one literal per shape, not spreads: every field sits in the object itself (a summary may be held until the report is written)
+  if (announcedBy && note !== undefined)
+    return { id, role, proto, client, server, outcome, firstBlocked, packets, bytesPassed, packetNumbers, clientInterface, serverInterface, crossesFirewall, announcedBy, inReality: note };
+  if (announcedBy)
+    return { id, role, proto, client, server, outcome, firstBlocked, packets, bytesPassed, packetNumbers, clientInterface, serverInterface, crossesFirewall, announcedBy };
+  if (note !== undefined)
+    return { id, role, proto, client, server, outcome, firstBlocked, packets, bytesPassed, packetNumbers, clientInterface, serverInterface, crossesFirewall, inReality: note };
+  return { id, role, proto, client, server, outcome, firstBlocked, packets, bytesPassed, packetNumbers, clientInterface, serverInterface, crossesFirewall };
 }
 
 /** What the summary needs of the flows, counted as they went by (the flows themselves may be gone). */

@@ -347,6 +347,7 @@ export class FrameDecoder {
       m.buf = b;
       m.payloadStart = dataStart;
       m.payloadEnd = end;
+      m.view = undefined;
       m.fragment = this.fragment;
       m.icmpType = icmpType;
       m.icmpCode = icmpCode;

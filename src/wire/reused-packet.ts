@@ -6,8 +6,9 @@ import type { FragmentKind, Packet } from '../net/packet.js';
 export const EMPTY = new Uint8Array(0);
 
 /**
- * The Packet the reusing decoder overwrites in place. Its payload is made on
- * demand from the frame buffer, so packets nobody reads the payload of cost no view.
+ * The Packet the reusing decoder overwrites in place. Its payload view is made on
+ * demand from the frame buffer (once per frame), so packets nobody reads the payload
+ * of cost no view; payloadLen answers the length without one.
  */
 export class ReusedPacket implements Packet {
   src: IpAddress;
@@ -32,8 +33,16 @@ export class ReusedPacket implements Packet {
     this.dst = dst;
   }
 
+  get payloadLen(): number {
+    return this.payloadEnd > this.payloadStart ? this.payloadEnd - this.payloadStart : 0;
+  }
+
+  /** the payload view once something read it; the decoder clears it for each frame */
+  view: Uint8Array | undefined = undefined;
+
   get payload(): Uint8Array {
-    return this.payloadEnd > this.payloadStart ? this.buf.subarray(this.payloadStart, this.payloadEnd) : EMPTY;
+    if (this.view === undefined) this.view = this.payloadEnd > this.payloadStart ? this.buf.subarray(this.payloadStart, this.payloadEnd) : EMPTY;
+    return this.view;
   }
 }
 

@@ -4,7 +4,8 @@
  * (any source port) to the announcer's address and the announced port.
  */
 import { ipEquals } from '../../net/address.js';
-import type { StepContext, TraceEvent } from '../verdict.js';
+import type { StepContext } from '../verdict.js';
+import type { EventSink } from './event-sink.js';
 import type { Conn } from './conntrack-table.js';
 import { expectationKey, formatExpectation, type Expectation, type ExpectationTable } from './expectations.js';
 import type { FtpParse, FtpSearch } from './helpers/ftp.js';
@@ -35,7 +36,7 @@ export function announce(
   parse: Extract<FtpParse, { kind: 'match' }>,
   ctx: StepContext,
   env: AnnounceEnv,
-  events: TraceEvent[],
+  events: EventSink,
 ): { readonly drop: string } | Expectation | undefined {
   // the sender's address in this direction's tuple (cmd.u3 preset); the expectation runs from
   // tuplehash[!dir].src to tuplehash[!dir].dst: the addresses the peer sees (NAT: the public ones)
@@ -47,7 +48,7 @@ export function announce(
   const differs = !ipEquals(parse.addr, sender);
   if (differs && !env.loose) {
     // "NOT RECORDING": accepted, no expectation (nf_conntrack_ftp help(), loose off)
-    events.push({
+    if (events.want('expectation-refused')) events.push({
       tMs: ctx.nowMs,
       kind: 'expectation-refused',
       packet: ctx.n,
@@ -80,13 +81,13 @@ export function announce(
       outcome.refusal.kind === 'clash'
         ? `connection ${outcome.refusal.holder.master.id}'s pending expectation ${formatExpectation(outcome.refusal.holder)} already covers it (-EBUSY)`
         : `the expectation table is full (nf_ct_expect_max = ${outcome.refusal.max})`;
-    events.push({ tMs: ctx.nowMs, kind: 'helper-drop', packet: ctx.n, text: msg.cannotAddText(ctx.n, c.id, e, why) });
+    if (events.want('helper-drop')) events.push({ tMs: ctx.nowMs, kind: 'helper-drop', packet: ctx.n, text: msg.cannotAddText(ctx.n, c.id, e, why) });
     return { drop: 'cannot add expectation' };
   }
   env.schedule(e);
   if (outcome.replaced)
-    events.push({ tMs: ctx.nowMs, kind: 'expectation-replaced', packet: ctx.n, text: msg.replacedText(outcome.replaced, e) });
+    if (events.want('expectation-replaced')) events.push({ tMs: ctx.nowMs, kind: 'expectation-replaced', packet: ctx.n, text: msg.replacedText(outcome.replaced, e) });
   const loose = differs ? msg.looseNote(role, parse.addr, sender) : '';
-  events.push({ tMs: ctx.nowMs, kind: 'expectation-open', packet: ctx.n, text: msg.openedText(e, `${loose}${note}`) });
+  if (events.want('expectation-open')) events.push({ tMs: ctx.nowMs, kind: 'expectation-open', packet: ctx.n, text: msg.openedText(e, `${loose}${note}`) });
   return e;
 }

@@ -14,7 +14,7 @@ import type { Conn } from './conntrack-table.js';
 import type { FtpHelperState } from './helpers/ftp-session.js';
 import { lookupHelper } from './helpers/registry.js';
 
-/** The filter stage's answer: the verdict, and what a ruleset set on the connection. */
+/** The filter stage's answer: the verdict, and what a ruleset set on the connection. One object per stage, overwritten by the next decision: read it at once. */
 export interface Decision {
   readonly verdict: Verdict;
   /** a helper assigned by `ct helper set` (rulesets) */
@@ -43,12 +43,22 @@ export interface FilterStage {
   decide(p: Packet, ctx: StepContext, state: CtState, c: Conn | undefined, tmplHelper?: string, views?: NatViews): Decision;
 }
 
+/** The placeholder in the reused decision before the first one. */
+const NO_VERDICT: Verdict = { action: 'deny', by: { kind: 'invalid', reason: 'no decision yet' } };
+
 /** What the raw chains see: no conntrack entry yet, so `ct state` is invalid (nft_ct_get_eval). */
 const PRE_CONNTRACK = { state: 'invalid', helper: undefined, mark: 0 } as const;
 
 /** Builds the filter stage of a policy. */
 export function createFilterStage(policy: Policy, wallClockStartMs: number | undefined): FilterStage {
   const rs = compiledRulesetOf(policy);
+  const out: { verdict: Verdict; helper: string | undefined; mark: number } = { verdict: NO_VERDICT, helper: undefined, mark: 0 };
+  const answer = (verdict: Verdict, helper: string | undefined, mark: number): Decision => {
+    out.verdict = verdict;
+    out.helper = helper;
+    out.mark = mark;
+    return out;
+  };
   if (rs)
     return {
       ruleset: rs,
@@ -60,7 +70,7 @@ export function createFilterStage(policy: Policy, wallClockStartMs: number | und
       },
       decide(p, ctx, state, c, tmplHelper, views) {
         const r = walkStages(rs, CONNTRACK_STAGE + 1, LAST_STAGE, p, ctx, { state, helper: c ? c.helper?.name : tmplHelper, mark: c ? c.mark : 0 }, views);
-        return { verdict: r.verdict, helper: r.helper, mark: r.mark };
+        return answer(r.verdict, r.helper, r.mark);
       },
     };
   const compiled = compilePolicy(policy);
@@ -69,10 +79,10 @@ export function createFilterStage(policy: Policy, wallClockStartMs: number | und
     ruleset: undefined,
     beforeConntrack: () => undefined,
     decide(p, ctx, state, c) {
-      if (c && c.session && state === 'related') return { verdict: { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, helper: undefined, mark: 0 };
+      if (c && c.session && state === 'related') return answer({ action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, undefined, 0);
       if (c && c.session && state === 'established')
-        return { verdict: (c.established ??= { action: 'permit', by: { kind: 'conntrack', state: 'established', connection: c.id } }), helper: undefined, mark: 0 };
-      return { verdict: checkAcls(compiled, p, ctx.ingress, ctx.egress, scopeOf(ctx)), helper: undefined, mark: 0 };
+        return answer((c.established ??= { action: 'permit', by: { kind: 'conntrack', state: 'established', connection: c.id } }), undefined, 0);
+      return answer(checkAcls(compiled, p, ctx.ingress, ctx.egress, scopeOf(ctx)), undefined, 0);
     },
   };
 }

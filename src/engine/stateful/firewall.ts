@@ -5,10 +5,10 @@
  * ruleset's chains in hook order. A permitted first packet creates the entry; the helper runs at confirm.
  * Time comes only from ctx.nowMs and advanceTo().
  */
-import { describePacket, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
+import { describePacket, payloadLength, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
 import type { Inspection, Policy } from '../../policy/model.js';
 import type { CtState } from '../../policy/netfilter.js';
-import type { IpAddress } from '../../net/address.js';
+import { copyIp, type IpAddress } from '../../net/address.js';
 import type { NatViews } from '../ruleset.js';
 import { assignedHelper, createFilterStage } from './filter-stage.js';
 import type { ConnectionWatcher, Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
@@ -25,13 +25,15 @@ import {
   UDP_TIMEOUT_SEC,
   type Conn,
 } from './conntrack-table.js';
-import { announce, type AnnounceEnv } from './announce.js';
+import type { AnnounceEnv } from './announce.js';
+import { EventSink } from './event-sink.js';
 import { createExpectationTable, expectationKey, expectationRef, formatExpectation, type Expectation } from './expectations.js';
-import { ftpHelp, type FtpHelperState } from './helpers/ftp-session.js';
+import type { FtpHelperState } from './helpers/ftp-session.js';
+import { createHelperStage } from './helper-stage.js';
 import { createLifecycle } from './lifecycle.js';
 import * as msg from './messages.js';
-import { createConnNat, isTranslated, trackerView, type ReplyTuple } from './nat.js';
-import { createNatStage, natFtpRewrite } from './nat-stage.js';
+import { createConnNat, isTranslated, leavingPacket, trackerView, type ReplyTuple } from './nat.js';
+import { createNatStage, routed } from './nat-stage.js';
 import { createSessionScope } from './scope.js';
 import {
   LINUX_TCP_TIMEOUTS_SEC,
@@ -86,6 +88,8 @@ const FTP_EXPECT_TIMEOUT_SEC = 300;
 /** nf_conntrack_max when no hashsize is given on a 1-4 GiB box (facts 8.3); a round default. */
 const DEFAULT_MAX_CONNECTIONS = 65536;
 const NO_EVENTS: readonly TraceEvent[] = [];
+/** The verdict on a new connection the full table cannot take. */
+const TABLE_FULL_VERDICT: Verdict = { action: 'deny', by: { kind: 'invalid', reason: msg.TABLE_FULL_LOG } };
 
 /** Creates the stateful engine for a policy. */
 export function createStatefulFirewall(policy: Policy, options: StatefulOptions = {}): StatefulFirewall {
@@ -115,22 +119,25 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const session = rs ? true : e ? e.master.session : scope.startsSession(p, ctx, ports[1]);
     const replySrcPort = icmp ? 0 : (rt?.srcPort ?? ports[1]);
     const replyDstPort = icmp ? icmpReplyType(p.proto, ports[1]) : (rt?.dstPort ?? ports[0]);
-    const replySrc = rt?.src ?? p.dst;
-    const replyDst = rt?.dst ?? p.src;
+    // copies: the packet may be a decoder's reused one, overwritten by the next frame
+    const src = copyIp(p.src);
+    const dst = copyIp(p.dst);
+    const replySrc = rt ? copyIp(rt.src) : dst;
+    const replyDst = rt ? copyIp(rt.dst) : src;
     const translated =
-      rt !== undefined && isTranslated({ proto: p.proto, src: p.src, dst: p.dst, srcPort: ports[0], dstPort: ports[1], replySrc, replyDst, replySrcPort, replyDstPort }, icmp);
+      rt !== undefined && isTranslated({ proto: p.proto, src, dst, srcPort: ports[0], dstPort: ports[1], replySrc, replyDst, replySrcPort, replyDstPort }, icmp);
     return {
       id: nextConnId++,
       proto: p.proto,
-      src: p.src,
-      dst: p.dst,
+      src,
+      dst,
       srcPort: ports[0],
       dstPort: ports[1],
       replySrc,
       replyDst,
       replySrcPort,
       replyDstPort,
-      origHash: tupleHash(p.proto, p.src, ports[0], p.dst, ports[1]),
+      origHash: tupleHash(p.proto, src, ports[0], dst, ports[1]),
       replyHash: tupleHash(p.proto, replySrc, replySrcPort, replyDst, replyDstPort),
       createdMs: ctx.nowMs,
       firstPacket: ctx.n,
@@ -154,15 +161,24 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     };
   };
 
+  /** The packet leaving a translated connection `c` in direction `dir` (outPacket), with its egress when routing moved it (outEgress). */
+  let outPacket: Packet | undefined;
+  let outEgress: string | undefined;
+  const leave = (p: Packet, c: Conn, dir: 0 | 1, ctx: StepContext, payload: Uint8Array): void => {
+    outPacket = leavingPacket(p, c, dir, payload);
+    const egress = routed(ctx, outPacket.dst);
+    outEgress = egress === ctx.egress ? undefined : egress;
+  };
+
   /** Layer-4 tracking of one packet of `c`; returns TCP_ACCEPT-like codes and fills events. */
-  const track = (c: Conn, p: Packet, dir: 0 | 1, ctx: StepContext, events: TraceEvent[]): number => {
+  const track = (c: Conn, p: Packet, dir: 0 | 1, ctx: StepContext, events: EventSink): number => {
     if (c.tcp) {
       const r = tcpPacket(c.tcp, p, dir, c.seenReply, c.assured, stateMs, limits, tcpOut);
       if (r.code !== TCP_ACCEPT) return r.code;
       if (r.assured) c.assured = true;
       if (r.timeoutMs >= 0) life.setTimer(c, ctx.nowMs, r.timeoutMs);
       if (r.oldState !== r.newState && r.oldState !== 0 && !r.kill)
-        events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.stateText(c, TCP_STATE_NAMES[r.oldState]!, TCP_STATE_NAMES[r.newState]!) });
+        if (events.want('conntrack-state')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.stateText(c, TCP_STATE_NAMES[r.oldState]!, TCP_STATE_NAMES[r.newState]!) });
       return TCP_ACCEPT;
     }
     let timeoutSec = p.proto === PROTO_UDP ? UDP_TIMEOUT_SEC : p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6 ? ICMP_TIMEOUT_SEC : GENERIC_TIMEOUT_SEC;
@@ -175,16 +191,16 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     return TCP_ACCEPT;
   };
 
-  const untracked = (p: Packet, ctx: StepContext, events: TraceEvent[], why: string): StepResult => {
-    events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.untrackedText(p, ctx.n, why) });
-    return { verdict: decide(p, ctx, 'invalid', undefined).verdict, events };
+  const untracked = (p: Packet, ctx: StepContext, events: EventSink, why: string): Verdict => {
+    if (events.want('conntrack-state')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.untrackedText(p, ctx.n, why) });
+    return decide(p, ctx, 'invalid', undefined).verdict;
   };
 
   /** A packet that matches no entry (init_conntrack, then the l4 tracker's new check). */
-  const stepNew = (p: Packet, ctx: StepContext, events: TraceEvent[], tmplHelper?: string): StepResult => {
+  const stepNew = (p: Packet, ctx: StepContext, events: EventSink, tmplHelper?: string): Verdict => {
     if (table.size >= table.max && !life.earlyDrop(p, ports, ctx, events)) {
-      events.push({ tMs: ctx.nowMs, kind: 'conntrack-table-full', packet: ctx.n, text: msg.tableFullText(p, ctx.n, table.max) });
-      return { verdict: { action: 'deny', by: { kind: 'invalid', reason: msg.TABLE_FULL_LOG } }, events };
+      if (events.want('conntrack-table-full')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-table-full', packet: ctx.n, text: msg.tableFullText(p, ctx.n, table.max) });
+      return TABLE_FULL_VERDICT;
     }
     // init_conntrack unlinks a matching expectation before the l4 tracker looks at the packet (facts 10.3)
     let e: Expectation | undefined;
@@ -205,15 +221,15 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       invalidWhy = `matches no connection and ICMP type ${ports[1]} is not a query that can start one (errors are RELATED to the connection they quote, which this simulator does not read)`;
     }
     if (invalidWhy !== undefined) {
-      if (e) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedInvalidText(e, ctx.n) });
+      if (e && events.want('expectation-consumed')) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedInvalidText(e, ctx.n) });
       return untracked(p, ctx, events, invalidWhy);
     }
     const state: CtState = e ? 'related' : 'new';
     // NAT: the binding of the connection (nat PREROUTING before the filter, POSTROUTING after it; or its master's)
     const start = nat.any || e?.follow ? nat.start(p, ports[0], ports[1], ctx, e, { state, helper: tmplHelper, mark: e ? e.master.mark : 0 }) : undefined;
     if (start?.kind === 'drop') {
-      if (e) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedInvalidText(e, ctx.n) });
-      return { verdict: start.verdict, events }; // never confirmed: no entry
+      if (e && events.want('expectation-consumed')) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedInvalidText(e, ctx.n) });
+      return start.verdict; // never confirmed: no entry
     }
     const fp = start ? start.packet : p;
     const fctx = start ? start.ctx : ctx;
@@ -224,56 +240,32 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       // a ruleset decides related packets too; a dropped one is never confirmed, its expectation is gone
       const d = rs ? decide(fp, fctx, 'related', c, undefined, views) : undefined;
       if (d && d.verdict.action === 'deny') {
-        events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
-        return { verdict: d.verdict, events };
+        if (events.want('expectation-consumed')) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
+        return d.verdict;
       }
       if (d) c.mark = d.mark;
       track(c, p, DIR_ORIGINAL, ctx, events);
       life.confirm(c);
-      events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
-      events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined) + nat.note(c) });
+      if (events.want('expectation-consumed')) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
+      if (events.want('conntrack-new')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined) + nat.note(c) });
       const verdict: Verdict = d ? d.verdict : { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } };
-      return c.nat ? { verdict, events, ...nat.leaving(p, c, DIR_ORIGINAL, ctx, p.payload) } : { verdict, events };
+      if (c.nat) leave(p, c, DIR_ORIGINAL, ctx, p.payload);
+      return verdict;
     }
     const d = decide(fp, fctx, 'new', undefined, tmplHelper, views);
     const verdict = d.verdict;
-    if (verdict.action === 'deny') return { verdict, events }; // never confirmed: no entry
+    if (verdict.action === 'deny') return verdict; // never confirmed: no entry
     const c = newConn(p, ctx, undefined, tcp, assignedHelper(d.helper ?? tmplHelper, p.proto), rt);
     c.mark = d.mark;
     track(c, p, DIR_ORIGINAL, ctx, events);
     life.confirm(c);
-    const helperNote = c.helper ? `ftp helper "${c.helper.name}" attached` : c.session ? undefined : msg.NOT_A_SESSION;
-    const pickedUp = c.tcp !== undefined && tcpIndex(p.tcpFlags) !== 0;
-    events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.newConnText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined, pickedUp, helperNote) + nat.note(c) });
-    return c.nat ? { verdict, events, ...nat.leaving(p, c, DIR_ORIGINAL, ctx, p.payload) } : { verdict, events };
-  };
-
-  /** The helper on one segment; `rewrite.payload` is set when nf_nat_ftp rewrote it. */
-  const help = (c: Conn, p: Packet, dir: 0 | 1, ctx: StepContext, events: TraceEvent[], verdict: Verdict, rewrite: { payload: Uint8Array }): Verdict => {
-    const out = ftpHelp(c.helper!, p.payload, p.seq, dir, dir === 0 ? c.src : c.replySrc);
-    switch (out.kind) {
-      case 'drop':
-        events.push({ tMs: ctx.nowMs, kind: 'helper-drop', packet: ctx.n, text: msg.partialText(ctx.n, c.id, out.pattern, out.why) });
-        return { action: 'deny', by: { kind: 'helper', reason: `partial match of \`${out.pattern}'`, connection: c.id } };
-      case 'opaque':
-        events.push({ tMs: ctx.nowMs, kind: 'helper-opaque', packet: ctx.n, text: msg.opaqueText(c.id, out.auth, ctx.n) });
-        return verdict;
-      case 'match': {
-        const r = announce(c, dir, out.entry, out.parse, ctx, env, events);
-        if (r && 'drop' in r) return { action: 'deny', by: { kind: 'helper', reason: r.drop, connection: c.id } };
-        if (r && r.follow) {
-          const w = natFtpRewrite(c, dir, p, out.entry, out.parse, r, ctx, events);
-          if ('drop' in w) {
-            env.expectations.remove(r);
-            return { action: 'deny', by: { kind: 'helper', reason: w.drop, connection: c.id } };
-          }
-          rewrite.payload = w.payload;
-        }
-        return verdict;
-      }
-      default:
-        return verdict;
+    if (events.want('conntrack-new')) {
+      const helperNote = c.helper ? `ftp helper "${c.helper.name}" attached` : c.session ? undefined : msg.NOT_A_SESSION;
+      const pickedUp = c.tcp !== undefined && tcpIndex(p.tcpFlags) !== 0;
+      events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.newConnText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined, pickedUp, helperNote) + nat.note(c) });
     }
+    if (c.nat) leave(p, c, DIR_ORIGINAL, ctx, p.payload);
+    return verdict;
   };
 
   const env: AnnounceEnv = {
@@ -287,17 +279,18 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       life.scheduleExpectation(e);
     },
   };
+  const helper = createHelperStage(env);
 
   /** One packet, events into `events` (the caller copies them out). */
-  const stepInner = (p: Packet, ctx: StepContext, events: TraceEvent[]): StepResult => {
+  const stepInner = (p: Packet, ctx: StepContext, events: EventSink): Verdict => {
     life.expireUntil(ctx.nowMs, events);
     if (p.fragment === 'later')
       return untracked(p, ctx, events, 'is a non-first IP fragment (the kernel tracks whole packets after defragmentation, which this simulator does not do)');
     // a ruleset's raw chains run before conntrack: they may assign a helper or untrack the packet
     const pre = stage.beforeConntrack(p, ctx);
     const template = pre?.template;
-    if (pre && pre.verdict.action === 'deny') return { verdict: pre.verdict, events };
-    if (pre && pre.notrack) return { verdict: decide(p, ctx, 'untracked', undefined).verdict, events };
+    if (pre && pre.verdict.action === 'deny') return pre.verdict;
+    if (pre && pre.notrack) return decide(p, ctx, 'untracked', undefined).verdict;
     tuplePorts(p, ports);
     const c = table.find(p.proto, p.src, ports[0], p.dst, ports[1]);
     if (!c) return stepNew(p, ctx, events, template);
@@ -306,7 +299,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const ctinfo: CtState = dir === 1 || c.seenReply ? 'established' : c.related ? 'related' : 'new';
     const code = track(c, c.nat ? trackerView(p, c, dir) : p, dir, ctx, events);
     if (code === TCP_REOPEN) {
-      life.destroy(c, events, ctx.nowMs, msg.reopenedText(c, ctx.n, TCP_STATE_NAMES[c.tcp!.state]!), 'reopened');
+      life.destroy(c, events, ctx.nowMs, 'reopened', p, ctx.n);
       return stepNew(p, ctx, events, template);
     }
     if (code === TCP_INVALID) {
@@ -317,7 +310,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     // an RST while no reply was seen deletes the entry at once (nf_ct_kill_acct); the packet still passes as tracked
     const kill = c.tcp !== undefined && code === TCP_ACCEPT && tcpOut.kill;
     if (dir === 1) c.seenReply = true; // IPS_SEEN_REPLY is set before the ruleset runs (facts 10.2)
-    if (kill) life.destroy(c, events, ctx.nowMs, msg.killedText(c, ctx.n), 'killed');
+    if (kill) life.destroy(c, events, ctx.nowMs, 'killed', p, ctx.n);
     // a translated connection: the filter sees the destination as DNAT (or un-SNAT) made it at prerouting
     const seen = c.nat ? nat.filterOf(p, c, dir, ctx) : undefined;
     const fp = seen ? seen.packet : p;
@@ -327,34 +320,49 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     if (rs) c.mark = d.mark;
     let verdict = d.verdict;
     // the helper runs at confirm time, on ESTABLISHED traffic the ruleset accepted (facts 6.1, 6.2)
-    let payload = p.payload;
-    if (verdict.action === 'permit' && c.helper && ctinfo === 'established' && p.payload.length > 0 && c.alive) {
-      const rewrite = { payload }; // only control segments the helper reads pay for this
-      verdict = help(c, p, dir, ctx, events, verdict, rewrite);
-      payload = rewrite.payload;
+    let payload: Uint8Array | undefined; // undefined: the packet's own
+    if (verdict.action === 'permit' && c.helper && ctinfo === 'established' && payloadLength(p) > 0 && c.alive) {
+      verdict = helper.help(c, p, dir, ctx, events, verdict);
+      payload = helper.rewritten;
     }
-    if (c.nat && verdict.action === 'permit') return { verdict, events, ...nat.leaving(p, c, dir, fctx, payload) };
-    return { verdict, events };
+    if (c.nat && verdict.action === 'permit') leave(p, c, dir, fctx, payload ?? p.payload);
+    return verdict;
   };
 
-  const scratch: TraceEvent[] = [];
+  const sink = new EventSink();
+  /** the result step() gives back while recording is off: one object, overwritten by the next step */
+  const reused: { verdict: Verdict; events: readonly TraceEvent[]; packet?: Packet; egress?: string } = { verdict: TABLE_FULL_VERDICT, events: NO_EVENTS, packet: undefined, egress: undefined };
 
   return {
     engine: 'stateful',
     step(p: Packet, ctx: StepContext): StepResult {
-      scratch.length = 0;
-      const r = stepInner(p, ctx, scratch);
-      const events = scratch.length === 0 ? NO_EVENTS : scratch.slice();
-      if (r.packet === undefined) return { verdict: r.verdict, events };
-      return r.egress === undefined ? { verdict: r.verdict, events, packet: r.packet } : { verdict: r.verdict, events, packet: r.packet, egress: r.egress };
+      outPacket = undefined;
+      outEgress = undefined;
+      if (sink.list.length !== 0) sink.list.length = 0;
+      const verdict = stepInner(p, ctx, sink);
+      if (!sink.recording) {
+        reused.verdict = verdict;
+        reused.packet = outPacket;
+        reused.egress = outEgress;
+        return reused;
+      }
+      const events = sink.list.length === 0 ? NO_EVENTS : sink.list.slice();
+      if (outPacket === undefined) return { verdict, events };
+      return outEgress === undefined ? { verdict, events, packet: outPacket } : { verdict, events, packet: outPacket, egress: outEgress };
+    },
+    setRecording(on: boolean): void {
+      sink.recording = on;
+    },
+    eventCounts(): Readonly<Record<string, number>> {
+      return sink.countsByKind();
     },
     watchConnections(w: ConnectionWatcher): void {
       life.watch(w);
     },
     advanceTo(nowMs: number): readonly TraceEvent[] {
-      const events: TraceEvent[] = [];
-      life.expireUntil(nowMs, events);
-      return events.length === 0 ? NO_EVENTS : events;
+      sink.list.length = 0;
+      life.expireUntil(nowMs, sink);
+      return sink.list.length === 0 ? NO_EVENTS : sink.list.slice();
     },
     connections(): readonly ConnectionView[] {
       return table.list().map((c) => connectionView(c));

@@ -4,8 +4,9 @@
  * expectation it orphans, confirmation, and early_drop when the table is full.
  */
 import type { Packet } from '../../net/packet.js';
-import type { ConnectionEnd, ConnectionWatcher, StepContext, TraceEvent } from '../verdict.js';
+import type { ConnectionEnd, ConnectionWatcher, StepContext } from '../verdict.js';
 import { tupleHash, type Conn, type ConntrackTable } from './conntrack-table.js';
+import type { EventSink } from './event-sink.js';
 import type { Expectation, ExpectationTable } from './expectations.js';
 import * as msg from './messages.js';
 import { TCP_STATE_NAMES } from './tcp-state.js';
@@ -16,17 +17,33 @@ export interface Lifecycle {
   setTimer(c: Conn, nowMs: number, timeoutMs: number): void;
   /** arms an expectation's timer */
   scheduleExpectation(e: Expectation): void;
-  destroy(c: Conn, events: TraceEvent[], tMs: number, text: string, end: ConnectionEnd): void;
+  /** Removes `c`; the event's sentence says why (`p`, `n`: the packet that caused it, for early-drop, reopened, killed). */
+  destroy(c: Conn, events: EventSink, tMs: number, end: ConnectionEnd, p?: Packet, n?: number): void;
   confirm(c: Conn): void;
   /** removes every entry and expectation whose time came, with events */
-  expireUntil(nowMs: number, events: TraceEvent[]): void;
+  expireUntil(nowMs: number, events: EventSink): void;
   /**
    * nf_conntrack's early_drop: with the table full, connections that are not ASSURED in the new
    * tuple's hash bucket, or one of the next few, are evicted (NF_CT_EVICTION_RANGE: bounded work).
    * False when those buckets hold only assured entries.
    */
-  earlyDrop(p: Packet, ports: readonly [number, number], ctx: StepContext, events: TraceEvent[]): boolean;
+  earlyDrop(p: Packet, ports: readonly [number, number], ctx: StepContext, events: EventSink): boolean;
   watch(w: ConnectionWatcher): void;
+}
+
+/** The sentence of a connection's removal, built only while recording. */
+function destroyText(c: Conn, end: ConnectionEnd, p: Packet | undefined, n: number): string {
+  const state = c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined;
+  switch (end) {
+    case 'early-drop':
+      return msg.earlyDropText(c, p!, n);
+    case 'reopened':
+      return msg.reopenedText(c, n, state!);
+    case 'killed':
+      return msg.killedText(c, n);
+    default:
+      return msg.timedOutText(c, state);
+  }
 }
 
 /** Builds the keeper of a table and its expectations. */
@@ -49,13 +66,13 @@ export function createLifecycle(table: ConntrackTable, expectations: Expectation
     for (const e of expectations.list()) if (e.alive) timers.push(e.expiresMs, -e.id);
   };
 
-  const destroy = (c: Conn, events: TraceEvent[], tMs: number, text: string, end: ConnectionEnd): void => {
+  const destroy = (c: Conn, events: EventSink, tMs: number, end: ConnectionEnd, p?: Packet, n = 0): void => {
     table.remove(c);
-    events.push({ tMs, kind: 'conntrack-destroy', text });
+    if (events.want('conntrack-destroy')) events.push({ tMs, kind: 'conntrack-destroy', text: destroyText(c, end, p, n) });
     const e = c.pending;
     if (e) {
       expectations.remove(e);
-      events.push({ tMs, kind: 'expectation-expired', text: msg.orphanedText(e, c.id) });
+      if (events.want('expectation-expired')) events.push({ tMs, kind: 'expectation-expired', text: msg.orphanedText(e, c.id) });
     }
     if (watcher) watcher(c.id, end);
   };
@@ -91,19 +108,19 @@ export function createLifecycle(table: ConntrackTable, expectations: Expectation
             continue;
           }
           c.heapAtMs = Infinity;
-          destroy(c, events, c.expiresMs, msg.timedOutText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined), 'timeout');
+          destroy(c, events, c.expiresMs, 'timeout');
         } else {
           const e = expectations.byId(-id);
           if (!e || !e.alive) continue;
           expectations.remove(e);
-          events.push({ tMs: e.expiresMs, kind: 'expectation-expired', text: msg.expiredText(e) });
+          if (events.want('expectation-expired')) events.push({ tMs: e.expiresMs, kind: 'expectation-expired', text: msg.expiredText(e) });
         }
       }
     },
     earlyDrop(p, ports, ctx, events) {
       table.evictionVictims(tupleHash(p.proto, p.src, ports[0], p.dst, ports[1]), victims);
       if (victims.length === 0) return false;
-      for (const v of victims) destroy(v, events, ctx.nowMs, msg.earlyDropText(v, p, ctx.n), 'early-drop');
+      for (const v of victims) destroy(v, events, ctx.nowMs, 'early-drop', p, ctx.n);
       victims.length = 0;
       return true;
     },

@@ -5,11 +5,12 @@
  * nf_nat_ftp's rewrite of a PORT/EPRT/227/229 the helper matched.
  */
 import { formatIp, ipEquals, type IpAddress } from '../../net/address.js';
-import type { Packet } from '../../net/packet.js';
+import { packetWith, type Packet } from '../../net/packet.js';
 import type { Policy } from '../../policy/model.js';
 import { walkNat, type CompiledRuleset, type CtView, type NatChoice, type NatViews } from '../ruleset.js';
-import type { StepContext, TraceEvent, Verdict } from '../verdict.js';
+import type { StepContext, Verdict } from '../verdict.js';
 import { describeConn, type Conn } from './conntrack-table.js';
+import type { EventSink } from './event-sink.js';
 import type { Expectation } from './expectations.js';
 import type { FtpParse, FtpSearch } from './helpers/ftp.js';
 import { natFtpArgument, spliceArgument } from './helpers/ftp-nat.js';
@@ -39,12 +40,20 @@ export interface NatStage {
   readonly alg: boolean;
   /** The binding of a new connection (`e`: the expectation it matched). */
   start(p: Packet, srcPort: number, dstPort: number, ctx: StepContext, e: Expectation | undefined, ct: CtView): NatStart;
-  /** What the filter sees of a packet of a translated connection, and where it goes. */
-  filterOf(p: Packet, c: Conn, dir: 0 | 1, ctx: StepContext): { readonly packet: Packet; readonly ctx: StepContext; readonly views: NatViews | undefined };
-  /** The packet leaving a translated connection, with its egress when routing moved it. */
-  leaving(p: Packet, c: Conn, dir: 0 | 1, ctx: StepContext, payload: Uint8Array): { packet: Packet; egress?: string };
+  /** What the filter sees of a packet of a translated connection, and where it goes. One object, overwritten by the next call: read it at once. */
+  filterOf(p: Packet, c: Conn, dir: 0 | 1, ctx: StepContext): FilterSight;
   /** `; NAT: DNAT to …, reply …` for conntrack events, '' when not translated. */
   note(c: Conn): string;
+}
+
+/** What the filter sees of a packet of a translated connection (NatStage.filterOf). */
+export interface FilterSight {
+  /** the packet as DNAT (or un-SNAT) left it at prerouting */
+  readonly packet: Packet;
+  /** its context, egress as routed after DNAT */
+  readonly ctx: StepContext;
+  /** the packet before DNAT and after SNAT (rulesets) */
+  readonly views: NatViews | undefined;
 }
 
 /** Options the NAT stage needs from the engine. */
@@ -54,7 +63,7 @@ export interface NatStageOptions {
 }
 
 /** The interface `dst` is routed to (the caller's routing), or ctx.egress. */
-function routed(ctx: StepContext, dst: IpAddress): string {
+export function routed(ctx: StepContext, dst: IpAddress): string {
   return ctx.route?.(dst) ?? ctx.egress;
 }
 
@@ -64,6 +73,9 @@ export function createNatStage(policy: Policy, rs: CompiledRuleset | undefined, 
   // H3C: `nat alg ftp` (on by default). Linux: nf_nat_ftp present (built in, or a loaded module: no ruleset loads it)
   const alg = policy.natFtpAlg ?? true;
   const ifaceAddress = (iface: string): IpAddress | undefined => options.interfaceAddresses?.get(iface);
+  // filterOf's answer and the views in it: one of each per engine, overwritten per packet
+  let sight: { packet: Packet; ctx: StepContext; views: NatViews | undefined } | undefined;
+  let sightViews: { beforeDnat: Packet; afterSnat: Packet | undefined } | undefined;
 
   /** A nat chain walk's choice as a compiled rule; 'drop' passes through. */
   const fromChoice = (c: NatChoice): CompiledNatRule | undefined | { drop: Verdict } => {
@@ -94,7 +106,7 @@ export function createNatStage(policy: Policy, rs: CompiledRuleset | undefined, 
         const first = replyFromRules(p, srcPort, dstPort, pre, undefined, ctx, ifaceAddress);
         if (first.missing) return { kind: 'drop', verdict: missingAddress(pre!, ctx.ingress) };
         const egress = routed(ctx, first.src);
-        const dnatted = { ...p, dst: first.src, dstPort: first.srcPort };
+        const dnatted = packetWith(p, { dst: first.src, dstPort: first.srcPort });
         const postCtx = egress === ctx.egress ? ctx : { ...ctx, egress };
         const post = choose('postrouting', dnatted, postCtx, ct);
         if (post && 'drop' in post) return { kind: 'drop', verdict: post.drop };
@@ -104,20 +116,29 @@ export function createNatStage(policy: Policy, rs: CompiledRuleset | undefined, 
       }
       if (!reply) return { kind: 'go', packet: p, ctx, views: undefined, reply: undefined };
       // the filter sees the destination as DNAT made it at prerouting, the source not yet translated
-      const seen = ipEquals(reply.src, p.dst) && reply.srcPort === dstPort ? p : { ...p, dst: reply.src, dstPort: p.fragment === 'later' ? p.dstPort : reply.srcPort };
+      const seen = ipEquals(reply.src, p.dst) && reply.srcPort === dstPort ? p : packetWith(p, { dst: reply.src, dstPort: p.fragment === 'later' ? p.dstPort : reply.srcPort });
       const fctx = ipEquals(reply.src, p.dst) ? ctx : { ...ctx, egress: routed(ctx, reply.src) };
-      const afterSnat = ipEquals(reply.dst, p.src) && reply.dstPort === srcPort ? seen : { ...seen, src: reply.dst, srcPort: p.fragment === 'later' ? p.srcPort : reply.dstPort };
+      const afterSnat = ipEquals(reply.dst, p.src) && reply.dstPort === srcPort ? seen : packetWith(seen, { src: reply.dst, srcPort: p.fragment === 'later' ? p.srcPort : reply.dstPort });
       return { kind: 'go', packet: seen, ctx: fctx, views: { beforeDnat: p, afterSnat }, reply };
     },
     filterOf(p, c, dir, ctx) {
-      const seen = filterView(p, c, dir);
-      const fctx = ipEquals(seen.dst, p.dst) ? ctx : { ...ctx, egress: routed(ctx, seen.dst) };
-      return { packet: seen, ctx: fctx, views: rs ? { beforeDnat: p, afterSnat: leavingPacket(p, c, dir, p.payload) } : undefined };
-    },
-    leaving(p, c, dir, ctx, payload) {
-      const out = leavingPacket(p, c, dir, payload);
-      const egress = routed(ctx, out.dst);
-      return egress === ctx.egress ? { packet: out } : { packet: out, egress };
+      const packet = filterView(p, c, dir);
+      const fctx = ipEquals(packet.dst, p.dst) ? ctx : { ...ctx, egress: routed(ctx, packet.dst) };
+      let views: NatViews | undefined;
+      if (rs) {
+        const afterSnat = leavingPacket(p, c, dir, p.payload);
+        if (sightViews) {
+          sightViews.beforeDnat = p;
+          sightViews.afterSnat = afterSnat;
+        } else sightViews = { beforeDnat: p, afterSnat };
+        views = sightViews;
+      }
+      if (sight) {
+        sight.packet = packet;
+        sight.ctx = fctx;
+        sight.views = views;
+      } else sight = { packet, ctx: fctx, views };
+      return sight;
     },
     note(c) {
       return c.nat ? `; NAT: ${c.nat.text}, reply ${describeConn({ proto: c.proto, src: c.replySrc, dst: c.replyDst, srcPort: c.replySrcPort, dstPort: c.replyDstPort })}` : '';
@@ -139,7 +160,7 @@ export function natFtpRewrite(
   parse: Extract<FtpParse, { kind: 'match' }>,
   e: Expectation,
   ctx: StepContext,
-  events: TraceEvent[],
+  events: EventSink,
 ): { readonly payload: Uint8Array } | { readonly drop: string } {
   const addr = dir === 0 ? c.replyDst : c.dst;
   const text = natFtpArgument(entry.trigger, addr, e.dstPort);
@@ -148,6 +169,6 @@ export function natFtpRewrite(
   const payload = spliceArgument(p.payload, parse.matchOff, parse.matchLen, text);
   const delta = text.length - parse.matchLen;
   seqAdjSet(c.nat!.seqadj[dir], p.seq, delta);
-  events.push({ tMs: ctx.nowMs, kind: 'helper-nat', packet: ctx.n, text: msg.natRewriteText(ctx.n, c.id, entry.trigger, before, text, formatIp(addr), delta) });
+  if (events.want('helper-nat')) events.push({ tMs: ctx.nowMs, kind: 'helper-nat', packet: ctx.n, text: msg.natRewriteText(ctx.n, c.id, entry.trigger, before, text, formatIp(addr), delta) });
   return { payload };
 }

@@ -7,7 +7,7 @@
  * sees it), source at postrouting (the filter does not).
  */
 import { formatEndpoint, formatIp, ipEquals, parseIp, type IpAddress } from '../../net/address.js';
-import { PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
+import { packetWith, PROTO_TCP, PROTO_UDP, type Packet } from '../../net/packet.js';
 import { addrMatches, portMatches } from '../../policy/compile.js';
 import type { NatRule } from '../../policy/nat.js';
 import type { StepContext } from '../verdict.js';
@@ -169,9 +169,9 @@ export function natTarget(c: Conn, dir: 0 | 1): { dst: IpAddress; dstPort: numbe
 /** The packet as the filter sees it (destination translated at prerouting, source not yet). */
 export function filterView(p: Packet, c: Conn, dir: 0 | 1): Packet {
   const t = natTarget(c, dir);
-  if (!hasPorts(p)) return ipEquals(t.dst, p.dst) ? p : { ...p, dst: t.dst };
+  if (!hasPorts(p)) return ipEquals(t.dst, p.dst) ? p : packetWith(p, { dst: t.dst });
   if (ipEquals(t.dst, p.dst) && t.dstPort === p.dstPort) return p;
-  return { ...p, dst: t.dst, dstPort: t.dstPort };
+  return packetWith(p, { dst: t.dst, dstPort: t.dstPort });
 }
 
 /**
@@ -188,8 +188,7 @@ export function leavingPacket(p: Packet, c: Conn, dir: 0 | 1, payload: Uint8Arra
     seq = adjustSeq(nat.seqadj[dir], p.seq);
     ack = adjustAck(nat.seqadj[1 - dir]!, p.ack);
   }
-  return {
-    ...p,
+  return packetWith(p, {
     src: t.src,
     dst: t.dst,
     srcPort: ports ? t.srcPort : p.srcPort,
@@ -197,7 +196,7 @@ export function leavingPacket(p: Packet, c: Conn, dir: 0 | 1, payload: Uint8Arra
     seq,
     ack,
     payload,
-  };
+  });
 }
 
 /** The packet the TCP tracker judges: ACKs undone to the receiver's own numbering (tcp_in_window's nf_ct_seq_offset). */
@@ -207,5 +206,5 @@ export function trackerView(p: Packet, c: Conn, dir: 0 | 1): Packet {
   const other = nat.seqadj[1 - dir]!;
   // the ACK arrives in the adjusted space of the other direction: take its offset back out
   const ack = adjustAck(other, p.ack);
-  return ack === p.ack ? p : { ...p, ack };
+  return ack === p.ack ? p : packetWith(p, { ack });
 }

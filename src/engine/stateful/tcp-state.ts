@@ -6,7 +6,7 @@
  * not modelled: every segment counts as in window; only what the timeout choice
  * needs is kept (segment ends, unacknowledged data, retransmissions, last window).
  */
-import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type Packet } from '../../net/packet.js';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, payloadLength, type Packet } from '../../net/packet.js';
 
 /** Conntrack TCP states, numbered as enum tcp_conntrack. */
 export const TCP_NONE = 0;
@@ -125,15 +125,17 @@ export function tcpFlagsValid(flags: number): boolean {
   }
 }
 
-/** The per-connection TCP tracking data (struct ip_ct_tcp, reduced). Index 0 = ORIGINAL, 1 = REPLY. */
+/**
+ * The per-connection TCP tracking data (struct ip_ct_tcp, reduced), in scalar fields (no small
+ * array per direction): direction 0 = ORIGINAL, 1 = REPLY.
+ */
 export interface TcpTrack {
   state: number;
-  /** highest seq + len (+SYN, +FIN) seen per direction */
-  readonly tdEnd: [number, number];
-  readonly known: [boolean, boolean];
-  readonly unacked: [boolean, boolean];
-  /** IP_CT_TCP_FLAG_CLOSE_INIT: this direction sent the first FIN */
-  readonly closeInit: [boolean, boolean];
+  /** highest seq + len (+SYN, +FIN) seen, ORIGINAL then REPLY (read with tdEnd()) */
+  tdEnd0: number;
+  tdEnd1: number;
+  /** per direction d: KNOWN << d (td_end is set), UNACKED << d (data not yet acknowledged), CLOSE_INIT << d (IP_CT_TCP_FLAG_CLOSE_INIT: d sent the first FIN) */
+  bits: number;
   lastIndex: number;
   lastDir: number;
   lastSeq: number;
@@ -145,9 +147,23 @@ export interface TcpTrack {
   challengeAck: boolean;
 }
 
+const KNOWN = 1;
+const UNACKED = 4;
+const CLOSE_INIT = 16;
+
+/** td_end of direction `dir`. */
+export function tdEnd(t: TcpTrack, dir: number): number {
+  return dir === 0 ? t.tdEnd0 : t.tdEnd1;
+}
+
+function setTdEnd(t: TcpTrack, dir: number, end: number): void {
+  if (dir === 0) t.tdEnd0 = end;
+  else t.tdEnd1 = end;
+}
+
 /** seq + payload + SYN + FIN (segment_seq_plus_len). */
 export function segmentEnd(p: Packet): number {
-  return (p.seq + p.payload.length + (p.tcpFlags & TCP_SYN ? 1 : 0) + (p.tcpFlags & TCP_FIN ? 1 : 0)) >>> 0;
+  return (p.seq + payloadLength(p) + (p.tcpFlags & TCP_SYN ? 1 : 0) + (p.tcpFlags & TCP_FIN ? 1 : 0)) >>> 0;
 }
 
 /** RFC 1982 serial-number compare, as the kernel's after(). */
@@ -166,10 +182,9 @@ export function tcpNew(p: Packet): TcpTrack | undefined {
   if (s >= SIV) return undefined;
   return {
     state: TCP_NONE,
-    tdEnd: [segmentEnd(p), 0],
-    known: [true, false],
-    unacked: [false, false],
-    closeInit: [false, false],
+    tdEnd0: segmentEnd(p),
+    tdEnd1: 0,
+    bits: KNOWN,
     lastIndex: IDX_NONE,
     lastDir: 0,
     lastSeq: 0,
@@ -227,7 +242,7 @@ export function tcpPacket(
   const end = segmentEnd(p);
   if (newState === TCP_SYN_SENT && oldState >= TCP_TIME_WAIT) {
     // RFC 1122 reopen from TIME_WAIT/CLOSE: only after a FIN, or after an RST from this side.
-    if (t.closeInit[0] || t.closeInit[1] || (t.lastDir === dir && t.lastIndex === IDX_RST)) {
+    if ((t.bits & (CLOSE_INIT * 3)) !== 0 || (t.lastDir === dir && t.lastIndex === IDX_RST)) {
       out.code = TCP_REOPEN;
       return out;
     }
@@ -238,9 +253,8 @@ export function tcpPacket(
       // the SYN-ACK answers a SYN we ignored: client and server are in sync, we catch up
       oldState = TCP_SYN_SENT;
       newState = TCP_SYN_RECV;
-      t.tdEnd[1 - dir] = t.lastEnd;
-      t.known[1 - dir] = true;
-      t.known[dir] = false;
+      setTdEnd(t, 1 - dir, t.lastEnd);
+      t.bits = (t.bits | (KNOWN << (1 - dir))) & ~(KNOWN << dir);
       t.challengeAck = false;
     } else {
       t.lastIndex = index;
@@ -273,7 +287,7 @@ export function tcpPacket(
   t.lastIndex = index;
   t.lastDir = dir;
   t.state = newState;
-  if (oldState !== newState && newState === TCP_FIN_WAIT) t.closeInit[dir] = true;
+  if (oldState !== newState && newState === TCP_FIN_WAIT) t.bits |= CLOSE_INIT << dir;
 
   const stateTimeoutMs = stateMs[newState]!;
   const retransMs = limits.maxRetrans * 1000;
@@ -281,7 +295,7 @@ export function tcpPacket(
   let timeoutMs: number;
   if (t.retrans >= TCP_MAX_RETRANS && stateTimeoutMs > retransMs) timeoutMs = retransMs;
   else if (index === IDX_RST) timeoutMs = limits.close * 1000;
-  else if ((t.unacked[0] || t.unacked[1]) && stateTimeoutMs > unackMs) timeoutMs = unackMs;
+  else if ((t.bits & (UNACKED * 3)) !== 0 && stateTimeoutMs > unackMs) timeoutMs = unackMs;
   else if (t.lastWin === 0 && stateTimeoutMs > retransMs) timeoutMs = retransMs;
   else timeoutMs = stateTimeoutMs;
 
@@ -307,21 +321,21 @@ function trackWindow(t: TcpTrack, p: Packet, dir: 0 | 1, index: number, end: num
   const other = (1 - dir) as 0 | 1;
   const syn = (p.tcpFlags & TCP_SYN) !== 0;
   const hasAck = (p.tcpFlags & TCP_ACK) !== 0;
-  if (!t.known[dir]) {
-    t.known[dir] = true;
-    t.tdEnd[dir] = end;
+  if ((t.bits & (KNOWN << dir)) === 0) {
+    t.bits |= KNOWN << dir;
+    setTdEnd(t, dir, end);
     if (syn && !hasAck) return; // simultaneous open
-  } else if (syn && after(end, t.tdEnd[dir]) && (state === TCP_SYN_SENT || state === TCP_SYN_RECV)) {
-    t.tdEnd[dir] = end; // re-initialised SYN (RFC 793: larger sequence numbers)
+  } else if (syn && after(end, tdEnd(t, dir)) && (state === TCP_SYN_SENT || state === TCP_SYN_RECV)) {
+    setTdEnd(t, dir, end); // re-initialised SYN (RFC 793: larger sequence numbers)
     if (dir === 1 && !hasAck) return;
   }
   // no ACK (or a broken RST+ACK with ack 0): "just pretend it was set and OK"
-  const ack = !hasAck || ((p.tcpFlags & TCP_RST) !== 0 && p.ack === 0) ? t.tdEnd[other] : p.ack;
-  if (after(end, t.tdEnd[dir])) {
-    t.tdEnd[dir] = end;
-    t.unacked[dir] = true;
+  const ack = !hasAck || ((p.tcpFlags & TCP_RST) !== 0 && p.ack === 0) ? tdEnd(t, other) : p.ack;
+  if (after(end, tdEnd(t, dir))) {
+    setTdEnd(t, dir, end);
+    t.bits |= UNACKED << dir;
   }
-  if (ack === t.tdEnd[other]) t.unacked[other] = false;
+  if (ack === tdEnd(t, other)) t.bits &= ~(UNACKED << other);
   if (index === IDX_ACK) {
     if (t.lastDir === dir && t.lastSeq === p.seq && t.lastAck === ack && t.lastEnd === end && t.lastWin === p.window) {
       t.retrans++;

@@ -47,6 +47,11 @@ function bytesOf(s: string): Uint8Array {
   return Uint8Array.from(s, (ch) => ch.charCodeAt(0));
 }
 
+/** The argument from `off` as messages quote it; built only on the way to a refusal. */
+function argText(data: Uint8Array, off: number): string {
+  return quoteBytes(data.subarray(off));
+}
+
 /** A short printable rendering of bytes for messages: `PORT 10,0,0,2,\r`. */
 export function quoteBytes(data: Uint8Array, max = 48): string {
   let s = '';
@@ -208,32 +213,31 @@ export function parseEprtRfc2428(data: Uint8Array, preset: IpAddress): FtpParse 
   const off = findKeyword(data, EPRT, SP);
   if (off < 0) return keywordFailure(off, data, 'EPRT', SP);
   const dlen = data.length - off;
-  const arg = quoteBytes(data.subarray(off));
-  if (dlen <= 3) return { kind: 'partial', why: `\`${arg}' is too short for |af|addr|port|` };
+  if (dlen <= 3) return { kind: 'partial', why: `\`${argText(data, off)}' is too short for |af|addr|port|` };
   const delim = data[off]!;
   if (!delimiterOk(delim) || data[off + 2] !== delim)
-    return { kind: 'partial', why: `\`${arg}' does not start with a delimiter, a family digit and the delimiter again` };
+    return { kind: 'partial', why: `\`${argText(data, off)}' does not start with a delimiter, a family digit and the delimiter again` };
   const af = data[off + 1]!;
   if ((preset.family === 4 && af !== 0x31) || (preset.family === 6 && af !== 0x32))
-    return { kind: 'partial', why: `\`${arg}' names address family ${String.fromCharCode(af)} on an IPv${preset.family} control connection` };
+    return { kind: 'partial', why: `\`${argText(data, off)}' names address family ${String.fromCharCode(af)} on an IPv${preset.family} control connection` };
   let addr: IpAddress;
   let length: number;
   let quirk: string | undefined;
   if (af === 0x31) {
     length = tryNumber(data, off + 3, 4, DOTC, delim);
-    if (length === 0) return { kind: 'partial', why: `\`${arg}' has no dotted IPv4 address ended by the delimiter` };
+    if (length === 0) return { kind: 'partial', why: `\`${argText(data, off)}' has no dotted IPv4 address ended by the delimiter` };
     addr = ipv4(((nums[0]! << 24) | (nums[1]! << 16) | (nums[2]! << 8) | nums[3]!) >>> 0);
     if (numsAbove255) quirk = `numbers above 255 (${Array.from(nums.subarray(0, 4)).filter((n) => n > 255).join(', ')})`;
   } else {
     const end = in6Pton(data, off + 3, Math.min(dlen - 3, 0xffff), delim, v6scratch);
-    if (end < 0) return { kind: 'partial', why: `\`${arg}' has no IPv6 address ended by the delimiter` };
+    if (end < 0) return { kind: 'partial', why: `\`${argText(data, off)}' has no IPv6 address ended by the delimiter` };
     length = end - (off + 3);
     const w = (k: number): number =>
       ((v6scratch[k]! << 24) | (v6scratch[k + 1]! << 16) | (v6scratch[k + 2]! << 8) | v6scratch[k + 3]!) >>> 0;
     addr = { family: 6, v6: [w(0), w(4), w(8), w(12)] };
   }
   const numlen = getPort(data, off, 3 + length + 1, dlen, delim);
-  if (numlen === 0) return { kind: 'partial', why: `\`${arg}' has no port from 1 to 65535 ended by the delimiter` };
+  if (numlen === 0) return { kind: 'partial', why: `\`${argText(data, off)}' has no port from 1 to 65535 ended by the delimiter` };
   const pq = portQuirk();
   const q = quirk && pq ? `${quirk}; ${pq}` : (quirk ?? pq);
   return q
@@ -249,13 +253,12 @@ export function parseEpsvResponseRfc2428(data: Uint8Array, preset: IpAddress): F
   const off = findKeyword(data, R229, LPAREN);
   if (off < 0) return keywordFailure(off, data, '229 ', LPAREN);
   const dlen = data.length - off;
-  const arg = quoteBytes(data.subarray(off));
-  if (dlen <= 3) return { kind: 'partial', why: `\`${arg}' is too short for |||port|` };
+  if (dlen <= 3) return { kind: 'partial', why: `\`${argText(data, off)}' is too short for |||port|` };
   const delim = data[off]!;
   if (!delimiterOk(delim) || data[off + 1] !== delim || data[off + 2] !== delim)
-    return { kind: 'partial', why: `\`${arg}' does not start with three equal delimiters` };
+    return { kind: 'partial', why: `\`${argText(data, off)}' does not start with three equal delimiters` };
   const numlen = getPort(data, off, 3, dlen, delim);
-  if (numlen === 0) return { kind: 'partial', why: `\`${arg}' has no port from 1 to 65535 ended by the delimiter` };
+  if (numlen === 0) return { kind: 'partial', why: `\`${argText(data, off)}' has no port from 1 to 65535 ended by the delimiter` };
   const pq = portQuirk();
   return pq
     ? { kind: 'match', addr: preset, port: portValue, matchOff: off, matchLen: numlen, quirk: pq }

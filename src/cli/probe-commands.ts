@@ -26,7 +26,7 @@ export function addProbeCommands(program: Command): void {
       .command('probe')
       .description('does FTP work through a config for its servers and every client side, in every mode, over every port of the ranges used? (no scenario needed)'),
   )
-    .addOption(new Option('-f, --format <format>', 'output format: table, json, or html (a self-contained page: the matrices, each cell linking to its ladder)').choices(['table', 'json', 'html']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format: table, json, ladder (a text sequence diagram per verdict: one run for each server, mode, verdict and blocking rule), or html (a self-contained page: the matrices, each cell linking to its ladder)').choices(['table', 'json', 'ladder', 'html']).default('table'))
     .addOption(new Option('--expect <verdict>', 'exit 1 unless every cell works').choices(['works']))
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .option('-j, --jobs <n>', 'worker threads for the cells; the output is the same for any number (default: the core count, os.availableParallelism())')

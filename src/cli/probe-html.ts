@@ -10,8 +10,11 @@ import { rangeText } from '../probe/cells.js';
 import type { ProbeCell, ProbeResult } from '../probe/probe.js';
 import { PROBE_MODES } from '../probe/profiles.js';
 import { probeScenario, type RunSetup } from '../probe/simulate.js';
+import { formatLadder } from '../report/ladder.js';
+import { hangingWrap } from '../report/text-wrap.js';
+import type { Style } from '../report/style.js';
 import { renderHtml, type HtmlCell, type HtmlRun, type HtmlTable } from '../report/html/render.js';
-import { buildRunReport } from '../report/run.js';
+import { buildRunReport, type RunReport } from '../report/run.js';
 import { simulate } from '../sim/run.js';
 import { maybeRecord } from './html.js';
 import type { PreparedProbe } from './probe.js';
@@ -23,8 +26,11 @@ function verdictCell(c: ProbeCell, run: number | undefined): HtmlCell {
   return { text, tone, title: c.summary, ...(run !== undefined ? { run } : {}) };
 }
 
+/** A run of the probe with the whole run report (the HTML page reads its run part). */
+type ExampleRun = HtmlRun & { readonly report: RunReport };
+
 /** The run that shows one cell's verdict, with its snapshots. */
-function exampleRun(prepared: PreparedProbe, result: ProbeResult, c: ProbeCell, title: string): HtmlRun | undefined {
+function exampleRun(prepared: PreparedProbe, result: ProbeResult, c: ProbeCell, title: string): ExampleRun | undefined {
   const req = prepared.request;
   const server = req.servers.find((s) => formatIp(s.address) === c.server && s.interface === c.serverInterface);
   const client = result.clients.find((x) => x.server === c.server && formatIp(x.address) === c.client && x.interface === c.clientInterface);
@@ -46,10 +52,8 @@ function ladderKey(c: ProbeCell): string {
   return `${c.server}|${c.mode}|${c.verdict}|${c.verdict === 'partly' ? `${c.workingPorts}/${c.totalPorts}` : ''}|${c.firstBlocked?.by ?? ''}`;
 }
 
-/** The probe as one self-contained HTML page. */
-export function probeHtml(prepared: PreparedProbe, result: ProbeResult): string {
-  const runs: HtmlRun[] = [];
-  const tables: HtmlTable[] = [];
+/** One run per group of cells that share a ladder (ladderKey), with the title that says what it stands for. */
+export function sharedExampleRuns(prepared: PreparedProbe, result: ProbeResult): { readonly key: string; readonly run: ExampleRun }[] {
   // one ladder per server, mode, verdict and blocking rule, whichever client side and profiles: the page
   // stays small (a run is ~30 KB), and a cell's own summary is its link's title
   const shared = new Map<string, ProbeCell[]>();
@@ -59,7 +63,7 @@ export function probeHtml(prepared: PreparedProbe, result: ProbeResult): string 
     if (list) list.push(c);
     else shared.set(ladderKey(c), [c]);
   }
-  const runOf = new Map<string, number>();
+  const out: { key: string; run: ExampleRun }[] = [];
   for (const [key, list] of shared) {
     const c = list[0]!;
     const ports = c.example!;
@@ -69,7 +73,17 @@ export function probeHtml(prepared: PreparedProbe, result: ProbeResult): string 
       `client ports ${ports.control}/${ports.clientData}, server ${ports.server[0] === ports.server[1] ? ports.server[0] : rangeText(ports.server[0], ports.server[1])}` +
       `${others > 0 ? `; stands for ${others} more cell${others === 1 ? '' : 's'} with this verdict` : ''}`;
     const run = exampleRun(prepared, result, c, title);
-    if (!run) continue;
+    if (run) out.push({ key, run });
+  }
+  return out;
+}
+
+/** The probe as one self-contained HTML page. */
+export function probeHtml(prepared: PreparedProbe, result: ProbeResult): string {
+  const runs: HtmlRun[] = [];
+  const tables: HtmlTable[] = [];
+  const runOf = new Map<string, number>();
+  for (const { key, run } of sharedExampleRuns(prepared, result)) {
     runs.push(run);
     runOf.set(key, runs.length - 1);
   }
@@ -112,4 +126,18 @@ export function probeHtml(prepared: PreparedProbe, result: ProbeResult): string 
   for (const c of result.cells) if (c.verdict !== 'n/a') counts[c.verdict]++;
   const outro = [`${counts.works} ${counts.works === 1 ? 'cell works' : 'cells work'}, ${counts.partly} partly, ${counts.blocked} blocked (${result.cells.reduce((n, c) => n + c.runs, 0)} simulations, every port of every range covered by port-space cells).`];
   return renderHtml({ title: `ftpwall probe: ${prepared.file} [${result.engine}]`, intro, runs, configs: { [prepared.file]: prepared.text }, tables, outro });
+}
+
+/**
+ * `probe --format ladder`: the text ladder of each run that shows a verdict (one per server, mode,
+ * verdict and blocking rule, as on the HTML page), under a heading that says which cells it stands for.
+ */
+export function probeLadders(prepared: PreparedProbe, result: ProbeResult, style?: Style): string {
+  const out: string[] = [];
+  for (const { run } of sharedExampleRuns(prepared, result)) {
+    if (out.length > 0) out.push('');
+    for (const l of hangingWrap('## ', '   ', run.report.scenario, 100)) out.push(l);
+    for (const line of formatLadder(run.report, style ? { style } : {})) out.push(line);
+  }
+  return `${out.join('\n')}\n`;
 }

@@ -13,7 +13,7 @@ import { assembleProbe, planProbe, runPlannedCell, type ProbeCell, type ProbeReq
 import { jobsOption, runJobs, type JobItem } from './jobs.js';
 import { startCountProgress } from './progress.js';
 import { PROBE_MODES, readClientProfiles, readServerProfiles, type ClientProfile, type PortRange, type ProbeMode, type ServerProfile } from '../probe/profiles.js';
-import { probeHtml } from './probe-html.js';
+import { probeHtml, probeLadders } from './probe-html.js';
 import { engineOptions, loadConfigs, makeFirewall, resolveEngine, type EngineChoice, type EngineFlags, type EngineOptions } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
 
@@ -31,7 +31,7 @@ export interface ProbeFlags extends EngineFlags {
 
 /** Options of `probe`. */
 export interface ProbeOptions extends ProbeFlags {
-  readonly format: 'table' | 'json' | 'html';
+  readonly format: 'table' | 'json' | 'ladder' | 'html';
   readonly expect?: 'works';
   readonly output?: string;
   /** `--jobs`: worker threads (default: the core count) */
@@ -236,6 +236,8 @@ export async function runProbe(opts: ProbeOptions): Promise<number> {
       ? probeJson(result, prepared.file)
       : opts.format === 'html'
         ? probeHtml(prepared, result)
+        : opts.format === 'ladder'
+          ? probeLadders(prepared, result, opts.output ? PLAIN_STYLE : styleFor(process.stdout))
         : `${formatProbe(result, prepared.file, opts.output ? PLAIN_STYLE : styleFor(process.stdout)).join('\n')}\n`;
   writeOutput(opts.output, text);
   return opts.expect === 'works' && !allWork(result) ? EXIT_EXPECTATION_FAILED : EXIT_OK;

@@ -7,7 +7,7 @@
 import type { RunReport } from '../model/index.js';
 import { diagramSteps, packetLabel, sidesOf, type Sides, type Step } from './steps.js';
 import { PLAIN_STYLE, type Style } from './style.js';
-import { formatBytes, shortInterface, wrapText } from './text-wrap.js';
+import { formatBytes, hangingWrap, shortInterface, wrapText } from './text-wrap.js';
 
 /** Options of the ladder. */
 export interface LadderOptions {
@@ -61,7 +61,7 @@ function centred(labels: readonly string[]): string {
 /** The header: lane names, hosts and interface names. */
 function header(run: RunReport, sides: Sides, width: number): string[] {
   const out: string[] = [];
-  out.push(`ladder: ${run.scenario} × ${run.config} [${run.engine}]: ${run.ftp.works ? 'FTP works' : 'FTP fails'}`);
+  for (const l of hangingWrap('ladder: ', '  ', `${run.scenario} × ${run.config} [${run.engine}]: ${run.ftp.works ? 'FTP works' : 'FTP fails'}`, width)) out.push(l);
   for (const l of wrapText(run.ftp.summary, width - 2)) out.push(`  ${l}`);
   for (const l of wrapText(`client side: ${sides.leftHosts.join(', ') || '-'} on ${sides.leftInterface}`, width - 2)) out.push(`  ${l}`);
   for (const l of wrapText(`server side: ${sides.rightHosts.join(', ') || '-'} on ${sides.rightInterface}`, width - 2)) out.push(`  ${l}`);

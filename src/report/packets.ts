@@ -77,8 +77,14 @@ export function formatPacketTrace(run: RunReport, st: Style = PLAIN_STYLE, width
     if (leadWidth + what.length <= width) out.push(lead + what);
     else {
       const cut = what.indexOf(' → ');
-      out.push(lead + what.slice(0, cut + 2));
-      out.push(' '.repeat(leadWidth) + what.slice(cut + 3));
+      if (leadWidth + cut + 2 <= width && leadWidth + what.length - cut - 3 <= width) {
+        out.push(lead + what.slice(0, cut + 2));
+        out.push(' '.repeat(leadWidth) + what.slice(cut + 3));
+      } else {
+        // long (IPv6) endpoints: the packet on lines of its own under the row
+        out.push(lead.trimEnd());
+        for (const l of hangingWrap(hang, `${hang}  `, what, width)) out.push(l);
+      }
     }
     if (p.text !== undefined) for (const l of hangingWrap(hang, `${hang} `, `"${p.text}"`, width)) out.push(l);
     if (p.natSrc !== undefined || p.natDst !== undefined || p.natText !== undefined) {

@@ -54,6 +54,11 @@ export function formatTableWithin(rows: readonly (readonly string[])[], width: n
     }
     const lead = indent + r.slice(0, -1).map((c, i) => c + ' '.repeat(widths[i]! - visibleWidth(c))).join('  ') + '  ';
     const last = r[r.length - 1]!;
+    if (visibleWidth(lead.trimEnd()) > width) {
+      // cells too wide for one line (long IPv6 endpoints): as many as fit, the rest on lines below
+      for (const l of stackedRow(r, widths, width, indent)) out.push(l);
+      return;
+    }
     const room = width - visibleWidth(lead);
     // beside the row only when the column is wide enough and no word of the cell would be cut
     if (room >= MIN_LAST_COLUMN && last.split(' ').every((w) => visibleWidth(w) <= room)) {
@@ -65,6 +70,22 @@ export function formatTableWithin(rows: readonly (readonly string[])[], width: n
       for (const p of wrapText(last, width - indent.length - 4)) out.push(`${indent}    ${p}`);
     }
   });
+  return out;
+}
+
+/** A row whose cells do not fit on one line: cells in their columns while they fit, then the rest below, indented. */
+function stackedRow(r: readonly string[], widths: readonly number[], width: number, indent: string): string[] {
+  const out: string[] = [];
+  let line = indent;
+  let i = 0;
+  for (; i < r.length; i++) {
+    const cell = i === r.length - 1 ? r[i]! : r[i]! + ' '.repeat(widths[i]! - visibleWidth(r[i]!));
+    if (visibleWidth(line) + visibleWidth(cell.trimEnd()) > width) break;
+    line += `${cell}  `;
+  }
+  out.push(line.trimEnd());
+  const rest = r.slice(i).filter((c) => c !== '').join('  ');
+  for (const p of wrapText(rest, width - indent.length - 4)) out.push(`${indent}    ${p}`);
   return out;
 }
 

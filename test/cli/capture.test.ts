@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ftpwall, unwrapVerdicts } from '../helpers/cli.js';
+import { ftpwall, unwrapVerdicts, wrappedText } from '../helpers/cli.js';
 import { HAVE_TSHARK, tshark, tsharkConversations } from '../replay/helpers.js';
 
 const CORPUS = resolve(__dirname, '../../../shared/corpus/pcap');
@@ -20,11 +20,13 @@ describe('ftpwall replay CAPTURE', () => {
     expect(unwrapVerdicts(r.stdout)).toContain('FTP fails: 3 flows of 4 blocked; first: data SYN-ACK 172.23.0.2:21001 → 172.23.0.3:41928 denied by acl 3000 rule 10');
     expect(r.stdout).toMatch(/\n\s+1\s+control\s+172\.23\.0\.3:41790\s+172\.23\.0\.2:21\s+passed\n/);
     expect(r.stdout).toMatch(/\n\s+2\s+data\s+172\.23\.0\.3:41928\s+172\.23\.0\.2:21001\s+blocked\s+#16 SYN-ACK/);
-    expect(r.stdout).toContain('  capture: 63 records, 63 IP packets: 63 crossing the firewall (');
-    expect(r.stdout).toContain('  topology: 172.23.0.2/32 on GigabitEthernet2/1/10; everything else on GigabitEthernet2/1/1');
-    expect(r.stdout).toContain('    flow 2 announced by 227 in packet 14 on flow 1 (172.23.0.2:21001)');
-    expect(r.stdout).toContain(
-      '    flow 2 (data 172.23.0.3:41928 → 172.23.0.2:21001): in reality the data connection would not have opened; its 6 later packets could not have happened; the 226 in packet 25 could not have happened',
+    expect(r.stdout).toMatch(wrappedText('  capture: 63 records, 63 IP packets: 63 crossing the firewall ('));
+    expect(r.stdout).toMatch(wrappedText('  topology: 172.23.0.2/32 on GigabitEthernet2/1/10; everything else on GigabitEthernet2/1/1'));
+    expect(r.stdout).toMatch(wrappedText('    flow 2 announced by 227 in packet 14 on flow 1 (172.23.0.2:21001)'));
+    expect(r.stdout).toMatch(
+      wrappedText(
+        '    flow 2 (data 172.23.0.3:41928 → 172.23.0.2:21001): in reality the data connection would not have opened; its 6 later packets could not have happened; the 226 in packet 25 could not have happened',
+      ),
     );
   });
 
@@ -32,8 +34,8 @@ describe('ftpwall replay CAPTURE', () => {
     const r = ftpwall(['replay', passive, '--config', activeCfg, '--inside', '172.23.0.0/24@GigabitEthernet2/1/10']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('FTP fails: no FTP control connection crossed the firewall (4 flows; 4 do not cross it)');
-    expect(r.stdout).toContain('  capture: 63 records, 63 IP packets: 0 crossing the firewall (0 permitted, 0 denied), 63 not crossing');
-    expect(r.stdout).toContain('  flow 1: both ends on GigabitEthernet2/1/10: does not cross the firewall, no verdicts');
+    expect(r.stdout).toMatch(wrappedText('  capture: 63 records, 63 IP packets: 0 crossing the firewall (0 permitted, 0 denied), 63 not crossing'));
+    expect(r.stdout).toMatch(wrappedText('  flow 1: both ends on GigabitEthernet2/1/10: does not cross the firewall, no verdicts'));
     expect(r.stderr).toBe('ftpwall: info: topology: everything not inside on GigabitEthernet2/1/1 (guessed; use --outside-interface to change it)\n');
   });
 
@@ -60,7 +62,7 @@ describe('ftpwall replay CAPTURE', () => {
     writeFileSync(topo, 'GigabitEthernet2/1/10: [172.23.0.2/32]\nGigabitEthernet2/1/1: default\n');
     const r = ftpwall(['replay', passive, '--config', activeCfg, '--topology', topo]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('  topology: 172.23.0.2/32 on GigabitEthernet2/1/10; everything else on GigabitEthernet2/1/1');
+    expect(r.stdout).toMatch(wrappedText('  topology: 172.23.0.2/32 on GigabitEthernet2/1/10; everything else on GigabitEthernet2/1/1'));
   });
 
   it('writes the JSON contract: flows with their announcements and notes, packets empty unless --packets', () => {

@@ -35,3 +35,8 @@ export function ftpwall(args: readonly string[], env: Record<string, string> = {
 export function unwrapVerdicts(text: string): string {
   return text.replace(/\n {4}(?=\S)/g, ' ');
 }
+
+/** A pattern for `text` that also matches it wrapped: every run of spaces may be any whitespace, newlines included. */
+export function wrappedText(text: string): RegExp {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ +/g, '\\s+'));
+}

@@ -22,6 +22,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const topology = makeTopology([{ prefix: parsePrefix('192.168.10.1/32')!, iface: 'GigabitEthernet2/1/10', origin: 'test' }], 'GigabitEthernet2/1/1');
 
+/** The line that starts with `start`, its wrapped continuation lines (indented two more) joined again. */
+function unwrapped(lines: readonly string[], start: string): string | undefined {
+  const i = lines.findIndex((l) => l.startsWith(start));
+  if (i < 0) return undefined;
+  let line = lines[i]!;
+  for (let k = i + 1; k < lines.length && lines[k]!.startsWith('    ') && !lines[k]!.startsWith('     '); k++) line += ` ${lines[k]!.trim()}`;
+  return line;
+}
+
 function replay(file: string, maxConnections?: number) {
   const firewall = createStatefulFirewall(bundledPolicy('stateful.cfg'), maxConnections !== undefined ? { maxConnections } : {});
   let flows = 0;
@@ -34,7 +43,7 @@ function replay(file: string, maxConnections?: number) {
   };
   const { replay: r } = replayCapture(openCapture(file), { topology, firewall, onFlow });
   const lines = captureLines(buildCaptureRun({ name: 'flood', source: file, config: 'rules/stateful.cfg', engine: 'stateful' }, r, topology));
-  return { stats: r.stats, flows, blocked, distinctIds: ids.size, r, conntrackLine: lines.find((l) => l.startsWith('  conntrack: ')) };
+  return { stats: r.stats, flows, blocked, distinctIds: ids.size, r, conntrackLine: unwrapped(lines, '  conntrack: ') };
 }
 
 describe('floods', () => {

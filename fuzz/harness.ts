@@ -3,11 +3,12 @@ import type { Diagnostic } from '../src/diag/diagnostic.js';
 import { cliTarget } from './cli-target.js';
 import { mutateBytes, mutateText } from './mutate.js';
 import { createRng, mixSeed } from './rng.js';
+import { iptablesTarget, nftTarget } from './ruleset-targets.js';
 import { spanProblems } from './spans.js';
 import { TARGETS, type Seed, type Target } from './targets.js';
 
 /** Every target by name. */
-export const ALL_TARGETS: Record<string, Target> = { ...TARGETS, cli: cliTarget };
+export const ALL_TARGETS: Record<string, Target> = { ...TARGETS, iptables: iptablesTarget, nft: nftTarget, cli: cliTarget };
 
 /** The target called `name`; throws with the list when there is none. */
 export function targetByName(name: string): Target {

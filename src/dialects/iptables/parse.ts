@@ -7,6 +7,7 @@ import { sortDiagnostics, spanAt, type Diagnostic, type Parsed, type SourceSpan 
 import { formatIp, parseIp, type IpFamily } from '../../net/address.js';
 import type { AddrMatch, Policy, PortMatch, Rule } from '../../policy/model.js';
 import type { NatRule } from '../../policy/nat.js';
+import { chainGraphProblems } from '../chain-graph.js';
 import { NF_PRIORITY, rulesetPolicy, type NfChain, type NfCond, type NfHook, type NfRule, type NfTarget } from '../../policy/netfilter.js';
 import { parseRuleWords, type NatTarget } from './rule.js';
 import { splitWords } from './values.js';
@@ -150,6 +151,7 @@ export function parseIptablesSave(text: string, file: string): Parsed<Policy> {
       at: c.at,
     };
   });
+  for (const d of chainGraphProblems(out)) diags.push(d);
   const policy = rulesetPolicy(file, { dialect: 'iptables', chains: out }, interfaces, nat);
   return { value: policy, diagnostics: sortDiagnostics(diags) };
 }

@@ -235,13 +235,20 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
         }
         const o = op();
         let vtext = '';
-        while (peek() && peek()!.kind === 'word' && peek()!.text !== '/' && /^[a-z0-9|(),x]+$/i.test(peek()!.text) && !isKeyword(peek()!.text)) vtext += next()!.text;
+        // nft 1.0 lists flag sets with commas (`syn,ack`), which the lexer makes separate tokens
+        const flagWord = (t: NftToken | undefined): boolean => t?.kind === 'word' && t.text !== '/' && /^[a-z0-9|()x]+$/i.test(t.text) && !isKeyword(t.text);
+        while (flagWord(peek()) || (vtext !== '' && peek()?.kind === ',' && flagWord(tokens[i + 1]))) vtext += next()!.text;
         const value = vtext === '0' || vtext === '0x0' ? 0 : parseTcpFlagList(vtext.replace(/[()]/g, '').replace(/\|/g, ','));
         if (value === undefined) return fail(f, `not TCP flags: '${vtext}'`);
         if (peek()?.text === '/') {
           i++;
           const m = next();
-          const mm = m ? parseTcpFlagList(m.text) : undefined;
+          let mtext = m?.text ?? '';
+          while (peek()?.kind === ',' && flagWord(tokens[i + 1])) {
+            mtext += `,${tokens[i + 1]!.text}`;
+            i += 2;
+          }
+          const mm = m ? parseTcpFlagList(mtext) : undefined;
           if (mm === undefined) return fail(m, 'not TCP flags');
           mask = mm;
         } else if (mask === 0xff && o === '==' && vtext !== '') {

@@ -84,7 +84,11 @@ export function parseIptablesSave(text: string, file: string): Parsed<Policy> {
     let words = splitWords(raw);
     // iptables-save -c: a counter prefix `[packets:bytes]` before the rule
     if (/^\[\d+:\d+\]$/.test(words[0]?.text ?? '')) words = words.slice(1);
-    const first = words[0]!;
+    const first = words[0];
+    if (!first) {
+      diags.push({ severity: 'error', message: 'a counter [packets:bytes] with no rule after it', span: at(col0, line.length), suggestion: 'iptables-save -c writes the counters before a -A rule' });
+      continue;
+    }
     if (first.text.startsWith(':')) {
       const name = first.text.slice(1);
       const pol = words[1];

@@ -52,7 +52,9 @@ export function parseIptablesSave(text: string, file: string): Parsed<Policy> {
   const interfaces = new Set<string>();
   let table: string | undefined;
   let tableAt: SourceSpan | undefined;
-  const find = (t: string, name: string): ChainDraft | undefined => chains.find((c) => c.table === t && c.name === name);
+  // by table and name: a lookup per line, so a file of many chains stays linear
+  const byName = new Map<string, ChainDraft>();
+  const find = (t: string, name: string): ChainDraft | undefined => byName.get(`${t}\u0000${name}`);
 
   for (let n = 0; n < lines.length; n++) {
     const raw = lines[n]!;
@@ -106,7 +108,9 @@ export function parseIptablesSave(text: string, file: string): Parsed<Policy> {
         diags.push({ severity: 'error', message: `chain ${name} is declared twice in table ${table}`, span: at(first.col, first.len) });
         continue;
       }
-      chains.push({ name, table, builtin: builtinPrio !== undefined, ...(builtinPrio !== undefined ? { policy: pol!.text === 'DROP' ? 'drop' : 'accept' } : {}), rules: [], at: at(first.col, first.len) } as ChainDraft);
+      const draft = { name, table, builtin: builtinPrio !== undefined, ...(builtinPrio !== undefined ? { policy: pol!.text === 'DROP' ? 'drop' : 'accept' } : {}), rules: [], at: at(first.col, first.len) } as ChainDraft;
+      chains.push(draft);
+      byName.set(`${table}\u0000${name}`, draft);
       continue;
     }
     if (first.text !== '-A' && first.text !== '--append') {

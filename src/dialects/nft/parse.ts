@@ -189,8 +189,9 @@ export function parseNftRuleset(text: string, file: string): Parsed<Policy> {
       if (chain.hook && chain.priority === undefined) chain.priority = 0;
     }
   }
+  const names = new Set(chains.map((c) => `${c.family}\u0000${c.table}\u0000${c.name}`));
   for (const j of jumps)
-    if (!chains.some((c) => c.table === j.chain.table && c.family === j.chain.family && c.name === j.name))
+    if (!names.has(`${j.chain.family}\u0000${j.chain.table}\u0000${j.name}`))
       diags.push({ severity: 'error', message: `no chain named '${j.name}' in table ${j.chain.family} ${j.chain.table}`, span: j.at });
   const out: NfChain[] = chains.map((c) => ({ ...c }));
   for (const d of chainGraphProblems(out)) diags.push(d);

@@ -4,8 +4,8 @@
  * that comes back to a chain already on the way, and a chain reached through more than
  * NF_MAX_CHAIN_HOPS jumps and gotos, are refused ("Too many links"), at the rule that does it.
  * Chains no hooked chain reaches are not checked (the kernel loads those). Also refused: chains that
- * jump into the same chains so often that one packet may be tested against more than
- * NF_MAX_WALK_RULES rules, which the simulation does not follow.
+ * jump into the same chains (or test the same large sets) so often that one packet may be tested
+ * against more than NF_MAX_WALK_RULES rules and set elements, which the simulation does not follow.
  */
 import type { Diagnostic } from '../diag/diagnostic.js';
 import { NF_MAX_CHAIN_HOPS, NF_MAX_WALK_RULES, type NfChain, type NfRule } from '../policy/netfilter.js';
@@ -16,6 +16,16 @@ interface Edge {
 }
 
 const TOO_MANY_LINKS = 'the kernel refuses the ruleset ("Too many links")';
+
+/** What testing one rule may cost the walk: one, plus the addresses and port ranges it compares against (sets are scanned). */
+function ruleCost(rule: NfRule): number {
+  let n = 1;
+  for (const c of rule.conds) {
+    if (c.kind === 'src' || c.kind === 'dst') n += c.any.length;
+    else if (c.kind === 'sport' || c.kind === 'dport') n += c.ports.ranges.length;
+  }
+  return n;
+}
 
 /** Problems with the chains' jumps: loops, too many hops, too much work; empty when the walk is exact and bounded. */
 export function chainGraphProblems(chains: readonly NfChain[]): Diagnostic[] {
@@ -63,7 +73,8 @@ export function chainGraphProblems(chains: readonly NfChain[]): Diagnostic[] {
   const deepest: (Edge | undefined)[] = new Array<Edge | undefined>(chains.length);
   const work = new Float64Array(chains.length);
   for (const n of order) {
-    let w = chains[n]!.rules.length;
+    let w = 0;
+    for (const rule of chains[n]!.rules) w += ruleCost(rule);
     for (const e of edges[n]!) {
       if (hops[e.to]! + 1 > hops[n]!) {
         hops[n] = hops[e.to]! + 1;
@@ -97,9 +108,9 @@ export function chainGraphProblems(chains: readonly NfChain[]): Diagnostic[] {
     } else if (work[n]! > NF_MAX_WALK_RULES)
       out.push({
         severity: 'error',
-        message: `a packet's walk from chain ${c.name} may test more than ${NF_MAX_WALK_RULES.toLocaleString('en-US')} rules (its rules jump into the same chains again and again): more than the simulation follows`,
+        message: `a packet's walk from chain ${c.name} may test more than ${NF_MAX_WALK_RULES.toLocaleString('en-US')} rules and set elements (its rules jump into the same chains, or test the same large sets, again and again): more than the simulation follows`,
         span: c.at,
-        suggestion: 'jump into each chain from fewer rules',
+        suggestion: 'jump into each chain, and test each large set, from fewer rules',
       });
   }
   return out;

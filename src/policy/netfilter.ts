@@ -94,7 +94,7 @@ export interface Ruleset {
  * NFT_JUMP_STACK_SIZE is 16); seen with nft 1.0 and iptables-restore 1.8.9 (nf_tables) on Linux 6.
  */
 export const NF_MAX_CHAIN_HOPS = 15;
-/** The most rules one packet's walk from one base chain may test; a ruleset that may test more is refused when it is read. */
+/** The most rules and set elements one packet's walk from one base chain may test; a ruleset that may test more is refused when it is read. */
 export const NF_MAX_WALK_RULES = 1_000_000;
 
 /** Priorities of the kernel's hook functions (include/uapi/linux/netfilter_ipv4.h NF_IP_PRI_*). */

@@ -41,7 +41,9 @@ export function inputFor(target: Target, root: string, seed: number, index: numb
     const data = keep ? (base.data as Uint8Array) : mutateBytes(base.data as Uint8Array, rng, seeds.map((s) => s.data as Uint8Array));
     return { seedName: base.name, data };
   }
-  const data = keep ? (base.data as string) : mutateText(base.data as string, rng, seeds.map((s) => s.data as string), target.words);
+  let data = keep ? (base.data as string) : mutateText(base.data as string, rng, seeds.map((s) => s.data as string), target.words);
+  // only targets with a mutation of their own draw for it: the other targets' inputs stay as they were
+  if (target.mutate && !keep && rng.chance(0.3)) data = target.mutate(data, rng);
   return { seedName: base.name, data };
 }
 

@@ -29,6 +29,7 @@ import { checkScenarioFits, declaredInterfaces } from '../src/scenario/fit.js';
 import { loadScenario } from '../src/scenario/load.js';
 import type { Scenario } from '../src/scenario/model.js';
 import { simulate } from '../src/sim/run.js';
+import type { Rng } from './rng.js';
 import type { Seed, Target, TargetResult } from './targets.js';
 
 /** Words of iptables-save output, to swap in for tokens. */
@@ -168,12 +169,29 @@ function runRuleset(text: string, root: string, dialect: Dialect, file: string):
   return { diagnostics, files };
 }
 
+/**
+ * Points one rule's jump (or its verdict) at a chain the text declares, the rule's own chain
+ * included: loops, deep nesting and many ways into one chain come from here.
+ */
+function retarget(text: string, rng: Rng, rule: RegExp, chainNames: RegExp, write: (chain: string, rng: Rng) => string): string {
+  const chains: string[] = [];
+  chainNames.lastIndex = 0;
+  for (let m = chainNames.exec(text); m !== null && chains.length < 1000; m = chainNames.exec(text)) chains.push(m[1]!);
+  const sites: [number, number][] = [];
+  rule.lastIndex = 0;
+  for (let m = rule.exec(text); m !== null && sites.length < 1000; m = rule.exec(text)) sites.push([m.index, m.index + m[0].length]);
+  if (chains.length === 0 || sites.length === 0) return text;
+  const [a, b] = rng.pick(sites);
+  return text.slice(0, a) + write(rng.pick(chains), rng) + text.slice(b);
+}
+
 /** iptables-save / ip6tables-save text. */
 export const iptablesTarget: Target = {
   name: 'iptables',
   kind: 'text',
   words: IPTABLES_WORDS,
   seeds: (root) => [...textSeeds(root, 'rules/linux', /\.rules$/), ...textSeeds(root, 'test/fixtures/iptables', /\.rules$/), ...exportedSeeds(root, 'iptables')],
+  mutate: (text, rng) => retarget(text, rng, /-[jg] \S+/g, /^:(\S+) /gm, (chain, r) => `${r.chance(0.5) ? '-j' : '-g'} ${chain}`),
   run: (input, root) => runRuleset(input as string, root, 'iptables', 'fuzz.rules'),
 };
 
@@ -183,5 +201,6 @@ export const nftTarget: Target = {
   kind: 'text',
   words: NFT_WORDS,
   seeds: (root) => [...textSeeds(root, 'rules/linux', /\.nft$/), ...textSeeds(root, 'test/fixtures/nft', /\.nft$/), ...exportedSeeds(root, 'nft')],
+  mutate: (text, rng) => retarget(text, rng, /\b(?:jump \S+|goto \S+|accept|drop|return)\b/g, /\bchain (\S+) \{/g, (chain, r) => `${r.chance(0.5) ? 'jump' : 'goto'} ${chain}`),
   run: (input, root) => runRuleset(input as string, root, 'nft', 'fuzz.nft'),
 };

@@ -4,7 +4,9 @@
  * - `dump`: a 100,000-line `display current-configuration` with 10,000 ACL rules over 20 ACLs,
  *   interfaces with packet filters and ASPF, object groups, a security zone pair, and
  *   unmodelled sections (VLANs, OSPF, users, a banner) that are skipped and counted;
- * - `named-32000` / `named-50000`: that many named ACLs of one rule each, bound on interfaces.
+ * - `named-32000` / `named-50000`: that many named ACLs of one rule each, bound on interfaces;
+ * - `iptables-30000` / `nft-30000`: Linux rulesets of that many user chains, each jumped to from the
+ *   forward chain (chain lookups by name were a scan each: 30,000 chains took minutes).
  */
 import { parseConfig } from '../src/dialects/load.js';
 import type { PhaseResult } from './phases.js';
@@ -64,9 +66,36 @@ export function namedAcls(count: number): string {
   return `${out.join('\n')}\n`;
 }
 
+/** A Linux ruleset (iptables-save or nft) whose forward chain jumps to `count` user chains of one rule each. */
+export function manyChains(dialect: 'iptables' | 'nft', count: number): string {
+  const src = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  const out: string[] = [];
+  if (dialect === 'iptables') {
+    out.push('*filter', ':FORWARD DROP [0:0]');
+    for (let i = 0; i < count; i++) out.push(`:c${i} - [0:0]`);
+    for (let i = 0; i < count; i++) out.push(`-A FORWARD -s ${src(i)}/32 -j c${i}`);
+    for (let i = 0; i < count; i++) out.push(`-A c${i} -p tcp -m tcp --dport 21 -j ACCEPT`);
+    out.push('COMMIT');
+  } else {
+    out.push('table ip t {', '\tchain forward {', '\t\ttype filter hook forward priority filter; policy drop;');
+    for (let i = 0; i < count; i++) out.push(`\t\tip saddr ${src(i)} jump c${i}`);
+    out.push('\t}');
+    for (let i = 0; i < count; i++) out.push(`\tchain c${i} {`, '\t\ttcp dport 21 accept', '\t}');
+    out.push('}');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function generated(kind: string): string {
+  if (kind === 'dump') return generatedDump(100_000, 10_000);
+  const m = /^(iptables|nft)-(\d+)$/.exec(kind);
+  if (m) return manyChains(m[1] as 'iptables' | 'nft', Number(m[2]));
+  return namedAcls(Number(kind.replace('named-', '')));
+}
+
 /** One parse case, timed (best of `rounds`). */
 export function parsePhase(kind: string, rounds = 3): PhaseResult {
-  const text = kind === 'dump' ? generatedDump(100_000, 10_000) : namedAcls(Number(kind.replace('named-', '')));
+  const text = generated(kind);
   const lines = text.split('\n').length - 1;
   let best = Number.POSITIVE_INFINITY;
   let bestCpu = Number.POSITIVE_INFINITY;
@@ -81,9 +110,12 @@ export function parsePhase(kind: string, rounds = 3): PhaseResult {
     best = Math.min(best, performance.now() - t0);
     // CPU time as well as wall time: on a shared machine the wall time mostly measures the other processes
     bestCpu = Math.min(bestCpu, (cpu.user + cpu.system) / 1000);
-    acls = parsed.value.acls.length;
+    const chains = parsed.value.ruleset?.chains ?? [];
+    // a ruleset's chains in the ACLs column
+    acls = parsed.value.acls.length + chains.length;
     rules = 0;
     for (const a of parsed.value.acls) rules += a.rules.length;
+    for (const c of chains) rules += c.rules.length;
     errors = parsed.diagnostics.filter((d) => d.severity === 'error').length;
   }
   if (errors > 0) throw new Error(`bench: the generated ${kind} config has ${errors} errors`);

@@ -3,11 +3,12 @@ import type { Diagnostic } from '../src/diag/diagnostic.js';
 import { cliTarget } from './cli-target.js';
 import { mutateBytes, mutateText } from './mutate.js';
 import { createRng, mixSeed } from './rng.js';
+import { iptablesTarget, nftTarget } from './ruleset-targets.js';
 import { spanProblems } from './spans.js';
 import { TARGETS, type Seed, type Target } from './targets.js';
 
 /** Every target by name. */
-export const ALL_TARGETS: Record<string, Target> = { ...TARGETS, cli: cliTarget };
+export const ALL_TARGETS: Record<string, Target> = { ...TARGETS, iptables: iptablesTarget, nft: nftTarget, cli: cliTarget };
 
 /** The target called `name`; throws with the list when there is none. */
 export function targetByName(name: string): Target {
@@ -40,7 +41,9 @@ export function inputFor(target: Target, root: string, seed: number, index: numb
     const data = keep ? (base.data as Uint8Array) : mutateBytes(base.data as Uint8Array, rng, seeds.map((s) => s.data as Uint8Array));
     return { seedName: base.name, data };
   }
-  const data = keep ? (base.data as string) : mutateText(base.data as string, rng, seeds.map((s) => s.data as string), target.words);
+  let data = keep ? (base.data as string) : mutateText(base.data as string, rng, seeds.map((s) => s.data as string), target.words);
+  // only targets with a mutation of their own draw for it: the other targets' inputs stay as they were
+  if (target.mutate && !keep && rng.chance(0.3)) data = target.mutate(data, rng);
   return { seedName: base.name, data };
 }
 

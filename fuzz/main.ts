@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run fuzz -- --target h3c|scenario|topology|pcap|cli --inputs N --seed S`:
- * mutates the seed corpus (bundled rules and scenarios, test fixtures, the public
+ * `npm run fuzz -- --target h3c|iptables|nft|scenario|topology|pcap|cli --inputs N --seed S`:
+ * mutates the seed corpus (bundled rules and scenarios, test fixtures, exported rulesets, the public
  * captures), runs every input through the target's pipeline in worker threads, and
  * checks the invariants: no exception escapes (only located diagnostics), every
  * diagnostic's span inside its line, under 2 s per input; a watchdog ends a worker

@@ -9,7 +9,7 @@ export const YAML_BREAKS = /\r?\n/;
 /** Line breaks of device configs as the H3C lexer reads them: CRLF, CR or LF (device consoles send bare CRs). */
 export const CONFIG_BREAKS = /\r\n|\r|\n/;
 
-/** The convention for a file by its name: `.cfg` files are configs, the rest YAML. */
+/** The convention for a file by its name: `.cfg` files are H3C configs, the rest (YAML, iptables-save `.rules`, nft `.nft`: LF or CRLF, as their readers split them) YAML_BREAKS. */
 export function breaksFor(file: string): RegExp {
   return /\.cfg$/i.test(file) ? CONFIG_BREAKS : YAML_BREAKS;
 }

@@ -68,6 +68,8 @@ export interface Target {
   readonly kind: 'text' | 'bytes' | 'argv';
   /** words to swap in for tokens (text targets) */
   readonly words?: readonly string[];
+  /** text targets: a mutation of their own language, applied after the generic ones to some inputs */
+  mutate?(text: string, rng: Rng): string;
   seeds(root: string): Seed[];
   /** argv targets: a command line made from the Rng */
   generate?(rng: Rng, root: string): string[];

@@ -88,6 +88,15 @@ export interface Ruleset {
   readonly chains: readonly NfChain[];
 }
 
+/**
+ * The most jumps and gotos a walk may take from a hooked chain to reach a chain: nf_tables (nft, and
+ * iptables-nft) refuse a ruleset that reaches a chain through 16 ("Too many links", its jump stack
+ * NFT_JUMP_STACK_SIZE is 16); seen with nft 1.0 and iptables-restore 1.8.9 (nf_tables) on Linux 6.
+ */
+export const NF_MAX_CHAIN_HOPS = 15;
+/** The most rules and set elements one packet's walk from one base chain may test; a ruleset that may test more is refused when it is read. */
+export const NF_MAX_WALK_RULES = 1_000_000;
+
 /** Priorities of the kernel's hook functions (include/uapi/linux/netfilter_ipv4.h NF_IP_PRI_*). */
 export const NF_PRIORITY = { raw: -300, conntrack: -200, mangle: -150, dstnat: -100, filter: 0, srcnat: 100, confirm: 2147483647 } as const;
 

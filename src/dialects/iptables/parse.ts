@@ -7,6 +7,7 @@ import { sortDiagnostics, spanAt, type Diagnostic, type Parsed, type SourceSpan 
 import { formatIp, parseIp, type IpFamily } from '../../net/address.js';
 import type { AddrMatch, Policy, PortMatch, Rule } from '../../policy/model.js';
 import type { NatRule } from '../../policy/nat.js';
+import { chainGraphProblems } from '../chain-graph.js';
 import { NF_PRIORITY, rulesetPolicy, type NfChain, type NfCond, type NfHook, type NfRule, type NfTarget } from '../../policy/netfilter.js';
 import { parseRuleWords, type NatTarget } from './rule.js';
 import { splitWords } from './values.js';
@@ -51,7 +52,9 @@ export function parseIptablesSave(text: string, file: string): Parsed<Policy> {
   const interfaces = new Set<string>();
   let table: string | undefined;
   let tableAt: SourceSpan | undefined;
-  const find = (t: string, name: string): ChainDraft | undefined => chains.find((c) => c.table === t && c.name === name);
+  // by table and name: a lookup per line, so a file of many chains stays linear
+  const byName = new Map<string, ChainDraft>();
+  const find = (t: string, name: string): ChainDraft | undefined => byName.get(`${t}\u0000${name}`);
 
   for (let n = 0; n < lines.length; n++) {
     const raw = lines[n]!;
@@ -83,7 +86,11 @@ export function parseIptablesSave(text: string, file: string): Parsed<Policy> {
     let words = splitWords(raw);
     // iptables-save -c: a counter prefix `[packets:bytes]` before the rule
     if (/^\[\d+:\d+\]$/.test(words[0]?.text ?? '')) words = words.slice(1);
-    const first = words[0]!;
+    const first = words[0];
+    if (!first) {
+      diags.push({ severity: 'error', message: 'a counter [packets:bytes] with no rule after it', span: at(col0, line.length), suggestion: 'iptables-save -c writes the counters before a -A rule' });
+      continue;
+    }
     if (first.text.startsWith(':')) {
       const name = first.text.slice(1);
       const pol = words[1];
@@ -101,7 +108,9 @@ export function parseIptablesSave(text: string, file: string): Parsed<Policy> {
         diags.push({ severity: 'error', message: `chain ${name} is declared twice in table ${table}`, span: at(first.col, first.len) });
         continue;
       }
-      chains.push({ name, table, builtin: builtinPrio !== undefined, ...(builtinPrio !== undefined ? { policy: pol!.text === 'DROP' ? 'drop' : 'accept' } : {}), rules: [], at: at(first.col, first.len) } as ChainDraft);
+      const draft = { name, table, builtin: builtinPrio !== undefined, ...(builtinPrio !== undefined ? { policy: pol!.text === 'DROP' ? 'drop' : 'accept' } : {}), rules: [], at: at(first.col, first.len) } as ChainDraft;
+      chains.push(draft);
+      byName.set(`${table}\u0000${name}`, draft);
       continue;
     }
     if (first.text !== '-A' && first.text !== '--append') {
@@ -150,6 +159,7 @@ export function parseIptablesSave(text: string, file: string): Parsed<Policy> {
       at: c.at,
     };
   });
+  for (const d of chainGraphProblems(out)) diags.push(d);
   const policy = rulesetPolicy(file, { dialect: 'iptables', chains: out }, interfaces, nat);
   return { value: policy, diagnostics: sortDiagnostics(diags) };
 }

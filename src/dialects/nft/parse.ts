@@ -7,6 +7,7 @@ import { sortDiagnostics, type Diagnostic, type Parsed, type SourceSpan } from '
 import { formatIp, parseIp, type IpFamily } from '../../net/address.js';
 import type { AddrMatch, Policy, PortMatch, Rule } from '../../policy/model.js';
 import type { NatRule } from '../../policy/nat.js';
+import { chainGraphProblems } from '../chain-graph.js';
 import { NF_PRIORITY, rulesetPolicy, type NfChain, type NfCond, type NfHook, type NfRule, type NfTarget } from '../../policy/netfilter.js';
 import { lexNft, tokenSpan, type NftToken } from './lexer.js';
 import { parseNftRule, type NftNat } from './rule.js';
@@ -188,10 +189,12 @@ export function parseNftRuleset(text: string, file: string): Parsed<Policy> {
       if (chain.hook && chain.priority === undefined) chain.priority = 0;
     }
   }
+  const names = new Set(chains.map((c) => `${c.family}\u0000${c.table}\u0000${c.name}`));
   for (const j of jumps)
-    if (!chains.some((c) => c.table === j.chain.table && c.family === j.chain.family && c.name === j.name))
+    if (!names.has(`${j.chain.family}\u0000${j.chain.table}\u0000${j.name}`))
       diags.push({ severity: 'error', message: `no chain named '${j.name}' in table ${j.chain.family} ${j.chain.table}`, span: j.at });
   const out: NfChain[] = chains.map((c) => ({ ...c }));
+  for (const d of chainGraphProblems(out)) diags.push(d);
   const policy = rulesetPolicy(file, { dialect: 'nft', chains: out }, interfaces, nat);
   return { value: policy, diagnostics: sortDiagnostics(diags) };
 }

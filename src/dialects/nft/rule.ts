@@ -76,7 +76,7 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
     return '==';
   };
   /** A value, an anonymous set `{ a, b }`, or `@set`: the element texts, with the first token. */
-  const values = (): { texts: string[]; at: NftToken } | undefined => {
+  const values = (): { texts: readonly string[]; at: NftToken; set?: readonly string[] } | undefined => {
     const t = next();
     if (!t) return fail(undefined, 'a value is missing at the end of the rule');
     if (t.kind === '{') {
@@ -93,7 +93,8 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
     if (t.kind === 'word' && t.text.startsWith('@')) {
       const s = sets.get(t.text.slice(1));
       if (!s) return fail(t, `no set named '${t.text.slice(1)}' in this table`);
-      return { texts: [...s], at: t };
+      // the set's own array, not a copy: its parsed form is kept once per set (fromSet)
+      return { texts: s, at: t, set: s };
     }
     // `established,related`: a comma list outside braces (ct state)
     if (t.kind === 'word' || t.kind === 'string') {
@@ -106,34 +107,17 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
     }
     return fail(t, `a value was expected, not '${t.text}'`);
   };
-  const addrs = (family: IpFamily): NfAddr[] | undefined => {
+  const addrs = (family: IpFamily): readonly NfAddr[] | undefined => {
     const v = values();
     if (!v) return undefined;
-    const out: NfAddr[] = [];
-    for (const text of v.texts) {
-      const r = text.includes('-') ? parseAddrRange(text) : undefined;
-      if (r && r.family === family) {
-        out.push(r.addr);
-        continue;
-      }
-      const a = parseAddrPrefix(text);
-      if (!a || a.family !== family) return fail(v.at, `not an IPv${family} address: '${text}'`);
-      out.push({ kind: 'prefix', match: a.match });
-    }
-    return out;
+    const r = fromSet(v.set, `addr ${family}`, () => parseAddrs(v.texts, family));
+    return typeof r === 'string' ? fail(v.at, `not an IPv${family} address: '${r}'`) : r;
   };
   const ports = (o: string): PortMatch | undefined => {
     const v = values();
     if (!v) return undefined;
-    const ranges: (readonly [number, number])[] = [];
-    for (const text of v.texts) {
-      const r = parsePortRange(text, '-');
-      if (!r) return fail(v.at, `not a port or port range: '${text}'`, 'write PORT or FIRST-LAST');
-      if (o === '>' || o === '>=') ranges.push([o === '>' ? r[0] + 1 : r[0], 65535]);
-      else if (o === '<' || o === '<=') ranges.push([0, o === '<' ? r[0] - 1 : r[0]]);
-      else ranges.push(r);
-    }
-    return portsMatch(ranges.filter((r) => r[0] <= r[1]));
+    const r = fromSet(v.set, `ports ${o}`, () => parsePorts(v.texts, o));
+    return typeof r === 'string' ? fail(v.at, `not a port or port range: '${r}'`, 'write PORT or FIRST-LAST') : r;
   };
   const neg = (o: string): { not?: true } => (o === '!=' ? { not: true } : {});
   /**
@@ -235,13 +219,20 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
         }
         const o = op();
         let vtext = '';
-        while (peek() && peek()!.kind === 'word' && peek()!.text !== '/' && /^[a-z0-9|(),x]+$/i.test(peek()!.text) && !isKeyword(peek()!.text)) vtext += next()!.text;
+        // nft 1.0 lists flag sets with commas (`syn,ack`), which the lexer makes separate tokens
+        const flagWord = (t: NftToken | undefined): boolean => t?.kind === 'word' && t.text !== '/' && /^[a-z0-9|()x]+$/i.test(t.text) && !isKeyword(t.text);
+        while (flagWord(peek()) || (vtext !== '' && peek()?.kind === ',' && flagWord(tokens[i + 1]))) vtext += next()!.text;
         const value = vtext === '0' || vtext === '0x0' ? 0 : parseTcpFlagList(vtext.replace(/[()]/g, '').replace(/\|/g, ','));
         if (value === undefined) return fail(f, `not TCP flags: '${vtext}'`);
         if (peek()?.text === '/') {
           i++;
           const m = next();
-          const mm = m ? parseTcpFlagList(m.text) : undefined;
+          let mtext = m?.text ?? '';
+          while (peek()?.kind === ',' && flagWord(tokens[i + 1])) {
+            mtext += `,${tokens[i + 1]!.text}`;
+            i += 2;
+          }
+          const mm = m ? parseTcpFlagList(mtext) : undefined;
           if (mm === undefined) return fail(m, 'not TCP flags');
           mask = mm;
         } else if (mask === 0xff && o === '==' && vtext !== '') {
@@ -302,7 +293,8 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
         for (const s of v.texts.flatMap((x) => x.split(','))) {
           const st = parseCtState(s);
           if (!st) return fail(v.at, `unknown conntrack state '${s}'`, 'new, established, related, invalid or untracked');
-          states.push(st);
+          // five states at most, however long the set
+          if (!states.includes(st)) states.push(st);
         }
         conds.push({ kind: 'ctstate', states, ...neg(o) });
       } else if (f?.text === 'helper' && peek()?.text === 'set') {
@@ -384,6 +376,50 @@ export function parseNftRule(tokens: readonly NftToken[], span: (t: NftToken) =>
   if (failed) return undefined;
   if (vmap && target.kind !== 'continue') return fail(tokens[tokens.length - 1], 'a verdict map and a verdict in one rule are not simulated');
   return { conds, effects, target, ...(vmap ? { vmap, vmapJumps } : {}), ...(nat ? { nat } : {}), ...(helperObject ? { helperObject } : {}), ...(comment !== undefined ? { comment } : {}), ...(jumpAt ? { jumpAt } : {}) };
+}
+
+/**
+ * Parsed forms of named sets, once per set and use: a set of thousands of elements referenced by
+ * thousands of rules is parsed once and shared by them (a copy per rule took minutes and gigabytes).
+ */
+const SET_VALUES = new WeakMap<readonly string[], Map<string, unknown>>();
+
+/** `make()` for an inline value; for a named set, its result kept with the set under `key`. */
+function fromSet<T>(set: readonly string[] | undefined, key: string, make: () => T): T {
+  if (!set) return make();
+  let forSet = SET_VALUES.get(set);
+  if (!forSet) SET_VALUES.set(set, (forSet = new Map()));
+  if (!forSet.has(key)) forSet.set(key, make());
+  return forSet.get(key) as T;
+}
+
+/** Addresses, prefixes and ranges of one family; the first text that is none, as a string. */
+function parseAddrs(texts: readonly string[], family: IpFamily): readonly NfAddr[] | string {
+  const out: NfAddr[] = [];
+  for (const text of texts) {
+    const r = text.includes('-') ? parseAddrRange(text) : undefined;
+    if (r && r.family === family) {
+      out.push(r.addr);
+      continue;
+    }
+    const a = parseAddrPrefix(text);
+    if (!a || a.family !== family) return text;
+    out.push({ kind: 'prefix', match: a.match });
+  }
+  return out;
+}
+
+/** Ports and ranges after the operator `o` (`<`, `>`… make ranges); the first text that is none, as a string. */
+function parsePorts(texts: readonly string[], o: string): PortMatch | string {
+  const ranges: (readonly [number, number])[] = [];
+  for (const text of texts) {
+    const r = parsePortRange(text, '-');
+    if (!r) return text;
+    if (o === '>' || o === '>=') ranges.push([o === '>' ? r[0] + 1 : r[0], 65535]);
+    else if (o === '<' || o === '<=') ranges.push([0, o === '<' ? r[0] - 1 : r[0]]);
+    else ranges.push(r);
+  }
+  return portsMatch(ranges.filter((r) => r[0] <= r[1]));
 }
 
 function isKeyword(w: string): boolean {

@@ -14,7 +14,7 @@ import { formatLintJson, formatLintTable } from '../src/analysis/lint/format.js'
 import { lintPolicy } from '../src/analysis/lint/lint.js';
 import { hasErrors, type Diagnostic } from '../src/diag/diagnostic.js';
 import { detectDialect, parseConfig, type Dialect } from '../src/dialects/load.js';
-import { unsimulatedParts } from '../src/engine/ruleset.js';
+import { unsimulatedParts } from '../src/engine/unsimulated.js';
 import { createStaticFirewall } from '../src/engine/static.js';
 import { createStatefulFirewall } from '../src/engine/stateful/firewall.js';
 import { defaultInterfaceMap, policyInterfaces } from '../src/export/interface-map.js';

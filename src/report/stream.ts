@@ -9,7 +9,8 @@
 import { noteLine, type CaptureFlow, type CaptureRun } from '../replay/index.js';
 import { captureLines } from './capture.js';
 import { REPORT_SCHEMA_VERSION, type RunReport } from './run.js';
-import { PLAIN_STYLE, type Style } from './style.js';
+import { fitLines, fitRow, PLAIN_STYLE, type Style } from './style.js';
+import { hangingWrap } from './text-wrap.js';
 import { formatRun } from './table.js';
 
 /** Where report text goes, in order; 14a's output sink plugs in here. */
@@ -120,10 +121,14 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
           first = false;
           return;
         }
-        let text = `${padRow(row(f), widths)}\n`;
-        if (f.announcedBy) text += `      ↳ announced by ${f.announcedBy.trigger} in packet ${f.announcedBy.packet} on flow ${f.announcedBy.controlFlow} (${f.announcedBy.endpoint})\n`;
-        if (!f.crossesFirewall) text += `      ↳ both ends on ${f.clientInterface}: does not cross the firewall, no verdicts\n`;
-        if (f.inReality) text += `      ↳ ${f.inReality}\n`;
+        const cells = row(f);
+        let text = `${fitRow(padRow(cells, widths), cells, widths, STREAM_WIDTH).join('\n')}\n`;
+        const note = (t: string): void => {
+          for (const l of hangingWrap('      ↳ ', '        ', t, STREAM_WIDTH)) text += `${l}\n`;
+        };
+        if (f.announcedBy) note(`announced by ${f.announcedBy.trigger} in packet ${f.announcedBy.packet} on flow ${f.announcedBy.controlFlow} (${f.announcedBy.endpoint})`);
+        if (!f.crossesFirewall) note(`both ends on ${f.clientInterface}: does not cross the firewall, no verdicts`);
+        if (f.inReality) note(f.inReality);
         sink(text);
       };
 
@@ -140,10 +145,10 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
           widths = columnWidths(HEADER);
           for (const f of kept) widths = columnWidths(row(f), widths);
           lines([
-            st.bold(`${head.scenario} (${head.source}) × ${head.config} [${head.engine}]`),
-            `  more than ${held} flows${o.summary ? ' (blocked ones shown)' : ''}: each is listed in order of first packet once it and the flows before it have finished, the verdict follows`,
+            ...fitLines([st.bold(`${head.scenario} (${head.source}) × ${head.config} [${head.engine}]`)], STREAM_WIDTH),
+            ...fitLines([`  more than ${held} flows${o.summary ? ' (blocked ones shown)' : ''}: each is listed in order of first packet once it and the flows before it have finished, the verdict follows`], STREAM_WIDTH),
             '',
-            padRow(HEADER, widths),
+            ...fitRow(padRow(HEADER, widths), HEADER, widths, STREAM_WIDTH),
           ]);
         }
         for (const f of kept) writeFlow(f);
@@ -201,6 +206,9 @@ function visibleLength(s: string): number {
 }
 
 const HEADER = ['#', 'role', 'client', 'server', 'outcome', 'first blocked packet'];
+
+/** Every streamed line fits this many columns (as the whole-run table). */
+const STREAM_WIDTH = 100;
 
 /** Column widths grown to fit one more row, as formatTable pads them. */
 function columnWidths(cells: readonly string[], widths: number[] = []): number[] {

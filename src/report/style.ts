@@ -47,29 +47,28 @@ export function formatTableWithin(rows: readonly (readonly string[])[], width: n
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleWidth(c))));
   const out: string[] = [];
   rows.forEach((r, k) => {
-    const line = lines[k]!;
-    if (visibleWidth(line) <= width || r.length < 2) {
-      out.push(line);
-      return;
-    }
-    const lead = indent + r.slice(0, -1).map((c, i) => c + ' '.repeat(widths[i]! - visibleWidth(c))).join('  ') + '  ';
-    const last = r[r.length - 1]!;
-    if (visibleWidth(lead.trimEnd()) > width) {
-      // cells too wide for one line (long IPv6 endpoints): as many as fit, the rest on lines below
-      for (const l of stackedRow(r, widths, width, indent)) out.push(l);
-      return;
-    }
-    const room = width - visibleWidth(lead);
-    // beside the row only when the column is wide enough and no word of the cell would be cut
-    if (room >= MIN_LAST_COLUMN && last.split(' ').every((w) => visibleWidth(w) <= room)) {
-      const parts = wrapText(last, room);
-      out.push(lead + parts[0]!);
-      for (const p of parts.slice(1)) out.push(' '.repeat(visibleWidth(lead)) + p);
-    } else {
-      out.push(lead.trimEnd());
-      for (const p of wrapText(last, width - indent.length - 4)) out.push(`${indent}    ${p}`);
-    }
+    for (const l of fitRow(lines[k]!, r, widths, width, indent)) out.push(l);
   });
+  return out;
+}
+
+/** One formatted table row (`line`, cells `r` in columns of `widths`) within `width` columns, as formatTableWithin lays it out. */
+export function fitRow(line: string, r: readonly string[], widths: readonly number[], width: number, indent = '  '): string[] {
+  if (visibleWidth(line) <= width || r.length < 2) return [line];
+  const out: string[] = [];
+  const lead = indent + r.slice(0, -1).map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - visibleWidth(c)))).join('  ') + '  ';
+  const last = r[r.length - 1]!;
+  if (visibleWidth(lead.trimEnd()) > width) return stackedRow(r, widths, width, indent);
+  const room = width - visibleWidth(lead);
+  // beside the row only when the column is wide enough and no word of the cell would be cut
+  if (room >= MIN_LAST_COLUMN && last.split(' ').every((w) => visibleWidth(w) <= room)) {
+    const parts = wrapText(last, room);
+    out.push(lead + parts[0]!);
+    for (const p of parts.slice(1)) out.push(' '.repeat(visibleWidth(lead)) + p);
+  } else {
+    out.push(lead.trimEnd());
+    for (const p of wrapText(last, width - indent.length - 4)) out.push(`${indent}    ${p}`);
+  }
   return out;
 }
 
@@ -79,7 +78,7 @@ function stackedRow(r: readonly string[], widths: readonly number[], width: numb
   let line = indent;
   let i = 0;
   for (; i < r.length; i++) {
-    const cell = i === r.length - 1 ? r[i]! : r[i]! + ' '.repeat(widths[i]! - visibleWidth(r[i]!));
+    const cell = i === r.length - 1 ? r[i]! : r[i]! + ' '.repeat(Math.max(0, widths[i]! - visibleWidth(r[i]!)));
     if (visibleWidth(line) + visibleWidth(cell.trimEnd()) > width) break;
     line += `${cell}  `;
   }

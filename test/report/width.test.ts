@@ -113,4 +113,15 @@ describe('text reports fit 100 columns', () => {
       cfgs.forEach((c, i) => expect(lines).toContain(`  (${2 * i + 1}) ${c} [static]`));
       expect(lines.filter((l) => cols(l) > WIDTH)).toEqual([]);
     }, 600_000);
+
+  it('a table row with IPv6 endpoints too wide for one line keeps its cells, within 100 columns', () => {
+    const rows = [
+      ['#', 'role', 'client', 'server', 'outcome', 'first blocked packet'],
+      ['1', 'data', '[2001:470:4867:99:a1b2:c3d4:e5f6:21]:55785', '[2001:470:1f11:81f:c999:d94:aa7c:2e3e]:49189', 'blocked', '#12 SYN denied by acl 3000 rule 10'],
+    ];
+    const lines = formatTableWithin(rows, WIDTH);
+    expect(lines.filter((l) => cols(l) > WIDTH)).toEqual([]);
+    const text = lines.join(' ');
+    for (const cell of rows[1]!) expect(text).toContain(cell);
+  });
 });

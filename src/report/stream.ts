@@ -188,7 +188,7 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
             return;
           }
           const verdict = run.ftp.works ? (run.ftp.summary.startsWith('FTP works') ? '' : `${st.good('FTP works')}: `) : `${st.bad('FTP fails')}: `;
-          lines(['', `  ${verdict}${run.ftp.summary.replace(/^FTP works/, st.good('FTP works'))}`, ...captureLines({ ...run, flows: [], capture: { ...run.capture, flowsTruncated: false, notes: [] } })]);
+          lines(['', ...fitLines([`  ${verdict}${run.ftp.summary.replace(/^FTP works/, st.good('FTP works'))}`], STREAM_WIDTH), ...captureLines({ ...run, flows: [], capture: { ...run.capture, flowsTruncated: false, notes: [] } })]);
         },
       };
     },

@@ -46,7 +46,7 @@ describe('--format html', () => {
   });
 
   it('is offered by probe and verify', () => {
-    expect(ftpwall(['probe', '--help']).stdout.replace(/\s+/g, ' ')).toContain('(choices: "table", "json", "html", default: "table")');
+    expect(ftpwall(['probe', '--help']).stdout.replace(/\s+/g, ' ')).toContain('(choices: "table", "json", "ladder", "html", default: "table")');
     expect(ftpwall(['verify', '--help']).stdout.replace(/\s+/g, ' ')).toContain('(choices: "text", "html", default: "text")');
   });
 

@@ -62,8 +62,9 @@ import { DEFAULTS, readSteps } from './steps.js';
 import { parseWallClock } from '../policy/time-range.js';
 export { DEFAULTS, STEP_NAMES } from './steps.js';
 import { MAX_SECONDS, YamlReader, type YNode } from './yaml-read.js';
-import { sessionMinMs, synRetryMs } from './work.js';
+import { synRetryMs } from './work.js';
 import { readInterfaceAddresses } from './interfaces.js';
+import { checkControlPorts } from './control-ports.js';
 
 /** passivePortChoice values. */
 export const PASSIVE_PORT_CHOICES: readonly PassivePortChoice[] = ['first', 'random', 'each'];
@@ -123,42 +124,6 @@ export function loadScenario(text: string, file: string): Parsed<Scenario | unde
   if (r.failed || name === undefined || seed === undefined || (top.has('expect') && expect === undefined)) return { value: undefined, diagnostics };
   const scenario: Scenario = { name, ...(description !== undefined ? { description } : {}), source: file, hosts, sessions, seed, ...(startTime ? { startTime } : {}), ...(expect !== undefined ? { expect } : {}), ...(interfaces && interfaces.length > 0 ? { interfaces } : {}) };
   return { value: scenario, diagnostics };
-}
-
-/**
- * Two sessions from one client address on one control port, the second starting before
- * the first can have ended, would be one TCP connection: both would fail without a word.
- * `items` are the session nodes, one per session (called only when every session loaded).
- */
-function checkControlPorts(r: YamlReader, sessions: readonly Session[], items: readonly YNode[]): void {
-  const byPort = new Map<string, number[]>();
-  sessions.forEach((s, i) => {
-    const key = `${formatIp(s.client.address)} ${s.clientBehaviour.controlPort}`;
-    const list = byPort.get(key);
-    if (list) list.push(i);
-    else byPort.set(key, [i]);
-  });
-  for (const list of byPort.values()) {
-    if (list.length < 2) continue;
-    const ordered = [...list].sort((a, b) => sessions[a]!.startMs - sessions[b]!.startMs || a - b);
-    let busy = ordered[0]!;
-    for (const i of ordered.slice(1)) {
-      const first = sessions[busy]!;
-      const second = sessions[i]!;
-      const firstEndMs = first.startMs + sessionMinMs(first);
-      if (second.startMs < firstEndMs) {
-        const item = items[i];
-        const clientNode = isMap(item) ? (item.get('client', true) as YNode) : item;
-        const at = isMap(clientNode) ? ((clientNode.get('controlPort', true) as YNode) ?? clientNode) : clientNode;
-        r.error(
-          at,
-          `session '${second.name}' uses client ${formatIp(second.client.address)} port ${second.clientBehaviour.controlPort} while session '${first.name}' still does (from ${first.startMs / 1000} s to at least ${firstEndMs / 1000} s): both would be one TCP connection`,
-          'give one of them another controlPort, or start it later',
-        );
-      }
-      if (second.startMs + sessionMinMs(second) > firstEndMs) busy = i;
-    }
-  }
 }
 
 /** Reads the hosts; names of hosts with errors go to `broken` so that references to them raise no second error. */

@@ -75,6 +75,8 @@ const FUZZ_MAX_PACKETS = '20000';
 
 interface Corpus {
   readonly configs: string[];
+  /** Linux rulesets (iptables-save, nft) */
+  readonly rulesets: string[];
   readonly scenarios: string[];
   readonly captures: string[];
 }
@@ -97,6 +99,7 @@ function files(root: string): Corpus {
   };
   corpus = {
     configs: copyAll(list(resolve(root, 'rules'), /\.cfg$/), 'rules'),
+    rulesets: copyAll([...list(resolve(root, 'rules'), /\.(iptables|nft)$/), ...list(resolve(root, 'rules/linux'), /\.(rules|nft)$/)], 'rulesets'),
     scenarios: copyAll(list(resolve(root, 'scenarios'), /\.yaml$/), 'scenarios'),
     captures: copyAll(list(resolve(root, '../shared/corpus/pcap'), /\.(pcap|pcapng)$/).filter((f) => statSync(f).size < 100_000), 'captures'),
   };
@@ -116,6 +119,9 @@ function mutatedFile(rng: Rng, from: readonly string[], ext: string): string {
 function oneOf(rng: Rng, ...choices: (() => string)[]): string {
   return rng.pick(choices)();
 }
+
+/** The built-in lessons' names (`ftpwall lesson`). */
+const LESSONS = ['active', 'bounce', 'expiry', 'ipv6', 'passive', 'split-port', 'stateful', 'static-ranges', 'nope'];
 
 const JUNK = ['', '-', '--', 'x', '0', '-1', '65536', '99999999999999999999', '1e3', 'NaN', ' ', '\t', 'static,', ',', 'ftp', 'FTP', '=', 'a=b', '%s', '\u00e9', '../', '/'];
 
@@ -138,6 +144,8 @@ function generate(rng: Rng, root: string): string[] {
       () => rng.pick(f.configs),
       () => rng.pick(f.configs),
       () => mutatedFile(rng, f.configs, '.cfg'),
+      () => rng.pick(f.rulesets),
+      () => mutatedFile(rng, f.rulesets, rng.pick(['.iptables', '.nft', '.rules'])),
       () => join(work(), 'missing.cfg'),
       () => rng.pick(f.scenarios),
       () => devNull(),
@@ -175,14 +183,44 @@ function generate(rng: Rng, root: string): string[] {
     to: () => ['--to', value(['nft', 'iptables', 'ip6tables'])],
     ifmap: () => ['--interface-map', value(['GigabitEthernet2/1/1=eth0', 'GigabitEthernet2/1/10=eth1,GigabitEthernet2/1/1=eth0', 'x=y', '=', 'a=b=c'])],
     quiet: () => ['-q'],
+    dialect: () => ['--dialect', value(['h3c', 'iptables', 'nft'])],
+    platform: () => ['--platform', value(['switch', 'router', 'firewall'])],
+    jobs: () => ['-j', value(['1', '1', '1', '2'])],
+    summary: () => ['--summary'],
+    noNatFtp: () => ['--no-nat-ftp'],
+    at: () => ['--at', value(['2026-03-02T09:30', '2026-12-31T23:59:59', '2026-02-30T25:00', 'yesterday'])],
+    lintFormat: () => ['-f', value(['table', 'json', 'sarif'])],
+    failOn: () => ['--fail-on', value(['warning', 'error'])],
+    probeFormat: () => ['-f', value(['table', 'json', 'ladder', 'html'])],
+    server: () => ['--server', value(['192.168.10.1', '192.168.10.1@GigabitEthernet2/1/10', '2001:db8:10::1', '10.0.0.0/8', '192.168.10.1@nope'])],
+    client: () => ['--client', value(['any', '10.0.0.2', '10.0.0.2@GigabitEthernet2/1/1', '2001:db8:1::2', '300.1.1.1'])],
+    passivePorts: () => ['--passive-ports', value(['50000-50010', '1024-65535', '50010-50000', '0-70000'])],
+    clientProfile: () => ['--client-profile', value(['curl', 'lftp', 'filezilla', 'windows-ftp', 'browser'])],
+    serverProfile: () => ['--server-profile', value(['vsftpd', 'proftpd', 'pure-ftpd', 'iis'])],
+    mode: () => ['--mode', value(['PORT', 'PASV', 'EPRT', 'EPSV', 'port'])],
+    probeExpect: () => ['--expect', value(['works'])],
+    candidate: () => ['--candidate', value(['1', '2', '0', '99'])],
+    report: () => ['--report', out()],
+    lessonAll: () => ['--all'],
+    lessonFormat: () => ['-f', value(['text', 'html'])],
     bogus: () => [rng.pick(['--nope', '-z', '--config', '--', '-o', '--help'])],
   };
   const byCommand: Record<string, { args: () => string[]; opts: string[] }> = {
-    replay: { args: () => Array.from({ length: 1 + rng.int(2) }, input), opts: ['config', 'config', 'engine', 'format', 'packets', 'expect', 'inspect', 'ftpPort', 'loose', 'timeout', 'expectation', 'ctMax', 'output', 'output', 'inside', 'outside', 'topology', 'pcapOut', 'maxPackets', 'bogus'] },
-    compare: { args: () => Array.from({ length: 1 + rng.int(3) }, input), opts: ['config', 'config', 'config', 'engine', 'format', 'inspect', 'loose', 'timeout', 'expectation', 'ctMax', 'output', 'output', 'maxPackets', 'bogus'] },
-    export: { args: () => [], opts: ['to', 'to', 'config', 'config', 'ifmap', 'engine', 'inspect', 'ftpPort', 'loose', 'output', 'output', 'bogus'] },
-    check: { args: () => Array.from({ length: 1 + rng.int(2) }, config), opts: ['quiet', 'bogus'] },
+    replay: { args: () => Array.from({ length: 1 + rng.int(2) }, input), opts: ['config', 'config', 'engine', 'format', 'packets', 'expect', 'inspect', 'ftpPort', 'loose', 'timeout', 'expectation', 'ctMax', 'output', 'output', 'inside', 'outside', 'topology', 'pcapOut', 'maxPackets', 'dialect', 'platform', 'jobs', 'summary', 'noNatFtp', 'at', 'bogus'] },
+    compare: { args: () => Array.from({ length: 1 + rng.int(3) }, input), opts: ['config', 'config', 'config', 'engine', 'format', 'inspect', 'loose', 'timeout', 'expectation', 'ctMax', 'output', 'output', 'maxPackets', 'dialect', 'platform', 'jobs', 'noNatFtp', 'bogus'] },
+    export: { args: () => [], opts: ['to', 'to', 'config', 'config', 'ifmap', 'engine', 'inspect', 'ftpPort', 'loose', 'output', 'output', 'platform', 'bogus'] },
+    check: { args: () => Array.from({ length: 1 + rng.int(2) }, config), opts: ['quiet', 'dialect', 'platform', 'bogus'] },
+    lint: { args: () => Array.from({ length: 1 + rng.int(3) }, config), opts: ['lintFormat', 'failOn', 'output', 'output', 'jobs', 'bogus'] },
+    probe: { args: () => [], opts: ['config', 'config', 'server', 'client', 'passivePorts', 'clientProfile', 'serverProfile', 'mode', 'engine', 'inspect', 'loose', 'probeFormat', 'probeExpect', 'output', 'jobs', 'bogus'] },
+    fix: { args: () => [], opts: ['config', 'config', 'server', 'client', 'passivePorts', 'clientProfile', 'serverProfile', 'mode', 'engine', 'inspect', 'loose', 'format', 'candidate', 'output', 'report', 'bogus'] },
+    lesson: { args: () => lessonArgs(), opts: ['lessonAll', 'lessonAll', 'lessonFormat', 'output', 'bogus'] },
   };
+  function lessonArgs(): string[] {
+    const pick = rng.int(3);
+    if (pick === 0) return [];
+    if (pick === 1) return [value(LESSONS)];
+    return ['check', value(LESSONS), oneOf(rng, () => rng.pick(f.configs), () => mutatedFile(rng, f.configs, '.cfg'), () => join(work(), 'missing.cfg'))];
+  }
   const command = rng.chance(0.03) ? rng.pick(['help', 'nope', '--version', 'verify']) : rng.pick(Object.keys(byCommand));
   const spec = byCommand[command];
   if (!spec) return command === 'verify' ? ['verify', '--help'] : [command];
@@ -191,6 +229,11 @@ function generate(rng: Rng, root: string): string[] {
   for (let i = 0; i < k; i++) for (const a of options[rng.pick(spec.opts)]!()) argv.push(a);
   // keep every run bounded and off the real stdout
   if ((command === 'replay' || command === 'compare') && !argv.includes('--max-packets')) argv.push('--max-packets', FUZZ_MAX_PACKETS);
+  // one thread unless the line asks for more (workers are rare and slow to start)
+  if ((command === 'replay' || command === 'compare' || command === 'lint' || command === 'probe') && !argv.includes('-j')) argv.push('-j', '1');
+  // probe and fix run servers × clients × profiles × modes: one profile each keeps a run well under a second
+  if ((command === 'probe' || command === 'fix') && !argv.includes('--client-profile')) argv.push('--client-profile', 'curl');
+  if ((command === 'probe' || command === 'fix') && !argv.includes('--server-profile')) argv.push('--server-profile', 'vsftpd');
   if (!argv.includes('-o')) argv.push('-o', join(work(), 'default-out.txt'));
   return argv;
 }
@@ -219,7 +262,7 @@ async function run(argv: readonly string[]): Promise<TargetResult> {
   // belt and braces: a command line writes only into the work directory or /dev/null, never to stdout
   for (let k = 0; k < safeArgv.length - 1; k++) {
     const flag = safeArgv[k];
-    if (flag !== '-o' && flag !== '--output' && flag !== '--pcap-out') continue;
+    if (flag !== '-o' && flag !== '--output' && flag !== '--pcap-out' && flag !== '--report') continue;
     const target = resolve(safeArgv[k + 1]!);
     if (target.startsWith(`${work()}/`) && safeArgv[k + 1] !== '-') continue;
     safeArgv[k + 1] = join(work(), 'redirected.out');

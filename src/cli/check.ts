@@ -4,7 +4,7 @@ import { aspfReachWarnings } from '../analysis/aspf-reach.js';
 import { parseConfig } from '../dialects/load.js';
 import { summarizePolicy } from '../policy/summary.js';
 import { unsimulatedParts } from '../engine/unsimulated.js';
-import { dialectOption, looksLikeScenario, platformOption, scenarioAsConfig } from './inputs.js';
+import { dialectOption, looksLikeScenario, platformOption, scenarioAsConfig } from './config-inputs.js';
 import { EXIT_BAD_INPUT, EXIT_OK, printDiagnostics, readText, styleFor } from './io.js';
 
 /** Runs the check; returns the exit status. */

@@ -139,3 +139,10 @@ export interface Scenario {
   /** the firewall's own address on its interfaces (`interfaces:`), which MASQUERADE translates to */
   readonly interfaces?: readonly InterfaceAddress[];
 }
+
+/**
+ * The longest time a scenario may name (about 31.7 years). The virtual clock counts
+ * milliseconds in a double: far beyond this (1e300 s) adding a millisecond no longer
+ * changes it, and the simulation would stand still.
+ */
+export const MAX_SECONDS = 1_000_000_000;

@@ -6,8 +6,7 @@
  * that raises the limit, instead of running out of time or memory.
  */
 import type { Diagnostic, SourceSpan } from '../diag/diagnostic.js';
-import type { Scenario, Session, Step } from './model.js';
-import { MAX_SECONDS } from './yaml-read.js';
+import { MAX_SECONDS, type Scenario, type Session, type Step } from './model.js';
 
 /** Default for `--max-packets`: ten million simulated packets (about 2-3 GB of trace). */
 export const DEFAULT_MAX_PACKETS = 10_000_000;

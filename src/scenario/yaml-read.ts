@@ -8,12 +8,8 @@ import { clampSpan, closest, type Diagnostic, type SourceSpan } from '../diag/di
 import { parseIp, type IpAddress } from '../net/address.js';
 import { MAX_YAML_DEPTH, nestingTooDeep } from './yaml-depth.js';
 
-/**
- * The longest time a scenario may name (about 31.7 years). The virtual clock counts
- * milliseconds in a double: far beyond this (1e300 s) adding a millisecond no longer
- * changes it, and the simulation would stand still.
- */
-export const MAX_SECONDS = 1_000_000_000;
+import { MAX_SECONDS } from './model.js';
+export { MAX_SECONDS };
 
 /**
  * The longest YAML text read (16 Mi characters). A YAML tree takes about 150 bytes of memory per

@@ -127,7 +127,10 @@ export function tcpFlagsValid(flags: number): boolean {
 
 /**
  * The per-connection TCP tracking data (struct ip_ct_tcp, reduced), in scalar fields (no small
- * array per direction): direction 0 = ORIGINAL, 1 = REPLY.
+ * array per direction): direction 0 = ORIGINAL, 1 = REPLY. Sequence and acknowledgment numbers
+ * are kept as int32 (`x | 0`, the same 32 bits as the wire's u32): V8 keeps int32 values
+ * unboxed, where a u32 above 2^31 would be a heap number allocated on every store. Serial
+ * comparisons ((a - b) | 0) and equality work the same on both forms.
  */
 export interface TcpTrack {
   state: number;
@@ -161,9 +164,9 @@ function setTdEnd(t: TcpTrack, dir: number, end: number): void {
   else t.tdEnd1 = end;
 }
 
-/** seq + payload + SYN + FIN (segment_seq_plus_len). */
+/** seq + payload + SYN + FIN (segment_seq_plus_len), as int32 (see TcpTrack). */
 export function segmentEnd(p: Packet): number {
-  return (p.seq + payloadLength(p) + (p.tcpFlags & TCP_SYN ? 1 : 0) + (p.tcpFlags & TCP_FIN ? 1 : 0)) >>> 0;
+  return (p.seq + payloadLength(p) + (p.tcpFlags & TCP_SYN ? 1 : 0) + (p.tcpFlags & TCP_FIN ? 1 : 0)) | 0;
 }
 
 /** RFC 1982 serial-number compare, as the kernel's after(). */
@@ -249,7 +252,7 @@ export function tcpPacket(
     newState = SIG;
   }
   if (newState === SIG) {
-    if (index === IDX_SYNACK && t.lastIndex === IDX_SYN && t.lastDir !== dir && p.ack === t.lastEnd) {
+    if (index === IDX_SYNACK && t.lastIndex === IDX_SYN && t.lastDir !== dir && (p.ack | 0) === t.lastEnd) {
       // the SYN-ACK answers a SYN we ignored: client and server are in sync, we catch up
       oldState = TCP_SYN_SENT;
       newState = TCP_SYN_RECV;
@@ -259,11 +262,11 @@ export function tcpPacket(
     } else {
       t.lastIndex = index;
       t.lastDir = dir;
-      t.lastSeq = p.seq;
+      t.lastSeq = p.seq | 0;
       t.lastEnd = end;
       t.lastWin = p.window;
       if (index === IDX_SYN && dir === 0) t.challengeAck = oldState === TCP_LAST_ACK;
-      if (oldState === TCP_SYN_SENT && index === IDX_ACK && dir === 1) t.lastAck = p.ack;
+      if (oldState === TCP_SYN_SENT && index === IDX_ACK && dir === 1) t.lastAck = p.ack | 0;
       out.code = TCP_IGNORED;
       return out;
     }
@@ -330,18 +333,19 @@ function trackWindow(t: TcpTrack, p: Packet, dir: 0 | 1, index: number, end: num
     if (dir === 1 && !hasAck) return;
   }
   // no ACK (or a broken RST+ACK with ack 0): "just pretend it was set and OK"
-  const ack = !hasAck || ((p.tcpFlags & TCP_RST) !== 0 && p.ack === 0) ? tdEnd(t, other) : p.ack;
+  const ack = !hasAck || ((p.tcpFlags & TCP_RST) !== 0 && p.ack === 0) ? tdEnd(t, other) : p.ack | 0;
   if (after(end, tdEnd(t, dir))) {
     setTdEnd(t, dir, end);
     t.bits |= UNACKED << dir;
   }
   if (ack === tdEnd(t, other)) t.bits &= ~(UNACKED << other);
   if (index === IDX_ACK) {
-    if (t.lastDir === dir && t.lastSeq === p.seq && t.lastAck === ack && t.lastEnd === end && t.lastWin === p.window) {
+    const seq = p.seq | 0;
+    if (t.lastDir === dir && t.lastSeq === seq && t.lastAck === ack && t.lastEnd === end && t.lastWin === p.window) {
       t.retrans++;
     } else {
       t.lastDir = dir;
-      t.lastSeq = p.seq;
+      t.lastSeq = seq;
       t.lastAck = ack;
       t.lastEnd = end;
       t.lastWin = p.window;

@@ -34,9 +34,9 @@ export function endpointKey(a: IpAddress, port: number): number | string {
 }
 
 /** True when a client line may be PORT or EPRT (the only client lines the replay reads): it starts with p or e. */
-export function clientLineWanted(b: Uint8Array, length: number): boolean {
-  if (length < 5) return false;
-  const c0 = b[0]! | 0x20;
+export function clientLineWanted(b: Uint8Array, start: number, end: number): boolean {
+  if (end - start < 5) return false;
+  const c0 = b[start]! | 0x20;
   return c0 === 0x70 /* p */ || c0 === 0x65 /* e */;
 }
 
@@ -44,11 +44,11 @@ export function clientLineWanted(b: Uint8Array, length: number): boolean {
 const READ_REPLIES = new Set([226, 227, 229, 250, 425, 426, 451, 452, 552]);
 
 /** True when a server line starts with a reply code the replay reads. */
-export function serverLineWanted(b: Uint8Array, length: number): boolean {
-  if (length < 3) return false;
-  const d0 = b[0]! - 0x30;
-  const d1 = b[1]! - 0x30;
-  const d2 = b[2]! - 0x30;
+export function serverLineWanted(b: Uint8Array, start: number, end: number): boolean {
+  if (end - start < 3) return false;
+  const d0 = b[start]! - 0x30;
+  const d1 = b[start + 1]! - 0x30;
+  const d2 = b[start + 2]! - 0x30;
   if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
   return READ_REPLIES.has(d0 * 100 + d1 * 10 + d2);
 }

@@ -30,21 +30,30 @@ const CR = 13;
 export type LineSink = (line: string, packet: number) => void;
 
 /**
- * Says from a complete line's bytes (bytes[0, length), CR LF removed) whether the sink wants
+ * Says from a complete line's bytes (bytes[start, end), CR LF removed) whether the sink wants
  * it; a line it refuses is never made into a string. Default: every line.
  */
-export type LineFilter = (bytes: Uint8Array, length: number) => boolean;
+export type LineFilter = (bytes: Uint8Array, start: number, end: number) => boolean;
 
 interface Held {
   readonly seq: number;
   readonly data: Uint8Array;
 }
 
-/** A reassembly buffer for one direction of one control connection. */
+/**
+ * A reassembly buffer for one direction of one control connection. Sequence numbers are kept
+ * as int32 (`x | 0`: the wire's 32 bits, unboxed in V8); comparisons are serial ((a - b) | 0).
+ */
 export class ControlStream {
-  /** next expected sequence number; -1 until the SYN or first data segment is seen */
-  private nextSeq = -1;
-  /** the unfinished line; allocated at its first byte (a SYN flood to port 21 costs no buffers) */
+  /** next expected sequence number, valid once started */
+  private nextSeq = 0;
+  /** the SYN or the first data segment was seen */
+  private started = false;
+  /**
+   * the unfinished line: bytes are copied only while a line is incomplete at the end of a
+   * segment; a line whole in one segment is read where it lies. Allocated when first needed
+   * (a SYN flood to port 21, or a connection whose lines never span segments, costs no buffer).
+   */
   private buf: Uint8Array = NO_BYTES;
   private used = 0;
   /** true while skipping the rest of an over-long line */
@@ -69,13 +78,18 @@ export class ControlStream {
 
   /** Feeds one segment of this direction. */
   push(seq: number, flags: number, payload: Uint8Array, packet: number): void {
+    seq |= 0;
     if (flags & TCP_SYN) {
-      this.nextSeq = (seq + 1) >>> 0;
+      this.nextSeq = (seq + 1) | 0;
+      this.started = true;
       if (payload.length === 0) return;
-      seq = (seq + 1) >>> 0;
+      seq = (seq + 1) | 0;
     }
     if (payload.length === 0) return;
-    if (this.nextSeq < 0) this.nextSeq = seq;
+    if (!this.started) {
+      this.nextSeq = seq;
+      this.started = true;
+    }
     const ahead = (seq - this.nextSeq) | 0;
     if (ahead > 0) {
       this.gapSegments++;
@@ -96,10 +110,11 @@ export class ControlStream {
    * receiver got them and the capture did not: no retransmission will fill that gap.
    */
   peerAcked(ack: number, packet: number): void {
+    ack |= 0;
     if (this.hasPeerAck && ((ack - this.peerAck) | 0) <= 0) return;
-    this.peerAck = ack >>> 0;
+    this.peerAck = ack;
     this.hasPeerAck = true;
-    if (this.held.length === 0 || this.nextSeq < 0) return;
+    if (this.held.length === 0 || !this.started) return;
     const lowest = this.lowestHeld();
     if (this.acked(lowest)) {
       this.skipGap();
@@ -134,13 +149,79 @@ export class ControlStream {
 
   /** Appends payload[skip..] (skip = bytes already seen) and moves nextSeq. */
   private accept(skip: number, payload: Uint8Array, packet: number): void {
-    if (skip >= payload.length) {
-      this.retransmittedBytes += payload.length;
+    const len = payload.length;
+    if (skip >= len) {
+      this.retransmittedBytes += len;
       return;
     }
     this.retransmittedBytes += skip;
-    this.nextSeq = (this.nextSeq + payload.length - skip) >>> 0;
-    for (let i = skip; i < payload.length; i++) this.byte(payload[i]!, packet);
+    this.nextSeq = (this.nextSeq + len - skip) | 0;
+    let from = skip;
+    for (let i = skip; i < len; i++) {
+      if (payload[i] !== LF) continue;
+      this.lineEnd(payload, from, i, packet);
+      from = i + 1;
+    }
+    if (from < len) this.append(payload, from, len);
+  }
+
+  /** A line feed at payload[to]: the line is what is buffered plus payload[from, to). */
+  private lineEnd(payload: Uint8Array, from: number, to: number, packet: number): void {
+    if (this.overflow) {
+      // the rest of an over-long line: skipped, as its start was
+      this.overflow = false;
+      this.used = 0;
+      return;
+    }
+    if (this.used === 0) {
+      if (to - from > MAX_LINE_BYTES) {
+        this.lostBytes += MAX_LINE_BYTES;
+        return;
+      }
+      this.emit(payload, from, to, packet);
+      return;
+    }
+    this.append(payload, from, to);
+    if (this.overflow) {
+      this.overflow = false;
+      this.used = 0;
+      return;
+    }
+    this.emit(this.buf, 0, this.used, packet);
+    this.used = 0;
+  }
+
+  /** A complete line bytes[start, end) (its LF removed; a CR before it is removed here). */
+  private emit(bytes: Uint8Array, start: number, end: number, packet: number): void {
+    if (end > start && bytes[end - 1] === CR) end--;
+    if (this.wanted === undefined || this.wanted(bytes, start, end)) this.sink(latin1(bytes, start, end), packet);
+  }
+
+  /**
+   * Buffers payload[from, to) of an unfinished line. A line longer than MAX_LINE_BYTES is
+   * dropped: its first MAX_LINE_BYTES count as lost, the rest is skipped up to its LF.
+   */
+  private append(payload: Uint8Array, from: number, to: number): void {
+    if (this.overflow) return;
+    const n = to - from;
+    const need = this.used + n;
+    if (need > MAX_LINE_BYTES) {
+      this.overflow = true;
+      this.lostBytes += MAX_LINE_BYTES;
+      this.used = 0;
+      return;
+    }
+    if (need > this.buf.length) {
+      let size = this.buf.length === 0 ? FIRST_LINE_BYTES : this.buf.length;
+      while (size < need) size = Math.min(MAX_LINE_BYTES, size * 4);
+      const bigger = new Uint8Array(size);
+      for (let i = 0; i < this.used; i++) bigger[i] = this.buf[i]!;
+      this.buf = bigger;
+    }
+    const buf = this.buf;
+    let at = this.used;
+    for (let i = from; i < to; i++) buf[at++] = payload[i]!;
+    this.used = at;
   }
 
   private hold(seq: number, ahead: number, payload: Uint8Array): void {
@@ -171,32 +252,6 @@ export class ControlStream {
     this.gapSegments = this.held.length;
   }
 
-  private byte(c: number, packet: number): void {
-    if (c === LF) {
-      if (!this.overflow) {
-        let end = this.used;
-        if (end > 0 && this.buf[end - 1] === CR) end--;
-        if (this.wanted === undefined || this.wanted(this.buf, end)) this.sink(latin1(this.buf, end), packet);
-      }
-      this.used = 0;
-      this.overflow = false;
-      return;
-    }
-    if (this.overflow) return;
-    if (this.used === this.buf.length) {
-      if (this.buf.length >= MAX_LINE_BYTES) {
-        this.overflow = true;
-        this.lostBytes += this.used;
-        this.used = 0;
-        return;
-      }
-      const bigger = new Uint8Array(this.buf.length === 0 ? FIRST_LINE_BYTES : Math.min(MAX_LINE_BYTES, this.buf.length * 4));
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
-    this.buf[this.used++] = c;
-  }
-
   /** Bytes held for later (out-of-order segments and the unfinished line). */
   heldBytes(): number {
     let n = this.used;
@@ -205,7 +260,7 @@ export class ControlStream {
   }
 }
 
-function latin1(b: Uint8Array, end: number): string {
+function latin1(b: Uint8Array, start: number, end: number): string {
   // Buffer's latin1 decoder: one call, no per-byte work in JS
-  return Buffer.from(b.buffer, b.byteOffset, end).toString('latin1');
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
 }

@@ -3,7 +3,7 @@
  * direction (the kernel's two tuplehash entries, ORIGINAL and REPLY). Keys are
  * short flat strings; timers live in a heap on the virtual clock.
  */
-import { formatIp, ipEquals, type IpAddress } from '../../net/address.js';
+import { formatIp, type IpAddress } from '../../net/address.js';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, protoName, type Packet } from '../../net/packet.js';
 import type { ExpectationRef, Verdict } from '../verdict.js';
 import type { Expectation } from './expectations.js';
@@ -71,6 +71,8 @@ export interface Conn {
   /** the verdict for its established packets, made once */
   established: Verdict | undefined;
   alive: boolean;
+  /** the table's slot while the entry is in it, else -1 (set by the table) */
+  slot: number;
   /** NAT and sequence adjustment, when the connection is translated (always set, so every entry has one shape) */
   readonly nat: ConnNat | undefined;
 }
@@ -163,60 +165,129 @@ export interface ConntrackTable {
   list(): Conn[];
 }
 
-type Bucket = Conn | Conn[];
+/**
+ * Physical bucket heads kept at most: past this many kernel buckets (an `--conntrack-max` in the
+ * millions) several kernel buckets share a physical chain, and each node remembers its own.
+ */
+const MAX_PHYSICAL_BUCKETS = 1 << 20;
+/** Connection slots allocated at first; doubled as the table fills. */
+const FIRST_SLOTS = 256;
+/** IPv4 tuples store their address in the first word of four. */
+const WORDS_PER_ADDR = 4;
 
-/** Creates an empty table for at most `max` connections, in `max` hash buckets (facts 8.3: max_factor 1). */
+/**
+ * Creates an empty table for at most `max` connections, in `max` hash buckets (facts 8.3:
+ * max_factor 1). Struct-of-arrays, as the kernel's hlist of tuplehash entries: connection `s`
+ * (a slot) has two tuple nodes, 2s (ORIGINAL) and 2s + 1 (REPLY), each chained in its kernel
+ * bucket (hash % buckets) in insertion order. The tuple parts (protocol, ports, address words,
+ * families) sit in typed arrays by node, so a lookup compares integers and allocates nothing; the
+ * Conn object keeps the rest of the entry. Slots are reused; live connections are also linked in
+ * id order (views, timer rebuilds).
+ */
 export function createConntrackTable(max: number): ConntrackTable {
   const bucketCount = Math.max(1, Math.floor(max));
-  // bucket index → connection(s); each connection sits in the bucket of its ORIGINAL and of its REPLY hash
-  const buckets = new Map<number, Bucket>();
+  const physical = Math.min(bucketCount, MAX_PHYSICAL_BUCKETS);
+  const head = new Int32Array(physical).fill(-1);
+  const tail = new Int32Array(physical).fill(-1);
+  let slots = 0; // allocated slot capacity
+  let next = new Int32Array(0); // node → next node in its chain, -1 at the end
+  let nodeBucket = new Float64Array(0); // node → its kernel bucket (buckets may pass 2^31)
+  let nodePorts = new Int32Array(0); // node → (srcPort << 16) | dstPort
+  let nodeProto = new Uint8Array(0);
+  let nodeFamily = new Uint8Array(0); // 4 or 6, both addresses of the node's tuple
+  let nodeWords = new Int32Array(0); // node → src words [0, 4), dst words [4, 8)
+  let ordPrev = new Int32Array(0); // slot → previous live slot in id order
+  let ordNext = new Int32Array(0);
+  const conns: (Conn | undefined)[] = [];
+  const free: number[] = [];
+  let used = 0; // slots ever handed out
+  let first = -1; // live slots in id order
+  let last = -1;
+  let size = 0;
   const ids = new Map<number, Conn>();
   let lastDir: 0 | 1 = DIR_ORIGINAL;
-  const add = (h: number, c: Conn): void => {
-    const i = h % bucketCount;
-    const b = buckets.get(i);
-    if (b === undefined) buckets.set(i, c);
-    else if (Array.isArray(b)) b.push(c);
-    else buckets.set(i, [b, c]);
+
+  const grow = (): void => {
+    const n = slots === 0 ? FIRST_SLOTS : slots * 2;
+    const g32 = (a: Int32Array<ArrayBuffer>, k: number): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(n * k);
+      b.set(a);
+      return b;
+    };
+    next = g32(next, 2);
+    nodePorts = g32(nodePorts, 2);
+    nodeWords = g32(nodeWords, 2 * 2 * WORDS_PER_ADDR);
+    ordPrev = g32(ordPrev, 1);
+    ordNext = g32(ordNext, 1);
+    const b = new Float64Array(n * 2);
+    b.set(nodeBucket);
+    nodeBucket = b;
+    const pr = new Uint8Array(n * 2);
+    pr.set(nodeProto);
+    nodeProto = pr;
+    const fa = new Uint8Array(n * 2);
+    fa.set(nodeFamily);
+    nodeFamily = fa;
+    slots = n;
   };
-  const drop = (h: number, c: Conn): void => {
-    const i = h % bucketCount;
-    const b = buckets.get(i);
-    if (b === c) buckets.delete(i);
-    else if (Array.isArray(b)) {
-      const rest = b.filter((x) => x !== c);
-      // a connection whose ORIGINAL and REPLY hashes share a bucket sits twice in it: both go
-      if (rest.length === 0) buckets.delete(i);
-      else if (rest.length === 1) buckets.set(i, rest[0]!);
-      else buckets.set(i, rest);
+
+  const putAddr = (node: number, which: 0 | 1, a: IpAddress): void => {
+    const at = node * 2 * WORDS_PER_ADDR + which * WORDS_PER_ADDR;
+    if (a.family === 4) {
+      nodeWords[at] = a.v4 | 0;
+      nodeWords[at + 1] = 0;
+      nodeWords[at + 2] = 0;
+      nodeWords[at + 3] = 0;
+    } else for (let i = 0; i < 4; i++) nodeWords[at + i] = a.v6[i]! | 0;
+  };
+
+  const sameAddr = (at: number, a: IpAddress): boolean => {
+    if (a.family === 4) return nodeWords[at] === (a.v4 | 0);
+    return nodeWords[at] === (a.v6[0]! | 0) && nodeWords[at + 1] === (a.v6[1]! | 0) && nodeWords[at + 2] === (a.v6[2]! | 0) && nodeWords[at + 3] === (a.v6[3]! | 0);
+  };
+
+  /** Links `node` (tuple of hash `h`) at the end of its bucket's chain. */
+  const link = (node: number, h: number): void => {
+    const bucket = h % bucketCount;
+    const p = bucket % physical;
+    nodeBucket[node] = bucket;
+    next[node] = -1;
+    const end = tail[p]!;
+    if (end < 0) head[p] = node;
+    else next[end] = node;
+    tail[p] = node;
+  };
+
+  const unlink = (node: number): void => {
+    const p = nodeBucket[node]! % physical;
+    let prev = -1;
+    for (let k = head[p]!; k >= 0; k = next[k]!) {
+      if (k !== node) {
+        prev = k;
+        continue;
+      }
+      if (prev < 0) head[p] = next[k]!;
+      else next[prev] = next[k]!;
+      if (tail[p] === k) tail[p] = prev;
+      return;
     }
   };
-  /** 0 = ORIGINAL, 1 = REPLY, -1 = neither */
-  const matches = (c: Conn, proto: number, src: IpAddress, sp: number, dst: IpAddress, dp: number): number => {
-    if (c.proto !== proto) return -1;
-    if (sp === c.srcPort && dp === c.dstPort && ipEquals(src, c.src) && ipEquals(dst, c.dst)) return DIR_ORIGINAL;
-    if (sp === c.replySrcPort && dp === c.replyDstPort && ipEquals(src, c.replySrc) && ipEquals(dst, c.replyDst)) return DIR_REPLY;
-    return -1;
-  };
+
   const unassuredInto = (c: Conn, out: Conn[]): void => {
     if (!c.assured && !out.includes(c)) out.push(c);
   };
+
   return {
     find(proto, src, sp, dst, dp): Conn | undefined {
-      const b = buckets.get(tupleHash(proto, src, sp, dst, dp) % bucketCount);
-      if (b === undefined) return undefined;
-      if (!Array.isArray(b)) {
-        const d = matches(b, proto, src, sp, dst, dp);
-        if (d < 0) return undefined;
-        lastDir = d as 0 | 1;
-        return b;
-      }
-      for (const c of b) {
-        const d = matches(c, proto, src, sp, dst, dp);
-        if (d >= 0) {
-          lastDir = d as 0 | 1;
-          return c;
-        }
+      const bucket = tupleHash(proto, src, sp, dst, dp) % bucketCount;
+      const ports = (sp << 16) | dp;
+      const family = src.family;
+      for (let k = head[bucket % physical]!; k >= 0; k = next[k]!) {
+        if (nodeBucket[k] !== bucket || nodePorts[k] !== ports || nodeProto[k] !== proto || nodeFamily[k] !== family) continue;
+        const at = k * 2 * WORDS_PER_ADDR;
+        if (!sameAddr(at, src) || !sameAddr(at + WORDS_PER_ADDR, dst)) continue;
+        lastDir = (k & 1) as 0 | 1;
+        return conns[k >> 1];
       }
       return undefined;
     },
@@ -225,34 +296,71 @@ export function createConntrackTable(max: number): ConntrackTable {
     },
     byId: (id) => ids.get(id),
     insert(c: Conn): void {
-      add(c.origHash, c);
-      add(c.replyHash, c);
+      let s = free.pop();
+      if (s === undefined) {
+        if (used === slots) grow();
+        s = used++;
+      }
+      c.slot = s;
+      conns[s] = c;
+      const o = 2 * s;
+      const r = o + 1;
+      nodeProto[o] = nodeProto[r] = c.proto;
+      nodePorts[o] = (c.srcPort << 16) | c.dstPort;
+      nodePorts[r] = (c.replySrcPort << 16) | c.replyDstPort;
+      nodeFamily[o] = c.src.family;
+      nodeFamily[r] = c.replySrc.family;
+      putAddr(o, 0, c.src);
+      putAddr(o, 1, c.dst);
+      putAddr(r, 0, c.replySrc);
+      putAddr(r, 1, c.replyDst);
+      link(o, c.origHash);
+      link(r, c.replyHash);
+      // ids only grow: the new entry is the last in id order
+      ordPrev[s] = last;
+      ordNext[s] = -1;
+      if (last < 0) first = s;
+      else ordNext[last] = s;
+      last = s;
       ids.set(c.id, c);
+      size++;
     },
     remove(c: Conn): void {
       if (!c.alive) return;
       c.alive = false;
-      drop(c.origHash, c);
-      drop(c.replyHash, c);
+      const s = c.slot;
+      unlink(2 * s);
+      unlink(2 * s + 1);
+      const before = ordPrev[s]!;
+      const after = ordNext[s]!;
+      if (before < 0) first = after;
+      else ordNext[before] = after;
+      if (after < 0) last = before;
+      else ordPrev[after] = before;
+      conns[s] = undefined;
+      free.push(s);
+      c.slot = -1;
       ids.delete(c.id);
+      size--;
     },
     evictionVictims(hash: number, out: Conn[]): void {
       out.length = 0;
-      const first = hash % bucketCount;
+      const firstBucket = hash % bucketCount;
       for (let i = 0; i < NF_CT_EVICTION_RANGE; i++) {
-        const b = buckets.get((first + i) % bucketCount);
-        if (b === undefined) continue;
-        if (Array.isArray(b)) for (const c of b) unassuredInto(c, out);
-        else unassuredInto(b, out);
+        const bucket = (firstBucket + i) % bucketCount;
+        for (let k = head[bucket % physical]!; k >= 0; k = next[k]!) if (nodeBucket[k] === bucket) unassuredInto(conns[k >> 1]!, out);
         if (out.length > 0) return;
       }
     },
     get size(): number {
-      return ids.size;
+      return size;
     },
     max,
     buckets: bucketCount,
-    // ids are inserted in increasing order and never reinserted, so insertion order is id order
-    list: () => [...ids.values()],
+    list(): Conn[] {
+      const out: Conn[] = [];
+      for (let s = first; s >= 0; s = ordNext[s]!) out.push(conns[s]!);
+      return out;
+    },
   };
 }

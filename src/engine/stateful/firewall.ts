@@ -157,6 +157,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       mark: e ? e.master.mark : 0,
       established: undefined,
       alive: true,
+      slot: -1,
       nat: translated ? createConnNat(nat.alg, rt!.text.join(', ')) : undefined,
     };
   };

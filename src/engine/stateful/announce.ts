@@ -7,7 +7,7 @@ import { ipEquals } from '../../net/address.js';
 import type { StepContext } from '../verdict.js';
 import type { EventSink } from './event-sink.js';
 import type { Conn } from './conntrack-table.js';
-import { expectationKey, formatExpectation, type Expectation, type ExpectationTable } from './expectations.js';
+import { expectationHash, formatExpectation, type Expectation, type ExpectationTable } from './expectations.js';
 import type { FtpParse, FtpSearch } from './helpers/ftp.js';
 import * as msg from './messages.js';
 
@@ -58,7 +58,7 @@ export function announce(
   }
   const dst = differs ? parse.addr : seenAs;
   const candidate = {
-    key: expectationKey(peer, dst, parse.port),
+    key: expectationHash(peer, dst, parse.port),
     src: peer,
     dst,
     dstPort: parse.port,
@@ -73,6 +73,8 @@ export function announce(
     createdMs: ctx.nowMs,
     expiresMs: ctx.nowMs + env.expectationTimeoutMs,
     alive: true,
+    nextByKey: undefined,
+    nextById: undefined,
     ...(c.nat && env.natAlg ? { follow: { dir: (1 - dir) as 0 | 1, savedPort: parse.port } } : {}),
   };
   const outcome = env.expectations.insert(e);

@@ -27,7 +27,7 @@ import {
 } from './conntrack-table.js';
 import type { AnnounceEnv } from './announce.js';
 import { EventSink } from './event-sink.js';
-import { createExpectationTable, expectationKey, expectationRef, formatExpectation, type Expectation } from './expectations.js';
+import { createExpectationTable, expectationRef, formatExpectation, type Expectation } from './expectations.js';
 import type { FtpHelperState } from './helpers/ftp-session.js';
 import { createHelperStage } from './helper-stage.js';
 import { createLifecycle } from './lifecycle.js';
@@ -206,7 +206,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     // init_conntrack unlinks a matching expectation before the l4 tracker looks at the packet (facts 10.3)
     let e: Expectation | undefined;
     if (p.proto === PROTO_TCP && expectations.size > 0) {
-      e = expectations.find(expectationKey(p.src, p.dst, p.dstPort));
+      e = expectations.find(p.src, p.dst, p.dstPort);
       if (e) expectations.remove(e);
     }
     let invalidWhy: string | undefined;

@@ -12,10 +12,14 @@ import { scanFtp, type FtpParse, type FtpSearch } from './ftp.js';
 export interface FtpHelperState {
   /** helper name as the kernel registers it: `ftp` for port 21, else `ftp-PORT` */
   readonly name: string;
-  /** seq_aft_nl[dir][i] at index dir * 2 + i */
-  readonly seqAftNl: Uint32Array;
-  /** seq_aft_nl_num[dir] */
-  readonly nlCount: Uint8Array;
+  /** seq_aft_nl[dir][i] as int32 (the wire's 32 bits, unboxed): [0][0], [0][1], [1][0], [1][1] */
+  nl00: number;
+  nl01: number;
+  nl10: number;
+  nl11: number;
+  /** seq_aft_nl_num[0], [1] */
+  nlCount0: number;
+  nlCount1: number;
   /** the client's `AUTH …` line while its reply is awaited */
   authPending: string | undefined;
   opaque: boolean;
@@ -25,8 +29,12 @@ export interface FtpHelperState {
 export function createFtpHelperState(controlPort: number): FtpHelperState {
   return {
     name: controlPort === 21 ? 'ftp' : `ftp-${controlPort}`,
-    seqAftNl: new Uint32Array(4),
-    nlCount: new Uint8Array(2),
+    nl00: 0,
+    nl01: 0,
+    nl10: 0,
+    nl11: 0,
+    nlCount0: 0,
+    nlCount1: 0,
     authPending: undefined,
     opaque: false,
   };
@@ -41,9 +49,27 @@ export type FtpHelpOutcome =
 
 const ACCEPT: FtpHelpOutcome = { kind: 'accept' };
 
+/** seq_aft_nl[dir][i] */
+function nlSeq(h: FtpHelperState, dir: number, i: number): number {
+  return dir === 0 ? (i === 0 ? h.nl00 : h.nl01) : i === 0 ? h.nl10 : h.nl11;
+}
+
+function setNlSeq(h: FtpHelperState, dir: number, i: number, seq: number): void {
+  if (dir === 0) {
+    if (i === 0) h.nl00 = seq;
+    else h.nl01 = seq;
+  } else if (i === 0) h.nl10 = seq;
+  else h.nl11 = seq;
+}
+
+function nlCount(h: FtpHelperState, dir: number): number {
+  return dir === 0 ? h.nlCount0 : h.nlCount1;
+}
+
+/** `seq` (int32) is a remembered position of direction `dir`. */
 function findNlSeq(h: FtpHelperState, dir: number, seq: number): boolean {
-  const n = h.nlCount[dir]!;
-  for (let i = 0; i < n; i++) if (h.seqAftNl[dir * 2 + i] === seq) return true;
+  const n = nlCount(h, dir);
+  for (let i = 0; i < n; i++) if (nlSeq(h, dir, i) === seq) return true;
   return false;
 }
 
@@ -52,17 +78,18 @@ function before(a: number, b: number): boolean {
   return ((a - b) | 0) < 0;
 }
 
-/** update_nl_seq: keep the two newest positions; an older one never replaces a newer one. */
-function updateNlSeq(h: FtpHelperState, dir: number, nlSeq: number): void {
-  const n = h.nlCount[dir]!;
-  for (let i = 0; i < n; i++) if (h.seqAftNl[dir * 2 + i] === nlSeq) return;
+/** update_nl_seq: keep the two newest positions; an older one never replaces a newer one. `nlSeq` is int32. */
+function updateNlSeq(h: FtpHelperState, dir: number, seq: number): void {
+  const n = nlCount(h, dir);
+  for (let i = 0; i < n; i++) if (nlSeq(h, dir, i) === seq) return;
   if (n < 2) {
-    h.seqAftNl[dir * 2 + n] = nlSeq;
-    h.nlCount[dir] = n + 1;
+    setNlSeq(h, dir, n, seq);
+    if (dir === 0) h.nlCount0 = n + 1;
+    else h.nlCount1 = n + 1;
     return;
   }
-  const oldest = before(h.seqAftNl[dir * 2]!, h.seqAftNl[dir * 2 + 1]!) ? 0 : 1;
-  if (before(h.seqAftNl[dir * 2 + oldest]!, nlSeq)) h.seqAftNl[dir * 2 + oldest] = nlSeq;
+  const oldest = before(nlSeq(h, dir, 0), nlSeq(h, dir, 1)) ? 0 : 1;
+  if (before(nlSeq(h, dir, oldest), seq)) setNlSeq(h, dir, oldest, seq);
 }
 
 function startsWithCi(data: Uint8Array, text: string): boolean {
@@ -94,7 +121,7 @@ export function ftpHelp(h: FtpHelperState, payload: Uint8Array, seq: number, dir
   if (h.opaque) return ACCEPT;
   const len = payload.length;
   let outcome = ACCEPT;
-  if (findNlSeq(h, dir, seq)) {
+  if (findNlSeq(h, dir, seq | 0)) {
     const found = scanFtp(payload, dir, sender);
     if (found) {
       // "We don't usually drop packets. ... However, it is necessary for accurate tracking in this case."
@@ -104,7 +131,7 @@ export function ftpHelp(h: FtpHelperState, payload: Uint8Array, seq: number, dir
     }
   }
   // out_update_nl: any segment whose last byte is '\n' makes the next one readable
-  if (payload[len - 1] === 0x0a) updateNlSeq(h, dir, (seq + len) >>> 0);
+  if (payload[len - 1] === 0x0a) updateNlSeq(h, dir, (seq + len) | 0);
 
   // ftpwall's AUTH model (RFC 4217 4: AUTH TLS, answered 234, then TLS on the control channel)
   if (dir === 0) {

@@ -17,13 +17,29 @@ export interface TimerHeap {
   clear(): void;
 }
 
-/** Creates an empty timer heap. */
+/** Slots allocated at first; doubled when full, never shrunk (clear() keeps them). */
+const FIRST_SLOTS = 1024;
+
+/** Creates an empty timer heap, in typed arrays that grow by doubling and are reused after clear(). */
 export function createTimerHeap(): TimerHeap {
-  const at: number[] = [];
-  const seq: number[] = [];
-  const ids: number[] = [];
+  let at = new Float64Array(FIRST_SLOTS);
+  let seq = new Float64Array(FIRST_SLOTS);
+  let ids = new Float64Array(FIRST_SLOTS);
+  let size = 0;
   let counter = 0;
 
+  const grow = (): void => {
+    const n = at.length * 2;
+    const a = new Float64Array(n);
+    a.set(at);
+    at = a;
+    const s2 = new Float64Array(n);
+    s2.set(seq);
+    seq = s2;
+    const d = new Float64Array(n);
+    d.set(ids);
+    ids = d;
+  };
   const less = (i: number, j: number): boolean => at[i]! < at[j]! || (at[i] === at[j] && seq[i]! < seq[j]!);
   const swap = (i: number, j: number): void => {
     const a = at[i]!, s = seq[i]!, d = ids[i]!;
@@ -37,10 +53,11 @@ export function createTimerHeap(): TimerHeap {
 
   return {
     push(atMs: number, id: number): void {
-      let i = at.length;
-      at.push(atMs);
-      seq.push(counter++);
-      ids.push(id);
+      if (size === at.length) grow();
+      let i = size++;
+      at[i] = atMs;
+      seq[i] = counter++;
+      ids[i] = id;
       while (i > 0) {
         const parent = (i - 1) >> 1;
         if (!less(i, parent)) break;
@@ -49,20 +66,16 @@ export function createTimerHeap(): TimerHeap {
       }
     },
     clear(): void {
-      at.length = 0;
-      seq.length = 0;
-      ids.length = 0;
+      size = 0;
     },
     peekMs(): number {
-      return at.length === 0 ? Infinity : at[0]!;
+      return size === 0 ? Infinity : at[0]!;
     },
     pop(): number {
       const top = ids[0]!;
-      const last = at.length - 1;
+      const last = size - 1;
       if (last > 0) swap(0, last);
-      at.pop();
-      seq.pop();
-      ids.pop();
+      size = last;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
@@ -77,7 +90,7 @@ export function createTimerHeap(): TimerHeap {
       return top;
     },
     get size(): number {
-      return at.length;
+      return size;
     },
   };
 }

@@ -1,9 +1,10 @@
 /**
  * The benchmark capture: a handful of FTP sessions simulated once (passive,
- * active, EPSV, EPRT), then replicated when written: each copy gets its own
- * client address (10.1xx.1xx.1xx, patched in the IP header and in the PORT/EPRT
- * text, same length), its own start time, and fresh checksums. Copies run in
- * staggered groups so many sessions are live at once. Much faster than
+ * active, EPSV, EPRT over IPv4, and EPSV, EPRT over IPv6), then replicated when
+ * written: each copy gets its own client address (10.1xx.1xx.1xx, or
+ * 2001:db8:1111:2222:3333:4444:51xx:xxxx, patched in the IP header and in the
+ * PORT/EPRT text, same length), its own start time, and fresh checksums. Copies
+ * run in staggered groups so many sessions are live at once. Much faster than
  * simulating every session, and the packets are the simulator's.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -15,7 +16,21 @@ import { encodeEthernetFrame, internetChecksum, pseudoHeaderSum } from '../src/w
 
 /** The template client: every octet has three digits, so the copies' text keeps its length. */
 const TEMPLATE_CLIENT = [10, 100, 100, 100] as const;
-const MODES = ['passive', 'active', 'extended-passive', 'extended-active'] as const;
+/**
+ * The IPv6 template client: no zero group (so its text is never compressed); its last three bytes
+ * (0x64 = 100 in the template) are patched, and each prints as two hex digits in the EPRT text.
+ */
+const TEMPLATE_CLIENT6 = '2001:db8:1111:2222:3333:4444:5164:6464';
+const TEMPLATE_SERVER6 = '2001:db8:10::1';
+/** Session j of a group uses template j % TEMPLATES.length. */
+const TEMPLATES = [
+  { mode: 'passive', v6: false },
+  { mode: 'active', v6: false },
+  { mode: 'extended-passive', v6: false },
+  { mode: 'extended-active', v6: false },
+  { mode: 'extended-passive', v6: true },
+  { mode: 'extended-active', v6: true },
+] as const;
 /** Sessions started together in one group, and the gap between their starts. */
 const GROUP_SESSIONS = 64;
 const STAGGER_MS = 15;
@@ -28,17 +43,18 @@ interface Template {
   readonly tMs: number[];
   /** per frame: offsets of the client address's octets 2-4 as binary (IP header) */
   readonly binary: number[][];
-  /** per frame: offsets of the client address's octets 2-4 as three ASCII digits (PORT/EPRT text) */
+  /** per frame: offsets of the client address's patched bytes as ASCII digits (PORT/EPRT text: three decimal digits for IPv4, two hex digits for IPv6) */
   readonly text: number[][];
+  readonly v6: boolean;
 }
 
-function scenarioText(mode: string, bytes: number): string {
+function scenarioText(mode: string, v6: boolean, bytes: number): string {
   return [
-    `name: bench-${mode}`,
+    `name: bench-${mode}${v6 ? '-v6' : ''}`,
     'seed: 7',
     'hosts:',
-    `  client: { address: ${TEMPLATE_CLIENT.join('.')}, interface: GigabitEthernet2/1/1 }`,
-    '  server: { address: 192.168.10.1, interface: GigabitEthernet2/1/10 }',
+    `  client: { address: "${v6 ? TEMPLATE_CLIENT6 : TEMPLATE_CLIENT.join('.')}", interface: GigabitEthernet2/1/1 }`,
+    `  server: { address: "${v6 ? TEMPLATE_SERVER6 : '192.168.10.1'}", interface: GigabitEthernet2/1/10 }`,
     'sessions:',
     '  - name: s',
     `    client: { host: client, mode: ${mode}, controlPort: 50000 }`,
@@ -59,25 +75,41 @@ function find(hay: Uint8Array, needle: Uint8Array, from: number): number[] {
   return out;
 }
 
-function makeTemplate(mode: string, bytes: number): Template {
-  const { value, diagnostics } = loadScenario(scenarioText(mode, bytes), `bench-${mode}.yaml`);
+function makeTemplate(mode: string, v6: boolean, bytes: number): Template {
+  const { value, diagnostics } = loadScenario(scenarioText(mode, v6, bytes), `bench-${mode}.yaml`);
   if (!value) throw new Error(`bench scenario: ${diagnostics.map((d) => d.message).join('; ')}`);
   const trace = simulate(value, createStaticFirewall(OPEN_POLICY));
   const frames = trace.packets.map((tp) => encodeEthernetFrame(tp.packet));
-  const bin = Uint8Array.from(TEMPLATE_CLIENT);
   const enc = new TextEncoder();
-  const texts = [enc.encode('10,100,100,100'), enc.encode('10.100.100.100')];
   const binary: number[][] = [];
   const text: number[][] = [];
+  if (!v6) {
+    const bin = Uint8Array.from(TEMPLATE_CLIENT);
+    const texts = [enc.encode('10,100,100,100'), enc.encode('10.100.100.100')];
+    for (const f of frames) {
+      const b: number[] = [];
+      for (const at of [14 + 12, 14 + 16]) if (find(f.subarray(at, at + 4), bin, 0).length > 0) b.push(at + 1, at + 2, at + 3);
+      binary.push(b);
+      const t: number[] = [];
+      // offsets of each patched octet's three decimal digits
+      for (const needle of texts) for (const at of find(f, needle, 54)) t.push(at + 3, at + 7, at + 11);
+      text.push(t);
+    }
+    return { frames, tMs: trace.packets.map((tp) => tp.tMs), binary, text, v6 };
+  }
+  const bin = Uint8Array.from([0x51, 0x64, 0x64, 0x64]); // the address's last four bytes
+  const needle = enc.encode('5164:6464');
   for (const f of frames) {
     const b: number[] = [];
-    for (const at of [14 + 12, 14 + 16]) if (find(f.subarray(at, at + 4), bin, 0).length > 0) b.push(at + 1, at + 2, at + 3);
+    // IPv6 source at 14 + 8, destination at 14 + 24; the patched bytes are 13, 14, 15 of 16
+    for (const at of [14 + 8, 14 + 24]) if (find(f.subarray(at + 12, at + 16), bin, 0).length > 0) b.push(at + 13, at + 14, at + 15);
     binary.push(b);
     const t: number[] = [];
-    for (const needle of texts) for (const at of find(f, needle, 54)) t.push(at + 3, at + 7, at + 11);
+    // offsets of each patched byte's two hex digits: 51[64]:[64][64]
+    for (const at of find(f, needle, 74)) t.push(at + 2, at + 5, at + 7);
     text.push(t);
   }
-  return { frames, tMs: trace.packets.map((tp) => tp.tMs), binary, text };
+  return { frames, tMs: trace.packets.map((tp) => tp.tMs), binary, text, v6 };
 }
 
 /** What was generated. */
@@ -93,7 +125,7 @@ export interface GeneratedCapture {
  * that many bytes. `transferBytes` is each session's RETR size.
  */
 export function generateCapture(file: string, opts: { sessions: number; targetBytes?: number; transferBytes: number }): GeneratedCapture {
-  const templates = MODES.map((m) => makeTemplate(m, opts.transferBytes));
+  const templates = TEMPLATES.map((t) => makeTemplate(t.mode, t.v6, opts.transferBytes));
   // one group's packet order: session j of the group uses template j % 4 and starts j * STAGGER_MS in
   const order: { j: number; k: number; t: number }[] = [];
   for (let j = 0; j < GROUP_SESSIONS; j++) {
@@ -145,10 +177,16 @@ export function generateCapture(file: string, opts: { sessions: number; targetBy
       const txt = tpl.text[k]!;
       for (let i = 0; i < txt.length; i++) {
         const o = octets[i % 3]!;
-        buf[at + txt[i]! + 1] = 48 + (Math.floor(o / 10) % 10);
-        buf[at + txt[i]! + 2] = 48 + (o % 10);
+        if (tpl.v6) {
+          buf[at + txt[i]!] = HEX[o >> 4]!;
+          buf[at + txt[i]! + 1] = HEX[o & 15]!;
+        } else {
+          buf[at + txt[i]! + 1] = 48 + (Math.floor(o / 10) % 10);
+          buf[at + txt[i]! + 2] = 48 + (o % 10);
+        }
       }
-      fixChecksums(buf, at, frame.length, src, dst);
+      if (tpl.v6) fixChecksums6(buf, at, frame.length);
+      else fixChecksums(buf, at, frame.length, src, dst);
       used += 16 + frame.length;
       bytes += 16 + frame.length;
       packets++;
@@ -158,6 +196,24 @@ export function generateCapture(file: string, opts: { sessions: number; targetBy
   flush();
   closeSync(fd);
   return { file, sessions: session, packets, bytes: bytes + 24 };
+}
+
+/** Lowercase hex digits, as the simulator prints IPv6 addresses. */
+const HEX = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/** Recomputes the TCP checksum of the IPv6 Ethernet frame at b[at, at + len) (no extension headers; RFC 8200 8.1 pseudo-header). */
+function fixChecksums6(b: Uint8Array, at: number, len: number): void {
+  const ip = at + 14;
+  if (b[ip + 6] !== 6) return;
+  const t = ip + 40;
+  const tcpLen = at + len - t;
+  let sum = 6 + (tcpLen >>> 16) + (tcpLen & 0xffff);
+  for (let i = ip + 8; i < ip + 40; i += 2) sum += (b[i]! << 8) | b[i + 1]!;
+  b[t + 16] = 0;
+  b[t + 17] = 0;
+  const c = internetChecksum(b, t, t + tcpLen, sum);
+  b[t + 16] = c >>> 8;
+  b[t + 17] = c & 255;
 }
 
 /** Recomputes the IPv4 header and TCP checksums of the Ethernet frame at b[at, at + len). */

@@ -55,7 +55,7 @@ export function jobsSection(cli: string, root: string, dir: string, capture: str
     { name: `compare: ${scenarios.length} scenarios × ${configs.length} configs`, args: ['compare', ...scenarios, ...configs.flatMap((c) => ['--config', c])] },
     { name: `lint: 24 configs of 2,000 rules`, args: ['lint', ...lintFiles] },
   ];
-  if (capture) work.push({ name: 'replay of the bench capture (table)', args: ['replay', capture, '--config', resolve(root, 'rules/stateful.cfg'), ...place, '--conntrack-max', '262144'] });
+  if (capture) work.push({ name: 'replay of the bench capture (table)', args: ['replay', capture, '--config', resolve(root, 'bench/dual-stack.cfg'), ...place, '--conntrack-max', '262144'] });
   const rows = [['work', 'jobs', 'wall s', 'CPU s', 'speed-up', 'peak RSS MiB', 'load avg']];
   for (const w of work) {
     process.stderr.write(`bench: --jobs ${w.name}…\n`);

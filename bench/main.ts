@@ -18,14 +18,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCapture } from './generate.js';
 import { lintBench, type LintBenchResult } from './lint.js';
-import { coldStartSection, floodsSection, reportSection, retainedPhase } from './extra.js';
+import { bigRetrSection, coldStartSection, floodsSection, reportSection, retainedPhase } from './extra.js';
 import { aclPhase, replayPhase, walkPhase, type PhaseResult } from './phases.js';
 import { parsePhase } from './parse.js';
 import { allocPhase, gcPauseMs } from './alloc.js';
 import { jobsSection } from './jobs.js';
 
 /** Where the bench capture's hosts sit (the server inside, the clients outside). */
-const BENCH_PLACE = ['--inside', '192.168.10.1/32@GigabitEthernet2/1/10', '--outside-interface', 'GigabitEthernet2/1/1'];
+const BENCH_PLACE = ['--inside', '192.168.10.1/32@GigabitEthernet2/1/10', '--inside', '2001:db8:10::1/128@GigabitEthernet2/1/10', '--outside-interface', 'GigabitEthernet2/1/1'];
+/** The stateful policy of the bench: rules/stateful.cfg and rules/stateful-v6.cfg in one config. */
+const STATEFUL_CFG = 'bench/dual-stack.cfg';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -38,7 +40,7 @@ function arg(name: string): string | undefined {
 /** Child mode: run one phase and print its result as JSON. */
 function child(phase: string, file: string): void {
   if (phase === 'alloc') {
-    void allocPhase(file, resolve(ROOT, 'rules/stateful.cfg')).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
+    void allocPhase(file, resolve(ROOT, STATEFUL_CFG)).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
     return;
   }
   if (phase.startsWith('lint')) {
@@ -48,10 +50,10 @@ function child(phase: string, file: string): void {
   let r: PhaseResult;
   if (phase === 'walk') r = walkPhase(file);
   else if (phase === 'static') r = replayPhase(file, resolve(ROOT, 'rules/seed-passive.cfg'), 'static');
-  else if (phase === 'stateful') r = replayPhase(file, resolve(ROOT, 'rules/stateful.cfg'), 'stateful');
+  else if (phase === 'stateful') r = replayPhase(file, resolve(ROOT, STATEFUL_CFG), 'stateful');
   else if (phase.startsWith('parse:')) r = parsePhase(phase.slice('parse:'.length));
   else if (phase === 'retained') {
-    const x = retainedPhase(file, resolve(ROOT, 'rules/stateful.cfg'));
+    const x = retainedPhase(file, resolve(ROOT, STATEFUL_CFG));
     r = { phase, packets: 0, ms: 0, maxRssKb: process.resourceUsage().maxRSS, detail: { flows: x.flows, bytesPerFlow: x.bytesPerFlow } };
   }
   else r = aclPhase(file, 10, 10_000);
@@ -88,6 +90,29 @@ function runChild(phase: string, file: string): PhaseResult {
   if (phase !== 'stateful') return result;
   const gc = gcPauseMs(r.stdout);
   return { ...result, detail: { ...result.detail, gcMs: Math.round(gc.ms), gcCollections: gc.collections } };
+}
+
+/**
+ * The other shape users meet: a few long transfers (64 sessions of 4 MiB each, the same six
+ * templates) instead of many short sessions: packets/s against tshark, allocation per packet,
+ * GC share and peak RSS of the stateful replay.
+ */
+function longShapeSection(dir: string): string[] {
+  const file = join(dir, 'bench-long.pcap');
+  process.stderr.write('bench: long transfers…\n');
+  const gen = generateCapture(file, { sessions: 64, transferBytes: 4 << 20 });
+  const stateful = runChild('stateful', file);
+  const alloc = runChild('alloc', file);
+  const t = runTshark(file);
+  rmSync(file, { force: true });
+  const pps = (r: PhaseResult): number => (r.packets / r.ms) * 1000;
+  const gcMs = Number(stateful.detail!['gcMs']);
+  return [
+    '',
+    `long transfers: ${fmt(gen.sessions)} sessions of a 4 MiB RETR, ${fmt(gen.packets)} packets, ${fmt(gen.bytes / 1048576, 0)} MiB: ` +
+      `stateful replay ${fmt(pps(stateful))} packets/s (${t ? `${fmt(pps(stateful) / pps(t), 2)}× tshark's ${fmt(pps(t))}` : 'tshark not installed'}), ` +
+      `${fmt(Number(alloc.detail!['bytesPerPacket']), 1)} bytes allocated per packet, GC ${fmt((gcMs / stateful.ms) * 100, 1)} % of the time, peak RSS ${fmt(stateful.maxRssKb / 1024, 1)} MiB`,
+  ];
 }
 
 /** tshark -r FILE -q -z conv,tcp under /usr/bin/time for its peak RSS; undefined when tshark is missing. */
@@ -157,14 +182,14 @@ function main(): void {
     const gen = generateCapture(file, big ? { sessions: 0, targetBytes: 1 << 30, transferBytes: transfer } : { sessions, transferBytes: transfer });
     const genMs = performance.now() - g0;
     process.stdout.write(
-      `capture: ${fmt(gen.sessions)} FTP sessions (passive, active, EPSV, EPRT; ${fmt(transfer)}-byte RETR each), ${fmt(gen.packets)} packets, ${fmt(gen.bytes / 1048576, 1)} MiB, generated in ${fmt(genMs / 1000, 1)} s\n` +
-        `  (4 sessions simulated once, then replicated with distinct client addresses and start times, 64 live at a time)\n\n`,
+      `capture: ${fmt(gen.sessions)} FTP sessions (IPv4 passive, active, EPSV, EPRT and IPv6 EPSV, EPRT, one in six each; ${fmt(transfer)}-byte RETR each), ${fmt(gen.packets)} packets, ${fmt(gen.bytes / 1048576, 1)} MiB, generated in ${fmt(genMs / 1000, 1)} s\n` +
+        `  (6 sessions simulated once, then replicated with distinct client addresses and start times, 64 live at a time)\n\n`,
     );
     const results: PhaseResult[] = [];
     const names: Record<string, string> = {
       walk: 'bare record walk (in memory)',
       static: 'static replay (seed-passive.cfg)',
-      stateful: 'stateful replay (stateful.cfg)',
+      stateful: 'stateful replay (dual-stack.cfg)',
       tshark: 'tshark -q -z conv,tcp',
     };
     for (const p of big ? ['walk', 'stateful'] : ['walk', 'static', 'stateful']) {
@@ -204,16 +229,18 @@ function main(): void {
           `GC: ${fmt((gcMs / stateful.ms) * 100, 1)} % of the stateful replay's time (${fmt(gcMs)} ms in ${fmt(Number(stateful.detail!['gcCollections']))} collections, --trace-gc; target ≤ 5 %)\n`,
       );
     }
+    if (!big) for (const line of longShapeSection(dir)) process.stdout.write(`${line}\n`);
     if (!big) {
       process.stderr.write('bench: ACL size…\n');
       const acl = runChild('acl', file);
       const d = acl.detail!;
       const ratio = Number(d['largeNs']) / Number(d['smallNs']);
       process.stdout.write(
-        `ACL size: ${d['smallRules']} rules ${fmt(Number(d['smallNs']), 0)} ns/packet, ${fmt(Number(d['largeRules']))} rules ${fmt(Number(d['largeNs']), 0)} ns/packet over the same ${fmt(acl.packets)} packets: ratio ${fmt(ratio, 2)} (target ≤ 2)\n`,
+        `ACL size: ${d['smallRules']} rules ${fmt(Number(d['smallNs']), 0)} ns/packet, ${fmt(Number(d['largeRules']))} rules ${fmt(Number(d['largeNs']), 0)} ns/packet over the same ${fmt(acl.packets)} packets: ratio ${fmt(ratio, 2)} (target ≤ 1.5)\n`,
       );
     }
     const cli = resolve(HERE, '../src/cli/main.js');
+    if (!big) for (const line of bigRetrSection(dir, cli, ROOT)) process.stdout.write(`${line}\n`);
     for (const line of reportSection(file, cli, ROOT, gen.packets, big ? ['table'] : ['table', 'json'])) process.stdout.write(`${line}\n`);
     if (!big) {
       process.stderr.write('bench: retained flow summaries…\n');

@@ -30,7 +30,10 @@ const ROOT_RULES = resolve(dirname(fileURLToPath(import.meta.url)), '../../rules
 
 /** The bundled scenarios' topology: the server behind Gi2/1/10, everyone else on Gi2/1/1. */
 export const BENCH_TOPOLOGY = makeTopology(
-  [{ prefix: parsePrefix('192.168.10.1/32')!, iface: 'GigabitEthernet2/1/10', origin: 'bench' }],
+  [
+    { prefix: parsePrefix('192.168.10.1/32')!, iface: 'GigabitEthernet2/1/10', origin: 'bench' },
+    { prefix: parsePrefix('2001:db8:10::1/128')!, iface: 'GigabitEthernet2/1/10', origin: 'bench' },
+  ],
   'GigabitEthernet2/1/1',
 );
 

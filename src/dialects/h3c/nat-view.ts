@@ -49,12 +49,17 @@ function addr(ctx: ParseContext, line: Line, t: Token | undefined, after: string
   return formatIpv4(parseIpv4(t.text)!);
 }
 
-/** Records `ip address A M` of an interface (kept for Easy IP); never consumes the line. */
-export function noteInterfaceAddress(ctx: ParseContext, line: Line, iface: H3cInterface): void {
+/**
+ * Records `ip address A M` of an interface (kept for Easy IP). True when the line was read as the
+ * primary address (it is then not counted among the skipped lines); a secondary address (`sub`)
+ * or any other `ip …` setting is left to the caller.
+ */
+export function noteInterfaceAddress(ctx: ParseContext, line: Line, iface: H3cInterface): boolean {
   const t = line.tokens;
-  if (t[0]?.lower !== 'ip' || t[1]?.lower !== 'address' || !t[2] || parseIpv4(t[2].text) === undefined) return;
-  if (t.some((x) => x.lower === 'sub')) return; // a secondary address does not change the primary
+  if (t[0]?.lower !== 'ip' || t[1]?.lower !== 'address' || !t[2] || parseIpv4(t[2].text) === undefined) return false;
+  if (t.some((x) => x.lower === 'sub')) return false; // a secondary address does not change the primary
   nat(ctx.config).addresses.set(iface.name, formatIpv4(parseIpv4(t[2].text)!));
+  return true;
 }
 
 /** An interface-view `nat …` command; false when the line is not one. */

@@ -162,7 +162,7 @@ function parseLine(ctx: ParseContext, line: Line): void {
       if (isSystemCommand(line) || SKIPPED_SYSTEM_COMMANDS.has(w0) || line.indent === 0) break;
       return unknownCommand(ctx, line, [...ACL_COMMANDS, ...SYSTEM_COMMANDS]);
     case 'interface':
-      if (w0 === 'ip') noteInterfaceAddress(ctx, line, view.iface);
+      if (w0 === 'ip' && noteInterfaceAddress(ctx, line, view.iface)) return; // read: Easy IP translates to it
       if (w0 === 'nat' && line.indent > 0 && handleNatInterfaceCommand(ctx, line, view.iface)) return;
       if (interfaceCommand(ctx, line, view.iface, view.members)) return;
       if (w0 === 'description') return; // documentation only, not an unsupported setting

@@ -42,6 +42,9 @@ export function parseNftRuleset(text: string, file: string): Parsed<Policy> {
   const nat: NatRule[] = [];
   const interfaces = new Set<string>();
   const jumps: { chain: ChainDraft; name: string; at: SourceSpan }[] = [];
+  // a table or chain declared again is the same one (nft adds to it), also across `table` blocks
+  const chainByKey = new Map<string, ChainDraft>();
+  const tableObjects = new Map<string, { helpers: Map<string, string>; sets: Map<string, string[]> }>();
   let i = 0;
   const err = (t: NftToken, message: string, suggestion?: string): void => {
     diags.push({ severity: 'error', message, span: span(t), ...(suggestion ? { suggestion } : {}) });
@@ -98,9 +101,12 @@ export function parseNftRuleset(text: string, file: string): Parsed<Policy> {
     }
     const family = famTok.text;
     const table = nameTok.text;
-    const helpers = new Map<string, string>();
-    const sets = new Map<string, string[]>();
-    const pending: { chain: ChainDraft; stmts: NftToken[][] }[] = [];
+    const tableKey = `${family}\u0000${table}`;
+    let objects = tableObjects.get(tableKey);
+    if (!objects) tableObjects.set(tableKey, (objects = { helpers: new Map(), sets: new Map() }));
+    const { helpers, sets } = objects;
+    /** `again`: the chain was declared before this block (its statements add to it) */
+    const pending: { chain: ChainDraft; stmts: NftToken[][]; again: boolean; nameTok: NftToken }[] = [];
     while (i < toks.length) {
       const b = toks[i++]!;
       if (b.kind === 'nl' || b.kind === ';') continue;
@@ -108,9 +114,15 @@ export function parseNftRuleset(text: string, file: string): Parsed<Policy> {
       if (b.text === 'chain' && toks[i + 1]?.kind === '{') {
         const name = toks[i]!;
         i += 2;
-        const chain: ChainDraft = { table, family, name: name.text, rules: [], at: span(name) };
-        chains.push(chain);
-        pending.push({ chain, stmts: statements() });
+        const key = `${tableKey}\u0000${name.text}`;
+        let chain = chainByKey.get(key);
+        const again = chain !== undefined;
+        if (!chain) {
+          chain = { table, family, name: name.text, rules: [], at: span(name) };
+          chains.push(chain);
+          chainByKey.set(key, chain);
+        }
+        pending.push({ chain, stmts: statements(), again, nameTok: name });
       } else if ((b.text === 'set' || b.text === 'map') && toks[i + 1]?.kind === '{') {
         const name = toks[i]!;
         i += 2;
@@ -138,11 +150,23 @@ export function parseNftRuleset(text: string, file: string): Parsed<Policy> {
         }
       }
     }
-    for (const { chain, stmts } of pending) {
+    for (const { chain, stmts, again, nameTok } of pending) {
+      // what the chain was before this declaration: a redeclared base chain must keep its type, hook and priority
+      const before = again ? { hook: chain.hook, priority: chain.priority ?? (chain.hook ? 0 : undefined), nat: chain.nat === true } : undefined;
       for (const st of stmts) {
         const head = st[0]!;
         if (head.text === 'type' && st.some((x) => x.text === 'hook')) {
+          if (before && before.hook === undefined) {
+            err(nameTok, `chain ${chain.name} is declared again as a base chain, but it was declared as a regular chain (${chain.at.file}:${chain.at.line}): nft refuses that (Operation not supported)`, 'declare it as a base chain the first time');
+            continue;
+          }
           readChainType(chain, st, span, err);
+          if (before && (chain.hook !== before.hook || (chain.priority ?? 0) !== before.priority || (chain.nat === true) !== before.nat)) {
+            err(nameTok, `chain ${chain.name} is declared again with another type, hook or priority than at ${chain.at.file}:${chain.at.line}: nft refuses that (Operation not supported)`, 'a redeclaration may add rules or change the policy only');
+            chain.hook = before.hook;
+            chain.priority = before.priority;
+            chain.nat = before.nat;
+          }
           continue;
         }
         if (head.text === 'policy') {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Cold start (README, "Why dist/cli is bundled"): after `tsc` has built dist/, this writes the two
+ * Cold start (README, Dependencies: esbuild): after `tsc` has built dist/, this writes the two
  * entry modules dist/cli/main.js and dist/cli/worker.js again as esbuild bundles of src/cli/main.ts
  * and src/cli/worker.ts, with the modules and dependencies they load inlined. Each `await import()`
  * (one per command, one per dialect parser) stays a chunk of its own (dist/cli/chunk-*.js), so

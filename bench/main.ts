@@ -8,7 +8,7 @@
  * the CLI report of that capture (table, JSON), the heap a held flow summary costs, cold start, and the
  * floods of issue 14 (time and peak RSS each).
  * Options: --sessions N, --transfer BYTES, --big (a ~1 GB capture), --jobs-only (the --jobs section), --keep (keep the file),
- * --parse-only (only the config parsing benchmark), --lint-only (only the lint section),
+ * --parse-only (only the config parsing benchmark), --lint-only (only the lint section), --cold-start-only (only cold start),
  * --no-floods, --flood-scale X (flood sizes × X).
  */
 import { spawnSync } from 'node:child_process';
@@ -172,6 +172,10 @@ function main(): void {
   if (process.argv.includes('--parse-only')) return parseBench();
   if (process.argv.includes('--lint-only')) return lintSection();
   if (process.argv.includes('--jobs-only')) return jobsOnly();
+  if (process.argv.includes('--cold-start-only')) {
+    for (const line of coldStartSection(ROOT)) process.stdout.write(`${line}\n`);
+    return;
+  }
   const big = process.argv.includes('--big');
   const sessions = Number(arg('--sessions') ?? 40_000);
   const transfer = Number(arg('--transfer') ?? (big ? 60_000 : 4_000));
@@ -246,7 +250,7 @@ function main(): void {
       process.stderr.write('bench: retained flow summaries…\n');
       const kept = runChild('retained', file).detail!;
       process.stdout.write(`\nfinished flow held for the report: ${fmt(Number(kept['bytesPerFlow']), 0)} bytes of heap each (over ${fmt(Number(kept['flows']))} flows; target ≤ 256); past ${fmt(10_000)} flows the report streams and keeps none\n`);
-      for (const line of coldStartSection(cli, ROOT)) process.stdout.write(`${line}\n`);
+      for (const line of coldStartSection(ROOT)) process.stdout.write(`${line}\n`);
       for (const line of jobsSection(cli, ROOT, dir, file, BENCH_PLACE)) process.stdout.write(`${line}\n`);
       if (!process.argv.includes('--no-floods')) for (const line of floodsSection(dir, cli, ROOT, Number(arg('--flood-scale') ?? 1))) process.stdout.write(`${line}\n`);
     }

@@ -1,14 +1,14 @@
 /** `ftpwall check`: validate configs and summarise what was found. */
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { aspfReachWarnings } from '../analysis/aspf-reach.js';
-import { parseConfig } from '../dialects/load.js';
+import { parseConfigLoading } from '../dialects/load-one.js';
 import { summarizePolicy } from '../policy/summary.js';
 import { unsimulatedParts } from '../engine/unsimulated.js';
 import { dialectOption, looksLikeScenario, platformOption, scenarioAsConfig } from './config-inputs.js';
 import { EXIT_BAD_INPUT, EXIT_OK, printDiagnostics, readText, styleFor } from './io.js';
 
-/** Runs the check; returns the exit status. */
-export function runCheck(files: readonly string[], opts: { quiet: boolean; platform?: string; dialect?: string }): number {
+/** Runs the check; returns the exit status. Only the parsers of the configs' dialects are loaded (cold start). */
+export async function runCheck(files: readonly string[], opts: { quiet: boolean; platform?: string; dialect?: string }): Promise<number> {
   const all: Diagnostic[] = [];
   const st = styleFor(process.stdout);
   const out: string[] = [];
@@ -17,7 +17,7 @@ export function runCheck(files: readonly string[], opts: { quiet: boolean; platf
     const text = readText(file, problems);
     if (text !== undefined && looksLikeScenario(text)) problems.push(scenarioAsConfig(file));
     else if (text !== undefined) {
-      const parsed = parseConfig(text, file, dialectOption(opts.dialect), platformOption(opts.platform));
+      const parsed = await parseConfigLoading(text, file, dialectOption(opts.dialect), platformOption(opts.platform));
       const { value } = parsed;
       const diagnostics = hasErrors(parsed.diagnostics) ? parsed.diagnostics : [...parsed.diagnostics, ...unsimulatedParts(value)];
       for (const d of diagnostics) problems.push(d);

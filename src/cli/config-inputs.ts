@@ -1,20 +1,11 @@
 /**
- * Reading device configs for the commands: parse with the chosen dialect and platform, refuse a
- * scenario given as a config. Kept apart from inputs.ts (scenarios and engines) so that `check`
- * loads no engine, scenario reader or YAML library (cold start).
+ * Telling device configs from scenarios, and the `--dialect` and `--platform` options, for the
+ * commands. Loads no parser, engine, scenario reader or YAML library, so that `check` loads only
+ * the parser of the config's dialect (cold start); load-configs.ts reads and parses configs.
  */
-import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
-import { DIALECTS, parseConfig, type Dialect } from '../dialects/load.js';
-import { unsimulatedParts } from '../engine/unsimulated.js';
-import type { Platform, Policy } from '../policy/model.js';
-import { InputProblems, readText } from './io.js';
-
-/** A parsed config with its diagnostics (errors stop the command). */
-export interface LoadedConfig {
-  readonly file: string;
-  readonly policy: Policy;
-  readonly diagnostics: readonly Diagnostic[];
-}
+import type { Diagnostic } from '../diag/diagnostic.js';
+import { DIALECTS, type Dialect } from '../dialects/config-text.js';
+import type { Platform } from '../policy/model.js';
 
 /** True when the text reads like an ftpwall scenario (YAML with hosts and sessions), not a device config. */
 export function looksLikeScenario(text: string): boolean {
@@ -38,28 +29,6 @@ export function scenarioAsConfig(file: string): Diagnostic {
 /** The one error for a device config given where a scenario is expected. */
 export function configAsScenario(file: string): Diagnostic {
   return { severity: 'error', message: `${file} looks like a device config, not a scenario`, suggestion: 'this looks like a device config: did you mean --config?' };
-}
-
-/** Reads and parses configs; throws InputProblems when any has an error. */
-export function loadConfigs(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void, platform?: string, dialect?: string): LoadedConfig[] {
-  const problems: Diagnostic[] = [];
-  const loaded: LoadedConfig[] = [];
-  for (const file of files) {
-    const text = readText(file, problems);
-    if (text === undefined) continue;
-    if (looksLikeScenario(text)) {
-      problems.push(scenarioAsConfig(file));
-      continue;
-    }
-    const parsed = parseConfig(text, file, dialectOption(dialect), platformOption(platform));
-    const { value } = parsed;
-    const diagnostics = hasErrors(parsed.diagnostics) ? parsed.diagnostics : [...parsed.diagnostics, ...unsimulatedParts(value)];
-    for (const d of diagnostics) problems.push(d);
-    loaded.push({ file, policy: value, diagnostics });
-  }
-  if (hasErrors(problems)) throw new InputProblems(problems);
-  printWarnings(problems);
-  return loaded;
 }
 
 /** The error for a Linux ruleset given to a command that reads H3C configs only (export, verify). */

@@ -17,8 +17,10 @@ import { InputProblems, readText } from './io.js';
 /** The engines a run can use; 'auto' is stateful when the config inspects FTP, static otherwise. */
 export type EngineChoice = 'static' | 'stateful' | 'auto';
 
-export { configAsScenario, dialectOption, linuxRulesetRefused, loadConfigs, looksLikeDeviceConfig, looksLikeScenario, platformOption, scenarioAsConfig, type LoadedConfig } from './config-inputs.js';
-import { configAsScenario, looksLikeDeviceConfig, type LoadedConfig } from './config-inputs.js';
+export { configAsScenario, dialectOption, linuxRulesetRefused, looksLikeDeviceConfig, looksLikeScenario, platformOption, scenarioAsConfig } from './config-inputs.js';
+export { loadConfigs, type LoadedConfig } from './load-configs.js';
+import { configAsScenario, looksLikeDeviceConfig } from './config-inputs.js';
+import type { LoadedConfig } from './load-configs.js';
 
 /**
  * Reads and validates scenarios, and refuses any whose estimated work passes `maxPackets`

@@ -61,7 +61,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--dialect <name>', 'the config dialect (default: detected from the content)').choices(['h3c', 'iptables', 'nft']))
     .action(async (configs: string[], opts: { quiet: boolean; platform?: string; dialect?: string }) => {
       const { runCheck } = await import('./check.js');
-      process.exitCode = runCheck(configs, opts);
+      process.exitCode = await runCheck(configs, opts);
     });
 
   program

@@ -95,10 +95,13 @@ export interface KernelRun {
 
 let runCounter = 0;
 
-/** The client script: next to this module in src/, or in src/verify from a built dist/src/verify. */
+/**
+ * The client script: next to this module (src/verify, dist/verify), in dist/verify from the bundled
+ * dist/cli (scripts/bundle.mjs), or in src/verify from a built dist/src/verify.
+ */
 function clientScript(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [join(here, 'ftp-client.mjs'), resolve(here, '../../src/verify/ftp-client.mjs')]) if (existsSync(candidate)) return candidate;
+  for (const candidate of [join(here, 'ftp-client.mjs'), resolve(here, '../verify/ftp-client.mjs'), resolve(here, '../../src/verify/ftp-client.mjs')]) if (existsSync(candidate)) return candidate;
   throw new Error(`ftp-client.mjs not found next to ${here}`);
 }
 

@@ -5,10 +5,11 @@ import { resolve } from 'node:path';
 const ROOT = resolve(__dirname, '../..');
 let built = false;
 
-/** Builds dist/ once per test file (tsc -p tsconfig.build.json). */
+/** Builds dist/ once per test file as `npm run build` does (tsc -p tsconfig.build.json, then the dist/cli bundles), so the tests run what ships. */
 export function buildOnce(): void {
   if (built) return;
   execFileSync(process.execPath, [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, [resolve(ROOT, 'scripts/bundle.mjs')], { cwd: ROOT, stdio: 'pipe' });
   built = true;
 }
 

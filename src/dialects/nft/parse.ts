@@ -12,11 +12,6 @@ import { NF_PRIORITY, rulesetPolicy, type NfChain, type NfCond, type NfHook, typ
 import { lexNft, tokenSpan, type NftToken } from './lexer.js';
 import { parseNftRule, type NftNat } from './rule.js';
 
-/** True when the text looks like an nft ruleset (a `table FAMILY NAME {` line). */
-export function looksLikeNft(text: string): boolean {
-  return /^\s*table\s+(inet|ip|ip6|arp|bridge|netdev)\s+\S+\s*\{/m.test(text);
-}
-
 const HOOKS: readonly NfHook[] = ['prerouting', 'input', 'forward', 'output', 'postrouting'];
 const PRIORITY_NAMES: Readonly<Record<string, number>> = { raw: NF_PRIORITY.raw, mangle: NF_PRIORITY.mangle, dstnat: NF_PRIORITY.dstnat, filter: NF_PRIORITY.filter, security: 50, srcnat: NF_PRIORITY.srcnat };
 

@@ -211,7 +211,11 @@ async function mainThread(): Promise<void> {
         const now = performance.now();
         if (!quiet && now - lastReport > 10_000) {
           lastReport = now;
-          process.stderr.write(`fuzz: ${targetName}: ${total.done} of ${inputs} inputs, ${(total.done / ((now - t0) / 1000)).toFixed(0)}/s, ${findings.length} findings\n`);
+          // the worst figures so far: a run stopped part way (to be resumed with --start) keeps them in its log
+          process.stderr.write(
+            `fuzz: ${targetName}: ${total.done} of ${inputs} inputs (from ${start}), ${(total.done / ((now - t0) / 1000)).toFixed(0)}/s, ${findings.length} findings; ` +
+              `worst ${Math.round(total.worstMs)} ms (#${total.worstMsIndex}), ${Math.round(total.worstMsPerMb)} ms/MB (#${total.worstMsPerMbIndex})\n`,
+          );
         }
       });
       const done = (): void => {

@@ -287,7 +287,8 @@ async function run(argv: readonly string[]): Promise<TargetResult> {
     process.stderr.write = err;
     process.exitCode = exitCode;
   }
-  return { diagnostics, files: filesOf(safeArgv) };
+  // a `.cfg` may be read by the Linux readers (--dialect) or as a scenario: any reader's line breaks
+  return { diagnostics, files: filesOf(safeArgv), breakRule: 'any-reader' };
 }
 
 /** The cli target. */

@@ -80,7 +80,7 @@ export async function runOne(target: Target, root: string, seed: number, index: 
     const badSpans: string[] = [];
     const cache = new Map<string, string[]>();
     for (const d of r.diagnostics) {
-      const p = spanProblems(d, r.files, cache);
+      const p = spanProblems(d, r.files, cache, r.breakRule);
       if (p.length > 0) badSpans.push(`${d.span?.file ?? d.bytes?.file}:${d.span?.line ?? d.bytes?.byteOffset}:${d.span?.column ?? ''} '${d.message}': ${p.join(', ')}`);
     }
     return { index, ms, bytes, badSpans, ...(keepDiagnostics ? { diagnostics: r.diagnostics } : {}) };

@@ -15,22 +15,40 @@ export function breaksFor(file: string): RegExp {
 }
 
 /**
+ * Which line-break conventions a file may have been read with: its name's (`by-name`), or either of
+ * the readers' (`any-reader`: the cli target, where `--dialect` makes the Linux readers (LF, CRLF)
+ * read a `.cfg` file, or a `.cfg` given as a scenario is read as YAML).
+ */
+export type BreakRule = 'by-name' | 'any-reader';
+
+/**
  * Problems with one diagnostic's place: line within the file, the span's line text the file's
  * line, 1 ≤ col, col + len − 1 ≤ line length + 1; a byte offset within the file. Empty when fine.
+ * With `any-reader`, the place must hold under one of the conventions.
  */
-export function spanProblems(d: Diagnostic, files: FileTable, linesCache = new Map<string, string[]>()): string[] {
+export function spanProblems(d: Diagnostic, files: FileTable, linesCache = new Map<string, string[]>(), rule: BreakRule = 'by-name'): string[] {
   const out: string[] = [];
   if (d.span) {
     const s = d.span;
     const content = files.get(s.file);
     if (typeof content === 'string') {
-      let lines = linesCache.get(s.file);
-      if (!lines) {
-        lines = content.split(breaksFor(s.file));
-        linesCache.set(s.file, lines);
+      const conventions = rule === 'by-name' ? [breaksFor(s.file)] : [CONFIG_BREAKS, YAML_BREAKS];
+      let lineProblem: string | undefined;
+      for (const breaks of conventions) {
+        const key = `${breaks.source}\u0000${s.file}`;
+        let lines = linesCache.get(key);
+        if (!lines) {
+          lines = content.split(breaks);
+          linesCache.set(key, lines);
+        }
+        if (!Number.isInteger(s.line) || s.line < 1 || s.line > lines.length) lineProblem ??= `line ${s.line} outside 1..${lines.length}`;
+        else if (lines[s.line - 1] !== s.lineText) lineProblem ??= `line text is not line ${s.line} of the file`;
+        else {
+          lineProblem = undefined;
+          break;
+        }
       }
-      if (!Number.isInteger(s.line) || s.line < 1 || s.line > lines.length) out.push(`line ${s.line} outside 1..${lines.length}`);
-      else if (lines[s.line - 1] !== s.lineText) out.push(`line text is not line ${s.line} of the file`);
+      if (lineProblem !== undefined) out.push(lineProblem);
       if (!Number.isInteger(s.column) || s.column < 1) out.push(`column ${s.column} < 1`);
       if (!Number.isInteger(s.length) || s.length < 1) out.push(`length ${s.length} < 1`);
       if (s.column + s.length - 1 > s.lineText.length + 1) out.push(`col ${s.column} + len ${s.length} − 1 past the line's end (${s.lineText.length} + 1)`);

@@ -32,7 +32,7 @@ import type { Scenario } from '../src/scenario/model.js';
 import { checkSimulationWork } from '../src/scenario/work.js';
 import { simulate } from '../src/sim/run.js';
 import { readCaptureBytes } from '../src/wire/capture.js';
-import type { FileTable } from './spans.js';
+import type { BreakRule, FileTable } from './spans.js';
 import type { Rng } from './rng.js';
 import { YAML_WORDS } from './mutate.js';
 
@@ -60,6 +60,8 @@ export interface Seed {
 export interface TargetResult {
   readonly diagnostics: readonly Diagnostic[];
   readonly files: FileTable;
+  /** how the span check splits the files into lines (default: by each file's name) */
+  readonly breakRule?: BreakRule;
 }
 
 /** A fuzz target. */

@@ -6,7 +6,7 @@
  * only its most recent few, so 500 PORTs in a row cannot grow memory.
  */
 import type { IpAddress } from '../net/address.js';
-import { parseEprtArgument, parseEpsvReply, parsePasvReply, parsePortArgument, parseReplyLine, splitCommand } from '../ftp/text.js';
+import { parseEprtArgument, parseEpsvReply, parsePasvReply, parsePortArgument, splitCommand } from '../ftp/text.js';
 import type { AnnounceTrigger, AnnouncedBy } from './flow-types.js';
 import { endpointText } from './flat-text.js';
 import type { LiveFlow } from './flow-table.js';
@@ -38,19 +38,6 @@ export function clientLineWanted(b: Uint8Array, start: number, end: number): boo
   if (end - start < 5) return false;
   const c0 = b[start]! | 0x20;
   return c0 === 0x70 /* p */ || c0 === 0x65 /* e */;
-}
-
-/** Reply codes the replay reads: announcements (227, 229) and transfer outcomes (transferReply). */
-const READ_REPLIES = new Set([226, 227, 229, 250, 425, 426, 451, 452, 552]);
-
-/** True when a server line starts with a reply code the replay reads. */
-export function serverLineWanted(b: Uint8Array, start: number, end: number): boolean {
-  if (end - start < 3) return false;
-  const d0 = b[start]! - 0x30;
-  const d1 = b[start + 1]! - 0x30;
-  const d2 = b[start + 2]! - 0x30;
-  if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
-  return READ_REPLIES.has(d0 * 100 + d1 * 10 + d2);
 }
 
 /** What a control line announces, if anything. */
@@ -90,19 +77,28 @@ export function serverAnnouncement(line: string, server: IpAddress): ParsedAnnou
   return undefined;
 }
 
-/**
- * What a control reply says about the transfer on the data connection (RFC 959 4.2):
- * 1 for a completion (226, 250), -1 for a failure (425, 426, 451, 452, 552), 0 for anything else.
- */
-export function transferReply(line: string): { readonly code: number; readonly done: number } {
-  const r = parseReplyLine(line);
-  if (!r || r.continued) return NO_TRANSFER;
-  if (r.code === 226 || r.code === 250) return { code: r.code, done: 1 };
-  if (r.code === 425 || r.code === 426 || r.code === 451 || r.code === 452 || r.code === 552) return { code: r.code, done: -1 };
-  return NO_TRANSFER;
+/** The code of a server line that starts with three ASCII digits (bytes[start, end)), else -1. */
+export function replyCode(b: Uint8Array, start: number, end: number): number {
+  if (end - start < 3) return -1;
+  const d0 = b[start]! - 0x30;
+  const d1 = b[start + 1]! - 0x30;
+  const d2 = b[start + 2]! - 0x30;
+  if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return -1;
+  return d0 * 100 + d1 * 10 + d2;
 }
 
-const NO_TRANSFER = { code: 0, done: 0 } as const;
+/**
+ * What a control reply says about the transfer on the data connection (RFC 959 4.2), read from
+ * its bytes (`code` is replyCode() of them): 1 for a completion (226, 250), -1 for a failure
+ * (425, 426, 451, 452, 552), 0 for anything else, a continued line (`226-`) included. A reply is
+ * its code followed by a space, a hyphen or the end of the line (parseReplyLine's form).
+ */
+export function transferOutcome(b: Uint8Array, start: number, end: number, code: number): number {
+  if (end - start > 3 && b[start + 3] !== 0x20 /* ' ' */) return 0; // '-' (continued) or not a reply
+  if (code === 226 || code === 250) return 1;
+  if (code === 425 || code === 426 || code === 451 || code === 452 || code === 552) return -1;
+  return 0;
+}
 
 /** The outstanding announcements of every control connection. */
 export class AnnouncementTable {
@@ -119,8 +115,9 @@ export class AnnouncementTable {
       by: { controlFlow: control.id, packet: n, trigger: a.trigger, endpoint: endpointText(a.addr, a.port) },
       expiresMs: nowMs + ANNOUNCE_TIMEOUT_MS,
     });
-    const list = control.control?.announced;
-    if (!list) return;
+    const cs = control.control;
+    if (cs === undefined) return;
+    const list = (cs.announced ??= []);
     list.push(key);
     if (list.length > MAX_ANNOUNCED_PER_CONTROL) this.dropIfOf(control, list.shift()!);
   }
@@ -137,7 +134,8 @@ export class AnnouncementTable {
 
   /** Forgets what a control connection announced (it left the live table). */
   forget(control: LiveFlow): void {
-    for (const key of control.control?.announced ?? []) this.dropIfOf(control, key);
+    const list = control.control?.announced;
+    if (list !== undefined) for (let i = 0; i < list.length; i++) this.dropIfOf(control, list[i]!);
   }
 
   /** Drops announcements that expired before nowMs. */

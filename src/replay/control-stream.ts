@@ -26,14 +26,15 @@ const NO_BYTES = new Uint8Array(0);
 const FIRST_LINE_BYTES = 256;
 const CR = 13;
 
-/** Receives each complete line (without CR LF) and the packet number that completed it. */
-export type LineSink = (line: string, packet: number) => void;
-
 /**
- * Says from a complete line's bytes (bytes[start, end), CR LF removed) whether the sink wants
- * it; a line it refuses is never made into a string. Default: every line.
+ * Reads the complete lines of every stream it is given to: one object shared by all streams,
+ * told the stream's owner and direction (no closure per stream). The line is bytes[start, end)
+ * with CR LF removed, completed by packet `packet`; the bytes are valid only during the call
+ * (latin1() makes a string of a line that is wanted).
  */
-export type LineFilter = (bytes: Uint8Array, start: number, end: number) => boolean;
+export interface LineReader<T> {
+  line(owner: T, from: 0 | 1, bytes: Uint8Array, start: number, end: number, packet: number): void;
+}
 
 interface Held {
   readonly seq: number;
@@ -44,7 +45,7 @@ interface Held {
  * A reassembly buffer for one direction of one control connection. Sequence numbers are kept
  * as int32 (`x | 0`: the wire's 32 bits, unboxed in V8); comparisons are serial ((a - b) | 0).
  */
-export class ControlStream {
+export class ControlStream<T> {
   /** next expected sequence number, valid once started */
   private nextSeq = 0;
   /** the SYN or the first data segment was seen */
@@ -58,7 +59,8 @@ export class ControlStream {
   private used = 0;
   /** true while skipping the rest of an over-long line */
   private overflow = false;
-  private held: Held[] = [];
+  /** segments held beyond a gap; made when the first one is held */
+  private held: Held[] | undefined = undefined;
   /** segments that arrived beyond the current gap */
   private gapSegments = 0;
   /** highest acknowledgment number the peer sent for this direction; valid when hasPeerAck */
@@ -72,8 +74,10 @@ export class ControlStream {
   skippedGaps = 0;
 
   constructor(
-    private readonly sink: LineSink,
-    private readonly wanted?: LineFilter,
+    private readonly reader: LineReader<T>,
+    private readonly owner: T,
+    /** 0 client → server, 1 server → client */
+    private readonly from: 0 | 1,
   ) {}
 
   /** Feeds one segment of this direction. */
@@ -93,12 +97,12 @@ export class ControlStream {
     const ahead = (seq - this.nextSeq) | 0;
     if (ahead > 0) {
       this.gapSegments++;
-      if (!this.acked(seq) && this.gapSegments < MAX_HELD_SEGMENTS && this.held.length < MAX_HELD_SEGMENTS) {
+      if (!this.acked(seq) && this.gapSegments < MAX_HELD_SEGMENTS && this.heldCount() < MAX_HELD_SEGMENTS) {
         this.hold(seq, ahead, payload);
         return;
       }
       // the gap will not fill: the peer acknowledged it, or too much came after it
-      this.held.push({ seq, data: payload.slice() });
+      (this.held ??= []).push({ seq, data: payload.slice() });
       this.skipGap();
     } else this.accept(-ahead, payload, packet);
     this.drain(packet);
@@ -114,7 +118,7 @@ export class ControlStream {
     if (this.hasPeerAck && ((ack - this.peerAck) | 0) <= 0) return;
     this.peerAck = ack;
     this.hasPeerAck = true;
-    if (this.held.length === 0 || !this.started) return;
+    if (this.heldCount() === 0 || !this.started) return;
     const lowest = this.lowestHeld();
     if (this.acked(lowest)) {
       this.skipGap();
@@ -129,8 +133,9 @@ export class ControlStream {
 
   /** The held segment that starts first after nextSeq (sequence space mod 2^32). */
   private lowestHeld(): number {
-    let best = this.held[0]!.seq;
-    for (const h of this.held) if (((h.seq - this.nextSeq) | 0) < ((best - this.nextSeq) | 0)) best = h.seq;
+    const held = this.held!;
+    let best = held[0]!.seq;
+    for (const h of held) if (((h.seq - this.nextSeq) | 0) < ((best - this.nextSeq) | 0)) best = h.seq;
     return best;
   }
 
@@ -194,7 +199,7 @@ export class ControlStream {
   /** A complete line bytes[start, end) (its LF removed; a CR before it is removed here). */
   private emit(bytes: Uint8Array, start: number, end: number, packet: number): void {
     if (end > start && bytes[end - 1] === CR) end--;
-    if (this.wanted === undefined || this.wanted(bytes, start, end)) this.sink(latin1(bytes, start, end), packet);
+    this.reader.line(this.owner, this.from, bytes, start, end, packet);
   }
 
   /**
@@ -230,37 +235,52 @@ export class ControlStream {
       return;
     }
     // a copy: the payload is a view of a capture chunk the reader may drop
-    this.held.push({ seq, data: payload.slice() });
+    (this.held ??= []).push({ seq, data: payload.slice() });
+  }
+
+  private heldCount(): number {
+    return this.held === undefined ? 0 : this.held.length;
   }
 
   /** Moves held segments that now start at or before nextSeq into the stream. */
   private drain(packet: number): void {
+    const held = this.held;
+    if (held === undefined) return;
     let progress = true;
-    while (progress && this.held.length > 0) {
+    while (progress && held.length > 0) {
       progress = false;
-      for (let i = 0; i < this.held.length; i++) {
-        const h = this.held[i]!;
+      for (let i = 0; i < held.length; i++) {
+        const h = held[i]!;
         const ahead = (h.seq - this.nextSeq) | 0;
         if (ahead > 0) continue;
-        this.held.splice(i, 1);
+        held.splice(i, 1);
         this.accept(-ahead, h.data, packet);
         progress = true;
         break;
       }
     }
     // what is still held lies beyond a new gap: it has waited this many segments already
-    this.gapSegments = this.held.length;
+    this.gapSegments = held.length;
   }
 
   /** Bytes held for later (out-of-order segments and the unfinished line). */
   heldBytes(): number {
     let n = this.used;
-    for (const h of this.held) n += h.data.length;
+    if (this.held !== undefined) for (const h of this.held) n += h.data.length;
     return n;
   }
 }
 
-function latin1(b: Uint8Array, start: number, end: number): string {
-  // Buffer's latin1 decoder: one call, no per-byte work in JS
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+/**
+ * Buffer's own latin1 decoder, the method Buffer#toString('latin1', start, end) calls: it
+ * takes any Uint8Array as `this`, so a line becomes a string without a Buffer object made
+ * over its bytes. Undefined on a runtime without it (then one Buffer view per line).
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+
+/** The text of bytes[start, end), one character per byte (ISO 8859-1: FTP's lines are bytes). */
+export function latin1(b: Uint8Array, start: number, end: number): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(b, start, end);
   return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
 }

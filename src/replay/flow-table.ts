@@ -1,22 +1,23 @@
 /**
  * Live flows of a capture, found by a numeric hash of the address/port pair
- * (the same for both directions), chained on collision: no string key per packet.
+ * (the same for both directions) in an open-addressing index: no string key per packet.
  * A flow leaves the table when it has been idle long enough; what the report
  * needs of it is kept in a small aggregate, not its packets.
  */
 import type { IpAddress } from '../net/address.js';
 import type { Packet } from '../net/packet.js';
 import type { ControlStream } from './control-stream.js';
+import { HashIndex } from './hash-index.js';
 import type { AnnouncedBy, CaptureBlockedPacket, CaptureFlowRole } from './flow-types.js';
 
 /** Per-control-connection state: both reassembled directions and the data flows waiting for their reply. */
 export interface ControlState {
-  /** [client → server, server → client] */
-  readonly streams: [ControlStream, ControlStream];
-  /** data flows opened since the last final reply (bounded) */
-  pendingData: LiveFlow[];
-  /** endpoint keys of this connection's outstanding announcements, oldest first (bounded) */
-  announced: (number | string)[];
+  readonly toServer: ControlStream<LiveFlow>;
+  readonly toClient: ControlStream<LiveFlow>;
+  /** data flows opened since the last final reply (bounded); made when the first one opens */
+  pendingData: LiveFlow[] | undefined;
+  /** endpoint keys of this connection's outstanding announcements, oldest first (bounded); made at the first */
+  announced: (number | string)[] | undefined;
   /** the server has sent control text: the connection is a session, kept through long idle times */
   established: boolean;
 }
@@ -56,15 +57,13 @@ export interface LiveFlow {
   lastMs: number;
   control: ControlState | undefined;
   announcedBy: AnnouncedBy | undefined;
-  /** for data flows: the control flow that announced it */
-  controlFlow: LiveFlow | undefined;
-  /** for data flows: the first final reply (≥ 200) on the control connection after this flow began */
-  followingReply: { readonly code: number; readonly n: number } | undefined;
+  /** for data flows: the code of the first completion reply (226, 250) on the control connection after this flow began; 0 when none */
+  replyCode: number;
+  /** the packet that completed that reply */
+  replyPacket: number;
   /** data flows this control flow announced */
   dataFlows: number;
   numbers: number[] | undefined;
-  /** next flow in the same hash bucket */
-  next: LiveFlow | undefined;
   /** still in the live table */
   live: boolean;
 }
@@ -80,7 +79,7 @@ export function pairHash(proto: number, src: IpAddress, srcPort: number, dst: Ip
   const h1 = (mixAddr(src) ^ Math.imul(srcPort + 1, 0xcc9e2d51)) | 0;
   const h2 = (mixAddr(dst) ^ Math.imul(dstPort + 1, 0xcc9e2d51)) | 0;
   const h = (Math.imul(h1 ^ h2, 0x1b873593) + h1 + h2 + proto) | 0;
-  return (h ^ (h >>> 15)) & 0x3fffffff; // a small integer: V8 keeps it unboxed as a Map key
+  return (h ^ (h >>> 15)) & 0x3fffffff; // a small integer: never a heap number
 }
 
 /** True when two addresses are equal (numbers only). */
@@ -99,13 +98,15 @@ export function directionIn(f: LiveFlow, p: Packet, srcPort: number, dstPort: nu
 
 /** The live flows, by pair hash. */
 export class FlowTable {
-  private readonly buckets = new Map<number, LiveFlow>();
+  private readonly index = new HashIndex<LiveFlow>();
   size = 0;
   peak = 0;
 
   /** The live flow of this packet and its direction (in `dir`), or undefined. */
   find(p: Packet, srcPort: number, dstPort: number, hash: number, dir: { value: number }): LiveFlow | undefined {
-    for (let f = this.buckets.get(hash); f !== undefined; f = f.next) {
+    const index = this.index;
+    for (let i = index.first(hash); i >= 0; i = index.next(hash, i)) {
+      const f = index.at(i);
       const d = directionIn(f, p, srcPort, dstPort);
       if (d >= 0) {
         dir.value = d;
@@ -116,8 +117,7 @@ export class FlowTable {
   }
 
   insert(f: LiveFlow): void {
-    f.next = this.buckets.get(f.hash);
-    this.buckets.set(f.hash, f);
+    this.index.add(f.hash, f);
     f.live = true;
     this.size++;
     if (this.size > this.peak) this.peak = this.size;
@@ -127,25 +127,19 @@ export class FlowTable {
     if (!f.live) return;
     f.live = false;
     this.size--;
-    let prev: LiveFlow | undefined;
-    for (let g = this.buckets.get(f.hash); g !== undefined; prev = g, g = g.next) {
-      if (g !== f) continue;
-      if (prev) prev.next = g.next;
-      else if (g.next) this.buckets.set(f.hash, g.next);
-      else this.buckets.delete(f.hash);
-      break;
-    }
-    f.next = undefined;
+    this.index.remove(f.hash, f);
   }
 
-  /** Removes every flow `idle` says is done; returns them. */
+  /** Removes every flow `idle` says is done; returns them in id order. */
   sweep(idle: (f: LiveFlow) => boolean): LiveFlow[] {
     const out: LiveFlow[] = [];
-    // forEach, not an iterator: no result object per bucket
-    this.buckets.forEach((head) => {
-      for (let f: LiveFlow | undefined = head; f; f = f.next) if (idle(f)) out.push(f);
-    });
-    for (const f of out) this.remove(f);
+    this.index.select(idle, out);
+    out.sort(byId);
+    for (let i = 0; i < out.length; i++) this.remove(out[i]!);
     return out;
   }
+}
+
+function byId(a: LiveFlow, b: LiveFlow): number {
+  return a.id - b.id;
 }

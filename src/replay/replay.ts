@@ -14,10 +14,11 @@ import { blockedPacket, packetRow } from '../model/index.js';
 import { copyIp } from '../net/address.js';
 import { payloadLength, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
 import { DECODE_ERROR, DECODE_OK, DECODE_SKIP, FrameDecoder, type CaptureReader } from '../wire/index.js';
-import { AnnouncementTable, clientAnnouncement, clientLineWanted, serverAnnouncement, serverLineWanted, transferReply } from './announcements.js';
-import { ControlStream } from './control-stream.js';
+import { AnnouncementTable, clientAnnouncement, clientLineWanted, replyCode, serverAnnouncement, transferOutcome, type ParsedAnnouncement } from './announcements.js';
+import { ControlStream, latin1, type LineReader } from './control-stream.js';
 import { FlowTable, pairHash, sameAddr, type LiveFlow } from './flow-table.js';
 import type { CaptureFlow, CaptureFlowRole, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
+import { IntMap } from './hash-index.js';
 import { finishReplay, toFlow } from './report.js';
 import { locate, type Topology } from './topology.js';
 import type { IpAddress } from '../net/address.js';
@@ -148,7 +149,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   /** the flow of the first denied packet: the summary names it */
   let firstBlock: Pick<CaptureFlow, 'role' | 'firstBlocked'> | undefined;
   // conntrack entries → the flows they track; entries made and gone during the packet being stepped
-  const ctFlows = new Map<number, LiveFlow>();
+  const ctFlows = new IntMap<LiveFlow>();
   const madeIds: number[] = [];
   const goneIds: number[] = [];
   if (firewall.watchConnections) {
@@ -182,12 +183,17 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
 
   /** Ties the entries the last step made to `f`; finishes the flows whose entries went. */
   const settleConntrack = (f: LiveFlow | undefined): void => {
-    if (f) for (const id of madeIds) {
-      f.ctId = id;
-      ctFlows.set(id, f);
+    // indexed loops: an array iterator is an object wherever V8 does not optimize it away
+    if (f) {
+      for (let i = 0; i < madeIds.length; i++) {
+        const id = madeIds[i]!;
+        f.ctId = id;
+        ctFlows.set(id, f);
+      }
     }
     madeIds.length = 0;
-    for (const id of goneIds) {
+    for (let i = 0; i < goneIds.length; i++) {
+      const id = goneIds[i]!;
       const g = ctFlows.get(id);
       if (g === undefined) continue;
       ctFlows.delete(id);
@@ -198,21 +204,46 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     goneIds.length = 0;
   };
 
-  const onLine = (f: LiveFlow, from: 0 | 1, line: string, n: number, nowMs: number): void => {
-    if (o.keepControlLines) lines.push({ n, flow: f.id, from: from === 0 ? 'client' : 'server', text: line });
-    const a = from === 0 ? clientAnnouncement(line) : serverAnnouncement(line, f.sAddr);
-    if (a) {
-      announced.add(f, a, n, nowMs);
-      if (o.shard) o.shard.onAnnouncement(f.cAddr, f.sAddr, a.addr);
-    }
-    if (from === 1 && f.control && f.control.pendingData.length > 0) {
-      const t = transferReply(line);
-      if (t.done !== 0) {
-        // a completion the recording shows is what a blocked data connection makes impossible
-        if (t.done > 0) for (const d of f.control.pendingData) d.followingReply ??= { code: t.code, n };
-        f.control.pendingData = [];
+  const keepLines = o.keepControlLines ?? false;
+  const announce = (f: LiveFlow, a: ParsedAnnouncement | undefined, n: number): void => {
+    if (a === undefined) return;
+    announced.add(f, a, n, ctx.nowMs);
+    if (o.shard) o.shard.onAnnouncement(f.cAddr, f.sAddr, a.addr);
+  };
+  /**
+   * Every control line of every control flow. A line becomes a string only when kept or when
+   * it may announce an endpoint (PORT, EPRT, 227, 229); transfer outcomes are read from its bytes.
+   */
+  const lineReader: LineReader<LiveFlow> = {
+    line(f, from, bytes, start, end, n) {
+      if (from === 0) {
+        if (!keepLines && !clientLineWanted(bytes, start, end)) return;
+        const text = latin1(bytes, start, end);
+        if (keepLines) lines.push({ n, flow: f.id, from: 'client', text });
+        announce(f, clientAnnouncement(text), n);
+        return;
       }
-    }
+      const code = replyCode(bytes, start, end);
+      if (keepLines || code === 227 || code === 229) {
+        const text = latin1(bytes, start, end);
+        if (keepLines) lines.push({ n, flow: f.id, from: 'server', text });
+        announce(f, serverAnnouncement(text, f.sAddr), n);
+      }
+      const pending = f.control?.pendingData;
+      if (pending === undefined || pending.length === 0) return;
+      const done = transferOutcome(bytes, start, end, code);
+      if (done === 0) return;
+      // a completion the recording shows is what a blocked data connection makes impossible
+      if (done > 0) {
+        for (let i = 0; i < pending.length; i++) {
+          const d = pending[i]!;
+          if (d.replyCode !== 0) continue;
+          d.replyCode = code;
+          d.replyPacket = n;
+        }
+      }
+      pending.length = 0;
+    },
   };
 
   const newFlow = (p: Packet, sp: number, dp: number, hash: number, nowMs: number): LiveFlow => {
@@ -252,11 +283,10 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       lastMs: nowMs,
       control: undefined,
       announcedBy: undefined,
-      controlFlow: undefined,
-      followingReply: undefined,
+      replyCode: 0,
+      replyPacket: 0,
       dataFlows: 0,
       numbers: keep ? [] : undefined,
-      next: undefined,
       live: false,
     };
     if (p.proto === PROTO_TCP && f.hasPorts) {
@@ -264,19 +294,20 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       if (a) {
         role = 'data';
         f.announcedBy = a.by;
-        f.controlFlow = a.control;
         a.control.dataFlows++;
-        a.control.control?.pendingData.push(f);
-        if ((a.control.control?.pendingData.length ?? 0) > 16) a.control.control!.pendingData.shift();
+        const cs = a.control.control;
+        if (cs !== undefined) {
+          const pending = (cs.pendingData ??= []);
+          pending.push(f);
+          if (pending.length > 16) pending.shift();
+        }
         stats.linkedDataFlows++;
       } else if (controlPorts.includes(sPort)) {
         role = 'control';
-        const sink0 = (line: string, n: number): void => onLine(f, 0, line, n, ctx.nowMs);
-        const sink1 = (line: string, n: number): void => onLine(f, 1, line, n, ctx.nowMs);
-        // lines nothing reads (kept lines aside) are never made into strings
-        const s0 = new ControlStream(sink0, o.keepControlLines ? undefined : clientLineWanted);
-        const s1 = new ControlStream(sink1, o.keepControlLines ? undefined : serverLineWanted);
-        f.control = { streams: [s0, s1], pendingData: [], announced: [], established: false };
+        // one shared line reader told the flow and direction: no closure per control flow
+        const toServer = new ControlStream(lineReader, f, 0);
+        const toClient = new ControlStream(lineReader, f, 1);
+        f.control = { toServer, toClient, pendingData: undefined, announced: undefined, established: false };
       }
     }
     f.role = role;
@@ -299,7 +330,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
 
   const sweep = (nowMs: number): void => {
     const gone = table.sweep((f) => nowMs - f.lastMs > idleLimitMs(f));
-    for (const f of gone) finish(f);
+    for (let i = 0; i < gone.length; i++) finish(gone[i]!);
     announced.expire(nowMs);
   };
 
@@ -403,9 +434,9 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     if (f.control !== undefined) {
       const cs = f.control;
       // the peer's ACK tells which of this direction's bytes the capture missed (not an RST's: some stacks send any number)
-      if ((flags & (TCP_ACK | TCP_RST)) === TCP_ACK) cs.streams[1 - d]!.peerAcked(p.ack, n);
+      if ((flags & (TCP_ACK | TCP_RST)) === TCP_ACK) (d === 0 ? cs.toClient : cs.toServer).peerAcked(p.ack, n);
       const len = payloadLength(p);
-      if (len > 0 || (flags & TCP_SYN) !== 0) cs.streams[d]!.push(p.seq, flags, len > 0 ? p.payload : EMPTY_PAYLOAD, n);
+      if (len > 0 || (flags & TCP_SYN) !== 0) (d === 0 ? cs.toServer : cs.toClient).push(p.seq, flags, len > 0 ? p.payload : EMPTY_PAYLOAD, n);
       // the server spoke: a session, not a bare SYN (a port scan must not pin flows for days)
       if (d === 1 && len > 0) cs.established = true;
     }
@@ -418,8 +449,8 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     }
   }
   // what is still live finishes at the end of the capture, in id order
-  const live = table.sweep(() => true).sort((a, b) => a.id - b.id);
-  for (const f of live) finish(f);
+  const live = table.sweep(() => true);
+  for (let i = 0; i < live.length; i++) finish(live[i]!);
   if (o.progress) o.progress(stats.records, flowCount, c.dataOffset);
   if (firewall.eventCounts) for (const [kind, count] of Object.entries(firewall.eventCounts())) stats.events[kind] = count;
   stats.peakLiveFlows = table.peak;

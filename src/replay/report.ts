@@ -36,9 +36,9 @@ export function inRealityNote(f: LiveFlow): string | undefined {
       parts.push(`the whole session could not have happened${f.dataFlows > 0 ? ` (nor its ${plural(f.dataFlows, 'data connection')})` : ''}`);
     }
   }
-  if (f.role === 'data' && f.followingReply && f.followingReply.n > b.n) {
+  if (f.role === 'data' && f.replyCode !== 0 && f.replyPacket > b.n) {
     if (parts.length === 0) parts.push(`in reality the data connection would not have ${f.blockedAtOpen ? 'opened' : 'completed'}`);
-    parts.push(`the ${f.followingReply.code} in packet ${f.followingReply.n} could not have happened`);
+    parts.push(`the ${f.replyCode} in packet ${f.replyPacket} could not have happened`);
   }
   return parts.length > 0 ? parts.join('; ') : undefined;
 }

@@ -4,8 +4,9 @@
  * A flow leaves the table when it has been idle long enough; what the report
  * needs of it is kept in a small aggregate, not its packets.
  */
-import type { IpAddress } from '../net/address.js';
+import { copyIp, type IpAddress } from '../net/address.js';
 import type { Packet } from '../net/packet.js';
+import type { Pending } from './announcements.js';
 import type { ControlStream } from './control-stream.js';
 import { HashIndex } from './hash-index.js';
 import type { AnnouncedBy, CaptureBlockedPacket, CaptureFlowRole } from './flow-types.js';
@@ -16,62 +17,151 @@ export interface ControlState {
   readonly toClient: ControlStream<LiveFlow>;
   /** data flows opened since the last final reply (bounded); made when the first one opens */
   pendingData: LiveFlow[] | undefined;
-  /** endpoint keys of this connection's outstanding announcements, oldest first (bounded); made at the first */
-  announced: (number | string)[] | undefined;
+  /** this connection's announcements, oldest first (bounded; some may have been taken or replaced); made at the first */
+  announced: Pending[] | undefined;
   /** the server has sent control text: the connection is a session, kept through long idle times */
   established: boolean;
 }
 
-/** A flow being tracked. Mutable; numbers only on the per-packet path. */
-export interface LiveFlow {
-  readonly id: number;
-  readonly proto: number;
-  readonly hasPorts: boolean;
-  /** initiator */
-  readonly cAddr: IpAddress;
-  readonly cPort: number;
-  /** responder */
-  readonly sAddr: IpAddress;
-  readonly sPort: number;
-  readonly hash: number;
-  role: CaptureFlowRole;
-  /** interface of the client side / server side */
-  readonly cIface: string;
-  readonly sIface: string;
-  readonly crosses: boolean;
-  packets: number;
-  bytesPassed: number;
-  firstBlocked: CaptureBlockedPacket | null;
-  /** true when the first denied packet was the SYN or SYN-ACK: the connection could not have opened */
-  blockedAtOpen: boolean;
+const HAS_PORTS = 1;
+const CROSSES = 2;
+const BLOCKED_AT_OPEN = 4;
+const CLOSED = 8;
+const RESET = 16;
+const REPLIED = 32;
+const LIVE = 64;
+
+/**
+ * A flow being tracked. Mutable; numbers only on the per-packet path. Its yes/no facts share
+ * one integer (a flow costs a field for each of them otherwise); fields only one role needs
+ * are few: the control state (made for control flows) and the announcement (data flows).
+ */
+export class LiveFlow {
+  private bits: number;
+  role: CaptureFlowRole = 'other';
+  packets = 0;
+  bytesPassed = 0;
+  firstBlocked: CaptureBlockedPacket | null = null;
   /** packets after the first denied one */
-  laterPackets: number;
-  /** FIN or RST seen */
-  closed: boolean;
-  /** RST seen */
-  reset: boolean;
-  /** a packet went from the responder to the initiator */
-  replied: boolean;
+  laterPackets = 0;
   /** id of the conntrack entry this flow made (stateful engine), 0 when none is live */
-  ctId: number;
+  ctId = 0;
   lastMs: number;
-  control: ControlState | undefined;
-  announcedBy: AnnouncedBy | undefined;
+  control: ControlState | undefined = undefined;
+  announcedBy: AnnouncedBy | undefined = undefined;
   /** for data flows: the code of the first completion reply (226, 250) on the control connection after this flow began; 0 when none */
-  replyCode: number;
+  replyCode = 0;
   /** the packet that completed that reply */
-  replyPacket: number;
+  replyPacket = 0;
   /** data flows this control flow announced */
-  dataFlows: number;
-  numbers: number[] | undefined;
+  dataFlows = 0;
+  readonly numbers: number[] | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly proto: number,
+    hasPorts: boolean,
+    /** initiator */
+    readonly cAddr: IpAddress,
+    readonly cPort: number,
+    /** responder */
+    readonly sAddr: IpAddress,
+    readonly sPort: number,
+    readonly hash: number,
+    /** interface of the client side / server side */
+    readonly cIface: string,
+    readonly sIface: string,
+    nowMs: number,
+    keepNumbers: boolean,
+  ) {
+    this.bits = (hasPorts ? HAS_PORTS : 0) | (cIface !== sIface ? CROSSES : 0);
+    this.lastMs = nowMs;
+    this.numbers = keepNumbers ? [] : undefined;
+  }
+
+  get hasPorts(): boolean {
+    return (this.bits & HAS_PORTS) !== 0;
+  }
+
+  get crosses(): boolean {
+    return (this.bits & CROSSES) !== 0;
+  }
+
+  /** true when the first denied packet was the SYN or SYN-ACK: the connection could not have opened */
+  get blockedAtOpen(): boolean {
+    return (this.bits & BLOCKED_AT_OPEN) !== 0;
+  }
+
+  set blockedAtOpen(on: boolean) {
+    this.set(BLOCKED_AT_OPEN, on);
+  }
+
+  /** FIN or RST seen */
+  get closed(): boolean {
+    return (this.bits & CLOSED) !== 0;
+  }
+
+  set closed(on: boolean) {
+    this.set(CLOSED, on);
+  }
+
+  /** RST seen */
+  get reset(): boolean {
+    return (this.bits & RESET) !== 0;
+  }
+
+  set reset(on: boolean) {
+    this.set(RESET, on);
+  }
+
+  /** a packet went from the responder to the initiator */
+  get replied(): boolean {
+    return (this.bits & REPLIED) !== 0;
+  }
+
+  set replied(on: boolean) {
+    this.set(REPLIED, on);
+  }
+
   /** still in the live table */
-  live: boolean;
+  get live(): boolean {
+    return (this.bits & LIVE) !== 0;
+  }
+
+  set live(on: boolean) {
+    this.set(LIVE, on);
+  }
+
+  private set(bit: number, on: boolean): void {
+    this.bits = on ? this.bits | bit : this.bits & ~bit;
+  }
 }
 
 function mixAddr(a: IpAddress): number {
   if (a.family === 4) return Math.imul(a.v4, 0x9e3779b1);
   const w = a.v6;
   return Math.imul(w[0]! ^ Math.imul(w[1]!, 0x85ebca6b) ^ Math.imul(w[2]!, 0xc2b2ae35) ^ Math.imul(w[3]!, 0x27d4eb2f), 0x9e3779b1);
+}
+
+/** Slots of the address cache (a power of two). */
+const ADDRESS_SLOTS = 1024;
+
+/**
+ * Copies of addresses for flows to keep (the decoder reuses its own), shared: the flows of one
+ * host pair, and every flow to a busy server, hold one copy. Direct-mapped by address hash, so
+ * it stays this size; addresses are immutable, so sharing one is safe.
+ */
+export class AddressCache {
+  private readonly slots: (IpAddress | undefined)[] = new Array<IpAddress | undefined>(ADDRESS_SLOTS).fill(undefined);
+
+  keep(a: IpAddress): IpAddress {
+    const i = mixAddr(a) >>> 22; // the top 10 bits: ADDRESS_SLOTS
+    const c = this.slots[i];
+    if (c !== undefined && sameAddr(c, a)) return c;
+    const copy = copyIp(a);
+    this.slots[i] = copy;
+    return copy;
+  }
 }
 
 /** A hash of (proto, {src, srcPort}, {dst, dstPort}) that is the same in both directions. */

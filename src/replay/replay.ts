@@ -11,12 +11,12 @@ import type { Diagnostic } from '../diag/diagnostic.js';
 import type { TraceEvent, Verdict } from '../engine/verdict.js';
 import type { Firewall, StepContext } from '../engine/verdict.js';
 import { blockedPacket, packetRow } from '../model/index.js';
-import { copyIp } from '../net/address.js';
 import { payloadLength, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
 import { DECODE_ERROR, DECODE_OK, DECODE_SKIP, FrameDecoder, type CaptureReader } from '../wire/index.js';
-import { AnnouncementTable, clientAnnouncement, clientLineWanted, replyCode, serverAnnouncement, transferOutcome, type ParsedAnnouncement } from './announcements.js';
-import { ControlStream, latin1, type LineReader } from './control-stream.js';
-import { FlowTable, pairHash, sameAddr, type LiveFlow } from './flow-table.js';
+import { AnnouncementTable } from './announcements.js';
+import { ControlLineReader } from './control-lines.js';
+import { ControlStream } from './control-stream.js';
+import { AddressCache, FlowTable, LiveFlow, pairHash, sameAddr } from './flow-table.js';
 import type { CaptureFlow, CaptureFlowRole, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
 import { IntMap } from './hash-index.js';
 import { finishReplay, toFlow } from './report.js';
@@ -131,6 +131,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     earlyDrops: 0,
   };
   const table = new FlowTable();
+  const addresses = new AddressCache();
   const announced = new AnnouncementTable();
   const rows: CaptureFlow[] = [];
   const packets: CapturePacketRow[] = [];
@@ -204,91 +205,23 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     goneIds.length = 0;
   };
 
-  const keepLines = o.keepControlLines ?? false;
-  const announce = (f: LiveFlow, a: ParsedAnnouncement | undefined, n: number): void => {
-    if (a === undefined) return;
-    announced.add(f, a, n, ctx.nowMs);
-    if (o.shard) o.shard.onAnnouncement(f.cAddr, f.sAddr, a.addr);
-  };
-  /**
-   * Every control line of every control flow. A line becomes a string only when kept or when
-   * it may announce an endpoint (PORT, EPRT, 227, 229); transfer outcomes are read from its bytes.
-   */
-  const lineReader: LineReader<LiveFlow> = {
-    line(f, from, bytes, start, end, n) {
-      if (from === 0) {
-        if (!keepLines && !clientLineWanted(bytes, start, end)) return;
-        const text = latin1(bytes, start, end);
-        if (keepLines) lines.push({ n, flow: f.id, from: 'client', text });
-        announce(f, clientAnnouncement(text), n);
-        return;
-      }
-      const code = replyCode(bytes, start, end);
-      if (keepLines || code === 227 || code === 229) {
-        const text = latin1(bytes, start, end);
-        if (keepLines) lines.push({ n, flow: f.id, from: 'server', text });
-        announce(f, serverAnnouncement(text, f.sAddr), n);
-      }
-      const pending = f.control?.pendingData;
-      if (pending === undefined || pending.length === 0) return;
-      const done = transferOutcome(bytes, start, end, code);
-      if (done === 0) return;
-      // a completion the recording shows is what a blocked data connection makes impossible
-      if (done > 0) {
-        for (let i = 0; i < pending.length; i++) {
-          const d = pending[i]!;
-          if (d.replyCode !== 0) continue;
-          d.replyCode = code;
-          d.replyPacket = n;
-        }
-      }
-      pending.length = 0;
-    },
-  };
+  // one reader for the lines of every control flow
+  const lineReader = new ControlLineReader(announced, ctx, o.keepControlLines ? lines : undefined, o.shard ? (c, s, a) => o.shard!.onAnnouncement(c, s, a) : undefined);
 
   const newFlow = (p: Packet, sp: number, dp: number, hash: number, nowMs: number): LiveFlow => {
     // A capture may start mid-connection: a SYN-ACK's destination, or a control port's peer, is the initiator.
     const f0 = p.tcpFlags & (TCP_SYN | TCP_ACK);
     const reversed = p.proto === PROTO_TCP && (f0 === (TCP_SYN | TCP_ACK) || (f0 !== TCP_SYN && controlPorts.includes(sp) && !controlPorts.includes(dp)));
     // copies: the decoder reuses its packet and addresses for the next frame
-    const cAddr = copyIp(reversed ? p.dst : p.src);
-    const sAddr = copyIp(reversed ? p.src : p.dst);
+    const cAddr = addresses.keep(reversed ? p.dst : p.src);
+    const sAddr = addresses.keep(reversed ? p.src : p.dst);
     const cPort = reversed ? dp : sp;
     const sPort = reversed ? sp : dp;
     const cIface = locate(o.topology, cAddr) ?? '?';
     const sIface = locate(o.topology, sAddr) ?? '?';
     let role: CaptureFlowRole = 'other';
-    const f: LiveFlow = {
-      id: nextId++,
-      proto: p.proto,
-      hasPorts: p.fragment !== 'later' && (p.proto === PROTO_TCP || p.proto === PROTO_UDP),
-      cAddr,
-      cPort,
-      sAddr,
-      sPort,
-      hash,
-      role,
-      cIface,
-      sIface,
-      crosses: cIface !== sIface,
-      packets: 0,
-      bytesPassed: 0,
-      firstBlocked: null,
-      blockedAtOpen: false,
-      laterPackets: 0,
-      closed: false,
-      reset: false,
-      replied: false,
-      ctId: 0,
-      lastMs: nowMs,
-      control: undefined,
-      announcedBy: undefined,
-      replyCode: 0,
-      replyPacket: 0,
-      dataFlows: 0,
-      numbers: keep ? [] : undefined,
-      live: false,
-    };
+    const hasPorts = p.fragment !== 'later' && (p.proto === PROTO_TCP || p.proto === PROTO_UDP);
+    const f = new LiveFlow(nextId++, p.proto, hasPorts, cAddr, cPort, sAddr, sPort, hash, cIface, sIface, nowMs, keep);
     if (p.proto === PROTO_TCP && f.hasPorts) {
       const a = announced.take(sAddr, sPort, nowMs);
       if (a) {
@@ -297,9 +230,12 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
         a.control.dataFlows++;
         const cs = a.control.control;
         if (cs !== undefined) {
-          const pending = (cs.pendingData ??= []);
-          pending.push(f);
-          if (pending.length > 16) pending.shift();
+          const pending = cs.pendingData;
+          if (pending === undefined) cs.pendingData = [f];
+          else {
+            pending.push(f);
+            if (pending.length > 16) pending.shift();
+          }
         }
         stats.linkedDataFlows++;
       } else if (controlPorts.includes(sPort)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseReplyLine } from '../../src/ftp/text.js';
-import { replyCode, transferOutcome } from '../../src/replay/announcements.js';
+import { parseReplyLine, splitCommand } from '../../src/ftp/text.js';
+import { clientVerb, NO_VERB, replyCode, transferOutcome, VERB_EPRT, VERB_PORT } from '../../src/replay/control-lines.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -43,5 +43,35 @@ describe('transfer outcome of a control reply, read from its bytes', () => {
     expect(replyCode(b, 0, b.length)).toBe(227);
     expect(replyCode(b, 1, b.length)).toBe(-1);
     expect(replyCode(b, 0, 2)).toBe(-1);
+  });
+});
+
+describe('PORT and EPRT told from a client line\'s bytes', () => {
+  const verbOf = (line: string): number => {
+    const b = new Uint8Array(line.length + 4);
+    for (let i = 0; i < line.length; i++) b[i + 2] = line.charCodeAt(i); // Latin-1 bytes, inside a larger buffer
+    return clientVerb(b, 2, 2 + line.length);
+  };
+
+  it('reads the verb in any case, followed by its argument (RFC 959 5.3)', () => {
+    expect(verbOf('PORT 10,0,0,1,4,1')).toBe(VERB_PORT);
+    expect(verbOf('port 10,0,0,1,4,1')).toBe(VERB_PORT);
+    expect(verbOf('EPRT |1|10.0.0.1|1025|')).toBe(VERB_EPRT);
+    expect(verbOf('ePrT |2|::1|1025|')).toBe(VERB_EPRT);
+    expect(verbOf('PORT ')).toBe(VERB_PORT);
+  });
+
+  it('refuses other commands and near misses', () => {
+    for (const line of ['PASV', 'PASS secret', 'EPSV', 'EPSV 2', 'PORT', 'PORTS 1', 'PORT\t1,2', 'EPRTX |1|', 'xPORT 1', 'P0RT 1', 'P\u00cfRT 1', 'RETR PORT 1'])
+      expect(verbOf(line), line).toBe(NO_VERB);
+  });
+
+  it('agrees with the command splitter on every line above', () => {
+    const lines = ['PORT 10,0,0,1,4,1', 'port 1', 'EPRT |1|', 'ePrT x', 'PORT ', 'PASV', 'PASS secret', 'EPSV 2', 'PORT', 'PORTS 1', 'PORT\t1', 'xPORT 1', 'P\u00cfRT 1', '\u00dfPORT 1', 'RETR PORT 1'];
+    for (const line of lines) {
+      const { verb } = splitCommand(line);
+      const expected = line.length < 5 ? NO_VERB : verb === 'PORT' ? VERB_PORT : verb === 'EPRT' ? VERB_EPRT : NO_VERB;
+      expect(verbOf(line), line).toBe(expected);
+    }
   });
 });

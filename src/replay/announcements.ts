@@ -22,17 +22,32 @@ export const ANNOUNCE_TIMEOUT_MS = 3_600_000;
 /** Outstanding announcements kept per control connection. */
 export const MAX_ANNOUNCED_PER_CONTROL = 8;
 
-/** An outstanding announcement: the endpoint, who announced it, until when. */
+/**
+ * An announcement: the endpoint, who announced it (control flow, packet, how), until when. The
+ * data flow it names keeps it; its report form (announcedBy()) is made only when reported.
+ */
 export class Pending {
   constructor(
     readonly control: LiveFlow,
-    readonly by: AnnouncedBy,
+    /** the packet that carried it */
+    readonly packet: number,
+    readonly trigger: AnnounceTrigger,
     readonly expiresMs: number,
     readonly addr: IpAddress,
     readonly port: number,
     /** endpointHash(addr, port) */
     readonly hash: number,
   ) {}
+
+  /** for the data flow it named: the code of the first completion reply (226, 250) on the control connection after that flow began; 0 when none */
+  replyCode = 0;
+  /** the packet that completed that reply */
+  replyPacket = 0;
+}
+
+/** The report's form of an announcement. */
+export function announcedBy(p: Pending): AnnouncedBy {
+  return { controlFlow: p.control.id, packet: p.packet, trigger: p.trigger, endpoint: endpointText(p.addr, p.port) };
 }
 
 /** A 30-bit hash of an endpoint (IPv4 or IPv6 address and port): no key object or string per lookup. */
@@ -59,8 +74,7 @@ export class AnnouncementTable {
     this.count++;
     const old = this.find(addr, port, hash);
     if (old !== undefined) this.byEndpoint.remove(hash, old);
-    const by: AnnouncedBy = { controlFlow: control.id, packet: n, trigger, endpoint: endpointText(addr, port) };
-    const p = new Pending(control, by, nowMs + ANNOUNCE_TIMEOUT_MS, addr, port, hash);
+    const p = new Pending(control, n, trigger, nowMs + ANNOUNCE_TIMEOUT_MS, addr, port, hash);
     this.byEndpoint.add(hash, p);
     const cs = control.control;
     if (cs === undefined) return;

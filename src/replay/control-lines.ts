@@ -105,10 +105,10 @@ export class ControlLineReader implements LineReader<LiveFlow> {
     // a completion the recording shows is what a blocked data connection makes impossible
     if (done > 0) {
       for (let i = 0; i < pending.length; i++) {
-        const d = pending[i]!;
-        if (d.replyCode !== 0) continue;
-        d.replyCode = code;
-        d.replyPacket = n;
+        const a = pending[i]!;
+        if (a.replyCode !== 0) continue;
+        a.replyCode = code;
+        a.replyPacket = n;
       }
     }
     pending.length = 0;

@@ -9,18 +9,20 @@ import type { Packet } from '../net/packet.js';
 import type { Pending } from './announcements.js';
 import type { ControlStream } from './control-stream.js';
 import { HashIndex } from './hash-index.js';
-import type { AnnouncedBy, CaptureBlockedPacket, CaptureFlowRole } from './flow-types.js';
+import type { CaptureBlockedPacket, CaptureFlowRole } from './flow-types.js';
 
 /** Per-control-connection state: both reassembled directions and the data flows waiting for their reply. */
 export interface ControlState {
   readonly toServer: ControlStream<LiveFlow>;
   readonly toClient: ControlStream<LiveFlow>;
-  /** data flows opened since the last final reply (bounded); made when the first one opens */
-  pendingData: LiveFlow[] | undefined;
+  /** the announcements of data flows opened since the last final reply (bounded); made when the first one opens */
+  pendingData: Pending[] | undefined;
   /** this connection's announcements, oldest first (bounded; some may have been taken or replaced); made at the first */
   announced: Pending[] | undefined;
   /** the server has sent control text: the connection is a session, kept through long idle times */
   established: boolean;
+  /** data flows this control flow announced */
+  dataFlows: number;
 }
 
 const HAS_PORTS = 1;
@@ -32,12 +34,15 @@ const REPLIED = 32;
 const LIVE = 64;
 
 /**
- * A flow being tracked. Mutable; numbers only on the per-packet path. Its yes/no facts share
- * one integer (a flow costs a field for each of them otherwise); fields only one role needs
- * are few: the control state (made for control flows) and the announcement (data flows).
+ * A flow being tracked. Mutable; numbers only on the per-packet path. Small facts share
+ * integers (protocol and yes/no facts one, the two ports another; a field each otherwise), and
+ * what only one role needs sits in the control state (control flows) or the announcement (data flows).
  */
 export class LiveFlow {
+  /** protocol << 8 | the yes/no bits */
   private bits: number;
+  /** client port << 16 | server port (0 without ports) */
+  private readonly ports: number;
   role: CaptureFlowRole = 'other';
   packets = 0;
   bytesPassed = 0;
@@ -48,35 +53,49 @@ export class LiveFlow {
   ctId = 0;
   lastMs: number;
   control: ControlState | undefined = undefined;
-  announcedBy: AnnouncedBy | undefined = undefined;
-  /** for data flows: the code of the first completion reply (226, 250) on the control connection after this flow began; 0 when none */
-  replyCode = 0;
-  /** the packet that completed that reply */
-  replyPacket = 0;
-  /** data flows this control flow announced */
-  dataFlows = 0;
+  /** for data flows: the announcement that named it */
+  announcedBy: Pending | undefined = undefined;
   readonly numbers: number[] | undefined;
 
   constructor(
     readonly id: number,
-    readonly proto: number,
+    proto: number,
     hasPorts: boolean,
     /** initiator */
     readonly cAddr: IpAddress,
-    readonly cPort: number,
+    cPort: number,
     /** responder */
     readonly sAddr: IpAddress,
-    readonly sPort: number,
-    readonly hash: number,
+    sPort: number,
     /** interface of the client side / server side */
     readonly cIface: string,
     readonly sIface: string,
     nowMs: number,
     keepNumbers: boolean,
   ) {
-    this.bits = (hasPorts ? HAS_PORTS : 0) | (cIface !== sIface ? CROSSES : 0);
+    this.bits = (proto << 8) | (hasPorts ? HAS_PORTS : 0) | (cIface !== sIface ? CROSSES : 0);
+    this.ports = (cPort << 16) | sPort;
     this.lastMs = nowMs;
     this.numbers = keepNumbers ? [] : undefined;
+  }
+
+  get proto(): number {
+    return this.bits >>> 8;
+  }
+
+  /** initiator's port */
+  get cPort(): number {
+    return this.ports >>> 16;
+  }
+
+  /** responder's port */
+  get sPort(): number {
+    return this.ports & 0xffff;
+  }
+
+  /** pairHash() of the flow's ends */
+  get hash(): number {
+    return pairHash(this.proto, this.cAddr, this.cPort, this.sAddr, this.sPort);
   }
 
   get hasPorts(): boolean {
@@ -206,8 +225,9 @@ export class FlowTable {
     return undefined;
   }
 
-  insert(f: LiveFlow): void {
-    this.index.add(f.hash, f);
+  /** Adds a new flow; `hash` is its pairHash(). */
+  insert(f: LiveFlow, hash: number): void {
+    this.index.add(hash, f);
     f.live = true;
     this.size++;
     if (this.size > this.peak) this.peak = this.size;

@@ -151,13 +151,16 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   let firstBlock: Pick<CaptureFlow, 'role' | 'firstBlocked'> | undefined;
   // conntrack entries → the flows they track; entries made and gone during the packet being stepped
   const ctFlows = new IntMap<LiveFlow>();
+  // filled from the front and never shortened (a length set to 0 lets the backing store go, and the next push makes one)
   const madeIds: number[] = [];
   const goneIds: number[] = [];
+  let made = 0;
+  let gone = 0;
   if (firewall.watchConnections) {
     firewall.watchConnections((id, end) => {
-      if (end === undefined) madeIds.push(id);
+      if (end === undefined) madeIds[made++] = id;
       else {
-        goneIds.push(id);
+        goneIds[gone++] = id;
         if (end === 'early-drop') stats.earlyDrops++;
       }
     });
@@ -173,27 +176,29 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   /** The flow is done: out of the tables, reported. */
   const finish = (f: LiveFlow): void => {
     table.remove(f);
-    retire(f);
     if (f.ctId !== 0) {
       ctFlows.delete(f.ctId);
       f.ctId = 0;
     }
+    // reported before its control state goes: a control flow's count of data flows is there
     if (o.onFlow) o.onFlow(toFlow(f));
     else if (rows.length < maxRows) rows.push(toFlow(f));
+    retire(f);
   };
 
   /** Ties the entries the last step made to `f`; finishes the flows whose entries went. */
   const settleConntrack = (f: LiveFlow | undefined): void => {
     // indexed loops: an array iterator is an object wherever V8 does not optimize it away
     if (f) {
-      for (let i = 0; i < madeIds.length; i++) {
+      for (let i = 0; i < made; i++) {
         const id = madeIds[i]!;
         f.ctId = id;
         ctFlows.set(id, f);
       }
     }
-    madeIds.length = 0;
-    for (let i = 0; i < goneIds.length; i++) {
+    made = 0;
+    // `gone` is read afresh each time round, as an iterator over the array would
+    for (let i = 0; i < gone; i++) {
       const id = goneIds[i]!;
       const g = ctFlows.get(id);
       if (g === undefined) continue;
@@ -202,7 +207,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       g.ctId = 0;
       if (g.live) finish(g);
     }
-    goneIds.length = 0;
+    gone = 0;
   };
 
   // one reader for the lines of every control flow
@@ -221,19 +226,19 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     const sIface = locate(o.topology, sAddr) ?? '?';
     let role: CaptureFlowRole = 'other';
     const hasPorts = p.fragment !== 'later' && (p.proto === PROTO_TCP || p.proto === PROTO_UDP);
-    const f = new LiveFlow(nextId++, p.proto, hasPorts, cAddr, cPort, sAddr, sPort, hash, cIface, sIface, nowMs, keep);
+    const f = new LiveFlow(nextId++, p.proto, hasPorts, cAddr, cPort, sAddr, sPort, cIface, sIface, nowMs, keep);
     if (p.proto === PROTO_TCP && f.hasPorts) {
       const a = announced.take(sAddr, sPort, nowMs);
       if (a) {
         role = 'data';
-        f.announcedBy = a.by;
-        a.control.dataFlows++;
+        f.announcedBy = a;
         const cs = a.control.control;
         if (cs !== undefined) {
+          cs.dataFlows++;
           const pending = cs.pendingData;
-          if (pending === undefined) cs.pendingData = [f];
+          if (pending === undefined) cs.pendingData = [a];
           else {
-            pending.push(f);
+            pending.push(a);
             if (pending.length > 16) pending.shift();
           }
         }
@@ -243,7 +248,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
         // one shared line reader told the flow and direction: no closure per control flow
         const toServer = new ControlStream(lineReader, f, 0);
         const toClient = new ControlStream(lineReader, f, 1);
-        f.control = { toServer, toClient, pendingData: undefined, announced: undefined, established: false };
+        f.control = { toServer, toClient, pendingData: undefined, announced: undefined, established: false, dataFlows: 0 };
       }
     }
     f.role = role;
@@ -252,7 +257,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     if (role === 'control' && f.crosses) crossingControl++;
     flowCount++;
     if (!f.crosses) notCrossing++;
-    table.insert(f);
+    table.insert(f, hash);
     return f;
   };
 
@@ -275,7 +280,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   const foreignPacket = (p: Packet, nowMs: number): void => {
     if (locate(o.topology, p.src) !== locate(o.topology, p.dst)) {
       for (const e of firewall.advanceTo(nowMs)) stats.events[e.kind] = (stats.events[e.kind] ?? 0) + 1;
-      if (goneIds.length > 0) settleConntrack(undefined);
+      if (gone > 0) settleConntrack(undefined);
     }
     if (--untilSweep === 0) {
       untilSweep = SWEEP_EVERY;
@@ -378,7 +383,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     }
     if (flags & (TCP_FIN | TCP_RST)) f.closed = true;
     if (flags & TCP_RST) f.reset = true;
-    if (madeIds.length > 0 || goneIds.length > 0) settleConntrack(f);
+    if (made > 0 || gone > 0) settleConntrack(f);
     if (--untilSweep === 0) {
       untilSweep = SWEEP_EVERY;
       sweep(nowMs);

@@ -36,6 +36,18 @@ export interface LineReader<T> {
   line(owner: T, from: 0 | 1, bytes: Uint8Array, start: number, end: number, packet: number): void;
 }
 
+const STARTED = 1;
+const OVERFLOW = 2;
+const HAS_PEER_ACK = 4;
+const FROM_SERVER = 8;
+
+/** Bytes a stream did not read as new: retransmitted, or lost to gaps and bounds. */
+interface StreamLoss {
+  retransmittedBytes: number;
+  lostBytes: number;
+  skippedGaps: number;
+}
+
 interface Held {
   readonly seq: number;
   readonly data: Uint8Array;
@@ -48,8 +60,8 @@ interface Held {
 export class ControlStream<T> {
   /** next expected sequence number, valid once started */
   private nextSeq = 0;
-  /** the SYN or the first data segment was seen */
-  private started = false;
+  /** STARTED | OVERFLOW | HAS_PEER_ACK | FROM_SERVER: yes/no facts in one field (a stream is made per control direction) */
+  private bits: number;
   /**
    * the unfinished line: bytes are copied only while a line is incomplete at the end of a
    * segment; a line whole in one segment is read where it lies. Allocated when first needed
@@ -57,28 +69,64 @@ export class ControlStream<T> {
    */
   private buf: Uint8Array = NO_BYTES;
   private used = 0;
-  /** true while skipping the rest of an over-long line */
-  private overflow = false;
   /** segments held beyond a gap; made when the first one is held */
   private held: Held[] | undefined = undefined;
   /** segments that arrived beyond the current gap */
   private gapSegments = 0;
   /** highest acknowledgment number the peer sent for this direction; valid when hasPeerAck */
   private peerAck = 0;
-  private hasPeerAck = false;
-  /** bytes skipped because they were already seen (retransmissions) */
-  retransmittedBytes = 0;
-  /** bytes lost: gaps skipped, the unfinished lines they cut, and what a bound dropped */
-  lostBytes = 0;
-  /** gaps skipped because the capture would never fill them */
-  skippedGaps = 0;
+  /** what was retransmitted or lost; made at the first such byte */
+  private loss: StreamLoss | undefined = undefined;
 
   constructor(
     private readonly reader: LineReader<T>,
     private readonly owner: T,
     /** 0 client → server, 1 server → client */
-    private readonly from: 0 | 1,
-  ) {}
+    from: 0 | 1,
+  ) {
+    this.bits = from === 1 ? FROM_SERVER : 0;
+  }
+
+  /** bytes skipped because they were already seen (retransmissions) */
+  get retransmittedBytes(): number {
+    return this.loss === undefined ? 0 : this.loss.retransmittedBytes;
+  }
+
+  /** bytes lost: gaps skipped, the unfinished lines they cut, and what a bound dropped */
+  get lostBytes(): number {
+    return this.loss === undefined ? 0 : this.loss.lostBytes;
+  }
+
+  /** gaps skipped because the capture would never fill them */
+  get skippedGaps(): number {
+    return this.loss === undefined ? 0 : this.loss.skippedGaps;
+  }
+
+  /** the SYN or the first data segment was seen */
+  private get started(): boolean {
+    return (this.bits & STARTED) !== 0;
+  }
+
+  private set started(on: boolean) {
+    this.bits = on ? this.bits | STARTED : this.bits & ~STARTED;
+  }
+
+  /** true while skipping the rest of an over-long line */
+  private get overflow(): boolean {
+    return (this.bits & OVERFLOW) !== 0;
+  }
+
+  private set overflow(on: boolean) {
+    this.bits = on ? this.bits | OVERFLOW : this.bits & ~OVERFLOW;
+  }
+
+  private get hasPeerAck(): boolean {
+    return (this.bits & HAS_PEER_ACK) !== 0;
+  }
+
+  private lossOf(): StreamLoss {
+    return (this.loss ??= { retransmittedBytes: 0, lostBytes: 0, skippedGaps: 0 });
+  }
 
   /** Feeds one segment of this direction. */
   push(seq: number, flags: number, payload: Uint8Array, packet: number): void {
@@ -117,7 +165,7 @@ export class ControlStream<T> {
     ack |= 0;
     if (this.hasPeerAck && ((ack - this.peerAck) | 0) <= 0) return;
     this.peerAck = ack;
-    this.hasPeerAck = true;
+    this.bits |= HAS_PEER_ACK;
     if (this.heldCount() === 0 || !this.started) return;
     const lowest = this.lowestHeld();
     if (this.acked(lowest)) {
@@ -145,21 +193,22 @@ export class ControlStream<T> {
    */
   private skipGap(): void {
     const to = this.lowestHeld();
-    this.lostBytes += ((to - this.nextSeq) | 0) + (this.overflow ? 0 : this.used);
+    const loss = this.lossOf();
+    loss.lostBytes += ((to - this.nextSeq) | 0) + (this.overflow ? 0 : this.used);
     this.used = 0;
     this.overflow = false;
     this.nextSeq = to;
-    this.skippedGaps++;
+    loss.skippedGaps++;
   }
 
   /** Appends payload[skip..] (skip = bytes already seen) and moves nextSeq. */
   private accept(skip: number, payload: Uint8Array, packet: number): void {
     const len = payload.length;
     if (skip >= len) {
-      this.retransmittedBytes += len;
+      this.lossOf().retransmittedBytes += len;
       return;
     }
-    this.retransmittedBytes += skip;
+    if (skip > 0) this.lossOf().retransmittedBytes += skip;
     this.nextSeq = (this.nextSeq + len - skip) | 0;
     let from = skip;
     for (let i = skip; i < len; i++) {
@@ -180,7 +229,7 @@ export class ControlStream<T> {
     }
     if (this.used === 0) {
       if (to - from > MAX_LINE_BYTES) {
-        this.lostBytes += MAX_LINE_BYTES;
+        this.lossOf().lostBytes += MAX_LINE_BYTES;
         return;
       }
       this.emit(payload, from, to, packet);
@@ -199,7 +248,7 @@ export class ControlStream<T> {
   /** A complete line bytes[start, end) (its LF removed; a CR before it is removed here). */
   private emit(bytes: Uint8Array, start: number, end: number, packet: number): void {
     if (end > start && bytes[end - 1] === CR) end--;
-    this.reader.line(this.owner, this.from, bytes, start, end, packet);
+    this.reader.line(this.owner, (this.bits & FROM_SERVER) !== 0 ? 1 : 0, bytes, start, end, packet);
   }
 
   /**
@@ -212,7 +261,7 @@ export class ControlStream<T> {
     const need = this.used + n;
     if (need > MAX_LINE_BYTES) {
       this.overflow = true;
-      this.lostBytes += MAX_LINE_BYTES;
+      this.lossOf().lostBytes += MAX_LINE_BYTES;
       this.used = 0;
       return;
     }
@@ -231,7 +280,7 @@ export class ControlStream<T> {
 
   private hold(seq: number, ahead: number, payload: Uint8Array): void {
     if (ahead > MAX_HELD_AHEAD_BYTES) {
-      this.lostBytes += payload.length;
+      this.lossOf().lostBytes += payload.length;
       return;
     }
     // a copy: the payload is a view of a capture chunk the reader may drop

@@ -6,10 +6,10 @@
  * only its most recent few, so 500 PORTs in a row cannot grow memory.
  */
 import type { IpAddress } from '../net/address.js';
-import { parseEprtArgument, parseEpsvReply, parsePasvReply, parsePortArgument, parseReplyLine, splitCommand } from '../ftp/text.js';
 import type { AnnounceTrigger, AnnouncedBy } from './flow-types.js';
 import { endpointText } from './flat-text.js';
-import type { LiveFlow } from './flow-table.js';
+import { sameAddr, type LiveFlow } from './flow-table.js';
+import { HashIndex } from './hash-index.js';
 
 /**
  * How long an announcement can name a flow's role. Not the firewall's pinhole timeout
@@ -22,137 +22,110 @@ export const ANNOUNCE_TIMEOUT_MS = 3_600_000;
 /** Outstanding announcements kept per control connection. */
 export const MAX_ANNOUNCED_PER_CONTROL = 8;
 
-interface Pending {
-  readonly control: LiveFlow;
-  readonly by: AnnouncedBy;
-  readonly expiresMs: number;
-}
-
-/** A flat key of an endpoint: a number for IPv4 (address · 65536 + port, exact below 2^53), a string for IPv6. */
-export function endpointKey(a: IpAddress, port: number): number | string {
-  return a.family === 4 ? a.v4 * 65536 + port : `${a.v6[0]}.${a.v6[1]}.${a.v6[2]}.${a.v6[3]}.${port}`;
-}
-
-/** True when a client line may be PORT or EPRT (the only client lines the replay reads): it starts with p or e. */
-export function clientLineWanted(b: Uint8Array, start: number, end: number): boolean {
-  if (end - start < 5) return false;
-  const c0 = b[start]! | 0x20;
-  return c0 === 0x70 /* p */ || c0 === 0x65 /* e */;
-}
-
-/** Reply codes the replay reads: announcements (227, 229) and transfer outcomes (transferReply). */
-const READ_REPLIES = new Set([226, 227, 229, 250, 425, 426, 451, 452, 552]);
-
-/** True when a server line starts with a reply code the replay reads. */
-export function serverLineWanted(b: Uint8Array, start: number, end: number): boolean {
-  if (end - start < 3) return false;
-  const d0 = b[start]! - 0x30;
-  const d1 = b[start + 1]! - 0x30;
-  const d2 = b[start + 2]! - 0x30;
-  if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
-  return READ_REPLIES.has(d0 * 100 + d1 * 10 + d2);
-}
-
-/** What a control line announces, if anything. */
-export interface ParsedAnnouncement {
-  readonly trigger: AnnounceTrigger;
-  readonly addr: IpAddress;
-  readonly port: number;
-}
-
-/** Reads a client line (PORT, EPRT) with the endpoints' lenient parsers. */
-export function clientAnnouncement(line: string): ParsedAnnouncement | undefined {
-  if (line.length < 5) return undefined;
-  const c0 = line.charCodeAt(0) | 0x20;
-  if (c0 !== 0x70 /* p */ && c0 !== 0x65 /* e */) return undefined;
-  const { verb, arg } = splitCommand(line);
-  if (verb === 'PORT') {
-    const r = parsePortArgument(arg);
-    return r.ok ? { trigger: 'PORT', addr: r.value.addr, port: r.value.port } : undefined;
-  }
-  if (verb === 'EPRT') {
-    const r = parseEprtArgument(arg);
-    return r.ok ? { trigger: 'EPRT', addr: r.value.addr, port: r.value.port } : undefined;
-  }
-  return undefined;
-}
-
-/** Reads a server line: 227 (RFC 1123 4.1.2.12 scan) or 229 (the address is the control connection's server). */
-export function serverAnnouncement(line: string, server: IpAddress): ParsedAnnouncement | undefined {
-  if (line.startsWith('227')) {
-    const r = parsePasvReply(line);
-    return r.ok ? { trigger: '227', addr: r.value.addr, port: r.value.port } : undefined;
-  }
-  if (line.startsWith('229')) {
-    const r = parseEpsvReply(line);
-    return r.ok ? { trigger: '229', addr: server, port: r.port } : undefined;
-  }
-  return undefined;
-}
-
 /**
- * What a control reply says about the transfer on the data connection (RFC 959 4.2):
- * 1 for a completion (226, 250), -1 for a failure (425, 426, 451, 452, 552), 0 for anything else.
+ * An announcement: the endpoint, who announced it (control flow, packet, how), until when. The
+ * data flow it names keeps it; its report form (announcedBy()) is made only when reported.
  */
-export function transferReply(line: string): { readonly code: number; readonly done: number } {
-  const r = parseReplyLine(line);
-  if (!r || r.continued) return NO_TRANSFER;
-  if (r.code === 226 || r.code === 250) return { code: r.code, done: 1 };
-  if (r.code === 425 || r.code === 426 || r.code === 451 || r.code === 452 || r.code === 552) return { code: r.code, done: -1 };
-  return NO_TRANSFER;
+export class Pending {
+  constructor(
+    readonly control: LiveFlow,
+    /** the packet that carried it */
+    readonly packet: number,
+    readonly trigger: AnnounceTrigger,
+    readonly expiresMs: number,
+    readonly addr: IpAddress,
+    readonly port: number,
+    /** endpointHash(addr, port) */
+    readonly hash: number,
+  ) {}
+
+  /** for the data flow it named: the code of the first completion reply (226, 250) on the control connection after that flow began; 0 when none */
+  replyCode = 0;
+  /** the packet that completed that reply */
+  replyPacket = 0;
 }
 
-const NO_TRANSFER = { code: 0, done: 0 } as const;
+/** The report's form of an announcement. */
+export function announcedBy(p: Pending): AnnouncedBy {
+  return { controlFlow: p.control.id, packet: p.packet, trigger: p.trigger, endpoint: endpointText(p.addr, p.port) };
+}
 
-/** The outstanding announcements of every control connection. */
+/** A 30-bit hash of an endpoint (IPv4 or IPv6 address and port): no key object or string per lookup. */
+export function endpointHash(a: IpAddress, port: number): number {
+  let h: number;
+  if (a.family === 4) h = Math.imul(a.v4, 0x9e3779b1);
+  else {
+    const w = a.v6;
+    h = Math.imul(w[0]! ^ Math.imul(w[1]!, 0x85ebca6b) ^ Math.imul(w[2]!, 0xc2b2ae35) ^ Math.imul(w[3]!, 0x27d4eb2f), 0x9e3779b1);
+  }
+  h = (h ^ Math.imul(port + 1, 0xcc9e2d51) ^ a.family) | 0;
+  return (h ^ (h >>> 15)) & 0x3fffffff;
+}
+
+/** The outstanding announcements of every control connection, at most one per endpoint. */
 export class AnnouncementTable {
-  private readonly byEndpoint = new Map<number | string, Pending>();
+  private readonly byEndpoint = new HashIndex<Pending>();
   /** announcements read */
   count = 0;
 
-  /** Records an announcement made on `control` by packet `n`. */
-  add(control: LiveFlow, a: ParsedAnnouncement, n: number, nowMs: number): void {
-    const key = endpointKey(a.addr, a.port);
+  /** Records an announcement made on `control` by packet `n`; a later one of the same endpoint replaces it. */
+  add(control: LiveFlow, trigger: AnnounceTrigger, addr: IpAddress, port: number, n: number, nowMs: number): void {
+    const hash = endpointHash(addr, port);
     this.count++;
-    this.byEndpoint.set(key, {
-      control,
-      by: { controlFlow: control.id, packet: n, trigger: a.trigger, endpoint: endpointText(a.addr, a.port) },
-      expiresMs: nowMs + ANNOUNCE_TIMEOUT_MS,
-    });
-    const list = control.control?.announced;
-    if (!list) return;
-    list.push(key);
-    if (list.length > MAX_ANNOUNCED_PER_CONTROL) this.dropIfOf(control, list.shift()!);
+    const old = this.find(addr, port, hash);
+    if (old !== undefined) this.byEndpoint.remove(hash, old);
+    const p = new Pending(control, n, trigger, nowMs + ANNOUNCE_TIMEOUT_MS, addr, port, hash);
+    this.byEndpoint.add(hash, p);
+    const cs = control.control;
+    if (cs === undefined) return;
+    // the endpoints this connection announced, oldest first: the oldest goes past the bound
+    const list = cs.announced;
+    if (list === undefined) cs.announced = [p];
+    else {
+      list.push(p);
+      if (list.length > MAX_ANNOUNCED_PER_CONTROL) this.dropIfOf(control, list.shift()!);
+    }
   }
 
   /** The announcement of the endpoint a new connection goes to, consumed; undefined when none is alive. */
   take(addr: IpAddress, port: number, nowMs: number): Pending | undefined {
     if (this.byEndpoint.size === 0) return undefined;
-    const key = endpointKey(addr, port);
-    const p = this.byEndpoint.get(key);
-    if (!p) return undefined;
-    this.byEndpoint.delete(key);
+    const hash = endpointHash(addr, port);
+    const p = this.find(addr, port, hash);
+    if (p === undefined) return undefined;
+    this.byEndpoint.remove(hash, p);
     return p.expiresMs >= nowMs ? p : undefined;
   }
 
   /** Forgets what a control connection announced (it left the live table). */
   forget(control: LiveFlow): void {
-    for (const key of control.control?.announced ?? []) this.dropIfOf(control, key);
+    const list = control.control?.announced;
+    if (list !== undefined) for (let i = 0; i < list.length; i++) this.dropIfOf(control, list[i]!);
   }
 
   /** Drops announcements that expired before nowMs. */
   expire(nowMs: number): void {
-    // forEach, not entries(): no [key, value] pair per announcement
-    this.byEndpoint.forEach((p, key) => {
-      if (p.expiresMs < nowMs) this.byEndpoint.delete(key);
-    });
+    const gone: Pending[] = [];
+    this.byEndpoint.select((p) => p.expiresMs < nowMs, gone);
+    for (let i = 0; i < gone.length; i++) this.byEndpoint.remove(gone[i]!.hash, gone[i]!);
   }
 
   get size(): number {
     return this.byEndpoint.size;
   }
 
-  private dropIfOf(control: LiveFlow, key: number | string): void {
-    if (this.byEndpoint.get(key)?.control === control) this.byEndpoint.delete(key);
+  private find(addr: IpAddress, port: number, hash: number): Pending | undefined {
+    const index = this.byEndpoint;
+    for (let i = index.first(hash); i >= 0; i = index.next(hash, i)) {
+      const p = index.at(i);
+      if (p.port === port && sameAddr(p.addr, addr)) return p;
+    }
+    return undefined;
+  }
+
+  /** Drops the announcement of the endpoint `was` named, when it is still this connection's (a later one may have replaced it). */
+  private dropIfOf(control: LiveFlow, was: Pending): void {
+    const p = this.find(was.addr, was.port, was.hash);
+    if (p !== undefined && p.control === control) this.byEndpoint.remove(p.hash, p);
   }
 }

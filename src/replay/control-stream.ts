@@ -26,14 +26,27 @@ const NO_BYTES = new Uint8Array(0);
 const FIRST_LINE_BYTES = 256;
 const CR = 13;
 
-/** Receives each complete line (without CR LF) and the packet number that completed it. */
-export type LineSink = (line: string, packet: number) => void;
-
 /**
- * Says from a complete line's bytes (bytes[start, end), CR LF removed) whether the sink wants
- * it; a line it refuses is never made into a string. Default: every line.
+ * Reads the complete lines of every stream it is given to: one object shared by all streams,
+ * told the stream's owner and direction (no closure per stream). The line is bytes[start, end)
+ * with CR LF removed, completed by packet `packet`; the bytes are valid only during the call
+ * (latin1() makes a string of a line that is wanted).
  */
-export type LineFilter = (bytes: Uint8Array, start: number, end: number) => boolean;
+export interface LineReader<T> {
+  line(owner: T, from: 0 | 1, bytes: Uint8Array, start: number, end: number, packet: number): void;
+}
+
+const STARTED = 1;
+const OVERFLOW = 2;
+const HAS_PEER_ACK = 4;
+const FROM_SERVER = 8;
+
+/** Bytes a stream did not read as new: retransmitted, or lost to gaps and bounds. */
+interface StreamLoss {
+  retransmittedBytes: number;
+  lostBytes: number;
+  skippedGaps: number;
+}
 
 interface Held {
   readonly seq: number;
@@ -44,11 +57,11 @@ interface Held {
  * A reassembly buffer for one direction of one control connection. Sequence numbers are kept
  * as int32 (`x | 0`: the wire's 32 bits, unboxed in V8); comparisons are serial ((a - b) | 0).
  */
-export class ControlStream {
+export class ControlStream<T> {
   /** next expected sequence number, valid once started */
   private nextSeq = 0;
-  /** the SYN or the first data segment was seen */
-  private started = false;
+  /** STARTED | OVERFLOW | HAS_PEER_ACK | FROM_SERVER: yes/no facts in one field (a stream is made per control direction) */
+  private bits: number;
   /**
    * the unfinished line: bytes are copied only while a line is incomplete at the end of a
    * segment; a line whole in one segment is read where it lies. Allocated when first needed
@@ -56,25 +69,64 @@ export class ControlStream {
    */
   private buf: Uint8Array = NO_BYTES;
   private used = 0;
-  /** true while skipping the rest of an over-long line */
-  private overflow = false;
-  private held: Held[] = [];
+  /** segments held beyond a gap; made when the first one is held */
+  private held: Held[] | undefined = undefined;
   /** segments that arrived beyond the current gap */
   private gapSegments = 0;
   /** highest acknowledgment number the peer sent for this direction; valid when hasPeerAck */
   private peerAck = 0;
-  private hasPeerAck = false;
-  /** bytes skipped because they were already seen (retransmissions) */
-  retransmittedBytes = 0;
-  /** bytes lost: gaps skipped, the unfinished lines they cut, and what a bound dropped */
-  lostBytes = 0;
-  /** gaps skipped because the capture would never fill them */
-  skippedGaps = 0;
+  /** what was retransmitted or lost; made at the first such byte */
+  private loss: StreamLoss | undefined = undefined;
 
   constructor(
-    private readonly sink: LineSink,
-    private readonly wanted?: LineFilter,
-  ) {}
+    private readonly reader: LineReader<T>,
+    private readonly owner: T,
+    /** 0 client → server, 1 server → client */
+    from: 0 | 1,
+  ) {
+    this.bits = from === 1 ? FROM_SERVER : 0;
+  }
+
+  /** bytes skipped because they were already seen (retransmissions) */
+  get retransmittedBytes(): number {
+    return this.loss === undefined ? 0 : this.loss.retransmittedBytes;
+  }
+
+  /** bytes lost: gaps skipped, the unfinished lines they cut, and what a bound dropped */
+  get lostBytes(): number {
+    return this.loss === undefined ? 0 : this.loss.lostBytes;
+  }
+
+  /** gaps skipped because the capture would never fill them */
+  get skippedGaps(): number {
+    return this.loss === undefined ? 0 : this.loss.skippedGaps;
+  }
+
+  /** the SYN or the first data segment was seen */
+  private get started(): boolean {
+    return (this.bits & STARTED) !== 0;
+  }
+
+  private set started(on: boolean) {
+    this.bits = on ? this.bits | STARTED : this.bits & ~STARTED;
+  }
+
+  /** true while skipping the rest of an over-long line */
+  private get overflow(): boolean {
+    return (this.bits & OVERFLOW) !== 0;
+  }
+
+  private set overflow(on: boolean) {
+    this.bits = on ? this.bits | OVERFLOW : this.bits & ~OVERFLOW;
+  }
+
+  private get hasPeerAck(): boolean {
+    return (this.bits & HAS_PEER_ACK) !== 0;
+  }
+
+  private lossOf(): StreamLoss {
+    return (this.loss ??= { retransmittedBytes: 0, lostBytes: 0, skippedGaps: 0 });
+  }
 
   /** Feeds one segment of this direction. */
   push(seq: number, flags: number, payload: Uint8Array, packet: number): void {
@@ -93,12 +145,12 @@ export class ControlStream {
     const ahead = (seq - this.nextSeq) | 0;
     if (ahead > 0) {
       this.gapSegments++;
-      if (!this.acked(seq) && this.gapSegments < MAX_HELD_SEGMENTS && this.held.length < MAX_HELD_SEGMENTS) {
+      if (!this.acked(seq) && this.gapSegments < MAX_HELD_SEGMENTS && this.heldCount() < MAX_HELD_SEGMENTS) {
         this.hold(seq, ahead, payload);
         return;
       }
       // the gap will not fill: the peer acknowledged it, or too much came after it
-      this.held.push({ seq, data: payload.slice() });
+      (this.held ??= []).push({ seq, data: payload.slice() });
       this.skipGap();
     } else this.accept(-ahead, payload, packet);
     this.drain(packet);
@@ -113,8 +165,8 @@ export class ControlStream {
     ack |= 0;
     if (this.hasPeerAck && ((ack - this.peerAck) | 0) <= 0) return;
     this.peerAck = ack;
-    this.hasPeerAck = true;
-    if (this.held.length === 0 || !this.started) return;
+    this.bits |= HAS_PEER_ACK;
+    if (this.heldCount() === 0 || !this.started) return;
     const lowest = this.lowestHeld();
     if (this.acked(lowest)) {
       this.skipGap();
@@ -129,8 +181,9 @@ export class ControlStream {
 
   /** The held segment that starts first after nextSeq (sequence space mod 2^32). */
   private lowestHeld(): number {
-    let best = this.held[0]!.seq;
-    for (const h of this.held) if (((h.seq - this.nextSeq) | 0) < ((best - this.nextSeq) | 0)) best = h.seq;
+    const held = this.held!;
+    let best = held[0]!.seq;
+    for (const h of held) if (((h.seq - this.nextSeq) | 0) < ((best - this.nextSeq) | 0)) best = h.seq;
     return best;
   }
 
@@ -140,21 +193,22 @@ export class ControlStream {
    */
   private skipGap(): void {
     const to = this.lowestHeld();
-    this.lostBytes += ((to - this.nextSeq) | 0) + (this.overflow ? 0 : this.used);
+    const loss = this.lossOf();
+    loss.lostBytes += ((to - this.nextSeq) | 0) + (this.overflow ? 0 : this.used);
     this.used = 0;
     this.overflow = false;
     this.nextSeq = to;
-    this.skippedGaps++;
+    loss.skippedGaps++;
   }
 
   /** Appends payload[skip..] (skip = bytes already seen) and moves nextSeq. */
   private accept(skip: number, payload: Uint8Array, packet: number): void {
     const len = payload.length;
     if (skip >= len) {
-      this.retransmittedBytes += len;
+      this.lossOf().retransmittedBytes += len;
       return;
     }
-    this.retransmittedBytes += skip;
+    if (skip > 0) this.lossOf().retransmittedBytes += skip;
     this.nextSeq = (this.nextSeq + len - skip) | 0;
     let from = skip;
     for (let i = skip; i < len; i++) {
@@ -175,7 +229,7 @@ export class ControlStream {
     }
     if (this.used === 0) {
       if (to - from > MAX_LINE_BYTES) {
-        this.lostBytes += MAX_LINE_BYTES;
+        this.lossOf().lostBytes += MAX_LINE_BYTES;
         return;
       }
       this.emit(payload, from, to, packet);
@@ -194,7 +248,7 @@ export class ControlStream {
   /** A complete line bytes[start, end) (its LF removed; a CR before it is removed here). */
   private emit(bytes: Uint8Array, start: number, end: number, packet: number): void {
     if (end > start && bytes[end - 1] === CR) end--;
-    if (this.wanted === undefined || this.wanted(bytes, start, end)) this.sink(latin1(bytes, start, end), packet);
+    this.reader.line(this.owner, (this.bits & FROM_SERVER) !== 0 ? 1 : 0, bytes, start, end, packet);
   }
 
   /**
@@ -207,7 +261,7 @@ export class ControlStream {
     const need = this.used + n;
     if (need > MAX_LINE_BYTES) {
       this.overflow = true;
-      this.lostBytes += MAX_LINE_BYTES;
+      this.lossOf().lostBytes += MAX_LINE_BYTES;
       this.used = 0;
       return;
     }
@@ -226,41 +280,56 @@ export class ControlStream {
 
   private hold(seq: number, ahead: number, payload: Uint8Array): void {
     if (ahead > MAX_HELD_AHEAD_BYTES) {
-      this.lostBytes += payload.length;
+      this.lossOf().lostBytes += payload.length;
       return;
     }
     // a copy: the payload is a view of a capture chunk the reader may drop
-    this.held.push({ seq, data: payload.slice() });
+    (this.held ??= []).push({ seq, data: payload.slice() });
+  }
+
+  private heldCount(): number {
+    return this.held === undefined ? 0 : this.held.length;
   }
 
   /** Moves held segments that now start at or before nextSeq into the stream. */
   private drain(packet: number): void {
+    const held = this.held;
+    if (held === undefined) return;
     let progress = true;
-    while (progress && this.held.length > 0) {
+    while (progress && held.length > 0) {
       progress = false;
-      for (let i = 0; i < this.held.length; i++) {
-        const h = this.held[i]!;
+      for (let i = 0; i < held.length; i++) {
+        const h = held[i]!;
         const ahead = (h.seq - this.nextSeq) | 0;
         if (ahead > 0) continue;
-        this.held.splice(i, 1);
+        held.splice(i, 1);
         this.accept(-ahead, h.data, packet);
         progress = true;
         break;
       }
     }
     // what is still held lies beyond a new gap: it has waited this many segments already
-    this.gapSegments = this.held.length;
+    this.gapSegments = held.length;
   }
 
   /** Bytes held for later (out-of-order segments and the unfinished line). */
   heldBytes(): number {
     let n = this.used;
-    for (const h of this.held) n += h.data.length;
+    if (this.held !== undefined) for (const h of this.held) n += h.data.length;
     return n;
   }
 }
 
-function latin1(b: Uint8Array, start: number, end: number): string {
-  // Buffer's latin1 decoder: one call, no per-byte work in JS
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+/**
+ * Buffer's own latin1 decoder, the method Buffer#toString('latin1', start, end) calls: it
+ * takes any Uint8Array as `this`, so a line becomes a string without a Buffer object made
+ * over its bytes. Undefined on a runtime without it (then one Buffer view per line).
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+
+/** The text of bytes[start, end), one character per byte (ISO 8859-1: FTP's lines are bytes). */
+export function latin1(b: Uint8Array, start: number, end: number): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(b, start, end);
   return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
 }

@@ -1,72 +1,159 @@
 /**
  * Live flows of a capture, found by a numeric hash of the address/port pair
- * (the same for both directions), chained on collision: no string key per packet.
+ * (the same for both directions) in an open-addressing index: no string key per packet.
  * A flow leaves the table when it has been idle long enough; what the report
  * needs of it is kept in a small aggregate, not its packets.
  */
-import type { IpAddress } from '../net/address.js';
+import { copyIp, type IpAddress } from '../net/address.js';
 import type { Packet } from '../net/packet.js';
+import type { Pending } from './announcements.js';
 import type { ControlStream } from './control-stream.js';
-import type { AnnouncedBy, CaptureBlockedPacket, CaptureFlowRole } from './flow-types.js';
+import { HashIndex } from './hash-index.js';
+import type { CaptureBlockedPacket, CaptureFlowRole } from './flow-types.js';
 
 /** Per-control-connection state: both reassembled directions and the data flows waiting for their reply. */
 export interface ControlState {
-  /** [client → server, server → client] */
-  readonly streams: [ControlStream, ControlStream];
-  /** data flows opened since the last final reply (bounded) */
-  pendingData: LiveFlow[];
-  /** endpoint keys of this connection's outstanding announcements, oldest first (bounded) */
-  announced: (number | string)[];
+  readonly toServer: ControlStream<LiveFlow>;
+  readonly toClient: ControlStream<LiveFlow>;
+  /** the announcements of data flows opened since the last final reply (bounded); made when the first one opens */
+  pendingData: Pending[] | undefined;
+  /** this connection's announcements, oldest first (bounded; some may have been taken or replaced); made at the first */
+  announced: Pending[] | undefined;
   /** the server has sent control text: the connection is a session, kept through long idle times */
   established: boolean;
-}
-
-/** A flow being tracked. Mutable; numbers only on the per-packet path. */
-export interface LiveFlow {
-  readonly id: number;
-  readonly proto: number;
-  readonly hasPorts: boolean;
-  /** initiator */
-  readonly cAddr: IpAddress;
-  readonly cPort: number;
-  /** responder */
-  readonly sAddr: IpAddress;
-  readonly sPort: number;
-  readonly hash: number;
-  role: CaptureFlowRole;
-  /** interface of the client side / server side */
-  readonly cIface: string;
-  readonly sIface: string;
-  readonly crosses: boolean;
-  packets: number;
-  bytesPassed: number;
-  firstBlocked: CaptureBlockedPacket | null;
-  /** true when the first denied packet was the SYN or SYN-ACK: the connection could not have opened */
-  blockedAtOpen: boolean;
-  /** packets after the first denied one */
-  laterPackets: number;
-  /** FIN or RST seen */
-  closed: boolean;
-  /** RST seen */
-  reset: boolean;
-  /** a packet went from the responder to the initiator */
-  replied: boolean;
-  /** id of the conntrack entry this flow made (stateful engine), 0 when none is live */
-  ctId: number;
-  lastMs: number;
-  control: ControlState | undefined;
-  announcedBy: AnnouncedBy | undefined;
-  /** for data flows: the control flow that announced it */
-  controlFlow: LiveFlow | undefined;
-  /** for data flows: the first final reply (≥ 200) on the control connection after this flow began */
-  followingReply: { readonly code: number; readonly n: number } | undefined;
   /** data flows this control flow announced */
   dataFlows: number;
-  numbers: number[] | undefined;
-  /** next flow in the same hash bucket */
-  next: LiveFlow | undefined;
+}
+
+const HAS_PORTS = 1;
+const CROSSES = 2;
+const BLOCKED_AT_OPEN = 4;
+const CLOSED = 8;
+const RESET = 16;
+const REPLIED = 32;
+const LIVE = 64;
+
+/**
+ * A flow being tracked. Mutable; numbers only on the per-packet path. Small facts share
+ * integers (protocol and yes/no facts one, the two ports another; a field each otherwise), and
+ * what only one role needs sits in the control state (control flows) or the announcement (data flows).
+ */
+export class LiveFlow {
+  /** protocol << 8 | the yes/no bits */
+  private bits: number;
+  /** client port << 16 | server port (0 without ports) */
+  private readonly ports: number;
+  role: CaptureFlowRole = 'other';
+  packets = 0;
+  bytesPassed = 0;
+  firstBlocked: CaptureBlockedPacket | null = null;
+  /** packets after the first denied one */
+  laterPackets = 0;
+  /** id of the conntrack entry this flow made (stateful engine), 0 when none is live */
+  ctId = 0;
+  lastMs: number;
+  control: ControlState | undefined = undefined;
+  /** for data flows: the announcement that named it */
+  announcedBy: Pending | undefined = undefined;
+  readonly numbers: number[] | undefined;
+
+  constructor(
+    readonly id: number,
+    proto: number,
+    hasPorts: boolean,
+    /** initiator */
+    readonly cAddr: IpAddress,
+    cPort: number,
+    /** responder */
+    readonly sAddr: IpAddress,
+    sPort: number,
+    /** interface of the client side / server side */
+    readonly cIface: string,
+    readonly sIface: string,
+    nowMs: number,
+    keepNumbers: boolean,
+  ) {
+    this.bits = (proto << 8) | (hasPorts ? HAS_PORTS : 0) | (cIface !== sIface ? CROSSES : 0);
+    this.ports = (cPort << 16) | sPort;
+    this.lastMs = nowMs;
+    this.numbers = keepNumbers ? [] : undefined;
+  }
+
+  get proto(): number {
+    return this.bits >>> 8;
+  }
+
+  /** initiator's port */
+  get cPort(): number {
+    return this.ports >>> 16;
+  }
+
+  /** responder's port */
+  get sPort(): number {
+    return this.ports & 0xffff;
+  }
+
+  /** pairHash() of the flow's ends */
+  get hash(): number {
+    return pairHash(this.proto, this.cAddr, this.cPort, this.sAddr, this.sPort);
+  }
+
+  get hasPorts(): boolean {
+    return (this.bits & HAS_PORTS) !== 0;
+  }
+
+  get crosses(): boolean {
+    return (this.bits & CROSSES) !== 0;
+  }
+
+  /** true when the first denied packet was the SYN or SYN-ACK: the connection could not have opened */
+  get blockedAtOpen(): boolean {
+    return (this.bits & BLOCKED_AT_OPEN) !== 0;
+  }
+
+  set blockedAtOpen(on: boolean) {
+    this.set(BLOCKED_AT_OPEN, on);
+  }
+
+  /** FIN or RST seen */
+  get closed(): boolean {
+    return (this.bits & CLOSED) !== 0;
+  }
+
+  set closed(on: boolean) {
+    this.set(CLOSED, on);
+  }
+
+  /** RST seen */
+  get reset(): boolean {
+    return (this.bits & RESET) !== 0;
+  }
+
+  set reset(on: boolean) {
+    this.set(RESET, on);
+  }
+
+  /** a packet went from the responder to the initiator */
+  get replied(): boolean {
+    return (this.bits & REPLIED) !== 0;
+  }
+
+  set replied(on: boolean) {
+    this.set(REPLIED, on);
+  }
+
   /** still in the live table */
-  live: boolean;
+  get live(): boolean {
+    return (this.bits & LIVE) !== 0;
+  }
+
+  set live(on: boolean) {
+    this.set(LIVE, on);
+  }
+
+  private set(bit: number, on: boolean): void {
+    this.bits = on ? this.bits | bit : this.bits & ~bit;
+  }
 }
 
 function mixAddr(a: IpAddress): number {
@@ -75,12 +162,33 @@ function mixAddr(a: IpAddress): number {
   return Math.imul(w[0]! ^ Math.imul(w[1]!, 0x85ebca6b) ^ Math.imul(w[2]!, 0xc2b2ae35) ^ Math.imul(w[3]!, 0x27d4eb2f), 0x9e3779b1);
 }
 
+/** Slots of the address cache (a power of two). */
+const ADDRESS_SLOTS = 1024;
+
+/**
+ * Copies of addresses for flows to keep (the decoder reuses its own), shared: the flows of one
+ * host pair, and every flow to a busy server, hold one copy. Direct-mapped by address hash, so
+ * it stays this size; addresses are immutable, so sharing one is safe.
+ */
+export class AddressCache {
+  private readonly slots: (IpAddress | undefined)[] = new Array<IpAddress | undefined>(ADDRESS_SLOTS).fill(undefined);
+
+  keep(a: IpAddress): IpAddress {
+    const i = mixAddr(a) >>> 22; // the top 10 bits: ADDRESS_SLOTS
+    const c = this.slots[i];
+    if (c !== undefined && sameAddr(c, a)) return c;
+    const copy = copyIp(a);
+    this.slots[i] = copy;
+    return copy;
+  }
+}
+
 /** A hash of (proto, {src, srcPort}, {dst, dstPort}) that is the same in both directions. */
 export function pairHash(proto: number, src: IpAddress, srcPort: number, dst: IpAddress, dstPort: number): number {
   const h1 = (mixAddr(src) ^ Math.imul(srcPort + 1, 0xcc9e2d51)) | 0;
   const h2 = (mixAddr(dst) ^ Math.imul(dstPort + 1, 0xcc9e2d51)) | 0;
   const h = (Math.imul(h1 ^ h2, 0x1b873593) + h1 + h2 + proto) | 0;
-  return (h ^ (h >>> 15)) & 0x3fffffff; // a small integer: V8 keeps it unboxed as a Map key
+  return (h ^ (h >>> 15)) & 0x3fffffff; // a small integer: never a heap number
 }
 
 /** True when two addresses are equal (numbers only). */
@@ -99,13 +207,15 @@ export function directionIn(f: LiveFlow, p: Packet, srcPort: number, dstPort: nu
 
 /** The live flows, by pair hash. */
 export class FlowTable {
-  private readonly buckets = new Map<number, LiveFlow>();
+  private readonly index = new HashIndex<LiveFlow>();
   size = 0;
   peak = 0;
 
   /** The live flow of this packet and its direction (in `dir`), or undefined. */
   find(p: Packet, srcPort: number, dstPort: number, hash: number, dir: { value: number }): LiveFlow | undefined {
-    for (let f = this.buckets.get(hash); f !== undefined; f = f.next) {
+    const index = this.index;
+    for (let i = index.first(hash); i >= 0; i = index.next(hash, i)) {
+      const f = index.at(i);
       const d = directionIn(f, p, srcPort, dstPort);
       if (d >= 0) {
         dir.value = d;
@@ -115,9 +225,9 @@ export class FlowTable {
     return undefined;
   }
 
-  insert(f: LiveFlow): void {
-    f.next = this.buckets.get(f.hash);
-    this.buckets.set(f.hash, f);
+  /** Adds a new flow; `hash` is its pairHash(). */
+  insert(f: LiveFlow, hash: number): void {
+    this.index.add(hash, f);
     f.live = true;
     this.size++;
     if (this.size > this.peak) this.peak = this.size;
@@ -127,25 +237,19 @@ export class FlowTable {
     if (!f.live) return;
     f.live = false;
     this.size--;
-    let prev: LiveFlow | undefined;
-    for (let g = this.buckets.get(f.hash); g !== undefined; prev = g, g = g.next) {
-      if (g !== f) continue;
-      if (prev) prev.next = g.next;
-      else if (g.next) this.buckets.set(f.hash, g.next);
-      else this.buckets.delete(f.hash);
-      break;
-    }
-    f.next = undefined;
+    this.index.remove(f.hash, f);
   }
 
-  /** Removes every flow `idle` says is done; returns them. */
+  /** Removes every flow `idle` says is done; returns them in id order. */
   sweep(idle: (f: LiveFlow) => boolean): LiveFlow[] {
     const out: LiveFlow[] = [];
-    // forEach, not an iterator: no result object per bucket
-    this.buckets.forEach((head) => {
-      for (let f: LiveFlow | undefined = head; f; f = f.next) if (idle(f)) out.push(f);
-    });
-    for (const f of out) this.remove(f);
+    this.index.select(idle, out);
+    out.sort(byId);
+    for (let i = 0; i < out.length; i++) this.remove(out[i]!);
     return out;
   }
+}
+
+function byId(a: LiveFlow, b: LiveFlow): number {
+  return a.id - b.id;
 }

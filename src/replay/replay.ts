@@ -11,13 +11,14 @@ import type { Diagnostic } from '../diag/diagnostic.js';
 import type { TraceEvent, Verdict } from '../engine/verdict.js';
 import type { Firewall, StepContext } from '../engine/verdict.js';
 import { blockedPacket, packetRow } from '../model/index.js';
-import { copyIp } from '../net/address.js';
 import { payloadLength, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
 import { DECODE_ERROR, DECODE_OK, DECODE_SKIP, FrameDecoder, type CaptureReader } from '../wire/index.js';
-import { AnnouncementTable, clientAnnouncement, clientLineWanted, serverAnnouncement, serverLineWanted, transferReply } from './announcements.js';
+import { AnnouncementTable } from './announcements.js';
+import { ControlLineReader } from './control-lines.js';
 import { ControlStream } from './control-stream.js';
-import { FlowTable, pairHash, sameAddr, type LiveFlow } from './flow-table.js';
+import { AddressCache, FlowTable, LiveFlow, pairHash, sameAddr } from './flow-table.js';
 import type { CaptureFlow, CaptureFlowRole, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
+import { IntMap } from './hash-index.js';
 import { finishReplay, toFlow } from './report.js';
 import { locate, type Topology } from './topology.js';
 import type { IpAddress } from '../net/address.js';
@@ -130,6 +131,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     earlyDrops: 0,
   };
   const table = new FlowTable();
+  const addresses = new AddressCache();
   const announced = new AnnouncementTable();
   const rows: CaptureFlow[] = [];
   const packets: CapturePacketRow[] = [];
@@ -148,14 +150,17 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   /** the flow of the first denied packet: the summary names it */
   let firstBlock: Pick<CaptureFlow, 'role' | 'firstBlocked'> | undefined;
   // conntrack entries → the flows they track; entries made and gone during the packet being stepped
-  const ctFlows = new Map<number, LiveFlow>();
+  const ctFlows = new IntMap<LiveFlow>();
+  // filled from the front and never shortened (a length set to 0 lets the backing store go, and the next push makes one)
   const madeIds: number[] = [];
   const goneIds: number[] = [];
+  let made = 0;
+  let gone = 0;
   if (firewall.watchConnections) {
     firewall.watchConnections((id, end) => {
-      if (end === undefined) madeIds.push(id);
+      if (end === undefined) madeIds[made++] = id;
       else {
-        goneIds.push(id);
+        goneIds[gone++] = id;
         if (end === 'early-drop') stats.earlyDrops++;
       }
     });
@@ -171,23 +176,30 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   /** The flow is done: out of the tables, reported. */
   const finish = (f: LiveFlow): void => {
     table.remove(f);
-    retire(f);
     if (f.ctId !== 0) {
       ctFlows.delete(f.ctId);
       f.ctId = 0;
     }
+    // reported before its control state goes: a control flow's count of data flows is there
     if (o.onFlow) o.onFlow(toFlow(f));
     else if (rows.length < maxRows) rows.push(toFlow(f));
+    retire(f);
   };
 
   /** Ties the entries the last step made to `f`; finishes the flows whose entries went. */
   const settleConntrack = (f: LiveFlow | undefined): void => {
-    if (f) for (const id of madeIds) {
-      f.ctId = id;
-      ctFlows.set(id, f);
+    // indexed loops: an array iterator is an object wherever V8 does not optimize it away
+    if (f) {
+      for (let i = 0; i < made; i++) {
+        const id = madeIds[i]!;
+        f.ctId = id;
+        ctFlows.set(id, f);
+      }
     }
-    madeIds.length = 0;
-    for (const id of goneIds) {
+    made = 0;
+    // `gone` is read afresh each time round, as an iterator over the array would
+    for (let i = 0; i < gone; i++) {
+      const id = goneIds[i]!;
       const g = ctFlows.get(id);
       if (g === undefined) continue;
       ctFlows.delete(id);
@@ -195,88 +207,48 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       g.ctId = 0;
       if (g.live) finish(g);
     }
-    goneIds.length = 0;
+    gone = 0;
   };
 
-  const onLine = (f: LiveFlow, from: 0 | 1, line: string, n: number, nowMs: number): void => {
-    if (o.keepControlLines) lines.push({ n, flow: f.id, from: from === 0 ? 'client' : 'server', text: line });
-    const a = from === 0 ? clientAnnouncement(line) : serverAnnouncement(line, f.sAddr);
-    if (a) {
-      announced.add(f, a, n, nowMs);
-      if (o.shard) o.shard.onAnnouncement(f.cAddr, f.sAddr, a.addr);
-    }
-    if (from === 1 && f.control && f.control.pendingData.length > 0) {
-      const t = transferReply(line);
-      if (t.done !== 0) {
-        // a completion the recording shows is what a blocked data connection makes impossible
-        if (t.done > 0) for (const d of f.control.pendingData) d.followingReply ??= { code: t.code, n };
-        f.control.pendingData = [];
-      }
-    }
-  };
+  // one reader for the lines of every control flow
+  const lineReader = new ControlLineReader(announced, ctx, o.keepControlLines ? lines : undefined, o.shard ? (c, s, a) => o.shard!.onAnnouncement(c, s, a) : undefined);
 
   const newFlow = (p: Packet, sp: number, dp: number, hash: number, nowMs: number): LiveFlow => {
     // A capture may start mid-connection: a SYN-ACK's destination, or a control port's peer, is the initiator.
     const f0 = p.tcpFlags & (TCP_SYN | TCP_ACK);
     const reversed = p.proto === PROTO_TCP && (f0 === (TCP_SYN | TCP_ACK) || (f0 !== TCP_SYN && controlPorts.includes(sp) && !controlPorts.includes(dp)));
     // copies: the decoder reuses its packet and addresses for the next frame
-    const cAddr = copyIp(reversed ? p.dst : p.src);
-    const sAddr = copyIp(reversed ? p.src : p.dst);
+    const cAddr = addresses.keep(reversed ? p.dst : p.src);
+    const sAddr = addresses.keep(reversed ? p.src : p.dst);
     const cPort = reversed ? dp : sp;
     const sPort = reversed ? sp : dp;
     const cIface = locate(o.topology, cAddr) ?? '?';
     const sIface = locate(o.topology, sAddr) ?? '?';
     let role: CaptureFlowRole = 'other';
-    const f: LiveFlow = {
-      id: nextId++,
-      proto: p.proto,
-      hasPorts: p.fragment !== 'later' && (p.proto === PROTO_TCP || p.proto === PROTO_UDP),
-      cAddr,
-      cPort,
-      sAddr,
-      sPort,
-      hash,
-      role,
-      cIface,
-      sIface,
-      crosses: cIface !== sIface,
-      packets: 0,
-      bytesPassed: 0,
-      firstBlocked: null,
-      blockedAtOpen: false,
-      laterPackets: 0,
-      closed: false,
-      reset: false,
-      replied: false,
-      ctId: 0,
-      lastMs: nowMs,
-      control: undefined,
-      announcedBy: undefined,
-      controlFlow: undefined,
-      followingReply: undefined,
-      dataFlows: 0,
-      numbers: keep ? [] : undefined,
-      next: undefined,
-      live: false,
-    };
+    const hasPorts = p.fragment !== 'later' && (p.proto === PROTO_TCP || p.proto === PROTO_UDP);
+    const f = new LiveFlow(nextId++, p.proto, hasPorts, cAddr, cPort, sAddr, sPort, cIface, sIface, nowMs, keep);
     if (p.proto === PROTO_TCP && f.hasPorts) {
       const a = announced.take(sAddr, sPort, nowMs);
       if (a) {
         role = 'data';
-        f.announcedBy = a.by;
-        f.controlFlow = a.control;
-        a.control.dataFlows++;
-        a.control.control?.pendingData.push(f);
-        if ((a.control.control?.pendingData.length ?? 0) > 16) a.control.control!.pendingData.shift();
+        f.announcedBy = a;
+        const cs = a.control.control;
+        if (cs !== undefined) {
+          cs.dataFlows++;
+          const pending = cs.pendingData;
+          if (pending === undefined) cs.pendingData = [a];
+          else {
+            pending.push(a);
+            if (pending.length > 16) pending.shift();
+          }
+        }
         stats.linkedDataFlows++;
       } else if (controlPorts.includes(sPort)) {
         role = 'control';
-        const sink0 = (line: string, n: number): void => onLine(f, 0, line, n, ctx.nowMs);
-        const sink1 = (line: string, n: number): void => onLine(f, 1, line, n, ctx.nowMs);
-        // lines nothing reads (kept lines aside) are never made into strings
-        const s0 = new ControlStream(sink0, o.keepControlLines ? undefined : clientLineWanted);
-        const s1 = new ControlStream(sink1, o.keepControlLines ? undefined : serverLineWanted);
-        f.control = { streams: [s0, s1], pendingData: [], announced: [], established: false };
+        // one shared line reader told the flow and direction: no closure per control flow
+        const toServer = new ControlStream(lineReader, f, 0);
+        const toClient = new ControlStream(lineReader, f, 1);
+        f.control = { toServer, toClient, pendingData: undefined, announced: undefined, established: false, dataFlows: 0 };
       }
     }
     f.role = role;
@@ -285,7 +257,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     if (role === 'control' && f.crosses) crossingControl++;
     flowCount++;
     if (!f.crosses) notCrossing++;
-    table.insert(f);
+    table.insert(f, hash);
     return f;
   };
 
@@ -299,7 +271,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
 
   const sweep = (nowMs: number): void => {
     const gone = table.sweep((f) => nowMs - f.lastMs > idleLimitMs(f));
-    for (const f of gone) finish(f);
+    for (let i = 0; i < gone.length; i++) finish(gone[i]!);
     announced.expire(nowMs);
   };
 
@@ -308,7 +280,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   const foreignPacket = (p: Packet, nowMs: number): void => {
     if (locate(o.topology, p.src) !== locate(o.topology, p.dst)) {
       for (const e of firewall.advanceTo(nowMs)) stats.events[e.kind] = (stats.events[e.kind] ?? 0) + 1;
-      if (goneIds.length > 0) settleConntrack(undefined);
+      if (gone > 0) settleConntrack(undefined);
     }
     if (--untilSweep === 0) {
       untilSweep = SWEEP_EVERY;
@@ -403,23 +375,23 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     if (f.control !== undefined) {
       const cs = f.control;
       // the peer's ACK tells which of this direction's bytes the capture missed (not an RST's: some stacks send any number)
-      if ((flags & (TCP_ACK | TCP_RST)) === TCP_ACK) cs.streams[1 - d]!.peerAcked(p.ack, n);
+      if ((flags & (TCP_ACK | TCP_RST)) === TCP_ACK) (d === 0 ? cs.toClient : cs.toServer).peerAcked(p.ack, n);
       const len = payloadLength(p);
-      if (len > 0 || (flags & TCP_SYN) !== 0) cs.streams[d]!.push(p.seq, flags, len > 0 ? p.payload : EMPTY_PAYLOAD, n);
+      if (len > 0 || (flags & TCP_SYN) !== 0) (d === 0 ? cs.toServer : cs.toClient).push(p.seq, flags, len > 0 ? p.payload : EMPTY_PAYLOAD, n);
       // the server spoke: a session, not a bare SYN (a port scan must not pin flows for days)
       if (d === 1 && len > 0) cs.established = true;
     }
     if (flags & (TCP_FIN | TCP_RST)) f.closed = true;
     if (flags & TCP_RST) f.reset = true;
-    if (madeIds.length > 0 || goneIds.length > 0) settleConntrack(f);
+    if (made > 0 || gone > 0) settleConntrack(f);
     if (--untilSweep === 0) {
       untilSweep = SWEEP_EVERY;
       sweep(nowMs);
     }
   }
   // what is still live finishes at the end of the capture, in id order
-  const live = table.sweep(() => true).sort((a, b) => a.id - b.id);
-  for (const f of live) finish(f);
+  const live = table.sweep(() => true);
+  for (let i = 0; i < live.length; i++) finish(live[i]!);
   if (o.progress) o.progress(stats.records, flowCount, c.dataOffset);
   if (firewall.eventCounts) for (const [kind, count] of Object.entries(firewall.eventCounts())) stats.events[kind] = count;
   stats.peakLiveFlows = table.peak;

@@ -7,6 +7,7 @@ import type { TraceEvent } from '../engine/verdict.js';
 import { blockedFlowsText, countWord as plural, type CaptureStats, type Flow, type PacketRow } from '../model/index.js';
 import { protoName } from '../net/packet.js';
 import { endpointText } from './flat-text.js';
+import { announcedBy as announcedByOf } from './announcements.js';
 import type { LiveFlow } from './flow-table.js';
 import type { CaptureReplay, ControlLine } from './flow-types.js';
 
@@ -33,12 +34,14 @@ export function inRealityNote(f: LiveFlow): string | undefined {
       parts.push(`in reality packet ${b.n} would have been dropped; the ${plural(f.laterPackets, 'packet')} of this ${what} after it could not have happened as recorded`);
     }
     if (f.role === 'control' && f.blockedAtOpen) {
-      parts.push(`the whole session could not have happened${f.dataFlows > 0 ? ` (nor its ${plural(f.dataFlows, 'data connection')})` : ''}`);
+      const dataFlows = f.control?.dataFlows ?? 0;
+      parts.push(`the whole session could not have happened${dataFlows > 0 ? ` (nor its ${plural(dataFlows, 'data connection')})` : ''}`);
     }
   }
-  if (f.role === 'data' && f.followingReply && f.followingReply.n > b.n) {
+  const a = f.announcedBy;
+  if (f.role === 'data' && a !== undefined && a.replyCode !== 0 && a.replyPacket > b.n) {
     if (parts.length === 0) parts.push(`in reality the data connection would not have ${f.blockedAtOpen ? 'opened' : 'completed'}`);
-    parts.push(`the ${f.followingReply.code} in packet ${f.followingReply.n} could not have happened`);
+    parts.push(`the ${a.replyCode} in packet ${a.replyPacket} could not have happened`);
   }
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
@@ -62,7 +65,7 @@ export function toFlow(f: LiveFlow): Flow {
   const clientInterface = f.cIface;
   const serverInterface = f.sIface;
   const crossesFirewall = f.crosses;
-  const announcedBy = f.announcedBy;
+  const announcedBy = f.announcedBy === undefined ? undefined : announcedByOf(f.announcedBy);
   // one literal per shape, not spreads: every field sits in the object itself (a summary may be held until the report is written)
   if (announcedBy && note !== undefined)
     return { id, role, proto, client, server, outcome, firstBlocked, packets, bytesPassed, packetNumbers, clientInterface, serverInterface, crossesFirewall, announcedBy, inReality: note };

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { TCP_SYN } from '../../src/net/packet.js';
-import { ControlStream, MAX_HELD_SEGMENTS } from '../../src/replay/control-stream.js';
+import { ControlStream, latin1, MAX_HELD_SEGMENTS } from '../../src/replay/control-stream.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
-function collect(): { s: ControlStream; lines: string[] } {
+function collect(): { s: ControlStream<string>; lines: string[] } {
   const lines: string[] = [];
-  return { s: new ControlStream((line, n) => lines.push(`${n}:${line}`)), lines };
+  const reader = {
+    line(owner: string, from: 0 | 1, b: Uint8Array, start: number, end: number, n: number): void {
+      expect([owner, from]).toEqual(['flow', 1]);
+      lines.push(`${n}:${latin1(b, start, end)}`);
+    },
+  };
+  return { s: new ControlStream(reader, 'flow', 1), lines };
 }
 
 describe('control stream reassembly (RFC 9293 sequence order)', () => {
@@ -106,5 +112,15 @@ describe('control stream reassembly (RFC 9293 sequence order)', () => {
     for (let i = 0; i < MAX_HELD_SEGMENTS; i++) s.push(far + i * 8, 0, bytes(`226 ok${i}\n`), 2 + i);
     expect(lines).toEqual([`${1 + MAX_HELD_SEGMENTS}:226 ok${MAX_HELD_SEGMENTS - 1}`]);
     expect(s.lostBytes).toBe((MAX_HELD_SEGMENTS - 1) * 8 + (far + (MAX_HELD_SEGMENTS - 1) * 8 - 1));
+  });
+});
+
+describe('latin1 line text', () => {
+  it('maps each byte to one character (ISO 8859-1), from any view of any buffer', () => {
+    const backing = new Uint8Array([0x41, 0x32, 0x32, 0x36, 0x20, 0xe9, 0xff, 0x80, 0x0d]);
+    expect(latin1(backing, 1, 8)).toBe('226 \u00e9\u00ff\u0080');
+    const view = backing.subarray(5);
+    expect(latin1(view, 0, 2)).toBe('\u00e9\u00ff');
+    expect(latin1(view, 1, 1)).toBe('');
   });
 });

@@ -1,7 +1,7 @@
 /** `replay --jobs`: the scenario runs of a replay simulated on worker threads ahead of the report, which takes them in order. */
 import type { Diagnostic } from '../diag/diagnostic.js';
 import { expandEach } from '../probe/each.js';
-import { buildRunReport, type RunReport } from '../report/run.js';
+import { startRunReport, type RunReport } from '../report/run.js';
 import type { Scenario } from '../scenario/model.js';
 import { simulate } from '../sim/run.js';
 import { engineOptions, loadConfigs, loadScenarios, makeFirewall, type EngineFlags, type LoadedConfig } from './inputs.js';
@@ -20,6 +20,8 @@ export interface ScenarioRunItem {
   readonly engine: 'static' | 'stateful';
   /** `--at` as device wall-clock ms */
   readonly atMs?: number;
+  /** keep the packet rows (the JSON and `--packets` show them); false: none are kept */
+  readonly packetRows: boolean;
   /** 0-based indexes */
   readonly config: number;
   readonly scenario: number;
@@ -49,8 +51,9 @@ export function simulateRun(configs: readonly LoadedConfig[], scenarios: readonl
   const config = configs[item.config]!;
   const scenario = expandEach(scenarios[item.scenario]!, [config.policy])[item.variant]!.scenario;
   const clock = scenarioWallClockAndWarning(config.policy, scenario, item.atMs);
-  const trace = simulate(scenario, makeFirewall(item.engine, config.policy, engineOptions(item.flags), clock.wallMs, scenario));
-  return { report: buildRunReport({ scenario: scenario.name, source: scenario.source, config: config.file, engine: item.engine }, trace), warnings: clock.warnings };
+  const b = startRunReport({ scenario: scenario.name, source: scenario.source, config: config.file, engine: item.engine }, item.packetRows ? 'keep' : 'none');
+  const trace = simulate(scenario, makeFirewall(item.engine, config.policy, engineOptions(item.flags), clock.wallMs, scenario), { onPacket: b.add });
+  return { report: b.finish(trace), warnings: clock.warnings };
 }
 
 /** Main side: every item on `jobs` jobs (this thread one of them, with its loaded inputs); the results in item order. */

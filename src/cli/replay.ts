@@ -4,7 +4,8 @@ import { basename } from 'node:path';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { simulate } from '../sim/run.js';
 import { expandEach } from '../probe/each.js';
-import { buildRunReport, type RunReport } from '../report/run.js';
+import { buildRunReport, startRunReport, type RunReport } from '../report/run.js';
+import { RowSpill } from './row-spill.js';
 import { formatRuns } from '../report/formats.js';
 import { createReportStream } from '../report/stream.js';
 import {
@@ -295,6 +296,9 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
   const streamed = opts.format === 'table' || opts.format === 'json';
   const sink = streamed ? openOutputSink(opts.output) : undefined;
   const report = sink ? createReportStream(sink.write, { format: opts.format === 'json' ? 'json' : 'table', packets: opts.packets, summary: opts.summary ?? false, ...(style ? { style } : {}) }) : undefined;
+  // what a scenario run keeps of its packets: rows in memory for --packets tables, --pcap-out and
+  // the whole-run formats; the JSON's rows as text (a temporary file past a few MiB); else none
+  const rows = !streamed || opts.pcapOut !== undefined || (opts.format === 'table' && opts.packets) ? 'keep' : opts.format === 'json' ? 'text' : 'none';
   // scenario runs ahead on workers (table and JSON only: the other formats keep snapshots or write pcaps in this thread)
   const ahead = new Map<number, ScenarioRunResult[]>();
   if (jobCount > 1 && streamed && opts.pcapOut === undefined) {
@@ -315,6 +319,7 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
           flags: engineFlagsOf(opts),
           engine: resolveEngine(opts.engine, config.policy, eo),
           ...(atOption(opts) !== undefined ? { atMs: atOption(opts)! } : {}),
+          packetRows: rows !== 'none',
           config: configs.indexOf(config),
           scenario: scenarios.indexOf(s!),
           variant,
@@ -364,6 +369,21 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
         continue;
       }
       for (const { scenario } of variants) {
+        if (report && rows !== 'keep') {
+          // table or JSON: the packets go through the report builder as they are made, none kept
+          const spill = rows === 'text' ? new RowSpill() : undefined;
+          try {
+            const label = { scenario: scenario.name, source: scenario.source, config: config.file, engine };
+            const b = startRunReport(label, spill ? spill.add : 'none');
+            const trace = simulate(scenario, makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts)), scenario), { onPacket: b.add });
+            const r = b.finish(trace);
+            report.run(r, spill);
+            runs.push({ scenario: r.scenario, config: r.config, ftp: r.ftp });
+          } finally {
+            spill?.dispose();
+          }
+          continue;
+        }
         const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts)), scenario), opts.format === 'html');
         const trace = simulate(scenario, rec.firewall);
         if (opts.pcapOut !== undefined) {

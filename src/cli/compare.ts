@@ -73,7 +73,7 @@ export function loadCompareInputs(inputs: readonly string[], opts: CompareOption
   const eo = engineOptions(opts);
   const choices = parseEngines(opts.engine);
   const configs = loadConfigs(opts.config, print, opts.platform, opts.dialect);
-  const loaded = loadScenarios(inputs, print, opts.maxPackets);
+  const loaded = loadScenarios(inputs, print, opts.maxPackets, comparePacketRows(opts.format));
   checkScenariosFit(loaded, configs);
   // passivePortChoice: each runs a scenario once per passive-port cell of every config's rules
   const scenarios: Scenario[] = loaded.flatMap((s) => expandEach(s, configs.map((c) => c.policy)).map((v) => v.scenario));
@@ -97,6 +97,11 @@ export function compareCells(c: CompareInputs): CompareCell[] {
   return out;
 }
 
+/** Whether a comparison's format shows packet rows (the diagrams and the HTML page; not the matrix or its JSON). */
+export function comparePacketRows(format: CompareOptions['format']): boolean {
+  return format !== 'table' && format !== 'json';
+}
+
 /** Simulates one cell; the warnings are returned, not printed, so the main thread prints them in order. */
 export function runCompareCell(c: CompareInputs, cell: CompareCell, format: CompareOptions['format'], snapshots: SnapshotsByRun): { readonly report: RunReport; readonly warnings: readonly Diagnostic[] } {
   const cfg = c.configs[cell.config]!;
@@ -104,7 +109,7 @@ export function runCompareCell(c: CompareInputs, cell: CompareCell, format: Comp
   const clock = scenarioWallClockAndWarning(cfg.policy, s, undefined);
   const rec = maybeRecord(makeFirewall(cell.engine, cfg.policy, c.engineOptions, clock.wallMs, s), format === 'html');
   // the matrix and its JSON show no packet rows: the diagrams and the HTML page do
-  const b = startRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine: cell.engine }, format === 'table' || format === 'json' ? 'none' : 'keep');
+  const b = startRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine: cell.engine }, comparePacketRows(format) ? 'keep' : 'none');
   const report = b.finish(simulate(s, rec.firewall, { onPacket: b.add }));
   rec.keep(report, snapshots);
   return { report, warnings: clock.warnings };

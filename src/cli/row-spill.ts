@@ -12,8 +12,16 @@ import { packetRowJson, type ChunkSink, type PacketRowText } from '../report/str
 
 /** Characters of row text held in memory before they go to the temporary file. */
 export const HELD_ROW_CHARS = 4 << 20;
+const ROWS_FILE = 'rows.json';
 /** Bytes read back from the temporary file at a time. */
 const READ_BYTES = 1 << 20;
+
+/** Rows a worker made, handed to the main thread: their temporary directory (all rows written out) or their text. */
+export interface HandedRows {
+  readonly count: number;
+  readonly dir: string | undefined;
+  readonly text: string;
+}
 
 /** Row text of one run; `dispose` removes its temporary file (call it in a `finally`). */
 export class RowSpill implements PacketRowText {
@@ -42,7 +50,7 @@ export class RowSpill implements PacketRowText {
     if (this.held.length === 0) return;
     if (this.fd === undefined) {
       this.dir = mkdtempSync(join(tmpdir(), 'ftpwall-rows-'));
-      this.fd = openSync(join(this.dir, 'rows.json'), 'w+');
+      this.fd = openSync(join(this.dir, ROWS_FILE), 'w+');
     }
     const bytes = Buffer.from(this.held.join(''), 'utf8');
     for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off);
@@ -65,6 +73,29 @@ export class RowSpill implements PacketRowText {
       if (rest.length > 0) sink(rest);
     }
     if (this.held.length > 0) sink(this.held.join(''));
+  }
+
+  /** Gives the rows up for another thread (`RowSpill.take`); this one no longer owns the file. */
+  handOff(): HandedRows {
+    if (this.fd === undefined) return { count: this.count, dir: undefined, text: this.held.join('') };
+    this.flush();
+    closeSync(this.fd);
+    const out = { count: this.count, dir: this.dir, text: '' };
+    this.fd = undefined;
+    this.dir = undefined;
+    return out;
+  }
+
+  /** Takes over rows another thread handed off (dispose it as usual). */
+  static take(h: HandedRows): RowSpill {
+    const r = new RowSpill();
+    r.count = h.count;
+    if (h.dir !== undefined) {
+      r.dir = h.dir;
+      r.fd = openSync(join(h.dir, ROWS_FILE), 'r');
+    }
+    if (h.text.length > 0) r.held = [h.text];
+    return r;
   }
 
   dispose(): void {

@@ -1,7 +1,7 @@
 /** `ftpwall compare`: scenarios × (config, engine), plus each policy's exposure beyond FTP's needs. */
 import type { Exposure } from '../analysis/exposure.js';
 import { ipKey } from '../net/address.js';
-import { REPORT_SCHEMA_VERSION, buildRunReport, type RunReport } from '../report/run.js';
+import { REPORT_SCHEMA_VERSION, startRunReport, type RunReport } from '../report/run.js';
 import { formatRuns } from '../report/formats.js';
 import { scenarioExposure } from '../report/exposure.js';
 import { fitLines, formatMatrixWithin, formatTable, visibleWidth, type Style } from '../report/style.js';
@@ -73,7 +73,7 @@ export function loadCompareInputs(inputs: readonly string[], opts: CompareOption
   const eo = engineOptions(opts);
   const choices = parseEngines(opts.engine);
   const configs = loadConfigs(opts.config, print, opts.platform, opts.dialect);
-  const loaded = loadScenarios(inputs, print, opts.maxPackets);
+  const loaded = loadScenarios(inputs, print, opts.maxPackets, comparePacketRows(opts.format));
   checkScenariosFit(loaded, configs);
   // passivePortChoice: each runs a scenario once per passive-port cell of every config's rules
   const scenarios: Scenario[] = loaded.flatMap((s) => expandEach(s, configs.map((c) => c.policy)).map((v) => v.scenario));
@@ -97,13 +97,20 @@ export function compareCells(c: CompareInputs): CompareCell[] {
   return out;
 }
 
+/** Whether a comparison's format shows packet rows (the diagrams and the HTML page; not the matrix or its JSON). */
+export function comparePacketRows(format: CompareOptions['format']): boolean {
+  return format !== 'table' && format !== 'json';
+}
+
 /** Simulates one cell; the warnings are returned, not printed, so the main thread prints them in order. */
-export function runCompareCell(c: CompareInputs, cell: CompareCell, recordHtml: boolean, snapshots: SnapshotsByRun): { readonly report: RunReport; readonly warnings: readonly Diagnostic[] } {
+export function runCompareCell(c: CompareInputs, cell: CompareCell, format: CompareOptions['format'], snapshots: SnapshotsByRun): { readonly report: RunReport; readonly warnings: readonly Diagnostic[] } {
   const cfg = c.configs[cell.config]!;
   const s = c.scenarios[cell.scenario]!;
   const clock = scenarioWallClockAndWarning(cfg.policy, s, undefined);
-  const rec = maybeRecord(makeFirewall(cell.engine, cfg.policy, c.engineOptions, clock.wallMs, s), recordHtml);
-  const report = buildRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine: cell.engine }, simulate(s, rec.firewall));
+  const rec = maybeRecord(makeFirewall(cell.engine, cfg.policy, c.engineOptions, clock.wallMs, s), format === 'html');
+  // the matrix and its JSON show no packet rows: the diagrams and the HTML page do
+  const b = startRunReport({ scenario: s.name, source: s.source, config: cfg.file, engine: cell.engine }, comparePacketRows(format) ? 'keep' : 'none');
+  const report = b.finish(simulate(s, rec.firewall, { onPacket: b.add }));
   rec.keep(report, snapshots);
   return { report, warnings: clock.warnings };
 }
@@ -130,7 +137,7 @@ export async function runCompare(inputs: readonly string[], opts: CompareOptions
       jobs,
       bar,
       undefined,
-      (_item, i) => runCompareCell(c, cells[i]!, false, snapshots) as { report: RunReport; warnings: Diagnostic[] },
+      (_item, i) => runCompareCell(c, cells[i]!, opts.format, snapshots) as { report: RunReport; warnings: Diagnostic[] },
     );
     reports = done.map((d) => {
       printDiagnostics(d.warnings);
@@ -138,7 +145,7 @@ export async function runCompare(inputs: readonly string[], opts: CompareOptions
     });
   } else {
     reports = cells.map((cell) => {
-      const d = runCompareCell(c, cell, opts.format === 'html', snapshots);
+      const d = runCompareCell(c, cell, opts.format, snapshots);
       printDiagnostics(d.warnings);
       bar?.tick();
       return d.report;

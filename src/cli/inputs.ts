@@ -24,9 +24,10 @@ import type { LoadedConfig } from './load-configs.js';
 
 /**
  * Reads and validates scenarios, and refuses any whose estimated work passes `maxPackets`
- * (`--max-packets`) or the memory Node may use; throws InputProblems when any has an error.
+ * (`--max-packets`) or the memory Node may use (`keepsPackets`: the report shows packet rows,
+ * so the run keeps its packets); throws InputProblems when any has an error.
  */
-export function loadScenarios(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void, maxPackets: number = DEFAULT_MAX_PACKETS): Scenario[] {
+export function loadScenarios(files: readonly string[], printWarnings: (d: readonly Diagnostic[]) => void, maxPackets: number = DEFAULT_MAX_PACKETS, keepsPackets = true): Scenario[] {
   const problems: Diagnostic[] = [];
   const out: Scenario[] = [];
   for (const file of files) {
@@ -41,7 +42,7 @@ export function loadScenarios(files: readonly string[], printWarnings: (d: reado
     if (!value) continue;
     const work = checkSimulationWork(value, { maxPackets });
     for (const d of work) problems.push(d);
-    if (work.length === 0) for (const d of checkSimulationMemory(value)) problems.push(d);
+    if (work.length === 0) for (const d of checkSimulationMemory(value, keepsPackets)) problems.push(d);
     out.push(value);
   }
   if (hasErrors(problems)) throw new InputProblems(problems);

@@ -20,15 +20,17 @@ export function parseMaxPackets(text: string | undefined): number | Diagnostic {
 }
 
 /**
- * Refuses a scenario whose trace would not fit in the memory Node was given: the packets'
- * heap, and the file contents (typed arrays outside the heap, counted against the same
- * limit as the nearest bound the process has).
+ * Refuses a scenario whose trace would not fit in the memory Node was given. Only a run whose
+ * report shows packet rows (`keepsPackets`: --packets, --pcap-out, ladder, md, mermaid, html,
+ * verify) keeps its packets; the others keep none. File contents are made a segment at a time;
+ * directory listings are whole typed arrays outside the heap, counted against the same limit as
+ * the nearest bound the process has.
  */
-export function checkSimulationMemory(scenario: Scenario): Diagnostic[] {
+export function checkSimulationMemory(scenario: Scenario, keepsPackets = true): Diagnostic[] {
   const { packets } = estimateWork(scenario);
   let contentBytes = 0;
-  for (const s of scenario.sessions) for (const step of s.steps) if (step.kind === 'retr' || step.kind === 'stor' || step.kind === 'list') contentBytes += step.bytes;
-  const needBytes = packets * HEAP_BYTES_PER_PACKET + contentBytes;
+  for (const s of scenario.sessions) for (const step of s.steps) if (step.kind === 'list') contentBytes += step.bytes;
+  const needBytes = (keepsPackets ? packets * HEAP_BYTES_PER_PACKET : 0) + contentBytes;
   const heap = getHeapStatistics();
   const availableBytes = heap.heap_size_limit - heap.used_heap_size;
   if (needBytes <= availableBytes * 0.8) return [];
@@ -37,17 +39,20 @@ export function checkSimulationMemory(scenario: Scenario): Diagnostic[] {
   let most = -1;
   for (const s of scenario.sessions)
     for (const step of s.steps)
-      if ((step.kind === 'retr' || step.kind === 'stor' || step.kind === 'list') && step.bytes > most) {
+      if ((step.kind === 'list' || (keepsPackets && (step.kind === 'retr' || step.kind === 'stor'))) && step.bytes > most) {
         most = step.bytes;
         at = step.at;
       }
   at ??= scenario.sessions[0]?.steps[0]?.at;
+  const what = keepsPackets
+    ? `the scenario's ${packets.toLocaleString('en-US')} simulated packets, kept for the packet rows,${contentBytes > 0 ? ` and ${gb(contentBytes)} of listings` : ''}`
+    : `the scenario's ${gb(contentBytes)} of listings`;
   return [
     {
       severity: 'error',
-      message: `the scenario's ${packets.toLocaleString('en-US')} simulated packets and ${gb(contentBytes)} of file contents would need about ${gb(needBytes)} of memory, more than the ${gb(availableBytes)} Node may use`,
+      message: `${what} would need about ${gb(needBytes)} of memory, more than the ${gb(availableBytes)} Node may use`,
       ...(at ? { span: at } : {}),
-      suggestion: `give Node more with NODE_OPTIONS=--max-old-space-size=${Math.ceil((needBytes * 1.5) / 1e6)}, or use smaller transfers or fewer sessions`,
+      suggestion: `give Node more with NODE_OPTIONS=--max-old-space-size=${Math.ceil((needBytes * 1.5) / 1e6)}, ${keepsPackets ? 'report without packet rows (table or JSON without --packets, no --pcap-out), ' : ''}or use smaller transfers or fewer sessions`,
     },
   ];
 }

@@ -4,7 +4,8 @@ import { basename } from 'node:path';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { simulate } from '../sim/run.js';
 import { expandEach } from '../probe/each.js';
-import { buildRunReport, type RunReport } from '../report/run.js';
+import { buildRunReport, startRunReport, type RunReport } from '../report/run.js';
+import { RowSpill, type HandedRows } from './row-spill.js';
 import { formatRuns } from '../report/formats.js';
 import { createReportStream } from '../report/stream.js';
 import {
@@ -272,10 +273,15 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
   if (opts.pcapOut !== undefined && opts.config.length !== 1)
     throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run: give exactly one --config, not ${opts.config.length}` }]);
   const configs = loadConfigs(opts.config, printDiagnostics, opts.platform, opts.dialect);
+  const streamed = opts.format === 'table' || opts.format === 'json';
+  // what a scenario run keeps of its packets: rows in memory for --packets tables, --pcap-out and
+  // the whole-run formats; the JSON's rows as text (a temporary file past a few MiB); else none
+  const rows = !streamed || opts.pcapOut !== undefined || (opts.format === 'table' && opts.packets) ? 'keep' : opts.format === 'json' ? 'text' : 'none';
   const scenarios = loadScenarios(
     inputs.filter((_, i) => kinds[i] === 'scenario'),
     printDiagnostics,
     opts.maxPackets,
+    rows === 'keep',
   );
   checkScenariosFit(scenarios, configs);
   if (!kinds.includes('capture') && ((opts.inside?.length ?? 0) > 0 || opts.outsideInterface !== undefined || opts.topology !== undefined)) {
@@ -292,11 +298,11 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
   const runs: { readonly scenario: string; readonly config: string; readonly ftp: { readonly works: boolean; readonly summary: string } }[] = [];
   const whole: RunReport[] = [];
   const style = opts.output ? undefined : styleFor(process.stdout);
-  const streamed = opts.format === 'table' || opts.format === 'json';
   const sink = streamed ? openOutputSink(opts.output) : undefined;
   const report = sink ? createReportStream(sink.write, { format: opts.format === 'json' ? 'json' : 'table', packets: opts.packets, summary: opts.summary ?? false, ...(style ? { style } : {}) }) : undefined;
   // scenario runs ahead on workers (table and JSON only: the other formats keep snapshots or write pcaps in this thread)
   const ahead = new Map<number, ScenarioRunResult[]>();
+  const handedOver = new Set<HandedRows | undefined>();
   if (jobCount > 1 && streamed && opts.pcapOut === undefined) {
     const scenarioFiles = inputs.filter((_, i) => kinds[i] === 'scenario');
     const items: ScenarioRunItem[] = [];
@@ -315,6 +321,7 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
           flags: engineFlagsOf(opts),
           engine: resolveEngine(opts.engine, config.policy, eo),
           ...(atOption(opts) !== undefined ? { atMs: atOption(opts)! } : {}),
+          packetRows: rows,
           config: configs.indexOf(config),
           scenario: scenarios.indexOf(s!),
           variant,
@@ -324,6 +331,7 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
     });
     if (items.length > 1) {
       const results = await runScenarioItems(items, jobCount, configs, scenarios);
+      for (const r of results) if (r.rows) handedOver.add(r.rows);
       results.forEach((r, i) => {
         const list = ahead.get(owner[i]!) ?? [];
         list.push(r);
@@ -356,14 +364,35 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
         throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run, but ${file} has passivePortChoice: each and runs ${variants.length} times`, suggestion: 'use passivePortChoice: first or random with --pcap-out' }]);
       const done = ahead.get(j);
       if (done) {
-        for (const { report: r, warnings } of done) {
+        for (const { report: r, rows: handed, warnings } of done) {
           printDiagnostics(warnings);
-          report!.run(r);
+          const spill = handed ? RowSpill.take(handed) : undefined;
+          handedOver.delete(handed);
+          try {
+            report!.run(r, spill);
+          } finally {
+            spill?.dispose();
+          }
           runs.push({ scenario: r.scenario, config: r.config, ftp: r.ftp });
         }
         continue;
       }
       for (const { scenario } of variants) {
+        if (report && rows !== 'keep') {
+          // table or JSON: the packets go through the report builder as they are made, none kept
+          const spill = rows === 'text' ? new RowSpill() : undefined;
+          try {
+            const label = { scenario: scenario.name, source: scenario.source, config: config.file, engine };
+            const b = startRunReport(label, spill ? spill.add : 'none');
+            const trace = simulate(scenario, makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts)), scenario), { onPacket: b.add });
+            const r = b.finish(trace);
+            report.run(r, spill);
+            runs.push({ scenario: r.scenario, config: r.config, ftp: r.ftp });
+          } finally {
+            spill?.dispose();
+          }
+          continue;
+        }
         const rec = maybeRecord(makeFirewall(engine, config.policy, eo, scenarioWallClock(config.policy, scenario, atOption(opts)), scenario), opts.format === 'html');
         const trace = simulate(scenario, rec.firewall);
         if (opts.pcapOut !== undefined) {
@@ -384,6 +413,9 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
   } catch (e) {
     sink?.abort();
     throw e;
+  } finally {
+    // rows workers handed over that were not written (an error on the way)
+    for (const h of handedOver) if (h) RowSpill.take(h).dispose();
   }
   if (opts.format === 'html') writeOutput(opts.output, replayHtml(whole, snapshots));
   else if (!streamed) writeOutput(opts.output, formatRuns(whole, opts.format, style));

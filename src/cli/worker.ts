@@ -37,7 +37,7 @@ async function handle(item: JobItem, post: (partial: unknown) => void): Promise<
     case 'compare-cell': {
       const { loadCompareInputs, runCompareCell } = await import('./compare.js');
       const c = cached<CompareInputs>(JSON.stringify(['compare', item.inputs, item.opts]), () => loadCompareInputs(item.inputs, item.opts, quiet));
-      return runCompareCell(c, item.cell, false, new Map());
+      return runCompareCell(c, item.cell, item.opts.format, new Map());
     }
     case 'lint': {
       const { lintOne } = await import('./lint.js');

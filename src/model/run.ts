@@ -60,7 +60,7 @@ export interface Flow {
   readonly packets: number;
   /** transport payload bytes that passed the firewall */
   readonly bytesPassed: number;
-  /** numbers of this flow's packets, in order (captures: empty unless packet rows were kept); not in the JSON */
+  /** numbers of this flow's packets, in order, to place packet rows: empty unless the run kept its packet rows (scenarios: a table or JSON report keeps none); not in the JSON */
   readonly packetNumbers: readonly number[];
   /** captures: interface of the client side */
   readonly clientInterface?: string;

@@ -22,6 +22,7 @@ interface Building {
   closed: boolean;
   firstBlocked: BlockedPacket | null;
   numbers: number[];
+  packets: number;
   bytesPassed: number;
 }
 
@@ -37,23 +38,35 @@ function pairKey(p: Packet): string {
   return a < b ? `${p.proto}|${a}|${b}` : `${p.proto}|${b}|${a}`;
 }
 
+/** How a packet's role is told when the simulator did not label it. */
+export type RoleOf = (tp: TracePacket, client: string, server: string) => FlowRole | undefined;
+
 /**
- * Builds the flows of a trace. The simulator labels each packet with its
- * connection; for unlabelled packets (captures) flows are keyed by address/port
- * pair, a fresh SYN after FIN or RST starting a new flow, and port 21 marks control.
+ * Groups packets into flows one packet at a time, so a run can hand its packets over as they
+ * are made and keep none. The simulator labels each packet with its connection; for unlabelled
+ * packets (captures) flows are keyed by address/port pair, a fresh SYN after FIN or RST starting
+ * a new flow, and port 21 marks control.
  */
-export function buildFlows(trace: Trace, roleOf?: (tp: TracePacket, client: string, server: string) => FlowRole | undefined): Flow[] {
-  const flows: Building[] = [];
-  const open = new Map<string, Building>();
-  for (const tp of trace.packets) {
+export class FlowBuilder {
+  private readonly building: Building[] = [];
+  private readonly open = new Map<string, Building>();
+
+  constructor(
+    private readonly roleOf?: RoleOf,
+    /** keep each flow's packet numbers (needed only to place packet rows) */
+    private readonly keepNumbers = true,
+  ) {}
+
+  /** Adds the next packet; returns the id of its flow. */
+  add(tp: TracePacket): number {
     const p = tp.packet;
     const key = tp.connection ? `${tp.session ?? ''}#${tp.connection.id}` : pairKey(p);
-    let f = open.get(key);
+    let f = this.open.get(key);
     const isSyn = p.proto === 6 && (p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
     if (f && !tp.connection && f.closed && isSyn) f = undefined;
     if (!f) {
       f = {
-        id: flows.length + 1,
+        id: this.building.length + 1,
         role: tp.connection?.role,
         proto: p.proto,
         session: tp.session,
@@ -62,6 +75,7 @@ export function buildFlows(trace: Trace, roleOf?: (tp: TracePacket, client: stri
         closed: false,
         firstBlocked: null,
         numbers: [],
+        packets: 0,
         bytesPassed: 0,
       };
       // A capture may start mid-connection with a SYN-ACK: its destination is the initiator.
@@ -69,31 +83,44 @@ export function buildFlows(trace: Trace, roleOf?: (tp: TracePacket, client: stri
         f.client = endpoint(p, 'dst');
         f.server = endpoint(p, 'src');
       }
-      flows.push(f);
-      open.set(key, f);
+      this.building.push(f);
+      this.open.set(key, f);
     }
-    f.numbers.push(tp.n);
+    f.packets++;
+    if (this.keepNumbers) f.numbers.push(tp.n);
     if (p.tcpFlags & (TCP_FIN | TCP_RST)) f.closed = true;
     if (tp.verdict.action === 'deny') {
       f.firstBlocked ??= blockedPacket(p, tp.n, tp.tMs, tp.verdict);
     } else {
       f.bytesPassed += p.payload.length;
     }
-    if (f.role === undefined && roleOf) f.role = roleOf(tp, f.client, f.server);
+    if (f.role === undefined && this.roleOf) f.role = this.roleOf(tp, f.client, f.server);
+    return f.id;
   }
-  return flows.map((f) => ({
-    id: f.id,
-    role: f.role ?? guessRole(f),
-    proto: protoName(f.proto),
-    ...(f.session !== undefined ? { session: f.session } : {}),
-    client: f.client,
-    server: f.server,
-    outcome: f.firstBlocked ? 'blocked' : 'passed',
-    firstBlocked: f.firstBlocked,
-    packets: f.numbers.length,
-    bytesPassed: f.bytesPassed,
-    packetNumbers: f.numbers,
-  }));
+
+  /** The flows so far, in order of first packet (`packetNumbers` empty unless kept). */
+  flows(): Flow[] {
+    return this.building.map((f) => ({
+      id: f.id,
+      role: f.role ?? guessRole(f),
+      proto: protoName(f.proto),
+      ...(f.session !== undefined ? { session: f.session } : {}),
+      client: f.client,
+      server: f.server,
+      outcome: f.firstBlocked ? 'blocked' : 'passed',
+      firstBlocked: f.firstBlocked,
+      packets: f.packets,
+      bytesPassed: f.bytesPassed,
+      packetNumbers: f.numbers,
+    }));
+  }
+}
+
+/** Builds the flows of a trace (every packet through a FlowBuilder). */
+export function buildFlows(trace: Trace, roleOf?: RoleOf): Flow[] {
+  const b = new FlowBuilder(roleOf);
+  for (const tp of trace.packets) b.add(tp);
+  return b.flows();
 }
 
 function guessRole(f: Building): FlowRole {

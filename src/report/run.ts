@@ -5,7 +5,7 @@
  */
 import type { SessionOutcome, Trace, TracePacket } from '../engine/trace.js';
 import { blockedFlowsText, blockedText, countWord, packetRow, REPORT_SCHEMA_VERSION, type Flow, type FlowRole, type PacketRow, type Report, type RunReport, type SessionReport } from '../model/index.js';
-import { buildFlows } from './flows.js';
+import { FlowBuilder, type RoleOf } from './flows.js';
 import { printableFirstLine } from '../net/payload-text.js';
 import { packetDestination, packetSource } from '../net/packet.js';
 
@@ -24,11 +24,45 @@ export interface RunLabel {
   readonly engine: 'static' | 'stateful';
 }
 
-/** Builds the report of one scenario run. */
-export function buildRunReport(label: RunLabel, trace: Trace, roleOf?: Parameters<typeof buildFlows>[1]): RunReport {
-  const flows = buildFlows(trace, roleOf);
-  const flowOf = new Map<number, number>();
-  for (const f of flows) for (const n of f.packetNumbers) flowOf.set(n, f.id);
+/** What a run does with each packet's row: keeps it in the report, hands it on (in order), or makes none. */
+export type PacketRows = 'keep' | 'none' | ((row: PacketReport) => void);
+
+/** A scenario run's report built as its packets are made (see `simulate`'s `onPacket`). */
+export interface RunBuilder {
+  /** Takes the next packet of the run. */
+  readonly add: (tp: TracePacket) => void;
+  /** The report, once the simulation has ended (the trace's own packets are not read). */
+  finish(trace: Trace): RunReport;
+}
+
+/**
+ * Starts the report of one scenario run. With rows 'none' or a row sink nothing per packet is
+ * kept: flows are counted as packets arrive, and their `packetNumbers` stay empty (they only
+ * place packet rows, which such a report has none of).
+ */
+export function startRunReport(label: RunLabel, rows: PacketRows, roleOf?: RoleOf): RunBuilder {
+  const flows = new FlowBuilder(roleOf, rows === 'keep');
+  const kept: PacketReport[] = [];
+  return {
+    add: (tp: TracePacket): void => {
+      const flow = flows.add(tp);
+      if (rows === 'none') return;
+      const row = packetReport(tp, flow);
+      if (rows === 'keep') kept.push(row);
+      else rows(row);
+    },
+    finish: (trace: Trace): RunReport => runReport(label, trace, flows.flows(), kept),
+  };
+}
+
+/** Builds the report of one scenario run from its whole trace. */
+export function buildRunReport(label: RunLabel, trace: Trace, roleOf?: RoleOf): RunReport {
+  const b = startRunReport(label, 'keep', roleOf);
+  for (const tp of trace.packets) b.add(tp);
+  return b.finish(trace);
+}
+
+function runReport(label: RunLabel, trace: Trace, flows: Flow[], packets: PacketReport[]): RunReport {
   // flows by session once: filtering all flows per session was quadratic (40,000 sessions took 68 s)
   const flowsBySession = new Map<string | undefined, Flow[]>();
   for (const f of flows) {
@@ -50,7 +84,7 @@ export function buildRunReport(label: RunLabel, trace: Trace, roleOf?: Parameter
     ftp: { works, summary },
     sessions,
     flows,
-    packets: trace.packets.map((tp) => packetReport(tp, flowOf.get(tp.n) ?? 0)),
+    packets,
     events: trace.events,
   };
 }

@@ -8,7 +8,7 @@
  */
 import { noteLine, type CaptureFlow, type CaptureRun } from '../replay/index.js';
 import { captureLines } from './capture.js';
-import { REPORT_SCHEMA_VERSION, type RunReport } from './run.js';
+import { REPORT_SCHEMA_VERSION, type PacketReport as PacketRow, type RunReport } from './run.js';
 import { fitLines, fitRow, PLAIN_STYLE, type Style } from './style.js';
 import { hangingWrap } from './text-wrap.js';
 import { formatRun } from './table.js';
@@ -45,10 +45,19 @@ export interface CaptureFlowStream {
   end(run: CaptureRun): void;
 }
 
+/**
+ * A scenario run's packet rows made ahead, as the JSON text of its `packets` list's elements
+ * (each with its leading `,` after the first, from packetRowJson), written out in order.
+ */
+export interface PacketRowText {
+  readonly count: number;
+  writeTo(sink: ChunkSink): void;
+}
+
 /** A report document being written. */
 export interface ReportStream {
-  /** Writes a complete run. */
-  run(r: RunReport | CaptureRun): void;
+  /** Writes a complete run; a JSON scenario run's packet rows may come as text made ahead (its `packets` then empty). */
+  run(r: RunReport | CaptureRun, rows?: PacketRowText): void;
   /** Starts a capture run whose flows come one at a time. */
   capture(head: CaptureHead): CaptureFlowStream;
   /** Closes the document. */
@@ -61,6 +70,11 @@ const dropPacketNumbers = (key: string, value: unknown): unknown => (key === 'pa
 function nested(value: unknown, depth: number): string {
   const text = JSON.stringify(value, dropPacketNumbers, 2);
   return depth === 0 ? text : text.replaceAll('\n', `\n${' '.repeat(depth)}`);
+}
+
+/** Packet row number `index` (0-based) of a run as the JSON report writes it in the run's `packets` list. */
+export function packetRowJson(row: PacketRow, index: number): string {
+  return `${index === 0 ? '' : ','}\n        ${nested(row, 8)}`;
 }
 
 function onlyBlocked<T extends { readonly outcome: string }>(flows: readonly T[]): T[] {
@@ -87,10 +101,17 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
     sink(text);
   };
 
-  const whole = (r: RunReport | CaptureRun): void => {
+  const whole = (r: RunReport | CaptureRun, rows?: PacketRowText): void => {
     const shown = o.summary ? { ...r, flows: onlyBlocked<RunReport['flows'][number]>(r.flows) } : r;
     openRun();
-    if (o.format === 'json') {
+    if (o.format === 'json' && rows !== undefined && !('capture' in shown)) {
+      // the same text as below, the rows written from their text between `flows` and `events`
+      const { origin: _origin, packets: _packets, events, ...head } = shown;
+      const text = nested(head, 4);
+      sink(`${text.slice(0, text.length - '\n    }'.length)},\n      "packets": [`);
+      rows.writeTo(sink);
+      sink(`${rows.count === 0 ? ']' : '\n      ]'},\n      "events": ${nested(events, 6)}\n    }`);
+    } else if (o.format === 'json') {
       // the origin tag shows in JSON as the `capture` object, as in reportJson
       const { origin: _origin, ...doc } = shown;
       sink(nested(doc, 4));

@@ -1,9 +1,12 @@
 /** What the simulated data connections carry: file bytes and directory listings, deterministic. */
-import type { Prng } from './prng.js';
+import type { ByteSource, Prng } from './prng.js';
 
-/** `bytes` bytes of file content drawn from the simulation's seeded byte stream. */
-export function fileContent(source: Prng, bytes: number): Uint8Array {
-  return source.fill(new Uint8Array(bytes));
+/**
+ * `bytes` bytes of file content drawn from the simulation's seeded byte stream, made a segment
+ * at a time as the connection sends them (a 1 GiB RETR holds no 1 GiB buffer).
+ */
+export function fileContent(source: Prng, bytes: number): ByteSource {
+  return source.take(bytes);
 }
 
 /** A `ls -l` style listing (what vsftpd sends for LIST), cut to exactly `bytes` bytes. */

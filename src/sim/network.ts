@@ -29,9 +29,14 @@ export function connectionKey(a: IpAddress, aPort: number, b: IpAddress, bPort: 
   return x < y ? `${x}|${y}` : `${y}|${x}`;
 }
 
+/** Takes each packet of the trace as it is made (instead of the trace keeping it). */
+export type PacketSink = (tp: TracePacket) => void;
+
 /** Hosts, routing between interfaces, the firewall on the path, and the trace being written. */
 export class Network {
+  /** every packet that met the firewall, unless a sink takes them (then empty) */
   readonly packets: TracePacket[] = [];
+  private packetCount = 0;
   readonly events: TraceEvent[] = [];
   private readonly stacks = new Map<string, HostStack>();
   private readonly interfaces: string[] = [];
@@ -46,6 +51,8 @@ export class Network {
     private readonly firewall: Firewall,
     /** draws initial sequence numbers */
     readonly isnSource: Prng,
+    /** when given, each packet goes here as it is made and `packets` stays empty */
+    private readonly sink?: PacketSink,
   ) {}
 
   /** Adds a host address behind `iface` (once per address; a second call returns the existing stack). */
@@ -100,7 +107,7 @@ export class Network {
       return undefined;
     }
     const nowMs = this.queue.nowMs;
-    const n = this.packets.length + 1;
+    const n = ++this.packetCount;
     for (const e of this.firewall.advanceTo(nowMs)) this.events.push(e);
     const vpn = this.vpns.size > 0 ? this.vpns.get(ipKey(packet.src)) : undefined;
     const route = this.route;
@@ -111,7 +118,7 @@ export class Network {
     const label =
       this.labels.get(connectionKey(packet.src, packet.srcPort, packet.dst, packet.dstPort)) ??
       (after ? this.labels.get(connectionKey(after.src, after.srcPort, after.dst, after.dstPort)) : undefined);
-    this.packets.push({
+    const tp: TracePacket = {
       n,
       tMs: nowMs,
       packet,
@@ -121,7 +128,9 @@ export class Network {
       ...(result.packet ? { after: result.packet } : {}),
       ...(label ? { session: label.session, connection: { id: label.id, role: label.role } } : {}),
       ...(note !== undefined ? { note } : {}),
-    });
+    };
+    if (this.sink) this.sink(tp);
+    else this.packets.push(tp);
     if (result.verdict.action === 'permit') deliver(result.packet);
     return n;
   }

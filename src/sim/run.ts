@@ -12,7 +12,7 @@ import { EventQueue } from './clock.js';
 import type { SimContext } from './control-channel.js';
 import { FtpClient } from './ftp-client.js';
 import { FtpServerSession, type ServerFiles } from './ftp-server.js';
-import { Network } from './network.js';
+import { Network, type PacketSink } from './network.js';
 import { createPrng } from './prng.js';
 
 /** A bound on simulated events, so a runaway loop is an error rather than a hang. */
@@ -32,10 +32,19 @@ function serverFiles(session: Session): ServerFiles {
   return { retr, lists };
 }
 
-/** Runs a scenario through a firewall and returns every packet, event and session outcome. */
-export function simulate(scenario: Scenario, firewall: Firewall): Trace {
+/** How to run a simulation. */
+export interface SimulateOptions {
+  /**
+   * Takes each packet as it crosses the firewall; the returned trace then has no packets, so
+   * a run whose report needs no packet rows keeps none (memory does not grow with the transfer).
+   */
+  readonly onPacket?: PacketSink;
+}
+
+/** Runs a scenario through a firewall and returns every packet (unless `onPacket` takes them), event and session outcome. */
+export function simulate(scenario: Scenario, firewall: Firewall, options: SimulateOptions = {}): Trace {
   const queue = new EventQueue();
-  const net = new Network(queue, firewall, createPrng(scenario.seed));
+  const net = new Network(queue, firewall, createPrng(scenario.seed), options.onPacket);
   const ctx: SimContext = { net, queue, bytes: createPrng((scenario.seed ^ CONTENT_SEED_MIX) >>> 0), tlsPipes: new Map(), ports: createPrng((scenario.seed ^ PORT_SEED_MIX) >>> 0) };
   for (const h of scenario.hosts) net.addHost(h.address, h.interface, h.vpn);
   for (const s of scenario.sessions) {

@@ -11,6 +11,7 @@ import { PROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Packet } f
 import { formatDurationMs, type Timer } from './clock.js';
 import type { HostStack, Listener } from './host-stack.js';
 import type { Network } from './network.js';
+import type { ByteSource } from './prng.js';
 
 /** The window every simulated endpoint advertises (Linux's initial 64240 = 44 × 1460). */
 export const TCP_WINDOW = 64240;
@@ -118,8 +119,10 @@ export class TcpSocket {
    */
   private sndMax = 0;
   private rcvNxt = 0;
-  /** sequence number after the last queued byte (or FIN) */
+  /** sequence number after the last byte (or FIN) cut into a segment */
   private queuedEnd = 0;
+  /** written and not yet cut into segments, in order: byte ranges of what the application wrote, and the FIN (no `src`) */
+  private unsplit: { readonly src: ByteSource | undefined; off: number; readonly end: number }[] = [];
   /**
    * Queued segments, in order: those before `head` are acknowledged (dropped in bulk when they
    * fill half the array, so a long transfer costs linear time, not a splice per ACK), those from
@@ -245,27 +248,42 @@ export class TcpSocket {
     this.timer = this.net.queue.after(this.rtoMs, () => this.onSynAckTimer());
   }
 
-  /** Queues data; `splitAt` cuts it into separate segments at those byte offsets (each with PSH). */
-  write(data: Uint8Array, splitAt?: readonly number[]): void {
+  /**
+   * Queues data; `splitAt` cuts it into separate segments at those byte offsets (each with PSH).
+   * The data is cut into segments only as they are sent, so a long write (a file made on demand)
+   * holds no more than the unacknowledged window.
+   */
+  write(data: ByteSource, splitAt?: readonly number[]): void {
     if (this.finQueued) throw new Error('write after close');
-    const cuts: number[] = [];
-    if (splitAt && splitAt.length > 0) {
-      for (const c of splitAt) if (c > 0 && c < data.length && c > (cuts[cuts.length - 1] ?? 0)) cuts.push(c);
-    }
-    const pieces: [number, number][] = [];
     let from = 0;
-    for (const c of [...cuts, data.length]) {
-      pieces.push([from, c]);
-      from = c;
-    }
-    for (const [a, b] of pieces) {
-      for (let off = a; off < b; off += this.mss) {
-        const end = Math.min(b, off + this.mss);
-        this.segs.push({ seq: this.queuedEnd, data: data.subarray(off, end), psh: end === b, fin: false, len: end - off });
-        this.queuedEnd = add(this.queuedEnd, end - off);
+    if (splitAt) {
+      for (const c of splitAt) {
+        if (c > 0 && c < data.length && c > from) {
+          this.unsplit.push({ src: data, off: from, end: c });
+          from = c;
+        }
       }
     }
+    if (data.length > from) this.unsplit.push({ src: data, off: from, end: data.length });
     this.output();
+  }
+
+  /** Cuts the next segment from the queued data (or the queued FIN); false when nothing is queued. */
+  private cut(): boolean {
+    const u = this.unsplit[0];
+    if (!u) return false;
+    if (!u.src) {
+      this.segs.push({ seq: this.queuedEnd, data: EMPTY, psh: false, fin: true, len: 1 });
+      this.queuedEnd = add(this.queuedEnd, 1);
+      this.unsplit.shift();
+      return true;
+    }
+    const end = Math.min(u.end, u.off + this.mss);
+    this.segs.push({ seq: this.queuedEnd, data: u.src.subarray(u.off, end), psh: end === u.end, fin: false, len: end - u.off });
+    this.queuedEnd = add(this.queuedEnd, end - u.off);
+    u.off = end;
+    if (u.off === u.end) this.unsplit.shift();
+    return true;
   }
 
   /** Closes our direction: a FIN after the queued data. */
@@ -276,8 +294,7 @@ export class TcpSocket {
     }
     if (this.finQueued || this.state === 'closed') return;
     this.finQueued = true;
-    this.segs.push({ seq: this.queuedEnd, data: EMPTY, psh: false, fin: true, len: 1 });
-    this.queuedEnd = add(this.queuedEnd, 1);
+    this.unsplit.push({ src: undefined, off: 0, end: 0 });
     if (this.state === 'established') this.state = 'fin-wait-1';
     else if (this.state === 'close-wait') this.state = 'last-ack';
     this.output();
@@ -298,7 +315,7 @@ export class TcpSocket {
 
   private output(): void {
     if (!this.canSend()) return;
-    while (this.nextIdx < this.segs.length) {
+    while (this.nextIdx < this.segs.length || this.cut()) {
       const seg = this.segs[this.nextIdx]!;
       if (seg.data.length > 0 && diff(add(seg.seq, seg.data.length), this.sndUna) > TCP_WINDOW) break;
       const retransmission = diff(seg.seq, this.retransmitBelow) < 0;
@@ -381,7 +398,7 @@ export class TcpSocket {
       else if (this.state === 'last-ack') this.destroy();
     }
     this.output();
-    if (this.head === this.segs.length) this.handlers.onDrained?.();
+    if (this.head === this.segs.length && this.unsplit.length === 0) this.handlers.onDrained?.();
   }
 
   /** A packet for this connection arrives. */

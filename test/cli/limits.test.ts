@@ -27,10 +27,33 @@ describe('limits at the command line', () => {
     expect(r.stderr).toContain('(raise the limit with --max-packets 3000000, or use smaller transfers or fewer sessions)');
   });
 
-  it('two 1 GiB transfers within the packet limit are refused when they would not fit in the memory Node has, naming NODE_OPTIONS', () => {
-    const r = ftpwall(['replay', `${DIR}/06-two-gib.yaml`, '-c', CONFIG], { NODE_OPTIONS: '--max-old-space-size=2048' });
+  it('two 1 GiB transfers within the packet limit are refused when their packet rows would not fit in the memory Node has, naming NODE_OPTIONS', () => {
+    const r = ftpwall(['replay', `${DIR}/06-two-gib.yaml`, '-c', CONFIG, '--packets'], { NODE_OPTIONS: '--max-old-space-size=2048' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/06-two-gib\.yaml:10:9: error: the scenario's 2,206,532 simulated packets and 2\.1 GB of file contents would need about 4\.4 GB of memory, more than the [\d.]+ GB Node may use \(give Node more with NODE_OPTIONS=--max-old-space-size=\d+, or use smaller transfers or fewer sessions\)/);
+    expect(r.stderr).toMatch(/06-two-gib\.yaml:10:9: error: the scenario's 2,206,532 simulated packets, kept for the packet rows, would need about 2\.3 GB of memory, more than the [\d.]+ GB Node may use \(give Node more with NODE_OPTIONS=--max-old-space-size=\d+, report without packet rows \(table or JSON without --packets, no --pcap-out\), or use smaller transfers or fewer sessions\)/);
+  });
+
+  it('a transfer whose packet rows would not fit runs when the report shows none: the simulation keeps no packet', () => {
+    const file = join(tmp, 'retr-256m.yaml');
+    writeFileSync(
+      file,
+      [
+        'hosts:',
+        '  c: { address: 10.0.0.2, interface: GigabitEthernet2/1/1 }',
+        '  s: { address: 192.168.10.1, interface: GigabitEthernet2/1/10 }',
+        'sessions:',
+        '  - { client: c, server: s, steps: [login, { retr: { file: big.bin, bytes: 268435456 } }, quit] }',
+        '',
+      ].join('\n'),
+    );
+    const small = { NODE_OPTIONS: '--max-old-space-size=256' };
+    const refused = ftpwall(['replay', file, '-c', CONFIG, '-f', 'ladder'], small);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('simulated packets, kept for the packet rows, would need about');
+    const r = ftpwall(['replay', file, '-c', CONFIG, '--summary'], small);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('FTP works: control and 1 data connection passed');
   });
 
   it('--max-packets must be a whole number', () => {

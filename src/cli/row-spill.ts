@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { PacketReport } from '../report/run.js';
 import { packetRowJson, type ChunkSink, type PacketRowText } from '../report/stream.js';
+import { sweepStaleTempDirs, tempDirPrefix } from '../output/stale.js';
 
 /** Characters of row text held in memory before they go to the temporary file. */
 export const HELD_ROW_CHARS = 4 << 20;
@@ -49,7 +50,9 @@ export class RowSpill implements PacketRowText {
   private flush(): void {
     if (this.held.length === 0) return;
     if (this.fd === undefined) {
-      this.dir = mkdtempSync(join(tmpdir(), 'ftpwall-rows-'));
+      // a run killed with -9 leaves its directory behind: the next run that spills removes it
+      sweepStaleTempDirs(tmpdir(), 'rows', Date.now() - process.uptime() * 1000);
+      this.dir = mkdtempSync(join(tmpdir(), tempDirPrefix('rows')));
       this.fd = openSync(join(this.dir, ROWS_FILE), 'w+');
     }
     const bytes = Buffer.from(this.held.join(''), 'utf8');

@@ -4,7 +4,7 @@
  * `<name>.ftpwall-<pid>.tmp`), removed when their process is gone and they are
  * older than the process that finds them.
  */
-import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The part of a temporary name that marks it as ftpwall's, before `<pid>-<n>.tmp`. */
@@ -50,6 +50,43 @@ export function sweepStaleTemps(dir: string, startedMs: number, alive: (pid: num
       const st = lstatSync(path);
       if (!st.isFile() || st.mtimeMs >= startedMs) continue;
       unlinkSync(path);
+      removed.push(name);
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
+  return removed;
+}
+
+/** The prefix of a run's temporary directory in the system's temporary directory: `ftpwall-<what>-<pid>-XXXXXX`. */
+export function tempDirPrefix(what: string): string {
+  return `ftpwall-${what}-${process.pid}-`;
+}
+
+/**
+ * Removes the stale temporary directories of ours in `dir` (the system's temporary directory):
+ * named `ftpwall-<what>-<pid>-…` by tempDirPrefix, whose process is gone, last modified before
+ * `startedMs`. Returns the names removed.
+ */
+export function sweepStaleTempDirs(dir: string, what: string, startedMs: number, alive: (pid: number) => boolean = processAlive): string[] {
+  const mark = new RegExp(`^ftpwall-${what}-(\\d+)-[^/]+$`);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = mark.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    const path = join(dir, name);
+    try {
+      const st = lstatSync(path);
+      if (!st.isDirectory() || st.mtimeMs >= startedMs) continue;
+      rmSync(path, { recursive: true, force: true });
       removed.push(name);
     } catch {
       // gone meanwhile, or not ours to remove

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { outputConflicts } from '../../src/output/conflicts.js';
 import { OutputError, openOutput, planOutput, tempPathFor } from '../../src/output/sink.js';
-import { sweepStaleTemps, tempOwner } from '../../src/output/stale.js';
+import { sweepStaleTempDirs, sweepStaleTemps, tempDirPrefix, tempOwner } from '../../src/output/stale.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftpwall-sink-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -175,6 +175,27 @@ describe('stale temporary files', () => {
     const removed = sweepStaleTemps(d, Date.now() - 60_000);
     expect(removed.sort()).toEqual([names.deadOld, names.legacyDeadOld].sort());
     expect(readdirSync(d).sort()).toEqual([names.deadFresh, names.foreign, names.liveOld].sort());
+  });
+
+  it('removes the packet-row directories (ftpwall-rows-<pid>-…) a killed run left in the temporary directory, and only those', () => {
+    const d = join(dir, 'tmp-rows');
+    mkdirSync(d);
+    const dead = deadPid();
+    const old = new Date(Date.now() - 3_600_000);
+    const names = {
+      deadOld: `ftpwall-rows-${dead}-a1B2c3`,
+      liveOld: `ftpwall-rows-${process.ppid}-d4E5f6`,
+      deadFresh: `ftpwall-rows-${dead}-g7H8i9`,
+      otherKind: `ftpwall-fuzz-cli-${dead}-x`,
+    };
+    for (const n of Object.values(names)) {
+      mkdirSync(join(d, n));
+      writeFileSync(join(d, n, 'rows.json'), '{"n":1},');
+    }
+    for (const n of [names.deadOld, names.liveOld, names.otherKind]) utimesSync(join(d, n), old, old);
+    expect(sweepStaleTempDirs(d, 'rows', Date.now() - 60_000)).toEqual([names.deadOld]);
+    expect(readdirSync(d).sort()).toEqual([names.deadFresh, names.liveOld, names.otherKind].sort());
+    expect(tempDirPrefix('rows')).toBe(`ftpwall-rows-${process.pid}-`);
   });
 });
 

@@ -4,6 +4,7 @@
  * names, ASPF `detect ftp` applications turned into Inspections, and the
  * default action (Comware default: permit).
  */
+import { freeze } from 'immer';
 import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
 import { PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../net/packet.js';
 import type { Acl, AddrMatch, Binding, DefaultAction, Inspection, Policy, PortMatch, Rule, SessionPoint, SessionProtocol, SessionScope } from '../../policy/model.js';
@@ -88,10 +89,18 @@ function timeRangeNotices(config: H3cConfig, diags: Diagnostic[]): void {
 }
 
 function convertAcl(acl: H3cAcl, config: H3cConfig, diags: Diagnostic[]): Acl {
-  const ordered = acl.matchOrder === 'auto' ? [...acl.rules].sort(depthFirst) : [...acl.rules].sort((a, b) => a.id - b.id);
+  const ordered = acl.matchOrder === 'auto' ? [...acl.rules].sort(depthFirst) : sortedById(acl.rules);
   // each rule's position in configuration order (the switches' auto-order tie-break), without an O(n²) indexOf
   const configuredAt = new Map<H3cRule, number>();
   acl.rules.forEach((r, k) => configuredAt.set(r, k));
+  // a rule naming object groups becomes consecutive sub-rules with its id and text (expand-groups.ts)
+  const rules: Rule[] = [];
+  for (const r of ordered) {
+    const seq = configuredAt.get(r) ?? 0;
+    const parts = expandRuleGroups(r, acl.family, config, diags);
+    const text = ruleText(r, acl.family, acl.category);
+    for (const x of parts) rules.push(convertRule(x, seq, text));
+  }
   return {
     name: aclName(acl),
     ...(acl.number !== undefined ? { number: acl.number } : {}),
@@ -100,18 +109,29 @@ function convertAcl(acl: H3cAcl, config: H3cConfig, diags: Diagnostic[]): Acl {
     matchOrder: acl.matchOrder,
     step: acl.step,
     ...(acl.description !== undefined ? { description: acl.description } : {}),
-    // a rule naming object groups becomes consecutive sub-rules with its id and text (expand-groups.ts)
-    rules: ordered.flatMap((r) => {
-      const seq = configuredAt.get(r) ?? 0;
-      return expandRuleGroups(r, acl.family, config, diags).map((x) => (x === r ? convertRule(r, acl, seq) : { ...convertRule(x, acl, seq), text: ruleText(r, acl.family, acl.category) }));
-    }),
+    // frozen once here, each rule frozen as it was made: the policy's immer transforms (withPlatform)
+    // then find frozen rules and never walk the tens of thousands of them again
+    rules: freeze(rules),
     at: acl.at,
   };
 }
 
+/** The rules by ascending id; the array itself when it is sorted already (the usual case: ids grow as rules are written). */
+function sortedById(rules: readonly H3cRule[]): readonly H3cRule[] {
+  for (let k = 1; k < rules.length; k++) if (rules[k - 1]!.id > rules[k]!.id) return [...rules].sort((a, b) => a.id - b.id);
+  return rules;
+}
+
+const ANY: AddrMatch = freeze({ kind: 'any' });
+
+/**
+ * The address condition. A rule's own address is a frozen vendor object of the same shape, so it is
+ * shared; an object group's member is copied and frozen (the vendor's groups stay as they were).
+ */
 function addr(a: H3cAddr | undefined): AddrMatch {
-  if (!a || a.kind === 'any') return { kind: 'any' };
-  return a.kind === 'v4' ? { kind: 'v4', addr: a.addr, wildcard: a.wildcard } : { kind: 'v6', addr: a.addr, prefixLen: a.prefixLen };
+  if (!a || a.kind === 'any') return ANY;
+  if (Object.isFrozen(a)) return a;
+  return freeze(a.kind === 'v4' ? { kind: 'v4', addr: a.addr, wildcard: a.wildcard } : { kind: 'v6', addr: a.addr, prefixLen: a.prefixLen }, true);
 }
 
 /** The inclusive port ranges of an operator (`lt`/`gt` are strict, as the references define them). */
@@ -132,41 +152,46 @@ export function portRanges(p: Pick<H3cPort, 'op' | 'operands'>): [number, number
 }
 
 function port(p: H3cPort): PortMatch {
-  return { op: p.op, operands: [...p.operands], ranges: portRanges(p) };
+  return freeze({ op: p.op, operands: p.operands.slice(), ranges: portRanges(p) }, true);
 }
 
-function convertRule(r: H3cRule, acl: H3cAcl, seq: number): Rule {
-  const unsimulated: string[] = [];
-  for (const [k, v] of r.qos ?? []) unsimulated.push(`${k} ${v}`);
-  if (r.logging) unsimulated.push('logging');
-  if (r.counting) unsimulated.push('counting');
-  if (r.flowLogging) unsimulated.push('flow-logging');
+/**
+ * One vendor rule (or object-group sub-rule) as a frozen policy Rule, its parts frozen as they are
+ * made. The fields are written in one fixed order (the order JSON output shows them), only those that apply.
+ */
+function convertRule(r: H3cRule, seq: number, text: string): Rule {
+  let unsimulated: string[] | undefined;
+  const note = (what: string): void => {
+    (unsimulated ??= []).push(what);
+  };
+  for (const [k, v] of r.qos ?? []) note(`${k} ${v}`);
+  if (r.logging) note('logging');
+  if (r.counting) note('counting');
+  if (r.flowLogging) note('flow-logging');
   let mask = 0;
   let value = 0;
   for (const [flag, v] of r.flags ?? []) {
     mask |= FLAG_BITS[flag]!;
     if (v === 1) value |= FLAG_BITS[flag]!;
   }
-  return {
-    id: r.id,
-    action: r.action,
-    protocol: r.protocol,
-    src: addr(r.src),
-    dst: addr(r.dst),
-    ...(r.srcPort ? { srcPort: port(r.srcPort) } : {}),
-    ...(r.dstPort ? { dstPort: port(r.dstPort) } : {}),
-    ...(r.established ? { established: true } : {}),
-    ...(mask !== 0 ? { tcpFlags: { mask, value } } : {}),
-    ...(r.fragment ? { fragmentOnly: true } : {}),
-    ...(r.icmp ? { icmpType: r.icmp.type, ...(r.icmp.code !== undefined ? { icmpCode: r.icmp.code } : {}) } : {}),
-    ...(r.vpnInstance !== undefined ? { vpnInstance: r.vpnInstance } : {}),
-    ...(r.timeRange !== undefined ? { timeRange: r.timeRange } : {}),
-    ...(unsimulated.length > 0 ? { unsimulated } : {}),
-    ...(r.comment !== undefined ? { comment: r.comment } : {}),
-    seq,
-    text: ruleText(r, acl.family, acl.category),
-    at: r.at,
-  };
+  const out: { -readonly [K in keyof Rule]: Rule[K] } = { id: r.id, action: r.action, protocol: r.protocol, src: addr(r.src), dst: addr(r.dst) } as Rule;
+  if (r.srcPort) out.srcPort = port(r.srcPort);
+  if (r.dstPort) out.dstPort = port(r.dstPort);
+  if (r.established) out.established = true;
+  if (mask !== 0) out.tcpFlags = freeze({ mask, value });
+  if (r.fragment) out.fragmentOnly = true;
+  if (r.icmp) {
+    out.icmpType = r.icmp.type;
+    if (r.icmp.code !== undefined) out.icmpCode = r.icmp.code;
+  }
+  if (r.vpnInstance !== undefined) out.vpnInstance = r.vpnInstance;
+  if (r.timeRange !== undefined) out.timeRange = r.timeRange;
+  if (unsimulated) out.unsimulated = freeze(unsimulated);
+  if (r.comment !== undefined) out.comment = r.comment;
+  out.seq = seq;
+  out.text = text;
+  out.at = freeze(r.at, true);
+  return freeze(out);
 }
 
 /** Number of "care" bits of an address condition: more means a narrower range. */

@@ -26,6 +26,8 @@ export interface AclDraft {
   readonly draft: Draft<H3cAcl>;
   /** the rules as they stand, in creation order, as frozen objects; written only by the functions below */
   readonly rules: H3cRule[];
+  /** the statement key (ruleStatementKey) of each rule of `rules`, at the same position */
+  readonly keys: string[];
   /** true once `rules` differs from the base's */
   rulesChanged: boolean;
   /** index in `rules` of each rule id (ids are unique in an ACL) */
@@ -36,11 +38,20 @@ export interface AclDraft {
   maxId: number;
 }
 
+/**
+ * The statement keys of the rules of each finished ACL state, by its (frozen) rules array: entering
+ * the view of a large ACL again reuses them instead of rendering every rule again. One entry per ACL
+ * state, not per rule: a weak map of a hundred thousand rules costs the garbage collector dearly.
+ */
+const keysOfRules = new WeakMap<readonly H3cRule[], readonly string[]>();
+
 /** Opens a batch of edits on `acl` (O(rules) once). */
 export function openAclDraft(acl: H3cAcl): AclDraft {
   // The ACL's scalar fields are edited on a shallow mutable copy: an immer draft (a Proxy, finished
   // by a walk) per ACL view made parsing tens of thousands of small named ACLs slow (issue 14, finding 9).
-  const e: AclDraft = { base: acl, draft: { ...acl } as Draft<H3cAcl>, rules: [...acl.rules], rulesChanged: false, posById: new Map(), idsByBody: new Map(), maxId: -1 };
+  const known = keysOfRules.get(acl.rules);
+  const keys = known ? known.slice() : acl.rules.map((r) => ruleStatementKey(r, acl.family));
+  const e: AclDraft = { base: acl, draft: { ...acl } as Draft<H3cAcl>, rules: acl.rules.slice(), keys, rulesChanged: false, posById: new Map(), idsByBody: new Map(), maxId: -1 };
   reindex(e);
   return e;
 }
@@ -54,8 +65,11 @@ export function finishAclDraft(e: AclDraft): H3cAcl {
   const keys = new Set([...Object.keys(base), ...Object.keys(copy)]);
   let changed = false;
   for (const k of keys) if (base[k] !== copy[k]) changed = true;
+  if (!changed) return e.base;
   // rules are frozen one by one as they are written (pushRule, replaceRule): freezing the state walks only new arrays
-  return changed ? freeze(next, true) : e.base;
+  const state = freeze(next, true);
+  keysOfRules.set(state.rules, e.keys);
+  return state;
 }
 
 /** The rule with that id, if any. */
@@ -64,49 +78,58 @@ export function ruleById(e: AclDraft, id: number): H3cRule | undefined {
   return pos === undefined ? undefined : e.rules[pos];
 }
 
-/** The first rule, in creation order, other than `r` itself (same id) with the same statement as `r`. */
-export function findTwin(e: AclDraft, r: H3cRule): H3cRule | undefined {
-  const ids = e.idsByBody.get(cachedBody(r, e.base.family));
+/** The statement key of a rule for this batch's ACL (findTwin, pushRule and replaceRule take it, so a rule is rendered once). */
+export function statementKey(e: AclDraft, r: H3cRule): string {
+  return ruleStatementKey(r, e.base.family);
+}
+
+/** The first rule, in creation order, other than `r` itself (same id) with the same statement (`key`, statementKey) as `r`. */
+export function findTwin(e: AclDraft, r: H3cRule, key: string): H3cRule | undefined {
+  const ids = e.idsByBody.get(key);
+  if (ids === undefined) return undefined;
   let best: number | undefined;
-  for (const id of ids ?? []) {
+  for (const id of ids) {
     const pos = e.posById.get(id)!;
     if (id !== r.id && (best === undefined || pos < best)) best = pos;
   }
   return best === undefined ? undefined : e.rules[best];
 }
 
-/** Appends a new rule (its id must not exist yet). */
-export function pushRule(e: AclDraft, r: H3cRule): void {
-  freeze(r, true);
+/** Appends a new rule (its id must not exist yet) whose statement key is `key`. */
+export function pushRule(e: AclDraft, r: H3cRule, key: string): void {
+  freezeRule(r);
   e.rules.push(r);
+  e.keys.push(key);
   e.rulesChanged = true;
-  addToIndex(e, r, e.rules.length - 1);
+  addToIndex(e, r, key, e.rules.length - 1);
 }
 
-/** Replaces the rule with `r.id` by `r`, at the same position. */
-export function replaceRule(e: AclDraft, r: H3cRule): void {
+/** Replaces the rule with `r.id` by `r` (statement key `key`), at the same position. */
+export function replaceRule(e: AclDraft, r: H3cRule, key: string): void {
   const pos = e.posById.get(r.id);
   if (pos === undefined) throw new Error(`invariant: rule ${r.id} is not in the ACL draft`);
-  freeze(r, true);
-  removeBody(e, e.rules[pos]!);
+  freezeRule(r);
+  removeBody(e, e.rules[pos]!, e.keys[pos]!);
   e.rules[pos] = r;
+  e.keys[pos] = key;
   e.rulesChanged = true;
-  addToIndex(e, r, pos);
+  addToIndex(e, r, key, pos);
 }
 
 /** Removes the rule with that id (it must exist). */
 export function removeRule(e: AclDraft, id: number): void {
   const pos = e.posById.get(id);
   if (pos === undefined) throw new Error(`invariant: rule ${id} is not in the ACL draft`);
-  removeBody(e, e.rules[pos]!);
+  removeBody(e, e.rules[pos]!, e.keys[pos]!);
   e.rules.splice(pos, 1);
+  e.keys.splice(pos, 1);
   e.rulesChanged = true;
   e.posById.delete(id);
   for (let k = pos; k < e.rules.length; k++) e.posById.set(e.rules[k]!.id, k);
   if (id === e.maxId) e.maxId = e.rules.reduce((m, r) => Math.max(m, r.id), -1);
 }
 
-/** Gives rules new ids (`newId` maps old id → new id; rules keep their positions). */
+/** Gives rules new ids (`newId` maps old id → new id; rules keep their positions and statements). */
 export function renumberRules(e: AclDraft, newId: ReadonlyMap<number, number>): void {
   e.rules.forEach((r, pos) => {
     const id = newId.get(r.id)!;
@@ -117,42 +140,41 @@ export function renumberRules(e: AclDraft, newId: ReadonlyMap<number, number>): 
   reindex(e);
 }
 
+/**
+ * Freezes a new rule deeply. Its parts are usually frozen already where the parser made them
+ * (operands.ts, rule-parser.ts), and then the rule itself is all that is left to freeze: immer's
+ * deep freeze would visit each part only to find it frozen.
+ */
+function freezeRule(r: H3cRule): void {
+  for (const k in r) {
+    const v = (r as unknown as Record<string, unknown>)[k];
+    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+      freeze(r, true);
+      return;
+    }
+  }
+  freeze(r);
+}
+
 function reindex(e: AclDraft): void {
   e.posById.clear();
   e.idsByBody.clear();
   e.maxId = -1;
-  e.rules.forEach((r, pos) => addToIndex(e, r, pos));
+  e.rules.forEach((r, pos) => addToIndex(e, r, e.keys[pos]!, pos));
 }
 
-function addToIndex(e: AclDraft, r: H3cRule, pos: number): void {
+function addToIndex(e: AclDraft, r: H3cRule, key: string, pos: number): void {
   e.posById.set(r.id, pos);
   if (r.id > e.maxId) e.maxId = r.id;
-  const body = cachedBody(r, e.base.family);
-  const ids = e.idsByBody.get(body);
+  const ids = e.idsByBody.get(key);
   if (ids) ids.push(r.id);
-  else e.idsByBody.set(body, [r.id]);
+  else e.idsByBody.set(key, [r.id]);
 }
 
-function removeBody(e: AclDraft, r: H3cRule): void {
-  const body = cachedBody(r, e.base.family);
-  const ids = e.idsByBody.get(body);
+function removeBody(e: AclDraft, r: H3cRule, key: string): void {
+  const ids = e.idsByBody.get(key);
   if (!ids) return;
   const left = ids.filter((id) => id !== r.id);
-  if (left.length > 0) e.idsByBody.set(body, left);
-  else e.idsByBody.delete(body);
-}
-
-/**
- * Rule texts by rule object. Rules are frozen, so a rule's text never changes and is rendered
- * once, even when a view of a large ACL is entered again (the index is then rebuilt from it).
- */
-const bodyCache = new WeakMap<H3cRule, string>();
-
-function cachedBody(r: H3cRule, family: 4 | 6): string {
-  let body = bodyCache.get(r);
-  if (body === undefined) {
-    body = ruleStatementKey(r, family);
-    bodyCache.set(r, body);
-  }
-  return body;
+  if (left.length > 0) e.idsByBody.set(key, left);
+  else e.idsByBody.delete(key);
 }

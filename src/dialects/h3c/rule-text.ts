@@ -27,33 +27,17 @@ function addrText(a: H3cAddr): string {
   }
 }
 
-function portText(p: H3cPort): string {
-  return `${p.op} ${p.written.map((w) => w.toLowerCase()).join(' ')}`;
+/** `eq ftp` as written (lower case), or with `numeric` `eq 21`. */
+function portText(p: H3cPort, numeric: boolean): string {
+  let out = p.op;
+  const n = numeric ? p.operands.length : p.written.length;
+  for (let k = 0; k < n; k++) out += ` ${numeric ? String(p.operands[k]) : p.written[k]!.toLowerCase()}`;
+  return out;
 }
 
 /** The rule without `rule N`: `permit tcp source 192.168.10.1 0 source-port eq 21 …`. */
 export function ruleBody(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced' = 'advanced'): string {
-  const parts: string[] = [r.action];
-  if (category === 'advanced') parts.push(protocolText(r.protocol, family));
-  if (r.srcGroup !== undefined) parts.push('source object-group', r.srcGroup);
-  else if (r.src && r.src.kind !== 'any') parts.push('source', addrText(r.src));
-  if (r.srcPortGroup !== undefined) parts.push('source-port object-group', r.srcPortGroup);
-  else if (r.srcPort) parts.push('source-port', portText(r.srcPort));
-  if (r.dstGroup !== undefined) parts.push('destination object-group', r.dstGroup);
-  else if (r.dst && r.dst.kind !== 'any') parts.push('destination', addrText(r.dst));
-  if (r.dstPortGroup !== undefined) parts.push('destination-port object-group', r.dstPortGroup);
-  else if (r.dstPort) parts.push('destination-port', portText(r.dstPort));
-  if (r.icmp) parts.push(family === 4 ? 'icmp-type' : 'icmp6-type', r.icmp.written);
-  if (r.established) parts.push('established');
-  for (const [flag, v] of r.flags ?? []) parts.push(flag, String(v));
-  for (const [k, v] of r.qos ?? []) parts.push(k, v);
-  if (r.fragment) parts.push('fragment');
-  if (r.logging) parts.push('logging');
-  if (r.counting) parts.push('counting');
-  if (r.flowLogging) parts.push('flow-logging');
-  if (r.timeRange !== undefined) parts.push('time-range', r.timeRange);
-  if (r.vpnInstance !== undefined) parts.push('vpn-instance', r.vpnInstance);
-  return parts.join(' ');
+  return bodyText(r, family, category, false);
 }
 
 /**
@@ -61,9 +45,38 @@ export function ruleBody(r: H3cRule, family: IpFamily, category: 'basic' | 'adva
  * are the same statement (sheet 2.6: Comware refuses a rule identical to an existing one).
  */
 export function ruleStatementKey(r: H3cRule, family: IpFamily): string {
-  const numeric = (p: H3cPort | undefined): H3cPort | undefined => p && { ...p, written: p.operands.map(String) };
-  const icmp = r.icmp && { ...r.icmp, written: r.icmp.code === undefined ? String(r.icmp.type) : `${r.icmp.type} ${r.icmp.code}` };
-  return ruleBody({ ...r, srcPort: numeric(r.srcPort), dstPort: numeric(r.dstPort), icmp }, family);
+  return bodyText(r, family, 'advanced', true);
+}
+
+/**
+ * The words of a rule, one string built in order (a rule is rendered for every rule of a config:
+ * its statement key when parsed, its text when converted). `numeric`: ports and the ICMP type as numbers.
+ */
+function bodyText(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced', numeric: boolean): string {
+  let s: string = r.action;
+  if (category === 'advanced') s += ` ${protocolText(r.protocol, family)}`;
+  if (r.srcGroup !== undefined) s += ` source object-group ${r.srcGroup}`;
+  else if (r.src && r.src.kind !== 'any') s += ` source ${addrText(r.src)}`;
+  if (r.srcPortGroup !== undefined) s += ` source-port object-group ${r.srcPortGroup}`;
+  else if (r.srcPort) s += ` source-port ${portText(r.srcPort, numeric)}`;
+  if (r.dstGroup !== undefined) s += ` destination object-group ${r.dstGroup}`;
+  else if (r.dst && r.dst.kind !== 'any') s += ` destination ${addrText(r.dst)}`;
+  if (r.dstPortGroup !== undefined) s += ` destination-port object-group ${r.dstPortGroup}`;
+  else if (r.dstPort) s += ` destination-port ${portText(r.dstPort, numeric)}`;
+  if (r.icmp) {
+    const written = !numeric ? r.icmp.written : r.icmp.code === undefined ? String(r.icmp.type) : `${r.icmp.type} ${r.icmp.code}`;
+    s += ` ${family === 4 ? 'icmp-type' : 'icmp6-type'} ${written}`;
+  }
+  if (r.established) s += ' established';
+  for (const [flag, v] of r.flags ?? []) s += ` ${flag} ${v}`;
+  for (const [k, v] of r.qos ?? []) s += ` ${k} ${v}`;
+  if (r.fragment) s += ' fragment';
+  if (r.logging) s += ' logging';
+  if (r.counting) s += ' counting';
+  if (r.flowLogging) s += ' flow-logging';
+  if (r.timeRange !== undefined) s += ` time-range ${r.timeRange}`;
+  if (r.vpnInstance !== undefined) s += ` vpn-instance ${r.vpnInstance}`;
+  return s;
 }
 
 /** The whole normalised rule: `rule 5 permit tcp …`. */

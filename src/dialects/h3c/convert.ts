@@ -151,9 +151,19 @@ export function portRanges(p: Pick<H3cPort, 'op' | 'operands'>): [number, number
   }
 }
 
+/** The port condition, frozen; `eq N` is one shared object per N (most rules of a large ACL say `eq` something). */
 function port(p: H3cPort): PortMatch {
+  if (p.op === 'eq') {
+    const n = p.operands[0]!;
+    let m = EQ_MATCHES.get(n);
+    if (!m) EQ_MATCHES.set(n, (m = freeze({ op: 'eq', operands: freeze([n]), ranges: freeze([freeze([n, n] as [number, number])]) })));
+    return m;
+  }
   return freeze({ op: p.op, operands: p.operands.slice(), ranges: portRanges(p) }, true);
 }
+
+/** `eq N` port conditions by N (at most 65,536). */
+const EQ_MATCHES = new Map<number, PortMatch>();
 
 /**
  * One vendor rule (or object-group sub-rule) as a frozen policy Rule, its parts frozen as they are

@@ -27,17 +27,16 @@ function addrText(a: H3cAddr): string {
   }
 }
 
-/** `eq ftp` as written (lower case), or with `numeric` `eq 21`. */
-function portText(p: H3cPort, numeric: boolean): string {
-  let out = p.op;
-  const n = numeric ? p.operands.length : p.written.length;
-  for (let k = 0; k < n; k++) out += ` ${numeric ? String(p.operands[k]) : p.written[k]!.toLowerCase()}`;
-  return out;
+/** Pushes `eq ftp` as written (lower case), or with `numeric` `eq 21`. */
+function portWords(p: H3cPort, numeric: boolean, out: string[]): void {
+  out.push(p.op);
+  if (numeric) for (const n of p.operands) out.push(String(n));
+  else for (const w of p.written) out.push(w.toLowerCase());
 }
 
 /** The rule without `rule N`: `permit tcp source 192.168.10.1 0 source-port eq 21 …`. */
 export function ruleBody(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced' = 'advanced'): string {
-  return bodyText(r, family, category, false);
+  return joined(r, family, category, false, undefined);
 }
 
 /**
@@ -45,41 +44,53 @@ export function ruleBody(r: H3cRule, family: IpFamily, category: 'basic' | 'adva
  * are the same statement (sheet 2.6: Comware refuses a rule identical to an existing one).
  */
 export function ruleStatementKey(r: H3cRule, family: IpFamily): string {
-  return bodyText(r, family, 'advanced', true);
-}
-
-/**
- * The words of a rule, one string built in order (a rule is rendered for every rule of a config:
- * its statement key when parsed, its text when converted). `numeric`: ports and the ICMP type as numbers.
- */
-function bodyText(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced', numeric: boolean): string {
-  let s: string = r.action;
-  if (category === 'advanced') s += ` ${protocolText(r.protocol, family)}`;
-  if (r.srcGroup !== undefined) s += ` source object-group ${r.srcGroup}`;
-  else if (r.src && r.src.kind !== 'any') s += ` source ${addrText(r.src)}`;
-  if (r.srcPortGroup !== undefined) s += ` source-port object-group ${r.srcPortGroup}`;
-  else if (r.srcPort) s += ` source-port ${portText(r.srcPort, numeric)}`;
-  if (r.dstGroup !== undefined) s += ` destination object-group ${r.dstGroup}`;
-  else if (r.dst && r.dst.kind !== 'any') s += ` destination ${addrText(r.dst)}`;
-  if (r.dstPortGroup !== undefined) s += ` destination-port object-group ${r.dstPortGroup}`;
-  else if (r.dstPort) s += ` destination-port ${portText(r.dstPort, numeric)}`;
-  if (r.icmp) {
-    const written = !numeric ? r.icmp.written : r.icmp.code === undefined ? String(r.icmp.type) : `${r.icmp.type} ${r.icmp.code}`;
-    s += ` ${family === 4 ? 'icmp-type' : 'icmp6-type'} ${written}`;
-  }
-  if (r.established) s += ' established';
-  for (const [flag, v] of r.flags ?? []) s += ` ${flag} ${v}`;
-  for (const [k, v] of r.qos ?? []) s += ` ${k} ${v}`;
-  if (r.fragment) s += ' fragment';
-  if (r.logging) s += ' logging';
-  if (r.counting) s += ' counting';
-  if (r.flowLogging) s += ' flow-logging';
-  if (r.timeRange !== undefined) s += ` time-range ${r.timeRange}`;
-  if (r.vpnInstance !== undefined) s += ` vpn-instance ${r.vpnInstance}`;
-  return s;
+  return joined(r, family, 'advanced', true, undefined);
 }
 
 /** The whole normalised rule: `rule 5 permit tcp …`. */
 export function ruleText(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced' = 'advanced'): string {
-  return `rule ${r.id} ${ruleBody(r, family, category)}`;
+  return joined(r, family, category, false, r.id);
 }
+
+/**
+ * The words of a rule (after `rule N` when `id` is given) joined by single spaces. Every rule of a
+ * config is rendered (its statement key when parsed, its text when converted), and the texts are
+ * kept: one join makes one flat string, where `+=` would keep a tree of a dozen string pieces per rule.
+ */
+function joined(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced', numeric: boolean, id: number | undefined): string {
+  const w = WORDS;
+  w.length = 0;
+  if (id !== undefined) w.push('rule', String(id));
+  w.push(r.action);
+  if (category === 'advanced') w.push(protocolText(r.protocol, family));
+  if (r.srcGroup !== undefined) w.push('source object-group', r.srcGroup);
+  else if (r.src && r.src.kind !== 'any') w.push('source', addrText(r.src));
+  if (r.srcPortGroup !== undefined) w.push('source-port object-group', r.srcPortGroup);
+  else if (r.srcPort) {
+    w.push('source-port');
+    portWords(r.srcPort, numeric, w);
+  }
+  if (r.dstGroup !== undefined) w.push('destination object-group', r.dstGroup);
+  else if (r.dst && r.dst.kind !== 'any') w.push('destination', addrText(r.dst));
+  if (r.dstPortGroup !== undefined) w.push('destination-port object-group', r.dstPortGroup);
+  else if (r.dstPort) {
+    w.push('destination-port');
+    portWords(r.dstPort, numeric, w);
+  }
+  if (r.icmp) w.push(family === 4 ? 'icmp-type' : 'icmp6-type', !numeric ? r.icmp.written : r.icmp.code === undefined ? String(r.icmp.type) : `${r.icmp.type} ${r.icmp.code}`);
+  if (r.established) w.push('established');
+  for (const [flag, v] of r.flags ?? []) w.push(flag, String(v));
+  for (const [k, v] of r.qos ?? []) w.push(k, v);
+  if (r.fragment) w.push('fragment');
+  if (r.logging) w.push('logging');
+  if (r.counting) w.push('counting');
+  if (r.flowLogging) w.push('flow-logging');
+  if (r.timeRange !== undefined) w.push('time-range', r.timeRange);
+  if (r.vpnInstance !== undefined) w.push('vpn-instance', r.vpnInstance);
+  const text = w.join(' ');
+  w.length = 0;
+  return text;
+}
+
+/** The words of the rule being rendered (one array reused: rendering does not nest). */
+const WORDS: string[] = [];

@@ -15,7 +15,7 @@
  * per view, which matters for configs with tens of thousands of named ACLs).
  */
 import { freeze, type Draft } from 'immer';
-import { ruleStatementKey } from './rule-text.js';
+import { ruleBody, statementKeyOfBody } from './rule-text.js';
 import type { H3cAcl, H3cRule } from './vendor.js';
 
 /** An open batch of edits to one ACL state; read the rules here, write them only through the functions below. */
@@ -28,6 +28,8 @@ export interface AclDraft {
   readonly rules: H3cRule[];
   /** the statement key (ruleStatementKey) of each rule of `rules`, at the same position */
   readonly keys: string[];
+  /** the text (ruleBody in the ACL's category) of each rule of `rules`, at the same position */
+  readonly bodies: string[];
   /** true once `rules` differs from the base's */
   rulesChanged: boolean;
   /** index in `rules` of each rule id (ids are unique in an ACL) */
@@ -38,20 +40,46 @@ export interface AclDraft {
   maxId: number;
 }
 
+/** A rule rendered once: its statement key (duplicate detection) and its text (ruleBody). */
+export interface RuleRendering {
+  readonly key: string;
+  readonly body: string;
+}
+
+/** The keys and texts of the rules of a finished ACL state, at the positions of its rules. */
+interface RulesText {
+  readonly keys: readonly string[];
+  readonly bodies: readonly string[];
+}
+
 /**
- * The statement keys of the rules of each finished ACL state, by its (frozen) rules array: entering
- * the view of a large ACL again reuses them instead of rendering every rule again. One entry per ACL
- * state, not per rule: a weak map of a hundred thousand rules costs the garbage collector dearly.
+ * The statement keys and texts of the rules of each finished ACL state, by its (frozen) rules array:
+ * entering the view of a large ACL again reuses them instead of rendering every rule again, and
+ * convert.ts takes the texts (ruleBodies). One entry per ACL state, not per rule: a weak map of a
+ * hundred thousand rules costs the garbage collector dearly.
  */
-const keysOfRules = new WeakMap<readonly H3cRule[], readonly string[]>();
+const textOfRules = new WeakMap<readonly H3cRule[], RulesText>();
+
+/** The text (ruleBody in its ACL's category) of each rule of `acl`, at the positions of `acl.rules`, when the parser rendered them. */
+export function ruleBodies(acl: H3cAcl): readonly string[] | undefined {
+  return textOfRules.get(acl.rules)?.bodies;
+}
 
 /** Opens a batch of edits on `acl` (O(rules) once). */
 export function openAclDraft(acl: H3cAcl): AclDraft {
   // The ACL's scalar fields are edited on a shallow mutable copy: an immer draft (a Proxy, finished
   // by a walk) per ACL view made parsing tens of thousands of small named ACLs slow (issue 14, finding 9).
-  const known = keysOfRules.get(acl.rules);
-  const keys = known ? known.slice() : acl.rules.map((r) => ruleStatementKey(r, acl.family));
-  const e: AclDraft = { base: acl, draft: { ...acl } as Draft<H3cAcl>, rules: acl.rules.slice(), keys, rulesChanged: false, posById: new Map(), idsByBody: new Map(), maxId: -1 };
+  const known = textOfRules.get(acl.rules);
+  const e: AclDraft = { base: acl, draft: { ...acl } as Draft<H3cAcl>, rules: acl.rules.slice(), keys: [], bodies: [], rulesChanged: false, posById: new Map(), idsByBody: new Map(), maxId: -1 };
+  if (known) {
+    for (const k of known.keys) e.keys.push(k);
+    for (const b of known.bodies) e.bodies.push(b);
+  } else
+    for (const r of acl.rules) {
+      const t = renderRule(e, r);
+      e.keys.push(t.key);
+      e.bodies.push(t.body);
+    }
   reindex(e);
   return e;
 }
@@ -68,7 +96,7 @@ export function finishAclDraft(e: AclDraft): H3cAcl {
   if (!changed) return e.base;
   // rules are frozen one by one as they are written (pushRule, replaceRule): freezing the state walks only new arrays
   const state = freeze(next, true);
-  keysOfRules.set(state.rules, e.keys);
+  textOfRules.set(state.rules, { keys: e.keys, bodies: e.bodies });
   return state;
 }
 
@@ -78,9 +106,10 @@ export function ruleById(e: AclDraft, id: number): H3cRule | undefined {
   return pos === undefined ? undefined : e.rules[pos];
 }
 
-/** The statement key of a rule for this batch's ACL (findTwin, pushRule and replaceRule take it, so a rule is rendered once). */
-export function statementKey(e: AclDraft, r: H3cRule): string {
-  return ruleStatementKey(r, e.base.family);
+/** The statement key and text of a rule for this batch's ACL (findTwin, pushRule and replaceRule take them, so a rule is rendered once). */
+export function renderRule(e: AclDraft, r: H3cRule): RuleRendering {
+  const body = ruleBody(r, e.base.family, e.base.category);
+  return { key: statementKeyOfBody(r, e.base.family, e.base.category, body), body };
 }
 
 /** The first rule, in creation order, other than `r` itself (same id) with the same statement (`key`, statementKey) as `r`. */
@@ -95,25 +124,27 @@ export function findTwin(e: AclDraft, r: H3cRule, key: string): H3cRule | undefi
   return best === undefined ? undefined : e.rules[best];
 }
 
-/** Appends a new rule (its id must not exist yet) whose statement key is `key`. */
-export function pushRule(e: AclDraft, r: H3cRule, key: string): void {
+/** Appends a new rule (its id must not exist yet); `t` is its renderRule. */
+export function pushRule(e: AclDraft, r: H3cRule, t: RuleRendering): void {
   freezeRule(r);
   e.rules.push(r);
-  e.keys.push(key);
+  e.keys.push(t.key);
+  e.bodies.push(t.body);
   e.rulesChanged = true;
-  addToIndex(e, r, key, e.rules.length - 1);
+  addToIndex(e, r, t.key, e.rules.length - 1);
 }
 
-/** Replaces the rule with `r.id` by `r` (statement key `key`), at the same position. */
-export function replaceRule(e: AclDraft, r: H3cRule, key: string): void {
+/** Replaces the rule with `r.id` by `r` (`t` its renderRule), at the same position. */
+export function replaceRule(e: AclDraft, r: H3cRule, t: RuleRendering): void {
   const pos = e.posById.get(r.id);
   if (pos === undefined) throw new Error(`invariant: rule ${r.id} is not in the ACL draft`);
   freezeRule(r);
   removeBody(e, e.rules[pos]!, e.keys[pos]!);
   e.rules[pos] = r;
-  e.keys[pos] = key;
+  e.keys[pos] = t.key;
+  e.bodies[pos] = t.body;
   e.rulesChanged = true;
-  addToIndex(e, r, key, pos);
+  addToIndex(e, r, t.key, pos);
 }
 
 /** Removes the rule with that id (it must exist). */
@@ -123,13 +154,14 @@ export function removeRule(e: AclDraft, id: number): void {
   removeBody(e, e.rules[pos]!, e.keys[pos]!);
   e.rules.splice(pos, 1);
   e.keys.splice(pos, 1);
+  e.bodies.splice(pos, 1);
   e.rulesChanged = true;
   e.posById.delete(id);
   for (let k = pos; k < e.rules.length; k++) e.posById.set(e.rules[k]!.id, k);
   if (id === e.maxId) e.maxId = e.rules.reduce((m, r) => Math.max(m, r.id), -1);
 }
 
-/** Gives rules new ids (`newId` maps old id → new id; rules keep their positions and statements). */
+/** Gives rules new ids (`newId` maps old id → new id; rules keep their positions, statements and texts, which have no id). */
 export function renumberRules(e: AclDraft, newId: ReadonlyMap<number, number>): void {
   e.rules.forEach((r, pos) => {
     const id = newId.get(r.id)!;

@@ -27,7 +27,7 @@
  * leaves the view, so an N-rule ACL costs O(N); the `apply…`/`set…` functions edit one state at once.
  */
 import { freeze, produce } from 'immer';
-import { findTwin, finishAclDraft, openAclDraft, pushRule, removeRule, renumberRules, replaceRule, ruleById, statementKey, type AclDraft } from './acl-draft.js';
+import { findTwin, finishAclDraft, openAclDraft, pushRule, removeRule, renumberRules, replaceRule, ruleById, renderRule, type AclDraft } from './acl-draft.js';
 import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
 import type { H3cAcl, H3cRule, H3cRuleOptions } from './vendor.js';
 import type { MatchOrder } from '../../policy/model.js';
@@ -82,14 +82,14 @@ export function editRule(e: AclDraft, cmd: RuleCommand, at: SourceSpan, diags: D
       diags.push({ severity: 'error', message: `editing rule ${existing.id} of ${describeAcl(acl)} would leave it invalid: ${mismatch}`, span: at });
       return;
     }
-    const key = statementKey(e, merged);
-    const twin = findTwin(e, merged, key);
+    const t = renderRule(e, merged);
+    const twin = findTwin(e, merged, t.key);
     if (twin) {
       diags.push(duplicateWarning(twin, describeAcl(acl), at));
       return;
     }
     const before = ruleBody(existing, acl.family, acl.category);
-    replaceRule(e, merged, key);
+    replaceRule(e, merged, t);
     diags.push({
       severity: 'info',
       message: `rule ${existing.id} of ${describeAcl(acl)} is edited in place: '${before}' becomes '${ruleBody(merged, acl.family, acl.category)}' (Comware keeps the options not given)`,
@@ -116,13 +116,13 @@ export function editRule(e: AclDraft, cmd: RuleCommand, at: SourceSpan, diags: D
   rule.action = cmd.action;
   rule.protocol = cmd.protocol;
   rule.at = at;
-  const key = statementKey(e, rule);
-  const twin = findTwin(e, rule, key);
+  const t = renderRule(e, rule);
+  const twin = findTwin(e, rule, t.key);
   if (twin) {
     diags.push(duplicateWarning(twin, describeAcl(acl), at));
     return;
   }
-  pushRule(e, rule, key);
+  pushRule(e, rule, t);
 }
 
 /** Runs edits on a batch opened on `acl` and finishes it: the next state, or `acl` itself when nothing changed. */
@@ -212,7 +212,7 @@ export function editUndoRule(e: AclDraft, id: number, settings: readonly string[
       delete r[field];
     }
   }
-  replaceRule(e, r as unknown as H3cRule, statementKey(e, r as unknown as H3cRule));
+  replaceRule(e, r as unknown as H3cRule, renderRule(e, r as unknown as H3cRule));
   return undefined;
 }
 
@@ -226,7 +226,7 @@ export function editRuleComment(e: AclDraft, id: number, comment: string): void 
   const rule = ruleById(e, id);
   if (!rule) throw new Error(`invariant: rule ${id} does not exist in ${describeAcl(e.base)}`);
   const next = { ...rule, comment };
-  replaceRule(e, next, statementKey(e, next));
+  replaceRule(e, next, renderRule(e, next));
 }
 
 /** `description TEXT` in an ACL view; returns the next state. */

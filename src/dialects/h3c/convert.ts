@@ -12,7 +12,8 @@ import { indexVendorAcls } from './acl-view.js';
 import { convertZones } from './convert-zones.js';
 import { expandRuleGroups } from './expand-groups.js';
 import { convertNat } from './nat-view.js';
-import { ruleText } from './rule-text.js';
+import { ruleText, ruleTextOfBody } from './rule-text.js';
+import { ruleBodies } from './acl-draft.js';
 import type { H3cAcl, H3cAddr, H3cConfig, H3cPort, H3cRule } from './vendor.js';
 
 /** The FTP control port ASPF `detect ftp` watches unless a port mapping adds others. */
@@ -90,15 +91,24 @@ function timeRangeNotices(config: H3cConfig, diags: Diagnostic[]): void {
 
 function convertAcl(acl: H3cAcl, config: H3cConfig, diags: Diagnostic[]): Acl {
   const ordered = acl.matchOrder === 'auto' ? [...acl.rules].sort(depthFirst) : sortedById(acl.rules);
-  // each rule's position in configuration order (the switches' auto-order tie-break), without an O(n²) indexOf
-  const configuredAt = new Map<H3cRule, number>();
-  acl.rules.forEach((r, k) => configuredAt.set(r, k));
+  // each rule's position in configuration order (the switches' auto-order tie-break), without an O(n²) indexOf;
+  // when the evaluation order is the configuration order (ids written ascending), the position is the index
+  let configuredAt: Map<H3cRule, number> | undefined;
+  if (ordered !== acl.rules) {
+    configuredAt = new Map();
+    acl.rules.forEach((r, k) => configuredAt!.set(r, k));
+  }
   // a rule naming object groups becomes consecutive sub-rules with its id and text (expand-groups.ts)
   const rules: Rule[] = [];
-  for (const r of ordered) {
-    const seq = configuredAt.get(r) ?? 0;
+  // the rules' texts as the parser rendered them, at their positions in creation order (seq)
+  const rendered = ruleBodies(acl);
+  const bodies = rendered?.length === acl.rules.length ? rendered : undefined;
+  for (let k = 0; k < ordered.length; k++) {
+    const r = ordered[k]!;
+    const seq = configuredAt ? (configuredAt.get(r) ?? 0) : k;
     const parts = expandRuleGroups(r, acl.family, config, diags);
-    const text = ruleText(r, acl.family, acl.category);
+    const body = bodies?.[seq];
+    const text = body !== undefined ? ruleTextOfBody(r.id, body) : ruleText(r, acl.family, acl.category);
     for (const x of parts) rules.push(convertRule(x, seq, text));
   }
   return {

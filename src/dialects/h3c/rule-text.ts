@@ -52,6 +52,27 @@ export function ruleText(r: H3cRule, family: IpFamily, category: 'basic' | 'adva
   return joined(r, family, category, false, r.id);
 }
 
+/** ruleText from the rule's id and its ruleBody, as one flat string. */
+export function ruleTextOfBody(id: number, body: string): string {
+  const w = WORDS;
+  w.length = 0;
+  w.push('rule', String(id), body);
+  const text = w.join(' ');
+  w.length = 0;
+  return text;
+}
+
+/**
+ * The statement key of a rule whose ruleBody in an ACL of `category` is `body`: the body itself when the
+ * two coincide (an advanced ACL's rule with its ports and ICMP type written as plain numbers, as most are),
+ * so such a rule is rendered once.
+ */
+export function statementKeyOfBody(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced', body: string): string {
+  const numeric = (p: H3cPort | undefined): boolean => !p || (p.written.length === p.operands.length && p.written.every((w, k) => w === String(p.operands[k])));
+  const icmpNumeric = !r.icmp || r.icmp.written === (r.icmp.code === undefined ? String(r.icmp.type) : `${r.icmp.type} ${r.icmp.code}`);
+  return category === 'advanced' && numeric(r.srcPort) && numeric(r.dstPort) && icmpNumeric ? body : ruleStatementKey(r, family);
+}
+
 /**
  * The words of a rule (after `rule N` when `id` is given) joined by single spaces. Every rule of a
  * config is rendered (its statement key when parsed, its text when converted), and the texts are

@@ -34,8 +34,8 @@ export interface AclDraft {
   rulesChanged: boolean;
   /** index in `rules` of each rule id (ids are unique in an ACL) */
   readonly posById: Map<number, number>;
-  /** ids of the rules with each statement text (usually one; undoing a setting can make two alike) */
-  readonly idsByBody: Map<string, number[]>;
+  /** ids of the rules with each statement key: one id, or a list when two are alike (undoing a setting can do that) */
+  readonly idsByBody: Map<string, number | number[]>;
   /** the highest rule id, -1 when there is no rule */
   maxId: number;
 }
@@ -116,6 +116,7 @@ export function renderRule(e: AclDraft, r: H3cRule): RuleRendering {
 export function findTwin(e: AclDraft, r: H3cRule, key: string): H3cRule | undefined {
   const ids = e.idsByBody.get(key);
   if (ids === undefined) return undefined;
+  if (typeof ids === 'number') return ids === r.id ? undefined : e.rules[e.posById.get(ids)!];
   let best: number | undefined;
   for (const id of ids) {
     const pos = e.posById.get(id)!;
@@ -199,14 +200,16 @@ function addToIndex(e: AclDraft, r: H3cRule, key: string, pos: number): void {
   e.posById.set(r.id, pos);
   if (r.id > e.maxId) e.maxId = r.id;
   const ids = e.idsByBody.get(key);
-  if (ids) ids.push(r.id);
-  else e.idsByBody.set(key, [r.id]);
+  if (ids === undefined) e.idsByBody.set(key, r.id);
+  else if (typeof ids === 'number') e.idsByBody.set(key, [ids, r.id]);
+  else ids.push(r.id);
 }
 
 function removeBody(e: AclDraft, r: H3cRule, key: string): void {
   const ids = e.idsByBody.get(key);
-  if (!ids) return;
-  const left = ids.filter((id) => id !== r.id);
-  if (left.length > 0) e.idsByBody.set(key, left);
+  if (ids === undefined) return;
+  const left = typeof ids === 'number' ? [ids].filter((id) => id !== r.id) : ids.filter((id) => id !== r.id);
+  if (left.length > 1) e.idsByBody.set(key, left);
+  else if (left.length === 1) e.idsByBody.set(key, left[0]!);
   else e.idsByBody.delete(key);
 }

@@ -20,7 +20,7 @@ import { generateCapture } from './generate.js';
 import { lintBench, type LintBenchResult } from './lint.js';
 import { bigRetrSection, coldStartSection, floodsSection, reportSection, retainedPhase } from './extra.js';
 import { aclPhase, replayPhase, walkPhase, type PhaseResult } from './phases.js';
-import { parsePhase } from './parse.js';
+import { checkBench, parsePhase } from './parse.js';
 import { allocPhase, gcPauseMs } from './alloc.js';
 import { jobsSection } from './jobs.js';
 
@@ -151,6 +151,18 @@ function parseBench(): void {
   }
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   process.stdout.write(`config parsing (target < 2,000 ms each; load average ${load} on ${availableParallelism()} cores):\n${table(rows).join('\n')}\n`);
+  process.stderr.write('bench: check of 100,000 rules…\n');
+  const dir = mkdtempSync(join(tmpdir(), 'ftpwall-bench-check-'));
+  try {
+    // the CLI as it ships: dist/cli as `npm run build` bundles it (the bench script builds it first)
+    const c = checkBench(resolve(ROOT, 'dist/cli/main.js'), dir);
+    process.stdout.write(
+      `ftpwall check of ${fmt(c.rules)} rules (${fmt(c.lines)} lines, 10 ACLs, whole process, best of 3; load average ${fmt(c.load, 1)} before): ` +
+        `${fmt(c.cpuMs / 1000, 2)} s CPU (user + sys), ${fmt(c.wallMs / 1000, 2)} s wall, peak RSS ${fmt(c.maxRssKb / 1024, 1)} MiB (target < 2 s)\n`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** `--jobs-only`: the --jobs section on a capture of --sessions sessions (default 40,000). */

@@ -7,8 +7,14 @@
  * - `named-32000` / `named-50000`: that many named ACLs of one rule each, bound on interfaces;
  * - `iptables-30000` / `nft-30000`: Linux rulesets of that many user chains, each jumped to from the
  *   forward chain (chain lookups by name were a scan each: 30,000 chains took minutes).
+ * Then `ftpwall check` of a generated 100,000-rule config as a whole process (checkBench, issue 13).
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseConfig } from '../src/dialects/load.js';
+import { createPrng } from '../src/sim/prng.js';
 import type { PhaseResult } from './phases.js';
 
 /** A dump of about `lines` lines with `rules` ACL rules. */
@@ -120,4 +126,75 @@ export function parsePhase(kind: string, rounds = 3): PhaseResult {
   }
   if (errors > 0) throw new Error(`bench: the generated ${kind} config has ${errors} errors`);
   return { phase: `parse ${kind}`, packets: lines, ms: best, maxRssKb: process.resourceUsage().maxRSS, detail: { lines, acls, rules, cpuMs: Math.round(bestCpu) } };
+}
+
+/**
+ * 10 advanced ACLs of 10,000 host-to-host rules each (`rule N permit tcp source A 0 destination B 0
+ * destination-port eq P`, seeded addresses and services) and a final `deny ip`, ACL 3000 bound on one
+ * interface: 100,034 lines, 100,010 rules.
+ */
+export function checkConfig(acls = 10, rulesPerAcl = 10_000): string {
+  const prng = createPrng(13);
+  const pick = (n: number): number => prng.nextUint32() % n;
+  const services = [21, 22, 80, 443, 3306, 8080];
+  const out: string[] = [];
+  for (let a = 0; a < acls; a++) {
+    out.push(`acl advanced ${3000 + a}`);
+    for (let k = 0; k < rulesPerAcl; k++)
+      out.push(` rule ${k * 5} permit tcp source 10.${pick(256)}.${pick(256)}.${1 + pick(254)} 0 destination 192.168.${pick(256)}.${1 + pick(254)} 0 destination-port eq ${services[pick(services.length)]}`);
+    out.push(' rule 60000 deny ip', '#');
+  }
+  out.push('interface GigabitEthernet1/0/1', ' packet-filter 3000 inbound', '#', 'return');
+  return `${out.join('\n')}\n`;
+}
+
+/** What checkBench measured: the check as a whole process, best of its rounds. */
+export interface CheckBenchResult {
+  readonly lines: number;
+  readonly rules: number;
+  readonly wallMs: number;
+  /** user + system CPU of the process (from /usr/bin/time), NaN without it */
+  readonly cpuMs: number;
+  readonly maxRssKb: number;
+  /** the load average before the runs */
+  readonly load: number;
+}
+
+/**
+ * `ftpwall check` (the bundled CLI at `cli`) of checkConfig written to `dir`: wall time, CPU time and peak RSS
+ * of the whole process (start-up, parse, convert, summary of 100,000 lines to a pipe), best of `rounds`.
+ */
+export function checkBench(cli: string, dir: string, rounds = 3): CheckBenchResult {
+  const text = checkConfig();
+  const file = join(dir, 'check-100000.cfg');
+  writeFileSync(file, text);
+  const timed = spawnSync('/usr/bin/time', ['-V']).error === undefined;
+  const timeFile = join(dir, 'check-time.txt');
+  const load = loadavg()[0]!;
+  let wallMs = Number.POSITIVE_INFINITY;
+  let cpuMs = Number.POSITIVE_INFINITY;
+  let maxRssKb = 0;
+  let rules = 0;
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const args = [process.execPath, cli, 'check', file];
+      const t0 = performance.now();
+      const child = timed
+        ? spawnSync('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 })
+        : spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', maxBuffer: 256 << 20 });
+      wallMs = Math.min(wallMs, performance.now() - t0);
+      if (child.status !== 0) throw new Error(`bench: check of the generated 100,000-rule config exited with ${String(child.status)}: ${child.stderr}`);
+      // the summary lists every rule once, indented under its ACL
+      rules = child.stdout.split('\n').filter((l) => l.startsWith('    rule ')).length;
+      if (timed) {
+        const [user, sys, rss] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number) as [number, number, number];
+        cpuMs = Math.min(cpuMs, (user + sys) * 1000);
+        maxRssKb = Math.max(maxRssKb, rss);
+      }
+    }
+  } finally {
+    rmSync(file, { force: true });
+    rmSync(timeFile, { force: true });
+  }
+  return { lines: text.split('\n').length - 1, rules, wallMs, cpuMs: timed ? cpuMs : Number.NaN, maxRssKb: timed ? maxRssKb : Number.NaN, load };
 }

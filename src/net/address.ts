@@ -33,11 +33,46 @@ export function copyIp(a: IpAddress): IpAddress {
 
 /** Parses dotted-quad IPv4 text to a uint32, or undefined when it is not a valid address. */
 export function parseIpv4(text: string): number | undefined {
+  const plain = plainDottedQuad(text);
+  if (plain !== undefined) return plain;
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) return undefined;
   const [valid] = Validator.isValidIPv4String(text);
   if (!valid) return undefined;
   const parts = text.split('.').map(Number);
   return (((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0);
+}
+
+/**
+ * The value of text that ip-num's Validator.isValidIPv4String certainly accepts, else undefined (then
+ * parseIpv4 asks ip-num). ip-num 1.6 accepts exactly four dot-separated octets of ASCII digits, each
+ * 0-255 without a leading zero (`010` is refused: inet_aton would read it as octal); this scan
+ * accepts exactly those, so for a config's tens of thousands of addresses the validator is not
+ * called for what it would accept anyway (a test checks the two agree).
+ */
+export function plainDottedQuad(text: string): number | undefined {
+  const n = text.length;
+  if (n < 7 || n > 15) return undefined;
+  let value = 0;
+  let octets = 0;
+  let i = 0;
+  while (i <= n) {
+    const start = i;
+    let octet = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      octet = octet * 10 + (c - 48);
+      i++;
+    }
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || octet > 255 || (digits > 1 && text.charCodeAt(start) === 48)) return undefined;
+    value = value * 256 + octet;
+    octets++;
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 46 || octets === 4) return undefined;
+    i++;
+  }
+  return octets === 4 ? value : undefined;
 }
 
 /** Parses IPv6 text (RFC 4291 forms, `::`, trailing dotted IPv4) to four words, or undefined. */

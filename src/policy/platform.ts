@@ -5,7 +5,7 @@
  * (C7-zh), so switches keep AND and firewalls, which share the router code base, OR), and VPN rules
  * (engine/static.ts via RuleScope).
  */
-import { produce } from 'immer';
+import { freeze, produce } from 'immer';
 import type { SourceSpan } from '../diag/diagnostic.js';
 import type { Acl, AddrMatch, Platform, Policy, PortMatch, Rule } from './model.js';
 
@@ -49,18 +49,29 @@ function reordered(acl: Acl, platform: Platform): readonly Rule[] {
   return acl.matchOrder === 'auto' ? [...acl.rules].sort(depthFirstOrder(platform)) : acl.rules;
 }
 
-/** The policy as a device of that kind evaluates it: auto order tie-break and TCP flag semantics. */
+/**
+ * The policy as a device of that kind evaluates it: auto order tie-break and TCP flag semantics.
+ * The next rules are computed outside the recipe and frozen before they go into the draft, so immer's
+ * finalize finds frozen rules and does not walk them (a 100,000-rule config has as many); an ACL whose
+ * rules keep their order and objects keeps its rules array.
+ */
 export function withPlatform(policy: Policy, platform: Platform): Policy {
-  // the next rules are computed from the frozen input, then stored into the draft
-  const next = policy.acls.map((acl) =>
-    reordered(acl, platform).map((r) =>
-      r.tcpFlags && r.tcpFlags.mask !== 0 ? { ...r, tcpFlags: { mask: r.tcpFlags.mask, value: r.tcpFlags.value, ...(platform === 'switch' ? {} : { any: true }) } } : r,
-    ),
-  );
+  const next = policy.acls.map((acl) => {
+    const order = reordered(acl, platform);
+    let rules: Rule[] | undefined;
+    order.forEach((r, k) => {
+      if (!r.tcpFlags || r.tcpFlags.mask === 0) return;
+      rules ??= order.slice();
+      rules[k] = freeze({ ...r, tcpFlags: freeze({ mask: r.tcpFlags.mask, value: r.tcpFlags.value, ...(platform === 'switch' ? {} : { any: true }) }) }, true);
+    });
+    const out = rules ?? order;
+    return out === acl.rules ? out : freeze(out, true);
+  });
   return produce(policy, (draft) => {
     draft.platform = platform;
     draft.acls.forEach((acl, i) => {
-      acl.rules = next[i] as unknown as typeof acl.rules;
+      // a draft's own rules array read back is a draft: compare with the original to leave it alone
+      if (next[i] !== policy.acls[i]!.rules) acl.rules = next[i] as unknown as typeof acl.rules;
     });
   });
 }

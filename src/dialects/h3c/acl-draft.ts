@@ -15,7 +15,7 @@
  * per view, which matters for configs with tens of thousands of named ACLs).
  */
 import { freeze, type Draft } from 'immer';
-import { ruleStatementKey } from './rule-text.js';
+import { ruleBody, statementKeyOfBody } from './rule-text.js';
 import type { H3cAcl, H3cRule } from './vendor.js';
 
 /** An open batch of edits to one ACL state; read the rules here, write them only through the functions below. */
@@ -26,21 +26,60 @@ export interface AclDraft {
   readonly draft: Draft<H3cAcl>;
   /** the rules as they stand, in creation order, as frozen objects; written only by the functions below */
   readonly rules: H3cRule[];
+  /** the statement key (ruleStatementKey) of each rule of `rules`, at the same position */
+  readonly keys: string[];
+  /** the text (ruleBody in the ACL's category) of each rule of `rules`, at the same position */
+  readonly bodies: string[];
   /** true once `rules` differs from the base's */
   rulesChanged: boolean;
   /** index in `rules` of each rule id (ids are unique in an ACL) */
   readonly posById: Map<number, number>;
-  /** ids of the rules with each statement text (usually one; undoing a setting can make two alike) */
-  readonly idsByBody: Map<string, number[]>;
+  /** ids of the rules with each statement key: one id, or a list when two are alike (undoing a setting can do that) */
+  readonly idsByBody: Map<string, number | number[]>;
   /** the highest rule id, -1 when there is no rule */
   maxId: number;
+}
+
+/** A rule rendered once: its statement key (duplicate detection) and its text (ruleBody). */
+export interface RuleRendering {
+  readonly key: string;
+  readonly body: string;
+}
+
+/** The keys and texts of the rules of a finished ACL state, at the positions of its rules. */
+interface RulesText {
+  readonly keys: readonly string[];
+  readonly bodies: readonly string[];
+}
+
+/**
+ * The statement keys and texts of the rules of each finished ACL state, by its (frozen) rules array:
+ * entering the view of a large ACL again reuses them instead of rendering every rule again, and
+ * convert.ts takes the texts (ruleBodies). One entry per ACL state, not per rule: a weak map of a
+ * hundred thousand rules costs the garbage collector dearly.
+ */
+const textOfRules = new WeakMap<readonly H3cRule[], RulesText>();
+
+/** The text (ruleBody in its ACL's category) of each rule of `acl`, at the positions of `acl.rules`, when the parser rendered them. */
+export function ruleBodies(acl: H3cAcl): readonly string[] | undefined {
+  return textOfRules.get(acl.rules)?.bodies;
 }
 
 /** Opens a batch of edits on `acl` (O(rules) once). */
 export function openAclDraft(acl: H3cAcl): AclDraft {
   // The ACL's scalar fields are edited on a shallow mutable copy: an immer draft (a Proxy, finished
   // by a walk) per ACL view made parsing tens of thousands of small named ACLs slow (issue 14, finding 9).
-  const e: AclDraft = { base: acl, draft: { ...acl } as Draft<H3cAcl>, rules: [...acl.rules], rulesChanged: false, posById: new Map(), idsByBody: new Map(), maxId: -1 };
+  const known = textOfRules.get(acl.rules);
+  const e: AclDraft = { base: acl, draft: { ...acl } as Draft<H3cAcl>, rules: acl.rules.slice(), keys: [], bodies: [], rulesChanged: false, posById: new Map(), idsByBody: new Map(), maxId: -1 };
+  if (known) {
+    for (const k of known.keys) e.keys.push(k);
+    for (const b of known.bodies) e.bodies.push(b);
+  } else
+    for (const r of acl.rules) {
+      const t = renderRule(e, r);
+      e.keys.push(t.key);
+      e.bodies.push(t.body);
+    }
   reindex(e);
   return e;
 }
@@ -54,8 +93,11 @@ export function finishAclDraft(e: AclDraft): H3cAcl {
   const keys = new Set([...Object.keys(base), ...Object.keys(copy)]);
   let changed = false;
   for (const k of keys) if (base[k] !== copy[k]) changed = true;
+  if (!changed) return e.base;
   // rules are frozen one by one as they are written (pushRule, replaceRule): freezing the state walks only new arrays
-  return changed ? freeze(next, true) : e.base;
+  const state = freeze(next, true);
+  textOfRules.set(state.rules, { keys: e.keys, bodies: e.bodies });
+  return state;
 }
 
 /** The rule with that id, if any. */
@@ -64,49 +106,63 @@ export function ruleById(e: AclDraft, id: number): H3cRule | undefined {
   return pos === undefined ? undefined : e.rules[pos];
 }
 
-/** The first rule, in creation order, other than `r` itself (same id) with the same statement as `r`. */
-export function findTwin(e: AclDraft, r: H3cRule): H3cRule | undefined {
-  const ids = e.idsByBody.get(cachedBody(r, e.base.family));
+/** The statement key and text of a rule for this batch's ACL (findTwin, pushRule and replaceRule take them, so a rule is rendered once). */
+export function renderRule(e: AclDraft, r: H3cRule): RuleRendering {
+  const body = ruleBody(r, e.base.family, e.base.category);
+  return { key: statementKeyOfBody(r, e.base.family, e.base.category, body), body };
+}
+
+/** The first rule, in creation order, other than `r` itself (same id) with the same statement (`key`, statementKey) as `r`. */
+export function findTwin(e: AclDraft, r: H3cRule, key: string): H3cRule | undefined {
+  const ids = e.idsByBody.get(key);
+  if (ids === undefined) return undefined;
+  if (typeof ids === 'number') return ids === r.id ? undefined : e.rules[e.posById.get(ids)!];
   let best: number | undefined;
-  for (const id of ids ?? []) {
+  for (const id of ids) {
     const pos = e.posById.get(id)!;
     if (id !== r.id && (best === undefined || pos < best)) best = pos;
   }
   return best === undefined ? undefined : e.rules[best];
 }
 
-/** Appends a new rule (its id must not exist yet). */
-export function pushRule(e: AclDraft, r: H3cRule): void {
-  freeze(r, true);
+/** Appends a new rule (its id must not exist yet); `t` is its renderRule. */
+export function pushRule(e: AclDraft, r: H3cRule, t: RuleRendering): void {
+  freezeRule(r);
   e.rules.push(r);
+  e.keys.push(t.key);
+  e.bodies.push(t.body);
   e.rulesChanged = true;
-  addToIndex(e, r, e.rules.length - 1);
+  addToIndex(e, r, t.key, e.rules.length - 1);
 }
 
-/** Replaces the rule with `r.id` by `r`, at the same position. */
-export function replaceRule(e: AclDraft, r: H3cRule): void {
+/** Replaces the rule with `r.id` by `r` (`t` its renderRule), at the same position. */
+export function replaceRule(e: AclDraft, r: H3cRule, t: RuleRendering): void {
   const pos = e.posById.get(r.id);
   if (pos === undefined) throw new Error(`invariant: rule ${r.id} is not in the ACL draft`);
-  freeze(r, true);
-  removeBody(e, e.rules[pos]!);
+  freezeRule(r);
+  removeBody(e, e.rules[pos]!, e.keys[pos]!);
   e.rules[pos] = r;
+  e.keys[pos] = t.key;
+  e.bodies[pos] = t.body;
   e.rulesChanged = true;
-  addToIndex(e, r, pos);
+  addToIndex(e, r, t.key, pos);
 }
 
 /** Removes the rule with that id (it must exist). */
 export function removeRule(e: AclDraft, id: number): void {
   const pos = e.posById.get(id);
   if (pos === undefined) throw new Error(`invariant: rule ${id} is not in the ACL draft`);
-  removeBody(e, e.rules[pos]!);
+  removeBody(e, e.rules[pos]!, e.keys[pos]!);
   e.rules.splice(pos, 1);
+  e.keys.splice(pos, 1);
+  e.bodies.splice(pos, 1);
   e.rulesChanged = true;
   e.posById.delete(id);
   for (let k = pos; k < e.rules.length; k++) e.posById.set(e.rules[k]!.id, k);
   if (id === e.maxId) e.maxId = e.rules.reduce((m, r) => Math.max(m, r.id), -1);
 }
 
-/** Gives rules new ids (`newId` maps old id → new id; rules keep their positions). */
+/** Gives rules new ids (`newId` maps old id → new id; rules keep their positions, statements and texts, which have no id). */
 export function renumberRules(e: AclDraft, newId: ReadonlyMap<number, number>): void {
   e.rules.forEach((r, pos) => {
     const id = newId.get(r.id)!;
@@ -117,42 +173,43 @@ export function renumberRules(e: AclDraft, newId: ReadonlyMap<number, number>): 
   reindex(e);
 }
 
+/**
+ * Freezes a new rule deeply. Its parts are usually frozen already where the parser made them
+ * (operands.ts, rule-parser.ts), and then the rule itself is all that is left to freeze: immer's
+ * deep freeze would visit each part only to find it frozen.
+ */
+function freezeRule(r: H3cRule): void {
+  for (const k in r) {
+    const v = (r as unknown as Record<string, unknown>)[k];
+    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+      freeze(r, true);
+      return;
+    }
+  }
+  freeze(r);
+}
+
 function reindex(e: AclDraft): void {
   e.posById.clear();
   e.idsByBody.clear();
   e.maxId = -1;
-  e.rules.forEach((r, pos) => addToIndex(e, r, pos));
+  e.rules.forEach((r, pos) => addToIndex(e, r, e.keys[pos]!, pos));
 }
 
-function addToIndex(e: AclDraft, r: H3cRule, pos: number): void {
+function addToIndex(e: AclDraft, r: H3cRule, key: string, pos: number): void {
   e.posById.set(r.id, pos);
   if (r.id > e.maxId) e.maxId = r.id;
-  const body = cachedBody(r, e.base.family);
-  const ids = e.idsByBody.get(body);
-  if (ids) ids.push(r.id);
-  else e.idsByBody.set(body, [r.id]);
+  const ids = e.idsByBody.get(key);
+  if (ids === undefined) e.idsByBody.set(key, r.id);
+  else if (typeof ids === 'number') e.idsByBody.set(key, [ids, r.id]);
+  else ids.push(r.id);
 }
 
-function removeBody(e: AclDraft, r: H3cRule): void {
-  const body = cachedBody(r, e.base.family);
-  const ids = e.idsByBody.get(body);
-  if (!ids) return;
-  const left = ids.filter((id) => id !== r.id);
-  if (left.length > 0) e.idsByBody.set(body, left);
-  else e.idsByBody.delete(body);
-}
-
-/**
- * Rule texts by rule object. Rules are frozen, so a rule's text never changes and is rendered
- * once, even when a view of a large ACL is entered again (the index is then rebuilt from it).
- */
-const bodyCache = new WeakMap<H3cRule, string>();
-
-function cachedBody(r: H3cRule, family: 4 | 6): string {
-  let body = bodyCache.get(r);
-  if (body === undefined) {
-    body = ruleStatementKey(r, family);
-    bodyCache.set(r, body);
-  }
-  return body;
+function removeBody(e: AclDraft, r: H3cRule, key: string): void {
+  const ids = e.idsByBody.get(key);
+  if (ids === undefined) return;
+  const left = typeof ids === 'number' ? [ids].filter((id) => id !== r.id) : ids.filter((id) => id !== r.id);
+  if (left.length > 1) e.idsByBody.set(key, left);
+  else if (left.length === 1) e.idsByBody.set(key, left[0]!);
+  else e.idsByBody.delete(key);
 }

@@ -27,7 +27,7 @@
  * leaves the view, so an N-rule ACL costs O(N); the `apply…`/`set…` functions edit one state at once.
  */
 import { freeze, produce } from 'immer';
-import { findTwin, finishAclDraft, openAclDraft, pushRule, removeRule, renumberRules, replaceRule, ruleById, type AclDraft } from './acl-draft.js';
+import { findTwin, finishAclDraft, openAclDraft, pushRule, removeRule, renumberRules, replaceRule, ruleById, renderRule, type AclDraft } from './acl-draft.js';
 import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
 import type { H3cAcl, H3cRule, H3cRuleOptions } from './vendor.js';
 import type { MatchOrder } from '../../policy/model.js';
@@ -65,13 +65,12 @@ export function applyRule(acl: H3cAcl, cmd: RuleCommand, at: SourceSpan, diags: 
 /** Applies a `rule` command to an open batch of edits (a refused command changes nothing). */
 export function editRule(e: AclDraft, cmd: RuleCommand, at: SourceSpan, diags: Diagnostic[]): void {
   const acl = e.base; // family, category, number and name: the edits below never change them
-  const label = describeAcl(acl);
   const existing = cmd.id === undefined ? undefined : ruleById(e, cmd.id);
   if (existing) {
     if (e.draft.matchOrder === 'auto') {
       diags.push({
         severity: 'error',
-        message: `rule ${existing.id} already exists in ${label}, which uses match-order auto: Comware edits rules only in match-order config`,
+        message: `rule ${existing.id} already exists in ${describeAcl(acl)}, which uses match-order auto: Comware edits rules only in match-order config`,
         span: at,
         suggestion: `remove it first with 'undo rule ${existing.id}'`,
       });
@@ -80,19 +79,20 @@ export function editRule(e: AclDraft, cmd: RuleCommand, at: SourceSpan, diags: D
     const merged: H3cRule = { ...existing, ...definedOptions(cmd.options), action: cmd.action, protocol: cmd.protocol, at };
     const mismatch = protocolMismatch(merged, acl.family);
     if (mismatch) {
-      diags.push({ severity: 'error', message: `editing rule ${existing.id} of ${label} would leave it invalid: ${mismatch}`, span: at });
+      diags.push({ severity: 'error', message: `editing rule ${existing.id} of ${describeAcl(acl)} would leave it invalid: ${mismatch}`, span: at });
       return;
     }
-    const twin = findTwin(e, merged);
+    const t = renderRule(e, merged);
+    const twin = findTwin(e, merged, t.key);
     if (twin) {
-      diags.push(duplicateWarning(twin, label, at));
+      diags.push(duplicateWarning(twin, describeAcl(acl), at));
       return;
     }
     const before = ruleBody(existing, acl.family, acl.category);
-    replaceRule(e, merged);
+    replaceRule(e, merged, t);
     diags.push({
       severity: 'info',
-      message: `rule ${existing.id} of ${label} is edited in place: '${before}' becomes '${ruleBody(merged, acl.family, acl.category)}' (Comware keeps the options not given)`,
+      message: `rule ${existing.id} of ${describeAcl(acl)} is edited in place: '${before}' becomes '${ruleBody(merged, acl.family, acl.category)}' (Comware keeps the options not given)`,
       span: at,
     });
     return;
@@ -105,19 +105,24 @@ export function editRule(e: AclDraft, cmd: RuleCommand, at: SourceSpan, diags: D
   if (id > MAX_RULE_ID) {
     diags.push({
       severity: 'error',
-      message: `no rule id left in ${label}: the next multiple of step ${step} is ${id}, above ${MAX_RULE_ID}`,
+      message: `no rule id left in ${describeAcl(acl)}: the next multiple of step ${step} is ${id}, above ${MAX_RULE_ID}`,
       span: at,
       suggestion: 'give the rule an explicit id',
     });
     return;
   }
-  const rule: H3cRule = { ...definedOptions(cmd.options), id, action: cmd.action, protocol: cmd.protocol, at };
-  const twin = findTwin(e, rule);
+  const rule = definedOptions(cmd.options) as { -readonly [K in keyof H3cRule]: H3cRule[K] };
+  rule.id = id;
+  rule.action = cmd.action;
+  rule.protocol = cmd.protocol;
+  rule.at = at;
+  const t = renderRule(e, rule);
+  const twin = findTwin(e, rule, t.key);
   if (twin) {
-    diags.push(duplicateWarning(twin, label, at));
+    diags.push(duplicateWarning(twin, describeAcl(acl), at));
     return;
   }
-  pushRule(e, rule);
+  pushRule(e, rule, t);
 }
 
 /** Runs edits on a batch opened on `acl` and finishes it: the next state, or `acl` itself when nothing changed. */
@@ -135,8 +140,14 @@ function duplicateWarning(twin: H3cRule, label: string, at: SourceSpan): Diagnos
   };
 }
 
+/** A new object with the options that are set, in the order given. */
 function definedOptions(o: H3cRuleOptions): H3cRuleOptions {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as H3cRuleOptions;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    const v = (o as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as H3cRuleOptions;
 }
 
 /** Settings `undo rule N <setting>…` can remove, mapped to the option they clear. */
@@ -201,7 +212,7 @@ export function editUndoRule(e: AclDraft, id: number, settings: readonly string[
       delete r[field];
     }
   }
-  replaceRule(e, r as unknown as H3cRule);
+  replaceRule(e, r as unknown as H3cRule, renderRule(e, r as unknown as H3cRule));
   return undefined;
 }
 
@@ -214,7 +225,8 @@ export function setRuleComment(acl: H3cAcl, id: number, comment: string): H3cAcl
 export function editRuleComment(e: AclDraft, id: number, comment: string): void {
   const rule = ruleById(e, id);
   if (!rule) throw new Error(`invariant: rule ${id} does not exist in ${describeAcl(e.base)}`);
-  replaceRule(e, { ...rule, comment });
+  const next = { ...rule, comment };
+  replaceRule(e, next, renderRule(e, next));
 }
 
 /** `description TEXT` in an ACL view; returns the next state. */

@@ -4,6 +4,7 @@
  * names, ASPF `detect ftp` applications turned into Inspections, and the
  * default action (Comware default: permit).
  */
+import { freeze } from 'immer';
 import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
 import { PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../net/packet.js';
 import type { Acl, AddrMatch, Binding, DefaultAction, Inspection, Policy, PortMatch, Rule, SessionPoint, SessionProtocol, SessionScope } from '../../policy/model.js';
@@ -11,7 +12,8 @@ import { indexVendorAcls } from './acl-view.js';
 import { convertZones } from './convert-zones.js';
 import { expandRuleGroups } from './expand-groups.js';
 import { convertNat } from './nat-view.js';
-import { ruleText } from './rule-text.js';
+import { ruleText, ruleTextOfBody } from './rule-text.js';
+import { ruleBodies } from './acl-draft.js';
 import type { H3cAcl, H3cAddr, H3cConfig, H3cPort, H3cRule } from './vendor.js';
 
 /** The FTP control port ASPF `detect ftp` watches unless a port mapping adds others. */
@@ -88,10 +90,27 @@ function timeRangeNotices(config: H3cConfig, diags: Diagnostic[]): void {
 }
 
 function convertAcl(acl: H3cAcl, config: H3cConfig, diags: Diagnostic[]): Acl {
-  const ordered = acl.matchOrder === 'auto' ? [...acl.rules].sort(depthFirst) : [...acl.rules].sort((a, b) => a.id - b.id);
-  // each rule's position in configuration order (the switches' auto-order tie-break), without an O(n²) indexOf
-  const configuredAt = new Map<H3cRule, number>();
-  acl.rules.forEach((r, k) => configuredAt.set(r, k));
+  const ordered = acl.matchOrder === 'auto' ? [...acl.rules].sort(depthFirst) : sortedById(acl.rules);
+  // each rule's position in configuration order (the switches' auto-order tie-break), without an O(n²) indexOf;
+  // when the evaluation order is the configuration order (ids written ascending), the position is the index
+  let configuredAt: Map<H3cRule, number> | undefined;
+  if (ordered !== acl.rules) {
+    configuredAt = new Map();
+    acl.rules.forEach((r, k) => configuredAt!.set(r, k));
+  }
+  // a rule naming object groups becomes consecutive sub-rules with its id and text (expand-groups.ts)
+  const rules: Rule[] = [];
+  // the rules' texts as the parser rendered them, at their positions in creation order (seq)
+  const rendered = ruleBodies(acl);
+  const bodies = rendered?.length === acl.rules.length ? rendered : undefined;
+  for (let k = 0; k < ordered.length; k++) {
+    const r = ordered[k]!;
+    const seq = configuredAt ? (configuredAt.get(r) ?? 0) : k;
+    const parts = expandRuleGroups(r, acl.family, config, diags);
+    const body = bodies?.[seq];
+    const text = body !== undefined ? ruleTextOfBody(r.id, body) : ruleText(r, acl.family, acl.category);
+    for (const x of parts) rules.push(convertRule(x, seq, text));
+  }
   return {
     name: aclName(acl),
     ...(acl.number !== undefined ? { number: acl.number } : {}),
@@ -100,18 +119,29 @@ function convertAcl(acl: H3cAcl, config: H3cConfig, diags: Diagnostic[]): Acl {
     matchOrder: acl.matchOrder,
     step: acl.step,
     ...(acl.description !== undefined ? { description: acl.description } : {}),
-    // a rule naming object groups becomes consecutive sub-rules with its id and text (expand-groups.ts)
-    rules: ordered.flatMap((r) => {
-      const seq = configuredAt.get(r) ?? 0;
-      return expandRuleGroups(r, acl.family, config, diags).map((x) => (x === r ? convertRule(r, acl, seq) : { ...convertRule(x, acl, seq), text: ruleText(r, acl.family, acl.category) }));
-    }),
+    // frozen once here, each rule frozen as it was made: the policy's immer transforms (withPlatform)
+    // then find frozen rules and never walk the tens of thousands of them again
+    rules: freeze(rules),
     at: acl.at,
   };
 }
 
+/** The rules by ascending id; the array itself when it is sorted already (the usual case: ids grow as rules are written). */
+function sortedById(rules: readonly H3cRule[]): readonly H3cRule[] {
+  for (let k = 1; k < rules.length; k++) if (rules[k - 1]!.id > rules[k]!.id) return [...rules].sort((a, b) => a.id - b.id);
+  return rules;
+}
+
+const ANY: AddrMatch = freeze({ kind: 'any' });
+
+/**
+ * The address condition. A rule's own address is a frozen vendor object of the same shape, so it is
+ * shared; an object group's member is copied and frozen (the vendor's groups stay as they were).
+ */
 function addr(a: H3cAddr | undefined): AddrMatch {
-  if (!a || a.kind === 'any') return { kind: 'any' };
-  return a.kind === 'v4' ? { kind: 'v4', addr: a.addr, wildcard: a.wildcard } : { kind: 'v6', addr: a.addr, prefixLen: a.prefixLen };
+  if (!a || a.kind === 'any') return ANY;
+  if (Object.isFrozen(a)) return a;
+  return freeze(a.kind === 'v4' ? { kind: 'v4', addr: a.addr, wildcard: a.wildcard } : { kind: 'v6', addr: a.addr, prefixLen: a.prefixLen }, true);
 }
 
 /** The inclusive port ranges of an operator (`lt`/`gt` are strict, as the references define them). */
@@ -131,42 +161,57 @@ export function portRanges(p: Pick<H3cPort, 'op' | 'operands'>): [number, number
   }
 }
 
+/** The port condition, frozen; `eq N` is one shared object per N (most rules of a large ACL say `eq` something). */
 function port(p: H3cPort): PortMatch {
-  return { op: p.op, operands: [...p.operands], ranges: portRanges(p) };
+  if (p.op === 'eq') {
+    const n = p.operands[0]!;
+    let m = EQ_MATCHES.get(n);
+    if (!m) EQ_MATCHES.set(n, (m = freeze({ op: 'eq', operands: freeze([n]), ranges: freeze([freeze([n, n] as [number, number])]) })));
+    return m;
+  }
+  return freeze({ op: p.op, operands: p.operands.slice(), ranges: portRanges(p) }, true);
 }
 
-function convertRule(r: H3cRule, acl: H3cAcl, seq: number): Rule {
-  const unsimulated: string[] = [];
-  for (const [k, v] of r.qos ?? []) unsimulated.push(`${k} ${v}`);
-  if (r.logging) unsimulated.push('logging');
-  if (r.counting) unsimulated.push('counting');
-  if (r.flowLogging) unsimulated.push('flow-logging');
+/** `eq N` port conditions by N (at most 65,536). */
+const EQ_MATCHES = new Map<number, PortMatch>();
+
+/**
+ * One vendor rule (or object-group sub-rule) as a frozen policy Rule, its parts frozen as they are
+ * made. The fields are written in one fixed order (the order JSON output shows them), only those that apply.
+ */
+function convertRule(r: H3cRule, seq: number, text: string): Rule {
+  let unsimulated: string[] | undefined;
+  const note = (what: string): void => {
+    (unsimulated ??= []).push(what);
+  };
+  for (const [k, v] of r.qos ?? []) note(`${k} ${v}`);
+  if (r.logging) note('logging');
+  if (r.counting) note('counting');
+  if (r.flowLogging) note('flow-logging');
   let mask = 0;
   let value = 0;
   for (const [flag, v] of r.flags ?? []) {
     mask |= FLAG_BITS[flag]!;
     if (v === 1) value |= FLAG_BITS[flag]!;
   }
-  return {
-    id: r.id,
-    action: r.action,
-    protocol: r.protocol,
-    src: addr(r.src),
-    dst: addr(r.dst),
-    ...(r.srcPort ? { srcPort: port(r.srcPort) } : {}),
-    ...(r.dstPort ? { dstPort: port(r.dstPort) } : {}),
-    ...(r.established ? { established: true } : {}),
-    ...(mask !== 0 ? { tcpFlags: { mask, value } } : {}),
-    ...(r.fragment ? { fragmentOnly: true } : {}),
-    ...(r.icmp ? { icmpType: r.icmp.type, ...(r.icmp.code !== undefined ? { icmpCode: r.icmp.code } : {}) } : {}),
-    ...(r.vpnInstance !== undefined ? { vpnInstance: r.vpnInstance } : {}),
-    ...(r.timeRange !== undefined ? { timeRange: r.timeRange } : {}),
-    ...(unsimulated.length > 0 ? { unsimulated } : {}),
-    ...(r.comment !== undefined ? { comment: r.comment } : {}),
-    seq,
-    text: ruleText(r, acl.family, acl.category),
-    at: r.at,
-  };
+  const out: { -readonly [K in keyof Rule]: Rule[K] } = { id: r.id, action: r.action, protocol: r.protocol, src: addr(r.src), dst: addr(r.dst) } as Rule;
+  if (r.srcPort) out.srcPort = port(r.srcPort);
+  if (r.dstPort) out.dstPort = port(r.dstPort);
+  if (r.established) out.established = true;
+  if (mask !== 0) out.tcpFlags = freeze({ mask, value });
+  if (r.fragment) out.fragmentOnly = true;
+  if (r.icmp) {
+    out.icmpType = r.icmp.type;
+    if (r.icmp.code !== undefined) out.icmpCode = r.icmp.code;
+  }
+  if (r.vpnInstance !== undefined) out.vpnInstance = r.vpnInstance;
+  if (r.timeRange !== undefined) out.timeRange = r.timeRange;
+  if (unsimulated) out.unsimulated = freeze(unsimulated);
+  if (r.comment !== undefined) out.comment = r.comment;
+  out.seq = seq;
+  out.text = text;
+  out.at = freeze(r.at, true);
+  return freeze(out);
 }
 
 /** Number of "care" bits of an address condition: more means a narrower range. */

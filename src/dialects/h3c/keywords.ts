@@ -42,9 +42,18 @@ export function protocolNames(family: IpFamily): ReadonlyMap<string, number | 'a
 /** The name Comware prints for a protocol number in an ACL of `family`, or the number. */
 export function protocolText(protocol: number | 'any', family: IpFamily): string {
   if (protocol === 'any') return family === 4 ? 'ip' : 'ipv6';
-  for (const [name, n] of protocolNames(family)) if (n === protocol) return name;
-  return String(protocol);
+  return (family === 4 ? NAME_OF_V4 : NAME_OF_V6).get(protocol) ?? String(protocol);
 }
+
+/** Number → the first name the table gives it (rules are displayed once each: a lookup, not a scan). */
+function namesByNumber(names: ReadonlyMap<string, number | 'any'>): ReadonlyMap<number, string> {
+  const out = new Map<number, string>();
+  for (const [name, n] of names) if (n !== 'any' && !out.has(n)) out.set(n, name);
+  return out;
+}
+
+const NAME_OF_V4 = namesByNumber(PROTOCOLS_V4);
+const NAME_OF_V6 = namesByNumber(PROTOCOLS_V6);
 
 /** TCP port names (command reference table "TCP port numbers can be represented as"). */
 export const TCP_PORT_NAMES: ReadonlyMap<string, number> = new Map([

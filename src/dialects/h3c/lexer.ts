@@ -38,12 +38,20 @@ export function lexConfig(text: string, file: string): Line[] {
 
 /** The lines of `text` one at a time, tokenised as they are read (a large config is never held twice). */
 export function* lexLines(text: string, file: string): Generator<Line> {
-  const lineBreak = /\r\n|\r|\n/g;
   let start = 0;
   let lineNo = 0;
-  for (let m = lineBreak.exec(text); m !== null; m = lineBreak.exec(text)) {
-    yield lexLine(text.slice(start, m.index), ++lineNo, file);
-    start = m.index + m[0].length;
+  if (!text.includes('\r')) {
+    // LF only (the usual case): indexOf finds each break faster than the regular expression below
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      yield lexLine(text.slice(start, end), ++lineNo, file);
+      start = end + 1;
+    }
+  } else {
+    const lineBreak = /\r\n|\r|\n/g;
+    for (let m = lineBreak.exec(text); m !== null; m = lineBreak.exec(text)) {
+      yield lexLine(text.slice(start, m.index), ++lineNo, file);
+      start = m.index + m[0].length;
+    }
   }
   if (start < text.length) yield lexLine(text.slice(start), ++lineNo, file);
 }
@@ -68,12 +76,14 @@ export function lexLine(text: string, lineNo: number, file: string): Line {
     }
   }
   const tokens: Token[] = [];
+  const n = text.length;
   let i = start;
-  while (i < text.length) {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
-    if (i >= text.length) break;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    while (c === SPACE || c === TAB) c = ++i < n ? text.charCodeAt(i) : -1;
+    if (i >= n) break;
     const s = i;
-    while (i < text.length && text[i] !== ' ' && text[i] !== '\t') i++;
+    while (c !== SPACE && c !== TAB && c !== -1) c = ++i < n ? text.charCodeAt(i) : -1;
     const word = text.slice(s, i);
     // A `#` word after a command starts a trailing comment (annotated dumps, and `# ftpwall: ignore KIND`
     // lint directives): never part of a name or the command.
@@ -84,6 +94,8 @@ export function lexLine(text: string, lineNo: number, file: string): Line {
 }
 
 const NO_TOKENS: readonly Token[] = Object.freeze([]);
+const SPACE = 32;
+const TAB = 9;
 
 /** The span of one token. */
 export function tokenSpan(line: Line, token: Token): SourceSpan {

@@ -1,7 +1,10 @@
 /**
  * Operand parsers for rule options: addresses with wildcards or prefixes, port
- * operators, protocols. Each returns a value or a located diagnostic; none throws.
+ * operators, protocols. Each returns a value or a located diagnostic; none throws. The values are
+ * frozen as they are made (they become parts of frozen rule states: a rule then needs only a shallow
+ * freeze, acl-draft.ts), and equal ones may be shared.
  */
+import { freeze } from 'immer';
 import type { Diagnostic } from '../../diag/diagnostic.js';
 import { suggest } from './suggest.js';
 import { ipv4Mask, parseIpv4, parseIpv6, type IpFamily, type Ipv6Words } from '../../net/address.js';
@@ -27,9 +30,12 @@ export type IsKeyword = (lower: string) => boolean;
 export function parseAddress(line: Line, i: number, family: IpFamily, after: Token, isKeyword: IsKeyword): Operand<H3cAddr> {
   const t = line.tokens[i];
   if (!t || isKeyword(t.lower)) return fail(line, t, `expected an address or 'any' after '${after.text}'`);
-  if (t.lower === 'any') return { ok: true, value: { kind: 'any' }, used: 1 };
+  if (t.lower === 'any') return { ok: true, value: ANY, used: 1 };
   return family === 4 ? parseV4(line, i, t, isKeyword) : parseV6(line, i, t, isKeyword);
 }
+
+/** `any`, one frozen object for every rule. */
+const ANY: H3cAddr = freeze({ kind: 'any' });
 
 function parseV4(line: Line, i: number, t: Token, isKeyword: IsKeyword): Operand<H3cAddr> {
   if (t.text.includes(':')) return fail(line, t, `'${t.text}' is an IPv6 address in an IPv4 ACL`, "use 'acl ipv6 advanced' for IPv6 rules");
@@ -40,7 +46,7 @@ function parseV4(line: Line, i: number, t: Token, isKeyword: IsKeyword): Operand
     if (addr === undefined) return fail(line, t, `bad IPv4 address '${t.text.slice(0, slash)}'`);
     if (!/^\d{1,2}$/.test(lenText) || Number(lenText) > 32) return fail(line, t, `bad prefix length '${lenText}' (0-32)`);
     const wildcard = ~ipv4Mask(Number(lenText)) >>> 0;
-    return { ok: true, value: { kind: 'v4', addr: (addr & ~wildcard) >>> 0, wildcard }, used: 1 };
+    return { ok: true, value: freeze({ kind: 'v4', addr: (addr & ~wildcard) >>> 0, wildcard }), used: 1 };
   }
   const addr = parseIpv4(t.text);
   if (addr === undefined) return fail(line, t, `bad IPv4 address '${t.text}'`);
@@ -50,7 +56,7 @@ function parseV4(line: Line, i: number, t: Token, isKeyword: IsKeyword): Operand
   const wildcard = w.text === '0' ? 0 : parseIpv4(w.text);
   if (wildcard === undefined)
     return fail(line, w, `bad wildcard mask '${w.text}'`, 'a wildcard is a dotted quad such as 0.0.0.255 (1 bits mean "any value"), or 0 for one host');
-  return { ok: true, value: { kind: 'v4', addr: (addr & ~wildcard) >>> 0, wildcard }, used: 2 };
+  return { ok: true, value: freeze({ kind: 'v4', addr: (addr & ~wildcard) >>> 0, wildcard }), used: 2 };
 }
 
 /** True when `w` is a subnet mask (ones then zeros) but not a plain wildcard (zeros then ones). */
@@ -85,7 +91,7 @@ function parseV6(line: Line, i: number, t: Token, isKeyword: IsKeyword): Operand
     return fail(line, where, `bad prefix length '${lenText}' (0-128)`);
   }
   const prefixLen = Number(lenText);
-  return { ok: true, value: { kind: 'v6', addr: maskV6(addr, prefixLen), prefixLen }, used };
+  return { ok: true, value: freeze({ kind: 'v6', addr: freeze(maskV6(addr, prefixLen)), prefixLen }), used };
 }
 
 /** Clears the host bits of an IPv6 address beyond `prefixLen`. */
@@ -106,6 +112,10 @@ export function parsePort(line: Line, i: number, protocol: number, after: Token,
   if (!opTok || !op) {
     const near = opTok ? suggest(opTok.lower, OPERATORS) : undefined;
     return fail(line, opTok, `expected an operator (lt, gt, eq, neq, range) after '${after.text}'`, near ? `did you mean '${near}'?` : undefined);
+  }
+  if (op === 'eq') {
+    const known = EQ_PORTS.get(line.tokens[i + 1]?.text ?? '');
+    if (known) return { ok: true, value: known, used: 2 };
   }
   const count = op === 'range' ? 2 : 1;
   const operands: number[] = [];
@@ -132,8 +142,16 @@ export function parsePort(line: Line, i: number, protocol: number, after: Token,
       },
     };
   }
-  return { ok: true, value: { op, operands, written }, used: 1 + count };
+  const value: H3cPort = freeze({ op, operands: freeze(operands), written: freeze(written) });
+  if (op === 'eq' && /^\d{1,5}$/.test(written[0]!)) EQ_PORTS.set(written[0]!, value);
+  return { ok: true, value, used: 1 + count };
 }
+
+/**
+ * `eq N` with N written as a number (at most 5 digits, so at most 100,000 entries), by the number's text:
+ * the same for tcp and udp, so every rule with `eq 443` shares one frozen port operand.
+ */
+const EQ_PORTS = new Map<string, H3cPort>();
 
 function portNumber(line: Line, t: Token, protocol: number): Operand<number> {
   if (/^\d+$/.test(t.text)) {

@@ -24,11 +24,20 @@ const CLUES: readonly (readonly [RegExp, Platform, string])[] = [
   [/^\s*sysname\s+(F\d{3,4}|FW|SECPATH|FIREWALL)/i, 'firewall', 'the sysname names a firewall model'],
 ];
 
+/**
+ * The first letters (lower case) a clue's line can start with after its blanks: every clue begins with
+ * `^\s*` and then a word starting so (security, stp, sysname, zone-pair, port, firewall, interface, all
+ * case-insensitive). Other lines, such as the many `rule` lines of a large config, are not tried.
+ */
+const CLUE_INITIALS = new Set(['s', 'z', 'p', 'f', 'i']);
+
 /** The first clue in the text, or undefined when nothing tells the kind of device. */
 export function detectPlatform(text: string, file: string): PlatformClue | undefined {
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
+    // trimStart removes exactly what `\s` matches (ECMAScript WhiteSpace and LineTerminator)
+    if (!CLUE_INITIALS.has(line.trimStart().charAt(0).toLowerCase())) continue;
     for (const [re, platform, why] of CLUES) {
       const m = re.exec(line);
       if (!m) continue;

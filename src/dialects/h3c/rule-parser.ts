@@ -250,7 +250,7 @@ export function parseRuleCommand(line: Line, family: IpFamily, category: 'basic'
   }
   if (flags.length > 0) o.flags = flags;
   if (qos.length > 0) o.qos = qos;
-  return { ...(id !== undefined ? { id } : {}), action, protocol, options: o };
+  return id !== undefined ? { id, action, protocol, options: o } : { action, protocol, options: o };
 }
 
 function parseIcmp(

@@ -27,33 +27,16 @@ function addrText(a: H3cAddr): string {
   }
 }
 
-function portText(p: H3cPort): string {
-  return `${p.op} ${p.written.map((w) => w.toLowerCase()).join(' ')}`;
+/** Pushes `eq ftp` as written (lower case), or with `numeric` `eq 21`. */
+function portWords(p: H3cPort, numeric: boolean, out: string[]): void {
+  out.push(p.op);
+  if (numeric) for (const n of p.operands) out.push(String(n));
+  else for (const w of p.written) out.push(w.toLowerCase());
 }
 
 /** The rule without `rule N`: `permit tcp source 192.168.10.1 0 source-port eq 21 …`. */
 export function ruleBody(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced' = 'advanced'): string {
-  const parts: string[] = [r.action];
-  if (category === 'advanced') parts.push(protocolText(r.protocol, family));
-  if (r.srcGroup !== undefined) parts.push('source object-group', r.srcGroup);
-  else if (r.src && r.src.kind !== 'any') parts.push('source', addrText(r.src));
-  if (r.srcPortGroup !== undefined) parts.push('source-port object-group', r.srcPortGroup);
-  else if (r.srcPort) parts.push('source-port', portText(r.srcPort));
-  if (r.dstGroup !== undefined) parts.push('destination object-group', r.dstGroup);
-  else if (r.dst && r.dst.kind !== 'any') parts.push('destination', addrText(r.dst));
-  if (r.dstPortGroup !== undefined) parts.push('destination-port object-group', r.dstPortGroup);
-  else if (r.dstPort) parts.push('destination-port', portText(r.dstPort));
-  if (r.icmp) parts.push(family === 4 ? 'icmp-type' : 'icmp6-type', r.icmp.written);
-  if (r.established) parts.push('established');
-  for (const [flag, v] of r.flags ?? []) parts.push(flag, String(v));
-  for (const [k, v] of r.qos ?? []) parts.push(k, v);
-  if (r.fragment) parts.push('fragment');
-  if (r.logging) parts.push('logging');
-  if (r.counting) parts.push('counting');
-  if (r.flowLogging) parts.push('flow-logging');
-  if (r.timeRange !== undefined) parts.push('time-range', r.timeRange);
-  if (r.vpnInstance !== undefined) parts.push('vpn-instance', r.vpnInstance);
-  return parts.join(' ');
+  return joined(r, family, category, false, undefined);
 }
 
 /**
@@ -61,12 +44,74 @@ export function ruleBody(r: H3cRule, family: IpFamily, category: 'basic' | 'adva
  * are the same statement (sheet 2.6: Comware refuses a rule identical to an existing one).
  */
 export function ruleStatementKey(r: H3cRule, family: IpFamily): string {
-  const numeric = (p: H3cPort | undefined): H3cPort | undefined => p && { ...p, written: p.operands.map(String) };
-  const icmp = r.icmp && { ...r.icmp, written: r.icmp.code === undefined ? String(r.icmp.type) : `${r.icmp.type} ${r.icmp.code}` };
-  return ruleBody({ ...r, srcPort: numeric(r.srcPort), dstPort: numeric(r.dstPort), icmp }, family);
+  return joined(r, family, 'advanced', true, undefined);
 }
 
 /** The whole normalised rule: `rule 5 permit tcp …`. */
 export function ruleText(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced' = 'advanced'): string {
-  return `rule ${r.id} ${ruleBody(r, family, category)}`;
+  return joined(r, family, category, false, r.id);
 }
+
+/** ruleText from the rule's id and its ruleBody, as one flat string. */
+export function ruleTextOfBody(id: number, body: string): string {
+  const w = WORDS;
+  w.length = 0;
+  w.push('rule', String(id), body);
+  const text = w.join(' ');
+  w.length = 0;
+  return text;
+}
+
+/**
+ * The statement key of a rule whose ruleBody in an ACL of `category` is `body`: the body itself when the
+ * two coincide (an advanced ACL's rule with its ports and ICMP type written as plain numbers, as most are),
+ * so such a rule is rendered once.
+ */
+export function statementKeyOfBody(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced', body: string): string {
+  const numeric = (p: H3cPort | undefined): boolean => !p || (p.written.length === p.operands.length && p.written.every((w, k) => w === String(p.operands[k])));
+  const icmpNumeric = !r.icmp || r.icmp.written === (r.icmp.code === undefined ? String(r.icmp.type) : `${r.icmp.type} ${r.icmp.code}`);
+  return category === 'advanced' && numeric(r.srcPort) && numeric(r.dstPort) && icmpNumeric ? body : ruleStatementKey(r, family);
+}
+
+/**
+ * The words of a rule (after `rule N` when `id` is given) joined by single spaces. Every rule of a
+ * config is rendered (its statement key when parsed, its text when converted), and the texts are
+ * kept: one join makes one flat string, where `+=` would keep a tree of a dozen string pieces per rule.
+ */
+function joined(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced', numeric: boolean, id: number | undefined): string {
+  const w = WORDS;
+  w.length = 0;
+  if (id !== undefined) w.push('rule', String(id));
+  w.push(r.action);
+  if (category === 'advanced') w.push(protocolText(r.protocol, family));
+  if (r.srcGroup !== undefined) w.push('source object-group', r.srcGroup);
+  else if (r.src && r.src.kind !== 'any') w.push('source', addrText(r.src));
+  if (r.srcPortGroup !== undefined) w.push('source-port object-group', r.srcPortGroup);
+  else if (r.srcPort) {
+    w.push('source-port');
+    portWords(r.srcPort, numeric, w);
+  }
+  if (r.dstGroup !== undefined) w.push('destination object-group', r.dstGroup);
+  else if (r.dst && r.dst.kind !== 'any') w.push('destination', addrText(r.dst));
+  if (r.dstPortGroup !== undefined) w.push('destination-port object-group', r.dstPortGroup);
+  else if (r.dstPort) {
+    w.push('destination-port');
+    portWords(r.dstPort, numeric, w);
+  }
+  if (r.icmp) w.push(family === 4 ? 'icmp-type' : 'icmp6-type', !numeric ? r.icmp.written : r.icmp.code === undefined ? String(r.icmp.type) : `${r.icmp.type} ${r.icmp.code}`);
+  if (r.established) w.push('established');
+  for (const [flag, v] of r.flags ?? []) w.push(flag, String(v));
+  for (const [k, v] of r.qos ?? []) w.push(k, v);
+  if (r.fragment) w.push('fragment');
+  if (r.logging) w.push('logging');
+  if (r.counting) w.push('counting');
+  if (r.flowLogging) w.push('flow-logging');
+  if (r.timeRange !== undefined) w.push('time-range', r.timeRange);
+  if (r.vpnInstance !== undefined) w.push('vpn-instance', r.vpnInstance);
+  const text = w.join(' ');
+  w.length = 0;
+  return text;
+}
+
+/** The words of the rule being rendered (one array reused: rendering does not nest). */
+const WORDS: string[] = [];

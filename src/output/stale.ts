@@ -4,7 +4,7 @@
  * `<name>.ftpwall-<pid>.tmp`), removed when their process is gone and they are
  * older than the process that finds them.
  */
-import { lstatSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
 /** The part of a temporary name that marks it as ftpwall's, before `<pid>-<n>.tmp`. */
@@ -30,11 +30,11 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
- * Removes the stale temporary files of ours in `dir`: a regular file named as ours,
- * whose process is not alive, last modified before `startedMs` (the finder's start,
- * ms since the epoch). Returns the names removed; unreadable directories remove nothing.
+ * Removes the entries of `dir` that `ownerOf` says are ours (the pid in their name), whose process
+ * is gone (and is not this one), of the kind `isKind` accepts, last modified before `startedMs`.
+ * Returns the names removed; an unreadable directory removes nothing.
  */
-export function sweepStaleTemps(dir: string, startedMs: number, alive: (pid: number) => boolean = processAlive): string[] {
+function sweep(dir: string, ownerOf: (name: string) => number | undefined, isKind: (st: Stats) => boolean, startedMs: number, alive: (pid: number) => boolean): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -43,19 +43,28 @@ export function sweepStaleTemps(dir: string, startedMs: number, alive: (pid: num
   }
   const removed: string[] = [];
   for (const name of names) {
-    const pid = tempOwner(name);
+    const pid = ownerOf(name);
     if (pid === undefined || pid === process.pid || alive(pid)) continue;
     const path = join(dir, name);
     try {
       const st = lstatSync(path);
-      if (!st.isFile() || st.mtimeMs >= startedMs) continue;
-      unlinkSync(path);
+      if (!isKind(st) || st.mtimeMs >= startedMs) continue;
+      rmSync(path, { recursive: true, force: true });
       removed.push(name);
     } catch {
       // gone meanwhile, or not ours to remove
     }
   }
   return removed;
+}
+
+/**
+ * Removes the stale temporary files of ours in `dir`: a regular file named as ours,
+ * whose process is not alive, last modified before `startedMs` (the finder's start,
+ * ms since the epoch). Returns the names removed; unreadable directories remove nothing.
+ */
+export function sweepStaleTemps(dir: string, startedMs: number, alive: (pid: number) => boolean = processAlive): string[] {
+  return sweep(dir, tempOwner, (st) => st.isFile(), startedMs, alive);
 }
 
 /** The prefix of a run's temporary directory in the system's temporary directory: `ftpwall-<what>-<pid>-XXXXXX`. */
@@ -70,27 +79,9 @@ export function tempDirPrefix(what: string): string {
  */
 export function sweepStaleTempDirs(dir: string, what: string, startedMs: number, alive: (pid: number) => boolean = processAlive): string[] {
   const mark = new RegExp(`^ftpwall-${what}-(\\d+)-[^/]+$`);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const name of names) {
+  const ownerOf = (name: string): number | undefined => {
     const m = mark.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || alive(pid)) continue;
-    const path = join(dir, name);
-    try {
-      const st = lstatSync(path);
-      if (!st.isDirectory() || st.mtimeMs >= startedMs) continue;
-      rmSync(path, { recursive: true, force: true });
-      removed.push(name);
-    } catch {
-      // gone meanwhile, or not ours to remove
-    }
-  }
-  return removed;
+    return m ? Number(m[1]) : undefined;
+  };
+  return sweep(dir, ownerOf, (st) => st.isDirectory(), startedMs, alive);
 }

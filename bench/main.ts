@@ -86,7 +86,10 @@ function runChild(phase: string, file: string): PhaseResult {
     maxBuffer: 64 << 20,
   });
   if (r.status !== 0) throw new Error(`bench phase ${phase} failed: ${r.stderr}`);
-  const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as PhaseResult;
+  // the result is the last JSON line: --trace-gc may print a collection after it
+  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (line === undefined) throw new Error(`bench phase ${phase} printed no result: ${r.stdout.slice(-500)}`);
+  const result = JSON.parse(line) as PhaseResult;
   if (phase !== 'stateful') return result;
   const gc = gcPauseMs(r.stdout);
   return { ...result, detail: { ...result.detail, gcMs: Math.round(gc.ms), gcCollections: gc.collections } };

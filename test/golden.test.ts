@@ -3,21 +3,13 @@
  * whole JSON run report (every packet, verdict and event), so any change in
  * behaviour shows up as a diff. Update deliberately with `npx vitest run -u`.
  */
-import { readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reportJson } from '../src/report/run.js';
-import { ROOT, run } from './helpers/run.js';
+import { bundledScenarioNames, GOLDEN_POLICIES, run } from './helpers/run.js';
 
-const POLICIES: readonly [string, 'static' | 'stateful'][] = [
-  ['rules/seed-active.cfg', 'static'],
-  ['rules/seed-passive.cfg', 'static'],
-  ['rules/stateful.cfg', 'stateful'],
-];
+const POLICIES = GOLDEN_POLICIES;
 
-const scenarios = readdirSync(resolve(ROOT, 'scenarios'))
-  .filter((f) => f.endsWith('.yaml'))
-  .sort();
+const scenarios = bundledScenarioNames();
 
 describe('golden reports', () => {
   it('there are bundled scenarios', () => {

@@ -15,6 +15,23 @@ function home(key: number, mask: number): number {
 }
 
 /**
+ * Empties `slot` of a linear-probing table without tombstones: an entry after the hole moves into
+ * it unless its home lies cyclically in (hole, j], so every entry stays reachable from its home.
+ */
+function backwardShift<T>(items: (T | undefined)[], keys: Int32Array | Float64Array, mask: number, slot: number): void {
+  let hole = slot;
+  for (let j = (hole + 1) & mask; items[j] !== undefined; j = (j + 1) & mask) {
+    const h = home(keys[j]!, mask);
+    const stays = hole <= j ? hole < h && h <= j : hole < h || h <= j;
+    if (stays) continue;
+    items[hole] = items[j];
+    keys[hole] = keys[j]!;
+    hole = j;
+  }
+  items[hole] = undefined;
+}
+
+/**
  * Objects by a 30-bit hash; several may share a hash (the caller tells them apart). Walk one
  * hash's objects with `first` and `next` (slot numbers, -1 at the end); a slot is valid until
  * the next add or remove.
@@ -82,20 +99,7 @@ export class HashIndex<T> {
   }
 
   private removeAt(slot: number): void {
-    const items = this.items;
-    const hashes = this.hashes;
-    const mask = this.mask;
-    let hole = slot;
-    // backward shift: an entry after the hole moves into it unless its home lies cyclically in (hole, j]
-    for (let j = (hole + 1) & mask; items[j] !== undefined; j = (j + 1) & mask) {
-      const h = home(hashes[j]!, mask);
-      const stays = hole <= j ? hole < h && h <= j : hole < h || h <= j;
-      if (stays) continue;
-      items[hole] = items[j];
-      hashes[hole] = hashes[j]!;
-      hole = j;
-    }
-    items[hole] = undefined;
+    backwardShift(this.items, this.hashes, this.mask, slot);
     this.size--;
   }
 
@@ -139,19 +143,7 @@ export class IntMap<T> {
   delete(key: number): boolean {
     const slot = this.slotOf(key);
     if (slot < 0) return false;
-    const items = this.items;
-    const keys = this.keys;
-    const mask = this.mask;
-    let hole = slot;
-    for (let j = (hole + 1) & mask; items[j] !== undefined; j = (j + 1) & mask) {
-      const h = home(keys[j]!, mask);
-      const stays = hole <= j ? hole < h && h <= j : hole < h || h <= j;
-      if (stays) continue;
-      items[hole] = items[j];
-      keys[hole] = keys[j]!;
-      hole = j;
-    }
-    items[hole] = undefined;
+    backwardShift(this.items, this.keys, this.mask, slot);
     this.size--;
     return true;
   }

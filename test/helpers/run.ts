@@ -1,5 +1,5 @@
 /** End-to-end helpers: load bundled configs and scenarios the way the CLI does, and run them. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatDiagnostic } from '../../src/diag/diagnostic.js';
 import { parseConfig } from '../../src/dialects/load.js';
@@ -51,4 +51,18 @@ export function run(
   const fw = engine === 'static' ? createStaticFirewall(policy) : createStatefulFirewall(policy, options);
   const trace = simulate(scenario, fw);
   return { trace, report: buildRunReport({ scenario: scenario.name, source: scenarioFile, config: configFile, engine }, trace) };
+}
+
+/** The bundled configs the golden and streaming tests run every scenario through, with their engine. */
+export const GOLDEN_POLICIES: readonly [string, 'static' | 'stateful'][] = [
+  ['rules/seed-active.cfg', 'static'],
+  ['rules/seed-passive.cfg', 'static'],
+  ['rules/stateful.cfg', 'stateful'],
+];
+
+/** The bundled scenario file names (scenarios/*.yaml), sorted. */
+export function bundledScenarioNames(): string[] {
+  return readdirSync(resolve(ROOT, 'scenarios'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 }

@@ -3,8 +3,7 @@
  * made, none kept; the JSON's packet rows held as text, here forced into the temporary file) give
  * byte for byte the report of the whole-trace path, for every bundled scenario and policy.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createStaticFirewall } from '../../src/engine/static.js';
 import { createStatefulFirewall } from '../../src/engine/stateful/firewall.js';
@@ -12,17 +11,11 @@ import { RowSpill } from '../../src/cli/row-spill.js';
 import { buildRunReport, reportJson, startRunReport, type RunReport } from '../../src/report/run.js';
 import { createReportStream, type ReportStreamOptions } from '../../src/report/stream.js';
 import { simulate } from '../../src/sim/run.js';
-import { loadBundledScenario, loadPolicy, ROOT } from '../helpers/run.js';
+import { bundledScenarioNames, GOLDEN_POLICIES, loadBundledScenario, loadPolicy } from '../helpers/run.js';
 
-const POLICIES: readonly [string, 'static' | 'stateful'][] = [
-  ['rules/seed-active.cfg', 'static'],
-  ['rules/seed-passive.cfg', 'static'],
-  ['rules/stateful.cfg', 'stateful'],
-];
+const POLICIES = GOLDEN_POLICIES;
 
-const scenarios = readdirSync(resolve(ROOT, 'scenarios'))
-  .filter((f) => f.endsWith('.yaml'))
-  .sort();
+const scenarios = bundledScenarioNames();
 
 function written(o: ReportStreamOptions, body: (s: ReturnType<typeof createReportStream>) => void): string {
   let out = '';

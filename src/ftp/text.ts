@@ -104,10 +104,15 @@ export function parsePasvReply(line: string): EndpointParse {
   return typeof r === 'string' ? fail(r) : { ok: true, value: r.value };
 }
 
-/** Reads an RFC 2428 tcp-port: 1 to 5 decimal digits, 1-65535. */
-function readTcpPort(text: string): number | string {
-  if (!/^\d{1,5}$/.test(text)) return `'${text}' is not a TCP port`;
-  const port = Number(text);
+/** Reads an RFC 2428 tcp-port from text[from, to): 1 to 5 decimal digits, 1-65535. */
+function readTcpPort(text: string, from: number, to: number): number | string {
+  let port = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57 || to - from > 5) return `'${text.slice(from, to)}' is not a TCP port`;
+    port = port * 10 + (c - 48);
+  }
+  if (to === from) return `'' is not a TCP port`;
   if (port < 1 || port > 65535) return `port ${port} is out of range 1-65535`;
   return port;
 }
@@ -122,21 +127,24 @@ export function parseEprtArgument(arg: string): EndpointParse {
   if (d === undefined) return fail('empty EPRT argument');
   const code = d.charCodeAt(0);
   if (code < 33 || code > 126) return fail('the delimiter must be a printable ASCII character');
-  const parts = text.split(d);
-  // "|1|10.0.0.2|50001|".split('|') → ['', '1', '10.0.0.2', '50001', '']
-  if (parts.length !== 5 || parts[0] !== '' || parts[4] !== '') return fail(`expected ${d}af${d}address${d}port${d}`);
-  const af = parts[1]!;
-  const addrText = parts[2]!;
-  const port = readTcpPort(parts[3]!);
+  // "|1|10.0.0.2|50001|": delimiters at 0, d1, d2, d3 = the last character, and no other
+  const d1 = text.indexOf(d, 1);
+  const d2 = d1 < 0 ? -1 : text.indexOf(d, d1 + 1);
+  const d3 = d2 < 0 ? -1 : text.indexOf(d, d2 + 1);
+  if (d3 !== text.length - 1) return fail(`expected ${d}af${d}address${d}port${d}`);
+  const port = readTcpPort(text, d2 + 1, d3);
   if (typeof port === 'string') return fail(port);
-  if (af === '1') {
+  const afCode = d1 === 2 ? text.charCodeAt(1) : -1;
+  const addrText = text.slice(d1 + 1, d2);
+  if (afCode === 49) {
     const v4 = parseIpv4(addrText);
     return v4 === undefined ? fail(`'${addrText}' is not an IPv4 address`) : { ok: true, value: { addr: { family: 4, v4 }, port } };
   }
-  if (af === '2') {
+  if (afCode === 50) {
     const v6 = parseIpv6(addrText);
     return v6 === undefined ? fail(`'${addrText}' is not an IPv6 address`) : { ok: true, value: { addr: { family: 6, v6 }, port } };
   }
+  const af = text.slice(1, d1);
   return fail(`unknown network protocol '${af}' (RFC 2428: 1 = IPv4, 2 = IPv6)`);
 }
 
@@ -152,7 +160,7 @@ export function parseEpsvReply(line: string): PortParse {
   if (d === undefined || line[open + 2] !== d || line[open + 3] !== d) return fail('expected three equal delimiters after (');
   const end = line.indexOf(d, open + 4);
   if (end < 0) return fail('no closing delimiter after the port');
-  const port = readTcpPort(line.slice(open + 4, end));
+  const port = readTcpPort(line, open + 4, end);
   if (typeof port === 'string') return fail(port);
   if (line[end + 1] !== ')') return fail("no ')' after the closing delimiter");
   return { ok: true, port };

@@ -2,8 +2,11 @@
  * A forward-only window on a capture file, read in chunks so memory is bounded
  * by the chunk size (and the largest record), not the file size.
  *
- * Each refill reads into a fresh buffer instead of overwriting the old one, so
- * record data handed out as views of a chunk stay valid after the reader moves on.
+ * A refill reads into a fresh buffer instead of overwriting the old one, so record
+ * data handed out as views of a chunk stay valid after the reader moves on; unless
+ * `recycle` is on, for a walker whose views die at its next step (the record cursor):
+ * then the source alternates between two buffers, and a capture's chunks are not
+ * left for the collector (259 MiB of them for a 259 MiB capture).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
@@ -26,6 +29,13 @@ export class ByteSource {
   readonly size: number;
   /** the I/O error that ended reading, if any */
   ioError: string | undefined;
+  /**
+   * Reuse the chunk before the current one for the next refill: only while nobody keeps a
+   * view of a chunk past the next refill (the reader turns it off once it hands out records).
+   */
+  private recycle = true;
+  /** the chunk before `buf`, kept for reuse when `recycle` is on */
+  private spare: Uint8Array | undefined;
 
   private fd: number | undefined;
   private filePos: number;
@@ -78,7 +88,10 @@ export class ByteSource {
     if (this.end - this.pos >= n) return true;
     if (this.fd === undefined) return false;
     const keep = this.end - this.pos;
-    const next = new Uint8Array(Math.max(this.chunkBytes, n));
+    const size = Math.max(this.chunkBytes, n);
+    const spare = this.spare;
+    const next = this.recycle && spare !== undefined && spare.length === size ? spare : new Uint8Array(size);
+    this.spare = this.recycle && this.buf.length === size ? this.buf : undefined;
     next.set(this.buf.subarray(this.pos, this.end), 0);
     let filled = keep;
     try {
@@ -114,6 +127,12 @@ export class ByteSource {
     this.end = 0;
     this.base += beyond;
     this.filePos += beyond;
+  }
+
+  /** Turns recycling off for good: views of every chunk from here on stay valid. */
+  stopRecycling(): void {
+    this.recycle = false;
+    this.spare = undefined;
   }
 
   /** Closes the file (idempotent). */

@@ -153,6 +153,8 @@ class Reader implements CaptureReader {
   }
 
   next(): CaptureRecord | undefined {
+    // a record's data is a view of a chunk, and its holder may keep it: chunks are no longer reused
+    this.src?.stopRecycling();
     return this.parser?.next();
   }
 

@@ -12,6 +12,7 @@ import {
   splitCommand,
 } from '../../src/ftp/text.js';
 import { ip } from '../helpers/build.js';
+import { parseIpv4, parseIpv6 } from '../../src/net/address.js';
 
 describe('PORT (RFC 959 4.1.2)', () => {
   test('formats the address and the port as p1 = port / 256, p2 = port % 256', () => {
@@ -86,6 +87,45 @@ describe('EPRT (RFC 2428 2)', () => {
     expect(parseEprtArgument('|3|10.0.0.2|50001|')).toEqual({ ok: false, reason: "unknown network protocol '3' (RFC 2428: 1 = IPv4, 2 = IPv6)" });
     expect(parseEprtArgument('|1|10.0.0.2|0|')).toEqual({ ok: false, reason: 'port 0 is out of range 1-65535' });
     expect(parseEprtArgument('|1|10.0.0.2|50001')).toEqual({ ok: false, reason: 'expected |af|address|port|' });
+  });
+});
+
+/** The earlier EPRT reading (split on the delimiter, a regex for the port): the oracle for the scan that replaced it. */
+function splitEprt(arg: string): unknown {
+  const text = arg.trim();
+  const d = text[0];
+  if (d === undefined) return { ok: false, reason: 'empty EPRT argument' };
+  if (d.charCodeAt(0) < 33 || d.charCodeAt(0) > 126) return { ok: false, reason: 'the delimiter must be a printable ASCII character' };
+  const parts = text.split(d);
+  if (parts.length !== 5 || parts[0] !== '' || parts[4] !== '') return { ok: false, reason: `expected ${d}af${d}address${d}port${d}` };
+  const portText = parts[3]!;
+  if (!/^\d{1,5}$/.test(portText)) return { ok: false, reason: `'${portText}' is not a TCP port` };
+  const port = Number(portText);
+  if (port < 1 || port > 65535) return { ok: false, reason: `port ${port} is out of range 1-65535` };
+  const a = parts[2]!;
+  if (parts[1] === '1') return parseIpv4(a) === undefined ? { ok: false, reason: `'${a}' is not an IPv4 address` } : { ok: true, value: { addr: ip(a), port } };
+  if (parts[1] === '2') return parseIpv6(a) === undefined ? { ok: false, reason: `'${a}' is not an IPv6 address` } : { ok: true, value: { addr: ip(a), port } };
+  return { ok: false, reason: `unknown network protocol '${parts[1]}' (RFC 2428: 1 = IPv4, 2 = IPv6)` };
+}
+
+describe('EPRT argument scan', () => {
+  test('answers as the split-based reading did, on every field spelled every odd way', () => {
+    const fams = ['1', '2', '', '3', '11', ' 1', '|'];
+    const addrs = ['10.0.0.2', '2001:db8::2', '', '10.0.0.256', '::ffff:10.0.0.2', 'a|b'];
+    const ports = ['50001', '1', '65535', '65536', '0', '', '123456', '0050001', '5e3', '-1', ' 21'];
+    let n = 0;
+    for (const d of ['|', '!', '~'])
+      for (const f of fams)
+        for (const a of addrs)
+          for (const p of ports)
+            for (const tail of [d, '', `${d}${d}`, `${d}x`, ` ${d}`]) {
+              const text = `${d}${f}${d}${a.replaceAll('|', d)}${d}${p}${tail}`;
+              expect(parseEprtArgument(text), text).toEqual(splitEprt(text));
+              expect(parseEprtArgument(`  ${text} `), text).toEqual(splitEprt(`  ${text} `));
+              n++;
+            }
+    expect(n).toBe(3 * fams.length * addrs.length * ports.length * 5);
+    for (const t of ['', ' ', '\u0001|1|', '|', '||', '|||', '||||', '|||||']) expect(parseEprtArgument(t), t).toEqual(splitEprt(t));
   });
 });
 

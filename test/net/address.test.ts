@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 // ip-num's validator itself, to check that parseIpv4's fast path accepts exactly what ip-num accepts
 import { Validator } from 'ip-num/dist/src/Validator.js';
-import { parseIpv4, plainDottedQuad } from '../../src/net/address.js';
+import { expandIPv6Number } from 'ip-num/dist/src/IPv6Utils.js';
+import { parseIpv4, parseIpv6, plainDottedQuad, plainIpv6 } from '../../src/net/address.js';
 
 /** Every one-to-four-character octet over the characters that matter: digits, a leading zero, a sign, a blank, a letter, a non-ASCII digit. */
 function octetSpellings(): string[] {
@@ -49,5 +50,70 @@ describe('parseIpv4 fast path (plainDottedQuad)', () => {
     expect(plainDottedQuad('0.0.0.0')).toBe(0);
     expect(plainDottedQuad('255.255.255.255')).toBe(0xffffffff);
     expect(parseIpv4('192.168.10.1')).toBe(0xc0a80a01);
+  });
+});
+
+/** The pre-fast-path parseIpv6 answer: ip-num's validator, then the words (the oracle for plainIpv6). */
+function ipNumIpv6(text: string): boolean {
+  return !text.includes('%') && Validator.isValidIPv6String(text)[0];
+}
+
+describe('parseIpv6 fast path (plainIpv6)', () => {
+  /** Texts around every RFC 4291 shape: group counts 0-9, `::` anywhere, odd colons, digits 0-5 per group, other characters. */
+  function ipv6Spellings(): string[] {
+    const out = new Set<string>();
+    const groups = ['0', '1', 'a', 'F', 'ff', '0db8', 'FFFF', '12345', '', 'g', '0x1', ' 1', '1.2.3.4', '255.0.0.1'];
+    // every group count with `::` at every place, and no `::`
+    for (let count = 0; count <= 9; count++)
+      for (let gap = -1; gap <= count; gap++) {
+        const parts: string[] = [];
+        for (let k = 0; k < count; k++) parts.push(['2001', 'db8', '0', 'abcd', 'F00', '1', 'c0ff', 'ee'][k % 8]!);
+        const text = gap < 0 ? parts.join(':') : `${parts.slice(0, gap).join(':')}::${parts.slice(gap).join(':')}`;
+        out.add(text);
+        // each group replaced by every odd spelling, one at a time
+        for (let k = 0; k < count; k++)
+          for (const g of groups) {
+            const p2 = [...parts];
+            p2[k] = g;
+            out.add(gap < 0 ? p2.join(':') : `${p2.slice(0, gap).join(':')}::${p2.slice(gap).join(':')}`);
+          }
+      }
+    for (const t of [':', '::', ':::', '::1', '1::', ':1', '1:', '1::2::3', '::1:', ':1::', '::ffff:1.2.3.4', 'fe80::1%eth0', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8', '1:2:3:4::5:6:7:8', '2001:db8::1/64', '2001:DB8::1', ' ::1', '::1 '])
+      out.add(t);
+    return [...out];
+  }
+
+  it('accepts only what ip-num accepts, with the same words, and leaves the rest to ip-num', () => {
+    let accepted = 0;
+    let checked = 0;
+    for (const text of ipv6Spellings()) {
+      const valid = ipNumIpv6(text);
+      const fast = plainIpv6(text);
+      if (fast !== undefined) {
+        expect(valid, text).toBe(true);
+        accepted++;
+        // the words of ip-num's own expansion
+        const hex = expandIPv6Number(text).split(':');
+        const want = [0, 2, 4, 6].map((k) => ((parseInt(hex[k]!, 16) << 16) | parseInt(hex[k + 1]!, 16)) >>> 0);
+        expect(fast, text).toEqual(want);
+      }
+      // the whole parser agrees with ip-num either way
+      expect(parseIpv6(text) !== undefined, text).toBe(valid);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(2000);
+    // every hex-only valid spelling goes the fast way: only dotted tails fall back
+    expect(accepted).toBeGreaterThan(400);
+  });
+
+  it('reads RFC 4291 2.2 examples', () => {
+    expect(plainIpv6('2001:DB8:0:0:8:800:200C:417A')).toEqual([0x20010db8, 0, 0x0008_0800, 0x200c417a]);
+    expect(plainIpv6('2001:DB8::8:800:200C:417A')).toEqual([0x20010db8, 0, 0x0008_0800, 0x200c417a]);
+    expect(plainIpv6('FF01::101')).toEqual([0xff010000, 0, 0, 0x101]);
+    expect(plainIpv6('::1')).toEqual([0, 0, 0, 1]);
+    expect(plainIpv6('::')).toEqual([0, 0, 0, 0]);
+    // form 3 (dotted tail) is ip-num's
+    expect(plainIpv6('::13.1.68.3')).toBeUndefined();
+    expect(parseIpv6('::13.1.68.3')).toEqual([0, 0, 0, 0x0d014403]);
   });
 });

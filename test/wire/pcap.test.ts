@@ -199,6 +199,29 @@ describe('pcap reader', () => {
     expect(small.map((r) => r.data[59])).toEqual([...Array(50).keys()]);
   });
 
+  it('walks a file with the cursor in two alternating chunk buffers, and stops reusing them once next() hands out records', () => {
+    const parts = [LE_US_HEADER];
+    for (let i = 0; i < 50; i++) parts.push(leRecord(i, i, 60, 60), FRAME.map((b, k) => (k === 59 ? i : b)));
+    const path = join(dir, 'recycle.pcap');
+    writeFileSync(path, concat(...parts));
+    // the cursor alone: each record's bytes right at its step, from at most two buffers (76-byte records, 100-byte chunks)
+    const walk = openCapture(path, { chunkBytes: 100 });
+    const seen = new Set<Uint8Array>();
+    const last: number[] = [];
+    while (walk.cursor.advance()) {
+      const c = walk.cursor;
+      seen.add(c.buffer);
+      last.push(c.buffer[c.dataStart + 59]!);
+    }
+    expect(last).toEqual([...Array(50).keys()]);
+    expect(seen.size).toBe(2);
+    // the cursor first, then records kept from next(): every kept record's bytes stay intact
+    const mixed = openCapture(path, { chunkBytes: 100 });
+    for (let i = 0; i < 10; i++) expect(mixed.cursor.advance()).toBe(true);
+    const kept = [...mixed];
+    expect(kept.map((r) => r.data[59])).toEqual([...Array(40).keys()].map((i) => i + 10));
+  });
+
   it('reports a file that cannot be opened as fatal, without throwing', () => {
     const r = openCapture('/nonexistent/dir/none.pcap');
     expect(r.fatal).toBe(true);

@@ -10,6 +10,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { createStaticFirewall } from '../src/engine/static.js';
 import type { Policy } from '../src/policy/model.js';
+import { NO_V6 } from '../src/net/address.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { simulate } from '../src/sim/run.js';
 import { encodeEthernetFrame, internetChecksum, pseudoHeaderSum } from '../src/wire/index.js';
@@ -153,8 +154,8 @@ export function generateCapture(file: string, opts: { sessions: number; targetBy
   view.setUint32(16, 262144, true);
   view.setUint32(20, 1, true);
   used = 24;
-  const src = { family: 4 as const, v4: 0 };
-  const dst = { family: 4 as const, v4: 0 };
+  const src = { family: 4 as const, v4: 0, v6: NO_V6 };
+  const dst = { family: 4 as const, v4: 0, v6: NO_V6 };
   let session = 0;
   for (let g = 0; ; g++) {
     const done = opts.targetBytes !== undefined ? bytes >= opts.targetBytes : session >= opts.sessions;
@@ -217,7 +218,7 @@ function fixChecksums6(b: Uint8Array, at: number, len: number): void {
 }
 
 /** Recomputes the IPv4 header and TCP checksums of the Ethernet frame at b[at, at + len). */
-function fixChecksums(b: Uint8Array, at: number, len: number, src: { v4: number; family: 4 }, dst: { v4: number; family: 4 }): void {
+function fixChecksums(b: Uint8Array, at: number, len: number, src: { v4: number; family: 4; v6: typeof NO_V6 }, dst: { v4: number; family: 4; v6: typeof NO_V6 }): void {
   const ip = at + 14;
   b[ip + 10] = 0;
   b[ip + 11] = 0;

@@ -5,7 +5,7 @@
  * lenient where RFCs ask for leniency; the kernel helper's stricter scanners live
  * in engine/stateful/helpers.
  */
-import { formatIpv4, formatIpv6, parseIpv4, parseIpv6, type IpAddress } from '../net/address.js';
+import { formatIpv4, formatIpv6, ipv4, ipv6Of, parseIpv4, parseIpv6, type IpAddress } from '../net/address.js';
 
 /** An address and port named in control text. */
 export interface DataEndpoint {
@@ -78,7 +78,7 @@ function readHostPort(text: string, from: number): { value: DataEndpoint; end: n
   }
   const [a, b, c, d, p1, p2] = nums as [number, number, number, number, number, number];
   const v4 = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
-  return { value: { addr: { family: 4, v4 }, port: p1 * 256 + p2 }, end: i };
+  return { value: { addr: ipv4(v4), port: p1 * 256 + p2 }, end: i };
 }
 
 /** Parses the argument of PORT (RFC 959 4.1.2): exactly `h1,h2,h3,h4,p1,p2`, surrounding blanks ignored. */
@@ -138,11 +138,11 @@ export function parseEprtArgument(arg: string): EndpointParse {
   const addrText = text.slice(d1 + 1, d2);
   if (afCode === 49) {
     const v4 = parseIpv4(addrText);
-    return v4 === undefined ? fail(`'${addrText}' is not an IPv4 address`) : { ok: true, value: { addr: { family: 4, v4 }, port } };
+    return v4 === undefined ? fail(`'${addrText}' is not an IPv4 address`) : { ok: true, value: { addr: ipv4(v4), port } };
   }
   if (afCode === 50) {
     const v6 = parseIpv6(addrText);
-    return v6 === undefined ? fail(`'${addrText}' is not an IPv6 address`) : { ok: true, value: { addr: { family: 6, v6 }, port } };
+    return v6 === undefined ? fail(`'${addrText}' is not an IPv6 address`) : { ok: true, value: { addr: ipv6Of(v6), port } };
   }
   const af = text.slice(1, d1);
   return fail(`unknown network protocol '${af}' (RFC 2428: 1 = IPv4, 2 = IPv6)`);

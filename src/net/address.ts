@@ -11,24 +11,39 @@ export type IpFamily = 4 | 6;
 /** Four big-endian 32-bit words of an IPv6 address, each an unsigned integer. */
 export type Ipv6Words = readonly [number, number, number, number];
 
-/** An address: IPv4 as one uint32, IPv6 as four uint32 words. */
+/** The v6 field of every IPv4 address: unused, all zero. */
+export const NO_V6: readonly [0, 0, 0, 0] = Object.freeze([0, 0, 0, 0] as const);
+
+/**
+ * An address: IPv4 as one uint32, IPv6 as four uint32 words. Both families carry both fields, in
+ * the order family, v4, v6 (an IPv4 address has v6 = NO_V6, an IPv6 one v4 = 0), so every address
+ * object has one shape: code that meets both families (hashes, lookups) then reads v4 as a plain
+ * number. With two shapes, V8 boxed each v4 read there in a new heap number, about 40 bytes per
+ * replayed packet. Build addresses with ipv4()/ipv6()/ipv6Of()/copyIp(), never with a literal of
+ * another field order (test/net/address.test.ts checks the sources).
+ */
 export type IpAddress =
-  | { readonly family: 4; readonly v4: number }
-  | { readonly family: 6; readonly v6: Ipv6Words };
+  | { readonly family: 4; readonly v4: number; readonly v6: typeof NO_V6 }
+  | { readonly family: 6; readonly v4: 0; readonly v6: Ipv6Words };
 
 /** Builds an IPv4 address from a uint32. */
 export function ipv4(value: number): IpAddress {
-  return { family: 4, v4: value >>> 0 };
+  return { family: 4, v4: value >>> 0, v6: NO_V6 };
 }
 
 /** Builds an IPv6 address from four uint32 words. */
 export function ipv6(w0: number, w1: number, w2: number, w3: number): IpAddress {
-  return { family: 6, v6: [w0 >>> 0, w1 >>> 0, w2 >>> 0, w3 >>> 0] };
+  return { family: 6, v4: 0, v6: [w0 >>> 0, w1 >>> 0, w2 >>> 0, w3 >>> 0] };
+}
+
+/** An IPv6 address holding `words` (four uint32 words the caller hands over). */
+export function ipv6Of(words: Ipv6Words): IpAddress {
+  return { family: 6, v4: 0, v6: words };
 }
 
 /** A copy of an address that the holder may keep (a decoder's reused packet overwrites its own). */
 export function copyIp(a: IpAddress): IpAddress {
-  return a.family === 4 ? { family: 4, v4: a.v4 } : { family: 6, v6: [a.v6[0], a.v6[1], a.v6[2], a.v6[3]] };
+  return a.family === 4 ? { family: 4, v4: a.v4, v6: NO_V6 } : { family: 6, v4: 0, v6: [a.v6[0], a.v6[1], a.v6[2], a.v6[3]] };
 }
 
 /** Parses dotted-quad IPv4 text to a uint32, or undefined when it is not a valid address. */
@@ -174,10 +189,10 @@ export function parseIpv6(text: string): Ipv6Words | undefined {
 export function parseIp(text: string): IpAddress | undefined {
   if (text.includes(':')) {
     const w = parseIpv6(text);
-    return w ? { family: 6, v6: w } : undefined;
+    return w ? ipv6Of(w) : undefined;
   }
   const v4 = parseIpv4(text);
-  return v4 === undefined ? undefined : { family: 4, v4 };
+  return v4 === undefined ? undefined : ipv4(v4);
 }
 
 /** Formats a uint32 as dotted-quad text. */

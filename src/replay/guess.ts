@@ -3,7 +3,7 @@
  * (hosts that receive SYNs to the control port) are inside, behind the config
  * interface whose ACLs or ASPF face the server; everyone else is outside.
  */
-import { formatIp, ipEquals, type IpAddress } from '../net/address.js';
+import { copyIp, formatIp, ipEquals, type IpAddress } from '../net/address.js';
 import { PROTO_TCP, TCP_ACK, TCP_SYN } from '../net/packet.js';
 import { addrMatches } from '../policy/compile.js';
 import type { Policy } from '../policy/model.js';
@@ -41,7 +41,7 @@ export function scanCapture(reader: CaptureReader, controlPorts: readonly number
   let firstNsec = 0;
   let stamped = false;
   const add = (list: IpAddress[], a: IpAddress): void => {
-    if (list.length < 64 && !list.some((s) => ipEquals(s, a))) list.push(a.family === 4 ? { family: 4, v4: a.v4 } : { family: 6, v6: [...a.v6] as [number, number, number, number] });
+    if (list.length < 64 && !list.some((s) => ipEquals(s, a))) list.push(copyIp(a));
   };
   while (seen++ < maxRecords && c.advance()) {
     if (!stamped && c.hasTimestamp) {

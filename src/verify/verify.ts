@@ -13,7 +13,7 @@ import { unsimulatedParts } from '../engine/unsimulated.js';
 import type { Firewall } from '../engine/verdict.js';
 import { algOff } from '../export/nat.js';
 import { exportNft } from '../export/nft.js';
-import { formatEndpoint, formatIp, ipKey, parseIp, type IpAddress } from '../net/address.js';
+import { formatEndpoint, formatIp, ipKey, ipv4, parseIp, type IpAddress } from '../net/address.js';
 import type { NatRule } from '../policy/nat.js';
 import type { Policy } from '../policy/model.js';
 import { makeTopology, type TopologyEntry } from '../replay/index.js';
@@ -171,7 +171,7 @@ export function natFirewallAddresses(policy: Policy, interfaceMap: ReadonlyMap<s
     let addr: IpAddress | undefined;
     if ((r.kind === 'dnat' || r.kind === 'redirect') && r.inInterface !== undefined && r.match.dst.kind === 'v4' && r.match.dst.wildcard === 0) {
       iface = r.inInterface;
-      addr = { family: 4, v4: r.match.dst.addr };
+      addr = ipv4(r.match.dst.addr);
     } else if (r.kind === 'snat' && r.outInterface !== undefined && r.toAddr && r.toAddr.lo === r.toAddr.hi) {
       iface = r.outInterface;
       addr = parseIp(r.toAddr.lo);
@@ -198,7 +198,7 @@ export function natTopology(policy: Policy, scenario: Scenario): TopologyEntry[]
     if ((r.kind === 'dnat' || r.kind === 'redirect') && r.match.dst.kind === 'v4' && r.match.dst.wildcard === 0) {
       const target = r.toAddr ? hosts.find((h) => h.address.family === 4 && ipKey(h.address) === ipKey(parseIp(r.toAddr!.lo) ?? h.address)) : undefined;
       const other = target ?? hosts.find((h) => h.interface !== r.inInterface);
-      if (other) out.push({ prefix: { addr: { family: 4, v4: r.match.dst.addr }, prefixLen: 32 }, iface: other.interface, origin: `NAT ${r.at.file}:${r.at.line}` });
+      if (other) out.push({ prefix: { addr: ipv4(r.match.dst.addr), prefixLen: 32 }, iface: other.interface, origin: `NAT ${r.at.file}:${r.at.line}` });
     } else if ((r.kind === 'snat' && r.toAddr && r.toAddr.lo === r.toAddr.hi) || masqueradeAddress(r, scenario)) {
       const a = r.kind === 'masquerade' ? masqueradeAddress(r, scenario) : parseIp(r.toAddr!.lo);
       const inside = hosts.find((h) => h.interface !== r.outInterface);

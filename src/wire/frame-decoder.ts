@@ -6,7 +6,7 @@
 import type { FragmentKind, Packet } from '../net/packet.js';
 import type { DecodeResult } from './decode.js';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../net/packet.js';
-import type { IpAddress } from '../net/address.js';
+import { ipv4, ipv6, type IpAddress } from '../net/address.js';
 import {
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
@@ -27,6 +27,10 @@ import {
   describeLinkType,
 } from './link-types.js';
 import { EMPTY, ReusedPacket } from './reused-packet.js';
+
+/** The decoder's reused addresses, which it overwrites in place for each frame (of the one IpAddress shape). */
+type ReusedIpv4 = { family: 4; v4: number; readonly v6: readonly [0, 0, 0, 0] };
+type ReusedIpv6 = { family: 6; v4: 0; readonly v6: [number, number, number, number] };
 
 /** Status codes of FrameDecoder.decode. */
 export const DECODE_OK = 0;
@@ -66,10 +70,11 @@ export class FrameDecoder {
 
   private readonly reuse: boolean;
   private readonly mp: ReusedPacket;
-  private readonly src4 = { family: 4 as const, v4: 0 };
-  private readonly dst4 = { family: 4 as const, v4: 0 };
-  private readonly src6 = { family: 6 as const, v6: [0, 0, 0, 0] as [number, number, number, number] };
-  private readonly dst6 = { family: 6 as const, v6: [0, 0, 0, 0] as [number, number, number, number] };
+  // the reused addresses, of the one address shape (family, v4, v6: see IpAddress)
+  private readonly src4 = ipv4(0) as ReusedIpv4;
+  private readonly dst4 = ipv4(0) as ReusedIpv4;
+  private readonly src6 = ipv6(0, 0, 0, 0) as ReusedIpv6;
+  private readonly dst6 = ipv6(0, 0, 0, 0) as ReusedIpv6;
   // scratch fields of the frame being decoded
   private family: 4 | 6 = 4;
   private s0 = 0;
@@ -353,8 +358,8 @@ export class FrameDecoder {
       m.icmpCode = icmpCode;
     } else {
       this.packet = {
-        src: this.family === 4 ? { family: 4, v4: this.s0 } : { family: 6, v6: [this.s0, this.s1, this.s2, this.s3] },
-        dst: this.family === 4 ? { family: 4, v4: this.d0 } : { family: 6, v6: [this.d0, this.d1, this.d2, this.d3] },
+        src: this.family === 4 ? ipv4(this.s0) : ipv6(this.s0, this.s1, this.s2, this.s3),
+        dst: this.family === 4 ? ipv4(this.d0) : ipv6(this.d0, this.d1, this.d2, this.d3),
         proto,
         srcPort,
         dstPort,

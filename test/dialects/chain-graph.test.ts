@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ipv4 } from '../../src/net/address.js';
 import { formatDiagnostic } from '../../src/diag/diagnostic.js';
 import { parseConfig } from '../../src/dialects/load.js';
 import { createStatefulFirewall } from '../../src/engine/stateful/firewall.js';
@@ -27,7 +28,7 @@ const errorsOf = (text: string, file: string): string[] =>
   parseConfig(text, file).diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d).split('\n')[0]!);
 
 function syn(dport: number): Packet {
-  return { src: { family: 4, v4: 0x0a000002 }, dst: { family: 4, v4: 0xc0a80a01 }, proto: 6, srcPort: 40000, dstPort: dport, tcpFlags: TCP_SYN, seq: 1, ack: 0, window: 65535, payload: new Uint8Array(0), fragment: 'none' };
+  return { src: ipv4(0x0a000002), dst: ipv4(0xc0a80a01), proto: 6, srcPort: 40000, dstPort: dport, tcpFlags: TCP_SYN, seq: 1, ack: 0, window: 65535, payload: new Uint8Array(0), fragment: 'none' };
 }
 
 /** `n` user chains, FORWARD → c1 → … → cn by `kind` (the last one, `last`), cn accepting TCP. */

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 // ip-num's validator itself, to check that parseIpv4's fast path accepts exactly what ip-num accepts
 import { Validator } from 'ip-num/dist/src/Validator.js';
 import { expandIPv6Number } from 'ip-num/dist/src/IPv6Utils.js';
-import { parseIpv4, parseIpv6, plainDottedQuad, plainIpv6 } from '../../src/net/address.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { copyIp, formatIp, ipv4, ipv6, ipv6Of, NO_V6, parseIp, parseIpv4, parseIpv6, plainDottedQuad, plainIpv6, type IpAddress } from '../../src/net/address.js';
+import { parseEprtArgument, parsePortArgument } from '../../src/ftp/text.js';
+import { DECODE_OK, FrameDecoder } from '../../src/wire/frame-decoder.js';
+import { LINKTYPE_ETHERNET } from '../../src/wire/link-types.js';
+import { encodeEthernetFrame } from '../../src/wire/encode.js';
+import { TCP_SYN, type Packet } from '../../src/net/packet.js';
 
 /** Every one-to-four-character octet over the characters that matter: digits, a leading zero, a sign, a blank, a letter, a non-ASCII digit. */
 function octetSpellings(): string[] {
@@ -115,5 +122,58 @@ describe('parseIpv6 fast path (plainIpv6)', () => {
     // form 3 (dotted tail) is ip-num's
     expect(plainIpv6('::13.1.68.3')).toBeUndefined();
     expect(parseIpv6('::13.1.68.3')).toEqual([0, 0, 0, 0x0d014403]);
+  });
+});
+
+describe('one object shape for every address (family, v4, v6)', () => {
+  const SHAPE = ['family', 'v4', 'v6'];
+
+  it('is what every constructor, parser and the frame decoder make', () => {
+    const made: IpAddress[] = [
+      ipv4(0xc0a80a01),
+      ipv6(0x20010db8, 0, 0, 1),
+      ipv6Of([0x20010db8, 0, 0, 2]),
+      copyIp(ipv4(1)),
+      copyIp(ipv6(1, 2, 3, 4)),
+      parseIp('10.0.0.2')!,
+      parseIp('2001:db8::2')!,
+      parseIp('::ffff:10.0.0.2')!,
+    ];
+    const port = parsePortArgument('10,0,0,2,195,81');
+    const eprt4 = parseEprtArgument('|1|10.0.0.2|50001|');
+    const eprt6 = parseEprtArgument('|2|2001:db8::2|50001|');
+    for (const r of [port, eprt4, eprt6]) if (r.ok) made.push(r.value.addr);
+    expect(made).toHaveLength(11);
+    const syn = (src: IpAddress, dst: IpAddress): Packet => ({ src, dst, proto: 6, srcPort: 50000, dstPort: 21, tcpFlags: TCP_SYN, seq: 1, ack: 0, window: 65535, payload: new Uint8Array(0), fragment: 'none' });
+    for (const frame of [encodeEthernetFrame(syn(ipv4(0x0a000002), ipv4(0xc0a80a01))), encodeEthernetFrame(syn(ipv6(0x20010db8, 0, 0, 2), ipv6(0x20010db8, 0, 0, 1)))])
+      for (const reuse of [true, false]) {
+        const d = new FrameDecoder(reuse);
+        expect(d.decode(LINKTYPE_ETHERNET, frame)).toBe(DECODE_OK);
+        made.push(d.packet.src, d.packet.dst);
+      }
+    for (const a of made) {
+      expect(Object.keys(a), formatIp(a)).toEqual(SHAPE);
+      // the field of the other family is the fixed placeholder
+      if (a.family === 4) expect(a.v6).toBe(NO_V6);
+      else expect(a.v4).toBe(0);
+    }
+  });
+
+  it('is built only in src/net/address.ts: no address literal anywhere else in src/', () => {
+    const root = resolve(__dirname, '../../src');
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const p = join(dir, name);
+        return statSync(p).isDirectory() ? walk(p) : name.endsWith('.ts') ? [p] : [];
+      });
+    const offenders: string[] = [];
+    for (const file of walk(root)) {
+      if (file.endsWith(join('net', 'address.ts'))) continue;
+      const text = readFileSync(file, 'utf8');
+      // `{ family: 4, v4 …`, `{ family: 6 as const, v6 …`, or the fields in another order
+      const literal = /\{\s*(family:\s*[46](\s+as\s+const)?\s*,\s*v[46]\b|v[46]\s*[:,][^{}]*\bfamily:\s*[46])/g;
+      for (const m of text.matchAll(literal)) offenders.push(`${file}:${text.slice(0, m.index).split('\n').length}`);
+    }
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/dialects/load.js';
 import { createStaticFirewall } from '../../src/engine/static.js';
-import { formatIp } from '../../src/net/address.js';
+import { formatIp, ipv4 } from '../../src/net/address.js';
 import { discoverServers } from '../../src/probe/discover.js';
 import { formatProbe, probeJson } from '../../src/probe/format.js';
 import { PLAIN_STYLE } from '../../src/report/style.js';
@@ -80,7 +80,7 @@ describe('verdicts over whole port ranges', () => {
     const server = discoverServers(policy, text).servers[0]!;
     const setup: RunSetup = {
       server,
-      client: { address: { family: 4, v4: 0x0a000002 }, interface: 'GigabitEthernet2/1/1', any: true },
+      client: { address: ipv4(0x0a000002), interface: 'GigabitEthernet2/1/1', any: true },
       serverProfile: servers.find((s) => s.name === 'vsftpd')!,
       clientProfile: clients.find((c) => c.name === 'curl')!,
       mode: 'PASV',
@@ -139,7 +139,7 @@ describe('control ports', () => {
     const { clients, servers } = loadProfiles();
     const setup: RunSetup = {
       server: discoverServers(policy, text).servers[0]!,
-      client: { address: { family: 4, v4: 0x0a000002 }, interface: 'GigabitEthernet2/1/1', any: true },
+      client: { address: ipv4(0x0a000002), interface: 'GigabitEthernet2/1/1', any: true },
       serverProfile: servers.find((s) => s.name === 'vsftpd')!,
       clientProfile: clients.find((c) => c.name === 'curl')!,
       mode: 'PASV',

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatIp } from '../../../src/net/address.js';
+import { formatIp, ipv4 } from '../../../src/net/address.js';
 import type { NatRule } from '../../../src/policy/nat.js';
 import { briefs, text } from './helpers.js';
 
 /** A NAT rule in one line: `dnat in G1 tcp dst 198.51.100.100:21 → 192.168.10.10:21 (t.cfg:3)`. */
 function show(r: NatRule): string {
   const m = r.match;
-  const addr = (a: NatRule['match']['src']): string => (a.kind === 'v4' ? formatIp({ family: 4, v4: a.addr }) : a.kind);
+  const addr = (a: NatRule['match']['src']): string => (a.kind === 'v4' ? formatIp(ipv4(a.addr)) : a.kind);
   const where = r.inInterface ? `in ${r.inInterface}` : `out ${r.outInterface}`;
   const proto = m.protocol === 6 ? 'tcp' : m.protocol === 17 ? 'udp' : 'ip';
   const port = m.dstPort ? `:${m.dstPort.operands[0]}` : '';

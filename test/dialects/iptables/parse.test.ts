@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { ipv4 } from '../../../src/net/address.js';
 import { formatDiagnostic } from '../../../src/diag/diagnostic.js';
 import { detectDialect, parseConfig } from '../../../src/dialects/load.js';
 import { createStaticFirewall } from '../../../src/engine/static.js';
@@ -27,7 +28,7 @@ COMMIT
 `;
 
 function tcp(src: string, dst: string, sport: number, dport: number, flags: number): Packet {
-  const ip = (s: string) => ({ family: 4 as const, v4: s.split('.').reduce((a, b) => a * 256 + Number(b), 0) });
+  const ip = (s: string) => ipv4(s.split('.').reduce((a, b) => a * 256 + Number(b), 0));
   return { src: ip(src), dst: ip(dst), proto: 6, srcPort: sport, dstPort: dport, tcpFlags: flags, seq: 1000, ack: flags & TCP_ACK ? 5000 : 0, window: 65535, payload: new Uint8Array(0), fragment: 'none' };
 }
 

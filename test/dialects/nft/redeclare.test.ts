@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { ipv4 } from '../../../src/net/address.js';
 import { formatDiagnostic } from '../../../src/diag/diagnostic.js';
 import { parseConfig } from '../../../src/dialects/load.js';
 import { createStatefulFirewall } from '../../../src/engine/stateful/firewall.js';
@@ -37,8 +38,8 @@ function kernel(text: string): { ok: boolean; listing: string; output: string } 
 }
 
 function packet(flags: number, fromServer = false): Packet {
-  const client = { family: 4 as const, v4: 0x0a000002 };
-  const server = { family: 4 as const, v4: 0xc0a80a01 };
+  const client = ipv4(0x0a000002);
+  const server = ipv4(0xc0a80a01);
   return fromServer
     ? { src: server, dst: client, proto: 6, srcPort: 21, dstPort: 40000, tcpFlags: flags, seq: 9, ack: 2, window: 65535, payload: new Uint8Array(0), fragment: 'none' }
     : { src: client, dst: server, proto: 6, srcPort: 40000, dstPort: 21, tcpFlags: flags, seq: 1, ack: 0, window: 65535, payload: new Uint8Array(0), fragment: 'none' };

@@ -7,7 +7,7 @@
  * These are the kernel's scanners, not an FTP client's: they accept what the
  * kernel accepts (numbers above 255, empty fields) and refuse what it refuses.
  */
-import { ipv4, type IpAddress } from '../../../net/address.js';
+import { ipv4, ipv6, type IpAddress } from '../../../net/address.js';
 import type { ExpectationTrigger } from '../expectations.js';
 import { in6Pton } from './in6-pton.js';
 
@@ -122,7 +122,7 @@ function tryNumber(data: Uint8Array, from: number, count: number, sep: number, t
 function rfc959Address(preset: IpAddress): IpAddress {
   const v4 = ((nums[0]! << 24) | (nums[1]! << 16) | (nums[2]! << 8) | nums[3]!) >>> 0;
   if (preset.family === 4) return ipv4(v4);
-  return { family: 6, v6: [v4, preset.v6[1], preset.v6[2], preset.v6[3]] };
+  return ipv6(v4, preset.v6[1], preset.v6[2], preset.v6[3]);
 }
 
 function rfc959Quirk(): string | undefined {
@@ -234,7 +234,7 @@ export function parseEprtRfc2428(data: Uint8Array, preset: IpAddress): FtpParse 
     length = end - (off + 3);
     const w = (k: number): number =>
       ((v6scratch[k]! << 24) | (v6scratch[k + 1]! << 16) | (v6scratch[k + 2]! << 8) | v6scratch[k + 3]!) >>> 0;
-    addr = { family: 6, v6: [w(0), w(4), w(8), w(12)] };
+    addr = ipv6(w(0), w(4), w(8), w(12));
   }
   const numlen = getPort(data, off, 3 + length + 1, dlen, delim);
   if (numlen === 0) return { kind: 'partial', why: `\`${argText(data, off)}' has no port from 1 to 65535 ended by the delimiter` };

@@ -45,14 +45,18 @@ export async function allocPhase(file: string, config: string): Promise<PhaseRes
 /**
  * Milliseconds the main thread spent in GC, from `--trace-gc` output: each collection's pause
  * (`MB, 38.48 / 0.00 ms`) plus, for a full collection, its incremental marking steps
- * (`+ 251.2 ms in 69 steps`).
+ * (`+ 251.2 ms in 69 steps`). With a window [fromMs, toMs] (the process's performance.now()),
+ * only collections that started in it count: those of the measured work, not of start-up and
+ * config parsing (trace-gc's `  789 ms:` is time since the isolate began, within a few ms of it).
  */
-export function gcPauseMs(traceGc: string): { ms: number; collections: number } {
+export function gcPauseMs(traceGc: string, fromMs = Number.NEGATIVE_INFINITY, toMs = Number.POSITIVE_INFINITY): { ms: number; collections: number } {
   let ms = 0;
   let collections = 0;
   for (const line of traceGc.split('\n')) {
     const pause = /MB, ([\d.]+) \/ [\d.]+ ms/.exec(line);
     if (!pause) continue;
+    const at = /\s([\d.]+) ms: /.exec(line);
+    if (at && (Number(at[1]) < fromMs || Number(at[1]) > toMs)) continue;
     collections++;
     ms += Number(pause[1]);
     const steps = /\(\+ ([\d.]+) ms in \d+ steps/.exec(line);

@@ -91,7 +91,8 @@ function runChild(phase: string, file: string): PhaseResult {
   if (line === undefined) throw new Error(`bench phase ${phase} printed no result: ${r.stdout.slice(-500)}`);
   const result = JSON.parse(line) as PhaseResult;
   if (phase !== 'stateful') return result;
-  const gc = gcPauseMs(r.stdout);
+  // the replay's own collections: the phase says when it started and ended
+  const gc = gcPauseMs(r.stdout, Number(result.detail?.['fromMs'] ?? Number.NEGATIVE_INFINITY), Number(result.detail?.['toMs'] ?? Number.POSITIVE_INFINITY));
   return { ...result, detail: { ...result.detail, gcMs: Math.round(gc.ms), gcCollections: gc.collections } };
 }
 
@@ -232,7 +233,14 @@ function main(): void {
     }
     if (!t && !big) rows.push(['tshark -q -z conv,tcp', 'not installed', '', '', '', '']);
     process.stdout.write(`${table(rows).join('\n')}\n`);
-    for (const r of results) if (r.detail) process.stdout.write(`  ${r.phase}: ${Object.entries(r.detail).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+    for (const r of results)
+      if (r.detail)
+        process.stdout.write(
+          `  ${r.phase}: ${Object.entries(r.detail)
+            .filter(([k]) => k !== 'fromMs' && k !== 'toMs')
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}\n`,
+        );
     const stateful = results.find((r) => r.phase === 'stateful')!;
     process.stdout.write(
       `\ntargets: stateful ≥ 25 % of the bare walk: ${fmt((pps(stateful) / pps(walk)) * 100, 2)} %; ≥ 10x tshark: ${t ? `${fmt(pps(stateful) / pps(t), 2)}x` : 'n/a'}; ` +

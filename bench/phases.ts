@@ -4,6 +4,7 @@
  * ACL-size check. Each prints one JSON line.
  */
 import { readFileSync } from 'node:fs';
+import { boundHeapGrowth } from '../src/cli/heap-growth.js';
 import { parseConfig } from '../src/dialects/load.js';
 import { createStaticFirewall } from '../src/engine/static.js';
 import { createStatefulFirewall } from '../src/engine/stateful/firewall.js';
@@ -59,6 +60,8 @@ export function walkPhase(file: string, rounds = 5): PhaseResult {
 /** Streams the file through a replay with the given config and engine. */
 export function replayPhase(file: string, config: string, engine: 'static' | 'stateful'): PhaseResult {
   const policy = policyOf(config);
+  // as `ftpwall replay` and `compare` do before they stream
+  boundHeapGrowth();
   const t0 = performance.now();
   const firewall = engine === 'static' ? createStaticFirewall(policy) : createStatefulFirewall(policy, { maxConnections: 262144 });
   const { replay } = replayCapture(openCapture(file), { topology: BENCH_TOPOLOGY, firewall, maxFlowRows: 1000 });

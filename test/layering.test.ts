@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
  */
 const LAYERS: Record<string, number> = {
   diag: 0,
+  collections: 0,
   net: 1,
   output: 1,
   wire: 2,

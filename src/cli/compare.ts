@@ -1,6 +1,7 @@
 /** `ftpwall compare`: scenarios × (config, engine), plus each policy's exposure beyond FTP's needs. */
 import type { Exposure } from '../analysis/exposure.js';
 import { ipKey } from '../net/address.js';
+import { boundHeapGrowth } from './heap-growth.js';
 import { REPORT_SCHEMA_VERSION, startRunReport, type RunReport } from '../report/run.js';
 import { formatRuns } from '../report/formats.js';
 import { scenarioExposure } from '../report/exposure.js';
@@ -117,6 +118,7 @@ export function runCompareCell(c: CompareInputs, cell: CompareCell, format: Comp
 
 /** Runs the comparison; returns the exit status. */
 export async function runCompare(inputs: readonly string[], opts: CompareOptions): Promise<number> {
+  boundHeapGrowth();
   if (opts.config.length === 0)
     throw new InputProblems([{ severity: 'error', message: 'compare needs at least one --config', suggestion: "e.g. '--config rules/seed-active.cfg --config rules/stateful.cfg'" }]);
   const jobs = jobsOption(opts.jobs);

@@ -1,4 +1,5 @@
 /** `ftpwall replay`: scenarios and captures through one config, reported as tables or JSON, optionally exported as pcapng. */
+import { boundHeapGrowth } from './heap-growth.js';
 import { openSync, readSync, closeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
@@ -255,6 +256,7 @@ async function runCaptureSharded(file: string, opts: ReplayOptions, config: Load
 
 /** Runs the replay; returns the exit status. */
 export async function runReplay(inputs: readonly string[], opts: ReplayOptions): Promise<number> {
+  boundHeapGrowth();
   const eo = engineOptions(opts);
   const jobCount = jobsOption(opts.jobs);
   if (opts.pcapOut !== undefined && inputs.length !== 1)

@@ -9,7 +9,7 @@ import type { IpAddress } from '../net/address.js';
 import type { AnnounceTrigger, AnnouncedBy } from './flow-types.js';
 import { endpointText } from './flat-text.js';
 import { sameAddr, type LiveFlow } from './flow-table.js';
-import { HashIndex } from './hash-index.js';
+import { HashIndex } from '../collections/hash-index.js';
 
 /**
  * How long an announcement can name a flow's role. Not the firewall's pinhole timeout

@@ -8,7 +8,7 @@ import { copyIp, type IpAddress } from '../net/address.js';
 import type { Packet } from '../net/packet.js';
 import type { Pending } from './announcements.js';
 import type { ControlStream } from './control-stream.js';
-import { HashIndex } from './hash-index.js';
+import { HashIndex } from '../collections/hash-index.js';
 import type { CaptureBlockedPacket, CaptureFlowRole } from './flow-types.js';
 
 /** Per-control-connection state: both reassembled directions and the data flows waiting for their reply. */

@@ -18,7 +18,7 @@ import { ControlLineReader } from './control-lines.js';
 import { ControlStream } from './control-stream.js';
 import { AddressCache, FlowTable, LiveFlow, pairHash, sameAddr } from './flow-table.js';
 import type { CaptureFlow, CaptureFlowRole, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
-import { IntMap } from './hash-index.js';
+import { IntMap } from '../collections/hash-index.js';
 import { finishReplay, toFlow } from './report.js';
 import { locate, type Topology } from './topology.js';
 import type { IpAddress } from '../net/address.js';

@@ -3,6 +3,7 @@
  * direction (the kernel's two tuplehash entries, ORIGINAL and REPLY). Keys are
  * short flat strings; timers live in a heap on the virtual clock.
  */
+import { IntMap } from '../../collections/hash-index.js';
 import { formatIp, type IpAddress } from '../../net/address.js';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, protoName, type Packet } from '../../net/packet.js';
 import type { ExpectationRef, Verdict } from '../verdict.js';
@@ -161,8 +162,10 @@ export interface ConntrackTable {
   readonly max: number;
   /** hash buckets (nf_conntrack_buckets): the kernel's boot-time default makes it equal to max */
   readonly buckets: number;
-  /** live connections in id order (O(size): for views and rebuilds, never per packet) */
+  /** live connections in id order (O(size): for views, never per packet) */
   list(): Conn[];
+  /** calls `fn` on each live connection in id order, making no array (timer rebuilds) */
+  forEach(fn: (c: Conn) => void): void;
 }
 
 /**
@@ -204,7 +207,8 @@ export function createConntrackTable(max: number): ConntrackTable {
   let first = -1; // live slots in id order
   let last = -1;
   let size = 0;
-  const ids = new Map<number, Conn>();
+  // by id (the timers name entries by id): an open-addressing table, which allocates only to grow, not a Map
+  const ids = new IntMap<Conn>();
   let lastDir: 0 | 1 = DIR_ORIGINAL;
 
   const grow = (): void => {
@@ -361,6 +365,9 @@ export function createConntrackTable(max: number): ConntrackTable {
       const out: Conn[] = [];
       for (let s = first; s >= 0; s = ordNext[s]!) out.push(conns[s]!);
       return out;
+    },
+    forEach(fn: (c: Conn) => void): void {
+      for (let s = first; s >= 0; s = ordNext[s]!) fn(conns[s]!);
     },
   };
 }

@@ -59,11 +59,18 @@ export function createLifecycle(table: ConntrackTable, expectations: Expectation
    */
   const rebuildTimers = (): void => {
     timers.clear();
-    for (const c of table.list()) {
-      timers.push(c.expiresMs, c.id);
-      c.heapAtMs = c.expiresMs;
-    }
-    for (const e of expectations.list()) if (e.alive) timers.push(e.expiresMs, -e.id);
+    table.forEach(pushConn);
+    // in id order, as timers of equal times pop in push order (a few thousand at most: nf_ct_expect_max)
+    const pending = expectations.list();
+    for (let i = 0; i < pending.length; i++) pushExpectation(pending[i]!);
+  };
+  // made once: the rebuild runs every few thousand packets on a busy table
+  const pushConn = (c: Conn): void => {
+    timers.push(c.expiresMs, c.id);
+    c.heapAtMs = c.expiresMs;
+  };
+  const pushExpectation = (e: Expectation): void => {
+    if (e.alive) timers.push(e.expiresMs, -e.id);
   };
 
   const destroy = (c: Conn, events: EventSink, tMs: number, end: ConnectionEnd, p?: Packet, n = 0): void => {

@@ -29,12 +29,14 @@ export function createSessionScope(policy: Policy, extra: readonly Inspection[] 
   return {
     startsSession(p, ctx, dstPort) {
       if (points === 'everywhere') return true;
-      for (const point of points) if (crossesPoint(point, p.proto, dstPort, ctx.ingress, ctx.egress)) return true;
+      // indexed loops: an array iterator is an object per call wherever V8 does not optimize it away (once per connection here)
+      for (let k = 0; k < points.length; k++) if (crossesPoint(points[k]!, p.proto, dstPort, ctx.ingress, ctx.egress)) return true;
       return zoneSession !== undefined && zoneSession(ctx.ingress, ctx.egress) !== undefined;
     },
     attachHelper(p, ctx) {
       if (p.proto !== PROTO_TCP) return undefined;
-      for (const i of inspections) {
+      for (let k = 0; k < inspections.length; k++) {
+        const i = inspections[k]!;
         const portsOk = i.ports.length === 0 ? p.dstPort === 21 : i.ports.includes(p.dstPort);
         if (!portsOk) continue;
         const inbound = (i.direction === 'inbound' || i.direction === 'both') && ctx.ingress === i.interface;

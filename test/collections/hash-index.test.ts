@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HashIndex, IntMap } from '../../src/replay/hash-index.js';
+import { HashIndex, IntMap } from '../../src/collections/hash-index.js';
 
 /** A small deterministic generator (xorshift32): the same operations every run. */
 function xorshift(seed: number): () => number {

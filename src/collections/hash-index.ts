@@ -1,5 +1,5 @@
 /**
- * Open-addressing tables keyed by integers, for the replay's per-flow lookups: linear probing
+ * Open-addressing tables keyed by integers, for per-flow and per-connection lookups: linear probing
  * over a power-of-two array of slots, deletion by backward shift (no tombstones), growth by
  * doubling. A Map keyed by numbers allocates as it grows and shrinks with the live flows, and a
  * key beyond the small-integer range is a heap number per entry; these allocate only to grow.

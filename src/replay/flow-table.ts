@@ -4,7 +4,8 @@
  * A flow leaves the table when it has been idle long enough; what the report
  * needs of it is kept in a small aggregate, not its packets.
  */
-import { copyIp, type IpAddress } from '../net/address.js';
+import { ipEquals, type IpAddress } from '../net/address.js';
+import { mixAddr } from '../net/address-cache.js';
 import type { Packet } from '../net/packet.js';
 import type { Pending } from './announcements.js';
 import type { ControlStream } from './control-stream.js';
@@ -156,33 +157,6 @@ export class LiveFlow {
   }
 }
 
-function mixAddr(a: IpAddress): number {
-  if (a.family === 4) return Math.imul(a.v4, 0x9e3779b1);
-  const w = a.v6;
-  return Math.imul(w[0]! ^ Math.imul(w[1]!, 0x85ebca6b) ^ Math.imul(w[2]!, 0xc2b2ae35) ^ Math.imul(w[3]!, 0x27d4eb2f), 0x9e3779b1);
-}
-
-/** Slots of the address cache (a power of two). */
-const ADDRESS_SLOTS = 1024;
-
-/**
- * Copies of addresses for flows to keep (the decoder reuses its own), shared: the flows of one
- * host pair, and every flow to a busy server, hold one copy. Direct-mapped by address hash, so
- * it stays this size; addresses are immutable, so sharing one is safe.
- */
-export class AddressCache {
-  private readonly slots: (IpAddress | undefined)[] = new Array<IpAddress | undefined>(ADDRESS_SLOTS).fill(undefined);
-
-  keep(a: IpAddress): IpAddress {
-    const i = mixAddr(a) >>> 22; // the top 10 bits: ADDRESS_SLOTS
-    const c = this.slots[i];
-    if (c !== undefined && sameAddr(c, a)) return c;
-    const copy = copyIp(a);
-    this.slots[i] = copy;
-    return copy;
-  }
-}
-
 /** A hash of (proto, {src, srcPort}, {dst, dstPort}) that is the same in both directions. */
 export function pairHash(proto: number, src: IpAddress, srcPort: number, dst: IpAddress, dstPort: number): number {
   const h1 = (mixAddr(src) ^ Math.imul(srcPort + 1, 0xcc9e2d51)) | 0;
@@ -192,10 +166,7 @@ export function pairHash(proto: number, src: IpAddress, srcPort: number, dst: Ip
 }
 
 /** True when two addresses are equal (numbers only). */
-export function sameAddr(a: IpAddress, b: IpAddress): boolean {
-  if (a.family === 4) return b.family === 4 && a.v4 === b.v4;
-  return b.family === 6 && a.v6[0] === b.v6[0] && a.v6[1] === b.v6[1] && a.v6[2] === b.v6[2] && a.v6[3] === b.v6[3];
-}
+export const sameAddr = ipEquals;
 
 /** 0 when the packet goes client → server in `f`, 1 when server → client, -1 when it is not of `f`. */
 export function directionIn(f: LiveFlow, p: Packet, srcPort: number, dstPort: number): number {

@@ -16,7 +16,8 @@ import { DECODE_ERROR, DECODE_OK, DECODE_SKIP, FrameDecoder, type CaptureReader 
 import { AnnouncementTable } from './announcements.js';
 import { ControlLineReader } from './control-lines.js';
 import { ControlStream } from './control-stream.js';
-import { AddressCache, FlowTable, LiveFlow, pairHash, sameAddr } from './flow-table.js';
+import { AddressCache } from '../net/address-cache.js';
+import { FlowTable, LiveFlow, pairHash, sameAddr } from './flow-table.js';
 import type { CaptureFlow, CaptureFlowRole, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
 import { IntMap } from '../collections/hash-index.js';
 import { finishReplay, toFlow } from './report.js';

@@ -40,12 +40,6 @@ export interface Conn {
   /** the REPLY tuple's ports (ICMP: 0 and the reply type) */
   readonly replySrcPort: number;
   readonly replyDstPort: number;
-  /** tupleHash of the ORIGINAL and REPLY tuples */
-  readonly origHash: number;
-  readonly replyHash: number;
-  readonly createdMs: number;
-  /** 1-based trace number of the packet that created it */
-  readonly firstPacket: number;
   readonly tcp: TcpTrack | undefined;
   /** IPS_SEEN_REPLY */
   seenReply: boolean;
@@ -60,7 +54,6 @@ export interface Conn {
   udpStreamMs: number;
   /** IPS_EXPECTED: created by an expectation; the reference for provenance */
   readonly related: ExpectationRef | undefined;
-  readonly masterId: number | undefined;
   /** a session: its first packet crossed a session point (H3C ASPF; conntrack mark in the exports), so its state passes */
   readonly session: boolean;
   /** the FTP helper's per-connection data, when a helper is attached */
@@ -318,8 +311,9 @@ export function createConntrackTable(max: number): ConntrackTable {
       putAddr(o, 1, c.dst);
       putAddr(r, 0, c.replySrc);
       putAddr(r, 1, c.replyDst);
-      link(o, c.origHash);
-      link(r, c.replyHash);
+      // the tuple hashes are made here, once: the entry keeps only what later packets read
+      link(o, tupleHash(c.proto, c.src, c.srcPort, c.dst, c.dstPort));
+      link(r, tupleHash(c.proto, c.replySrc, c.replySrcPort, c.replyDst, c.replyDstPort));
       // ids only grow: the new entry is the last in id order
       ordPrev[s] = last;
       ordNext[s] = -1;

@@ -27,6 +27,7 @@ import {
 } from './conntrack-table.js';
 import type { AnnounceEnv } from './announce.js';
 import { EventSink } from './event-sink.js';
+import { AddressCache } from '../../net/address-cache.js';
 import { createExpectationTable, expectationRef, formatExpectation, type Expectation } from './expectations.js';
 import type { FtpHelperState } from './helpers/ftp-session.js';
 import { createHelperStage } from './helper-stage.js';
@@ -111,6 +112,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   let nextConnId = 1;
   let nextExpId = 1;
   const tupleTexts = new WeakMap<Conn, string>();
+  const addresses = new AddressCache();
 
   const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, tcp: TcpTrack | undefined, assigned?: FtpHelperState, rt?: ReplyTuple): Conn => {
     // the REPLY tuple: ports swapped; ICMP queries answer with their reply type
@@ -119,9 +121,10 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const session = rs ? true : e ? e.master.session : scope.startsSession(p, ctx, ports[1]);
     const replySrcPort = icmp ? 0 : (rt?.srcPort ?? ports[1]);
     const replyDstPort = icmp ? icmpReplyType(p.proto, ports[1]) : (rt?.dstPort ?? ports[0]);
-    // copies: the packet may be a decoder's reused one, overwritten by the next frame
-    const src = copyIp(p.src);
-    const dst = copyIp(p.dst);
+    // copies: the packet may be a decoder's reused one, overwritten by the next frame (shared: a
+    // server's connections, and a client's control and data connections, hold one copy)
+    const src = addresses.keep(p.src);
+    const dst = addresses.keep(p.dst);
     const replySrc = rt ? copyIp(rt.src) : dst;
     const replyDst = rt ? copyIp(rt.dst) : src;
     const translated =
@@ -137,10 +140,6 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       replyDst,
       replySrcPort,
       replyDstPort,
-      origHash: tupleHash(p.proto, src, ports[0], dst, ports[1]),
-      replyHash: tupleHash(p.proto, replySrc, replySrcPort, replyDst, replyDstPort),
-      createdMs: ctx.nowMs,
-      firstPacket: ctx.n,
       tcp,
       seenReply: false,
       assured: false,
@@ -149,7 +148,6 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       heapAtMs: Infinity,
       udpStreamMs: ctx.nowMs + 2000,
       related: e ? expectationRef(e) : undefined,
-      masterId: e ? e.master.id : undefined,
       session,
       // facts 10.4: no helper on expected connections; a ruleset assigns helpers by its own rules
       helper: e || !session ? undefined : rs ? assigned : scope.attachHelper(p, ctx),

@@ -56,9 +56,12 @@ export function formatEpsvReply(port: number): string {
   return `229 Entering Extended Passive Mode (|||${port}|)`;
 }
 
+/** The six numbers readHostPort reads, reused (it runs for every PORT and 227 line of a capture). */
+const hostPortNums = new Int32Array(6);
+
 /** Reads six comma-separated decimal numbers 0-255 starting at `from`; returns the endpoint and where it ended. */
 function readHostPort(text: string, from: number): { value: DataEndpoint; end: number } | string {
-  const nums: number[] = [];
+  const nums = hostPortNums;
   let i = from;
   for (let k = 0; k < 6; k++) {
     const start = i;
@@ -70,14 +73,15 @@ function readHostPort(text: string, from: number): { value: DataEndpoint; end: n
     }
     if (i === start) return `expected number ${k + 1} of 6 at column ${i + 1}`;
     if (n > 255) return `number ${k + 1} (${n}) is above 255`;
-    nums.push(n);
+    nums[k] = n;
     if (k < 5) {
       if (text[i] !== ',') return `expected ',' after number ${k + 1}`;
       i++;
     }
   }
-  const [a, b, c, d, p1, p2] = nums as [number, number, number, number, number, number];
-  const v4 = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+  const v4 = ((nums[0]! << 24) | (nums[1]! << 16) | (nums[2]! << 8) | nums[3]!) >>> 0;
+  const p1 = nums[4]!;
+  const p2 = nums[5]!;
   return { value: { addr: ipv4(v4), port: p1 * 256 + p2 }, end: i };
 }
 

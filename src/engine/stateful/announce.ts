@@ -44,7 +44,6 @@ export function announce(
   const peer = dir === 0 ? c.replySrc : c.src;
   const seenAs = dir === 0 ? c.replyDst : c.dst;
   const role = dir === 0 ? 'client' : 'server';
-  const note = msg.quirkNote(entry.pattern, parse);
   const differs = !ipEquals(parse.addr, sender);
   if (differs && !env.loose) {
     // "NOT RECORDING": accepted, no expectation (nf_conntrack_ftp help(), loose off)
@@ -52,21 +51,18 @@ export function announce(
       tMs: ctx.nowMs,
       kind: 'expectation-refused',
       packet: ctx.n,
-      text: msg.refusedText(entry.trigger, ctx.n, parse.addr, role, sender, note),
+      text: msg.refusedText(entry.trigger, ctx.n, parse.addr, role, sender, msg.quirkNote(entry.pattern, parse)),
     });
     return undefined;
   }
   const dst = differs ? parse.addr : seenAs;
-  const candidate = {
+  // one literal of fixed fields (no spreads): every expectation has one shape
+  const e: Expectation = {
+    id: env.peekId(),
     key: expectationHash(peer, dst, parse.port),
     src: peer,
     dst,
     dstPort: parse.port,
-  };
-  const id = env.peekId();
-  const e: Expectation = {
-    id,
-    ...candidate,
     master: c,
     trigger: entry.trigger,
     openedByPacket: ctx.n,
@@ -75,7 +71,7 @@ export function announce(
     alive: true,
     nextByKey: undefined,
     nextById: undefined,
-    ...(c.nat && env.natAlg ? { follow: { dir: (1 - dir) as 0 | 1, savedPort: parse.port } } : {}),
+    follow: c.nat && env.natAlg ? { dir: (1 - dir) as 0 | 1, savedPort: parse.port } : undefined,
   };
   const outcome = env.expectations.insert(e);
   if (!outcome.ok) {
@@ -89,7 +85,9 @@ export function announce(
   env.schedule(e);
   if (outcome.replaced)
     if (events.want('expectation-replaced')) events.push({ tMs: ctx.nowMs, kind: 'expectation-replaced', packet: ctx.n, text: msg.replacedText(outcome.replaced, e) });
-  const loose = differs ? msg.looseNote(role, parse.addr, sender) : '';
-  if (events.want('expectation-open')) events.push({ tMs: ctx.nowMs, kind: 'expectation-open', packet: ctx.n, text: msg.openedText(e, `${loose}${note}`) });
+  if (events.want('expectation-open')) {
+    const loose = differs ? msg.looseNote(role, parse.addr, sender) : '';
+    events.push({ tMs: ctx.nowMs, kind: 'expectation-open', packet: ctx.n, text: msg.openedText(e, `${loose}${msg.quirkNote(entry.pattern, parse)}`) });
+  }
   return e;
 }

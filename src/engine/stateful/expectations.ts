@@ -29,7 +29,7 @@ export interface Expectation {
   readonly expiresMs: number;
   alive: boolean;
   /** nf_nat_ftp set it up: the data connection is translated as its master (nf_nat_follow_master) */
-  readonly follow?: import('./nat.js').NatFollow;
+  readonly follow: import('./nat.js').NatFollow | undefined;
   /** the table's chains (by key, by id); set by the table */
   nextByKey: Expectation | undefined;
   nextById: Expectation | undefined;

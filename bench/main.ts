@@ -244,7 +244,7 @@ function main(): void {
     const stateful = results.find((r) => r.phase === 'stateful')!;
     process.stdout.write(
       `\ntargets: stateful ≥ 25 % of the bare walk: ${fmt((pps(stateful) / pps(walk)) * 100, 2)} %; ≥ 10x tshark: ${t ? `${fmt(pps(stateful) / pps(t), 2)}x` : 'n/a'}; ` +
-        `peak RSS of the stateful replay: ${fmt(stateful.maxRssKb / 1024, 1)} MiB for a ${fmt(gen.bytes / 1048576, 0)} MiB capture (target ≤ 150 MB here, < 300 MB for 1 GB)\n`,
+        `peak RSS of the stateful replay: ${fmt(stateful.maxRssKb / 1024, 1)} MiB (${fmt((stateful.maxRssKb * 1024) / 1e6, 1)} MB) for a ${fmt(gen.bytes / 1048576, 0)} MiB capture (target ≤ 150 MB here, < 300 MB for 1 GB)\n`,
     );
     {
       process.stderr.write('bench: allocation…\n');

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TCP_ACK, TCP_SYN } from '../../src/net/packet.js';
+import { ipv4 } from '../../src/net/address.js';
 import { run } from '../helpers/run.js';
 
 const MODES = ['active-download', 'passive-download', 'epsv-download', 'eprt-download'] as const;
@@ -46,7 +47,7 @@ describe('FTP bounce (PORT naming a third host)', () => {
     const refused = trace.events.find((e) => e.kind === 'expectation-refused');
     expect(refused?.text).toMatch(/^PORT in packet \d+ names 10\.0\.0\.99, not the client 10\.0\.0\.2: no pinhole \(bounce protection\)$/);
     const syn = dataSyns(trace)[0]!;
-    expect(syn.packet.dst).toEqual({ family: 4, v4: (10 << 24) + 99 });
+    expect(syn.packet.dst).toEqual(ipv4((10 << 24) + 99));
     expect(syn.verdict.action).toBe('deny');
   });
 

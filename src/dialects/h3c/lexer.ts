@@ -83,12 +83,17 @@ export function lexLine(text: string, lineNo: number, file: string): Line {
     while (c === SPACE || c === TAB) c = ++i < n ? text.charCodeAt(i) : -1;
     if (i >= n) break;
     const s = i;
-    while (c !== SPACE && c !== TAB && c !== -1) c = ++i < n ? text.charCodeAt(i) : -1;
+    // set when the word has an upper-case ASCII letter or a non-ASCII character: only then can lower-casing change it
+    let cased = false;
+    while (c !== SPACE && c !== TAB && c !== -1) {
+      if ((c >= UPPER_A && c <= UPPER_Z) || c > 127) cased = true;
+      c = ++i < n ? text.charCodeAt(i) : -1;
+    }
     const word = text.slice(s, i);
     // A `#` word after a command starts a trailing comment (annotated dumps, and `# ftpwall: ignore KIND`
     // lint directives): never part of a name or the command.
     if (word[0] === '#' && tokens.length > 0) break;
-    tokens.push({ text: word, lower: word.toLowerCase(), column: s + 1 });
+    tokens.push({ text: word, lower: cased ? word.toLowerCase() : word, column: s + 1 });
   }
   return { file, lineNo, text, indent, kind: 'command', tokens };
 }
@@ -96,6 +101,8 @@ export function lexLine(text: string, lineNo: number, file: string): Line {
 const NO_TOKENS: readonly Token[] = Object.freeze([]);
 const SPACE = 32;
 const TAB = 9;
+const UPPER_A = 65;
+const UPPER_Z = 90;
 
 /** The span of one token. */
 export function tokenSpan(line: Line, token: Token): SourceSpan {

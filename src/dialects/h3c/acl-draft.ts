@@ -186,7 +186,8 @@ function freezeRule(r: H3cRule): void {
       return;
     }
   }
-  freeze(r);
+  // a plain object (never a draft) whose parts are all frozen: what immer's freeze(r) would do
+  Object.freeze(r);
 }
 
 function reindex(e: AclDraft): void {

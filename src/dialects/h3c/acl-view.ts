@@ -8,7 +8,6 @@
  * Numbers: 2000-2999 basic, 3000-3999 advanced; 4000-4999 (Ethernet frame header) and
  * 5000-5999 (user-defined) are not IP ACLs and not supported.
  */
-import { freeze } from 'immer';
 import { suggest } from './suggest.js';
 import type { IpFamily } from '../../net/address.js';
 import type { MatchOrder } from '../../policy/model.js';
@@ -217,8 +216,9 @@ function handleRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
     return;
   }
   const cmd = parseRuleCommand(line, acl.family, acl.category, ctx.diags);
-  // the span is frozen now: it becomes part of a frozen rule state (acl-draft.ts freezes rules shallowly when their parts are)
-  if (cmd) editRule(draftOf(ctx, acl), cmd, freeze(commandSpan(line)), ctx.diags);
+  // the span is frozen now: it becomes part of a frozen rule state (acl-draft.ts freezes rules shallowly when their
+  // parts are); a plain object of strings and numbers, so Object.freeze does all that immer's freeze would
+  if (cmd) editRule(draftOf(ctx, acl), cmd, Object.freeze(commandSpan(line)), ctx.diags);
 }
 
 function handleUndoRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {

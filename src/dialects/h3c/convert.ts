@@ -210,8 +210,9 @@ function convertRule(r: H3cRule, seq: number, text: string): Rule {
   if (r.comment !== undefined) out.comment = r.comment;
   out.seq = seq;
   out.text = text;
-  out.at = freeze(r.at, true);
-  return freeze(out);
+  // a span holds strings and numbers, and `out` is a new plain object: Object.freeze is all immer's freeze would do
+  out.at = Object.isFrozen(r.at) ? r.at : Object.freeze(r.at);
+  return Object.freeze(out);
 }
 
 /** Number of "care" bits of an address condition: more means a narrower range. */

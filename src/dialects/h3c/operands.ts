@@ -2,7 +2,8 @@
  * Operand parsers for rule options: addresses with wildcards or prefixes, port
  * operators, protocols. Each returns a value or a located diagnostic; none throws. The values are
  * frozen as they are made (they become parts of frozen rule states: a rule then needs only a shallow
- * freeze, acl-draft.ts), and equal ones may be shared.
+ * freeze, acl-draft.ts), and equal ones may be shared. An IPv4 address, a plain object of numbers, is
+ * frozen by Object.freeze itself: immer's freeze would first ask whether it is a draft, draftable, frozen.
  */
 import { freeze } from 'immer';
 import type { Diagnostic } from '../../diag/diagnostic.js';
@@ -46,7 +47,7 @@ function parseV4(line: Line, i: number, t: Token, isKeyword: IsKeyword): Operand
     if (addr === undefined) return fail(line, t, `bad IPv4 address '${t.text.slice(0, slash)}'`);
     if (!/^\d{1,2}$/.test(lenText) || Number(lenText) > 32) return fail(line, t, `bad prefix length '${lenText}' (0-32)`);
     const wildcard = ~ipv4Mask(Number(lenText)) >>> 0;
-    return { ok: true, value: freeze({ kind: 'v4', addr: (addr & ~wildcard) >>> 0, wildcard }), used: 1 };
+    return { ok: true, value: Object.freeze({ kind: 'v4', addr: (addr & ~wildcard) >>> 0, wildcard }), used: 1 };
   }
   const addr = parseIpv4(t.text);
   if (addr === undefined) return fail(line, t, `bad IPv4 address '${t.text}'`);
@@ -56,7 +57,7 @@ function parseV4(line: Line, i: number, t: Token, isKeyword: IsKeyword): Operand
   const wildcard = w.text === '0' ? 0 : parseIpv4(w.text);
   if (wildcard === undefined)
     return fail(line, w, `bad wildcard mask '${w.text}'`, 'a wildcard is a dotted quad such as 0.0.0.255 (1 bits mean "any value"), or 0 for one host');
-  return { ok: true, value: freeze({ kind: 'v4', addr: (addr & ~wildcard) >>> 0, wildcard }), used: 2 };
+  return { ok: true, value: Object.freeze({ kind: 'v4', addr: (addr & ~wildcard) >>> 0, wildcard }), used: 2 };
 }
 
 /** True when `w` is a subnet mask (ones then zeros) but not a plain wildcard (zeros then ones). */

@@ -12,7 +12,7 @@ import { indexVendorAcls } from './acl-view.js';
 import { convertZones } from './convert-zones.js';
 import { expandRuleGroups } from './expand-groups.js';
 import { convertNat } from './nat-view.js';
-import { ruleText, ruleTextOfBody } from './rule-text.js';
+import { ruleText, ruleTextOfLine } from './rule-text.js';
 import { ruleBodies } from './acl-draft.js';
 import type { H3cAcl, H3cAddr, H3cConfig, H3cPort, H3cRule } from './vendor.js';
 
@@ -108,7 +108,7 @@ function convertAcl(acl: H3cAcl, config: H3cConfig, diags: Diagnostic[]): Acl {
     const seq = configuredAt ? (configuredAt.get(r) ?? 0) : k;
     const parts = expandRuleGroups(r, acl.family, config, diags);
     const body = bodies?.[seq];
-    const text = body !== undefined ? ruleTextOfBody(r.id, body) : ruleText(r, acl.family, acl.category);
+    const text = body !== undefined ? ruleTextOfLine(r, body) : ruleText(r, acl.family, acl.category);
     for (const x of parts) rules.push(convertRule(x, seq, text));
   }
   return {

@@ -63,6 +63,24 @@ export function ruleTextOfBody(id: number, body: string): string {
 }
 
 /**
+ * ruleTextOfBody(r.id, body) as a slice of the rule's own line (r.at) when the line, from the span's column to its
+ * end, is exactly that text, as in most dumps: the config text is kept anyway (every span holds its line), so the
+ * rule's text then costs no copy. Otherwise the flat string ruleTextOfBody joins.
+ */
+export function ruleTextOfLine(r: Pick<H3cRule, 'id' | 'at'>, body: string): string {
+  const line = r.at.lineText;
+  const start = r.at.column - 1;
+  const id = String(r.id);
+  const bodyAt = start + RULE_WORD.length + id.length + 1;
+  if (start >= 0 && line.length === bodyAt + body.length && line.startsWith(RULE_WORD, start) && line.startsWith(id, start + RULE_WORD.length) && line.charCodeAt(bodyAt - 1) === SPACE && line.endsWith(body))
+    return line.slice(start);
+  return ruleTextOfBody(r.id, body);
+}
+
+const RULE_WORD = 'rule ';
+const SPACE = 32;
+
+/**
  * The statement key of a rule whose ruleBody in an ACL of `category` is `body`: the body itself when the
  * two coincide (an advanced ACL's rule with its ports and ICMP type written as plain numbers, as most are),
  * so such a rule is rendered once.

@@ -15,7 +15,7 @@ import { finishAclDraft, openAclDraft, ruleById, type AclDraft } from './acl-dra
 import { createAcl, editDescription, editRule, editRuleComment, editStep, editUndoRule, setMatchOrder, UNDO_RULE_WORDS } from './acl-edit.js';
 import { addAcl, commandSpan, errorAt, lookupAcl, numberToken, replaceAcl, type ParseContext } from './context.js';
 import { restOfLine, type Line, type Token } from './lexer.js';
-import { parseRuleCommand, parseRuleId } from './rule-parser.js';
+import { allDigits, parseRuleCommand, parseRuleId } from './rule-parser.js';
 import { describeAcl } from './rule-text.js';
 import type { H3cAcl } from './vendor.js';
 
@@ -204,9 +204,9 @@ export function handleAclCommand(ctx: ParseContext, line: Line, acl: H3cAcl): bo
 function handleRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
   const t = line.tokens;
   // `rule [N] remark TEXT` (Comware 7): a remark between rules; it matches nothing.
-  if (t[1]?.lower === 'remark' || (t[1] && /^\d+$/.test(t[1].text) && t[2]?.lower === 'remark')) return;
+  if (t[1]?.lower === 'remark' || (t[1] && allDigits(t[1].text) && t[2]?.lower === 'remark')) return;
   // `rule N comment TEXT`: a comment on an existing rule.
-  if (t[1] && /^\d+$/.test(t[1].text) && t[2]?.lower === 'comment') {
+  if (t[1] && allDigits(t[1].text) && t[2]?.lower === 'comment') {
     const id = parseRuleId(line, t[1], ctx.diags);
     if (id === undefined) return;
     const e = draftOf(ctx, acl);

@@ -8,7 +8,7 @@
 import { freeze } from 'immer';
 import type { Diagnostic } from '../../diag/diagnostic.js';
 import { suggest } from './suggest.js';
-import { ipv4Mask, parseIpv4, parseIpv6, type IpFamily, type Ipv6Words } from '../../net/address.js';
+import { ipv4Mask, parseIpv4, parseIpv6, plainDottedQuad, type IpFamily, type Ipv6Words } from '../../net/address.js';
 import { protocolNames, TCP_PORT_NAMES, UDP_PORT_NAMES } from './keywords.js';
 import { endSpan, rangeSpan, tokenSpan, type Line, type Token } from './lexer.js';
 import type { H3cAddr, H3cPort } from './vendor.js';
@@ -39,6 +39,9 @@ export function parseAddress(line: Line, i: number, family: IpFamily, after: Tok
 const ANY: H3cAddr = freeze({ kind: 'any' });
 
 function parseV4(line: Line, i: number, t: Token, isKeyword: IsKeyword): Operand<H3cAddr> {
+  // a plain dotted quad (most addresses) has no ':' and no '/': straight to the wildcard
+  const plain = plainDottedQuad(t.text);
+  if (plain !== undefined) return v4WithWildcard(line, i, t, plain, isKeyword);
   if (t.text.includes(':')) return fail(line, t, `'${t.text}' is an IPv6 address in an IPv4 ACL`, "use 'acl ipv6 advanced' for IPv6 rules");
   const slash = t.text.indexOf('/');
   if (slash >= 0) {
@@ -51,6 +54,11 @@ function parseV4(line: Line, i: number, t: Token, isKeyword: IsKeyword): Operand
   }
   const addr = parseIpv4(t.text);
   if (addr === undefined) return fail(line, t, `bad IPv4 address '${t.text}'`);
+  return v4WithWildcard(line, i, t, addr, isKeyword);
+}
+
+/** `addr wildcard` with the address tokens[i] (`t`) read as `addr`: the wildcard is tokens[i + 1]. */
+function v4WithWildcard(line: Line, i: number, t: Token, addr: number, isKeyword: IsKeyword): Operand<H3cAddr> {
   const w = line.tokens[i + 1];
   if (!w || isKeyword(w.lower))
     return fail(line, w, `expected a wildcard mask after '${t.text}'`, `write '${t.text} 0' for one host, or a wildcard such as 0.0.0.255`);

@@ -47,6 +47,15 @@ export function ruleStatementKey(r: H3cRule, family: IpFamily): string {
   return joined(r, family, 'advanced', true, undefined);
 }
 
+/**
+ * ruleBody(r, family, category) as a slice of the rule's own line (r.at) when the line ends with exactly that
+ * text, as in most dumps: the config text is kept anyway (every span holds its line), so the kept text then
+ * costs a slice.
+ */
+export function ruleBodyOfLine(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced' = 'advanced'): string {
+  return joined(r, family, category, false, undefined, r.at.lineText);
+}
+
 /** The whole normalised rule: `rule 5 permit tcp …`. */
 export function ruleText(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced' = 'advanced'): string {
   return joined(r, family, category, false, r.id);
@@ -102,8 +111,9 @@ function numeric(p: H3cPort | undefined): boolean {
  * The words of a rule (after `rule N` when `id` is given) joined by single spaces. Every rule of a
  * config is rendered (its statement key when parsed, its text when converted), and the texts are
  * kept: one join makes one flat string, where `+=` would keep a tree of a dozen string pieces per rule.
+ * With `line`, a slice of it when it ends with the words so joined.
  */
-function joined(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced', numeric: boolean, id: number | undefined): string {
+function joined(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced', numeric: boolean, id: number | undefined, line?: string): string {
   const w = WORDS;
   w.length = 0;
   if (id !== undefined) w.push('rule', String(id));
@@ -133,10 +143,13 @@ function joined(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced', nu
   if (r.flowLogging) w.push('flow-logging');
   if (r.timeRange !== undefined) w.push('time-range', r.timeRange);
   if (r.vpnInstance !== undefined) w.push('vpn-instance', r.vpnInstance);
-  const text = w.join(' ');
+  const joinedText = w.join(' ');
+  // the line's own copy of the text when it ends so (the joined copy is then dropped young)
+  const text = line !== undefined && line.length > joinedText.length && line.endsWith(joinedText) ? line.slice(line.length - joinedText.length) : joinedText;
   w.length = 0;
   return text;
 }
 
 /** The words of the rule being rendered (one array reused: rendering does not nest). */
 const WORDS: string[] = [];
+

@@ -14,8 +14,8 @@ import type { MatchOrder } from '../../policy/model.js';
 import { finishAclDraft, openAclDraft, ruleById, type AclDraft } from './acl-draft.js';
 import { createAcl, editDescription, editRule, editRuleComment, editStep, editUndoRule, setMatchOrder, UNDO_RULE_WORDS } from './acl-edit.js';
 import { addAcl, commandSpan, errorAt, lookupAcl, numberToken, replaceAcl, type ParseContext } from './context.js';
-import { restOfLine, type Line, type Token } from './lexer.js';
-import { allDigits, parseRuleCommand, parseRuleId } from './rule-parser.js';
+import { allDigits, restOfLine, type Line, type Token } from './lexer.js';
+import { parseRuleCommand, parseRuleId } from './rule-parser.js';
 import { describeAcl } from './rule-text.js';
 import type { H3cAcl } from './vendor.js';
 

@@ -117,6 +117,16 @@ const BRACKET = 91; // [
 const UPPER_A = 65;
 const UPPER_Z = 90;
 
+/** True when `s` is one or more ASCII digits (what /^\d+$/ matches), by char codes. */
+export function allDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** The span of one token. */
 export function tokenSpan(line: Line, token: Token): SourceSpan {
   return spanAt(line.file, line.text, line.lineNo, token.column, token.text.length);

@@ -10,7 +10,7 @@ import type { Diagnostic } from '../../diag/diagnostic.js';
 import { suggest } from './suggest.js';
 import { ipv4Mask, parseIpv4, parseIpv6, plainDottedQuad, type IpFamily, type Ipv6Words } from '../../net/address.js';
 import { protocolNames, TCP_PORT_NAMES, UDP_PORT_NAMES } from './keywords.js';
-import { endSpan, rangeSpan, tokenSpan, type Line, type Token } from './lexer.js';
+import { allDigits, endSpan, rangeSpan, tokenSpan, type Line, type Token } from './lexer.js';
 import type { H3cAddr, H3cPort } from './vendor.js';
 
 /** A parse result: the value and how many tokens it used, or a diagnostic. */
@@ -113,11 +113,12 @@ export function maskV6(addr: Ipv6Words, prefixLen: number): Ipv6Words {
 }
 
 const OPERATORS = ['lt', 'gt', 'eq', 'neq', 'range'] as const;
+const OPERATOR_SET: ReadonlySet<string> = new Set(OPERATORS);
 
 /** Parses `op port [port]` after `source-port` / `destination-port`, names per `protocol` (6 tcp, 17 udp). */
 export function parsePort(line: Line, i: number, protocol: number, after: Token, isKeyword: IsKeyword): Operand<H3cPort> {
   const opTok = line.tokens[i];
-  const op = OPERATORS.find((o) => o === opTok?.lower);
+  const op = opTok !== undefined && OPERATOR_SET.has(opTok.lower) ? (opTok.lower as (typeof OPERATORS)[number]) : undefined;
   if (!opTok || !op) {
     const near = opTok ? suggest(opTok.lower, OPERATORS) : undefined;
     return fail(line, opTok, `expected an operator (lt, gt, eq, neq, range) after '${after.text}'`, near ? `did you mean '${near}'?` : undefined);
@@ -181,7 +182,7 @@ function portNumber(line: Line, t: Token, protocol: number): Operand<number> {
 /** Parses a protocol name or number for an ACL of `family`. */
 export function parseProtocol(line: Line, t: Token | undefined, family: IpFamily, after: Token): Operand<number | 'any'> {
   if (!t) return fail(line, t, `expected a protocol after '${after.text}'`, `use '${family === 4 ? 'ip' : 'ipv6'}' for any protocol`);
-  if (/^\d+$/.test(t.text)) {
+  if (allDigits(t.text)) {
     const n = Number(t.text);
     if (n > 255) return fail(line, t, `protocol ${t.text} is out of range (0-255)`);
     return { ok: true, value: n, used: 1 };

@@ -13,7 +13,7 @@ import { suggest } from './suggest.js';
 import { formatIpv4, type IpFamily } from '../../net/address.js';
 import type { Action } from '../../policy/model.js';
 import { ADVANCED_RULE_OPTIONS, BASIC_RULE_OPTIONS, ICMP_MESSAGES, ICMPV6_MESSAGES } from './keywords.js';
-import { tokenSpan, type Line, type Token } from './lexer.js';
+import { allDigits, tokenSpan, type Line, type Token } from './lexer.js';
 import { looksLikeSubnetMask, parseAddress, parsePort, parseProtocol } from './operands.js';
 import type { H3cRuleOptions } from './vendor.js';
 
@@ -37,16 +37,6 @@ const BASIC_SET: ReadonlySet<string> = new Set<string>(BASIC_RULE_OPTIONS);
 
 /** True when the word is one of the advanced rule options (every option word): it cannot be an operand. */
 const isKeyword = (w: string): boolean => ADVANCED_SET.has(w);
-
-/** True when `s` is one or more ASCII digits (what /^\d+$/ matches), by char codes. */
-export function allDigits(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let k = 0; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
 
 /** Reports an error at `token` (else the line's last token); returns undefined for `return err(…)`. */
 function err(line: Line, diags: Diagnostic[], token: Token | undefined, message: string, suggestion?: string): undefined {

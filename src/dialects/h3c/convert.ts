@@ -193,6 +193,16 @@ function convertRule(r: H3cRule, seq: number, text: string): Rule {
       mask |= FLAG_BITS[flag]!;
       if (v === 1) value |= FLAG_BITS[flag]!;
     }
+  // a span holds strings and numbers, and the rule is a new plain object: Object.freeze is all immer's freeze would do
+  const at = Object.isFrozen(r.at) ? r.at : Object.freeze(r.at);
+  // a rule of addresses and at most a destination port (most rules of a large ACL): one literal in the order
+  // below, its fields inside the object (fields added to a five-field literal take a second array per rule)
+  if (!r.srcPort && !r.established && mask === 0 && !r.fragment && !r.icmp && r.vpnInstance === undefined && r.timeRange === undefined && !unsimulated && r.comment === undefined)
+    return Object.freeze(
+      r.dstPort
+        ? { id: r.id, action: r.action, protocol: r.protocol, src: addr(r.src), dst: addr(r.dst), dstPort: port(r.dstPort), seq, text, at }
+        : { id: r.id, action: r.action, protocol: r.protocol, src: addr(r.src), dst: addr(r.dst), seq, text, at },
+    );
   const out: { -readonly [K in keyof Rule]: Rule[K] } = { id: r.id, action: r.action, protocol: r.protocol, src: addr(r.src), dst: addr(r.dst) } as Rule;
   if (r.srcPort) out.srcPort = port(r.srcPort);
   if (r.dstPort) out.dstPort = port(r.dstPort);
@@ -209,8 +219,7 @@ function convertRule(r: H3cRule, seq: number, text: string): Rule {
   if (r.comment !== undefined) out.comment = r.comment;
   out.seq = seq;
   out.text = text;
-  // a span holds strings and numbers, and `out` is a new plain object: Object.freeze is all immer's freeze would do
-  out.at = Object.isFrozen(r.at) ? r.at : Object.freeze(r.at);
+  out.at = at;
   return Object.freeze(out);
 }
 

@@ -16,6 +16,7 @@
  */
 import { freeze, type Draft } from 'immer';
 import { ruleBodyOfLine, statementKeyOfBody } from './rule-text.js';
+import type { Token } from './lexer.js';
 import type { H3cAcl, H3cRule } from './vendor.js';
 
 /** An open batch of edits to one ACL state; read the rules here, write them only through the functions below. */
@@ -109,9 +110,12 @@ export function ruleById(e: AclDraft, id: number): H3cRule | undefined {
   return pos === undefined ? undefined : e.rules[pos];
 }
 
-/** The statement key and text of a rule for this batch's ACL (findTwin, pushRule and replaceRule take them, so a rule is rendered once). */
-export function renderRule(e: AclDraft, r: H3cRule): RuleRendering {
-  const body = ruleBodyOfLine(r, e.base.family, e.base.category);
+/**
+ * The statement key and text of a rule for this batch's ACL (findTwin, pushRule and replaceRule take them, so a
+ * rule is rendered once); `words`, the tokens of the rule's line when there are, let ruleBodyOfLine read the text there.
+ */
+export function renderRule(e: AclDraft, r: H3cRule, words?: readonly Token[]): RuleRendering {
+  const body = ruleBodyOfLine(r, e.base.family, e.base.category, words);
   return { key: statementKeyOfBody(r, e.base.family, e.base.category, body), body };
 }
 

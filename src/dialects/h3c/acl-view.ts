@@ -218,7 +218,7 @@ function handleRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
   const cmd = parseRuleCommand(line, acl.family, acl.category, ctx.diags);
   // the span is frozen now: it becomes part of a frozen rule state (acl-draft.ts freezes rules shallowly when their
   // parts are); a plain object of strings and numbers, so Object.freeze does all that immer's freeze would
-  if (cmd) editRule(draftOf(ctx, acl), cmd, Object.freeze(commandSpan(line)), ctx.diags);
+  if (cmd) editRule(draftOf(ctx, acl), cmd, Object.freeze(commandSpan(line)), ctx.diags, line.tokens);
 }
 
 function handleUndoRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {

@@ -103,11 +103,11 @@ const SPACE = 32;
  */
 export function statementKeyOfBody(r: H3cRule, family: IpFamily, category: 'basic' | 'advanced', body: string): string {
   const icmpNumeric = !r.icmp || r.icmp.written === (r.icmp.code === undefined ? String(r.icmp.type) : `${r.icmp.type} ${r.icmp.code}`);
-  return category === 'advanced' && numeric(r.srcPort) && numeric(r.dstPort) && icmpNumeric ? body : ruleStatementKey(r, family);
+  return category === 'advanced' && writtenAsNumbers(r.srcPort) && writtenAsNumbers(r.dstPort) && icmpNumeric ? body : ruleStatementKey(r, family);
 }
 
 /** True when there is no port operand, or its ports are written as the plain numbers they are. */
-function numeric(p: H3cPort | undefined): boolean {
+function writtenAsNumbers(p: H3cPort | undefined): boolean {
   if (!p) return true;
   if (p.written.length !== p.operands.length) return false;
   for (let k = 0; k < p.written.length; k++) if (p.written[k] !== String(p.operands[k])) return false;

@@ -14,9 +14,13 @@ function where(at: SourceSpan): string {
 
 /** `acl advanced 3000 (match-order config, step 5): 3 rules, rules/seed-active.cfg:3`. */
 export function summarizeAcl(acl: Acl): string {
+  return aclLine(acl, distinctRules(acl).length);
+}
+
+/** summarizeAcl of an ACL with `n` distinct rules (summarizePolicy lists them too, so it counts them once). */
+function aclLine(acl: Acl, n: number): string {
   const v6 = acl.family === 6 ? 'ipv6 ' : '';
   const id = acl.number !== undefined ? String(acl.number) : /^\d+$/.test(acl.name) ? acl.name : `name ${acl.name}`;
-  const n = distinctRules(acl).length;
   const entries = acl.rules.length === n ? '' : ` (${acl.rules.length} entries with object groups expanded)`;
   return `acl ${v6}${acl.category} ${id} (match-order ${acl.matchOrder}, step ${acl.step}): ${n} rule${n === 1 ? '' : 's'}${entries}, ${where(acl.at)}`;
 }
@@ -60,8 +64,9 @@ export function summarizePolicy(policy: Policy): string[] {
   if (policy.ruleset) return summarizeRuleset(policy);
   const lines: string[] = [];
   for (const acl of policy.acls) {
-    lines.push(summarizeAcl(acl));
-    for (const r of distinctRules(acl)) lines.push(`  ${r.text}`);
+    const rules = distinctRules(acl);
+    lines.push(aclLine(acl, rules.length));
+    for (const r of rules) lines.push(`  ${r.text}`);
   }
   const names = [...policy.interfaces];
   for (const b of policy.bindings) if (!names.includes(b.interface)) names.push(b.interface);

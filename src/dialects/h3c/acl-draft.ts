@@ -15,7 +15,8 @@
  * per view, which matters for configs with tens of thousands of named ACLs).
  */
 import { freeze, type Draft } from 'immer';
-import { ruleBody, statementKeyOfBody } from './rule-text.js';
+import { ruleBodyOfLine, statementKeyOfBody } from './rule-text.js';
+import type { Token } from './lexer.js';
 import type { H3cAcl, H3cRule } from './vendor.js';
 
 /** An open batch of edits to one ACL state; read the rules here, write them only through the functions below. */
@@ -94,7 +95,10 @@ export function finishAclDraft(e: AclDraft): H3cAcl {
   let changed = false;
   for (const k of keys) if (base[k] !== copy[k]) changed = true;
   if (!changed) return e.base;
-  // rules are frozen one by one as they are written (pushRule, replaceRule): freezing the state walks only new arrays
+  // rules are frozen one by one as they are written (pushRule, replaceRule, renumberRules) or come frozen from the
+  // base: the new rules array is frozen by Object.freeze, and immer's deep freeze of the state then finds it frozen
+  // instead of asking each of its rules again
+  if (e.rulesChanged) Object.freeze(e.rules);
   const state = freeze(next, true);
   textOfRules.set(state.rules, { keys: e.keys, bodies: e.bodies });
   return state;
@@ -106,9 +110,12 @@ export function ruleById(e: AclDraft, id: number): H3cRule | undefined {
   return pos === undefined ? undefined : e.rules[pos];
 }
 
-/** The statement key and text of a rule for this batch's ACL (findTwin, pushRule and replaceRule take them, so a rule is rendered once). */
-export function renderRule(e: AclDraft, r: H3cRule): RuleRendering {
-  const body = ruleBody(r, e.base.family, e.base.category);
+/**
+ * The statement key and text of a rule for this batch's ACL (findTwin, pushRule and replaceRule take them, so a
+ * rule is rendered once); `words`, the tokens of the rule's line when there are, let ruleBodyOfLine read the text there.
+ */
+export function renderRule(e: AclDraft, r: H3cRule, words?: readonly Token[]): RuleRendering {
+  const body = ruleBodyOfLine(r, e.base.family, e.base.category, words);
   return { key: statementKeyOfBody(r, e.base.family, e.base.category, body), body };
 }
 
@@ -186,7 +193,8 @@ function freezeRule(r: H3cRule): void {
       return;
     }
   }
-  freeze(r);
+  // a plain object (never a draft) whose parts are all frozen: what immer's freeze(r) would do
+  Object.freeze(r);
 }
 
 function reindex(e: AclDraft): void {

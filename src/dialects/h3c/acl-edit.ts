@@ -33,6 +33,7 @@ import type { H3cAcl, H3cRule, H3cRuleOptions } from './vendor.js';
 import type { MatchOrder } from '../../policy/model.js';
 import { MAX_RULE_ID, type RuleCommand } from './rule-parser.js';
 import { describeAcl, ruleBody } from './rule-text.js';
+import type { Token } from './lexer.js';
 import { depthFirst } from './convert.js';
 
 /** A new ACL state, deeply frozen like every state the edits below produce. */
@@ -62,8 +63,11 @@ export function applyRule(acl: H3cAcl, cmd: RuleCommand, at: SourceSpan, diags: 
   return once(acl, (e) => editRule(e, cmd, at, diags));
 }
 
-/** Applies a `rule` command to an open batch of edits (a refused command changes nothing). */
-export function editRule(e: AclDraft, cmd: RuleCommand, at: SourceSpan, diags: Diagnostic[]): void {
+/**
+ * Applies a `rule` command to an open batch of edits (a refused command changes nothing); `words` are the tokens
+ * of the command's line (at.lineText), when the caller has them: a new rule's text is then read from its line.
+ */
+export function editRule(e: AclDraft, cmd: RuleCommand, at: SourceSpan, diags: Diagnostic[], words?: readonly Token[]): void {
   const acl = e.base; // family, category, number and name: the edits below never change them
   const existing = cmd.id === undefined ? undefined : ruleById(e, cmd.id);
   if (existing) {
@@ -116,7 +120,7 @@ export function editRule(e: AclDraft, cmd: RuleCommand, at: SourceSpan, diags: D
   rule.action = cmd.action;
   rule.protocol = cmd.protocol;
   rule.at = at;
-  const t = renderRule(e, rule);
+  const t = renderRule(e, rule, words);
   const twin = findTwin(e, rule, t.key);
   if (twin) {
     diags.push(duplicateWarning(twin, describeAcl(acl), at));

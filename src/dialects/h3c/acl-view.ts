@@ -8,14 +8,13 @@
  * Numbers: 2000-2999 basic, 3000-3999 advanced; 4000-4999 (Ethernet frame header) and
  * 5000-5999 (user-defined) are not IP ACLs and not supported.
  */
-import { freeze } from 'immer';
 import { suggest } from './suggest.js';
 import type { IpFamily } from '../../net/address.js';
 import type { MatchOrder } from '../../policy/model.js';
 import { finishAclDraft, openAclDraft, ruleById, type AclDraft } from './acl-draft.js';
 import { createAcl, editDescription, editRule, editRuleComment, editStep, editUndoRule, setMatchOrder, UNDO_RULE_WORDS } from './acl-edit.js';
 import { addAcl, commandSpan, errorAt, lookupAcl, numberToken, replaceAcl, type ParseContext } from './context.js';
-import { restOfLine, type Line, type Token } from './lexer.js';
+import { allDigits, restOfLine, type Line, type Token } from './lexer.js';
 import { parseRuleCommand, parseRuleId } from './rule-parser.js';
 import { describeAcl } from './rule-text.js';
 import type { H3cAcl } from './vendor.js';
@@ -205,9 +204,9 @@ export function handleAclCommand(ctx: ParseContext, line: Line, acl: H3cAcl): bo
 function handleRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
   const t = line.tokens;
   // `rule [N] remark TEXT` (Comware 7): a remark between rules; it matches nothing.
-  if (t[1]?.lower === 'remark' || (t[1] && /^\d+$/.test(t[1].text) && t[2]?.lower === 'remark')) return;
+  if (t[1]?.lower === 'remark' || (t[1] && allDigits(t[1].text) && t[2]?.lower === 'remark')) return;
   // `rule N comment TEXT`: a comment on an existing rule.
-  if (t[1] && /^\d+$/.test(t[1].text) && t[2]?.lower === 'comment') {
+  if (t[1] && allDigits(t[1].text) && t[2]?.lower === 'comment') {
     const id = parseRuleId(line, t[1], ctx.diags);
     if (id === undefined) return;
     const e = draftOf(ctx, acl);
@@ -217,8 +216,9 @@ function handleRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {
     return;
   }
   const cmd = parseRuleCommand(line, acl.family, acl.category, ctx.diags);
-  // the span is frozen now: it becomes part of a frozen rule state (acl-draft.ts freezes rules shallowly when their parts are)
-  if (cmd) editRule(draftOf(ctx, acl), cmd, freeze(commandSpan(line)), ctx.diags);
+  // the span is frozen now: it becomes part of a frozen rule state (acl-draft.ts freezes rules shallowly when their
+  // parts are); a plain object of strings and numbers, so Object.freeze does all that immer's freeze would
+  if (cmd) editRule(draftOf(ctx, acl), cmd, Object.freeze(commandSpan(line)), ctx.diags, line.tokens);
 }
 
 function handleUndoRule(ctx: ParseContext, line: Line, acl: H3cAcl): void {

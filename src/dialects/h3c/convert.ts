@@ -12,7 +12,7 @@ import { indexVendorAcls } from './acl-view.js';
 import { convertZones } from './convert-zones.js';
 import { expandRuleGroups } from './expand-groups.js';
 import { convertNat } from './nat-view.js';
-import { ruleText, ruleTextOfBody } from './rule-text.js';
+import { ruleText, ruleTextOfLine } from './rule-text.js';
 import { ruleBodies } from './acl-draft.js';
 import type { H3cAcl, H3cAddr, H3cConfig, H3cPort, H3cRule } from './vendor.js';
 
@@ -106,10 +106,10 @@ function convertAcl(acl: H3cAcl, config: H3cConfig, diags: Diagnostic[]): Acl {
   for (let k = 0; k < ordered.length; k++) {
     const r = ordered[k]!;
     const seq = configuredAt ? (configuredAt.get(r) ?? 0) : k;
-    const parts = expandRuleGroups(r, acl.family, config, diags);
     const body = bodies?.[seq];
-    const text = body !== undefined ? ruleTextOfBody(r.id, body) : ruleText(r, acl.family, acl.category);
-    for (const x of parts) rules.push(convertRule(x, seq, text));
+    const text = body !== undefined ? ruleTextOfLine(r, body) : ruleText(r, acl.family, acl.category);
+    if (namesNoGroup(r)) rules.push(convertRule(r, seq, text));
+    else for (const x of expandRuleGroups(r, acl.family, config, diags)) rules.push(convertRule(x, seq, text));
   }
   return {
     name: aclName(acl),
@@ -124,6 +124,11 @@ function convertAcl(acl: H3cAcl, config: H3cConfig, diags: Diagnostic[]): Acl {
     rules: freeze(rules),
     at: acl.at,
   };
+}
+
+/** True when the rule names no object group (expandRuleGroups would give the rule itself). */
+function namesNoGroup(r: H3cRule): boolean {
+  return r.srcGroup === undefined && r.dstGroup === undefined && r.srcPortGroup === undefined && r.dstPortGroup === undefined;
 }
 
 /** The rules by ascending id; the array itself when it is sorted already (the usual case: ids grow as rules are written). */
@@ -180,20 +185,24 @@ const EQ_MATCHES = new Map<number, PortMatch>();
  * made. The fields are written in one fixed order (the order JSON output shows them), only those that apply.
  */
 function convertRule(r: H3cRule, seq: number, text: string): Rule {
-  let unsimulated: string[] | undefined;
-  const note = (what: string): void => {
-    (unsimulated ??= []).push(what);
-  };
-  for (const [k, v] of r.qos ?? []) note(`${k} ${v}`);
-  if (r.logging) note('logging');
-  if (r.counting) note('counting');
-  if (r.flowLogging) note('flow-logging');
+  const unsimulated = unsimulatedOptions(r);
   let mask = 0;
   let value = 0;
-  for (const [flag, v] of r.flags ?? []) {
-    mask |= FLAG_BITS[flag]!;
-    if (v === 1) value |= FLAG_BITS[flag]!;
-  }
+  if (r.flags)
+    for (const [flag, v] of r.flags) {
+      mask |= FLAG_BITS[flag]!;
+      if (v === 1) value |= FLAG_BITS[flag]!;
+    }
+  // a span holds strings and numbers, and the rule is a new plain object: Object.freeze is all immer's freeze would do
+  const at = Object.isFrozen(r.at) ? r.at : Object.freeze(r.at);
+  // a rule of addresses and at most a destination port (most rules of a large ACL): one literal in the order
+  // below, its fields inside the object (fields added to a five-field literal take a second array per rule)
+  if (!r.srcPort && !r.established && mask === 0 && !r.fragment && !r.icmp && r.vpnInstance === undefined && r.timeRange === undefined && !unsimulated && r.comment === undefined)
+    return Object.freeze(
+      r.dstPort
+        ? { id: r.id, action: r.action, protocol: r.protocol, src: addr(r.src), dst: addr(r.dst), dstPort: port(r.dstPort), seq, text, at }
+        : { id: r.id, action: r.action, protocol: r.protocol, src: addr(r.src), dst: addr(r.dst), seq, text, at },
+    );
   const out: { -readonly [K in keyof Rule]: Rule[K] } = { id: r.id, action: r.action, protocol: r.protocol, src: addr(r.src), dst: addr(r.dst) } as Rule;
   if (r.srcPort) out.srcPort = port(r.srcPort);
   if (r.dstPort) out.dstPort = port(r.dstPort);
@@ -210,8 +219,18 @@ function convertRule(r: H3cRule, seq: number, text: string): Rule {
   if (r.comment !== undefined) out.comment = r.comment;
   out.seq = seq;
   out.text = text;
-  out.at = freeze(r.at, true);
-  return freeze(out);
+  out.at = at;
+  return Object.freeze(out);
+}
+
+/** The options of a rule that are not simulated, in the order a Rule lists them; undefined when there is none. */
+function unsimulatedOptions(r: H3cRule): string[] | undefined {
+  let out: string[] | undefined;
+  if (r.qos) for (const [k, v] of r.qos) (out ??= []).push(`${k} ${v}`);
+  if (r.logging) (out ??= []).push('logging');
+  if (r.counting) (out ??= []).push('counting');
+  if (r.flowLogging) (out ??= []).push('flow-logging');
+  return out;
 }
 
 /** Number of "care" bits of an address condition: more means a narrower range. */

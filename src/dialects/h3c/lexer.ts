@@ -43,52 +43,66 @@ export function* lexLines(text: string, file: string): Generator<Line> {
   if (!text.includes('\r')) {
     // LF only (the usual case): indexOf finds each break faster than the regular expression below
     for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-      yield lexLine(text.slice(start, end), ++lineNo, file);
+      yield lexSpan(text, start, end, ++lineNo, file);
       start = end + 1;
     }
   } else {
     const lineBreak = /\r\n|\r|\n/g;
     for (let m = lineBreak.exec(text); m !== null; m = lineBreak.exec(text)) {
-      yield lexLine(text.slice(start, m.index), ++lineNo, file);
+      yield lexSpan(text, start, m.index, ++lineNo, file);
       start = m.index + m[0].length;
     }
   }
-  if (start < text.length) yield lexLine(text.slice(start), ++lineNo, file);
+  if (start < text.length) yield lexSpan(text, start, text.length, ++lineNo, file);
 }
 
 /** Tokenises one line. */
 export function lexLine(text: string, lineNo: number, file: string): Line {
-  let start = 0;
-  while (start < text.length && (text[start] === ' ' || text[start] === '\t')) start++;
-  const indent = start;
-  if (start >= text.length) return { file, lineNo, text, indent, kind: 'blank', tokens: NO_TOKENS };
-  const first = text[start];
-  if (first === '#' || first === '!') return { file, lineNo, text, indent, kind: 'comment', tokens: NO_TOKENS };
+  return lexSpan(text, 0, text.length, lineNo, file);
+}
+
+/**
+ * Tokenises the line source[from, to) (no line break inside), reading the characters from `source` itself:
+ * the config text is one flat string, where the line's own slice would be read through its parent.
+ */
+function lexSpan(source: string, from: number, to: number, lineNo: number, file: string): Line {
+  const text = from === 0 && to === source.length ? source : source.slice(from, to);
+  let start = from;
+  while (start < to && (source.charCodeAt(start) === SPACE || source.charCodeAt(start) === TAB)) start++;
+  const indent = start - from;
+  if (start >= to) return { file, lineNo, text, indent, kind: 'blank', tokens: NO_TOKENS };
+  const first = source.charCodeAt(start);
+  if (first === HASH || first === BANG) return { file, lineNo, text, indent, kind: 'comment', tokens: NO_TOKENS };
   // `<Sysname>display current-configuration`: a user-view prompt line, not configuration.
-  if (first === '<' && text.indexOf('>', start) > start) return { file, lineNo, text, indent, kind: 'prompt', tokens: NO_TOKENS };
+  if (first === LESS && text.indexOf('>', indent) > indent) return { file, lineNo, text, indent, kind: 'prompt', tokens: NO_TOKENS };
   // `[Sysname-acl-adv-3000]rule 0 permit ...`: strip the view prompt, keep columns.
-  if (first === '[') {
-    const close = text.indexOf(']', start);
-    if (close > start) {
-      start = close + 1;
-      while (start < text.length && (text[start] === ' ' || text[start] === '\t')) start++;
-      if (start >= text.length) return { file, lineNo, text, indent, kind: 'prompt', tokens: NO_TOKENS };
+  if (first === BRACKET) {
+    const close = text.indexOf(']', indent);
+    if (close > indent) {
+      start = from + close + 1;
+      while (start < to && (source.charCodeAt(start) === SPACE || source.charCodeAt(start) === TAB)) start++;
+      if (start >= to) return { file, lineNo, text, indent, kind: 'prompt', tokens: NO_TOKENS };
     }
   }
   const tokens: Token[] = [];
-  const n = text.length;
+  const n = to;
   let i = start;
   while (i < n) {
-    let c = text.charCodeAt(i);
-    while (c === SPACE || c === TAB) c = ++i < n ? text.charCodeAt(i) : -1;
+    let c = source.charCodeAt(i);
+    while (c === SPACE || c === TAB) c = ++i < n ? source.charCodeAt(i) : -1;
     if (i >= n) break;
     const s = i;
-    while (c !== SPACE && c !== TAB && c !== -1) c = ++i < n ? text.charCodeAt(i) : -1;
-    const word = text.slice(s, i);
     // A `#` word after a command starts a trailing comment (annotated dumps, and `# ftpwall: ignore KIND`
     // lint directives): never part of a name or the command.
-    if (word[0] === '#' && tokens.length > 0) break;
-    tokens.push({ text: word, lower: word.toLowerCase(), column: s + 1 });
+    if (c === HASH && tokens.length > 0) break;
+    // set when the word has an upper-case ASCII letter or a non-ASCII character: only then can lower-casing change it
+    let cased = false;
+    while (c !== SPACE && c !== TAB && c !== -1) {
+      if ((c >= UPPER_A && c <= UPPER_Z) || c > 127) cased = true;
+      c = ++i < n ? source.charCodeAt(i) : -1;
+    }
+    const word = source.slice(s, i);
+    tokens.push({ text: word, lower: cased ? word.toLowerCase() : word, column: s - from + 1 });
   }
   return { file, lineNo, text, indent, kind: 'command', tokens };
 }
@@ -96,6 +110,22 @@ export function lexLine(text: string, lineNo: number, file: string): Line {
 const NO_TOKENS: readonly Token[] = Object.freeze([]);
 const SPACE = 32;
 const TAB = 9;
+const HASH = 35; // #
+const BANG = 33; // !
+const LESS = 60; // <
+const BRACKET = 91; // [
+const UPPER_A = 65;
+const UPPER_Z = 90;
+
+/** True when `s` is one or more ASCII digits (what /^\d+$/ matches), by char codes. */
+export function allDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 /** The span of one token. */
 export function tokenSpan(line: Line, token: Token): SourceSpan {

@@ -2,14 +2,15 @@
  * Operand parsers for rule options: addresses with wildcards or prefixes, port
  * operators, protocols. Each returns a value or a located diagnostic; none throws. The values are
  * frozen as they are made (they become parts of frozen rule states: a rule then needs only a shallow
- * freeze, acl-draft.ts), and equal ones may be shared.
+ * freeze, acl-draft.ts), and equal ones may be shared. An IPv4 address, a plain object of numbers, is
+ * frozen by Object.freeze itself: immer's freeze would first ask whether it is a draft, draftable, frozen.
  */
 import { freeze } from 'immer';
 import type { Diagnostic } from '../../diag/diagnostic.js';
 import { suggest } from './suggest.js';
-import { ipv4Mask, parseIpv4, parseIpv6, type IpFamily, type Ipv6Words } from '../../net/address.js';
+import { ipv4Mask, parseIpv4, parseIpv6, plainDottedQuad, type IpFamily, type Ipv6Words } from '../../net/address.js';
 import { protocolNames, TCP_PORT_NAMES, UDP_PORT_NAMES } from './keywords.js';
-import { endSpan, rangeSpan, tokenSpan, type Line, type Token } from './lexer.js';
+import { allDigits, endSpan, rangeSpan, tokenSpan, type Line, type Token } from './lexer.js';
 import type { H3cAddr, H3cPort } from './vendor.js';
 
 /** A parse result: the value and how many tokens it used, or a diagnostic. */
@@ -38,6 +39,9 @@ export function parseAddress(line: Line, i: number, family: IpFamily, after: Tok
 const ANY: H3cAddr = freeze({ kind: 'any' });
 
 function parseV4(line: Line, i: number, t: Token, isKeyword: IsKeyword): Operand<H3cAddr> {
+  // a plain dotted quad (most addresses) has no ':' and no '/': straight to the wildcard
+  const plain = plainDottedQuad(t.text);
+  if (plain !== undefined) return v4WithWildcard(line, i, t, plain, isKeyword);
   if (t.text.includes(':')) return fail(line, t, `'${t.text}' is an IPv6 address in an IPv4 ACL`, "use 'acl ipv6 advanced' for IPv6 rules");
   const slash = t.text.indexOf('/');
   if (slash >= 0) {
@@ -46,17 +50,22 @@ function parseV4(line: Line, i: number, t: Token, isKeyword: IsKeyword): Operand
     if (addr === undefined) return fail(line, t, `bad IPv4 address '${t.text.slice(0, slash)}'`);
     if (!/^\d{1,2}$/.test(lenText) || Number(lenText) > 32) return fail(line, t, `bad prefix length '${lenText}' (0-32)`);
     const wildcard = ~ipv4Mask(Number(lenText)) >>> 0;
-    return { ok: true, value: freeze({ kind: 'v4', addr: (addr & ~wildcard) >>> 0, wildcard }), used: 1 };
+    return { ok: true, value: Object.freeze({ kind: 'v4', addr: (addr & ~wildcard) >>> 0, wildcard }), used: 1 };
   }
   const addr = parseIpv4(t.text);
   if (addr === undefined) return fail(line, t, `bad IPv4 address '${t.text}'`);
+  return v4WithWildcard(line, i, t, addr, isKeyword);
+}
+
+/** `addr wildcard` with the address tokens[i] (`t`) read as `addr`: the wildcard is tokens[i + 1]. */
+function v4WithWildcard(line: Line, i: number, t: Token, addr: number, isKeyword: IsKeyword): Operand<H3cAddr> {
   const w = line.tokens[i + 1];
   if (!w || isKeyword(w.lower))
     return fail(line, w, `expected a wildcard mask after '${t.text}'`, `write '${t.text} 0' for one host, or a wildcard such as 0.0.0.255`);
   const wildcard = w.text === '0' ? 0 : parseIpv4(w.text);
   if (wildcard === undefined)
     return fail(line, w, `bad wildcard mask '${w.text}'`, 'a wildcard is a dotted quad such as 0.0.0.255 (1 bits mean "any value"), or 0 for one host');
-  return { ok: true, value: freeze({ kind: 'v4', addr: (addr & ~wildcard) >>> 0, wildcard }), used: 2 };
+  return { ok: true, value: Object.freeze({ kind: 'v4', addr: (addr & ~wildcard) >>> 0, wildcard }), used: 2 };
 }
 
 /** True when `w` is a subnet mask (ones then zeros) but not a plain wildcard (zeros then ones). */
@@ -104,11 +113,12 @@ export function maskV6(addr: Ipv6Words, prefixLen: number): Ipv6Words {
 }
 
 const OPERATORS = ['lt', 'gt', 'eq', 'neq', 'range'] as const;
+const OPERATOR_SET: ReadonlySet<string> = new Set(OPERATORS);
 
 /** Parses `op port [port]` after `source-port` / `destination-port`, names per `protocol` (6 tcp, 17 udp). */
 export function parsePort(line: Line, i: number, protocol: number, after: Token, isKeyword: IsKeyword): Operand<H3cPort> {
   const opTok = line.tokens[i];
-  const op = OPERATORS.find((o) => o === opTok?.lower);
+  const op = opTok !== undefined && OPERATOR_SET.has(opTok.lower) ? (opTok.lower as (typeof OPERATORS)[number]) : undefined;
   if (!opTok || !op) {
     const near = opTok ? suggest(opTok.lower, OPERATORS) : undefined;
     return fail(line, opTok, `expected an operator (lt, gt, eq, neq, range) after '${after.text}'`, near ? `did you mean '${near}'?` : undefined);
@@ -172,7 +182,7 @@ function portNumber(line: Line, t: Token, protocol: number): Operand<number> {
 /** Parses a protocol name or number for an ACL of `family`. */
 export function parseProtocol(line: Line, t: Token | undefined, family: IpFamily, after: Token): Operand<number | 'any'> {
   if (!t) return fail(line, t, `expected a protocol after '${after.text}'`, `use '${family === 4 ? 'ip' : 'ipv6'}' for any protocol`);
-  if (/^\d+$/.test(t.text)) {
+  if (allDigits(t.text)) {
     const n = Number(t.text);
     if (n > 255) return fail(line, t, `protocol ${t.text} is out of range (0-255)`);
     return { ok: true, value: n, used: 1 };

@@ -33,17 +33,50 @@ const CLUE_INITIALS = new Set(['s', 'z', 'p', 'f', 'i']);
 
 /** The first clue in the text, or undefined when nothing tells the kind of device. */
 export function detectPlatform(text: string, file: string): PlatformClue | undefined {
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    // trimStart removes exactly what `\s` matches (ECMAScript WhiteSpace and LineTerminator)
-    if (!CLUE_INITIALS.has(line.trimStart().charAt(0).toLowerCase())) continue;
-    for (const [re, platform, why] of CLUES) {
-      const m = re.exec(line);
-      if (!m) continue;
-      const column = line.length - line.trimStart().length + 1;
-      return { platform, why, at: { file, line: i + 1, column, length: line.trim().length, lineText: line } };
+  // the lines of text.split(/\r?\n/), found by indexOf: a line is sliced only when its first word may start a clue
+  let lineNo = 0;
+  for (let start = 0; start <= text.length; ) {
+    const lf = text.indexOf('\n', start);
+    const end = lf < 0 ? text.length : lf;
+    lineNo++;
+    if (mayStartClue(text, start, end)) {
+      const line = text.slice(start, end > start && text.charCodeAt(end - 1) === CR && lf >= 0 ? end - 1 : end);
+      const clue = clueOf(line, lineNo, file);
+      if (clue) return clue;
     }
+    if (lf < 0) break;
+    start = lf + 1;
+  }
+  return undefined;
+}
+
+/**
+ * False when the line text[start, end) certainly starts with no clue initial after its blanks: its first
+ * character other than a space or tab is a printable ASCII character (never white space to trimStart) that is not
+ * one. Other lines are read as before: trimStart and the clue test.
+ */
+function mayStartClue(text: string, start: number, end: number): boolean {
+  let i = start;
+  let c = i < end ? text.charCodeAt(i) : -1;
+  while (c === SPACE || c === TAB) c = ++i < end ? text.charCodeAt(i) : -1;
+  if (c > SPACE && c < DEL) return CLUE_INITIALS.has(String.fromCharCode(c).toLowerCase());
+  return true;
+}
+
+const SPACE = 32;
+const TAB = 9;
+const CR = 13;
+const DEL = 127;
+
+/** The clue of one line, if any. */
+function clueOf(line: string, lineNo: number, file: string): PlatformClue | undefined {
+  // trimStart removes exactly what `\s` matches (ECMAScript WhiteSpace and LineTerminator)
+  if (!CLUE_INITIALS.has(line.trimStart().charAt(0).toLowerCase())) return undefined;
+  for (const [re, platform, why] of CLUES) {
+    const m = re.exec(line);
+    if (!m) continue;
+    const column = line.length - line.trimStart().length + 1;
+    return { platform, why, at: { file, line: lineNo, column, length: line.trim().length, lineText: line } };
   }
   return undefined;
 }

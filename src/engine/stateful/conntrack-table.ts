@@ -10,7 +10,7 @@ import type { ExpectationRef, Verdict } from '../verdict.js';
 import type { Expectation } from './expectations.js';
 import type { FtpHelperState } from './helpers/ftp-session.js';
 import type { ConnNat } from './nat.js';
-import type { TcpTrack } from './tcp-state.js';
+import { ConnRows, SCRATCH_ROW } from './conn-rows.js';
 
 /** Conntrack directions. */
 export const DIR_ORIGINAL = 0;
@@ -40,18 +40,10 @@ export interface Conn {
   /** the REPLY tuple's ports (ICMP: 0 and the reply type) */
   readonly replySrcPort: number;
   readonly replyDstPort: number;
-  readonly tcp: TcpTrack | undefined;
   /** IPS_SEEN_REPLY */
   seenReply: boolean;
-  /** IPS_ASSURED */
+  /** IPS_ASSURED (its timer and TCP tracking data are in the table's rows: connRow) */
   assured: boolean;
-  expiresMs: number;
-  /** the timeout last set, ms (for messages) */
-  timeoutMs: number;
-  /** due time of this entry's live heap timer, Infinity when none */
-  heapAtMs: number;
-  /** udp: the end of the first 2 s (ct->proto.udp.stream_ts) */
-  udpStreamMs: number;
   /** IPS_EXPECTED: created by an expectation; the reference for provenance */
   readonly related: ExpectationRef | undefined;
   /** a session: its first packet crossed a session point (H3C ASPF; conntrack mark in the exports), so its state passes */
@@ -69,6 +61,16 @@ export interface Conn {
   slot: number;
   /** NAT and sequence adjustment, when the connection is translated (always set, so every entry has one shape) */
   readonly nat: ConnNat | undefined;
+}
+
+/** The row of `c` in table.rows: its slot's, or the scratch row while it is being made (slot -1). */
+export function connRow(c: Conn): number {
+  return c.slot + 1;
+}
+
+/** The TCP state number of `c` (TCP_STATE_NAMES), or -1 when it is not a TCP entry. */
+export function tcpStateOf(table: ConntrackTable, c: Conn): number {
+  return c.proto === PROTO_TCP ? table.rows.state[connRow(c)]! : -1;
 }
 
 /** The reply type of an ICMP/ICMPv6 query (nf_conntrack_proto_icmp invmap), or -1 when the type cannot open a connection. */
@@ -142,6 +144,7 @@ export interface ConntrackTable {
   /** DIR_ORIGINAL or DIR_REPLY: the direction of the tuple the last successful find() matched */
   readonly lastDir: 0 | 1;
   byId(id: number): Conn | undefined;
+  /** Adds `c`; its numbers (timer, TCP tracking) move from the scratch row into its own. */
   insert(c: Conn): void;
   remove(c: Conn): void;
   /**
@@ -153,6 +156,8 @@ export interface ConntrackTable {
   evictionVictims(hash: number, out: Conn[]): void;
   readonly size: number;
   readonly max: number;
+  /** each entry's timer and TCP tracking data, in row connRow(c) */
+  readonly rows: ConnRows;
   /** hash buckets (nf_conntrack_buckets): the kernel's boot-time default makes it equal to max */
   readonly buckets: number;
   /** live connections in id order (O(size): for views, never per packet) */
@@ -203,6 +208,7 @@ export function createConntrackTable(max: number): ConntrackTable {
   // by id (the timers name entries by id): an open-addressing table, which allocates only to grow, not a Map
   const ids = new IntMap<Conn>();
   let lastDir: 0 | 1 = DIR_ORIGINAL;
+  const rows = new ConnRows();
 
   const grow = (): void => {
     const n = slots === 0 ? FIRST_SLOTS : slots * 2;
@@ -225,6 +231,7 @@ export function createConntrackTable(max: number): ConntrackTable {
     const fa = new Uint8Array(n * 2);
     fa.set(nodeFamily);
     nodeFamily = fa;
+    rows.ensure(n + 1);
     slots = n;
   };
 
@@ -300,6 +307,7 @@ export function createConntrackTable(max: number): ConntrackTable {
       }
       c.slot = s;
       conns[s] = c;
+      rows.copy(SCRATCH_ROW, s + 1);
       const o = 2 * s;
       const r = o + 1;
       nodeProto[o] = nodeProto[r] = c.proto;
@@ -354,6 +362,7 @@ export function createConntrackTable(max: number): ConntrackTable {
       return size;
     },
     max,
+    rows,
     buckets: bucketCount,
     list(): Conn[] {
       const out: Conn[] = [];

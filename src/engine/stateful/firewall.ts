@@ -19,6 +19,8 @@ import {
   GENERIC_TIMEOUT_SEC,
   ICMP_TIMEOUT_SEC,
   icmpReplyType,
+  connRow,
+  tcpStateOf,
   tupleHash,
   tuplePorts,
   UDP_STREAM_TIMEOUT_SEC,
@@ -49,8 +51,8 @@ import {
   timeoutTableMs,
   type TcpResult,
   type TcpTimeoutsSec,
-  type TcpTrack,
 } from './tcp-state.js';
+import { SCRATCH_ROW } from './conn-rows.js';
 import { connectionView, tablesView, type ConnectionView, type TablesView } from './views.js';
 
 export type { ConnectionView, ExpectationView, TablesView } from './views.js';
@@ -103,6 +105,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   const scope = createSessionScope(policy, options.inspections);
   const maxConns = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const table = createConntrackTable(maxConns);
+  const rows = table.rows;
   // nf_conntrack_expect_init: hsize = htable_size / 256 (min 1), nf_ct_expect_max = hsize * 4
   const expectations = createExpectationTable(Math.max(1, Math.floor(maxConns / 256)) * 4);
   const life = createLifecycle(table, expectations);
@@ -114,7 +117,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   const tupleTexts = new WeakMap<Conn, string>();
   const addresses = new AddressCache();
 
-  const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, tcp: TcpTrack | undefined, assigned?: FtpHelperState, rt?: ReplyTuple): Conn => {
+  const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, assigned?: FtpHelperState, rt?: ReplyTuple): Conn => {
     // the REPLY tuple: ports swapped; ICMP queries answer with their reply type
     const icmp = p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6;
     // an expected connection is a session when its master is (ASPF associated entries; the kernel copies the master's mark)
@@ -127,6 +130,11 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const dst = addresses.keep(p.dst);
     const replySrc = rt ? copyIp(rt.src) : dst;
     const replyDst = rt ? copyIp(rt.dst) : src;
+    // the entry's numbers start in the scratch row (tcp_new wrote the TCP ones); insert moves them to its own
+    rows.expiresMs[SCRATCH_ROW] = Infinity;
+    rows.timeoutMs[SCRATCH_ROW] = 0;
+    rows.heapAtMs[SCRATCH_ROW] = Infinity;
+    rows.udpStreamMs[SCRATCH_ROW] = ctx.nowMs + 2000;
     const translated =
       rt !== undefined && isTranslated({ proto: p.proto, src, dst, srcPort: ports[0], dstPort: ports[1], replySrc, replyDst, replySrcPort, replyDstPort }, icmp);
     return {
@@ -140,13 +148,8 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       replyDst,
       replySrcPort,
       replyDstPort,
-      tcp,
       seenReply: false,
       assured: false,
-      expiresMs: Infinity,
-      timeoutMs: 0,
-      heapAtMs: Infinity,
-      udpStreamMs: ctx.nowMs + 2000,
       related: e ? expectationRef(e) : undefined,
       session,
       // facts 10.4: no helper on expected connections; a ruleset assigns helpers by its own rules
@@ -169,20 +172,26 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     outEgress = egress === ctx.egress ? undefined : egress;
   };
 
+  /** The TCP state's name, for messages; undefined for other protocols. */
+  const tcpStateName = (c: Conn): string | undefined => {
+    const state = tcpStateOf(table, c);
+    return state >= 0 ? TCP_STATE_NAMES[state] : undefined;
+  };
+
   /** Layer-4 tracking of one packet of `c`; returns TCP_ACCEPT-like codes and fills events. */
   const track = (c: Conn, p: Packet, dir: 0 | 1, ctx: StepContext, events: EventSink): number => {
-    if (c.tcp) {
-      const r = tcpPacket(c.tcp, p, dir, c.seenReply, c.assured, stateMs, limits, tcpOut);
+    if (c.proto === PROTO_TCP) {
+      const r = tcpPacket(rows, connRow(c), p, dir, c.seenReply, c.assured, stateMs, limits, tcpOut);
       if (r.code !== TCP_ACCEPT) return r.code;
       if (r.assured) c.assured = true;
       if (r.timeoutMs >= 0) life.setTimer(c, ctx.nowMs, r.timeoutMs);
       if (r.oldState !== r.newState && r.oldState !== 0 && !r.kill)
-        if (events.want('conntrack-state')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.stateText(c, TCP_STATE_NAMES[r.oldState]!, TCP_STATE_NAMES[r.newState]!) });
+        if (events.want('conntrack-state')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-state', packet: ctx.n, text: msg.stateText(c, TCP_STATE_NAMES[r.oldState]!, TCP_STATE_NAMES[r.newState]!, rows.timeoutMs[connRow(c)]!) });
       return TCP_ACCEPT;
     }
     let timeoutSec = p.proto === PROTO_UDP ? UDP_TIMEOUT_SEC : p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6 ? ICMP_TIMEOUT_SEC : GENERIC_TIMEOUT_SEC;
     // nf_conntrack_udp_packet: replied and still active after 2 s → stream timeout, ASSURED
-    if (p.proto === PROTO_UDP && c.seenReply && ctx.nowMs > c.udpStreamMs) {
+    if (p.proto === PROTO_UDP && c.seenReply && ctx.nowMs > rows.udpStreamMs[connRow(c)]!) {
       timeoutSec = UDP_STREAM_TIMEOUT_SEC;
       c.assured = true;
     }
@@ -209,7 +218,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     }
     let invalidWhy: string | undefined;
     // the TCP tracker's first state, computed once: it both validates the packet and starts the entry
-    const tcp = p.proto === PROTO_TCP ? tcpNew(p) : undefined;
+    const tcp = p.proto === PROTO_TCP && tcpNew(p, rows);
     if (p.proto === PROTO_TCP) {
       if (!tcpFlagsValid(p.tcpFlags)) invalidWhy = 'has an invalid TCP flag combination (tcp_error)';
       else if (!tcp) {
@@ -235,7 +244,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const views: NatViews | undefined = start?.views;
     const rt = start?.reply;
     if (e) {
-      const c = newConn(p, ctx, e, tcp, undefined, rt);
+      const c = newConn(p, ctx, e, undefined, rt);
       // a ruleset decides related packets too; a dropped one is never confirmed, its expectation is gone
       const d = rs ? decide(fp, fctx, 'related', c, undefined, views) : undefined;
       if (d && d.verdict.action === 'deny') {
@@ -246,7 +255,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       track(c, p, DIR_ORIGINAL, ctx, events);
       life.confirm(c);
       if (events.want('expectation-consumed')) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
-      if (events.want('conntrack-new')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined) + nat.note(c) });
+      if (events.want('conntrack-new')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, tcpStateName(c), rows.timeoutMs[connRow(c)]!) + nat.note(c) });
       const verdict: Verdict = d ? d.verdict : { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } };
       if (c.nat) leave(p, c, DIR_ORIGINAL, ctx, p.payload);
       return verdict;
@@ -254,14 +263,14 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const d = decide(fp, fctx, 'new', undefined, tmplHelper, views);
     const verdict = d.verdict;
     if (verdict.action === 'deny') return verdict; // never confirmed: no entry
-    const c = newConn(p, ctx, undefined, tcp, assignedHelper(d.helper ?? tmplHelper, p.proto), rt);
+    const c = newConn(p, ctx, undefined, assignedHelper(d.helper ?? tmplHelper, p.proto), rt);
     c.mark = d.mark;
     track(c, p, DIR_ORIGINAL, ctx, events);
     life.confirm(c);
     if (events.want('conntrack-new')) {
       const helperNote = c.helper ? `ftp helper "${c.helper.name}" attached` : c.session ? undefined : msg.NOT_A_SESSION;
-      const pickedUp = c.tcp !== undefined && tcpIndex(p.tcpFlags) !== 0;
-      events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.newConnText(c, c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined, pickedUp, helperNote) + nat.note(c) });
+      const pickedUp = c.proto === PROTO_TCP && tcpIndex(p.tcpFlags) !== 0;
+      events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.newConnText(c, tcpStateName(c), rows.timeoutMs[connRow(c)]!, pickedUp, helperNote) + nat.note(c) });
     }
     if (c.nat) leave(p, c, DIR_ORIGINAL, ctx, p.payload);
     return verdict;
@@ -302,12 +311,12 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       return stepNew(p, ctx, events, template);
     }
     if (code === TCP_INVALID) {
-      const state = TCP_STATE_NAMES[c.tcp!.state]!;
+      const state = tcpStateName(c)!;
       const why = `is invalid for connection ${c.id} in state ${state} (nf_ct_tcp: packet (index ${tcpIndex(p.tcpFlags)}) in dir ${dir} invalid)`;
       return untracked(p, ctx, events, why);
     }
     // an RST while no reply was seen deletes the entry at once (nf_ct_kill_acct); the packet still passes as tracked
-    const kill = c.tcp !== undefined && code === TCP_ACCEPT && tcpOut.kill;
+    const kill = c.proto === PROTO_TCP && code === TCP_ACCEPT && tcpOut.kill;
     if (dir === 1) c.seenReply = true; // IPS_SEEN_REPLY is set before the ruleset runs (facts 10.2)
     if (kill) life.destroy(c, events, ctx.nowMs, 'killed', p, ctx.n);
     // a translated connection: the filter sees the destination as DNAT (or un-SNAT) made it at prerouting
@@ -364,14 +373,14 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       return sink.list.length === 0 ? NO_EVENTS : sink.list.slice();
     },
     connections(): readonly ConnectionView[] {
-      return table.list().map((c) => connectionView(c));
+      return table.list().map((c) => connectionView(c, table.rows));
     },
     expectations(): readonly string[] {
       return expectations.list().map(formatExpectation);
     },
     snapshot(): TablesView {
       // a connection's tuple never changes: format it once (recorders call this after every packet)
-      return tablesView(table.list(), expectations.list(), (c) => {
+      return tablesView(table.list(), table.rows, expectations.list(), (c) => {
         let tuple = tupleTexts.get(c);
         if (tuple === undefined) tupleTexts.set(c, (tuple = describeConn(c)));
         return tuple;

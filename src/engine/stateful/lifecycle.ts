@@ -5,7 +5,7 @@
  */
 import type { Packet } from '../../net/packet.js';
 import type { ConnectionEnd, ConnectionWatcher, StepContext } from '../verdict.js';
-import { tupleHash, type Conn, type ConntrackTable } from './conntrack-table.js';
+import { connRow, tcpStateOf, tupleHash, type Conn, type ConntrackTable } from './conntrack-table.js';
 import type { EventSink } from './event-sink.js';
 import type { Expectation, ExpectationTable } from './expectations.js';
 import * as msg from './messages.js';
@@ -32,8 +32,8 @@ export interface Lifecycle {
 }
 
 /** The sentence of a connection's removal, built only while recording. */
-function destroyText(c: Conn, end: ConnectionEnd, p: Packet | undefined, n: number): string {
-  const state = c.tcp ? TCP_STATE_NAMES[c.tcp.state] : undefined;
+function destroyText(c: Conn, tcpState: number, timeoutMs: number, end: ConnectionEnd, p: Packet | undefined, n: number): string {
+  const state = tcpState >= 0 ? TCP_STATE_NAMES[tcpState] : undefined;
   switch (end) {
     case 'early-drop':
       return msg.earlyDropText(c, p!, n);
@@ -42,7 +42,7 @@ function destroyText(c: Conn, end: ConnectionEnd, p: Packet | undefined, n: numb
     case 'killed':
       return msg.killedText(c, n);
     default:
-      return msg.timedOutText(c, state);
+      return msg.timedOutText(c, state, timeoutMs);
   }
 }
 
@@ -51,6 +51,7 @@ export function createLifecycle(table: ConntrackTable, expectations: Expectation
   const timers = createTimerHeap();
   let watcher: ConnectionWatcher | undefined;
   const victims: Conn[] = [];
+  const rows = table.rows;
 
   /**
    * Timers are never removed early: a shortened timeout (ESTABLISHED → TIME_WAIT) or a destroyed
@@ -66,16 +67,18 @@ export function createLifecycle(table: ConntrackTable, expectations: Expectation
   };
   // made once: the rebuild runs every few thousand packets on a busy table
   const pushConn = (c: Conn): void => {
-    timers.push(c.expiresMs, c.id);
-    c.heapAtMs = c.expiresMs;
+    const i = connRow(c);
+    timers.push(rows.expiresMs[i]!, c.id);
+    rows.heapAtMs[i] = rows.expiresMs[i]!;
   };
   const pushExpectation = (e: Expectation): void => {
     if (e.alive) timers.push(e.expiresMs, -e.id);
   };
 
   const destroy = (c: Conn, events: EventSink, tMs: number, end: ConnectionEnd, p?: Packet, n = 0): void => {
+    // the sentence reads the TCP state from the entry's row, which it gives up when it leaves the table
+    if (events.want('conntrack-destroy')) events.push({ tMs, kind: 'conntrack-destroy', text: destroyText(c, tcpStateOf(table, c), rows.timeoutMs[connRow(c)]!, end, p, n) });
     table.remove(c);
-    if (events.want('conntrack-destroy')) events.push({ tMs, kind: 'conntrack-destroy', text: destroyText(c, end, p, n) });
     const e = c.pending;
     if (e) {
       expectations.remove(e);
@@ -86,12 +89,17 @@ export function createLifecycle(table: ConntrackTable, expectations: Expectation
 
   return {
     setTimer(c, nowMs, timeoutMs) {
-      c.timeoutMs = timeoutMs;
-      c.expiresMs = nowMs + timeoutMs;
-      if (c.expiresMs < c.heapAtMs) {
-        timers.push(c.expiresMs, c.id);
-        c.heapAtMs = c.expiresMs;
-        if (timers.size > 2 * (table.size + expectations.size) + 1024) rebuildTimers();
+      const i = connRow(c);
+      const expiresMs = nowMs + timeoutMs;
+      rows.timeoutMs[i] = timeoutMs;
+      rows.expiresMs[i] = expiresMs;
+      if (expiresMs < rows.heapAtMs[i]!) {
+        // rebuilt first: a rebuild pushes only the entries in the table, and `c` may not be in it yet
+        if (timers.size >= 2 * (table.size + expectations.size) + 1024) rebuildTimers();
+        if (expiresMs < rows.heapAtMs[i]!) {
+          timers.push(expiresMs, c.id);
+          rows.heapAtMs[i] = expiresMs;
+        }
       }
     },
     scheduleExpectation(e) {
@@ -108,14 +116,17 @@ export function createLifecycle(table: ConntrackTable, expectations: Expectation
         const id = timers.pop();
         if (id > 0) {
           const c = table.byId(id);
-          if (!c || c.heapAtMs !== atMs) continue;
-          if (c.expiresMs > atMs) {
-            timers.push(c.expiresMs, c.id); // refreshed since: wait again
-            c.heapAtMs = c.expiresMs;
+          if (!c) continue;
+          const i = connRow(c);
+          if (rows.heapAtMs[i] !== atMs) continue;
+          const expiresMs = rows.expiresMs[i]!;
+          if (expiresMs > atMs) {
+            timers.push(expiresMs, c.id); // refreshed since: wait again
+            rows.heapAtMs[i] = expiresMs;
             continue;
           }
-          c.heapAtMs = Infinity;
-          destroy(c, events, c.expiresMs, 'timeout');
+          rows.heapAtMs[i] = Infinity;
+          destroy(c, events, expiresMs, 'timeout');
         } else {
           const e = expectations.byId(-id);
           if (!e || !e.alive) continue;

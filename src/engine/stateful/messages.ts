@@ -17,31 +17,31 @@ function secs(ms: number): string {
 }
 
 /** conntrack-new for a connection the ACLs let in. */
-export function newConnText(c: Conn, stateName: string | undefined, pickedUp: boolean, helperNote: string | undefined): string {
+export function newConnText(c: Conn, stateName: string | undefined, timeoutMs: number, pickedUp: boolean, helperNote: string | undefined): string {
   const state = stateName ? `${stateName}, ` : '';
   const how = pickedUp ? ' picked up mid-stream by a segment without SYN (nf_conntrack_tcp_loose = 1)' : '';
   const helper = helperNote ? `; ${helperNote}` : '';
-  return `connection ${c.id}: ${describeConn(c)}${how} (${state}timeout ${secs(c.timeoutMs)})${helper}`;
+  return `connection ${c.id}: ${describeConn(c)}${how} (${state}timeout ${secs(timeoutMs)})${helper}`;
 }
 
 /** The note on a connection whose first packet crossed no session point (H3C ASPF). */
 export const NOT_A_SESSION = 'not a session: its first packet crossed no interface and direction where ASPF is applied, so every packet of it meets the packet filters';
 
 /** conntrack-new for a connection an expectation let in. */
-export function relatedConnText(c: Conn, e: Expectation, stateName: string | undefined): string {
+export function relatedConnText(c: Conn, e: Expectation, stateName: string | undefined, timeoutMs: number): string {
   const state = stateName ? `${stateName}, ` : '';
-  return `connection ${c.id}: ${describeConn(c)} related to connection ${e.master.id} by expectation ${e.id} (${triggerText(e.trigger)} in packet ${e.openedByPacket}) (${state}timeout ${secs(c.timeoutMs)})`;
+  return `connection ${c.id}: ${describeConn(c)} related to connection ${e.master.id} by expectation ${e.id} (${triggerText(e.trigger)} in packet ${e.openedByPacket}) (${state}timeout ${secs(timeoutMs)})`;
 }
 
 /** conntrack-state: `connection 1: SYN_SENT → SYN_RECV (timeout 60 s)`. */
-export function stateText(c: Conn, from: string, to: string): string {
-  return `connection ${c.id}: ${from} → ${to} (timeout ${secs(c.timeoutMs)})`;
+export function stateText(c: Conn, from: string, to: string, timeoutMs: number): string {
+  return `connection ${c.id}: ${from} → ${to} (timeout ${secs(timeoutMs)})`;
 }
 
 /** conntrack-destroy after the timer ran out. */
-export function timedOutText(c: Conn, stateName: string | undefined): string {
+export function timedOutText(c: Conn, stateName: string | undefined, timeoutMs: number): string {
   const inState = stateName ? ` in ${stateName}` : '';
-  return `connection ${c.id} (${describeConn(c)}) timed out${inState} after ${secs(c.timeoutMs)}`;
+  return `connection ${c.id} (${describeConn(c)}) timed out${inState} after ${secs(timeoutMs)}`;
 }
 
 /** conntrack-destroy by an RST before any reply (nf_ct_kill_acct in nf_conntrack_tcp_packet). */

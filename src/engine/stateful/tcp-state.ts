@@ -6,6 +6,7 @@
  * not modelled: every segment counts as in window; only what the timeout choice
  * needs is kept (segment ends, unacknowledged data, retransmissions, last window).
  */
+import { CHALLENGE_ACK, CLOSE_INIT, KNOWN, SCRATCH_ROW, SIMULTANEOUS_OPEN, UNACKED, type ConnRows } from './conn-rows.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, payloadLength, type Packet } from '../../net/packet.js';
 
 /** Conntrack TCP states, numbered as enum tcp_conntrack. */
@@ -125,43 +126,14 @@ export function tcpFlagsValid(flags: number): boolean {
   }
 }
 
-/**
- * The per-connection TCP tracking data (struct ip_ct_tcp, reduced), in scalar fields (no small
- * array per direction): direction 0 = ORIGINAL, 1 = REPLY. Sequence and acknowledgment numbers
- * are kept as int32 (`x | 0`, the same 32 bits as the wire's u32): V8 keeps int32 values
- * unboxed, where a u32 above 2^31 would be a heap number allocated on every store. Serial
- * comparisons ((a - b) | 0) and equality work the same on both forms.
- */
-export interface TcpTrack {
-  state: number;
-  /** highest seq + len (+SYN, +FIN) seen, ORIGINAL then REPLY (read with tdEnd()) */
-  tdEnd0: number;
-  tdEnd1: number;
-  /** per direction d: KNOWN << d (td_end is set), UNACKED << d (data not yet acknowledged), CLOSE_INIT << d (IP_CT_TCP_FLAG_CLOSE_INIT: d sent the first FIN) */
-  bits: number;
-  lastIndex: number;
-  lastDir: number;
-  lastSeq: number;
-  lastAck: number;
-  lastEnd: number;
-  lastWin: number;
-  retrans: number;
-  simultaneousOpen: boolean;
-  challengeAck: boolean;
+/** td_end of direction `dir` in row `i`. */
+export function tdEnd(t: ConnRows, i: number, dir: number): number {
+  return dir === 0 ? t.tdEnd0[i]! : t.tdEnd1[i]!;
 }
 
-const KNOWN = 1;
-const UNACKED = 4;
-const CLOSE_INIT = 16;
-
-/** td_end of direction `dir`. */
-export function tdEnd(t: TcpTrack, dir: number): number {
-  return dir === 0 ? t.tdEnd0 : t.tdEnd1;
-}
-
-function setTdEnd(t: TcpTrack, dir: number, end: number): void {
-  if (dir === 0) t.tdEnd0 = end;
-  else t.tdEnd1 = end;
+function setTdEnd(t: ConnRows, i: number, dir: number, end: number): void {
+  if (dir === 0) t.tdEnd0[i] = end;
+  else t.tdEnd1[i] = end;
 }
 
 /** seq + payload + SYN + FIN (segment_seq_plus_len), as int32 (see TcpTrack). */
@@ -177,27 +149,26 @@ function after(a: number, b: number): boolean {
 /**
  * tcp_new: whether a first packet can create a conntrack. SYN gives SYN_SENT; with
  * nf_conntrack_tcp_loose = 1 (the default) an ACK picks up a connection mid-stream;
- * SYN-ACK, FIN, RST and flagless segments are "invalid new". Returns the initial tracking data or undefined.
+ * SYN-ACK, FIN, RST and flagless segments are "invalid new". When it can, the initial tracking
+ * data is written into the scratch row (the entry has no slot yet) and true is returned.
  */
-export function tcpNew(p: Packet): TcpTrack | undefined {
-  if (!tcpFlagsValid(p.tcpFlags)) return undefined;
+export function tcpNew(p: Packet, t: ConnRows): boolean {
+  if (!tcpFlagsValid(p.tcpFlags)) return false;
   const s = TABLE[tcpIndex(p.tcpFlags) * 10 + TCP_NONE]!;
-  if (s >= SIV) return undefined;
-  return {
-    state: TCP_NONE,
-    tdEnd0: segmentEnd(p),
-    tdEnd1: 0,
-    bits: KNOWN,
-    lastIndex: IDX_NONE,
-    lastDir: 0,
-    lastSeq: 0,
-    lastAck: 0,
-    lastEnd: 0,
-    lastWin: 0,
-    retrans: 0,
-    simultaneousOpen: false,
-    challengeAck: false,
-  };
+  if (s >= SIV) return false;
+  const i = SCRATCH_ROW;
+  t.state[i] = TCP_NONE;
+  t.bits[i] = KNOWN;
+  t.tdEnd0[i] = segmentEnd(p);
+  t.tdEnd1[i] = 0;
+  t.lastIndex[i] = IDX_NONE;
+  t.lastDir[i] = 0;
+  t.lastSeq[i] = 0;
+  t.lastAck[i] = 0;
+  t.lastEnd[i] = 0;
+  t.lastWin[i] = 0;
+  t.retrans[i] = 0;
+  return true;
 }
 
 /** What nf_conntrack_tcp_packet decided. */
@@ -221,7 +192,8 @@ export interface TcpResult {
 
 /** Runs one segment through the tracker: nf_conntrack_tcp_packet without the window bounds. */
 export function tcpPacket(
-  t: TcpTrack,
+  t: ConnRows,
+  i: number,
   p: Packet,
   dir: 0 | 1,
   seenReply: boolean,
@@ -234,7 +206,7 @@ export function tcpPacket(
   out.kill = false;
   out.assured = false;
   out.timeoutMs = -1;
-  let oldState = t.state;
+  let oldState = t.state[i]!;
   let newState = TABLE[dir * 60 + index * 10 + oldState]!;
   out.oldState = oldState;
   out.newState = oldState;
@@ -245,28 +217,28 @@ export function tcpPacket(
   const end = segmentEnd(p);
   if (newState === TCP_SYN_SENT && oldState >= TCP_TIME_WAIT) {
     // RFC 1122 reopen from TIME_WAIT/CLOSE: only after a FIN, or after an RST from this side.
-    if ((t.bits & (CLOSE_INIT * 3)) !== 0 || (t.lastDir === dir && t.lastIndex === IDX_RST)) {
+    if ((t.bits[i]! & (CLOSE_INIT * 3)) !== 0 || (t.lastDir[i]! === dir && t.lastIndex[i]! === IDX_RST)) {
       out.code = TCP_REOPEN;
       return out;
     }
     newState = SIG;
   }
   if (newState === SIG) {
-    if (index === IDX_SYNACK && t.lastIndex === IDX_SYN && t.lastDir !== dir && (p.ack | 0) === t.lastEnd) {
+    if (index === IDX_SYNACK && t.lastIndex[i]! === IDX_SYN && t.lastDir[i]! !== dir && (p.ack | 0) === t.lastEnd[i]!) {
       // the SYN-ACK answers a SYN we ignored: client and server are in sync, we catch up
       oldState = TCP_SYN_SENT;
       newState = TCP_SYN_RECV;
-      setTdEnd(t, 1 - dir, t.lastEnd);
-      t.bits = (t.bits | (KNOWN << (1 - dir))) & ~(KNOWN << dir);
-      t.challengeAck = false;
+      setTdEnd(t, i, 1 - dir, t.lastEnd[i]!);
+      t.bits[i] = (t.bits[i]! | (KNOWN << (1 - dir))) & ~(KNOWN << dir);
+      t.bits[i] = t.bits[i]! & ~CHALLENGE_ACK;
     } else {
-      t.lastIndex = index;
-      t.lastDir = dir;
-      t.lastSeq = p.seq | 0;
-      t.lastEnd = end;
-      t.lastWin = p.window;
-      if (index === IDX_SYN && dir === 0) t.challengeAck = oldState === TCP_LAST_ACK;
-      if (oldState === TCP_SYN_SENT && index === IDX_ACK && dir === 1) t.lastAck = p.ack | 0;
+      t.lastIndex[i] = index;
+      t.lastDir[i] = dir;
+      t.lastSeq[i] = p.seq | 0;
+      t.lastEnd[i] = end;
+      t.lastWin[i] = p.window;
+      if (index === IDX_SYN && dir === 0) t.bits[i] = oldState === TCP_LAST_ACK ? t.bits[i]! | CHALLENGE_ACK : t.bits[i]! & ~CHALLENGE_ACK;
+      if (oldState === TCP_SYN_SENT && index === IDX_ACK && dir === 1) t.lastAck[i] = p.ack | 0;
       out.code = TCP_IGNORED;
       return out;
     }
@@ -274,32 +246,32 @@ export function tcpPacket(
     out.code = TCP_INVALID;
     return out;
   } else if (newState === TCP_TIME_WAIT) {
-    if (oldState === TCP_LAST_ACK && index === IDX_ACK && t.lastDir !== dir && t.lastIndex === IDX_SYN && t.challengeAck) {
+    if (oldState === TCP_LAST_ACK && index === IDX_ACK && t.lastDir[i]! !== dir && t.lastIndex[i]! === IDX_SYN && (t.bits[i]! & CHALLENGE_ACK) !== 0) {
       // RFC 5961 challenge ACK answering a SYN: not the last ACK of the close
-      t.challengeAck = false;
+      t.bits[i] = t.bits[i]! & ~CHALLENGE_ACK;
       out.code = TCP_IGNORED;
       return out;
     }
   } else if (newState === TCP_SYN_SENT2) {
-    t.simultaneousOpen = true;
+    t.bits[i] = t.bits[i]! | SIMULTANEOUS_OPEN;
   } else if (newState === TCP_SYN_RECV) {
-    if (dir === 1 && index === IDX_ACK && t.simultaneousOpen) newState = TCP_ESTABLISHED;
+    if (dir === 1 && index === IDX_ACK && (t.bits[i]! & SIMULTANEOUS_OPEN) !== 0) newState = TCP_ESTABLISHED;
   }
-  trackWindow(t, p, dir, index, end, oldState);
+  trackWindow(t, i, p, dir, index, end, oldState);
 
-  t.lastIndex = index;
-  t.lastDir = dir;
-  t.state = newState;
-  if (oldState !== newState && newState === TCP_FIN_WAIT) t.bits |= CLOSE_INIT << dir;
+  t.lastIndex[i] = index;
+  t.lastDir[i] = dir;
+  t.state[i] = newState;
+  if (oldState !== newState && newState === TCP_FIN_WAIT) t.bits[i] = t.bits[i]! | (CLOSE_INIT << dir);
 
   const stateTimeoutMs = stateMs[newState]!;
   const retransMs = limits.maxRetrans * 1000;
   const unackMs = limits.unacknowledged * 1000;
   let timeoutMs: number;
-  if (t.retrans >= TCP_MAX_RETRANS && stateTimeoutMs > retransMs) timeoutMs = retransMs;
+  if (t.retrans[i]! >= TCP_MAX_RETRANS && stateTimeoutMs > retransMs) timeoutMs = retransMs;
   else if (index === IDX_RST) timeoutMs = limits.close * 1000;
-  else if ((t.bits & (UNACKED * 3)) !== 0 && stateTimeoutMs > unackMs) timeoutMs = unackMs;
-  else if (t.lastWin === 0 && stateTimeoutMs > retransMs) timeoutMs = retransMs;
+  else if ((t.bits[i]! & (UNACKED * 3)) !== 0 && stateTimeoutMs > unackMs) timeoutMs = unackMs;
+  else if (t.lastWin[i]! === 0 && stateTimeoutMs > retransMs) timeoutMs = retransMs;
   else timeoutMs = stateTimeoutMs;
 
   out.code = TCP_ACCEPT;
@@ -320,36 +292,36 @@ export function tcpPacket(
 }
 
 /** The parts of tcp_in_window that feed the timeout choice: segment ends, unacknowledged data, retransmissions. */
-function trackWindow(t: TcpTrack, p: Packet, dir: 0 | 1, index: number, end: number, state: number): void {
+function trackWindow(t: ConnRows, i: number, p: Packet, dir: 0 | 1, index: number, end: number, state: number): void {
   const other = (1 - dir) as 0 | 1;
   const syn = (p.tcpFlags & TCP_SYN) !== 0;
   const hasAck = (p.tcpFlags & TCP_ACK) !== 0;
-  if ((t.bits & (KNOWN << dir)) === 0) {
-    t.bits |= KNOWN << dir;
-    setTdEnd(t, dir, end);
+  if ((t.bits[i]! & (KNOWN << dir)) === 0) {
+    t.bits[i] = t.bits[i]! | (KNOWN << dir);
+    setTdEnd(t, i, dir, end);
     if (syn && !hasAck) return; // simultaneous open
-  } else if (syn && after(end, tdEnd(t, dir)) && (state === TCP_SYN_SENT || state === TCP_SYN_RECV)) {
-    setTdEnd(t, dir, end); // re-initialised SYN (RFC 793: larger sequence numbers)
+  } else if (syn && after(end, tdEnd(t, i, dir)) && (state === TCP_SYN_SENT || state === TCP_SYN_RECV)) {
+    setTdEnd(t, i, dir, end); // re-initialised SYN (RFC 793: larger sequence numbers)
     if (dir === 1 && !hasAck) return;
   }
   // no ACK (or a broken RST+ACK with ack 0): "just pretend it was set and OK"
-  const ack = !hasAck || ((p.tcpFlags & TCP_RST) !== 0 && p.ack === 0) ? tdEnd(t, other) : p.ack | 0;
-  if (after(end, tdEnd(t, dir))) {
-    setTdEnd(t, dir, end);
-    t.bits |= UNACKED << dir;
+  const ack = !hasAck || ((p.tcpFlags & TCP_RST) !== 0 && p.ack === 0) ? tdEnd(t, i, other) : p.ack | 0;
+  if (after(end, tdEnd(t, i, dir))) {
+    setTdEnd(t, i, dir, end);
+    t.bits[i] = t.bits[i]! | (UNACKED << dir);
   }
-  if (ack === tdEnd(t, other)) t.bits &= ~(UNACKED << other);
+  if (ack === tdEnd(t, i, other)) t.bits[i] = t.bits[i]! & ~(UNACKED << other);
   if (index === IDX_ACK) {
     const seq = p.seq | 0;
-    if (t.lastDir === dir && t.lastSeq === seq && t.lastAck === ack && t.lastEnd === end && t.lastWin === p.window) {
-      t.retrans++;
+    if (t.lastDir[i]! === dir && t.lastSeq[i]! === seq && t.lastAck[i]! === ack && t.lastEnd[i]! === end && t.lastWin[i]! === p.window) {
+      t.retrans[i] = t.retrans[i]! + 1;
     } else {
-      t.lastDir = dir;
-      t.lastSeq = seq;
-      t.lastAck = ack;
-      t.lastEnd = end;
-      t.lastWin = p.window;
-      t.retrans = 0;
+      t.lastDir[i] = dir;
+      t.lastSeq[i] = seq;
+      t.lastAck[i] = ack;
+      t.lastEnd[i] = end;
+      t.lastWin[i] = p.window;
+      t.retrans[i] = 0;
     }
   }
 }

@@ -1,6 +1,8 @@
 /** Read-only views of the stateful engine's tables, for tests, recorders and teaching views. */
-import { describeConn, type Conn } from './conntrack-table.js';
+import { PROTO_TCP } from '../../net/packet.js';
+import { describeConn, connRow, type Conn } from './conntrack-table.js';
 import { formatExpectation, type Expectation } from './expectations.js';
+import type { ConnRows } from './conn-rows.js';
 import { TCP_STATE_NAMES } from './tcp-state.js';
 
 /** A connection as tests and teaching views see it. */
@@ -37,19 +39,19 @@ export interface TablesView {
   readonly expectations: readonly ExpectationView[];
 }
 
-function stateOf(c: Conn): string {
-  return c.tcp ? TCP_STATE_NAMES[c.tcp.state]! : c.seenReply ? 'REPLIED' : 'UNREPLIED';
+function stateOf(c: Conn, rows: ConnRows): string {
+  return c.proto === PROTO_TCP ? TCP_STATE_NAMES[rows.state[connRow(c)]!]! : c.seenReply ? 'REPLIED' : 'UNREPLIED';
 }
 
 /** One connection's view; `tuple` is its formatted tuple (callers may cache it: a tuple never changes). */
-export function connectionView(c: Conn, tuple: string = describeConn(c)): ConnectionView {
-  return { id: c.id, tuple, state: stateOf(c), seenReply: c.seenReply, assured: c.assured, expiresMs: c.expiresMs, helper: c.helper?.name, related: c.related !== undefined, session: c.session };
+export function connectionView(c: Conn, rows: ConnRows, tuple: string = describeConn(c)): ConnectionView {
+  return { id: c.id, tuple, state: stateOf(c, rows), seenReply: c.seenReply, assured: c.assured, expiresMs: rows.expiresMs[connRow(c)]!, helper: c.helper?.name, related: c.related !== undefined, session: c.session };
 }
 
 /** Both tables; `tupleOf` formats (or recalls) a connection's tuple. */
-export function tablesView(conns: readonly Conn[], pending: readonly Expectation[], tupleOf: (c: Conn) => string): TablesView {
+export function tablesView(conns: readonly Conn[], rows: ConnRows, pending: readonly Expectation[], tupleOf: (c: Conn) => string): TablesView {
   const views: ConnectionView[] = [];
-  for (const c of conns) views.push(connectionView(c, tupleOf(c)));
+  for (const c of conns) views.push(connectionView(c, rows, tupleOf(c)));
   const exps: ExpectationView[] = [];
   for (const e of pending) if (e.alive) exps.push({ id: e.id, tuple: formatExpectation(e), trigger: e.trigger, openedByPacket: e.openedByPacket, master: e.master.id, expiresMs: e.expiresMs });
   return { connections: views, expectations: exps };

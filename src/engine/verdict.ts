@@ -4,6 +4,7 @@
  */
 import type { SourceSpan } from '../diag/diagnostic.js';
 import type { IpFamily } from '../net/address.js';
+import type { AddressCache } from '../net/address-cache.js';
 import type { Packet } from '../net/packet.js';
 import type { Action, Direction } from '../policy/model.js';
 
@@ -161,6 +162,11 @@ export interface Firewall {
   eventCounts?(): Readonly<Record<string, number>>;
   /** Engines with a connection table: `watcher` hears of every entry made and removed (replay uses it to release flows). */
   watchConnections?(watcher: ConnectionWatcher): void;
+  /**
+   * Engines that keep copies of packet addresses: their cache, for a caller that keeps copies of the
+   * same packets' addresses (a capture replay's flows) to share, so each address is copied once.
+   */
+  readonly addresses?: AddressCache;
 }
 
 /** Why a connection left the conntrack table. */

@@ -132,7 +132,8 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     earlyDrops: 0,
   };
   const table = new FlowTable();
-  const addresses = new AddressCache();
+  // the engine's copies when it keeps some: a flow and its connection share one copy of each address
+  const addresses = firewall.addresses ?? new AddressCache();
   const announced = new AnnouncementTable();
   const rows: CaptureFlow[] = [];
   const packets: CapturePacketRow[] = [];

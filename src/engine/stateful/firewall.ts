@@ -343,6 +343,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
 
   return {
     engine: 'stateful',
+    addresses,
     step(p: Packet, ctx: StepContext): StepResult {
       outPacket = undefined;
       outEgress = undefined;

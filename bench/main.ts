@@ -21,6 +21,7 @@ import { lintBench, type LintBenchResult } from './lint.js';
 import { bigRetrSection, coldStartSection, floodsSection, reportSection, retainedPhase } from './extra.js';
 import { aclPhase, replayPhase, walkPhase, type PhaseResult } from './phases.js';
 import { checkBench, parsePhase } from './parse.js';
+import { cpuTicks, stealPercent } from './steal.js';
 import { allocPhase, gcPauseMs } from './alloc.js';
 import { jobsSection } from './jobs.js';
 
@@ -76,6 +77,11 @@ function lintSection(): void {
   }
   const load = loadavg()[0]!;
   process.stdout.write(`\nlint (load average ${fmt(load, 1)} on ${cpus().length} CPUs; generated realistic ACLs; 100,000 rules exceed Comware's rule ids, so that one is parsed in chunks and linted as one ACL of the model):\n${table(rows).join('\n')}\n`);
+}
+
+/** A phase's CPU steal for the table: `12.3 %`, or `n/a` off Linux. */
+function stealText(pct: number | undefined): string {
+  return pct === undefined ? 'n/a' : `${fmt(pct, 1)} %`;
 }
 
 function runChild(phase: string, file: string): PhaseResult {
@@ -212,15 +218,20 @@ function main(): void {
       stateful: 'stateful replay (dual-stack.cfg)',
       tshark: 'tshark -q -z conv,tcp',
     };
+    const steal = new Map<string, number | undefined>();
     for (const p of big ? ['walk', 'stateful'] : ['walk', 'static', 'stateful']) {
       process.stderr.write(`bench: ${names[p]}…\n`);
+      const before = cpuTicks();
       results.push(runChild(p, file));
+      steal.set(p, stealPercent(before, cpuTicks()));
     }
     process.stderr.write('bench: tshark…\n');
+    const tsharkBefore = cpuTicks();
     const t = big ? undefined : runTshark(file);
+    steal.set('tshark', stealPercent(tsharkBefore, cpuTicks()));
     const pps = (r: PhaseResult): number => (r.packets / r.ms) * 1000;
     const walk = results[0]!;
-    const rows = [['phase', 'packets', 'packets/s', '× bare walk', '× tshark', 'peak RSS MiB']];
+    const rows = [['phase', 'packets', 'packets/s', '× bare walk', '× tshark', 'peak RSS MiB', 'CPU steal']];
     for (const r of [...results, ...(t ? [t] : [])]) {
       rows.push([
         names[r.phase] ?? r.phase,
@@ -229,9 +240,10 @@ function main(): void {
         `${fmt((pps(r) / pps(walk)) * 100, 2)} %`,
         t ? fmt(pps(r) / pps(t), 2) : 'n/a',
         fmt(r.maxRssKb / 1024, 1),
+        stealText(steal.get(r.phase)),
       ]);
     }
-    if (!t && !big) rows.push(['tshark -q -z conv,tcp', 'not installed', '', '', '', '']);
+    if (!t && !big) rows.push(['tshark -q -z conv,tcp', 'not installed', '', '', '', '', '']);
     process.stdout.write(`${table(rows).join('\n')}\n`);
     for (const r of results)
       if (r.detail)

@@ -158,6 +158,13 @@ export interface Firewall {
    * result object, valid until the next step (a capture replay's fast path).
    */
   setRecording?(on: boolean): void;
+  /**
+   * Engines whose verdicts may name a connection: on (the default), every verdict is the whole record.
+   * Off (a capture replay whose caller reads only the action of a permitted packet: no packet rows,
+   * no tap), a packet that a session's state let through gets one shared record, ESTABLISHED_UNNAMED,
+   * whose `connection` is 0, instead of a record per connection. Denials are always whole.
+   */
+  setVerdictDetail?(on: boolean): void;
   /** Events by kind since the engine was made, in the order kinds were first seen. */
   eventCounts?(): Readonly<Record<string, number>>;
   /** Engines with a connection table: `watcher` hears of every entry made and removed (replay uses it to release flows). */
@@ -168,6 +175,12 @@ export interface Firewall {
    */
   readonly addresses?: AddressCache;
 }
+
+/**
+ * The verdict of a packet a session's state let through, with the connection left unnamed (0): what
+ * an engine with verdict detail off gives instead of a record per connection (setVerdictDetail).
+ */
+export const ESTABLISHED_UNNAMED: Verdict = Object.freeze({ action: 'permit', by: Object.freeze({ kind: 'conntrack', state: 'established', connection: 0 }) });
 
 /** Why a connection left the conntrack table. */
 export type ConnectionEnd = 'timeout' | 'early-drop' | 'killed' | 'reopened';

@@ -142,6 +142,8 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   // the fast path: one reused packet view, and the engine builds event text only when rows are kept
   const decoder = new FrameDecoder(true);
   firewall.setRecording?.(keep);
+  // only packet rows and a tap read more of a permitted packet's verdict than its action
+  firewall.setVerdictDetail?.(keep || tap !== undefined);
   const countedByEngine = firewall.eventCounts !== undefined;
   const dir = { value: 0 };
   const ctx = { n: 0, nowMs: 0, ingress: '', egress: '' };

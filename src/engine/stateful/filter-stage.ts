@@ -9,7 +9,7 @@ import type { Policy } from '../../policy/model.js';
 import type { CtState } from '../../policy/netfilter.js';
 import { compiledRulesetOf, CONNTRACK_STAGE, LAST_STAGE, walkStages, type CompiledRuleset, type NatViews } from '../ruleset.js';
 import { checkAcls, compilePolicy, createScopeTracker } from '../static.js';
-import type { StepContext, Verdict } from '../verdict.js';
+import { ESTABLISHED_UNNAMED, type StepContext, type Verdict } from '../verdict.js';
 import type { Conn } from './conntrack-table.js';
 import type { FtpHelperState } from './helpers/ftp-session.js';
 import { lookupHelper } from './helpers/registry.js';
@@ -41,6 +41,8 @@ export interface FilterStage {
    * `p` the packet as DNAT left it, `views` the packet before DNAT and after SNAT (rulesets: chains on the far side of the nat stages).
    */
   decide(p: Packet, ctx: StepContext, state: CtState, c: Conn | undefined, tmplHelper?: string, views?: NatViews): Decision;
+  /** false: a session's established packets get ESTABLISHED_UNNAMED, no record per connection (Firewall.setVerdictDetail) */
+  detail: boolean;
 }
 
 /** The placeholder in the reused decision before the first one. */
@@ -62,6 +64,7 @@ export function createFilterStage(policy: Policy, wallClockStartMs: number | und
   if (rs)
     return {
       ruleset: rs,
+      detail: true, // a ruleset's verdicts are its rules' own records: none is made per connection
       beforeConntrack(p, ctx) {
         const r = walkStages(rs, 0, CONNTRACK_STAGE - 1, p, ctx, PRE_CONNTRACK);
         // xt_CT attaches its helper as a template for the entry conntrack creates next; nft's `ct helper set`
@@ -75,16 +78,20 @@ export function createFilterStage(policy: Policy, wallClockStartMs: number | und
     };
   const compiled = compilePolicy(policy);
   const scopeOf = createScopeTracker(policy, wallClockStartMs);
-  return {
+  const stage: FilterStage = {
     ruleset: undefined,
+    detail: true,
     beforeConntrack: () => undefined,
     decide(p, ctx, state, c) {
       if (c && c.session && state === 'related') return answer({ action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, undefined, 0);
-      if (c && c.session && state === 'established')
+      if (c && c.session && state === 'established') {
+        if (!stage.detail) return answer(ESTABLISHED_UNNAMED, undefined, 0);
         return answer((c.established ??= { action: 'permit', by: { kind: 'conntrack', state: 'established', connection: c.id } }), undefined, 0);
+      }
       return answer(checkAcls(compiled, p, ctx.ingress, ctx.egress, scopeOf(ctx)), undefined, 0);
     },
   };
+  return stage;
 }
 
 /** The helper a ruleset assigned, when it fits the connection's protocol (nft_ct_helper_obj_eval, xt_CT). */

@@ -84,6 +84,8 @@ export interface StatefulFirewall extends Firewall {
   snapshot(): TablesView;
   /** `watcher` hears of every entry made and removed, with why it went */
   watchConnections(watcher: ConnectionWatcher): void;
+  /** off: a session's established packets get the shared ESTABLISHED_UNNAMED (H3C; a ruleset's verdicts are its rules') */
+  setVerdictDetail(on: boolean): void;
 }
 
 /** nf_ct_ftp's expect policy: `.timeout = 5 * 60`. */
@@ -361,6 +363,9 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     },
     setRecording(on: boolean): void {
       sink.recording = on;
+    },
+    setVerdictDetail(on: boolean): void {
+      stage.detail = on;
     },
     eventCounts(): Readonly<Record<string, number>> {
       return sink.countsByKind();

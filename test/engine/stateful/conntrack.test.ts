@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createStatefulFirewall } from '../../../src/engine/stateful/firewall.js';
 import { NF_CT_EVICTION_RANGE, tupleHash } from '../../../src/engine/stateful/conntrack-table.js';
 import { LINUX_TCP_TIMEOUTS_SEC } from '../../../src/engine/stateful/tcp-state.js';
-import { describeProvenance } from '../../../src/engine/verdict.js';
+import { describeProvenance, ESTABLISHED_UNNAMED } from '../../../src/engine/verdict.js';
 import { PROTO_TCP, TCP_ACK, TCP_FIN, TCP_SYN } from '../../../src/net/packet.js';
 import { Conversation, icmp, IN, ip, OUT, Runner, tcpSeg, udp } from './packets.js';
 import { guarded, INSPECT_ANY } from './policies.js';
@@ -12,6 +12,25 @@ const S = 1000;
 function control(cPort = 50000, client = '10.0.0.2'): Conversation {
   return new Conversation(client, cPort, '192.168.10.1', 21);
 }
+
+describe('conntrack: verdict detail', () => {
+  it('off, a session\'s established packets share one record naming no connection; denials and the first packet stay whole', () => {
+    const fw = createStatefulFirewall(guarded([INSPECT_ANY]));
+    fw.setVerdictDetail(false);
+    const run = new Runner(fw);
+    const cv = control();
+    expect(describeProvenance(run.step(cv.syn(), 0).verdict.by)).toBe('acl 3001 rule 0 (test.cfg:1)');
+    const synAck = run.step(cv.synAck(), 10).verdict;
+    const ack = run.step(cv.ack(), 20).verdict;
+    expect(synAck).toBe(ESTABLISHED_UNNAMED);
+    expect(ack).toBe(ESTABLISHED_UNNAMED);
+    expect(ESTABLISHED_UNNAMED).toEqual({ action: 'permit', by: { kind: 'conntrack', state: 'established', connection: 0 } });
+    // the same engine with detail on again: the record names the connection
+    fw.setVerdictDetail(true);
+    expect(run.step(cv.ack(), 30).verdict).toEqual({ action: 'permit', by: { kind: 'conntrack', state: 'established', connection: 1 } });
+    expect(fw.connections()).toMatchObject([{ id: 1, state: 'ESTABLISHED', assured: true }]);
+  });
+});
 
 describe('conntrack: TCP state machine', () => {
   it('uses the kernel default timeouts (nf_conntrack_proto_tcp.c tcp_timeouts[])', () => {

@@ -161,8 +161,8 @@ export interface Firewall {
   /**
    * Engines whose verdicts may name a connection: on (the default), every verdict is the whole record.
    * Off (a capture replay whose caller reads only the action of a permitted packet: no packet rows,
-   * no tap), a packet that a session's state let through gets one shared record, ESTABLISHED_UNNAMED,
-   * whose `connection` is 0, instead of a record per connection. Denials are always whole.
+   * no tap), a packet that a session's state let through gets one shared record, ESTABLISHED_UNNAMED or
+   * RELATED_UNNAMED, whose `connection` is 0, instead of a record per connection. Denials are always whole.
    */
   setVerdictDetail?(on: boolean): void;
   /** Events by kind since the engine was made, in the order kinds were first seen. */
@@ -181,6 +181,8 @@ export interface Firewall {
  * an engine with verdict detail off gives instead of a record per connection (setVerdictDetail).
  */
 export const ESTABLISHED_UNNAMED: Verdict = Object.freeze({ action: 'permit', by: Object.freeze({ kind: 'conntrack', state: 'established', connection: 0 }) });
+/** The same for a packet an expectation let through (RELATED), with neither connection nor expectation named. */
+export const RELATED_UNNAMED: Verdict = Object.freeze({ action: 'permit', by: Object.freeze({ kind: 'conntrack', state: 'related', connection: 0 }) });
 
 /** Why a connection left the conntrack table. */
 export type ConnectionEnd = 'timeout' | 'early-drop' | 'killed' | 'reopened';

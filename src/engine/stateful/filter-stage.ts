@@ -9,7 +9,7 @@ import type { Policy } from '../../policy/model.js';
 import type { CtState } from '../../policy/netfilter.js';
 import { compiledRulesetOf, CONNTRACK_STAGE, LAST_STAGE, walkStages, type CompiledRuleset, type NatViews } from '../ruleset.js';
 import { checkAcls, compilePolicy, createScopeTracker } from '../static.js';
-import { ESTABLISHED_UNNAMED, type StepContext, type Verdict } from '../verdict.js';
+import { ESTABLISHED_UNNAMED, RELATED_UNNAMED, type StepContext, type Verdict } from '../verdict.js';
 import type { Conn } from './conntrack-table.js';
 import type { FtpHelperState } from './helpers/ftp-session.js';
 import { lookupHelper } from './helpers/registry.js';
@@ -41,7 +41,7 @@ export interface FilterStage {
    * `p` the packet as DNAT left it, `views` the packet before DNAT and after SNAT (rulesets: chains on the far side of the nat stages).
    */
   decide(p: Packet, ctx: StepContext, state: CtState, c: Conn | undefined, tmplHelper?: string, views?: NatViews): Decision;
-  /** false: a session's established packets get ESTABLISHED_UNNAMED, no record per connection (Firewall.setVerdictDetail) */
+  /** false: a session's established and related packets get ESTABLISHED_UNNAMED / RELATED_UNNAMED, no record per connection (Firewall.setVerdictDetail) */
   detail: boolean;
 }
 
@@ -83,7 +83,7 @@ export function createFilterStage(policy: Policy, wallClockStartMs: number | und
     detail: true,
     beforeConntrack: () => undefined,
     decide(p, ctx, state, c) {
-      if (c && c.session && state === 'related') return answer({ action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } }, undefined, 0);
+      if (c && c.session && state === 'related') return answer(relatedVerdict(c, stage.detail), undefined, 0);
       if (c && c.session && state === 'established') {
         if (!stage.detail) return answer(ESTABLISHED_UNNAMED, undefined, 0);
         return answer((c.established ??= { action: 'permit', by: { kind: 'conntrack', state: 'established', connection: c.id } }), undefined, 0);
@@ -92,6 +92,11 @@ export function createFilterStage(policy: Policy, wallClockStartMs: number | und
     },
   };
   return stage;
+}
+
+/** The verdict of a packet `c`'s expectation let through: the whole record, or with detail off the shared one. */
+export function relatedVerdict(c: Conn, detail: boolean): Verdict {
+  return detail ? { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } } : RELATED_UNNAMED;
 }
 
 /** The helper a ruleset assigned, when it fits the connection's protocol (nft_ct_helper_obj_eval, xt_CT). */

@@ -10,7 +10,7 @@ import type { Inspection, Policy } from '../../policy/model.js';
 import type { CtState } from '../../policy/netfilter.js';
 import { copyIp, type IpAddress } from '../../net/address.js';
 import type { NatViews } from '../ruleset.js';
-import { assignedHelper, createFilterStage } from './filter-stage.js';
+import { assignedHelper, createFilterStage, relatedVerdict } from './filter-stage.js';
 import type { ConnectionWatcher, Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
 import {
   createConntrackTable,
@@ -84,7 +84,7 @@ export interface StatefulFirewall extends Firewall {
   snapshot(): TablesView;
   /** `watcher` hears of every entry made and removed, with why it went */
   watchConnections(watcher: ConnectionWatcher): void;
-  /** off: a session's established packets get the shared ESTABLISHED_UNNAMED (H3C; a ruleset's verdicts are its rules') */
+  /** off: a session's established and related packets get the shared ESTABLISHED_UNNAMED / RELATED_UNNAMED (H3C; a ruleset's verdicts are its rules') */
   setVerdictDetail(on: boolean): void;
 }
 
@@ -258,7 +258,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       life.confirm(c);
       if (events.want('expectation-consumed')) events.push({ tMs: ctx.nowMs, kind: 'expectation-consumed', packet: ctx.n, text: msg.consumedText(e, ctx.n, c.id) });
       if (events.want('conntrack-new')) events.push({ tMs: ctx.nowMs, kind: 'conntrack-new', packet: ctx.n, text: msg.relatedConnText(c, e, tcpStateName(c), rows.timeoutMs[connRow(c)]!) + nat.note(c) });
-      const verdict: Verdict = d ? d.verdict : { action: 'permit', by: { kind: 'conntrack', state: 'related', connection: c.id, expectation: c.related! } };
+      const verdict: Verdict = d ? d.verdict : relatedVerdict(c, stage.detail);
       if (c.nat) leave(p, c, DIR_ORIGINAL, ctx, p.payload);
       return verdict;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeProvenance } from '../../../src/engine/verdict.js';
+import { describeProvenance, ESTABLISHED_UNNAMED, RELATED_UNNAMED } from '../../../src/engine/verdict.js';
 import { TCP_ACK, TCP_FIN, TCP_SYN } from '../../../src/net/packet.js';
 import { policy } from '../../helpers/build.js';
 import { Conversation, Runner, tcpSeg } from './packets.js';
@@ -38,6 +38,22 @@ describe('expectations from 227 and 229 (REPLY direction): client → server:por
     expect(fw.connections().map((c) => [c.id, c.state, c.related, c.helper])).toEqual([
       [1, 'ESTABLISHED', false, 'ftp'],
       [2, 'ESTABLISHED', true, undefined], // facts 10.4: no helper on the data connection
+    ]);
+  });
+
+  it('with verdict detail off, the data SYN and its retransmission share RELATED_UNNAMED; the pinhole works the same', () => {
+    const { run, cv, fw } = loggedIn();
+    fw.setVerdictDetail(false);
+    expect(Runner.texts(run.step(cv.s(PASV_227), 1 * S))).toEqual([OPEN_227]);
+    const data = passiveData();
+    expect(run.step(data.syn(), 2 * S).verdict).toBe(RELATED_UNNAMED);
+    expect(run.step(data.synAgain(), 3 * S).verdict).toBe(RELATED_UNNAMED);
+    expect(run.step(data.synAck(), 3 * S).verdict).toBe(ESTABLISHED_UNNAMED);
+    expect(RELATED_UNNAMED).toEqual({ action: 'permit', by: { kind: 'conntrack', state: 'related', connection: 0 } });
+    expect(fw.expectations()).toEqual([]);
+    expect(fw.connections().map((c) => [c.id, c.state, c.related])).toEqual([
+      [1, 'ESTABLISHED', false],
+      [2, 'SYN_RECV', true],
     ]);
   });
 

@@ -79,6 +79,9 @@ function lintSection(): void {
   process.stdout.write(`\nlint (load average ${fmt(load, 1)} on ${cpus().length} CPUs; generated realistic ACLs; 100,000 rules exceed Comware's rule ids, so that one is parsed in chunks and linted as one ACL of the model):\n${table(rows).join('\n')}\n`);
 }
 
+/** Steal from which the bench warns that its figures are not the code's. */
+const STEAL_WARN_PERCENT = 5;
+
 /** A phase's CPU steal for the table: `12.3 %`, or `n/a` off Linux. */
 function stealText(pct: number | undefined): string {
   return pct === undefined ? 'n/a' : `${fmt(pct, 1)} %`;
@@ -245,6 +248,9 @@ function main(): void {
     }
     if (!t && !big) rows.push(['tshark -q -z conv,tcp', 'not installed', '', '', '', '', '']);
     process.stdout.write(`${table(rows).join('\n')}\n`);
+    const stolen = [...steal.values()].filter((x): x is number => x !== undefined && x >= STEAL_WARN_PERCENT);
+    if (stolen.length > 0)
+      process.stdout.write(`  warning: the VM's host took up to ${fmt(stolen.reduce((a, b) => Math.max(a, b), 0), 1)} % of the CPU during these phases: every figure of this run is slower than the code is; compare runs only at similar steal\n`);
     for (const r of results)
       if (r.detail)
         process.stdout.write(

@@ -9,6 +9,8 @@
  * ((a - b) | 0) and equality work the same as on the u32.
  */
 
+import { grown } from '../../collections/typed-grow.js';
+
 /** The row of the entry being made, before it has a slot. */
 export const SCRATCH_ROW = 0;
 
@@ -20,6 +22,9 @@ export const CLOSE_INIT = 16;
 export const SIMULTANEOUS_OPEN = 64;
 /** a SYN in LAST_ACK: the next ACK from the other side may be an RFC 5961 challenge ACK */
 export const CHALLENGE_ACK = 128;
+
+/** nf_conntrack_udp_packet: a reply after the first 2 s makes a UDP entry a stream (ct->proto.udp.stream_ts). */
+const UDP_STREAM_WINDOW_MS = 2000;
 
 /** Rows allocated at first (the scratch row and the table's first 256 slots); doubled as needed. */
 const FIRST_ROWS = 257;
@@ -58,22 +63,30 @@ export class ConnRows {
     if (n <= this.rows) return;
     let size = Math.max(this.rows, FIRST_ROWS);
     while (size < n) size *= 2;
-    this.state = grown8(this.state, size);
-    this.bits = grown8(this.bits, size);
-    this.lastIndex = grown8(this.lastIndex, size);
-    this.lastDir = grown8(this.lastDir, size);
-    this.tdEnd0 = grown32(this.tdEnd0, size);
-    this.tdEnd1 = grown32(this.tdEnd1, size);
-    this.lastSeq = grown32(this.lastSeq, size);
-    this.lastAck = grown32(this.lastAck, size);
-    this.lastEnd = grown32(this.lastEnd, size);
-    this.lastWin = grown32(this.lastWin, size);
-    this.retrans = grown32(this.retrans, size);
-    this.expiresMs = grown64(this.expiresMs, size);
-    this.timeoutMs = grown64(this.timeoutMs, size);
-    this.heapAtMs = grown64(this.heapAtMs, size);
-    this.udpStreamMs = grown64(this.udpStreamMs, size);
+    this.state = grown(this.state, size);
+    this.bits = grown(this.bits, size);
+    this.lastIndex = grown(this.lastIndex, size);
+    this.lastDir = grown(this.lastDir, size);
+    this.tdEnd0 = grown(this.tdEnd0, size);
+    this.tdEnd1 = grown(this.tdEnd1, size);
+    this.lastSeq = grown(this.lastSeq, size);
+    this.lastAck = grown(this.lastAck, size);
+    this.lastEnd = grown(this.lastEnd, size);
+    this.lastWin = grown(this.lastWin, size);
+    this.retrans = grown(this.retrans, size);
+    this.expiresMs = grown(this.expiresMs, size);
+    this.timeoutMs = grown(this.timeoutMs, size);
+    this.heapAtMs = grown(this.heapAtMs, size);
+    this.udpStreamMs = grown(this.udpStreamMs, size);
     this.rows = size;
+  }
+
+  /** Starts the scratch row's timer for the entry being made: no timeout yet, no heap timer; a UDP stream window from `nowMs`. */
+  startScratchTimer(nowMs: number): void {
+    this.expiresMs[SCRATCH_ROW] = Infinity;
+    this.timeoutMs[SCRATCH_ROW] = 0;
+    this.heapAtMs[SCRATCH_ROW] = Infinity;
+    this.udpStreamMs[SCRATCH_ROW] = nowMs + UDP_STREAM_WINDOW_MS;
   }
 
   /** Copies row `from` into row `to`. */
@@ -94,22 +107,4 @@ export class ConnRows {
     this.heapAtMs[to] = this.heapAtMs[from]!;
     this.udpStreamMs[to] = this.udpStreamMs[from]!;
   }
-}
-
-function grown8(a: Uint8Array<ArrayBuffer>, n: number): Uint8Array<ArrayBuffer> {
-  const b = new Uint8Array(n);
-  b.set(a);
-  return b;
-}
-
-function grown32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
-}
-
-function grown64(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
 }

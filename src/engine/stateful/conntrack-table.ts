@@ -4,6 +4,7 @@
  * short flat strings; timers live in a heap on the virtual clock.
  */
 import { IntMap } from '../../collections/hash-index.js';
+import { grown } from '../../collections/typed-grow.js';
 import { formatIp, type IpAddress } from '../../net/address.js';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, protoName, type Packet } from '../../net/packet.js';
 import type { ExpectationRef, Verdict } from '../verdict.js';
@@ -69,8 +70,8 @@ export function connRow(c: Conn): number {
 }
 
 /** The TCP state number of `c` (TCP_STATE_NAMES), or -1 when it is not a TCP entry. */
-export function tcpStateOf(table: ConntrackTable, c: Conn): number {
-  return c.proto === PROTO_TCP ? table.rows.state[connRow(c)]! : -1;
+export function tcpStateOf(rows: ConnRows, c: Conn): number {
+  return c.proto === PROTO_TCP ? rows.state[connRow(c)]! : -1;
 }
 
 /** The reply type of an ICMP/ICMPv6 query (nf_conntrack_proto_icmp invmap), or -1 when the type cannot open a connection. */
@@ -212,25 +213,14 @@ export function createConntrackTable(max: number): ConntrackTable {
 
   const grow = (): void => {
     const n = slots === 0 ? FIRST_SLOTS : slots * 2;
-    const g32 = (a: Int32Array<ArrayBuffer>, k: number): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(n * k);
-      b.set(a);
-      return b;
-    };
-    next = g32(next, 2);
-    nodePorts = g32(nodePorts, 2);
-    nodeWords = g32(nodeWords, 2 * 2 * WORDS_PER_ADDR);
-    ordPrev = g32(ordPrev, 1);
-    ordNext = g32(ordNext, 1);
-    const b = new Float64Array(n * 2);
-    b.set(nodeBucket);
-    nodeBucket = b;
-    const pr = new Uint8Array(n * 2);
-    pr.set(nodeProto);
-    nodeProto = pr;
-    const fa = new Uint8Array(n * 2);
-    fa.set(nodeFamily);
-    nodeFamily = fa;
+    next = grown(next, n * 2);
+    nodePorts = grown(nodePorts, n * 2);
+    nodeWords = grown(nodeWords, n * 2 * 2 * WORDS_PER_ADDR);
+    ordPrev = grown(ordPrev, n);
+    ordNext = grown(ordNext, n);
+    nodeBucket = grown(nodeBucket, n * 2);
+    nodeProto = grown(nodeProto, n * 2);
+    nodeFamily = grown(nodeFamily, n * 2);
     rows.ensure(n + 1);
     slots = n;
   };

@@ -52,7 +52,6 @@ import {
   type TcpResult,
   type TcpTimeoutsSec,
 } from './tcp-state.js';
-import { SCRATCH_ROW } from './conn-rows.js';
 import { connectionView, tablesView, type ConnectionView, type TablesView } from './views.js';
 
 export type { ConnectionView, ExpectationView, TablesView } from './views.js';
@@ -133,10 +132,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     const replySrc = rt ? copyIp(rt.src) : dst;
     const replyDst = rt ? copyIp(rt.dst) : src;
     // the entry's numbers start in the scratch row (tcp_new wrote the TCP ones); insert moves them to its own
-    rows.expiresMs[SCRATCH_ROW] = Infinity;
-    rows.timeoutMs[SCRATCH_ROW] = 0;
-    rows.heapAtMs[SCRATCH_ROW] = Infinity;
-    rows.udpStreamMs[SCRATCH_ROW] = ctx.nowMs + 2000;
+    rows.startScratchTimer(ctx.nowMs);
     const translated =
       rt !== undefined && isTranslated({ proto: p.proto, src, dst, srcPort: ports[0], dstPort: ports[1], replySrc, replyDst, replySrcPort, replyDstPort }, icmp);
     return {
@@ -176,7 +172,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
 
   /** The TCP state's name, for messages; undefined for other protocols. */
   const tcpStateName = (c: Conn): string | undefined => {
-    const state = tcpStateOf(table, c);
+    const state = tcpStateOf(rows, c);
     return state >= 0 ? TCP_STATE_NAMES[state] : undefined;
   };
 

@@ -77,7 +77,7 @@ export function createLifecycle(table: ConntrackTable, expectations: Expectation
 
   const destroy = (c: Conn, events: EventSink, tMs: number, end: ConnectionEnd, p?: Packet, n = 0): void => {
     // the sentence reads the TCP state from the entry's row, which it gives up when it leaves the table
-    if (events.want('conntrack-destroy')) events.push({ tMs, kind: 'conntrack-destroy', text: destroyText(c, tcpStateOf(table, c), rows.timeoutMs[connRow(c)]!, end, p, n) });
+    if (events.want('conntrack-destroy')) events.push({ tMs, kind: 'conntrack-destroy', text: destroyText(c, tcpStateOf(rows, c), rows.timeoutMs[connRow(c)]!, end, p, n) });
     table.remove(c);
     const e = c.pending;
     if (e) {

@@ -3,6 +3,7 @@
  * the virtual-clock timers of conntrack entries and expectations. Entries are
  * never removed early; the owner checks on pop whether an entry is still current.
  */
+import { grown } from '../../collections/typed-grow.js';
 
 /** A min-heap of timers ordered by due time, then by insertion order. */
 export interface TimerHeap {
@@ -30,15 +31,9 @@ export function createTimerHeap(): TimerHeap {
 
   const grow = (): void => {
     const n = at.length * 2;
-    const a = new Float64Array(n);
-    a.set(at);
-    at = a;
-    const s2 = new Float64Array(n);
-    s2.set(seq);
-    seq = s2;
-    const d = new Float64Array(n);
-    d.set(ids);
-    ids = d;
+    at = grown(at, n);
+    seq = grown(seq, n);
+    ids = grown(ids, n);
   };
   const less = (i: number, j: number): boolean => at[i]! < at[j]! || (at[i] === at[j] && seq[i]! < seq[j]!);
   const swap = (i: number, j: number): void => {

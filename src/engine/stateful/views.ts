@@ -1,6 +1,5 @@
 /** Read-only views of the stateful engine's tables, for tests, recorders and teaching views. */
-import { PROTO_TCP } from '../../net/packet.js';
-import { describeConn, connRow, type Conn } from './conntrack-table.js';
+import { connRow, describeConn, tcpStateOf, type Conn } from './conntrack-table.js';
 import { formatExpectation, type Expectation } from './expectations.js';
 import type { ConnRows } from './conn-rows.js';
 import { TCP_STATE_NAMES } from './tcp-state.js';
@@ -40,7 +39,8 @@ export interface TablesView {
 }
 
 function stateOf(c: Conn, rows: ConnRows): string {
-  return c.proto === PROTO_TCP ? TCP_STATE_NAMES[rows.state[connRow(c)]!]! : c.seenReply ? 'REPLIED' : 'UNREPLIED';
+  const tcp = tcpStateOf(rows, c);
+  return tcp >= 0 ? TCP_STATE_NAMES[tcp]! : c.seenReply ? 'REPLIED' : 'UNREPLIED';
 }
 
 /** One connection's view; `tuple` is its formatted tuple (callers may cache it: a tuple never changes). */

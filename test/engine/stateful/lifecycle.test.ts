@@ -23,20 +23,13 @@ function udpConn(id: number, port: number): Conn {
   };
 }
 
-/** What newConn does to the scratch row before the first timer. */
-function clearScratch(rows: ReturnType<typeof createConntrackTable>['rows']): void {
-  rows.expiresMs[SCRATCH_ROW] = Infinity;
-  rows.heapAtMs[SCRATCH_ROW] = Infinity;
-  rows.timeoutMs[SCRATCH_ROW] = 0;
-}
-
 describe('lifecycle timers', () => {
   it('an entry timed before it is confirmed keeps its time in its own row and expires then', () => {
     const table = createConntrackTable(1024);
     const life = createLifecycle(table, createExpectationTable(16));
     const events = new EventSink();
     const a = udpConn(1, 40000);
-    clearScratch(table.rows);
+    table.rows.startScratchTimer(0);
     life.setTimer(a, 0, 30_000);
     life.confirm(a);
     expect(connRow(a)).not.toBe(SCRATCH_ROW);
@@ -44,7 +37,7 @@ describe('lifecycle timers', () => {
     expect(table.rows.timeoutMs[connRow(a)]).toBe(30_000);
     // the next entry's scratch values do not touch a's row
     const b = udpConn(2, 40001);
-    clearScratch(table.rows);
+    table.rows.startScratchTimer(1000);
     life.setTimer(b, 1000, 180_000);
     expect(table.rows.expiresMs[connRow(a)]).toBe(30_000);
     life.confirm(b);
@@ -63,14 +56,14 @@ describe('lifecycle timers', () => {
     const life = createLifecycle(table, createExpectationTable(16));
     const events = new EventSink();
     const a = udpConn(1, 40000);
-    clearScratch(table.rows);
+    table.rows.startScratchTimer(0);
     life.setTimer(a, 0, 10_000_000);
     life.confirm(a);
     // each shorter timeout leaves the longer timer behind, stale: 1,026 timers for one entry
     for (let k = 1; k <= 1025; k++) life.setTimer(a, 0, 10_000_000 - k);
     // the rebuild (stale timers > 2 × live + 1024) falls on the next entry's first timer, before it is in the table
     const b = udpConn(2, 40001);
-    clearScratch(table.rows);
+    table.rows.startScratchTimer(0);
     life.setTimer(b, 0, 30_000);
     life.confirm(b);
     life.expireUntil(30_000, events);

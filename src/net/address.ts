@@ -57,6 +57,23 @@ export function parseIpv4(text: string): number | undefined {
   return (((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0);
 }
 
+/** Text copied as Latin-1 bytes for the byte scanners below (long enough for any text they accept). */
+const textBytes = new Uint8Array(40);
+
+/**
+ * Copies `text` into textBytes and returns its length, or -1 when it is longer than `max`. A
+ * character above 0xff becomes 0, which no scanner accepts (`\u0661` must not pass as `a`).
+ */
+function toTextBytes(text: string, max: number): number {
+  const n = text.length;
+  if (n > max) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    textBytes[i] = c > 0xff ? 0 : c;
+  }
+  return n;
+}
+
 /**
  * The value of text that ip-num's Validator.isValidIPv4String certainly accepts, else undefined (then
  * parseIpv4 asks ip-num). ip-num 1.6 accepts exactly four dot-separated octets of ASCII digits, each
@@ -65,34 +82,43 @@ export function parseIpv4(text: string): number | undefined {
  * called for what it would accept anyway (a test checks the two agree).
  */
 export function plainDottedQuad(text: string): number | undefined {
-  const n = text.length;
-  if (n < 7 || n > 15) return undefined;
+  const n = toTextBytes(text, 15);
+  if (n < 0) return undefined;
+  const v = plainDottedQuadBytes(textBytes, 0, n);
+  return v < 0 ? undefined : v;
+}
+
+/** plainDottedQuad of the Latin-1 text b[start, end), read where it lies: the value, or -1. */
+export function plainDottedQuadBytes(b: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n < 7 || n > 15) return -1;
   let value = 0;
   let octets = 0;
-  let i = 0;
-  while (i <= n) {
-    const start = i;
+  let i = start;
+  while (i <= end) {
+    const from = i;
     let octet = 0;
-    while (i < n) {
-      const c = text.charCodeAt(i);
+    while (i < end) {
+      const c = b[i]!;
       if (c < 48 || c > 57) break;
       octet = octet * 10 + (c - 48);
       i++;
     }
-    const digits = i - start;
-    if (digits === 0 || digits > 3 || octet > 255 || (digits > 1 && text.charCodeAt(start) === 48)) return undefined;
+    const digits = i - from;
+    if (digits === 0 || digits > 3 || octet > 255 || (digits > 1 && b[from] === 48)) return -1;
     value = value * 256 + octet;
     octets++;
-    if (i === n) break;
-    if (text.charCodeAt(i) !== 46 || octets === 4) return undefined;
+    if (i === end) break;
+    if (b[i] !== 46 || octets === 4) return -1;
     i++;
   }
-  return octets === 4 ? value : undefined;
+  return octets === 4 ? value : -1;
 }
 
-/** The groups plainIpv6 reads, reused (the scan runs for every EPRT and 229 line of a capture). */
+/** The groups plainIpv6Bytes reads, reused (the scan runs for every EPRT and 229 line of a capture). */
 const scanGroups = new Int32Array(8);
-const scanWords = new Int32Array(4);
+/** The words of the last address plainIpv6Bytes accepted, as unsigned 32-bit numbers. */
+export const scannedIpv6 = new Uint32Array(4);
 
 /**
  * The words of IPv6 text that ip-num's Validator.isValidIPv6String certainly accepts, else undefined
@@ -102,50 +128,59 @@ const scanWords = new Int32Array(4);
  * anything else is left to ip-num. One pass, no strings made (a test checks it against ip-num).
  */
 export function plainIpv6(text: string): Ipv6Words | undefined {
-  const n = text.length;
-  if (n < 2 || n > 39) return undefined;
+  const n = toTextBytes(text, 39);
+  if (n < 0 || !plainIpv6Bytes(textBytes, 0, n)) return undefined;
+  const w = scannedIpv6;
+  return [w[0]!, w[1]!, w[2]!, w[3]!];
+}
+
+/** plainIpv6 of the Latin-1 text b[start, end), read where it lies: true with the words in scannedIpv6. */
+export function plainIpv6Bytes(b: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n < 2 || n > 39) return false;
   const groups = scanGroups;
   let count = 0;
   let gap = -1; // the group index where `::` stands
-  let i = 0;
-  if (text.charCodeAt(0) === 58) {
+  let i = start;
+  if (b[start] === 58) {
     // a leading colon only as `::`
-    if (text.charCodeAt(1) !== 58) return undefined;
+    if (b[start + 1] !== 58) return false;
     gap = 0;
-    i = 2;
-    if (i === n) return [0, 0, 0, 0];
+    i += 2;
   }
-  for (;;) {
-    let value = 0;
-    let digits = 0;
-    while (i < n && digits <= 4) {
-      const c = text.charCodeAt(i);
-      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-      if (d < 0) break;
-      value = (value << 4) | d;
-      digits++;
+  // `::` alone reads no group
+  if (i < end)
+    for (;;) {
+      let value = 0;
+      let digits = 0;
+      while (i < end && digits <= 4) {
+        const c = b[i]!;
+        const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+        if (d < 0) break;
+        value = (value << 4) | d;
+        digits++;
+        i++;
+      }
+      if (digits === 0 || digits > 4 || count === 8) return false;
+      groups[count++] = value;
+      if (i === end) break;
+      if (b[i] !== 58) return false; // a dot (IPv4 tail), '%' or other text: ip-num decides
       i++;
+      if (i < end && b[i] === 58) {
+        if (gap >= 0) return false; // a second `::`
+        gap = count;
+        i++;
+        if (i === end) break;
+      } else if (i === end) return false; // a single trailing colon
     }
-    if (digits === 0 || digits > 4 || count === 8) return undefined;
-    groups[count++] = value;
-    if (i === n) break;
-    if (text.charCodeAt(i) !== 58) return undefined; // a dot (IPv4 tail), '%' or other text: ip-num decides
-    i++;
-    if (i < n && text.charCodeAt(i) === 58) {
-      if (gap >= 0) return undefined; // a second `::`
-      gap = count;
-      i++;
-      if (i === n) break;
-    } else if (i === n) return undefined; // a single trailing colon
-  }
-  if (gap < 0 ? count !== 8 : count > 7) return undefined;
-  const words = scanWords.fill(0);
+  if (gap < 0 ? count !== 8 : count > 7) return false;
+  const words = scannedIpv6.fill(0);
   const fill = 8 - count;
   for (let k = 0; k < count; k++) {
     const at = gap >= 0 && k >= gap ? k + fill : k;
     words[at >> 1] = words[at >> 1]! | ((at & 1) === 0 ? groups[k]! << 16 : groups[k]!);
   }
-  return [words[0]! >>> 0, words[1]! >>> 0, words[2]! >>> 0, words[3]! >>> 0];
+  return true;
 }
 
 /** Parses IPv6 text (RFC 4291 forms, `::`, trailing dotted IPv4) to four words, or undefined. */

@@ -2,10 +2,13 @@
  * What the replay reads in FTP control text: the data endpoints announced (PORT and EPRT
  * from the client, 227 and 229 from the server) and the replies that end a transfer. Lines
  * are read from their bytes where they lie; only an announcement's text (or every line, when
- * lines are kept) becomes a string, for the same lenient parsers the endpoints use.
+ * lines are kept) becomes a string. Endpoints are read by the endpoints' own lenient parsers
+ * (ftp/text.ts), in their byte form (ftp/endpoint-bytes.ts): no string or object per line, and
+ * the address announced is the replay's shared copy when it has one.
  */
-import { parseEprtArgument, parseEpsvReply, parsePasvReply, parsePortArgument } from '../ftp/text.js';
+import { scanEprtArgument, scanEpsvReply, scanned, scanPasvReply, scanPortArgument } from '../ftp/endpoint-bytes.js';
 import type { IpAddress } from '../net/address.js';
+import type { AddressCache } from '../net/address-cache.js';
 import type { AnnouncementTable } from './announcements.js';
 import { latin1, type LineReader } from './control-stream.js';
 import type { LiveFlow } from './flow-table.js';
@@ -70,6 +73,8 @@ export class ControlLineReader implements LineReader<LiveFlow> {
     /** every line read, when kept */
     private readonly kept: ControlLine[] | undefined,
     private readonly watch: AnnouncementWatch | undefined,
+    /** the replay's shared address copies (an announced address is nearly always a flow's own) */
+    private readonly addresses: AddressCache,
   ) {}
 
   line(f: LiveFlow, from: 0 | 1, bytes: Uint8Array, start: number, end: number, n: number): void {
@@ -82,21 +87,23 @@ export class ControlLineReader implements LineReader<LiveFlow> {
     const verb = clientVerb(bytes, start, end);
     if (verb === NO_VERB) return;
     // the argument: what follows the verb's space
-    const arg = latin1(bytes, start + 5, end);
-    const r = verb === VERB_PORT ? parsePortArgument(arg) : parseEprtArgument(arg);
-    if (r.ok) this.announce(f, verb === VERB_PORT ? 'PORT' : 'EPRT', r.value.addr, r.value.port, n);
+    const ok = verb === VERB_PORT ? scanPortArgument(bytes, start + 5, end) : scanEprtArgument(bytes, start + 5, end);
+    if (ok) this.announce(f, verb === VERB_PORT ? 'PORT' : 'EPRT', this.scannedAddress(), scanned.port, n);
+  }
+
+  /** The address the last scan read, as a shared copy. */
+  private scannedAddress(): IpAddress {
+    return scanned.family === 4 ? this.addresses.keepV4(scanned.ipv4) : this.addresses.keepV6(scanned.ipv6Words);
   }
 
   private serverLine(f: LiveFlow, bytes: Uint8Array, start: number, end: number, n: number): void {
     const code = replyCode(bytes, start, end);
     if (code === 227) {
       // RFC 1123 4.1.2.12: the numbers are found by scanning the whole line
-      const r = parsePasvReply(latin1(bytes, start, end));
-      if (r.ok) this.announce(f, '227', r.value.addr, r.value.port, n);
+      if (scanPasvReply(bytes, start, end)) this.announce(f, '227', this.scannedAddress(), scanned.port, n);
     } else if (code === 229) {
       // RFC 2428 3: the address is the control connection's server
-      const r = parseEpsvReply(latin1(bytes, start, end));
-      if (r.ok) this.announce(f, '229', f.sAddr, r.port, n);
+      if (scanEpsvReply(bytes, start, end)) this.announce(f, '229', f.sAddr, scanned.port, n);
     }
     const pending = f.control?.pendingData;
     if (pending === undefined || pending.length === 0) return;

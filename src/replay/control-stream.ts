@@ -152,7 +152,7 @@ export class ControlStream<T> {
       // the gap will not fill: the peer acknowledged it, or too much came after it
       (this.held ??= []).push({ seq, data: payload.slice() });
       this.skipGap();
-    } else this.accept(-ahead, payload, packet);
+    } else this.accept(-ahead | 0, payload, packet); // `| 0`: -0 is no small integer, and V8 would box it
     this.drain(packet);
   }
 
@@ -303,7 +303,7 @@ export class ControlStream<T> {
         const ahead = (h.seq - this.nextSeq) | 0;
         if (ahead > 0) continue;
         held.splice(i, 1);
-        this.accept(-ahead, h.data, packet);
+        this.accept(-ahead | 0, h.data, packet);
         progress = true;
         break;
       }

@@ -215,7 +215,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   };
 
   // one reader for the lines of every control flow
-  const lineReader = new ControlLineReader(announced, ctx, o.keepControlLines ? lines : undefined, o.shard ? (c, s, a) => o.shard!.onAnnouncement(c, s, a) : undefined);
+  const lineReader = new ControlLineReader(announced, ctx, o.keepControlLines ? lines : undefined, o.shard ? (c, s, a) => o.shard!.onAnnouncement(c, s, a) : undefined, addresses);
 
   const newFlow = (p: Packet, sp: number, dp: number, hash: number, nowMs: number): LiveFlow => {
     // A capture may start mid-connection: a SYN-ACK's destination, or a control port's peer, is the initiator.

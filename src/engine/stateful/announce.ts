@@ -66,7 +66,6 @@ export function announce(
     master: c,
     trigger: entry.trigger,
     openedByPacket: ctx.n,
-    createdMs: ctx.nowMs,
     expiresMs: ctx.nowMs + env.expectationTimeoutMs,
     alive: true,
     nextByKey: undefined,

@@ -24,8 +24,7 @@ export interface Expectation {
   readonly trigger: ExpectationTrigger;
   /** 1-based trace number of the packet whose text opened it */
   readonly openedByPacket: number;
-  readonly createdMs: number;
-  /** absolute: nf_ct_expect_insert sets the timer once; control traffic does not extend it */
+  /** absolute: nf_ct_expect_insert sets the timer once (the engine's timeout after it was made); control traffic does not extend it */
   readonly expiresMs: number;
   alive: boolean;
   /** nf_nat_ftp set it up: the data connection is translated as its master (nf_nat_follow_master) */
@@ -95,6 +94,9 @@ export interface ExpectationTable {
   list(): Expectation[];
 }
 
+/** The outcome of an insert that replaced nothing (most), shared. */
+const INSERTED: InsertOutcome = Object.freeze({ ok: true, replaced: undefined });
+
 /** Chain heads kept at most (per index); more expectations than this share chains. */
 const MAX_CHAINS = 1 << 16;
 
@@ -162,7 +164,7 @@ export function createExpectationTable(max: number): ExpectationTable {
       byIdChain[i] = e;
       size++;
       e.master.pending = e;
-      return { ok: true, replaced };
+      return replaced === undefined ? INSERTED : { ok: true, replaced };
     },
     remove,
     get size(): number {

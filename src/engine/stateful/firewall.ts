@@ -37,6 +37,7 @@ import { createLifecycle } from './lifecycle.js';
 import * as msg from './messages.js';
 import { createConnNat, isTranslated, leavingPacket, trackerView, type ReplyTuple } from './nat.js';
 import { createNatStage, routed } from './nat-stage.js';
+import { ConnEntry } from './conn-entry.js';
 import { createSessionScope } from './scope.js';
 import {
   LINUX_TCP_TIMEOUTS_SEC,
@@ -109,7 +110,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   const rows = table.rows;
   // nf_conntrack_expect_init: hsize = htable_size / 256 (min 1), nf_ct_expect_max = hsize * 4
   const expectations = createExpectationTable(Math.max(1, Math.floor(maxConns / 256)) * 4);
-  const life = createLifecycle(table, expectations);
+  const life = createLifecycle(table, expectations, expectMs);
   const nat = createNatStage(policy, rs, options.interfaceAddresses ? { interfaceAddresses: options.interfaceAddresses } : {});
   const tcpOut: TcpResult = { code: 0, oldState: 0, newState: 0, timeoutMs: -1, kill: false, assured: false };
   const ports: [number, number] = [0, 0];
@@ -129,36 +130,29 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     // server's connections, and a client's control and data connections, hold one copy)
     const src = addresses.keep(p.src);
     const dst = addresses.keep(p.dst);
-    const replySrc = rt ? copyIp(rt.src) : dst;
-    const replyDst = rt ? copyIp(rt.dst) : src;
     // the entry's numbers start in the scratch row (tcp_new wrote the TCP ones); insert moves them to its own
     rows.startScratchTimer(ctx.nowMs);
+    // the REPLY tuple is stored only when a ruleset gave one (NAT); else it is the ORIGINAL swapped
+    const reply = rt ? { src: copyIp(rt.src), dst: copyIp(rt.dst), srcPort: replySrcPort, dstPort: replyDstPort } : undefined;
     const translated =
-      rt !== undefined && isTranslated({ proto: p.proto, src, dst, srcPort: ports[0], dstPort: ports[1], replySrc, replyDst, replySrcPort, replyDstPort }, icmp);
-    return {
-      id: nextConnId++,
-      proto: p.proto,
+      reply !== undefined &&
+      isTranslated({ proto: p.proto, src, dst, srcPort: ports[0], dstPort: ports[1], replySrc: reply.src, replyDst: reply.dst, replySrcPort, replyDstPort }, icmp);
+    return new ConnEntry(
+      nextConnId++,
+      p.proto,
+      icmp,
       src,
       dst,
-      srcPort: ports[0],
-      dstPort: ports[1],
-      replySrc,
-      replyDst,
-      replySrcPort,
-      replyDstPort,
-      seenReply: false,
-      assured: false,
-      related: e ? expectationRef(e) : undefined,
+      ports[0],
+      ports[1],
+      reply,
       session,
+      e ? expectationRef(e) : undefined,
       // facts 10.4: no helper on expected connections; a ruleset assigns helpers by its own rules
-      helper: e || !session ? undefined : rs ? assigned : scope.attachHelper(p, ctx),
-      pending: undefined,
-      mark: e ? e.master.mark : 0,
-      established: undefined,
-      alive: true,
-      slot: -1,
-      nat: translated ? createConnNat(nat.alg, rt!.text.join(', ')) : undefined,
-    };
+      e || !session ? undefined : rs ? assigned : scope.attachHelper(p, ctx),
+      e ? e.master.mark : 0,
+      translated ? createConnNat(nat.alg, rt!.text.join(', ')) : undefined,
+    );
   };
 
   /** The packet leaving a translated connection `c` in direction `dir` (outPacket), with its egress when routing moved it (outEgress). */

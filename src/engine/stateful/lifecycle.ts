@@ -47,7 +47,7 @@ function destroyText(c: Conn, tcpState: number, timeoutMs: number, end: Connecti
 }
 
 /** Builds the keeper of a table and its expectations. */
-export function createLifecycle(table: ConntrackTable, expectations: ExpectationTable): Lifecycle {
+export function createLifecycle(table: ConntrackTable, expectations: ExpectationTable, expectationTimeoutMs: number): Lifecycle {
   const timers = createTimerHeap();
   let watcher: ConnectionWatcher | undefined;
   const victims: Conn[] = [];
@@ -131,7 +131,7 @@ export function createLifecycle(table: ConntrackTable, expectations: Expectation
           const e = expectations.byId(-id);
           if (!e || !e.alive) continue;
           expectations.remove(e);
-          if (events.want('expectation-expired')) events.push({ tMs: e.expiresMs, kind: 'expectation-expired', text: msg.expiredText(e) });
+          if (events.want('expectation-expired')) events.push({ tMs: e.expiresMs, kind: 'expectation-expired', text: msg.expiredText(e, expectationTimeoutMs) });
         }
       }
     },

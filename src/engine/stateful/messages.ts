@@ -90,8 +90,8 @@ export function consumedInvalidText(e: Expectation, n: number): string {
 }
 
 /** expectation-expired on its timer. */
-export function expiredText(e: Expectation): string {
-  return `expectation ${formatExpectation(e)} expired after ${secs(e.expiresMs - e.createdMs)}`;
+export function expiredText(e: Expectation, timeoutMs: number): string {
+  return `expectation ${formatExpectation(e)} expired after ${secs(timeoutMs)}`;
 }
 
 /** expectation removed because its master left the table (nf_ct_remove_expectations). */

@@ -26,7 +26,7 @@ function udpConn(id: number, port: number): Conn {
 describe('lifecycle timers', () => {
   it('an entry timed before it is confirmed keeps its time in its own row and expires then', () => {
     const table = createConntrackTable(1024);
-    const life = createLifecycle(table, createExpectationTable(16));
+    const life = createLifecycle(table, createExpectationTable(16), 300_000);
     const events = new EventSink();
     const a = udpConn(1, 40000);
     table.rows.startScratchTimer(0);
@@ -53,7 +53,7 @@ describe('lifecycle timers', () => {
 
   it('a timer rebuild while an entry is being made does not lose that entry\'s timer', () => {
     const table = createConntrackTable(1024);
-    const life = createLifecycle(table, createExpectationTable(16));
+    const life = createLifecycle(table, createExpectationTable(16), 300_000);
     const events = new EventSink();
     const a = udpConn(1, 40000);
     table.rows.startScratchTimer(0);

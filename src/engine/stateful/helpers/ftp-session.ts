@@ -6,7 +6,7 @@
  * reads ciphertext and in practice matches nothing, which "opaque" reproduces).
  */
 import type { IpAddress } from '../../../net/address.js';
-import { scanFtp, type FtpParse, type FtpSearch } from './ftp.js';
+import { FTP_SEARCH, type FtpParse, type FtpSearch } from './ftp.js';
 
 /** struct nf_ct_ftp_master, plus the AUTH bookkeeping. */
 export interface FtpHelperState {
@@ -122,12 +122,17 @@ export function ftpHelp(h: FtpHelperState, payload: Uint8Array, seq: number, dir
   const len = payload.length;
   let outcome = ACCEPT;
   if (findNlSeq(h, dir, seq | 0)) {
-    const found = scanFtp(payload, dir, sender);
-    if (found) {
+    // scanFtp, without the object it returns
+    const table = FTP_SEARCH[dir]!;
+    for (let i = 0; i < table.length; i++) {
+      const entry = table[i]!;
+      const parse = entry.parse(payload, sender);
+      if (parse.kind === 'none') continue;
       // "We don't usually drop packets. ... However, it is necessary for accurate tracking in this case."
       // goto out: the newline position is not recorded, so a retransmission is judged again.
-      if (found.parse.kind === 'partial') return { kind: 'drop', pattern: found.entry.pattern, why: found.parse.why };
-      if (found.parse.kind === 'match') outcome = { kind: 'match', entry: found.entry, parse: found.parse };
+      if (parse.kind === 'partial') return { kind: 'drop', pattern: entry.pattern, why: parse.why };
+      outcome = { kind: 'match', entry, parse };
+      break;
     }
   }
   // out_update_nl: any segment whose last byte is '\n' makes the next one readable

@@ -118,11 +118,26 @@ function tryNumber(data: Uint8Array, from: number, count: number, sep: number, t
   return 0;
 }
 
+/**
+ * The IPv4 address `v4`: the preset itself when it is that address (a client announces its own
+ * address nearly always, so the match then makes no address object).
+ */
+function v4Address(v4: number, preset: IpAddress): IpAddress {
+  return preset.family === 4 && preset.v4 === v4 ? preset : ipv4(v4);
+}
+
+/** The IPv6 address of four words: the preset itself when it is that address. */
+function v6Address(w0: number, w1: number, w2: number, w3: number, preset: IpAddress): IpAddress {
+  const p = preset.v6;
+  if (preset.family === 6 && p[0] === w0 && p[1] === w1 && p[2] === w2 && p[3] === w3) return preset;
+  return ipv6(w0, w1, w2, w3);
+}
+
 /** The address try_rfc959 writes: the four numbers OR-ed into 32 bits; on IPv6 only the first word changes. */
 function rfc959Address(preset: IpAddress): IpAddress {
   const v4 = ((nums[0]! << 24) | (nums[1]! << 16) | (nums[2]! << 8) | nums[3]!) >>> 0;
-  if (preset.family === 4) return ipv4(v4);
-  return ipv6(v4, preset.v6[1], preset.v6[2], preset.v6[3]);
+  if (preset.family === 4) return v4Address(v4, preset);
+  return v6Address(v4, preset.v6[1], preset.v6[2], preset.v6[3], preset);
 }
 
 function rfc959Quirk(): string | undefined {
@@ -204,6 +219,11 @@ function portQuirk(): string | undefined {
 
 const v6scratch = new Uint8Array(16);
 
+/** The big-endian 32-bit word at byte k of the address in6Pton wrote. */
+function v6Word(k: number): number {
+  return ((v6scratch[k]! << 24) | (v6scratch[k + 1]! << 16) | (v6scratch[k + 2]! << 8) | v6scratch[k + 3]!) >>> 0;
+}
+
 /**
  * `EPRT |af|addr|port|` (RFC 2428 2; kernel try_eprt). The family digit must be the
  * control connection's (1 on IPv4, 2 on IPv6); IPv4 addresses are read by try_number
@@ -226,15 +246,13 @@ export function parseEprtRfc2428(data: Uint8Array, preset: IpAddress): FtpParse 
   if (af === 0x31) {
     length = tryNumber(data, off + 3, 4, DOTC, delim);
     if (length === 0) return { kind: 'partial', why: `\`${argText(data, off)}' has no dotted IPv4 address ended by the delimiter` };
-    addr = ipv4(((nums[0]! << 24) | (nums[1]! << 16) | (nums[2]! << 8) | nums[3]!) >>> 0);
+    addr = v4Address(((nums[0]! << 24) | (nums[1]! << 16) | (nums[2]! << 8) | nums[3]!) >>> 0, preset);
     if (numsAbove255) quirk = `numbers above 255 (${Array.from(nums.subarray(0, 4)).filter((n) => n > 255).join(', ')})`;
   } else {
     const end = in6Pton(data, off + 3, Math.min(dlen - 3, 0xffff), delim, v6scratch);
     if (end < 0) return { kind: 'partial', why: `\`${argText(data, off)}' has no IPv6 address ended by the delimiter` };
     length = end - (off + 3);
-    const w = (k: number): number =>
-      ((v6scratch[k]! << 24) | (v6scratch[k + 1]! << 16) | (v6scratch[k + 2]! << 8) | v6scratch[k + 3]!) >>> 0;
-    addr = ipv6(w(0), w(4), w(8), w(12));
+    addr = v6Address(v6Word(0), v6Word(4), v6Word(8), v6Word(12), preset);
   }
   const numlen = getPort(data, off, 3 + length + 1, dlen, delim);
   if (numlen === 0) return { kind: 'partial', why: `\`${argText(data, off)}' has no port from 1 to 65535 ended by the delimiter` };

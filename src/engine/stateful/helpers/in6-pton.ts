@@ -67,13 +67,16 @@ function in4(data: Uint8Array, start: number, limit: number, delim: number, out:
   }
 }
 
+/** The bytes in6Pton writes as it reads, reused (it runs for every IPv6 EPRT the helper reads). */
+const groupBytes = new Uint8Array(16);
+
 /**
  * in6_pton over data[start, start+len): on success writes the 16 address bytes to `out`
  * and returns the index of the terminating character (delimiter, NUL or end); -1 on failure.
  */
 export function in6Pton(data: Uint8Array, start: number, len: number, delim: number, out: Uint8Array): number {
   const limit = Math.min(data.length, start + len);
-  const buf = new Uint8Array(16);
+  const buf = groupBytes.fill(0);
   let d = 0; // bytes written to buf
   let dc = -1; // where `::` stood, -1 if none
   let tok = -1; // start of the current group
@@ -136,8 +139,8 @@ export function in6Pton(data: Uint8Array, start: number, len: number, delim: num
     // groups after `::` go to the end; the gap is zero
     const tail = d - dc;
     out.fill(0);
-    out.set(buf.subarray(0, dc), 0);
-    out.set(buf.subarray(dc, d), 16 - tail);
+    for (let k = 0; k < dc; k++) out[k] = buf[k]!;
+    for (let k = dc; k < d; k++) out[16 - tail + k - dc] = buf[k]!;
   } else {
     out.set(buf);
   }

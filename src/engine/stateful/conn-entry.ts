@@ -1,0 +1,116 @@
+/**
+ * The conntrack entry the engine makes (a Conn). Small facts share integers: the protocol and
+ * the status bits one field, the two ports another; the REPLY tuple is stored only when it is
+ * not the ORIGINAL one swapped (a ruleset's NAT). Every field is 8 bytes in V8 whatever it
+ * holds, and a replay makes one entry per connection: 128 bytes where the plain object took 192.
+ */
+import type { IpAddress } from '../../net/address.js';
+import type { ExpectationRef, Verdict } from '../verdict.js';
+import { icmpReplyType, type Conn } from './conntrack-table.js';
+import type { Expectation } from './expectations.js';
+import type { FtpHelperState } from './helpers/ftp-session.js';
+import type { ConnNat } from './nat.js';
+
+const SEEN_REPLY = 1;
+const ASSURED = 2;
+const SESSION = 4;
+const ALIVE = 8;
+/** ICMP or ICMPv6: the reply ports are 0 and the reply type */
+const ICMP = 16;
+
+/** A REPLY tuple that is not the ORIGINAL swapped. */
+export interface StoredReply {
+  readonly src: IpAddress;
+  readonly dst: IpAddress;
+  readonly srcPort: number;
+  readonly dstPort: number;
+}
+
+/** One conntrack entry (see Conn for what each field means). */
+export class ConnEntry implements Conn {
+  /** protocol << 8 | SEEN_REPLY | ASSURED | SESSION | ALIVE | ICMP */
+  private bits: number;
+  /** srcPort << 16 | dstPort */
+  private readonly ports: number;
+  pending: Expectation | undefined = undefined;
+  established: Verdict | undefined = undefined;
+  slot = -1;
+
+  constructor(
+    readonly id: number,
+    proto: number,
+    icmp: boolean,
+    readonly src: IpAddress,
+    readonly dst: IpAddress,
+    srcPort: number,
+    dstPort: number,
+    /** the REPLY tuple, when it is not the ORIGINAL one swapped */
+    private readonly reply: StoredReply | undefined,
+    session: boolean,
+    readonly related: ExpectationRef | undefined,
+    readonly helper: FtpHelperState | undefined,
+    public mark: number,
+    readonly nat: ConnNat | undefined,
+  ) {
+    this.bits = (proto << 8) | ALIVE | (session ? SESSION : 0) | (icmp ? ICMP : 0);
+    this.ports = (srcPort << 16) | dstPort;
+  }
+
+  get proto(): number {
+    return this.bits >>> 8;
+  }
+
+  get srcPort(): number {
+    return this.ports >>> 16;
+  }
+
+  get dstPort(): number {
+    return this.ports & 0xffff;
+  }
+
+  get replySrc(): IpAddress {
+    return this.reply === undefined ? this.dst : this.reply.src;
+  }
+
+  get replyDst(): IpAddress {
+    return this.reply === undefined ? this.src : this.reply.dst;
+  }
+
+  get replySrcPort(): number {
+    if (this.reply !== undefined) return this.reply.srcPort;
+    return (this.bits & ICMP) !== 0 ? 0 : this.dstPort;
+  }
+
+  get replyDstPort(): number {
+    if (this.reply !== undefined) return this.reply.dstPort;
+    return (this.bits & ICMP) !== 0 ? icmpReplyType(this.proto, this.dstPort) : this.srcPort;
+  }
+
+  get session(): boolean {
+    return (this.bits & SESSION) !== 0;
+  }
+
+  get seenReply(): boolean {
+    return (this.bits & SEEN_REPLY) !== 0;
+  }
+
+  set seenReply(on: boolean) {
+    this.bits = on ? this.bits | SEEN_REPLY : this.bits & ~SEEN_REPLY;
+  }
+
+  get assured(): boolean {
+    return (this.bits & ASSURED) !== 0;
+  }
+
+  set assured(on: boolean) {
+    this.bits = on ? this.bits | ASSURED : this.bits & ~ASSURED;
+  }
+
+  get alive(): boolean {
+    return (this.bits & ALIVE) !== 0;
+  }
+
+  set alive(on: boolean) {
+    this.bits = on ? this.bits | ALIVE : this.bits & ~ALIVE;
+  }
+}

@@ -8,7 +8,7 @@
 import type { IpAddress } from '../net/address.js';
 import type { AnnounceTrigger, AnnouncedBy } from './flow-types.js';
 import { endpointText } from './flat-text.js';
-import { sameAddr, type LiveFlow } from './flow-table.js';
+import { sameAddr, type ControlState, type LiveFlow } from './flow-table.js';
 import { HashIndex } from '../collections/hash-index.js';
 
 /**
@@ -21,6 +21,8 @@ import { HashIndex } from '../collections/hash-index.js';
 export const ANNOUNCE_TIMEOUT_MS = 3_600_000;
 /** Outstanding announcements kept per control connection. */
 export const MAX_ANNOUNCED_PER_CONTROL = 8;
+/** Data flows kept waiting per control connection for the reply that ends their transfer. */
+const MAX_AWAITING_REPLY = 16;
 
 /**
  * An announcement: the endpoint, who announced it (control flow, packet, how), until when. The
@@ -35,14 +37,52 @@ export class Pending {
     readonly expiresMs: number,
     readonly addr: IpAddress,
     readonly port: number,
-    /** endpointHash(addr, port) */
-    readonly hash: number,
   ) {}
 
   /** for the data flow it named: the code of the first completion reply (226, 250) on the control connection after that flow began; 0 when none */
   replyCode = 0;
   /** the packet that completed that reply */
   replyPacket = 0;
+  /** the next announcement of its control connection (ControlState.announced: a list, not an array per connection) */
+  nextAnnounced: Pending | undefined = undefined;
+  /** the next data flow's announcement waiting for a reply (ControlState.pendingData) */
+  nextPending: Pending | undefined = undefined;
+
+  /** endpointHash(addr, port) */
+  get hash(): number {
+    return endpointHash(this.addr, this.port);
+  }
+}
+
+/** The data flow `a` named opened: it waits on its control connection for the reply that ends its transfer (the oldest go past 16). */
+export function awaitReply(cs: ControlState, a: Pending): void {
+  const first = cs.pendingData;
+  if (first === undefined) {
+    cs.pendingData = a;
+    return;
+  }
+  let last = first;
+  let count = 2;
+  for (; last.nextPending !== undefined; count++) last = last.nextPending;
+  last.nextPending = a;
+  if (count > MAX_AWAITING_REPLY) {
+    cs.pendingData = first.nextPending;
+    first.nextPending = undefined;
+  }
+}
+
+/** The waiting data flows got their reply (`code` from packet `n`; 0 for a failure): marked with it, and no longer waiting. */
+export function replyArrived(cs: ControlState, code: number, n: number): void {
+  for (let a = cs.pendingData; a !== undefined; ) {
+    if (code !== 0 && a.replyCode === 0) {
+      a.replyCode = code;
+      a.replyPacket = n;
+    }
+    const next = a.nextPending;
+    a.nextPending = undefined;
+    a = next;
+  }
+  cs.pendingData = undefined;
 }
 
 /** The report's form of an announcement. */
@@ -74,16 +114,24 @@ export class AnnouncementTable {
     this.count++;
     const old = this.find(addr, port, hash);
     if (old !== undefined) this.byEndpoint.remove(hash, old);
-    const p = new Pending(control, n, trigger, nowMs + ANNOUNCE_TIMEOUT_MS, addr, port, hash);
+    const p = new Pending(control, n, trigger, nowMs + ANNOUNCE_TIMEOUT_MS, addr, port);
     this.byEndpoint.add(hash, p);
     const cs = control.control;
     if (cs === undefined) return;
     // the endpoints this connection announced, oldest first: the oldest goes past the bound
-    const list = cs.announced;
-    if (list === undefined) cs.announced = [p];
-    else {
-      list.push(p);
-      if (list.length > MAX_ANNOUNCED_PER_CONTROL) this.dropIfOf(control, list.shift()!);
+    const first = cs.announced;
+    if (first === undefined) {
+      cs.announced = p;
+      return;
+    }
+    let last = first;
+    let count = 2;
+    for (; last.nextAnnounced !== undefined; count++) last = last.nextAnnounced;
+    last.nextAnnounced = p;
+    if (count > MAX_ANNOUNCED_PER_CONTROL) {
+      cs.announced = first.nextAnnounced;
+      first.nextAnnounced = undefined;
+      this.dropIfOf(control, first);
     }
   }
 
@@ -99,8 +147,15 @@ export class AnnouncementTable {
 
   /** Forgets what a control connection announced (it left the live table). */
   forget(control: LiveFlow): void {
-    const list = control.control?.announced;
-    if (list !== undefined) for (let i = 0; i < list.length; i++) this.dropIfOf(control, list[i]!);
+    const cs = control.control;
+    if (cs === undefined) return;
+    for (let p = cs.announced; p !== undefined; ) {
+      this.dropIfOf(control, p);
+      const next = p.nextAnnounced;
+      p.nextAnnounced = undefined;
+      p = next;
+    }
+    cs.announced = undefined;
   }
 
   /** Drops announcements that expired before nowMs. */
@@ -125,7 +180,8 @@ export class AnnouncementTable {
 
   /** Drops the announcement of the endpoint `was` named, when it is still this connection's (a later one may have replaced it). */
   private dropIfOf(control: LiveFlow, was: Pending): void {
-    const p = this.find(was.addr, was.port, was.hash);
-    if (p !== undefined && p.control === control) this.byEndpoint.remove(p.hash, p);
+    const hash = was.hash;
+    const p = this.find(was.addr, was.port, hash);
+    if (p !== undefined && p.control === control) this.byEndpoint.remove(hash, p);
   }
 }

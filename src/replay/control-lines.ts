@@ -9,7 +9,7 @@
 import { scanEprtArgument, scanEpsvReply, scanned, scanPasvReply, scanPortArgument } from '../ftp/endpoint-bytes.js';
 import type { IpAddress } from '../net/address.js';
 import type { AddressCache } from '../net/address-cache.js';
-import type { AnnouncementTable } from './announcements.js';
+import { replyArrived, type AnnouncementTable } from './announcements.js';
 import { latin1, type LineReader } from './control-stream.js';
 import type { LiveFlow } from './flow-table.js';
 import type { ControlLine } from './flow-types.js';
@@ -105,20 +105,12 @@ export class ControlLineReader implements LineReader<LiveFlow> {
       // RFC 2428 3: the address is the control connection's server
       if (scanEpsvReply(bytes, start, end)) this.announce(f, '229', f.sAddr, scanned.port, n);
     }
-    const pending = f.control?.pendingData;
-    if (pending === undefined || pending.length === 0) return;
+    const cs = f.control;
+    if (cs === undefined || cs.pendingData === undefined) return;
     const done = transferOutcome(bytes, start, end, code);
     if (done === 0) return;
     // a completion the recording shows is what a blocked data connection makes impossible
-    if (done > 0) {
-      for (let i = 0; i < pending.length; i++) {
-        const a = pending[i]!;
-        if (a.replyCode !== 0) continue;
-        a.replyCode = code;
-        a.replyPacket = n;
-      }
-    }
-    pending.length = 0;
+    replyArrived(cs, done > 0 ? code : 0, n);
   }
 
   private announce(f: LiveFlow, trigger: 'PORT' | 'EPRT' | '227' | '229', addr: IpAddress, port: number, n: number): void {

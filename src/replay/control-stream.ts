@@ -41,16 +41,30 @@ const OVERFLOW = 2;
 const HAS_PEER_ACK = 4;
 const FROM_SERVER = 8;
 
-/** Bytes a stream did not read as new: retransmitted, or lost to gaps and bounds. */
-interface StreamLoss {
-  retransmittedBytes: number;
-  lostBytes: number;
-  skippedGaps: number;
-}
-
 interface Held {
   readonly seq: number;
   readonly data: Uint8Array;
+}
+
+/**
+ * What a stream needs only when a line spans segments, segments come out of order, or bytes are
+ * retransmitted or lost: made at the first such segment, so an orderly control connection (one
+ * line per segment, as most are) keeps four fields per direction.
+ */
+class Spill {
+  /** the unfinished line: bytes are copied only while a line is incomplete at the end of a segment */
+  buf: Uint8Array = NO_BYTES;
+  used = 0;
+  /** segments held beyond a gap; made when the first one is held */
+  held: Held[] | undefined = undefined;
+  /** segments that arrived beyond the current gap */
+  gapSegments = 0;
+  /** bytes skipped because they were already seen */
+  retransmittedBytes = 0;
+  /** bytes lost: gaps skipped, the unfinished lines they cut, and what a bound dropped */
+  lostBytes = 0;
+  /** gaps skipped because the capture would never fill them */
+  skippedGaps = 0;
 }
 
 /**
@@ -62,21 +76,10 @@ export class ControlStream<T> {
   private nextSeq = 0;
   /** STARTED | OVERFLOW | HAS_PEER_ACK | FROM_SERVER: yes/no facts in one field (a stream is made per control direction) */
   private bits: number;
-  /**
-   * the unfinished line: bytes are copied only while a line is incomplete at the end of a
-   * segment; a line whole in one segment is read where it lies. Allocated when first needed
-   * (a SYN flood to port 21, or a connection whose lines never span segments, costs no buffer).
-   */
-  private buf: Uint8Array = NO_BYTES;
-  private used = 0;
-  /** segments held beyond a gap; made when the first one is held */
-  private held: Held[] | undefined = undefined;
-  /** segments that arrived beyond the current gap */
-  private gapSegments = 0;
   /** highest acknowledgment number the peer sent for this direction; valid when hasPeerAck */
   private peerAck = 0;
-  /** what was retransmitted or lost; made at the first such byte */
-  private loss: StreamLoss | undefined = undefined;
+  /** the rarely needed state, made when first needed */
+  private spill: Spill | undefined = undefined;
 
   constructor(
     private readonly reader: LineReader<T>,
@@ -89,17 +92,17 @@ export class ControlStream<T> {
 
   /** bytes skipped because they were already seen (retransmissions) */
   get retransmittedBytes(): number {
-    return this.loss === undefined ? 0 : this.loss.retransmittedBytes;
+    return this.spill === undefined ? 0 : this.spill.retransmittedBytes;
   }
 
   /** bytes lost: gaps skipped, the unfinished lines they cut, and what a bound dropped */
   get lostBytes(): number {
-    return this.loss === undefined ? 0 : this.loss.lostBytes;
+    return this.spill === undefined ? 0 : this.spill.lostBytes;
   }
 
   /** gaps skipped because the capture would never fill them */
   get skippedGaps(): number {
-    return this.loss === undefined ? 0 : this.loss.skippedGaps;
+    return this.spill === undefined ? 0 : this.spill.skippedGaps;
   }
 
   /** the SYN or the first data segment was seen */
@@ -124,8 +127,13 @@ export class ControlStream<T> {
     return (this.bits & HAS_PEER_ACK) !== 0;
   }
 
-  private lossOf(): StreamLoss {
-    return (this.loss ??= { retransmittedBytes: 0, lostBytes: 0, skippedGaps: 0 });
+  private spilled(): Spill {
+    return (this.spill ??= new Spill());
+  }
+
+  /** bytes of the unfinished line buffered */
+  private get used(): number {
+    return this.spill === undefined ? 0 : this.spill.used;
   }
 
   /** Feeds one segment of this direction. */
@@ -144,13 +152,14 @@ export class ControlStream<T> {
     }
     const ahead = (seq - this.nextSeq) | 0;
     if (ahead > 0) {
-      this.gapSegments++;
-      if (!this.acked(seq) && this.gapSegments < MAX_HELD_SEGMENTS && this.heldCount() < MAX_HELD_SEGMENTS) {
+      const sp = this.spilled();
+      sp.gapSegments++;
+      if (!this.acked(seq) && sp.gapSegments < MAX_HELD_SEGMENTS && this.heldCount() < MAX_HELD_SEGMENTS) {
         this.hold(seq, ahead, payload);
         return;
       }
       // the gap will not fill: the peer acknowledged it, or too much came after it
-      (this.held ??= []).push({ seq, data: payload.slice() });
+      (sp.held ??= []).push({ seq, data: payload.slice() });
       this.skipGap();
     } else this.accept(-ahead | 0, payload, packet); // `| 0`: -0 is no small integer, and V8 would box it
     this.drain(packet);
@@ -181,7 +190,7 @@ export class ControlStream<T> {
 
   /** The held segment that starts first after nextSeq (sequence space mod 2^32). */
   private lowestHeld(): number {
-    const held = this.held!;
+    const held = this.spill!.held!;
     let best = held[0]!.seq;
     for (const h of held) if (((h.seq - this.nextSeq) | 0) < ((best - this.nextSeq) | 0)) best = h.seq;
     return best;
@@ -193,22 +202,22 @@ export class ControlStream<T> {
    */
   private skipGap(): void {
     const to = this.lowestHeld();
-    const loss = this.lossOf();
-    loss.lostBytes += ((to - this.nextSeq) | 0) + (this.overflow ? 0 : this.used);
-    this.used = 0;
+    const sp = this.spill!;
+    sp.lostBytes += ((to - this.nextSeq) | 0) + (this.overflow ? 0 : sp.used);
+    sp.used = 0;
     this.overflow = false;
     this.nextSeq = to;
-    loss.skippedGaps++;
+    sp.skippedGaps++;
   }
 
   /** Appends payload[skip..] (skip = bytes already seen) and moves nextSeq. */
   private accept(skip: number, payload: Uint8Array, packet: number): void {
     const len = payload.length;
     if (skip >= len) {
-      this.lossOf().retransmittedBytes += len;
+      this.spilled().retransmittedBytes += len;
       return;
     }
-    if (skip > 0) this.lossOf().retransmittedBytes += skip;
+    if (skip > 0) this.spilled().retransmittedBytes += skip;
     this.nextSeq = (this.nextSeq + len - skip) | 0;
     let from = skip;
     for (let i = skip; i < len; i++) {
@@ -221,15 +230,16 @@ export class ControlStream<T> {
 
   /** A line feed at payload[to]: the line is what is buffered plus payload[from, to). */
   private lineEnd(payload: Uint8Array, from: number, to: number, packet: number): void {
+    const sp = this.spill;
     if (this.overflow) {
       // the rest of an over-long line: skipped, as its start was
       this.overflow = false;
-      this.used = 0;
+      sp!.used = 0;
       return;
     }
-    if (this.used === 0) {
+    if (sp === undefined || sp.used === 0) {
       if (to - from > MAX_LINE_BYTES) {
-        this.lossOf().lostBytes += MAX_LINE_BYTES;
+        this.spilled().lostBytes += MAX_LINE_BYTES;
         return;
       }
       this.emit(payload, from, to, packet);
@@ -238,11 +248,11 @@ export class ControlStream<T> {
     this.append(payload, from, to);
     if (this.overflow) {
       this.overflow = false;
-      this.used = 0;
+      sp.used = 0;
       return;
     }
-    this.emit(this.buf, 0, this.used, packet);
-    this.used = 0;
+    this.emit(sp.buf, 0, sp.used, packet);
+    sp.used = 0;
   }
 
   /** A complete line bytes[start, end) (its LF removed; a CR before it is removed here). */
@@ -257,43 +267,47 @@ export class ControlStream<T> {
    */
   private append(payload: Uint8Array, from: number, to: number): void {
     if (this.overflow) return;
+    const sp = this.spilled();
     const n = to - from;
-    const need = this.used + n;
+    const need = sp.used + n;
     if (need > MAX_LINE_BYTES) {
       this.overflow = true;
-      this.lossOf().lostBytes += MAX_LINE_BYTES;
-      this.used = 0;
+      sp.lostBytes += MAX_LINE_BYTES;
+      sp.used = 0;
       return;
     }
-    if (need > this.buf.length) {
-      let size = this.buf.length === 0 ? FIRST_LINE_BYTES : this.buf.length;
+    if (need > sp.buf.length) {
+      let size = sp.buf.length === 0 ? FIRST_LINE_BYTES : sp.buf.length;
       while (size < need) size = Math.min(MAX_LINE_BYTES, size * 4);
       const bigger = new Uint8Array(size);
-      for (let i = 0; i < this.used; i++) bigger[i] = this.buf[i]!;
-      this.buf = bigger;
+      for (let i = 0; i < sp.used; i++) bigger[i] = sp.buf[i]!;
+      sp.buf = bigger;
     }
-    const buf = this.buf;
-    let at = this.used;
+    const buf = sp.buf;
+    let at = sp.used;
     for (let i = from; i < to; i++) buf[at++] = payload[i]!;
-    this.used = at;
+    sp.used = at;
   }
 
   private hold(seq: number, ahead: number, payload: Uint8Array): void {
+    const sp = this.spilled();
     if (ahead > MAX_HELD_AHEAD_BYTES) {
-      this.lossOf().lostBytes += payload.length;
+      sp.lostBytes += payload.length;
       return;
     }
     // a copy: the payload is a view of a capture chunk the reader may drop
-    (this.held ??= []).push({ seq, data: payload.slice() });
+    (sp.held ??= []).push({ seq, data: payload.slice() });
   }
 
   private heldCount(): number {
-    return this.held === undefined ? 0 : this.held.length;
+    const held = this.spill === undefined ? undefined : this.spill.held;
+    return held === undefined ? 0 : held.length;
   }
 
   /** Moves held segments that now start at or before nextSeq into the stream. */
   private drain(packet: number): void {
-    const held = this.held;
+    const sp = this.spill;
+    const held = sp === undefined ? undefined : sp.held;
     if (held === undefined) return;
     let progress = true;
     while (progress && held.length > 0) {
@@ -309,13 +323,14 @@ export class ControlStream<T> {
       }
     }
     // what is still held lies beyond a new gap: it has waited this many segments already
-    this.gapSegments = held.length;
+    sp!.gapSegments = held.length;
   }
 
   /** Bytes held for later (out-of-order segments and the unfinished line). */
   heldBytes(): number {
     let n = this.used;
-    if (this.held !== undefined) for (const h of this.held) n += h.data.length;
+    const held = this.spill === undefined ? undefined : this.spill.held;
+    if (held !== undefined) for (const h of held) n += h.data.length;
     return n;
   }
 }

@@ -16,10 +16,10 @@ import type { CaptureBlockedPacket, CaptureFlowRole } from './flow-types.js';
 export interface ControlState {
   readonly toServer: ControlStream<LiveFlow>;
   readonly toClient: ControlStream<LiveFlow>;
-  /** the announcements of data flows opened since the last final reply (bounded); made when the first one opens */
-  pendingData: Pending[] | undefined;
-  /** this connection's announcements, oldest first (bounded; some may have been taken or replaced); made at the first */
-  announced: Pending[] | undefined;
+  /** the announcements of data flows opened since the last final reply, oldest first (bounded): a list through Pending.nextPending */
+  pendingData: Pending | undefined;
+  /** this connection's announcements, oldest first (bounded; some may have been taken or replaced): a list through Pending.nextAnnounced */
+  announced: Pending | undefined;
   /** the server has sent control text: the connection is a session, kept through long idle times */
   established: boolean;
   /** data flows this control flow announced */
@@ -33,6 +33,13 @@ const CLOSED = 8;
 const RESET = 16;
 const REPLIED = 32;
 const LIVE = 64;
+/** the role's code sits above the yes/no bits, the protocol above it */
+const ROLE_SHIFT = 8;
+const PROTO_SHIFT = 10;
+/** CaptureFlowRole by code */
+const ROLES: readonly CaptureFlowRole[] = ['other', 'control', 'data'];
+const ROLE_CONTROL = 1;
+const ROLE_DATA = 2;
 
 /**
  * A flow being tracked. Mutable; numbers only on the per-packet path. Small facts share
@@ -40,11 +47,10 @@ const LIVE = 64;
  * what only one role needs sits in the control state (control flows) or the announcement (data flows).
  */
 export class LiveFlow {
-  /** protocol << 8 | the yes/no bits */
+  /** protocol << PROTO_SHIFT | role code << ROLE_SHIFT | the yes/no bits */
   private bits: number;
   /** client port << 16 | server port (0 without ports) */
   private readonly ports: number;
-  role: CaptureFlowRole = 'other';
   packets = 0;
   bytesPassed = 0;
   firstBlocked: CaptureBlockedPacket | null = null;
@@ -53,9 +59,8 @@ export class LiveFlow {
   /** id of the conntrack entry this flow made (stateful engine), 0 when none is live */
   ctId = 0;
   lastMs: number;
-  control: ControlState | undefined = undefined;
-  /** for data flows: the announcement that named it */
-  announcedBy: Pending | undefined = undefined;
+  /** what the role needs: a control flow's ControlState, a data flow's announcement (one field for either) */
+  private link: ControlState | Pending | undefined = undefined;
   readonly numbers: number[] | undefined;
 
   constructor(
@@ -74,14 +79,46 @@ export class LiveFlow {
     nowMs: number,
     keepNumbers: boolean,
   ) {
-    this.bits = (proto << 8) | (hasPorts ? HAS_PORTS : 0) | (cIface !== sIface ? CROSSES : 0);
+    this.bits = (proto << PROTO_SHIFT) | (hasPorts ? HAS_PORTS : 0) | (cIface !== sIface ? CROSSES : 0);
     this.ports = (cPort << 16) | sPort;
     this.lastMs = nowMs;
     this.numbers = keepNumbers ? [] : undefined;
   }
 
   get proto(): number {
-    return this.bits >>> 8;
+    return this.bits >>> PROTO_SHIFT;
+  }
+
+  get role(): CaptureFlowRole {
+    return ROLES[(this.bits >>> ROLE_SHIFT) & 3]!;
+  }
+
+  set role(role: CaptureFlowRole) {
+    const code = role === 'control' ? ROLE_CONTROL : role === 'data' ? ROLE_DATA : 0;
+    this.bits = (this.bits & ~(3 << ROLE_SHIFT)) | (code << ROLE_SHIFT);
+  }
+
+  /** a control flow's reassembly and bookkeeping, until it is retired */
+  get control(): ControlState | undefined {
+    return ((this.bits >>> ROLE_SHIFT) & 3) === ROLE_CONTROL ? (this.link as ControlState | undefined) : undefined;
+  }
+
+  /** makes the flow a control flow with this state; undefined retires a control flow's state (and does nothing to another flow) */
+  set control(cs: ControlState | undefined) {
+    if (cs !== undefined) this.role = 'control';
+    else if (((this.bits >>> ROLE_SHIFT) & 3) !== ROLE_CONTROL) return;
+    this.link = cs;
+  }
+
+  /** for data flows: the announcement that named it */
+  get announcedBy(): Pending | undefined {
+    return ((this.bits >>> ROLE_SHIFT) & 3) === ROLE_DATA ? (this.link as Pending | undefined) : undefined;
+  }
+
+  /** makes the flow a data flow named by `a` */
+  set announcedBy(a: Pending | undefined) {
+    this.role = 'data';
+    this.link = a;
   }
 
   /** initiator's port */

@@ -13,7 +13,7 @@ import type { Firewall, StepContext } from '../engine/verdict.js';
 import { blockedPacket, packetRow } from '../model/index.js';
 import { payloadLength, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
 import { DECODE_ERROR, DECODE_OK, DECODE_SKIP, FrameDecoder, type CaptureReader } from '../wire/index.js';
-import { AnnouncementTable } from './announcements.js';
+import { AnnouncementTable, awaitReply } from './announcements.js';
 import { ControlLineReader } from './control-lines.js';
 import { ControlStream } from './control-stream.js';
 import { AddressCache } from '../net/address-cache.js';
@@ -239,12 +239,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
         const cs = a.control.control;
         if (cs !== undefined) {
           cs.dataFlows++;
-          const pending = cs.pendingData;
-          if (pending === undefined) cs.pendingData = [a];
-          else {
-            pending.push(a);
-            if (pending.length > 16) pending.shift();
-          }
+          awaitReply(cs, a);
         }
         stats.linkedDataFlows++;
       } else if (controlPorts.includes(sPort)) {

@@ -5,7 +5,7 @@
  * of an encrypted control channel after AUTH TLS (the kernel knows no AUTH; it
  * reads ciphertext and in practice matches nothing, which "opaque" reproduces).
  */
-import type { IpAddress } from '../../../net/address.js';
+import { ipv4, type IpAddress } from '../../../net/address.js';
 import { FTP_SEARCH, type FtpParse, type FtpSearch } from './ftp.js';
 
 /** struct nf_ct_ftp_master, plus the AUTH bookkeeping. */
@@ -40,7 +40,7 @@ export function createFtpHelperState(controlPort: number): FtpHelperState {
   };
 }
 
-/** What the helper did with one segment. */
+/** What the helper did with one segment (a match is valid until the next call: its object is reused). */
 export type FtpHelpOutcome =
   | { readonly kind: 'accept' }
   | { readonly kind: 'drop'; readonly pattern: string; readonly why: string }
@@ -48,6 +48,12 @@ export type FtpHelpOutcome =
   | { readonly kind: 'opaque'; readonly auth: string };
 
 const ACCEPT: FtpHelpOutcome = { kind: 'accept' };
+/** ftpHelp's match outcome, one object overwritten by the next match (read it before helping again) */
+const MATCHED: { kind: 'match'; entry: FtpSearch; parse: Extract<FtpParse, { kind: 'match' }> } = {
+  kind: 'match',
+  entry: FTP_SEARCH[0]![0]!,
+  parse: { kind: 'match', addr: ipv4(0), port: 0, matchOff: 0, matchLen: 0 },
+};
 
 /** seq_aft_nl[dir][i] */
 function nlSeq(h: FtpHelperState, dir: number, i: number): number {
@@ -131,7 +137,9 @@ export function ftpHelp(h: FtpHelperState, payload: Uint8Array, seq: number, dir
       // "We don't usually drop packets. ... However, it is necessary for accurate tracking in this case."
       // goto out: the newline position is not recorded, so a retransmission is judged again.
       if (parse.kind === 'partial') return { kind: 'drop', pattern: entry.pattern, why: parse.why };
-      outcome = { kind: 'match', entry, parse };
+      MATCHED.entry = entry;
+      MATCHED.parse = parse;
+      outcome = MATCHED;
       break;
     }
   }

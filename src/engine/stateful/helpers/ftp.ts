@@ -11,7 +11,7 @@ import { ipv4, ipv6, type IpAddress } from '../../../net/address.js';
 import type { ExpectationTrigger } from '../expectations.js';
 import { in6Pton } from './in6-pton.js';
 
-/** A scanner's answer (find_pattern: 1, 0, -1). */
+/** A scanner's answer (find_pattern: 1, 0, -1). A match is valid until the next scan (one object, reused). */
 export type FtpParse =
   | { readonly kind: 'none' }
   | { readonly kind: 'partial'; readonly why: string }
@@ -23,10 +23,29 @@ export type FtpParse =
       readonly matchOff: number;
       readonly matchLen: number;
       /** what the kernel's arithmetic did that a stricter parser would refuse (numbers above 255, a wrapped port) */
-      readonly quirk?: string;
+      readonly quirk?: string | undefined;
     };
 
 const NONE: FtpParse = { kind: 'none' };
+
+/** A match as the scanners return it; `quirk` is undefined when there is none. */
+type FtpMatch = { kind: 'match'; addr: IpAddress; port: number; matchOff: number; matchLen: number; quirk: string | undefined };
+
+/**
+ * The one match object every scanner returns, overwritten by the next match (as the kernel's
+ * find_pattern fills the `cmd` on help()'s stack): the helper reads it before it scans again, and
+ * a replay's PORT, EPRT, 227 and 229 lines then make no result object each.
+ */
+const matched: FtpMatch = { kind: 'match', addr: ipv4(0), port: 0, matchOff: 0, matchLen: 0, quirk: undefined };
+
+function match(addr: IpAddress, port: number, matchOff: number, matchLen: number, quirk: string | undefined): FtpParse {
+  matched.addr = addr;
+  matched.port = port;
+  matched.matchOff = matchOff;
+  matched.matchLen = matchLen;
+  matched.quirk = quirk;
+  return matched;
+}
 
 const SP = 0x20;
 const CR = 0x0d;
@@ -150,7 +169,7 @@ function rfc959Match(off: number, len: number, preset: IpAddress): FtpParse {
   const quirk = rfc959Quirk();
   const addr = rfc959Address(preset);
   const port = ((nums[4]! << 8) | nums[5]!) & 0xffff;
-  return quirk ? { kind: 'match', addr, port, matchOff: off, matchLen: len, quirk } : { kind: 'match', addr, port, matchOff: off, matchLen: len };
+  return match(addr, port, off, len, quirk);
 }
 
 const PORT = bytesOf('PORT');
@@ -258,9 +277,7 @@ export function parseEprtRfc2428(data: Uint8Array, preset: IpAddress): FtpParse 
   if (numlen === 0) return { kind: 'partial', why: `\`${argText(data, off)}' has no port from 1 to 65535 ended by the delimiter` };
   const pq = portQuirk();
   const q = quirk && pq ? `${quirk}; ${pq}` : (quirk ?? pq);
-  return q
-    ? { kind: 'match', addr, port: portValue, matchOff: off, matchLen: numlen, quirk: q }
-    : { kind: 'match', addr, port: portValue, matchOff: off, matchLen: numlen };
+  return match(addr, portValue, off, numlen, q);
 }
 
 /**
@@ -278,9 +295,7 @@ export function parseEpsvResponseRfc2428(data: Uint8Array, preset: IpAddress): F
   const numlen = getPort(data, off, 3, dlen, delim);
   if (numlen === 0) return { kind: 'partial', why: `\`${argText(data, off)}' has no port from 1 to 65535 ended by the delimiter` };
   const pq = portQuirk();
-  return pq
-    ? { kind: 'match', addr: preset, port: portValue, matchOff: off, matchLen: numlen, quirk: pq }
-    : { kind: 'match', addr: preset, port: portValue, matchOff: off, matchLen: numlen };
+  return match(preset, portValue, off, numlen, pq);
 }
 
 /** One entry of the search table (struct ftp_search). */

@@ -161,7 +161,7 @@ export class ControlStream<T> {
       // the gap will not fill: the peer acknowledged it, or too much came after it
       (sp.held ??= []).push({ seq, data: payload.slice() });
       this.skipGap();
-    } else this.accept(-ahead | 0, payload, packet); // `| 0`: -0 is no small integer, and V8 would box it
+    } else this.accept(0 - ahead, payload, packet); // not -ahead: -0 is no small integer (V8 boxes it), and `| 0` would turn -(-2^31) negative
     this.drain(packet);
   }
 
@@ -317,7 +317,7 @@ export class ControlStream<T> {
         const ahead = (h.seq - this.nextSeq) | 0;
         if (ahead > 0) continue;
         held.splice(i, 1);
-        this.accept(-ahead | 0, h.data, packet);
+        this.accept(0 - ahead, h.data, packet);
         progress = true;
         break;
       }

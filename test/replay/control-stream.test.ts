@@ -51,6 +51,17 @@ describe('control stream reassembly (RFC 9293 sequence order)', () => {
     expect(lines).toEqual(['3:220 ready']);
   });
 
+  it('takes a segment exactly 2^31 bytes behind as already seen, and returns (fuzz pcap seed 2026 #727 hung here)', () => {
+    const { s, lines } = collect();
+    s.push(0x10, TCP_SYN, new Uint8Array(0), 1);
+    // its start is 2^31 before the next expected byte: (seq - next) | 0 is -2^31, whose negation is no int32
+    s.push(0x11 + 0x80000000, 0, bytes('PORT 10,0,0,2,195,81\r\n'), 2);
+    expect(lines).toEqual([]);
+    expect(s.retransmittedBytes).toBe(22);
+    s.push(0x11, 0, bytes('220 ok\r\n'), 3);
+    expect(lines).toEqual(['3:220 ok']);
+  });
+
   it('starts at the first data segment when the capture missed the SYN', () => {
     const { s, lines } = collect();
     s.push(5000, 0, bytes('USER anonymous\r\n'), 9);

@@ -9,6 +9,7 @@
  * (reused): the address family, the IPv4 value or the four IPv6 words, and the port.
  */
 import { parseIpv4, parseIpv6, plainDottedQuadBytes, plainIpv6Bytes, scannedIpv6, type IpFamily } from '../net/address.js';
+import { latin1 } from '../wire/latin1.js';
 
 /** What the last accepted line named; valid until the next call. */
 export interface ScannedEndpoint {
@@ -96,18 +97,12 @@ function readTcpPort(b: Uint8Array, from: number, to: number): number {
   return port < 1 || port > 65535 ? -1 : port;
 }
 
-/** The Latin-1 text of b[start, end): only for the rare address the plain scans leave to ip-num. */
-function latin1Text(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
-  return s;
-}
-
 /** text.ts parseIpv4 of b[start, end) into `scanned`; false when it is no IPv4 address. */
 function readIpv4(b: Uint8Array, start: number, end: number): boolean {
   let v = plainDottedQuadBytes(b, start, end);
+  // only the rare address the plain scan leaves to ip-num becomes text
   if (v < 0) {
-    const slow = parseIpv4(latin1Text(b, start, end));
+    const slow = parseIpv4(latin1(b, start, end));
     if (slow === undefined) return false;
     v = slow;
   }
@@ -121,7 +116,7 @@ function readIpv6(b: Uint8Array, start: number, end: number): boolean {
   const w = scanned.ipv6Words;
   if (plainIpv6Bytes(b, start, end)) w.set(scannedIpv6);
   else {
-    const slow = parseIpv6(latin1Text(b, start, end));
+    const slow = parseIpv6(latin1(b, start, end));
     if (slow === undefined) return false;
     for (let k = 0; k < 4; k++) w[k] = slow[k]!;
   }

@@ -1,5 +1,5 @@
 /** Shared copies of the addresses that flows and connections keep. */
-import { copyIp, ipEquals, ipv4, ipv6, type IpAddress } from './address.js';
+import { ipv4, ipv6, type IpAddress } from './address.js';
 
 /** A 32-bit mix of an address's words (hash indexes). */
 export function mixAddr(a: IpAddress): number {
@@ -32,13 +32,9 @@ const ADDRESS_SLOTS = 1024;
 export class AddressCache {
   private readonly slots: (IpAddress | undefined)[] = new Array<IpAddress | undefined>(ADDRESS_SLOTS).fill(undefined);
 
+  /** The shared copy of `a` (made when the cache has none). */
   keep(a: IpAddress): IpAddress {
-    const i = slotOf(mixAddr(a));
-    const c = this.slots[i];
-    if (c !== undefined && ipEquals(c, a)) return c;
-    const copy = copyIp(a);
-    this.slots[i] = copy;
-    return copy;
+    return a.family === 4 ? this.keepV4(a.v4) : this.keepV6(a.v6);
   }
 
   /** keep() of the IPv4 address `v4` (uint32), with no address object made when the cache has it. */

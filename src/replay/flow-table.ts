@@ -90,7 +90,12 @@ export class LiveFlow {
   }
 
   get role(): CaptureFlowRole {
-    return ROLES[(this.bits >>> ROLE_SHIFT) & 3]!;
+    return ROLES[this.roleCode]!;
+  }
+
+  /** the role's code: 0 other, ROLE_CONTROL, ROLE_DATA */
+  private get roleCode(): number {
+    return (this.bits >>> ROLE_SHIFT) & 3;
   }
 
   set role(role: CaptureFlowRole) {
@@ -100,19 +105,19 @@ export class LiveFlow {
 
   /** a control flow's reassembly and bookkeeping, until it is retired */
   get control(): ControlState | undefined {
-    return ((this.bits >>> ROLE_SHIFT) & 3) === ROLE_CONTROL ? (this.link as ControlState | undefined) : undefined;
+    return this.roleCode === ROLE_CONTROL ? (this.link as ControlState | undefined) : undefined;
   }
 
   /** makes the flow a control flow with this state; undefined retires a control flow's state (and does nothing to another flow) */
   set control(cs: ControlState | undefined) {
     if (cs !== undefined) this.role = 'control';
-    else if (((this.bits >>> ROLE_SHIFT) & 3) !== ROLE_CONTROL) return;
+    else if (this.roleCode !== ROLE_CONTROL) return;
     this.link = cs;
   }
 
   /** for data flows: the announcement that named it */
   get announcedBy(): Pending | undefined {
-    return ((this.bits >>> ROLE_SHIFT) & 3) === ROLE_DATA ? (this.link as Pending | undefined) : undefined;
+    return this.roleCode === ROLE_DATA ? (this.link as Pending | undefined) : undefined;
   }
 
   /** makes the flow a data flow named by `a` */

@@ -5,6 +5,7 @@
  * them in a per-connection pipe, which stands in for the real decryption.
  */
 import type { IpAddress } from '../net/address.js';
+import { latin1 } from '../wire/latin1.js';
 import type { EventQueue } from './clock.js';
 import { connectionKey, type Network } from './network.js';
 import type { Prng } from './prng.js';
@@ -181,12 +182,6 @@ export class ControlChannel {
   private changeCipherSpec(): Uint8Array {
     return Uint8Array.of(TLS_CHANGE_CIPHER_SPEC, 0x03, 0x03, 0x00, 0x01, 0x01);
   }
-}
-
-function latin1(data: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < data.length; i++) s += String.fromCharCode(data[i]!);
-  return s;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

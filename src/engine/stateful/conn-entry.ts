@@ -95,7 +95,7 @@ export class ConnEntry implements Conn {
   }
 
   set seenReply(on: boolean) {
-    this.bits = on ? this.bits | SEEN_REPLY : this.bits & ~SEEN_REPLY;
+    this.set(SEEN_REPLY, on);
   }
 
   get assured(): boolean {
@@ -103,7 +103,7 @@ export class ConnEntry implements Conn {
   }
 
   set assured(on: boolean) {
-    this.bits = on ? this.bits | ASSURED : this.bits & ~ASSURED;
+    this.set(ASSURED, on);
   }
 
   get alive(): boolean {
@@ -111,6 +111,10 @@ export class ConnEntry implements Conn {
   }
 
   set alive(on: boolean) {
-    this.bits = on ? this.bits | ALIVE : this.bits & ~ALIVE;
+    this.set(ALIVE, on);
+  }
+
+  private set(bit: number, on: boolean): void {
+    this.bits = on ? this.bits | bit : this.bits & ~bit;
   }
 }

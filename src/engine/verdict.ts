@@ -167,6 +167,12 @@ export interface Firewall {
   setVerdictDetail?(on: boolean): void;
   /** Events by kind since the engine was made, in the order kinds were first seen. */
   eventCounts?(): Readonly<Record<string, number>>;
+  /**
+   * The kinds of event seen so far, in first-seen order, each with its place among the events of the step (or
+   * advanceTo) that first had one: its index in that step's events when recording is on. Counted with recording
+   * off too, so a caller can tell when each kind first came without the events being built. Grows only.
+   */
+  eventKindsSeen?(): readonly (readonly [kind: TraceEventKind, place: number])[];
   /** Engines with a connection table: `watcher` hears of every entry made and removed (replay uses it to release flows). */
   watchConnections?(watcher: ConnectionWatcher): void;
   /**

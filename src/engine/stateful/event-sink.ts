@@ -34,15 +34,32 @@ export class EventSink {
   readonly list: TraceEvent[] = [];
   /** events by kind slot since the engine was made */
   private readonly counts = new Float64Array(KINDS);
-  /** the kinds in the order they were first seen */
-  private readonly seen: TraceEventKind[] = [];
+  /** the kinds in the order they were first seen, each with its place in the step that first had it */
+  private readonly seen: (readonly [kind: TraceEventKind, place: number])[] = [];
+  /** events of the current step (or clock move) so far */
+  private placeInStep = 0;
+
+  /** A step (or a move of the clock) begins: places count from 0 again, as the step's list of events does. */
+  startStep(): void {
+    this.placeInStep = 0;
+  }
 
   /** Counts an event of `kind`; true when the caller should build it and push it. */
   want(kind: TraceEventKind): boolean {
     const slot = KIND_SLOT[kind];
-    if (this.counts[slot]! === 0) this.seen.push(kind);
+    if (this.counts[slot]! === 0) this.seen.push([kind, this.placeInStep]);
     this.counts[slot]!++;
+    this.placeInStep++;
     return this.recording;
+  }
+
+  /**
+   * The kinds seen so far, in first-seen order, each with its place among the events of the step that first
+   * had one: with recording on, its index in that step's event list (every wanted event is pushed). Live: it
+   * only grows.
+   */
+  firstSeen(): readonly (readonly [kind: TraceEventKind, place: number])[] {
+    return this.seen;
   }
 
   push(e: TraceEvent): void {
@@ -52,7 +69,7 @@ export class EventSink {
   /** The counts by kind, in first-seen order. */
   countsByKind(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const k of this.seen) out[k] = this.counts[KIND_SLOT[k]]!;
+    for (const [k] of this.seen) out[k] = this.counts[KIND_SLOT[k]]!;
     return out;
   }
 }

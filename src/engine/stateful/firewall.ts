@@ -11,7 +11,7 @@ import type { CtState } from '../../policy/netfilter.js';
 import { copyIp, type IpAddress } from '../../net/address.js';
 import type { NatViews } from '../ruleset.js';
 import { assignedHelper, createFilterStage, relatedVerdict } from './filter-stage.js';
-import type { ConnectionWatcher, Firewall, StepContext, StepResult, TraceEvent, Verdict } from '../verdict.js';
+import type { ConnectionWatcher, Firewall, StepContext, StepResult, TraceEvent, TraceEventKind, Verdict } from '../verdict.js';
 import {
   createConntrackTable,
   describeConn,
@@ -86,6 +86,10 @@ export interface StatefulFirewall extends Firewall {
   watchConnections(watcher: ConnectionWatcher): void;
   /** off: a session's established and related packets get the shared ESTABLISHED_UNNAMED / RELATED_UNNAMED (H3C; a ruleset's verdicts are its rules') */
   setVerdictDetail(on: boolean): void;
+  /** off: events are counted, not built (Firewall.setRecording) */
+  setRecording(on: boolean): void;
+  /** the kinds of event seen, with where each first came (Firewall.eventKindsSeen) */
+  eventKindsSeen(): readonly (readonly [kind: TraceEventKind, place: number])[];
 }
 
 /** nf_ct_ftp's expect policy: `.timeout = 5 * 60`. */
@@ -340,6 +344,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
       outPacket = undefined;
       outEgress = undefined;
       if (sink.list.length !== 0) sink.list.length = 0;
+      sink.startStep();
       const verdict = stepInner(p, ctx, sink);
       if (!sink.recording) {
         reused.verdict = verdict;
@@ -360,11 +365,13 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     eventCounts(): Readonly<Record<string, number>> {
       return sink.countsByKind();
     },
+    eventKindsSeen: () => sink.firstSeen(),
     watchConnections(w: ConnectionWatcher): void {
       life.watch(w);
     },
     advanceTo(nowMs: number): readonly TraceEvent[] {
       sink.list.length = 0;
+      sink.startStep();
       life.expireUntil(nowMs, sink);
       return sink.list.length === 0 ? NO_EVENTS : sink.list.slice();
     },

@@ -53,55 +53,44 @@ const FLOW_BATCH = 1024;
  * can then run the engine as one job does, with recording off (no event text built) and its own event counts.
  */
 function observed(inner: Firewall, currentPacket: () => number, firstEvents: Map<string, readonly [string, number, number]>, live: { now: number; peak: number }): Firewall {
-  const seen = (events: readonly TraceEvent[]): void => {
-    for (let i = 0; i < events.length; i++) {
-      const kind = events[i]!.kind;
-      if (!firstEvents.has(kind)) firstEvents.set(kind, [kind, currentPacket(), i]);
-    }
-  };
   const kindsOf = inner.eventKindsSeen?.bind(inner);
   let known = 0;
-  /** the kinds the last step or clock move saw first, each at the packet being read and its place in that step */
-  const newKinds = (kinds: readonly (readonly [string, number])[]): void => {
-    for (; known < kinds.length; known++) {
-      const [kind, place] = kinds[known]!;
-      firstEvents.set(kind, [kind, currentPacket(), place]);
-    }
-  };
-  const fw: Firewall = kindsOf
-    ? {
-        engine: inner.engine,
-        step(p, ctx) {
-          const r = inner.step(p, ctx);
-          const kinds = kindsOf();
-          if (kinds.length > known) newKinds(kinds);
-          return r;
-        },
-        advanceTo(nowMs) {
-          const events = inner.advanceTo(nowMs);
-          const kinds = kindsOf();
-          if (kinds.length > known) newKinds(kinds);
-          return events;
-        },
-        eventKindsSeen: kindsOf,
+  /** after a step or a clock move: the kinds first seen in it, each at the packet being read and its place in that step */
+  const note = kindsOf
+    ? (): void => {
+        const kinds = kindsOf();
+        for (; known < kinds.length; known++) {
+          const [kind, place] = kinds[known]!;
+          firstEvents.set(kind, [kind, currentPacket(), place]);
+        }
       }
-    : {
-        engine: inner.engine,
-        step(p, ctx) {
-          const r = inner.step(p, ctx);
-          if (r.events.length > 0) seen(r.events);
-          return r;
-        },
-        advanceTo(nowMs) {
-          const events = inner.advanceTo(nowMs);
-          if (events.length > 0) seen(events);
-          return events;
-        },
+    : (events: readonly TraceEvent[]): void => {
+        // an engine without them: the events themselves (recording on), each at its index
+        for (let i = 0; i < events.length; i++) {
+          const kind = events[i]!.kind;
+          if (!firstEvents.has(kind)) firstEvents.set(kind, [kind, currentPacket(), i]);
+        }
       };
-  // what the replay sets and reads of an engine, passed through: a shard runs the engine as one job does
-  if (kindsOf && inner.setRecording) fw.setRecording = inner.setRecording.bind(inner);
-  if (kindsOf && inner.setVerdictDetail) fw.setVerdictDetail = inner.setVerdictDetail.bind(inner);
-  if (kindsOf && inner.eventCounts) fw.eventCounts = inner.eventCounts.bind(inner);
+  const fw: Firewall = {
+    engine: inner.engine,
+    step(p, ctx) {
+      const r = inner.step(p, ctx);
+      note(r.events);
+      return r;
+    },
+    advanceTo(nowMs) {
+      const events = inner.advanceTo(nowMs);
+      note(events);
+      return events;
+    },
+  };
+  if (kindsOf) {
+    // what the replay sets and reads of an engine, passed through: a shard runs the engine as one job does
+    fw.eventKindsSeen = kindsOf;
+    if (inner.setRecording) fw.setRecording = inner.setRecording.bind(inner);
+    if (inner.setVerdictDetail) fw.setVerdictDetail = inner.setVerdictDetail.bind(inner);
+    if (inner.eventCounts) fw.eventCounts = inner.eventCounts.bind(inner);
+  }
   if (inner.addresses) (fw as { addresses?: Firewall['addresses'] }).addresses = inner.addresses;
   if (inner.watchConnections) {
     const watch = inner.watchConnections.bind(inner);

@@ -8,7 +8,7 @@
  * the CLI report of that capture (table, JSON), the heap a held flow summary costs, cold start, and the
  * floods of issue 14 (time and peak RSS each).
  * Options: --sessions N, --transfer BYTES, --big (a ~1 GB capture), --jobs-only (the --jobs section), --keep (keep the file), --rounds N (rounds of the static, stateful and tshark phases; default 3),
- * --parse-only (only the config parsing benchmark), --lint-only (only the lint section), --cold-start-only (only cold start),
+ * --parse-only (only the config parsing benchmark), --lint-only (only the lint section), --cold-start-only (only cold start), --linear-only (only the once-quadratic paths),
  * --no-floods, --flood-scale X (flood sizes × X).
  */
 import { spawnSync } from 'node:child_process';
@@ -24,6 +24,7 @@ import { checkBench, parsePhase } from './parse.js';
 import { cpuTicks, stealPercent } from './steal.js';
 import { allocPhase, gcPauseMs } from './alloc.js';
 import { jobsSection } from './jobs.js';
+import { linearSection } from './linear.js';
 
 /** Where the bench capture's hosts sit (the server inside, the clients outside). */
 const BENCH_PLACE = ['--inside', '192.168.10.1/32@GigabitEthernet2/1/10', '--inside', '2001:db8:10::1/128@GigabitEthernet2/1/10', '--outside-interface', 'GigabitEthernet2/1/1'];
@@ -198,6 +199,10 @@ function main(): void {
   if (process.argv.includes('--parse-only')) return parseBench();
   if (process.argv.includes('--lint-only')) return lintSection();
   if (process.argv.includes('--jobs-only')) return jobsOnly();
+  if (process.argv.includes('--linear-only')) {
+    for (const line of linearSection()) process.stdout.write(`${line}\n`);
+    return;
+  }
   if (process.argv.includes('--cold-start-only')) {
     for (const line of coldStartSection(ROOT)) process.stdout.write(`${line}\n`);
     return;
@@ -323,6 +328,7 @@ function main(): void {
       process.stdout.write(`\nfinished flow held for the report: ${fmt(Number(kept['bytesPerFlow']), 0)} bytes of heap each (over ${fmt(Number(kept['flows']))} flows; target ≤ 256); past ${fmt(10_000)} flows the report streams and keeps none\n`);
       for (const line of coldStartSection(ROOT)) process.stdout.write(`${line}\n`);
       for (const line of jobsSection(cli, ROOT, dir, file, BENCH_PLACE)) process.stdout.write(`${line}\n`);
+      for (const line of linearSection()) process.stdout.write(`${line}\n`);
       if (!process.argv.includes('--no-floods')) for (const line of floodsSection(dir, cli, ROOT, Number(arg('--flood-scale') ?? 1))) process.stdout.write(`${line}\n`);
     }
     parseBench();

@@ -1,6 +1,6 @@
 /** `ftpwall replay`: scenarios and captures through one config, reported as tables or JSON, optionally exported as pcapng. */
 import { boundHeapGrowth } from './heap-growth.js';
-import { openSync, readSync, closeSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { simulate } from '../sim/run.js';
@@ -38,7 +38,7 @@ import { maybeRecord, replayHtml, type SnapshotsByRun } from './html.js';
 import { openOutputSink } from './output-sink.js';
 import { startProgress } from './progress.js';
 import { jobsOption } from './jobs.js';
-import { replaySharded } from './capture-shards.js';
+import { replaySharded, tooManyFlowsToShard } from './capture-shards.js';
 
 /** nf_conntrack_max when --conntrack-max is not given (the stateful engine's default). */
 const DEFAULT_CONNTRACK_MAX = 65536;
@@ -220,6 +220,11 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
  * id order; undefined (said on stderr) when one job must replay it to be exact.
  */
 async function runCaptureSharded(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, start: CaptureStart, jobs: number, onFlow: (f: CaptureFlow) => void): Promise<CaptureRun | undefined> {
+  const tooMany = tooManyFlowsToShard(start.scan, statSync(file).size);
+  if (tooMany !== undefined) {
+    process.stderr.write(`ftpwall: info: ${file}: replayed in one job, not ${jobs} shards: ${tooMany}\n`);
+    return undefined;
+  }
   const bar = opts.progress === false ? undefined : startProgress(file);
   let r;
   try {

@@ -77,21 +77,23 @@ export function globalFlowIds(shards: readonly ShardSummary[]): Int32Array[] {
 export function peakLiveFlows(shards: readonly ShardSummary[]): number {
   // key = 2n + phase, per shard nondecreasing: a k-way merge
   const keyed = shards.map((s) => {
-    const keys: number[] = [];
-    const deltas: number[] = [];
     const log = s.flowLog;
-    for (let i = 0; i < log.length; i++) {
+    const keys = new Array<number>(log.length);
+    const deltas = new Array<number>(log.length);
+    // phase 0: this shard makes a flow at n here or later in the log; read from the end of each run of one n
+    // backwards, so a run of many entries (every flow still live finishes at the capture's last packet) is read once
+    let runN = -1;
+    let madeLater = false;
+    for (let i = log.length - 1; i >= 0; i--) {
       const v = log[i]!;
       const n = Math.abs(v);
-      // phase 0: this shard makes a flow at n later in the log, or this is it
-      let phase = 1;
-      for (let j = i; j < log.length && Math.abs(log[j]!) === n; j++)
-        if (log[j]! > 0) {
-          phase = 0;
-          break;
-        }
-      keys.push(2 * n + phase);
-      deltas.push(v > 0 ? 1 : -1);
+      if (n !== runN) {
+        runN = n;
+        madeLater = false;
+      }
+      if (v > 0) madeLater = true;
+      keys[i] = 2 * n + (madeLater ? 0 : 1);
+      deltas[i] = v > 0 ? 1 : -1;
     }
     return { keys, deltas };
   });

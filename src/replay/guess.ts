@@ -24,6 +24,12 @@ export interface CaptureScan {
   /** absolute time of the first stamped record (0 when none) */
   readonly firstSec: number;
   readonly firstNsec: number;
+  /** TCP connections opened (SYN without ACK) in the records looked at */
+  readonly connectionStarts: number;
+  /** the file's bytes up to the end of the last record looked at */
+  readonly bytesScanned: number;
+  /** true when the scan read the whole capture */
+  readonly complete: boolean;
 }
 
 /**
@@ -40,10 +46,17 @@ export function scanCapture(reader: CaptureReader, controlPorts: readonly number
   let firstSec = 0;
   let firstNsec = 0;
   let stamped = false;
+  let connectionStarts = 0;
+  let complete = false;
   const add = (list: IpAddress[], a: IpAddress): void => {
     if (list.length < 64 && !list.some((s) => ipEquals(s, a))) list.push(copyIp(a));
   };
-  while (seen++ < maxRecords && c.advance()) {
+  for (;;) {
+    if (seen++ >= maxRecords) break;
+    if (!c.advance()) {
+      complete = true;
+      break;
+    }
     if (!stamped && c.hasTimestamp) {
       stamped = true;
       firstSec = c.tsSec;
@@ -52,12 +65,15 @@ export function scanCapture(reader: CaptureReader, controlPorts: readonly number
     if (decoder.decode(c.linkType, c.buffer, c.dataStart, c.dataStart + c.capturedLength) !== DECODE_OK) continue;
     const p = decoder.packet;
     if (p.proto !== PROTO_TCP || p.fragment === 'later') continue;
-    if ((p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN && controlPorts.includes(p.dstPort)) add(servers, p.dst);
+    const opens = (p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
+    if (opens) connectionStarts++;
+    if (opens && controlPorts.includes(p.dstPort)) add(servers, p.dst);
     else if (controlPorts.includes(p.srcPort)) add(fromPort, p.src);
     else if (controlPorts.includes(p.dstPort)) add(fromPort, p.dst);
   }
+  const bytesScanned = c.n > 0 ? c.dataOffset + c.capturedLength : 0;
   reader.close();
-  return { servers: servers.length > 0 ? servers : fromPort.slice(0, 1), firstSec, firstNsec };
+  return { servers: servers.length > 0 ? servers : fromPort.slice(0, 1), firstSec, firstNsec, connectionStarts, bytesScanned, complete };
 }
 
 /**

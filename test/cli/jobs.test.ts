@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSynFlood } from '../../bench/floods.js';
 import { generateCapture } from '../../bench/generate.js';
 import { ftpwall, wrappedText } from '../helpers/cli.js';
 
@@ -34,6 +35,25 @@ function sameForJobs(args: readonly string[]): string {
 }
 
 describe('--jobs: the same output in the same order as one job', () => {
+  it('a capture that opens more TCP connections than the merge of the shards holds goes to one job before any shard starts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftpwall-jobs-many-'));
+    try {
+      // 260,000 SYNs from distinct clients: more than the 250,000 flows a merge holds; the scan reads the first 200,000
+      const file = join(dir, 'syn.pcap');
+      writeSynFlood(file, 260_000);
+      const args = ['replay', file, '-c', 'rules/stateful.cfg', ...PLACE, '--summary'];
+      const one = ftpwall([...args, '--jobs', '1', '-o', join(dir, 'one.out')]);
+      const r = ftpwall([...args, '--jobs', '2', '-o', join(dir, 'two.out')]);
+      expect(one.status).toBe(0);
+      expect(r.status).toBe(0);
+      expect(readFileSync(join(dir, 'two.out'), 'utf8') === readFileSync(join(dir, 'one.out'), 'utf8')).toBe(true);
+      expect(r.stderr).toMatch(
+        /ftpwall: info: \S+syn\.pcap: replayed in one job, not 2 shards: about 26\d,\d{3} TCP connections open in it \(200,000 in its first [\d,]+ bytes, of [\d,]+\), more than the 250,000 flows the merge of the shards would hold in memory until they end/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
   it('compare: every bundled scenario × four policies, as a table and as JSON', () => {
     const args = ['compare', ...SCENARIOS, ...['seed-active', 'seed-passive', 'stateful', 'nat-server'].flatMap((c) => ['--config', `rules/${c}.cfg`])];
     const table = sameForJobs(args);

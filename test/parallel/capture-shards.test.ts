@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCapture } from '../../bench/generate.js';
-import { runCaptureShard, type ShardItem, type ShardPartial } from '../../src/cli/capture-shards.js';
+import { runCaptureShard, tooManyFlowsToShard, type ShardItem, type ShardPartial } from '../../src/cli/capture-shards.js';
 import { engineOptions, loadConfigs, makeFirewall, resolveEngine } from '../../src/cli/inputs.js';
 import type { Flow } from '../../src/model/index.js';
 import { parseIp } from '../../src/net/address.js';
@@ -89,8 +89,9 @@ describe('a capture replay sharded by host pair is the replay of one job', () =>
   describe('a generated capture of many sessions from many clients', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ftpwall-shards-'));
     const file = join(dir, 'many.pcap');
+    let sessions = 0;
     beforeAll(() => {
-      generateCapture(file, { sessions: 400, transferBytes: 3000 });
+      sessions = generateCapture(file, { sessions: 400, transferBytes: 3000 }).sessions;
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -106,6 +107,31 @@ describe('a capture replay sharded by host pair is the replay of one job', () =>
         expect(s.stats.peakLiveFlows).toBe(one.stats.peakLiveFlows);
         expect(s.summary).toBe(one.summary);
       }
+    });
+
+    it('counts the TCP connections a capture opens from the scan of its start, to send a capture with too many to one job before any shard starts', () => {
+      const size = statSync(file).size;
+      // the whole capture scanned: each session opens its control and its data connection (the generator makes
+      // whole blocks of 64 sessions: 448)
+      expect(sessions).toBe(448);
+      const whole = scanCapture(openCapture(file), [21]);
+      expect(whole.complete).toBe(true);
+      expect(whole.connectionStarts).toBe(2 * sessions);
+      expect(tooManyFlowsToShard(whole, size, 896)).toBeUndefined();
+      expect(tooManyFlowsToShard(whole, size, 895)).toBe('896 TCP connections open in it, more than the 895 flows the merge of the shards would hold in memory until they end');
+      // the first 2,000 records only: the count is extrapolated by the file's size
+      const part = scanCapture(openCapture(file), [21], 2_000);
+      expect(part.complete).toBe(false);
+      expect(part.bytesScanned).toBeLessThan(size);
+      const why = tooManyFlowsToShard(part, size, 100);
+      const m = /^about ([\d,]+) TCP connections open in it \(([\d,]+) in its first ([\d,]+) bytes, of ([\d,]+)\), more than the 100 flows /.exec(why ?? '');
+      expect(m).not.toBeNull();
+      const estimate = Number(m![1]!.replace(/,/g, ''));
+      expect(Math.abs(estimate - 896)).toBeLessThan(90);
+      expect(Number(m![2]!.replace(/,/g, ''))).toBe(part.connectionStarts);
+      expect(Number(m![3]!.replace(/,/g, ''))).toBe(part.bytesScanned);
+      expect(Number(m![4]!.replace(/,/g, ''))).toBe(size);
+      expect(tooManyFlowsToShard(part, size)).toBeUndefined();
     });
 
     it('a seed policy that blocks data: the same blocked flows, first block and "in reality" notes', () => {

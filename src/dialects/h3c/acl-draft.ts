@@ -25,12 +25,22 @@ export interface AclDraft {
   readonly base: H3cAcl;
   /** the next state being built; read and write its scalar fields, never its `rules` */
   readonly draft: Draft<H3cAcl>;
-  /** the rules as they stand, in creation order, as frozen objects; written only by the functions below */
-  readonly rules: H3cRule[];
-  /** the statement key (ruleStatementKey) of each rule of `rules`, at the same position */
+  /**
+   * the rules as they stand, in creation order, as frozen objects, with a hole (undefined) where one was removed:
+   * written only by the functions below; read them with liveRules() or ruleById()
+   */
+  readonly rules: (H3cRule | undefined)[];
+  /** the statement key (ruleStatementKey) of each rule of `rules`, at the same position ('' at a hole) */
   readonly keys: string[];
-  /** the text (ruleBody in the ACL's category) of each rule of `rules`, at the same position */
+  /** the text (ruleBody in the ACL's category) of each rule of `rules`, at the same position ('' at a hole) */
   readonly bodies: string[];
+  /**
+   * holes in `rules`: a removal leaves one instead of moving every later rule and its index entry (`undo rule`
+   * of each rule of a large ACL in turn was O(N²)); they are closed when they are half the array, and at the end
+   */
+  holes: number;
+  /** a bit per rule id in use, made when the highest rule is first removed (the next highest is then found in it) */
+  idBits: Uint32Array | undefined;
   /** true once `rules` differs from the base's */
   rulesChanged: boolean;
   /** index in `rules` of each rule id (ids are unique in an ACL) */
@@ -71,7 +81,19 @@ export function openAclDraft(acl: H3cAcl): AclDraft {
   // The ACL's scalar fields are edited on a shallow mutable copy: an immer draft (a Proxy, finished
   // by a walk) per ACL view made parsing tens of thousands of small named ACLs slow (issue 14, finding 9).
   const known = textOfRules.get(acl.rules);
-  const e: AclDraft = { base: acl, draft: { ...acl } as Draft<H3cAcl>, rules: acl.rules.slice(), keys: [], bodies: [], rulesChanged: false, posById: new Map(), idsByBody: new Map(), maxId: -1 };
+  const e: AclDraft = {
+    base: acl,
+    draft: { ...acl } as Draft<H3cAcl>,
+    rules: acl.rules.slice(),
+    keys: [],
+    bodies: [],
+    holes: 0,
+    idBits: undefined,
+    rulesChanged: false,
+    posById: new Map(),
+    idsByBody: new Map(),
+    maxId: -1,
+  };
   if (known) {
     for (const k of known.keys) e.keys.push(k);
     for (const b of known.bodies) e.bodies.push(b);
@@ -88,7 +110,8 @@ export function openAclDraft(acl: H3cAcl): AclDraft {
 /** Finishes the batch (which must not be used after): the next deeply frozen state, or the base itself when nothing changed. */
 export function finishAclDraft(e: AclDraft): H3cAcl {
   const next = e.draft as H3cAcl & { rules: readonly H3cRule[] };
-  if (e.rulesChanged) (next as { rules: readonly H3cRule[] }).rules = e.rules;
+  if (e.holes > 0) closeHoles(e);
+  if (e.rulesChanged) (next as { rules: readonly H3cRule[] }).rules = e.rules as H3cRule[];
   const base = e.base as unknown as Record<string, unknown>;
   const copy = next as unknown as Record<string, unknown>;
   const keys = new Set([...Object.keys(base), ...Object.keys(copy)]);
@@ -102,6 +125,21 @@ export function finishAclDraft(e: AclDraft): H3cAcl {
   const state = freeze(next, true);
   textOfRules.set(state.rules, { keys: e.keys, bodies: e.bodies });
   return state;
+}
+
+/** The rules as they stand, in creation order (a copy without the holes). */
+export function liveRules(e: AclDraft): H3cRule[] {
+  const out: H3cRule[] = [];
+  for (let pos = 0; pos < e.rules.length; pos++) {
+    const r = e.rules[pos];
+    if (r !== undefined) out.push(r);
+  }
+  return out;
+}
+
+/** How many rules the ACL has as it stands. */
+export function ruleCount(e: AclDraft): number {
+  return e.rules.length - e.holes;
 }
 
 /** The rule with that id, if any. */
@@ -140,6 +178,7 @@ export function pushRule(e: AclDraft, r: H3cRule, t: RuleRendering): void {
   e.bodies.push(t.body);
   e.rulesChanged = true;
   addToIndex(e, r, t.key, e.rules.length - 1);
+  if (e.idBits) setIdBit(e.idBits, r.id, true);
 }
 
 /** Replaces the rule with `r.id` by `r` (`t` its renderRule), at the same position. */
@@ -155,23 +194,74 @@ export function replaceRule(e: AclDraft, r: H3cRule, t: RuleRendering): void {
   addToIndex(e, r, t.key, pos);
 }
 
-/** Removes the rule with that id (it must exist). */
+/** Removes the rule with that id (it must exist): O(1) amortised, the later rules keep their positions. */
 export function removeRule(e: AclDraft, id: number): void {
   const pos = e.posById.get(id);
   if (pos === undefined) throw new Error(`invariant: rule ${id} is not in the ACL draft`);
   removeBody(e, e.rules[pos]!, e.keys[pos]!);
-  e.rules.splice(pos, 1);
-  e.keys.splice(pos, 1);
-  e.bodies.splice(pos, 1);
+  e.rules[pos] = undefined;
+  e.keys[pos] = '';
+  e.bodies[pos] = '';
+  e.holes++;
   e.rulesChanged = true;
   e.posById.delete(id);
-  for (let k = pos; k < e.rules.length; k++) e.posById.set(e.rules[k]!.id, k);
-  if (id === e.maxId) e.maxId = e.rules.reduce((m, r) => Math.max(m, r.id), -1);
+  if (id === e.maxId) {
+    // the next highest id from a bit per id (ids are 0..MAX_RULE_ID): a bounded scan, not one over the rules
+    const bits = (e.idBits ??= idBitsOf(e));
+    setIdBit(bits, id, false);
+    e.maxId = highestIdUpTo(bits, id);
+  } else if (e.idBits) setIdBit(e.idBits, id, false);
+  if (e.holes >= 64 && 2 * e.holes >= e.rules.length) closeHoles(e);
+}
+
+/** Moves the rules together over the holes, keys and texts with them, and indexes their new positions (O(rules)). */
+function closeHoles(e: AclDraft): void {
+  let to = 0;
+  for (let from = 0; from < e.rules.length; from++) {
+    const r = e.rules[from];
+    if (r === undefined) continue;
+    e.rules[to] = r;
+    e.keys[to] = e.keys[from]!;
+    e.bodies[to] = e.bodies[from]!;
+    e.posById.set(r.id, to);
+    to++;
+  }
+  e.rules.length = to;
+  e.keys.length = to;
+  e.bodies.length = to;
+  e.holes = 0;
+}
+
+/** Rule ids 0..65534 (MAX_RULE_ID) as bits. */
+const ID_WORDS = 2048;
+
+function idBitsOf(e: AclDraft): Uint32Array {
+  const bits = new Uint32Array(ID_WORDS);
+  for (const r of e.rules) if (r !== undefined) setIdBit(bits, r.id, true);
+  return bits;
+}
+
+function setIdBit(bits: Uint32Array, id: number, on: boolean): void {
+  const w = id >>> 5;
+  if (w >= ID_WORDS) return;
+  if (on) bits[w] = bits[w]! | (1 << (id & 31));
+  else bits[w] = bits[w]! & ~(1 << (id & 31));
+}
+
+/** The highest id set in `bits` at or below `id`, or -1. */
+function highestIdUpTo(bits: Uint32Array, id: number): number {
+  for (let w = Math.min(id >>> 5, ID_WORDS - 1); w >= 0; w--) {
+    // bits above id in its word are clear: id was the highest
+    const word = bits[w]!;
+    if (word !== 0) return w * 32 + (31 - Math.clz32(word));
+  }
+  return -1;
 }
 
 /** Gives rules new ids (`newId` maps old id → new id; rules keep their positions, statements and texts, which have no id). */
 export function renumberRules(e: AclDraft, newId: ReadonlyMap<number, number>): void {
   e.rules.forEach((r, pos) => {
+    if (r === undefined) return;
     const id = newId.get(r.id)!;
     if (id === r.id) return; // unchanged rules keep their object, as an immer no-op assignment would
     e.rules[pos] = freeze({ ...r, id }, true);
@@ -201,7 +291,10 @@ function reindex(e: AclDraft): void {
   e.posById.clear();
   e.idsByBody.clear();
   e.maxId = -1;
-  e.rules.forEach((r, pos) => addToIndex(e, r, e.keys[pos]!, pos));
+  e.idBits = undefined;
+  e.rules.forEach((r, pos) => {
+    if (r !== undefined) addToIndex(e, r, e.keys[pos]!, pos);
+  });
 }
 
 function addToIndex(e: AclDraft, r: H3cRule, key: string, pos: number): void {

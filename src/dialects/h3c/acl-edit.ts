@@ -27,7 +27,7 @@
  * leaves the view, so an N-rule ACL costs O(N); the `apply…`/`set…` functions edit one state at once.
  */
 import { freeze, produce } from 'immer';
-import { findTwin, finishAclDraft, openAclDraft, pushRule, removeRule, renumberRules, replaceRule, ruleById, renderRule, type AclDraft } from './acl-draft.js';
+import { findTwin, finishAclDraft, liveRules, openAclDraft, pushRule, removeRule, renumberRules, replaceRule, ruleById, ruleCount, renderRule, type AclDraft } from './acl-draft.js';
 import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
 import type { H3cAcl, H3cRule, H3cRuleOptions } from './vendor.js';
 import type { MatchOrder } from '../../policy/model.js';
@@ -105,7 +105,7 @@ export function editRule(e: AclDraft, cmd: RuleCommand, at: SourceSpan, diags: D
   // Comware's automatic id (see the header): 0, or the next multiple of step above the highest id.
   // With `step N start M` (C7-sw-en) the ids are M, M+N, M+2N, …: the next one above the highest id.
   const start = e.draft.start ?? 0;
-  const id = cmd.id ?? (e.rules.length === 0 || e.maxId < start ? start : start + (Math.floor((e.maxId - start) / step) + 1) * step);
+  const id = cmd.id ?? (ruleCount(e) === 0 || e.maxId < start ? start : start + (Math.floor((e.maxId - start) / step) + 1) * step);
   if (id > MAX_RULE_ID) {
     diags.push({
       severity: 'error',
@@ -263,7 +263,7 @@ export function setStep(acl: H3cAcl, step: number, at: SourceSpan, diags: Diagno
  */
 export function editStep(e: AclDraft, step: number, at: SourceSpan, diags: Diagnostic[], start = 0): void {
   if (step === e.draft.step && start === (e.draft.start ?? 0)) return;
-  const sorted = [...e.rules].sort(e.draft.matchOrder === 'auto' ? depthFirst : (a, b) => a.id - b.id);
+  const sorted = liveRules(e).sort(e.draft.matchOrder === 'auto' ? depthFirst : (a, b) => a.id - b.id);
   // Rule ids are unique in an ACL, so the old id names the rule to renumber; rules keep their creation order.
   const newId = new Map(sorted.map((r, k) => [r.id, start + k * step]));
   e.draft.step = step;

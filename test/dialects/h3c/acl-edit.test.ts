@@ -140,6 +140,81 @@ describe('undo rule and rule comments', () => {
   });
 });
 
+// `undo rule` leaves a hole in the batch's rules instead of moving every later rule (acl-draft.ts): what a
+// config sees must be exactly what removing from a list gives, whatever the order of the removals.
+describe('undo rule over many rules', () => {
+  /** `count` rules with ids 0, 5, 10, … and a distinct statement each (destination port 1000 + k). */
+  const ruleLines = (count: number): string[] => Array.from({ length: count }, (_, k) => ` rule ${k * 5} permit tcp destination-port eq ${1000 + k}`);
+
+  it('keeps the remaining rules in creation order, however many are removed and in which order', () => {
+    for (const removeIf of [(k: number) => k % 3 === 0, (k: number) => k % 4 !== 0, (k: number) => k < 250]) {
+      const count = 300;
+      // the removals: from the first rule upward, then from the last downward, interleaved
+      const gone = Array.from({ length: count }, (_, k) => k).filter(removeIf);
+      const order = gone.flatMap((k, i) => (i % 2 === 0 ? [k] : [])).concat(gone.filter((_, i) => i % 2 === 1).reverse());
+      const p = text(['acl advanced 3000', ...ruleLines(count), ...order.map((k) => ` undo rule ${k * 5}`)].join('\n') + '\n');
+      expect(briefs(p)).toEqual([]);
+      const kept = Array.from({ length: count }, (_, k) => k).filter((k) => !removeIf(k));
+      expect(texts(aclOf(p, '3000'))).toEqual(kept.map((k) => `rule ${k * 5} permit tcp destination-port eq ${1000 + k}`));
+    }
+  });
+
+  it('finds a duplicate, a rule to comment and a rule to re-define past the holes', () => {
+    const lines = ['acl advanced 3000', ...ruleLines(200)];
+    for (let k = 0; k < 150; k++) lines.push(` undo rule ${k * 5}`);
+    // rule 900 (k = 180) is still there: its statement again under a new id is refused, naming it
+    lines.push(' rule 2000 permit tcp destination-port eq 1180', ' rule 905 comment kept', ' rule 910 deny tcp logging', ' rule 0 permit tcp destination-port eq 1000');
+    const p = text(lines.join('\n') + '\n');
+    expect(briefs(p)).toEqual([
+      '352:2 warning: this rule repeats rule 900 of acl 3000: Comware refuses a rule identical to an existing one, so the line has no effect',
+      "354:2 info: rule 910 of acl 3000 is edited in place: 'permit tcp destination-port eq 1182' becomes 'deny tcp destination-port eq 1182 logging' (Comware keeps the options not given)",
+      '354:20 warning: logging is not simulated: the rule matches as usual and nothing is logged',
+    ]);
+    const acl = aclOf(p, '3000');
+    expect(acl.rules.length).toBe(51);
+    expect(acl.rules.find((r) => r.id === 905)?.comment).toBe('kept');
+    // match-order config: evaluated by id, so the rule added last (id 0) comes first
+    expect(texts(acl).slice(0, 2)).toEqual(['rule 0 permit tcp destination-port eq 1000', 'rule 750 permit tcp destination-port eq 1150']);
+    expect(acl.rules.find((r) => r.id === 910)?.text).toBe('rule 910 deny tcp destination-port eq 1182 logging');
+  });
+
+  it('numbers the next rule above the highest id left after the highest ones were removed', () => {
+    // ids on both sides of 32-bit word boundaries (the draft keeps a bit per id once the highest goes)
+    const p = text(
+      [
+        'acl advanced 3000',
+        ' step 1',
+        ' rule 0 deny tcp destination-port eq 1',
+        ' rule 31 deny tcp destination-port eq 2',
+        ' rule 32 deny tcp destination-port eq 3',
+        ' rule 63 deny tcp destination-port eq 4',
+        ' rule 64 deny tcp destination-port eq 5',
+        ' undo rule 64',
+        ' undo rule 63',
+        ' rule permit tcp destination-port eq 10',
+        ' undo rule 33',
+        ' undo rule 32',
+        ' rule permit tcp destination-port eq 11',
+        ' undo rule 32',
+        ' undo rule 31',
+        ' rule permit tcp destination-port eq 12',
+        ' undo rule 1',
+        ' undo rule 0',
+        ' rule permit tcp destination-port eq 13',
+      ].join('\n') + '\n',
+    );
+    expect(briefs(p)).toEqual([]);
+    expect(texts(aclOf(p, '3000'))).toEqual(['rule 0 permit tcp destination-port eq 13']);
+    const q = text('acl advanced 3000\n rule 0 deny udp\n rule 5 deny tcp\n rule 10 deny icmp\n undo rule 10\n undo rule 5\n rule permit ip\n step 1\n rule deny gre\n');
+    // 5, the next multiple of 5 above 0; then step 1 renumbers 0, 5 as 0, 1 and the next is 2
+    expect(texts(aclOf(q, '3000'))).toEqual(['rule 0 deny udp', 'rule 1 permit ip', 'rule 2 deny gre']);
+    // rules added after the first removal of the highest count too: 1 and 2 are added, 2 goes, 1 is the highest
+    const r = text('acl advanced 3000\n step 1\n rule 0 deny udp\n rule 10 deny tcp\n undo rule 10\n rule permit tcp\n rule permit icmp\n undo rule 2\n rule deny gre\n');
+    expect(briefs(r)).toEqual([]);
+    expect(texts(aclOf(r, '3000'))).toEqual(['rule 0 deny udp', 'rule 1 permit tcp', 'rule 2 deny gre']);
+  });
+});
+
 // Every ACL edit is an immer transform (DESIGN.md, Performance targets: immer for configuration
 // transforms): a later edit yields a new frozen state and cannot reach into a state kept earlier.
 describe('ACL edits as immutable states', () => {

@@ -1,0 +1,62 @@
+/**
+ * Paths that were quadratic, measured at two sizes so a regression shows as a ratio far above 1
+ * (the time per item at the larger size over the time per item at the smaller):
+ * - the merge of a sharded capture replay when many flows finish at one packet (every flow still
+ *   live ends at the capture's last packet): peakLiveFlows read the rest of that run for each entry;
+ * - `undo rule` of every rule of a large ACL (a change script that empties an ACL): each removal
+ *   moved every later rule and re-indexed it.
+ */
+import { parseConfig } from '../src/dialects/load.js';
+import { peakLiveFlows, type ShardSummary } from '../src/parallel/capture-merge.js';
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** Best of `rounds` runs of `f`, ms. */
+function bestMs(rounds: number, f: () => unknown): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    f();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+/** Two shards' flow logs: `live` flows made in shard 0 and all finishing at the last packet, one more made there in shard 1. */
+function endOfCaptureLogs(live: number): ShardSummary[] {
+  const log: number[] = [];
+  for (let n = 1; n <= live; n++) log.push(n);
+  for (let k = 0; k < live; k++) log.push(-(live + 1));
+  const summary = (flowLog: number[]): ShardSummary => ({ stats: {} as ShardSummary['stats'], diagnostics: [], flowLog, firstEvents: [], peakConnections: 0 });
+  return [summary(log), summary([live + 1, -(live + 1)])];
+}
+
+/** An advanced ACL of `rules` rules, then `undo rule` of each from the first. */
+function undoConfig(rules: number): string {
+  const lines = ['acl advanced 3000'];
+  for (let k = 0; k < rules; k++) lines.push(` rule ${k} permit tcp source 10.${(k >> 8) & 255}.${k & 255}.1 0 destination-port eq ${1 + (k % 60000)}`);
+  for (let k = 0; k < rules; k++) lines.push(` undo rule ${k}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The section's lines. */
+export function linearSection(): string[] {
+  const out = ['', 'paths that were quadratic (two sizes; ratio = time per item at the larger over the smaller, ≈ 1 when linear):'];
+  const merge = [125_000, 250_000].map((live) => {
+    const logs = endOfCaptureLogs(live);
+    return { live, ms: bestMs(3, () => peakLiveFlows(logs)) };
+  });
+  out.push(
+    `  shard merge, flows finishing at the capture's last packet: ${merge.map((m) => `${fmt(m.live)} in ${fmt(m.ms, 1)} ms`).join(', ')}; ratio ${fmt(merge[1]!.ms / 2 / merge[0]!.ms, 2)}`,
+  );
+  const undo = [32_000, 64_000].map((rules) => {
+    const text = undoConfig(rules);
+    return { rules, ms: bestMs(2, () => parseConfig(text, 'undo.cfg')) };
+  });
+  out.push(
+    `  parse of an ACL whose every rule is then undone (first to last): ${undo.map((u) => `${fmt(u.rules)} rules in ${fmt(u.ms)} ms`).join(', ')}; ratio ${fmt(undo[1]!.ms / 2 / undo[0]!.ms, 2)}`,
+  );
+  return out;
+}

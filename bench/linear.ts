@@ -4,7 +4,9 @@
  * - the merge of a sharded capture replay when many flows finish at one packet (every flow still
  *   live ends at the capture's last packet): peakLiveFlows read the rest of that run for each entry;
  * - `undo rule` of every rule of a large ACL (a change script that empties an ACL): each removal
- *   moved every later rule and re-indexed it.
+ *   moved every later rule and re-indexed it;
+ * - a change script that enters an ACL's view once per rule (`acl advanced 3000`, one `rule`, `#`):
+ *   each visit copied and re-indexed every rule of the ACL.
  */
 import { parseConfig } from '../src/dialects/load.js';
 import { peakLiveFlows, type ShardSummary } from '../src/parallel/capture-merge.js';
@@ -41,6 +43,13 @@ function undoConfig(rules: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `rules` visits of one ACL's view, each adding one rule. */
+function revisitConfig(rules: number): string {
+  const lines: string[] = [];
+  for (let k = 0; k < rules; k++) lines.push('acl advanced 3000', ` rule ${k} permit tcp source 10.${(k >> 8) & 255}.${k & 255}.1 0 destination-port eq ${1 + (k % 60000)}`, '#');
+  return `${lines.join('\n')}\n`;
+}
+
 /** The section's lines. */
 export function linearSection(): string[] {
   const out = ['', 'paths that were quadratic (two sizes; ratio = time per item at the larger over the smaller, ≈ 1 when linear):'];
@@ -57,6 +66,13 @@ export function linearSection(): string[] {
   });
   out.push(
     `  parse of an ACL whose every rule is then undone (first to last): ${undo.map((u) => `${fmt(u.rules)} rules in ${fmt(u.ms)} ms`).join(', ')}; ratio ${fmt(undo[1]!.ms / 2 / undo[0]!.ms, 2)}`,
+  );
+  const revisit = [32_000, 64_000].map((rules) => {
+    const text = revisitConfig(rules);
+    return { rules, ms: bestMs(2, () => parseConfig(text, 'revisit.cfg')) };
+  });
+  out.push(
+    `  parse of a config that enters one ACL's view once per rule: ${revisit.map((u) => `${fmt(u.rules)} rules in ${fmt(u.ms)} ms`).join(', ')}; ratio ${fmt(revisit[1]!.ms / 2 / revisit[0]!.ms, 2)}`,
   );
   return out;
 }

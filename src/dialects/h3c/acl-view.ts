@@ -11,7 +11,7 @@
 import { suggest } from './suggest.js';
 import type { IpFamily } from '../../net/address.js';
 import type { MatchOrder } from '../../policy/model.js';
-import { finishAclDraft, openAclDraft, ruleById, type AclDraft } from './acl-draft.js';
+import { finishAclDraft, openAclDraft, ruleById, ruleCount, type AclDraft } from './acl-draft.js';
 import { createAcl, editDescription, editRule, editRuleComment, editStep, editUndoRule, setMatchOrder, UNDO_RULE_WORDS } from './acl-edit.js';
 import { addAcl, commandSpan, errorAt, lookupAcl, numberToken, replaceAcl, type ParseContext } from './context.js';
 import { allDigits, restOfLine, type Line, type Token } from './lexer.js';
@@ -103,10 +103,12 @@ export function handleAclHeader(ctx: ParseContext, line: Line): void {
     }
   }
   if (number === undefined && name === undefined) return errorAt(ctx, line, kw, `expected an ACL number or 'name' after '${kw.text}'`);
-  const existing =
+  const found =
     (number !== undefined ? lookupAcl(ctx, family, { number }) : undefined) ??
     (name !== undefined ? lookupAcl(ctx, family, { name }) : undefined);
-  if (existing) {
+  if (found) {
+    // a parked batch (its view left earlier) holds the rules; the match order changes only on the whole state
+    const existing = matchOrder && matchOrder !== found.matchOrder ? currentAcl(ctx, found) : found;
     if (category && category !== existing.category) return errorAt(ctx, line, kw, `${describeAcl(existing)} is a ${existing.category} ACL, not ${category}`);
     if (matchOrder && matchOrder !== existing.matchOrder) {
       if (existing.rules.length > 0)
@@ -142,18 +144,50 @@ export function handleAclHeader(ctx: ParseContext, line: Line): void {
 function draftOf(ctx: ParseContext, acl: H3cAcl): AclDraft {
   if (ctx.aclDraft?.base === acl) return ctx.aclDraft;
   finishAclView(ctx);
+  const parked = ctx.parkedAcls.get(acl);
+  if (parked) {
+    ctx.parkedAcls.delete(acl);
+    return (ctx.aclDraft = parked);
+  }
   return (ctx.aclDraft = openAclDraft(acl));
 }
 
 /**
- * Ends the batch of edits of the current ACL view, if any: stores the ACL's next state in the
- * config and the view (replaceAcl). Call before leaving an ACL view and at the end of input.
+ * Batches of at least this many rules are kept open when their view is left (ParseContext.parkedAcls); smaller ones
+ * are finished at once (opening one again costs at most this many rules' copies, a bounded cost per view).
+ */
+const PARK_MIN_RULES = 256;
+
+/**
+ * Ends the batch of edits of the current ACL view, if any, when the parser leaves the view: a small batch is
+ * finished (its next state stored in the config and the view: replaceAcl), a large one is kept open for the next
+ * visit (parked) until finishParkedAcls. Call before leaving an ACL view.
  */
 export function finishAclView(ctx: ParseContext): void {
   const open = ctx.aclDraft;
   if (!open) return;
   ctx.aclDraft = undefined;
-  replaceAcl(ctx, open.base, finishAclDraft(open));
+  if (ruleCount(open) >= PARK_MIN_RULES) ctx.parkedAcls.set(open.base, open);
+  else replaceAcl(ctx, open.base, finishAclDraft(open));
+}
+
+/** Finishes every batch, the current view's and the parked ones: the ACL states in the config are then current. Call at the end of input. */
+export function finishParkedAcls(ctx: ParseContext): void {
+  const open = ctx.aclDraft;
+  ctx.aclDraft = undefined;
+  if (open) replaceAcl(ctx, open.base, finishAclDraft(open));
+  for (const [base, parked] of ctx.parkedAcls) replaceAcl(ctx, base, finishAclDraft(parked));
+  ctx.parkedAcls.clear();
+}
+
+/** The current state of `acl` (a state in the config): its parked batch finished first, if it has one. */
+function currentAcl(ctx: ParseContext, acl: H3cAcl): H3cAcl {
+  const parked = ctx.parkedAcls.get(acl);
+  if (!parked) return acl;
+  ctx.parkedAcls.delete(acl);
+  const next = finishAclDraft(parked);
+  replaceAcl(ctx, acl, next);
+  return next;
 }
 
 /**

@@ -35,6 +35,13 @@ export interface ParseContext {
    * acl-view.ts finishAclView, called whenever the parser leaves the view or the input ends).
    */
   aclDraft?: AclDraft;
+  /**
+   * Batches of large ACLs whose view was left, by the state they started from (still the one in `config.acls`):
+   * entering the view again takes the batch up where it stopped, instead of finishing it and opening a new one, which
+   * copies and indexes every rule (a change script that enters one large ACL's view per rule was O(N²)).
+   * acl-view.ts finishParkedAcls finishes them all at the end of input, and before anything reads the ACL states.
+   */
+  readonly parkedAcls: Map<H3cAcl, AclDraft>;
   /** position in `config.acls` of each ACL state (replaceAcl keeps it current) */
   readonly aclPos: Map<H3cAcl, number>;
   /** position in `config.acls` by `aclKey` (number and lower-cased name), so a lookup does not scan every ACL */

@@ -14,7 +14,7 @@
 import type { Diagnostic } from '../../diag/diagnostic.js';
 import { suggest } from './suggest.js';
 import { createAcl } from './acl-edit.js';
-import { finishAclView, handleAclCommand, handleAclHeader, DEFAULT_STEP } from './acl-view.js';
+import { finishAclView, finishParkedAcls, handleAclCommand, handleAclHeader, DEFAULT_STEP } from './acl-view.js';
 import { addAcl, commandSpan, errorAt, skipLine, type ParseContext } from './context.js';
 import { handleNatInterfaceCommand, handleNatSystemCommand, noteInterfaceAddress } from './nat-view.js';
 import { handleAspfPolicyHeader, handleGlobalFilterCommand, handleInterfaceCommand, handleInterfaceHeader } from './interface-view.js';
@@ -46,6 +46,7 @@ function newContext(file: string): ParseContext {
     skipped: { lines: 0, names: [] },
     aclPos: new Map(),
     aclByKey: new Map(),
+    parkedAcls: new Map(),
   };
 }
 
@@ -66,7 +67,7 @@ export function parseVendorConfig(text: string, file: string): { config: H3cConf
     if (line.kind !== 'command') continue;
     parseLine(ctx, line);
   }
-  finishAclView(ctx);
+  finishParkedAcls(ctx);
   if (ctx.skipped.lines > 0) {
     const s = ctx.skipped;
     ctx.diags.push({
@@ -290,7 +291,19 @@ function looksLikeTypo(ctx: ParseContext, line: Line, candidates: readonly strin
   if (!near || near === 'quit' || near === 'return') return false;
   // Parse the line again with the candidate word, in a scratch context: no error means it fits.
   const fixed: Line = { ...line, tokens: [{ text: near, lower: near, column: first.column }, ...line.tokens.slice(1)] };
-  const scratch: ParseContext = { ...ctx, aclDraft: undefined, banner: undefined, diags: [], view: { kind: 'system' }, config: scratchConfig(ctx), aclPos: new Map(), aclByKey: new Map(), skipped: { lines: 0, names: [] } };
+  // the scratch context looks up no ACL of the config (its indexes are empty): the parked batches stay parked
+  const scratch: ParseContext = {
+    ...ctx,
+    aclDraft: undefined,
+    banner: undefined,
+    diags: [],
+    view: { kind: 'system' },
+    config: scratchConfig(ctx),
+    aclPos: new Map(),
+    aclByKey: new Map(),
+    parkedAcls: new Map(),
+    skipped: { lines: 0, names: [] },
+  };
   const handled = near === 'rule' ? true : handle(scratch, fixed);
   if (near === 'rule') {
     // `rele deny ip`: the rest must parse as a rule of the current (or an advanced) ACL

@@ -4,7 +4,8 @@
  * applications). The parser builds it; convert.ts turns it into the neutral Policy.
  * ACLs and rules are readonly, frozen states: the commands of an ACL view edit one immer
  * draft of its ACL (acl-draft.ts), and leaving the view replaces the ACL in `H3cConfig.acls`
- * with the next state; the other parts are mutable while parsing.
+ * with the next state (a large ACL's draft is kept open until the end of input, so that entering its
+ * view again costs no copy: acl-view.ts); the other parts are mutable while parsing.
  */
 import type { SourceSpan } from '../../diag/diagnostic.js';
 import type { IpFamily, Ipv6Words } from '../../net/address.js';

@@ -215,6 +215,69 @@ describe('undo rule over many rules', () => {
   });
 });
 
+// A change script may enter a large ACL's view once per rule: the parser keeps a large ACL's batch of edits
+// open when its view is left (acl-view.ts, parkedAcls) and takes it up again at the next visit. Every visit
+// must see the rules of the earlier ones, as when each view's edits were stored on leaving it.
+describe('entering a large ACL view again', () => {
+  const rules = (count: number): string[] => Array.from({ length: count }, (_, k) => ` rule ${k * 5} permit tcp destination-port eq ${1000 + k}`);
+
+  it('continues the rules, their ids, duplicates, comments and undos of the earlier visits', () => {
+    const p = text(
+      [
+        'acl advanced 3000',
+        ...rules(300),
+        '#',
+        'interface GigabitEthernet1/0/1',
+        ' packet-filter 3000 inbound',
+        '#',
+        'acl advanced 3000',
+        ' rule permit udp',
+        ' undo rule 5',
+        ' rule 10 comment second visit',
+        '#',
+        'acl advanced 3000',
+        ' rule 7 permit tcp destination-port eq 1002',
+        ' rule 1500 deny ip',
+      ].join('\n') + '\n',
+    );
+    expect(briefs(p)).toEqual([
+      '312:2 warning: this rule repeats rule 10 of acl 3000: Comware refuses a rule identical to an existing one, so the line has no effect',
+      "313:2 info: rule 1500 of acl 3000 is edited in place: 'permit udp' becomes 'deny ip' (Comware keeps the options not given)",
+    ]);
+    const acl = aclOf(p, '3000');
+    // 300 rules, one added (1500: the next multiple of 5 above 1495), one undone
+    expect(acl.rules.length).toBe(300);
+    expect(texts(acl).slice(0, 2)).toEqual(['rule 0 permit tcp destination-port eq 1000', 'rule 10 permit tcp destination-port eq 1002']);
+    expect(texts(acl).at(-1)).toBe('rule 1500 deny ip');
+    expect(acl.rules.find((r) => r.id === 10)?.comment).toBe('second visit');
+  });
+
+  it('refuses a new match order for an ACL whose rules came in an earlier visit', () => {
+    const p = text(['acl advanced 3000', ...rules(300), '#', 'acl advanced 3000 match-order auto', ' rule permit ip'].join('\n') + '\n');
+    expect(briefs(p)).toEqual(["303:19 error: cannot change the match order of acl 3000: it already has rules (Comware changes the match order only of an empty ACL)"]);
+    expect(aclOf(p, '3000').rules.length).toBe(300);
+  });
+
+  it('gives the same ACLs when the views of several large ACLs are entered in turn, one rule each', () => {
+    // 3 ACLs × 400 rules, one view per rule, in turn; against the same rules written one ACL at a time
+    const turns: string[] = [];
+    const whole: string[][] = [[], [], []];
+    for (let k = 0; k < 1200; k++) {
+      const a = k % 3;
+      const line = ` rule ${Math.floor(k / 3) * 5} ${k % 2 ? 'permit' : 'deny'} udp destination-port eq ${2000 + k}`;
+      turns.push(`acl advanced ${3000 + a}`, line, '#');
+      whole[a]!.push(line);
+    }
+    const p = text(turns.join('\n') + '\n');
+    const q = text(whole.flatMap((lines, a) => [`acl advanced ${3000 + a}`, ...lines, '#']).join('\n') + '\n');
+    expect(briefs(p)).toEqual([]);
+    for (const name of ['3000', '3001', '3002']) {
+      expect(aclOf(p, name).rules.length).toBe(400);
+      expect(texts(aclOf(p, name))).toEqual(texts(aclOf(q, name)));
+    }
+  });
+});
+
 // Every ACL edit is an immer transform (DESIGN.md, Performance targets: immer for configuration
 // transforms): a later edit yields a new frozen state and cannot reach into a state kept earlier.
 describe('ACL edits as immutable states', () => {

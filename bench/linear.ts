@@ -6,10 +6,14 @@
  * - `undo rule` of every rule of a large ACL (a change script that empties an ACL): each removal
  *   moved every later rule and re-indexed it;
  * - a change script that enters an ACL's view once per rule (`acl advanced 3000`, one `rule`, `#`):
- *   each visit copied and re-indexed every rule of the ACL.
+ *   each visit copied and re-indexed every rule of the ACL;
+ * - `check`'s summary of many interfaces with packet filters (each interface scanned every binding),
+ *   and the parse of many security zones with zone pairs, or of many security policy rules (each new
+ *   one scanned every zone, every zone's interfaces, every pair or every rule).
  */
 import { parseConfig } from '../src/dialects/load.js';
 import { peakLiveFlows, type ShardSummary } from '../src/parallel/capture-merge.js';
+import { summarizePolicy } from '../src/policy/summary.js';
 
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -50,6 +54,37 @@ function revisitConfig(rules: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `n` interfaces, each with a packet filter of its own named ACL. */
+function bindingsConfig(n: number): string {
+  const lines: string[] = [];
+  for (let k = 0; k < n; k++) lines.push(`acl advanced name a${k}`, ' rule permit ip', '#', `interface GigabitEthernet1/0/${k + 1}`, ` packet-filter name a${k} inbound`, '#');
+  return `${lines.join('\n')}\n`;
+}
+
+/** `n` security zones of one interface each, and a zone pair from the first to each other one. */
+function zonesConfig(n: number): string {
+  const lines = ['acl advanced 3000', ' rule permit ip', '#'];
+  for (let k = 0; k < n; k++) lines.push(`security-zone name z${k}`, ` import interface GigabitEthernet1/0/${k + 1}`, '#');
+  for (let k = 1; k < n; k++) lines.push(`zone-pair security source z0 destination z${k}`, ' packet-filter 3000', '#');
+  return `${lines.join('\n')}\n`;
+}
+
+/** `n` security policy rules, a third of them numbered automatically. */
+function securityPolicyConfig(n: number): string {
+  const lines = ['security-zone name Trust', ' import interface GigabitEthernet1/0/1', '#', 'security-zone name Untrust', ' import interface GigabitEthernet1/0/2', '#', 'security-policy ip'];
+  for (let k = 0; k < n; k++) lines.push(k % 3 === 0 ? ` rule name r${k}` : ` rule ${k} name r${k}`, '  action pass', '  source-zone Trust', '  destination-zone Untrust', `  destination-ip-host 10.${(k >> 8) & 255}.${k & 255}.1`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** One line: `what` at each size, and the ratio of the time per item. */
+function twoSizes(what: string, unit: string, sizes: readonly [number, number], make: (n: number) => string, run: (text: string) => unknown): string {
+  const ms = sizes.map((n) => {
+    const text = make(n);
+    return bestMs(2, () => run(text));
+  });
+  return `  ${what}: ${sizes.map((n, i) => `${fmt(n)} ${unit} in ${fmt(ms[i]!)} ms`).join(', ')}; ratio ${fmt(ms[1]! / (sizes[1] / sizes[0]) / ms[0]!, 2)}`;
+}
+
 /** The section's lines. */
 export function linearSection(): string[] {
   const out = ['', 'paths that were quadratic (two sizes; ratio = time per item at the larger over the smaller, ≈ 1 when linear):'];
@@ -74,5 +109,8 @@ export function linearSection(): string[] {
   out.push(
     `  parse of a config that enters one ACL's view once per rule: ${revisit.map((u) => `${fmt(u.rules)} rules in ${fmt(u.ms)} ms`).join(', ')}; ratio ${fmt(revisit[1]!.ms / 2 / revisit[0]!.ms, 2)}`,
   );
+  out.push(twoSizes("parse and check's summary of interfaces, each with its own named ACL", 'interfaces', [10_000, 20_000], bindingsConfig, (text) => summarizePolicy(parseConfig(text, 'bindings.cfg').value)));
+  out.push(twoSizes('parse of security zones, each with a zone pair', 'zones', [10_000, 20_000], zonesConfig, (text) => parseConfig(text, 'zones.cfg')));
+  out.push(twoSizes('parse of security policy rules', 'rules', [10_000, 20_000], securityPolicyConfig, (text) => parseConfig(text, 'policy.cfg')));
   return out;
 }

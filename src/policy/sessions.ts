@@ -54,11 +54,17 @@ export function zoneSessions(policy: Policy): ((ingress: string, egress: string)
   if (!policy.sessionScope?.zones || !z) return undefined;
   const zoneOf = new Map<string, string>();
   for (const zone of z.zones) for (const i of zone.interfaces) zoneOf.set(i, zone.name);
+  // per pair of zones, found once: a new connection must not scan every zone pair
+  const byZones = new Map<string, ZoneSession | undefined>();
   return (ingress, egress) => {
     const src = zoneOf.get(ingress);
     const dst = zoneOf.get(egress);
     if (src === undefined || dst === undefined) return undefined;
     if (z.securityRules.length > 0) return 'security-policy';
-    return findZonePair(z, src, dst) ? 'zone-pair' : undefined;
+    const key = `${src}\n${dst}`;
+    if (byZones.has(key)) return byZones.get(key);
+    const found: ZoneSession | undefined = findZonePair(z, src, dst) ? 'zone-pair' : undefined;
+    byZones.set(key, found);
+    return found;
   };
 }

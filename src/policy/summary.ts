@@ -30,9 +30,16 @@ export function distinctRules(acl: Acl): Acl['rules'] {
   return acl.rules.filter((r, k) => k === 0 || acl.rules[k - 1]!.id !== r.id || acl.rules[k - 1]!.text !== r.text);
 }
 
+/** The ACLs a policy defines, as `family/name`: one lookup per reference, not a scan of every ACL (configs of tens of thousands of named ACLs). */
+function definedAcls(policy: Policy): Set<string> {
+  const out = new Set<string>();
+  for (const a of policy.acls) out.add(`${a.family}/${a.name}`);
+  return out;
+}
+
 /** `packet-filter 3000 inbound`, `packet-filter ipv6 3001 outbound (acl not defined)`. */
-function bindingText(b: Binding, policy: Policy): string {
-  const defined = policy.acls.some((a) => a.name === b.acl && a.family === b.family);
+function bindingText(b: Binding, acls: ReadonlySet<string>): string {
+  const defined = acls.has(`${b.family}/${b.acl}`);
   const ref = /^\d+$/.test(b.acl) ? b.acl : `name ${b.acl}`;
   return `packet-filter ${b.family === 6 ? 'ipv6 ' : ''}${ref} ${b.direction}${defined ? '' : ' (acl not defined)'}`;
 }
@@ -68,19 +75,23 @@ export function summarizePolicy(policy: Policy): string[] {
     lines.push(aclLine(acl, rules.length));
     for (const r of rules) lines.push(`  ${r.text}`);
   }
-  const names = [...policy.interfaces];
-  for (const b of policy.bindings) if (!names.includes(b.interface)) names.push(b.interface);
-  for (const name of names) {
-    const bs = policy.bindings.filter((b) => b.interface === name);
-    lines.push(bs.length === 0 ? `${name}: no packet filter` : `${name}: ${bs.map((b) => bindingText(b, policy)).join(', ')}`);
+  const acls = definedAcls(policy);
+  // the interfaces in config order, then those only a binding names; each with its bindings in order
+  const byInterface = new Map<string, Binding[]>();
+  for (const name of policy.interfaces) if (!byInterface.has(name)) byInterface.set(name, []);
+  for (const b of policy.bindings) {
+    const list = byInterface.get(b.interface);
+    if (list) list.push(b);
+    else byInterface.set(b.interface, [b]);
   }
+  for (const [name, bs] of byInterface) lines.push(bs.length === 0 ? `${name}: no packet filter` : `${name}: ${bs.map((b) => bindingText(b, acls)).join(', ')}`);
   for (const g of policy.globalBindings ?? [])
-    lines.push(`global: packet-filter ${g.family === 6 ? 'ipv6 ' : ''}${/^\d+$/.test(g.acl) ? g.acl : `name ${g.acl}`} global ${g.direction}${policy.acls.some((a) => a.name === g.acl && a.family === g.family) ? '' : ' (acl not defined)'}, ${where(g.at)}`);
+    lines.push(`global: packet-filter ${g.family === 6 ? 'ipv6 ' : ''}${/^\d+$/.test(g.acl) ? g.acl : `name ${g.acl}`} global ${g.direction}${acls.has(`${g.family}/${g.acl}`) ? '' : ' (acl not defined)'}, ${where(g.at)}`);
   const z = policy.zones;
   if (z) {
     for (const zone of z.zones) lines.push(`security-zone ${zone.name}: ${zone.interfaces.join(', ')}, ${where(zone.at)}`);
     for (const p of z.pairs) {
-      const filters = p.acls.map((a) => `packet-filter ${a.family === 6 ? 'ipv6 ' : ''}${/^\d+$/.test(a.acl) ? a.acl : `name ${a.acl}`}${policy.acls.some((x) => x.name === a.acl && x.family === a.family) ? '' : ' (acl not defined)'}`);
+      const filters = p.acls.map((a) => `packet-filter ${a.family === 6 ? 'ipv6 ' : ''}${/^\d+$/.test(a.acl) ? a.acl : `name ${a.acl}`}${acls.has(`${a.family}/${a.acl}`) ? '' : ' (acl not defined)'}`);
       lines.push(`zone-pair ${p.source} → ${p.destination}: ${filters.length > 0 ? filters.join(', ') : 'no packet filter'}, ${where(p.at)}`);
     }
     for (const r of z.securityRules) lines.push(`security-policy ${r.family === 6 ? 'ipv6' : 'ip'} ${r.text}, ${where(r.at)}`);

@@ -21,6 +21,26 @@ export type View =
   /** inside a section ftpwall does not interpret; `indent` is the indentation of its header */
   | { readonly kind: 'skip'; readonly indent: number; readonly name: string };
 
+/**
+ * Lookups of the zone model kept current as the parser adds to it (zone-view.ts), so a config of
+ * thousands of zones, zone pairs or security policy rules is not read again for every new one.
+ */
+export interface ZoneIndex {
+  /** zones by lower-cased name (Comware zone names are case-insensitive) */
+  readonly zoneByName: Map<string, H3cZone>;
+  /** the zone each imported interface is in (one zone per interface) */
+  readonly zoneOfInterface: Map<string, H3cZone>;
+  /** zone pairs by lower-cased `source destination` */
+  readonly pairByZones: Map<string, H3cZonePair>;
+  /** security policy rules of each family: by id, by lower-cased name (each with its place in creation order), and the next free id */
+  readonly rules: Map<4 | 6, { readonly byId: Map<number, number>; readonly byName: Map<string, number>; nextId: number }>;
+}
+
+/** An empty ZoneIndex. */
+export function newZoneIndex(): ZoneIndex {
+  return { zoneByName: new Map(), zoneOfInterface: new Map(), pairByZones: new Map(), rules: new Map() };
+}
+
 /** Mutable state of one parse. */
 export interface ParseContext {
   readonly config: H3cConfig;
@@ -42,6 +62,8 @@ export interface ParseContext {
    * acl-view.ts finishParkedAcls finishes them all at the end of input, and before anything reads the ACL states.
    */
   readonly parkedAcls: Map<H3cAcl, AclDraft>;
+  /** the zone model's lookups (zone-view.ts) */
+  readonly zones: ZoneIndex;
   /** position in `config.acls` of each ACL state (replaceAcl keeps it current) */
   readonly aclPos: Map<H3cAcl, number>;
   /** position in `config.acls` by `aclKey` (number and lower-cased name), so a lookup does not scan every ACL */

@@ -21,7 +21,7 @@ import { portRanges } from './convert.js';
 import { groupKey } from './object-group-view.js';
 import { addrText } from './rule-text.js';
 import type { H3cAddr, H3cConfig, H3cPort, H3cSecurityRule } from './vendor.js';
-import { findZone } from './zone-view.js';
+import { zoneFinder } from './zone-view.js';
 
 /** Pre-defined services a security policy may name (H3C `display object-group` pre-defined service groups, the common ones). */
 const PREDEFINED_SERVICES: ReadonlyMap<string, readonly FlatService[]> = new Map<string, readonly FlatService[]>([
@@ -100,9 +100,10 @@ export function convertZones(config: H3cConfig, aclName: (a: { number?: number; 
       });
     return { globalBindings, vlanBindings };
   }
+  const zoneNamed = zoneFinder(c7.zones);
   const zoneName = (name: string, at: SourceSpan): string => {
     if (name.toLowerCase() === 'any') return 'any';
-    const z = findZone(c7.zones, name);
+    const z = zoneNamed(name);
     if (!z && !SYSTEM_ZONES.has(name.toLowerCase())) diags.push({ severity: 'warning', message: `security zone '${name}' is not defined`, span: at });
     return z?.name ?? canonicalZone(name);
   };

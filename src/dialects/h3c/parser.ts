@@ -15,7 +15,7 @@ import type { Diagnostic } from '../../diag/diagnostic.js';
 import { suggest } from './suggest.js';
 import { createAcl } from './acl-edit.js';
 import { finishAclView, finishParkedAcls, handleAclCommand, handleAclHeader, DEFAULT_STEP } from './acl-view.js';
-import { addAcl, commandSpan, errorAt, skipLine, type ParseContext } from './context.js';
+import { addAcl, commandSpan, errorAt, newZoneIndex, skipLine, type ParseContext } from './context.js';
 import { handleNatInterfaceCommand, handleNatSystemCommand, noteInterfaceAddress } from './nat-view.js';
 import { handleAspfPolicyHeader, handleGlobalFilterCommand, handleInterfaceCommand, handleInterfaceHeader } from './interface-view.js';
 import { ACL_COMMANDS, INTERFACE_COMMANDS, SKIPPED_SYSTEM_COMMANDS, SYSTEM_COMMANDS, VIEW_LOCAL_WORDS } from './keywords.js';
@@ -47,6 +47,7 @@ function newContext(file: string): ParseContext {
     aclPos: new Map(),
     aclByKey: new Map(),
     parkedAcls: new Map(),
+    zones: newZoneIndex(),
   };
 }
 
@@ -302,6 +303,7 @@ function looksLikeTypo(ctx: ParseContext, line: Line, candidates: readonly strin
     aclPos: new Map(),
     aclByKey: new Map(),
     parkedAcls: new Map(),
+    zones: newZoneIndex(),
     skipped: { lines: 0, names: [] },
   };
   const handled = near === 'rule' ? true : handle(scratch, fixed);

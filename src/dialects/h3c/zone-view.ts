@@ -18,10 +18,14 @@ import { parseAddress } from './operands.js';
 import type { H3cAddr, H3cPolicyAddr, H3cSecurityRule, H3cZone, H3cZonePair } from './vendor.js';
 import { parseIpv4, parseIpv6, ipv4Mask, type Ipv6Words } from '../../net/address.js';
 
-/** The zone by name, case-insensitively (Comware zone names are case-insensitive). */
-export function findZone(zones: readonly H3cZone[], name: string): H3cZone | undefined {
-  const lower = name.toLowerCase();
-  return zones.find((z) => z.name.toLowerCase() === lower);
+/** The zone by name, case-insensitively (Comware zone names are case-insensitive), from an index of `zones` built once (the first zone of each name). */
+export function zoneFinder(zones: readonly H3cZone[]): (name: string) => H3cZone | undefined {
+  const byName = new Map<string, H3cZone>();
+  for (const z of zones) {
+    const lower = z.name.toLowerCase();
+    if (!byName.has(lower)) byName.set(lower, z);
+  }
+  return (name) => byName.get(name.toLowerCase());
 }
 
 /** `security-zone name NAME` (view) or `security-zone intra-zone default {permit|deny}`. */
@@ -35,11 +39,12 @@ export function handleZoneHeader(ctx: ParseContext, line: Line): void {
     return;
   }
   if (t[1]?.lower !== 'name' || !t[2]) return errorAt(ctx, line, t[1], "expected 'security-zone name NAME'");
-  const zones = ctx.config.c7.zones;
-  let zone = findZone(zones, t[2].text);
+  const lower = t[2].text.toLowerCase();
+  let zone = ctx.zones.zoneByName.get(lower);
   if (!zone) {
     zone = { name: t[2].text, at: commandSpan(line), interfaces: [] };
-    zones.push(zone);
+    ctx.config.c7.zones.push(zone);
+    ctx.zones.zoneByName.set(lower, zone);
   }
   ctx.view = { kind: 'zone', zone };
 }
@@ -57,12 +62,11 @@ export function handleZoneCommand(ctx: ParseContext, line: Line, zone: H3cZone):
     if (rest?.lower === 'vlan')
       warnAt(ctx, line, rest, 'a Layer 2 interface-VLAN member is simulated as the whole interface: every VLAN on it is in the zone');
     else if (rest) return errorAt(ctx, line, rest, `unexpected '${rest.text}' after the interface name`);
-    for (const z of ctx.config.c7.zones) {
-      const k = z.interfaces.findIndex((m) => m.name === name);
-      if (k >= 0 && z !== zone) return errorAt(ctx, line, t[2], `${name} is already in security zone ${z.name}: an interface belongs to one zone only`);
-      if (k >= 0) return;
-    }
+    const z = ctx.zones.zoneOfInterface.get(name);
+    if (z !== undefined && z !== zone) return errorAt(ctx, line, t[2], `${name} is already in security zone ${z.name}: an interface belongs to one zone only`);
+    if (z !== undefined) return;
     zone.interfaces.push({ name, at: commandSpan(line) });
+    ctx.zones.zoneOfInterface.set(name, zone);
     return;
   }
   errorAt(ctx, line, t[0], `'${t[0]!.text}' in a security zone view is not supported yet`, "ftpwall reads 'import interface NAME'");
@@ -74,12 +78,13 @@ export function handleZonePairHeader(ctx: ParseContext, line: Line): void {
   if (t[1]?.lower !== 'security' || t[2]?.lower !== 'source' || !t[3] || t[4]?.lower !== 'destination' || !t[5])
     return errorAt(ctx, line, t[1], "expected 'zone-pair security source ZONE destination ZONE'");
   if (t[6]) return errorAt(ctx, line, t[6], `unexpected '${t[6].text}' after the destination zone`);
-  const pairs = ctx.config.c7.zonePairs;
-  const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-  let pair = pairs.find((p) => same(p.source, t[3]!.text) && same(p.destination, t[5]!.text));
+  // zone names are one word: a space cannot make two pairs' keys alike
+  const key = `${t[3].text.toLowerCase()} ${t[5].text.toLowerCase()}`;
+  let pair = ctx.zones.pairByZones.get(key);
   if (!pair) {
     pair = { source: t[3].text, destination: t[5].text, at: commandSpan(line), packetFilters: [] };
-    pairs.push(pair);
+    ctx.config.c7.zonePairs.push(pair);
+    ctx.zones.pairByZones.set(key, pair);
   }
   ctx.view = { kind: 'zone-pair', pair };
 }
@@ -182,7 +187,9 @@ export function handleSecurityPolicyCommand(ctx: ParseContext, line: Line): void
 function ruleHeader(ctx: ParseContext, line: Line, family: IpFamily): void {
   const t = line.tokens;
   let i = 1;
-  const rules = ctx.config.c7.securityRules.filter((r) => r.family === family);
+  const all = ctx.config.c7.securityRules;
+  let index = ctx.zones.rules.get(family);
+  if (!index) ctx.zones.rules.set(family, (index = { byId: new Map(), byName: new Map(), nextId: 0 }));
   let id: number;
   if (t[1] && /^\d+$/.test(t[1].text)) {
     const n = numberToken(ctx, line, t[1], 'a rule id', 0, 65534, 'rule');
@@ -190,7 +197,7 @@ function ruleHeader(ctx: ParseContext, line: Line, family: IpFamily): void {
     id = n;
     i = 2;
   } else {
-    id = rules.reduce((m, r) => Math.max(m, r.id + 1), 0);
+    id = index.nextId; // one above the family's highest id
   }
   let name: string | undefined;
   if (t[i]?.lower === 'name') {
@@ -199,10 +206,17 @@ function ruleHeader(ctx: ParseContext, line: Line, family: IpFamily): void {
     i += 2;
   }
   if (t[i]) return errorAt(ctx, line, t[i], `unexpected '${t[i]!.text}' in a security policy rule header`);
-  let rule = rules.find((r) => r.id === id || (name !== undefined && r.name?.toLowerCase() === name.toLowerCase()));
+  // the first rule of the family, in creation order, with that id or that name
+  const byId = index.byId.get(id);
+  const byName = name === undefined ? undefined : index.byName.get(name.toLowerCase());
+  const at = byId === undefined ? byName : byName === undefined ? byId : Math.min(byId, byName);
+  let rule = at === undefined ? undefined : all[at];
   if (!rule) {
     rule = { family, id, ...(name !== undefined ? { name } : {}), sourceZones: [], destinationZones: [], sourceIp: [], destinationIp: [], services: [], at: commandSpan(line) };
-    ctx.config.c7.securityRules.push(rule);
+    index.byId.set(id, all.length);
+    if (name !== undefined && !index.byName.has(name.toLowerCase())) index.byName.set(name.toLowerCase(), all.length);
+    if (id + 1 > index.nextId) index.nextId = id + 1;
+    all.push(rule);
   }
   ctx.view = { kind: 'security-rule', family, rule };
 }

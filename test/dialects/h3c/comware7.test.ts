@@ -96,6 +96,67 @@ describe('security zones, zone pairs and security policies', () => {
     ]);
   });
 
+  // The parser indexes zones, zone pairs and security policy rules as it adds them (a config of thousands
+  // scanned them all for every new one); each lookup must find what a scan in config order finds.
+  it('finds zones and zone pairs case-insensitively, an interface in one zone only, and a security policy rule by id or name, the earlier first', () => {
+    const p = text(
+      [
+        'security-zone name Trust',
+        ' import interface GigabitEthernet1/0/1',
+        'security-zone name trust',
+        ' import interface GigabitEthernet1/0/3',
+        'security-zone name Untrust',
+        ' import interface GigabitEthernet1/0/2',
+        ' import interface GigabitEthernet1/0/1',
+        'security-zone name DMZ',
+        ' import interface GigabitEthernet1/0/2',
+        'zone-pair security source Trust destination Untrust',
+        ' packet-filter 3000',
+        'zone-pair security source TRUST destination untrust',
+        ' packet-filter ipv6 3001',
+        'security-policy ip',
+        ' rule 10 name a',
+        '  action pass',
+        ' rule name b', // the next id: 11
+        '  action drop',
+        ' rule 5 name c',
+        '  action drop',
+        ' rule name d', // 12
+        '  action drop',
+        ' rule 11 name a', // id 11 is b, name a is rule 10, made first: rule 10
+        '  source-zone Trust',
+        ' rule 5 name e', // rule 5 (c)
+        '  action pass',
+        ' rule name C', // names are case-insensitive: rule 5 again
+        '  destination-zone Untrust',
+        ' rule 12 name b', // id 12 is d, name b is rule 11, made before d: rule 11
+        '  source-zone Untrust',
+        'security-policy ipv6',
+        ' rule name a', // each family numbers its own rules: 0
+        '  action pass',
+        ' rule 0 name q', // rule 0 (a)
+        '  source-zone Trust',
+      ].join('\n') + '\n',
+    );
+    expect(briefs(p)).toEqual([
+      '7:19 error: GigabitEthernet1/0/1 is already in security zone Trust: an interface belongs to one zone only',
+      '9:19 error: GigabitEthernet1/0/2 is already in security zone Untrust: an interface belongs to one zone only',
+      '10:1 warning: security policies replace the zone pair packet filters: ftpwall evaluates the security policy rules only',
+      '11:2 warning: acl 3000 is not defined: no rule can match between Trust and Untrust',
+      '13:2 warning: acl ipv6 3001 is not defined: no rule can match between Trust and Untrust',
+    ]);
+    expect(summarizePolicy(p.value).filter((l) => /^(security-zone|zone-pair|security-policy)/.test(l))).toEqual([
+      'security-zone Trust: GigabitEthernet1/0/1, GigabitEthernet1/0/3, t.cfg:1',
+      'security-zone Untrust: GigabitEthernet1/0/2, t.cfg:5',
+      'zone-pair Trust → Untrust: packet-filter 3000 (acl not defined), packet-filter ipv6 3001 (acl not defined), t.cfg:10',
+      'security-policy ip rule 10 name a: pass Trust → any, t.cfg:15',
+      'security-policy ip rule 11 name b: drop Untrust → any, t.cfg:17',
+      'security-policy ip rule 5 name c: pass any → Untrust, t.cfg:19',
+      'security-policy ip rule 12 name d: drop any → any, t.cfg:21',
+      'security-policy ipv6 rule 0 name a: pass Trust → any, t.cfg:32',
+    ]);
+  });
+
   it('summarises every security policy rule', () => {
     const p = text(
       'security-zone name Trust\n import interface GigabitEthernet1/0/1\nsecurity-policy ip\n rule 5 name web\n  action pass\n  source-zone Trust\n  destination-ip-subnet 10.0.0.0 24\n  service http\n rule name rest\n  action drop\n',

@@ -9,11 +9,16 @@
  *   each visit copied and re-indexed every rule of the ACL;
  * - `check`'s summary of many interfaces with packet filters (each interface scanned every binding),
  *   and the parse of many security zones with zone pairs, or of many security policy rules (each new
- *   one scanned every zone, every zone's interfaces, every pair or every rule).
+ *   one scanned every zone, every zone's interfaces, every pair or every rule);
+ * - `lint` and `export` of a config of many interfaces each binding its own named ACL (each binding or
+ *   ACL scanned every ACL or every binding).
  */
 import { parseConfig } from '../src/dialects/load.js';
 import { peakLiveFlows, type ShardSummary } from '../src/parallel/capture-merge.js';
 import { summarizePolicy } from '../src/policy/summary.js';
+import { lintPolicy } from '../src/analysis/lint/lint.js';
+import { exportNft } from '../src/export/nft.js';
+import { defaultInterfaceMap, policyInterfaces } from '../src/export/interface-map.js';
 
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -112,5 +117,12 @@ export function linearSection(): string[] {
   out.push(twoSizes("parse and check's summary of interfaces, each with its own named ACL", 'interfaces', [10_000, 20_000], bindingsConfig, (text) => summarizePolicy(parseConfig(text, 'bindings.cfg').value)));
   out.push(twoSizes('parse of security zones, each with a zone pair', 'zones', [10_000, 20_000], zonesConfig, (text) => parseConfig(text, 'zones.cfg')));
   out.push(twoSizes('parse of security policy rules', 'rules', [10_000, 20_000], securityPolicyConfig, (text) => parseConfig(text, 'policy.cfg')));
+  out.push(twoSizes('parse and lint of interfaces, each with its own named ACL', 'interfaces', [5_000, 10_000], bindingsConfig, (text) => lintPolicy(parseConfig(text, 'bindings.cfg').value, text)));
+  out.push(
+    twoSizes('parse and nft export of interfaces, each with its own named ACL', 'interfaces', [10_000, 20_000], bindingsConfig, (text) => {
+      const policy = parseConfig(text, 'bindings.cfg').value;
+      return exportNft(policy, { interfaceMap: defaultInterfaceMap(policyInterfaces(policy)), stateful: false });
+    }),
+  );
   return out;
 }

@@ -6,7 +6,7 @@
 import type { IpFamily } from '../net/address.js';
 import type { Packet } from '../net/packet.js';
 import { compileAcl, firstMatch, type CompiledAcl } from '../policy/compile.js';
-import type { Binding, Direction, Policy, Rule } from '../policy/model.js';
+import { bindingAt, findAcl, type Binding, type Direction, type Policy, type Rule } from '../policy/model.js';
 import { activeTimeRanges, ruleInScope, usedTimeRanges, type RuleScope } from '../policy/time-range.js';
 import { compiledRulesetOf, walkStatic } from './ruleset.js';
 import type { AclCheck, Firewall, StepContext, StepResult, TraceEvent, Verdict } from './verdict.js';
@@ -96,7 +96,7 @@ function slotFor(policy: Policy, iface: string, direction: Direction, family: Ip
   const at = def.at ? { at: def.at } : {};
   if (!b)
     return { compiled: undefined, fallback: { action: 'permit', by: { kind: 'default', reason: 'no-binding', interface: iface, direction } }, byRule: new Map(), iface, direction, family };
-  const acl = policy.acls.find((a) => a.name === b.acl && a.family === b.family);
+  const acl = findAcl(policy, b.acl, b.family);
   let compiled: CompiledAcl | undefined;
   if (acl) {
     const k = `${acl.family}|${acl.name}${scope ? `|${scope.key}` : ''}`;
@@ -145,7 +145,7 @@ function slotsOf(c: CompiledPolicy, iface: string, given: KeyedScope | undefined
   if (!cache) ACL_CACHE.set(policy, (cache = new Map()));
   // Comware applies one ACL per interface, direction and family; a later binding replaces an earlier one.
   const find = (direction: Direction, family: IpFamily): Binding | undefined =>
-    policy.bindings.filter((b) => b.interface === iface && b.direction === direction && b.family === family).at(-1);
+    bindingAt(policy, iface, direction, family);
   const make = (direction: Direction, family: IpFamily): Slot => slotFor(policy, iface, direction, family, find(direction, family), cache, scope);
   slots = { inbound4: make('inbound', 4), inbound6: make('inbound', 6), outbound4: make('outbound', 4), outbound6: make('outbound', 6) };
   c.interfaces.set(slotKey, slots);

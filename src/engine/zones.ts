@@ -7,7 +7,7 @@
 import type { IpFamily } from '../net/address.js';
 import type { Packet } from '../net/packet.js';
 import { compileAcl, firstMatch, type CompiledAcl } from '../policy/compile.js';
-import type { Policy, Rule, SecurityRule, ZonePair, ZonePolicy } from '../policy/model.js';
+import { findAcl, type Policy, type Rule, type SecurityRule, type ZonePair, type ZonePolicy } from '../policy/model.js';
 import { findZonePair } from '../policy/zone-pair.js';
 import type { AclCheck } from './verdict.js';
 
@@ -70,7 +70,7 @@ function makeBetween(c: CompiledZones, src: string | undefined, dst: string | un
   }
   const compile = (family: IpFamily): CompiledAcl | undefined => {
     const ref = pair.acls.find((a) => a.family === family);
-    const acl = ref ? c.policy.acls.find((a) => a.name === ref.acl && a.family === family) : undefined;
+    const acl = ref ? findAcl(c.policy, ref.acl, family) : undefined;
     return acl ? compileAcl(acl) : undefined;
   };
   const def = c.policy.defaultAction;

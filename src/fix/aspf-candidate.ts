@@ -6,7 +6,7 @@
  * only, and `undo rule` for the permits that opened data ports statically.
  */
 import { formatIp, type IpAddress } from '../net/address.js';
-import { ruleLabel, type Policy, type Rule } from '../policy/model.js';
+import { bindingsOfAcl, ruleLabel, type Policy, type Rule } from '../policy/model.js';
 import { FTP_PORT } from '../probe/discover.js';
 import type { ProbeServer } from '../probe/discover.js';
 import { addrMatches } from '../probe/discover.js';
@@ -52,7 +52,7 @@ export function undoStaticPermits(text: ConfigText, policy: Policy, servers: rea
   const removed: string[] = [];
   const undo: { header: number; lines: string[] }[] = [];
   for (const acl of policy.acls) {
-    if (!policy.bindings.some((b) => b.acl === acl.name && b.family === acl.family)) continue;
+    if (bindingsOfAcl(policy, acl).length === 0) continue;
     if (acl.family !== servers[0]?.address.family) continue;
     const lines: string[] = [];
     for (const r of acl.rules)

@@ -219,9 +219,56 @@ export interface Policy {
   readonly natFtpAlg?: boolean;
 }
 
-/** Finds an ACL by the name a binding uses. */
-export function findAcl(policy: Policy, name: string, family: IpFamily): Acl | undefined {
-  return policy.acls.find((a) => a.name === name && a.family === family);
+/** Finds an ACL by the name a binding uses: the first of that name and family, as a scan in order finds it. */
+export function findAcl(policy: Pick<Policy, 'acls'>, name: string, family: IpFamily): Acl | undefined {
+  let byName = ACL_INDEX.get(policy.acls);
+  if (byName === undefined) {
+    // once per ACL list (never changed once built): callers look up one ACL per binding, and a config may have tens of thousands
+    byName = new Map();
+    for (const a of policy.acls) if (!byName.has(`${a.family}/${a.name}`)) byName.set(`${a.family}/${a.name}`, a);
+    ACL_INDEX.set(policy.acls, byName);
+  }
+  return byName.get(`${family}/${name}`);
+}
+
+const ACL_INDEX = new WeakMap<readonly Acl[], Map<string, Acl>>();
+
+/** Lookups of a binding list, built once per list (never changed once built). */
+interface BindingIndex {
+  /** by `family/acl`: the bindings naming that ACL, in config order */
+  readonly byAcl: Map<string, Binding[]>;
+  /** by `interface direction family`: the last binding there, the one that applies */
+  readonly at: Map<string, Binding>;
+}
+
+const BINDING_INDEX = new WeakMap<readonly Binding[], BindingIndex>();
+
+function bindingIndex(bindings: readonly Binding[]): BindingIndex {
+  let index = BINDING_INDEX.get(bindings);
+  if (index === undefined) {
+    index = { byAcl: new Map(), at: new Map() };
+    for (const b of bindings) {
+      const key = `${b.family}/${b.acl}`;
+      const list = index.byAcl.get(key);
+      if (list) list.push(b);
+      else index.byAcl.set(key, [b]);
+      index.at.set(`${b.interface}\u0000${b.direction}\u0000${b.family}`, b);
+    }
+    BINDING_INDEX.set(bindings, index);
+  }
+  return index;
+}
+
+const NO_BINDINGS: readonly Binding[] = [];
+
+/** The bindings that apply `acl` (its family and name), in config order. */
+export function bindingsOfAcl(policy: Pick<Policy, 'bindings'>, acl: Pick<Acl, 'family' | 'name'>): readonly Binding[] {
+  return bindingIndex(policy.bindings).byAcl.get(`${acl.family}/${acl.name}`) ?? NO_BINDINGS;
+}
+
+/** The binding that applies at an interface, direction and family: the last one written there, if any. */
+export function bindingAt(policy: Pick<Policy, 'bindings'>, iface: string, direction: Direction, family: IpFamily): Binding | undefined {
+  return bindingIndex(policy.bindings).at.get(`${iface}\u0000${direction}\u0000${family}`);
 }
 
 /** Human text of a rule's provenance: `acl 3000 rule 10 (rules/seed-active.cfg:5)`. */

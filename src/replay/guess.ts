@@ -6,7 +6,7 @@
 import { copyIp, formatIp, ipEquals, type IpAddress } from '../net/address.js';
 import { PROTO_TCP, TCP_ACK, TCP_SYN } from '../net/packet.js';
 import { addrMatches } from '../policy/compile.js';
-import type { Policy } from '../policy/model.js';
+import { findAcl, type Policy } from '../policy/model.js';
 import { DECODE_OK, FrameDecoder, type CaptureReader } from '../wire/index.js';
 import { makeTopology, type Topology, type TopologyEntry } from './topology.js';
 
@@ -91,7 +91,7 @@ export function serverInterface(policy: Policy, servers: readonly IpAddress[]): 
     score.set(iface, (score.get(iface) ?? 0) + by);
   };
   for (const b of policy.bindings) {
-    const acl = policy.acls.find((a) => a.name === b.acl && a.family === b.family);
+    const acl = findAcl(policy, b.acl, b.family);
     if (!acl) continue;
     for (const rule of acl.rules) {
       for (const s of servers) {

@@ -8,7 +8,7 @@
 import type { IpFamily } from '../../net/address.js';
 import { ipv4, ipv6 } from '../../net/address.js';
 import { PROTO_TCP, TCP_SYN } from '../../net/packet.js';
-import { findAcl, type Acl, type Direction, type Policy } from '../../policy/model.js';
+import { bindingAt, bindingsOfAcl, findAcl, type Acl, type Direction, type Policy } from '../../policy/model.js';
 import { exposureBetween } from '../exposure.js';
 import type { AclAnalysis } from './anomalies.js';
 import { toWitness, type Finding } from './finding.js';
@@ -55,13 +55,18 @@ export function bindingFindings(policy: Policy): Finding[] {
   }
   // H3C facts sheet 3.2/3.3: the default action applies per family where an ACL of that family is applied;
   // an interface with nothing applied for a family does not filter it
+  // the families bound at each interface and direction, gathered once (a scan of every binding per binding was O(N²))
+  const families = new Map<string, number>();
+  for (const b of policy.bindings) {
+    const key = `${b.interface} ${b.direction}`;
+    families.set(key, (families.get(key) ?? 0) | (b.family === 4 ? 1 : 2));
+  }
   const seen = new Set<string>();
   for (const b of policy.bindings) {
     const key = `${b.interface} ${b.direction}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const here = policy.bindings.filter((x) => x.interface === b.interface && x.direction === b.direction);
-    if (here.some((x) => x.family !== b.family)) continue;
+    if (families.get(key) === 3) continue; // both families are filtered here
     const open: IpFamily = b.family === 4 ? 6 : 4;
     out.push({
       kind: 'family-open',
@@ -111,7 +116,7 @@ export function finalDenyFindings(policy: Policy, analyses: Analyses): Finding[]
   const out: Finding[] = [];
   for (const { acl, analysis } of analyses.values()) {
     if (acl.rules.length === 0 || !analysis.reachesDefault) continue;
-    if (!policy.bindings.some((b) => b.family === acl.family && b.acl === acl.name)) continue;
+    if (bindingsOfAcl(policy, acl).length === 0) continue;
     out.push({
       kind: 'no-final-deny',
       severity: 'warning',
@@ -159,7 +164,7 @@ export function aspfFindings(policy: Policy, analyses: Analyses): Finding[] {
     for (const iface of ifaces)
       for (const dir of dirs)
         for (const family of [4, 6] as const) {
-          const b = policy.bindings.filter((x) => x.interface === iface && x.direction === dir && x.family === family).at(-1);
+          const b = bindingAt(policy, iface, dir, family);
           if (!b) continue;
           const entry = analyses.get(aclKey(b.acl, family));
           const q: Box = { ...fullBoxSyn(family), dport: insp.ports.map((p) => [p, p] as const) };
@@ -203,7 +208,7 @@ export function aspfFindings(policy: Policy, analyses: Analyses): Finding[] {
 }
 
 function isBound(policy: Policy, acl: Acl): boolean {
-  return policy.bindings.some((b) => b.family === acl.family && b.acl === acl.name);
+  return bindingsOfAcl(policy, acl).length > 0;
 }
 
 function unprivilegedWidth(ranges: readonly (readonly [number, number])[] | undefined): number {
@@ -224,7 +229,7 @@ export function exposureFindings(policy: Policy, analyses: Analyses): Finding[] 
   // the count is the policy's between two hosts: rules that lead to the same pair share it
   const cache = new Map<string, ReturnType<typeof exposureBetween>>();
   for (const { acl, analysis } of analyses.values()) {
-    for (const b of policy.bindings.filter((x) => x.family === acl.family && x.acl === acl.name)) {
+    for (const b of bindingsOfAcl(policy, acl)) {
       for (const ra of analysis.rules) {
         const rule = acl.rules[ra.index]!;
         if (rule.action !== 'permit' || rule.protocol !== PROTO_TCP || !ra.decides || !rule.srcPort || !rule.dstPort) continue;

@@ -70,7 +70,10 @@ async function main(): Promise<void> {
   const snapshots = rec.snapshots();
   const heap1 = heapMb();
   let entries = 0;
-  for (const s of snapshots) entries += s.connections.length + s.expectations.length;
+  for (let i = 0; i < snapshots.length; i++) {
+    const s = snapshots.at(i);
+    if (s) entries += s.connections.length + s.expectations.length;
+  }
   const report = buildRunReport({ scenario: 'bench-html', source: 'bench-html.yaml', config: 'rules/stateful.cfg', engine: 'stateful' }, trace);
   t0 = performance.now();
   const html = renderHtml({ title: 'bench', runs: [{ report, snapshots }], configs: { 'rules/stateful.cfg': readFileSync(cfgFile, 'utf8') } });

@@ -1,13 +1,12 @@
 /** `--format html` for the commands: records table snapshots while a run simulates, and builds the page. */
 import { readFileSync } from 'node:fs';
 export { exposureLine } from '../analysis/exposure-text.js';
-import { recordSnapshots } from '../engine/recorder.js';
-import type { TablesView } from '../engine/stateful/firewall.js';
+import { recordSnapshots, type SnapshotSeries } from '../engine/recorder.js';
 import type { Firewall } from '../engine/verdict.js';
 import { renderHtml, type HtmlDocument, type HtmlMatrixColumn, type ReportRun } from '../report/html/render.js';
 
 /** Snapshots recorded per run, keyed by the run's report object. */
-export type SnapshotsByRun = Map<object, readonly TablesView[]>;
+export type SnapshotsByRun = Map<object, SnapshotSeries>;
 
 /** Wraps a firewall with a recorder when `on`; `keep` stores the snapshots once the run's report exists. */
 export function maybeRecord(firewall: Firewall, on: boolean): { firewall: Firewall; keep: (report: object, into: SnapshotsByRun) => void } {

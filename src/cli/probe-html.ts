@@ -41,7 +41,7 @@ function exampleRun(prepared: PreparedProbe, result: ProbeResult, c: ProbeCell, 
   const rec = maybeRecord(req.firewall(), true);
   const trace = simulate(probeScenario(setup, c.example), rec.firewall);
   const report = buildRunReport({ scenario: title, source: '(probe)', config: prepared.file, engine: req.engine }, trace);
-  const snapshots = new Map<object, readonly import('../engine/stateful/firewall.js').TablesView[]>();
+  const snapshots = new Map<object, import('../engine/recorder.js').SnapshotSeries>();
   rec.keep(report, snapshots);
   const s = snapshots.get(report);
   return s && s.length > 0 ? { report, snapshots: s } : { report };

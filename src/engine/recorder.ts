@@ -20,11 +20,21 @@ function hasTables(fw: Firewall): fw is Firewall & WithTables {
   return typeof (fw as Partial<WithTables>).snapshot === 'function';
 }
 
+/**
+ * The tables after each packet, by index (packet n at index n - 1); undefined for a packet the engine
+ * did not step. A plain array of TablesView is one (lessons and tests build them so).
+ */
+export interface SnapshotSeries {
+  /** one more than the index of the last packet recorded; 0 when nothing was */
+  readonly length: number;
+  at(index: number): TablesView | undefined;
+}
+
 /** A firewall wrapped with its recorded snapshots. */
 export interface RecordingFirewall {
   readonly firewall: Firewall;
   /** tables after packet n, at index n - 1; empty for engines without tables (static) */
-  snapshots(): readonly TablesView[];
+  snapshots(): SnapshotSeries;
 }
 
 const EMPTY: TablesView = { connections: [], expectations: [] };
@@ -66,9 +76,132 @@ function share<T extends { readonly id: number }>(prev: readonly T[], next: read
   return out;
 }
 
+/** Every this many recorded packets the tables are kept whole; the others keep what changed (SnapshotLog). */
+export const RECORDER_KEYFRAME = 64;
+
+/** What one packet changed: entries new or changed (in id order), ids of entries gone, the expectation list after it. */
+interface Change {
+  /** the index of the packet recorded before this one */
+  readonly after: number;
+  readonly changed: readonly ConnectionView[];
+  readonly removed: readonly number[];
+  readonly expectations: readonly ExpectationView[];
+}
+
+/** Entries of `next` that are not (the same object as) the entry of `prev` with their id, and the ids of `prev` gone from `next`. */
+function changesOf(prev: readonly ConnectionView[], next: readonly ConnectionView[]): { changed: ConnectionView[]; removed: number[] } {
+  const changed: ConnectionView[] = [];
+  const removed: number[] = [];
+  let i = 0;
+  for (const n of next) {
+    while (i < prev.length && prev[i]!.id < n.id) removed.push(prev[i++]!.id);
+    if (i < prev.length && prev[i]!.id === n.id) {
+      if (prev[i] !== n) changed.push(n);
+      i++;
+    } else changed.push(n);
+  }
+  while (i < prev.length) removed.push(prev[i++]!.id);
+  return { changed, removed };
+}
+
+/** `prev` with a Change applied: the entries it did not change are the same objects. */
+function applied(prev: readonly ConnectionView[], c: Change): ConnectionView[] {
+  const out: ConnectionView[] = [];
+  let i = 0;
+  let r = 0;
+  for (const n of c.changed) {
+    for (; i < prev.length && prev[i]!.id < n.id; i++) {
+      while (r < c.removed.length && c.removed[r]! < prev[i]!.id) r++;
+      if (r < c.removed.length && c.removed[r] === prev[i]!.id) continue;
+      out.push(prev[i]!);
+    }
+    if (i < prev.length && prev[i]!.id === n.id) i++; // replaced
+    out.push(n);
+  }
+  for (; i < prev.length; i++) {
+    while (r < c.removed.length && c.removed[r]! < prev[i]!.id) r++;
+    if (r < c.removed.length && c.removed[r] === prev[i]!.id) continue;
+    out.push(prev[i]!);
+  }
+  return out;
+}
+
+/**
+ * The recorded tables of a run, kept as what each packet changed, with the whole tables every RECORDER_KEYFRAME
+ * recorded packets: memory follows the changes, not packets × live entries (a capture of thousands of live
+ * connections kept a list of all of them per packet: 2 GB for 64,000 packets). `at` rebuilds the tables from
+ * the keyframe before (at most RECORDER_KEYFRAME changes); read in order, each packet costs one change.
+ * Reading the same packet twice, or a packet that changed nothing and the one before it, gives the same object.
+ */
+class SnapshotLog implements SnapshotSeries {
+  /** by packet index: the whole tables (a keyframe), what the packet changed, or the index of the packet whose tables it kept */
+  private readonly steps: (TablesView | Change | number | undefined)[] = [];
+  private recorded = 0;
+  private lastIndex = -1;
+  /** the packet last rebuilt, and its tables */
+  private cachedIndex = -1;
+  private cached: TablesView = EMPTY;
+
+  get length(): number {
+    return this.steps.length;
+  }
+
+  /** Records the tables after packet `index` (`now`), given the tables recorded before (`prev`). */
+  record(index: number, prev: TablesView, now: TablesView): void {
+    const after = this.lastIndex;
+    this.lastIndex = index;
+    if (now === prev && after >= 0) {
+      // the packet whose tables these are (never another such index, so reading one is one hop): reading it gives
+      // the same object as reading that packet, as the recorder's own list gave
+      const before = this.steps[after];
+      this.steps[index] = typeof before === 'number' ? before : after;
+      return;
+    }
+    if (this.recorded++ % RECORDER_KEYFRAME === 0) this.steps[index] = now;
+    else {
+      const { changed, removed } = changesOf(prev.connections, now.connections);
+      this.steps[index] = { after, changed, removed, expectations: now.expectations };
+    }
+  }
+
+  at(index: number): TablesView | undefined {
+    const step = this.steps[index];
+    if (step === undefined) return undefined;
+    if (index === this.cachedIndex) return this.cached;
+    if (typeof step === 'number') return this.at(step);
+    if (!('after' in step)) return this.remember(index, step);
+    // the changes back to the last whole tables (or to the packet rebuilt last), applied forward
+    const chain: Change[] = [step];
+    let from = step.after;
+    for (;;) {
+      if (from === this.cachedIndex) break;
+      const s = this.steps[from]!;
+      if (typeof s === 'number') {
+        from = s;
+        continue;
+      }
+      if (!('after' in s)) {
+        this.remember(from, s);
+        break;
+      }
+      chain.push(s);
+      from = s.after;
+    }
+    let tables = this.cached;
+    for (let k = chain.length - 1; k >= 0; k--) tables = { connections: applied(tables.connections, chain[k]!), expectations: chain[k]!.expectations };
+    return this.remember(index, tables);
+  }
+
+  private remember(index: number, tables: TablesView): TablesView {
+    this.cachedIndex = index;
+    this.cached = tables;
+    return tables;
+  }
+}
+
 /** Wraps a firewall so that, after each step, its tables are recorded. */
 export function recordSnapshots(inner: Firewall): RecordingFirewall {
-  const list: TablesView[] = [];
+  const log = new SnapshotLog();
   let last = EMPTY;
   const firewall: Firewall = {
     engine: inner.engine,
@@ -78,8 +211,9 @@ export function recordSnapshots(inner: Firewall): RecordingFirewall {
         const now = inner.snapshot();
         const connections = share(last.connections, now.connections, sameConnection);
         const expectations = share(last.expectations, now.expectations, sameExpectation);
+        const prev = last;
         if (connections !== last.connections || expectations !== last.expectations) last = { connections, expectations };
-        list[ctx.n - 1] = last;
+        log.record(ctx.n - 1, prev, last);
       }
       return result;
     },
@@ -87,5 +221,5 @@ export function recordSnapshots(inner: Firewall): RecordingFirewall {
       return inner.advanceTo(nowMs);
     },
   };
-  return { firewall, snapshots: () => list };
+  return { firewall, snapshots: () => log };
 }

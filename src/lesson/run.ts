@@ -6,7 +6,7 @@
 import { hasErrors, type Diagnostic, type Parsed } from '../diag/diagnostic.js';
 import { parseConfig } from '../dialects/load.js';
 import type { Exposure } from '../analysis/exposure.js';
-import { recordSnapshots } from '../engine/recorder.js';
+import { recordSnapshots, type SnapshotSeries } from '../engine/recorder.js';
 import { createStatefulFirewall, type TablesView } from '../engine/stateful/firewall.js';
 import { createStaticFirewall } from '../engine/static.js';
 import type { Policy } from '../policy/model.js';
@@ -31,7 +31,7 @@ export interface ResolvedStep {
 export interface LessonRun {
   readonly lesson: Lesson;
   readonly report: RunReport;
-  readonly snapshots: readonly TablesView[];
+  readonly snapshots: SnapshotSeries;
   readonly steps: readonly ResolvedStep[];
   readonly configPath: string;
   readonly configText: string;
@@ -72,7 +72,7 @@ export function readScenario(read: LessonReader, relative: string, diagnostics: 
 }
 
 /** Simulates a scenario through a policy, recording table snapshots. */
-export function runScenario(scenario: Scenario, p: LoadedPolicy): { report: RunReport; snapshots: readonly TablesView[] } {
+export function runScenario(scenario: Scenario, p: LoadedPolicy): { report: RunReport; snapshots: SnapshotSeries } {
   const rec = recordSnapshots(p.engine === 'stateful' ? createStatefulFirewall(p.policy) : createStaticFirewall(p.policy));
   const trace = simulate(scenario, rec.firewall);
   return { report: buildRunReport({ scenario: scenario.name, source: scenario.source, config: p.path, engine: p.engine }, trace), snapshots: rec.snapshots() };

@@ -69,7 +69,7 @@ export function lessonText(run: LessonRun, lessonDir: string, st: Style): Lesson
       );
       for (const e of events) for (const l of wrap(`${e.kind}: ${e.text}`, '    ')) lines.push(l);
       for (const l of wrap(narrate(p, events, flows.get(p.flow), cast), '  ')) lines.push(st.dim(l));
-      const snap = run.snapshots[p.n - 1];
+      const snap = run.snapshots.at(p.n - 1);
       if (snap) {
         const pins = snap.expectations.map((e) => `${e.tuple} (from ${e.trigger} in packet ${e.openedByPacket})`);
         lines.push(`  conntrack: ${snap.connections.length} connection${snap.connections.length === 1 ? '' : 's'}; pinholes: ${pins.length > 0 ? pins.join(', ') : 'none'}`);

@@ -8,7 +8,7 @@ import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
 import { parseConfig } from '../dialects/load.js';
 import { createStaticFirewall } from '../engine/static.js';
 import { createStatefulFirewall, type TablesView } from '../engine/stateful/firewall.js';
-import { recordSnapshots } from '../engine/recorder.js';
+import { recordSnapshots, type SnapshotSeries } from '../engine/recorder.js';
 import { unsimulatedParts } from '../engine/unsimulated.js';
 import type { Firewall } from '../engine/verdict.js';
 import { algOff } from '../export/nat.js';
@@ -57,7 +57,7 @@ export type VerifyResult =
       readonly kernel: KernelRun;
       readonly simulation: RunReport;
       /** the simulation's tables after packet n, at index n - 1 (with `recordTables`, stateful engine) */
-      readonly simulationTables?: readonly TablesView[];
+      readonly simulationTables?: SnapshotSeries;
       /** problems reading the kernel's capture for the replay */
       readonly replayDiagnostics: readonly Diagnostic[];
       /** the kernel's listing of the loaded ruleset, read back and replayed over the kernel's capture */

@@ -3,7 +3,7 @@
  * (README "JSON report") shapes it, plus optional table snapshots and the config
  * texts for the rule listing.
  */
-import type { TablesView } from '../../engine/stateful/firewall.js';
+import type { SnapshotSeries } from '../../engine/recorder.js';
 import type { Flow, PacketRow, RunReport, TraceEvent } from '../../model/index.js';
 
 /** A packet row of the JSON report: the run model's row. */
@@ -22,7 +22,7 @@ export type ReportRun = Pick<RunReport, 'scenario' | 'source' | 'config' | 'engi
 export interface HtmlRun {
   readonly report: ReportRun;
   /** conntrack and expectation tables after packet n, at index n - 1 (stateful runs recorded with recordSnapshots) */
-  readonly snapshots?: readonly TablesView[];
+  readonly snapshots?: SnapshotSeries;
   /** lesson narration to show at a packet, by packet number (1-based) */
   readonly notes?: ReadonlyMap<number, string>;
 }

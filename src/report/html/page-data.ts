@@ -145,7 +145,6 @@ class SnapshotPool {
   readonly snaps: PageSnapshot[] = [];
   private readonly connIds = new Map<ConnectionView, number>();
   private readonly expIds = new Map<ExpectationView, number>();
-  private readonly snapIds = new Map<TablesView, number>();
   private prev: TablesView | undefined;
 
   private conn(x: ConnectionView): number {
@@ -169,8 +168,9 @@ class SnapshotPool {
   }
 
   add(t: TablesView): number {
-    const known = this.snapIds.get(t);
-    if (known !== undefined && known === this.snaps.length - 1) return known;
+    // the same object as the snapshot before: the same index (only the last one is held, so the snapshots a
+    // long capture's recorder rebuilds one after the other are not all kept alive here)
+    if (t === this.prev) return this.snaps.length - 1;
     const id = this.snaps.length;
     const prev = this.prev;
     if (prev === undefined || id % SNAPSHOT_KEYFRAME === 0) {
@@ -184,7 +184,6 @@ class SnapshotPool {
       const [addE, delE] = diff(prev.expectations, t.expectations, (x) => this.exp(x));
       this.snaps.push([addC, delC, addE, delE, 0]);
     }
-    this.snapIds.set(t, id);
     this.prev = t;
     return id;
   }
@@ -268,7 +267,7 @@ export function pageRun(run: HtmlRun, index: number): PageRun {
   const pool = new SnapshotPool();
   const tables = run.snapshots !== undefined && run.snapshots.length > 0;
   const snapAfter = (n: number): number => {
-    const t = run.snapshots?.[n - 1];
+    const t = run.snapshots?.at(n - 1);
     return t ? pool.add(t) : -1;
   };
   const steps: PageStep[] = [];

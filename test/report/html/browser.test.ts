@@ -127,7 +127,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML step-through in Chromium${HAVE_CHROMIUM ? 
     // what the engine had after the last packet
     const rec = recordSnapshots(createStatefulFirewall(loadPolicy('rules/stateful.cfg')));
     const trace = simulate(loadScenario(readFileSync(scenarioFile, 'utf8'), scenarioFile).value!, rec.firewall);
-    const last = rec.snapshots()[trace.packets.length - 1]!;
+    const last = rec.snapshots().at(trace.packets.length - 1)!;
     const { page, errors } = await open(file);
     try {
       expect(await page.$$eval('#run-1 .st', (g) => g.length)).toBeLessThan(200);

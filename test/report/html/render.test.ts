@@ -1,17 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordSnapshots } from '../../../src/engine/recorder.js';
+import { recordSnapshots, type SnapshotSeries } from '../../../src/engine/recorder.js';
 import { createStatefulFirewall } from '../../../src/engine/stateful/firewall.js';
 import { createStaticFirewall } from '../../../src/engine/static.js';
 import { configLine, MIN_FOLD, pageRun, type PageStep } from '../../../src/report/html/page-data.js';
 import { renderHtml } from '../../../src/report/html/render.js';
 import { buildRunReport, type RunReport } from '../../../src/report/run.js';
 import { simulate } from '../../../src/sim/run.js';
-import type { TablesView } from '../../../src/engine/stateful/firewall.js';
 import { loadBundledScenario, loadPolicy, ROOT } from '../../helpers/run.js';
 
-function run(scenario: string, config: string): { report: RunReport; snapshots: readonly TablesView[] } {
+function run(scenario: string, config: string): { report: RunReport; snapshots: SnapshotSeries } {
   const s = loadBundledScenario(`scenarios/${scenario}.yaml`);
   const policy = loadPolicy(config);
   const stateful = policy.inspections.length > 0;

@@ -139,6 +139,35 @@ export function spreadProblems(src: string): string[] {
     });
 }
 
+/**
+ * Lists grown by copying themselves: `m.set(k, [...(m.get(k) ?? []), v])` in a loop copies the whole list for
+ * every element added (quadratic: grouping 10,000 prefixes of one interface copied 50 million entries).
+ */
+export function copyGrowthProblems(src: string): string[] {
+  const code = codeOnly(src);
+  const out: string[] = [];
+  for (const m of code.matchAll(/([A-Za-z0-9_$]+)\.set\(\s*[^;]*?,\s*\[\s*\.\.\.\s*\(?\s*([A-Za-z0-9_$]+)\.get\(/g)) {
+    if (m[1] !== m[2]) continue;
+    const line = src.slice(0, m.index).split('\n').length;
+    out.push(`${line}: ${src.split('\n')[line - 1]!.trim()}`);
+  }
+  return out;
+}
+
+describe('no list grown by copying itself in src/', () => {
+  it('finds a map entry set to a copy of itself plus more, and not other copies', () => {
+    for (const line of ['for (const e of xs) byIface.set(e.iface, [...(byIface.get(e.iface) ?? []), e]);', 'groups.set(key, [...groups.get(key)!, s]);'])
+      expect(copyGrowthProblems(line), line).toEqual([`1: ${line}`]);
+    for (const line of ['m.set(k, [...other.get(k)!, v]);', 'const copy = [...(m.get(k) ?? [])];', "const s = 'm.set(k, [...(m.get(k) ?? []), v])';"]) expect(copyGrowthProblems(line), line).toEqual([]);
+  });
+
+  it('src/ has none', () => {
+    const problems: string[] = [];
+    for (const file of files(SRC)) for (const p of copyGrowthProblems(readFileSync(file, 'utf8'))) problems.push(`src/${relative(SRC, file)}:${p}`);
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('no data-sized call stacks in src/', () => {
   it('finds spreads into calls, .apply( and .concat(, and nothing in strings, comments, literals or parameter lists', () => {
     const bad = [

@@ -81,7 +81,11 @@ export function planAspf(text: ConfigText, policy: Policy, servers: readonly Pro
   let aspfNo = 1;
   while (usedPolicies.has(aspfNo)) aspfNo++;
   const byIface = new Map<string, ProbeServer[]>();
-  for (const s of servers) byIface.set(s.interface, [...(byIface.get(s.interface) ?? []), s]);
+  for (const s of servers) {
+    const list = byIface.get(s.interface);
+    if (list) list.push(s);
+    else byIface.set(s.interface, [s]);
+  }
   const family = servers[0]?.address.family ?? 4;
   const usedAcls = new Set(policy.acls.map((a) => a.number).filter((n): n is number => n !== undefined));
   // Comware 5 configs (firewall packet-filter, firewall enable) get Comware 5 commands

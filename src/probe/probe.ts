@@ -113,7 +113,9 @@ function describe(mode: ProbeMode, dimension: string, range: PortRange, slices: 
   const groups = new Map<string, PortSlice[]>();
   for (const s of failing) {
     const key = `${s.outcome}|${s.firstBlocked?.by ?? ''}`;
-    groups.set(key, [...(groups.get(key) ?? []), s]);
+    const group = groups.get(key);
+    if (group) group.push(s);
+    else groups.set(key, [s]);
   }
   const bad = [...groups.values()].map(
     (g) => `${g.map((s) => rangeText(s.lo, s.hi)).join(', ')} ${g[0]!.outcome === 'partly' ? 'works only for some client ports, blocked' : 'blocked'} ${blockedBy(g[0]!.firstBlocked)}`,

@@ -166,7 +166,11 @@ export function checkInterfaces(t: Topology, known: readonly string[]): Diagnost
 /** One line describing a topology: `192.168.10.0/24 on Gi2/1/10; everything else on Gi2/1/1`. */
 export function describeTopology(t: Topology): string {
   const byIface = new Map<string, string[]>();
-  for (const e of t.entries) byIface.set(e.iface, [...(byIface.get(e.iface) ?? []), formatPrefix(e.prefix)]);
+  for (const e of t.entries) {
+    const list = byIface.get(e.iface);
+    if (list) list.push(formatPrefix(e.prefix));
+    else byIface.set(e.iface, [formatPrefix(e.prefix)]);
+  }
   const parts = [...byIface].map(([iface, ps]) => `${ps.join(', ')} on ${iface}`);
   if (t.defaultIface !== undefined) parts.push(`everything else on ${t.defaultIface}`);
   return parts.join('; ');

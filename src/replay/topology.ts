@@ -143,6 +143,9 @@ export function parseTopologyFile(text: string, file: string): { value?: Topolog
   return { value: makeTopology(entries, defaultIface), diagnostics: r.diagnostics };
 }
 
+/** Interface names a message lists at most. */
+const NAMES_SHOWN = 12;
+
 /** Errors for interface names the config does not know, with the closest known name. */
 export function checkInterfaces(t: Topology, known: readonly string[]): Diagnostic[] {
   if (known.length === 0) return [];
@@ -156,7 +159,8 @@ export function checkInterfaces(t: Topology, known: readonly string[]): Diagnost
     // an error: the hosts placed there would be filtered by nothing, and FTP would "work"
     out.push({
       severity: 'error',
-      message: `${origin}: interface '${name}' is not in the config (it has ${known.join(', ')}); nothing would filter its packets`,
+      // a config of thousands of interfaces: the first few, and how many more (the suggestion names the closest)
+      message: `${origin}: interface '${name}' is not in the config (it has ${known.length <= NAMES_SHOWN ? known.join(', ') : `${known.slice(0, NAMES_SHOWN).join(', ')} and ${known.length - NAMES_SHOWN} more`}); nothing would filter its packets`,
       ...(near ? { suggestion: `did you mean ${near}?` } : {}),
     });
   }

@@ -79,6 +79,18 @@ describe('topology file', () => {
   });
 });
 
+describe('refusing unknown interfaces of a large config', () => {
+  it('names the first twelve interfaces of the config and how many more, and still suggests the closest', () => {
+    const known = Array.from({ length: 5000 }, (_, k) => `GigabitEthernet1/0/${k + 1}`);
+    const t = makeTopology([{ prefix: parsePrefixForTest('10.0.0.0/8'), iface: 'GigabitEthernet1/0/50001', origin: '--inside 10.0.0.0/8@GigabitEthernet1/0/50001' }], 'GigabitEthernet1/0/1');
+    const [d] = checkInterfaces(t, known);
+    expect(d!.message).toBe(
+      `--inside 10.0.0.0/8@GigabitEthernet1/0/50001: interface 'GigabitEthernet1/0/50001' is not in the config (it has ${known.slice(0, 12).join(', ')} and 4988 more); nothing would filter its packets`,
+    );
+    expect(d!.suggestion).toBe('did you mean GigabitEthernet1/0/5000?');
+  });
+});
+
 describe('guessing the topology', () => {
   it('seed-passive: the server sits behind the one interface with an inbound packet-filter', () => {
     const g = completeTopology(bundledPolicy('seed-passive.cfg'), undefined, [ip('192.168.10.1')]);

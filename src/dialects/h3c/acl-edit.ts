@@ -255,6 +255,9 @@ export function setStep(acl: H3cAcl, step: number, at: SourceSpan, diags: Diagno
   return once(acl, (e) => editStep(e, step, at, diags));
 }
 
+/** Renumberings a `step` warning lists at most. */
+const RENUMBERINGS_SHOWN = 12;
+
 /**
  * `step N [start M]` on an open batch: sets the step, renumbering existing rules from the start id
  * (0 by default) and saying so. A `match-order auto` ACL is renumbered in its match (depth-first)
@@ -270,7 +273,9 @@ export function editStep(e: AclDraft, step: number, at: SourceSpan, diags: Diagn
   if (start !== 0 || e.draft.start !== undefined) e.draft.start = start;
   renumberRules(e, newId);
   if (sorted.length === 0) return;
-  const renumbered = sorted.map((r, k) => `${r.id}→${start + k * step}`);
+  // an ACL of thousands of rules: the first few renumberings, and how many more
+  const shown = sorted.slice(0, RENUMBERINGS_SHOWN).map((r, k) => `${r.id}→${start + k * step}`);
+  const renumbered = sorted.length > RENUMBERINGS_SHOWN ? [...shown, `… ${sorted.length - RENUMBERINGS_SHOWN} more`] : shown;
   diags.push({
     severity: 'warning',
     message: `step ${step} renumbers the existing rules of ${describeAcl(e.base)} from ${start}${e.draft.matchOrder === 'auto' ? ' in match order' : ''} (${renumbered.join(', ')}), as Comware documents`,

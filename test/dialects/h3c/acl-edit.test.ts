@@ -47,6 +47,14 @@ describe('automatic rule numbering', () => {
     expect(texts(aclOf(c, '3000'))).toEqual(['rule 0 permit tcp source 10.0.0.1 0', 'rule 2 deny ip', 'rule 4 permit tcp source 10.0.0.0 0.0.0.255']);
   });
 
+  it('lists the first twelve renumberings of a large ACL and how many more', () => {
+    const lines = ['acl advanced 3000', ...Array.from({ length: 40 }, (_, k) => ` rule ${k * 5} permit tcp destination-port eq ${1000 + k}`), ' step 2'];
+    const p = text(lines.join('\n') + '\n');
+    const pairs = Array.from({ length: 12 }, (_, k) => `${k * 5}→${k * 2}`).join(', ');
+    expect(briefs(p)).toEqual([`42:2 warning: step 2 renumbers the existing rules of acl 3000 from 0 (${pairs}, … 28 more), as Comware documents (put 'step' before the rules to keep their ids)`]);
+    expect(texts(aclOf(p, '3000')).at(-1)).toBe('rule 78 permit tcp destination-port eq 1039');
+  });
+
   it('reports when no automatic id is left below 65534', () => {
     const p = text('acl advanced 3000\n rule 65534 deny ip\n rule permit tcp\n');
     expect(briefs(p)).toEqual(['3:2 error: no rule id left in acl 3000: the next multiple of step 5 is 65535, above 65534 (give the rule an explicit id)']);

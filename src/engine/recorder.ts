@@ -56,11 +56,18 @@ function sameExpectation(a: ExpectationView, b: ExpectationView): boolean {
   return a.id === b.id && a.expiresMs === b.expiresMs;
 }
 
+/** What a packet changed in a list of entries: the entries new or changed (in id order), and the ids gone. */
+interface ListChanges<T> {
+  readonly changed: T[];
+  readonly removed: number[];
+}
+
 /**
  * `next` with every entry equal to one of `prev` replaced by that object; `prev`
  * itself when nothing changed. Both lists are in id order (the tables list them so).
+ * With `changes`, the same pass collects what changed (SnapshotLog keeps that).
  */
-function share<T extends { readonly id: number }>(prev: readonly T[], next: readonly T[], same: (a: T, b: T) => boolean): readonly T[] {
+function share<T extends { readonly id: number }>(prev: readonly T[], next: readonly T[], same: (a: T, b: T) => boolean, changes?: ListChanges<T>): readonly T[] {
   if (prev.length === next.length) {
     let i = 0;
     while (i < next.length && same(prev[i]!, next[i]!)) i++;
@@ -69,10 +76,19 @@ function share<T extends { readonly id: number }>(prev: readonly T[], next: read
   const out: T[] = [];
   let j = 0;
   for (const n of next) {
-    while (j < prev.length && prev[j]!.id < n.id) j++;
+    while (j < prev.length && prev[j]!.id < n.id) changes?.removed.push(prev[j++]!.id);
     const p = prev[j];
-    out.push(p !== undefined && p.id === n.id && same(p, n) ? p : n);
+    if (p !== undefined && p.id === n.id) {
+      j++;
+      if (same(p, n)) {
+        out.push(p);
+        continue;
+      }
+    }
+    out.push(n);
+    changes?.changed.push(n);
   }
+  if (changes) while (j < prev.length) changes.removed.push(prev[j++]!.id);
   return out;
 }
 
@@ -88,41 +104,25 @@ interface Change {
   readonly expectations: readonly ExpectationView[];
 }
 
-/** Entries of `next` that are not (the same object as) the entry of `prev` with their id, and the ids of `prev` gone from `next`. */
-function changesOf(prev: readonly ConnectionView[], next: readonly ConnectionView[]): { changed: ConnectionView[]; removed: number[] } {
-  const changed: ConnectionView[] = [];
-  const removed: number[] = [];
-  let i = 0;
-  for (const n of next) {
-    while (i < prev.length && prev[i]!.id < n.id) removed.push(prev[i++]!.id);
-    if (i < prev.length && prev[i]!.id === n.id) {
-      if (prev[i] !== n) changed.push(n);
-      i++;
-    } else changed.push(n);
-  }
-  while (i < prev.length) removed.push(prev[i++]!.id);
-  return { changed, removed };
-}
-
 /** `prev` with a Change applied: the entries it did not change are the same objects. */
 function applied(prev: readonly ConnectionView[], c: Change): ConnectionView[] {
   const out: ConnectionView[] = [];
   let i = 0;
   let r = 0;
-  for (const n of c.changed) {
-    for (; i < prev.length && prev[i]!.id < n.id; i++) {
-      while (r < c.removed.length && c.removed[r]! < prev[i]!.id) r++;
-      if (r < c.removed.length && c.removed[r] === prev[i]!.id) continue;
-      out.push(prev[i]!);
+  /** the entries of `prev` below `id` that the change did not remove */
+  const keepBelow = (id: number): void => {
+    for (; i < prev.length && prev[i]!.id < id; i++) {
+      const p = prev[i]!;
+      while (r < c.removed.length && c.removed[r]! < p.id) r++;
+      if (c.removed[r] !== p.id) out.push(p);
     }
+  };
+  for (const n of c.changed) {
+    keepBelow(n.id);
     if (i < prev.length && prev[i]!.id === n.id) i++; // replaced
     out.push(n);
   }
-  for (; i < prev.length; i++) {
-    while (r < c.removed.length && c.removed[r]! < prev[i]!.id) r++;
-    if (r < c.removed.length && c.removed[r] === prev[i]!.id) continue;
-    out.push(prev[i]!);
-  }
+  keepBelow(Number.POSITIVE_INFINITY);
   return out;
 }
 
@@ -146,8 +146,8 @@ class SnapshotLog implements SnapshotSeries {
     return this.steps.length;
   }
 
-  /** Records the tables after packet `index` (`now`), given the tables recorded before (`prev`). */
-  record(index: number, prev: TablesView, now: TablesView): void {
+  /** Records the tables after packet `index` (`now`), given the tables recorded before (`prev`) and the connections the packet changed. */
+  record(index: number, prev: TablesView, now: TablesView, changes: ListChanges<ConnectionView>): void {
     const after = this.lastIndex;
     this.lastIndex = index;
     if (now === prev && after >= 0) {
@@ -158,10 +158,7 @@ class SnapshotLog implements SnapshotSeries {
       return;
     }
     if (this.recorded++ % RECORDER_KEYFRAME === 0) this.steps[index] = now;
-    else {
-      const { changed, removed } = changesOf(prev.connections, now.connections);
-      this.steps[index] = { after, changed, removed, expectations: now.expectations };
-    }
+    else this.steps[index] = { after, changed: changes.changed, removed: changes.removed, expectations: now.expectations };
   }
 
   at(index: number): TablesView | undefined {
@@ -209,11 +206,12 @@ export function recordSnapshots(inner: Firewall): RecordingFirewall {
       const result = inner.step(packet, ctx);
       if (hasTables(inner)) {
         const now = inner.snapshot();
-        const connections = share(last.connections, now.connections, sameConnection);
+        const changes: ListChanges<ConnectionView> = { changed: [], removed: [] };
+        const connections = share(last.connections, now.connections, sameConnection, changes);
         const expectations = share(last.expectations, now.expectations, sameExpectation);
         const prev = last;
         if (connections !== last.connections || expectations !== last.expectations) last = { connections, expectations };
-        log.record(ctx.n - 1, prev, last);
+        log.record(ctx.n - 1, prev, last, changes);
       }
       return result;
     },

@@ -6,7 +6,7 @@
 import { pointText } from './sessions.js';
 import { protoName } from '../net/packet.js';
 import type { SourceSpan } from '../diag/diagnostic.js';
-import type { Acl, Binding, Inspection, Policy } from './model.js';
+import { findAcl, type Acl, type Binding, type Inspection, type Policy } from './model.js';
 
 function where(at: SourceSpan): string {
   return `${at.file}:${at.line}`;
@@ -30,16 +30,9 @@ export function distinctRules(acl: Acl): Acl['rules'] {
   return acl.rules.filter((r, k) => k === 0 || acl.rules[k - 1]!.id !== r.id || acl.rules[k - 1]!.text !== r.text);
 }
 
-/** The ACLs a policy defines, as `family/name`: one lookup per reference, not a scan of every ACL (configs of tens of thousands of named ACLs). */
-function definedAcls(policy: Policy): Set<string> {
-  const out = new Set<string>();
-  for (const a of policy.acls) out.add(`${a.family}/${a.name}`);
-  return out;
-}
-
 /** `packet-filter 3000 inbound`, `packet-filter ipv6 3001 outbound (acl not defined)`. */
-function bindingText(b: Binding, acls: ReadonlySet<string>): string {
-  const defined = acls.has(`${b.family}/${b.acl}`);
+function bindingText(b: Binding, policy: Policy): string {
+  const defined = findAcl(policy, b.acl, b.family) !== undefined;
   const ref = /^\d+$/.test(b.acl) ? b.acl : `name ${b.acl}`;
   return `packet-filter ${b.family === 6 ? 'ipv6 ' : ''}${ref} ${b.direction}${defined ? '' : ' (acl not defined)'}`;
 }
@@ -75,7 +68,6 @@ export function summarizePolicy(policy: Policy): string[] {
     lines.push(aclLine(acl, rules.length));
     for (const r of rules) lines.push(`  ${r.text}`);
   }
-  const acls = definedAcls(policy);
   // the interfaces in config order, then those only a binding names; each with its bindings in order
   const byInterface = new Map<string, Binding[]>();
   for (const name of policy.interfaces) if (!byInterface.has(name)) byInterface.set(name, []);
@@ -84,14 +76,14 @@ export function summarizePolicy(policy: Policy): string[] {
     if (list) list.push(b);
     else byInterface.set(b.interface, [b]);
   }
-  for (const [name, bs] of byInterface) lines.push(bs.length === 0 ? `${name}: no packet filter` : `${name}: ${bs.map((b) => bindingText(b, acls)).join(', ')}`);
+  for (const [name, bs] of byInterface) lines.push(bs.length === 0 ? `${name}: no packet filter` : `${name}: ${bs.map((b) => bindingText(b, policy)).join(', ')}`);
   for (const g of policy.globalBindings ?? [])
-    lines.push(`global: packet-filter ${g.family === 6 ? 'ipv6 ' : ''}${/^\d+$/.test(g.acl) ? g.acl : `name ${g.acl}`} global ${g.direction}${acls.has(`${g.family}/${g.acl}`) ? '' : ' (acl not defined)'}, ${where(g.at)}`);
+    lines.push(`global: packet-filter ${g.family === 6 ? 'ipv6 ' : ''}${/^\d+$/.test(g.acl) ? g.acl : `name ${g.acl}`} global ${g.direction}${findAcl(policy, g.acl, g.family) ? '' : ' (acl not defined)'}, ${where(g.at)}`);
   const z = policy.zones;
   if (z) {
     for (const zone of z.zones) lines.push(`security-zone ${zone.name}: ${zone.interfaces.join(', ')}, ${where(zone.at)}`);
     for (const p of z.pairs) {
-      const filters = p.acls.map((a) => `packet-filter ${a.family === 6 ? 'ipv6 ' : ''}${/^\d+$/.test(a.acl) ? a.acl : `name ${a.acl}`}${acls.has(`${a.family}/${a.acl}`) ? '' : ' (acl not defined)'}`);
+      const filters = p.acls.map((a) => `packet-filter ${a.family === 6 ? 'ipv6 ' : ''}${/^\d+$/.test(a.acl) ? a.acl : `name ${a.acl}`}${findAcl(policy, a.acl, a.family) ? '' : ' (acl not defined)'}`);
       lines.push(`zone-pair ${p.source} → ${p.destination}: ${filters.length > 0 ? filters.join(', ') : 'no packet filter'}, ${where(p.at)}`);
     }
     for (const r of z.securityRules) lines.push(`security-policy ${r.family === 6 ? 'ipv6' : 'ip'} ${r.text}, ${where(r.at)}`);

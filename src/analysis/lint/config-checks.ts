@@ -55,19 +55,13 @@ export function bindingFindings(policy: Policy): Finding[] {
   }
   // H3C facts sheet 3.2/3.3: the default action applies per family where an ACL of that family is applied;
   // an interface with nothing applied for a family does not filter it
-  // the families bound at each interface and direction, gathered once (a scan of every binding per binding was O(N²))
-  const families = new Map<string, number>();
-  for (const b of policy.bindings) {
-    const key = `${b.interface} ${b.direction}`;
-    families.set(key, (families.get(key) ?? 0) | (b.family === 4 ? 1 : 2));
-  }
   const seen = new Set<string>();
   for (const b of policy.bindings) {
     const key = `${b.interface} ${b.direction}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    if (families.get(key) === 3) continue; // both families are filtered here
     const open: IpFamily = b.family === 4 ? 6 : 4;
+    if (bindingAt(policy, b.interface, b.direction, open)) continue; // both families are filtered here
     out.push({
       kind: 'family-open',
       severity: 'warning',

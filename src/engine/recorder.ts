@@ -76,7 +76,8 @@ function share<T extends { readonly id: number }>(prev: readonly T[], next: read
   const out: T[] = [];
   let j = 0;
   for (const n of next) {
-    while (j < prev.length && prev[j]!.id < n.id) changes?.removed.push(prev[j++]!.id);
+    // (not `changes?.removed.push(prev[j++].id)`: without `changes` that skips the j++ as well and never ends)
+    for (; j < prev.length && prev[j]!.id < n.id; j++) changes?.removed.push(prev[j]!.id);
     const p = prev[j];
     if (p !== undefined && p.id === n.id) {
       j++;

@@ -147,7 +147,9 @@ describe('recordSnapshots', () => {
       return (seed >>> 8) % n;
     };
     const view = (id: number, expiresMs: number): ConnectionView => ({ id, tuple: `tcp 10.0.0.${id % 250}:${id} → 192.168.10.1:21`, state: 'ESTABLISHED', seenReply: true, assured: false, expiresMs, helper: undefined, related: false, session: true });
+    const pinhole = (id: number, expiresMs: number): ExpectationView => ({ id, tuple: `10.0.0.2:* → 192.168.10.1:${50000 + (id % 1000)}`, trigger: '227', openedByPacket: id, master: 1, expiresMs });
     let live: ConnectionView[] = [];
+    let pinholes: ExpectationView[] = [];
     let nextId = 1;
     const scripted: (TablesView | undefined)[] = [];
     for (let n = 1; n <= 2000; n++) {
@@ -161,8 +163,13 @@ describe('recordSnapshots', () => {
         live = live.map((c, i) => (i === k || i === live.length - 1 ? view(c.id, n * 1000) : c));
       }
       // kind 0 and 5: nothing changes
-      const expectations: ExpectationView[] = rnd(7) === 0 ? [{ id: n, tuple: '10.0.0.2:* → 192.168.10.1:50021', trigger: '227', openedByPacket: n, master: 1, expiresMs: n }] : [];
-      scripted[n - 1] = { connections: live, expectations };
+      // expectations come and go too, several at once: one opened, any consumed (the lowest while higher stay), one's timer moved
+      const move = rnd(8);
+      if (move === 0) pinholes = [...pinholes, pinhole(n, n)];
+      if (move === 1 && pinholes.length > 0) pinholes = pinholes.filter(() => rnd(3) !== 0);
+      if (move === 2 && pinholes.length > 1) pinholes = pinholes.slice(1);
+      if (move === 3 && pinholes.length > 0) pinholes = pinholes.map((e, i) => (i === pinholes.length - 1 ? pinhole(e.id, n * 1000) : e));
+      scripted[n - 1] = { connections: live, expectations: pinholes };
     }
     const inner = {
       engine: 'stateful' as const,
@@ -178,6 +185,8 @@ describe('recordSnapshots', () => {
       current = t;
       rec.firewall.step({} as Parameters<Firewall['step']>[0], { n: i + 1, nowMs: i, ingress: 'a', egress: 'b' });
     }
+    const most = scripted.reduce((m, t) => Math.max(m, t?.expectations.length ?? 0), 0);
+    expect(most).toBeGreaterThan(3);
     const log = rec.snapshots();
     expect(log.length).toBe(scripted.length);
     const text = (t: TablesView | undefined): string | undefined => (t === undefined ? undefined : JSON.stringify(t));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The ftpwall command line: wiring only; every decision lives in the modules below. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, InputProblems, printDiagnostics } from './io.js';
+import { EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, InputProblems, ioReason, printDiagnostics } from './io.js';
 import { addProbeCommands } from './probe-commands.js';
 import { parseMaxPackets } from './limits.js';
 import { DEFAULT_MAX_PACKETS } from '../scenario/work.js';
@@ -189,6 +189,12 @@ export function buildProgram(): Command {
 
 /** Runs the program; located input problems become exit status 2. */
 export async function main(argv: readonly string[]): Promise<void> {
+  // stdout written by process.stdout.write (check, lesson, verify) fails later, as an 'error' event: a reader
+  // that went away (`ftpwall check big.cfg | head`) is a located message and exit 2, not a stack trace
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    process.stderr.write(`error: cannot write to standard output: ${ioReason(e)}\n`);
+    process.exit(EXIT_BAD_INPUT);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv as string[]);

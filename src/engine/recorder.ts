@@ -8,12 +8,14 @@
  * 8,000-packet run with ~180 live entries (README, "HTML step-through").
  */
 import type { Packet } from '../net/packet.js';
-import type { ConnectionView, ExpectationView, TablesView } from './stateful/firewall.js';
+import type { ConnectionView, ExpectationView, TableChanges, TablesView } from './stateful/firewall.js';
 import type { Firewall, StepContext, StepResult, TraceEvent } from './verdict.js';
 
 /** A firewall that can show its tables (the stateful engine). */
 interface WithTables {
   snapshot(): TablesView;
+  /** what changed since the call before (the stateful engine): the recorder's work then follows the changes */
+  tableChanges?(): TableChanges;
 }
 
 function hasTables(fw: Firewall): fw is Firewall & WithTables {
@@ -28,6 +30,13 @@ export interface SnapshotSeries {
   /** one more than the index of the last packet recorded; 0 when nothing was */
   readonly length: number;
   at(index: number): TablesView | undefined;
+  /** whether packet `index` was stepped (without rebuilding its tables); a recorder's series has it */
+  recorded?(index: number): boolean;
+  /**
+   * What changed from the tables after packet `from` (-1: before any) to those after packet `to`; undefined
+   * when nothing did. A reader of every packet takes these in order: its work follows the changes.
+   */
+  changesBetween?(from: number, to: number): TablesChange | undefined;
 }
 
 /** A firewall wrapped with its recorded snapshots. */
@@ -56,18 +65,11 @@ function sameExpectation(a: ExpectationView, b: ExpectationView): boolean {
   return a.id === b.id && a.expiresMs === b.expiresMs;
 }
 
-/** What a packet changed in a list of entries: the entries new or changed (in id order), and the ids gone. */
-interface ListChanges<T> {
-  readonly changed: T[];
-  readonly removed: number[];
-}
-
 /**
- * `next` with every entry equal to one of `prev` replaced by that object; `prev`
- * itself when nothing changed. Both lists are in id order (the tables list them so).
- * With `changes`, the same pass collects what changed (SnapshotLog keeps that).
+ * `next` with every entry equal to one of `prev` replaced by that object; `prev` itself when nothing
+ * changed. Both lists are in id order (the tables list them so). Used for the expectations (a few at most).
  */
-function share<T extends { readonly id: number }>(prev: readonly T[], next: readonly T[], same: (a: T, b: T) => boolean, changes?: ListChanges<T>): readonly T[] {
+function share<T extends { readonly id: number }>(prev: readonly T[], next: readonly T[], same: (a: T, b: T) => boolean): readonly T[] {
   if (prev.length === next.length) {
     let i = 0;
     while (i < next.length && same(prev[i]!, next[i]!)) i++;
@@ -76,37 +78,40 @@ function share<T extends { readonly id: number }>(prev: readonly T[], next: read
   const out: T[] = [];
   let j = 0;
   for (const n of next) {
-    // (not `changes?.removed.push(prev[j++].id)`: without `changes` that skips the j++ as well and never ends)
-    for (; j < prev.length && prev[j]!.id < n.id; j++) changes?.removed.push(prev[j]!.id);
+    while (j < prev.length && prev[j]!.id < n.id) j++;
     const p = prev[j];
-    if (p !== undefined && p.id === n.id) {
-      j++;
-      if (same(p, n)) {
-        out.push(p);
-        continue;
-      }
-    }
-    out.push(n);
-    changes?.changed.push(n);
+    out.push(p !== undefined && p.id === n.id && same(p, n) ? p : n);
   }
-  if (changes) while (j < prev.length) changes.removed.push(prev[j++]!.id);
   return out;
 }
 
-/** Every this many recorded packets the tables are kept whole; the others keep what changed (SnapshotLog). */
+/**
+ * A keyframe (the whole tables) is kept when at least this many packets were recorded since the last one and
+ * they changed at least as many entries as the table holds: the keyframes then cost no more than the changes
+ * (a keyframe every N packets costs N-th of packets x live entries: quadratic on a busy capture), and rebuilding
+ * one packet's tables reads at most about twice the table.
+ */
 export const RECORDER_KEYFRAME = 64;
 
-/** What one packet changed: entries new or changed (in id order), ids of entries gone, the expectation list after it. */
-interface Change {
-  /** the index of the packet recorded before this one */
-  readonly after: number;
+/** What the tables changed from one recorded packet to a later one. */
+export interface TablesChange {
+  /** entries new or changed, in id order (an entry not changed is the same object as before) */
   readonly changed: readonly ConnectionView[];
+  /** ids of the entries gone, in id order */
   readonly removed: readonly number[];
+  /** the expectation list after */
   readonly expectations: readonly ExpectationView[];
 }
 
+/** What one packet changed, and the whole tables after it when it is a keyframe. */
+interface Change extends TablesChange {
+  /** the index of the packet recorded before this one (-1: none) */
+  readonly after: number;
+  readonly whole: TablesView | undefined;
+}
+
 /** `prev` with a Change applied: the entries it did not change are the same objects. */
-function applied(prev: readonly ConnectionView[], c: Change): ConnectionView[] {
+function applied(prev: readonly ConnectionView[], c: TablesChange): ConnectionView[] {
   const out: ConnectionView[] = [];
   let i = 0;
   let r = 0;
@@ -127,18 +132,28 @@ function applied(prev: readonly ConnectionView[], c: Change): ConnectionView[] {
   return out;
 }
 
+/** The entries of a map by id, in id order (a map's order is its insertion order: ids only grow, so it is mostly already). */
+function inIdOrder(byId: ReadonlyMap<number, ConnectionView>): ConnectionView[] {
+  const out = Array.from(byId.values());
+  for (let i = 1; i < out.length; i++) if (out[i - 1]!.id > out[i]!.id) return out.sort((a, b) => a.id - b.id);
+  return out;
+}
+
 /**
- * The recorded tables of a run, kept as what each packet changed, with the whole tables every RECORDER_KEYFRAME
- * recorded packets: memory follows the changes, not packets × live entries (a capture of thousands of live
- * connections kept a list of all of them per packet: 2 GB for 64,000 packets). `at` rebuilds the tables from
- * the keyframe before (at most RECORDER_KEYFRAME changes); read in order, each packet costs one change.
- * Reading the same packet twice, or a packet that changed nothing and the one before it, gives the same object.
+ * The recorded tables of a run, kept as what each packet changed, with the whole tables now and then
+ * (RECORDER_KEYFRAME): memory and time follow the changes, not packets x live entries (a capture of
+ * thousands of live connections kept a list of all of them per packet: 2 GB for 64,000 packets). `at`
+ * rebuilds a packet's tables from the keyframe before; `changesBetween` gives what changed between two
+ * packets, which a reader going through every packet takes instead of whole tables. Reading the same
+ * packet twice, or a packet that changed nothing and the one before it, gives the same object.
  */
 class SnapshotLog implements SnapshotSeries {
-  /** by packet index: the whole tables (a keyframe), what the packet changed, or the index of the packet whose tables it kept */
-  private readonly steps: (TablesView | Change | number | undefined)[] = [];
-  private recorded = 0;
+  /** by packet index: what the packet changed (with the whole tables at a keyframe), or the index of the packet whose tables it kept */
+  private readonly steps: (Change | number | undefined)[] = [];
   private lastIndex = -1;
+  private lastExpectations: readonly ExpectationView[] = [];
+  private recordedSinceKey = 0;
+  private changedSinceKey = 0;
   /** the packet last rebuilt, and its tables */
   private cachedIndex = -1;
   private cached: TablesView = EMPTY;
@@ -147,19 +162,32 @@ class SnapshotLog implements SnapshotSeries {
     return this.steps.length;
   }
 
-  /** Records the tables after packet `index` (`now`), given the tables recorded before (`prev`) and the connections the packet changed. */
-  record(index: number, prev: TablesView, now: TablesView, changes: ListChanges<ConnectionView>): void {
+  /** Records what packet `index` changed; `live` is every entry after it, by id (read only at a keyframe). */
+  record(index: number, changed: readonly ConnectionView[], removed: readonly number[], expectations: readonly ExpectationView[], live: ReadonlyMap<number, ConnectionView>): void {
     const after = this.lastIndex;
     this.lastIndex = index;
-    if (now === prev && after >= 0) {
+    if (after >= 0 && changed.length === 0 && removed.length === 0 && expectations === this.lastExpectations) {
       // the packet whose tables these are (never another such index, so reading one is one hop): reading it gives
-      // the same object as reading that packet, as the recorder's own list gave
+      // the same object as reading that packet
       const before = this.steps[after];
       this.steps[index] = typeof before === 'number' ? before : after;
       return;
     }
-    if (this.recorded++ % RECORDER_KEYFRAME === 0) this.steps[index] = now;
-    else this.steps[index] = { after, changed: changes.changed, removed: changes.removed, expectations: now.expectations };
+    this.lastExpectations = expectations;
+    this.recordedSinceKey++;
+    this.changedSinceKey += changed.length + removed.length;
+    let whole: TablesView | undefined;
+    if (after < 0 || (this.recordedSinceKey >= RECORDER_KEYFRAME && this.changedSinceKey >= live.size)) {
+      whole = { connections: inIdOrder(live), expectations };
+      this.recordedSinceKey = 0;
+      this.changedSinceKey = 0;
+    }
+    this.steps[index] = { after, changed, removed, expectations, whole };
+  }
+
+  /** true when packet `index` was stepped (its tables were recorded) */
+  recorded(index: number): boolean {
+    return this.steps[index] !== undefined;
   }
 
   at(index: number): TablesView | undefined {
@@ -167,27 +195,57 @@ class SnapshotLog implements SnapshotSeries {
     if (step === undefined) return undefined;
     if (index === this.cachedIndex) return this.cached;
     if (typeof step === 'number') return this.at(step);
-    if (!('after' in step)) return this.remember(index, step);
+    if (step.whole) return this.remember(index, step.whole);
     // the changes back to the last whole tables (or to the packet rebuilt last), applied forward
     const chain: Change[] = [step];
     let from = step.after;
+    let base: TablesView;
     for (;;) {
-      if (from === this.cachedIndex) break;
+      if (from === this.cachedIndex) {
+        base = this.cached;
+        break;
+      }
       const s = this.steps[from]!;
       if (typeof s === 'number') {
         from = s;
         continue;
       }
-      if (!('after' in s)) {
-        this.remember(from, s);
+      if (s.whole) {
+        base = s.whole;
         break;
       }
       chain.push(s);
       from = s.after;
     }
-    let tables = this.cached;
-    for (let k = chain.length - 1; k >= 0; k--) tables = { connections: applied(tables.connections, chain[k]!), expectations: chain[k]!.expectations };
-    return this.remember(index, tables);
+    if (chain.length === 1) return this.remember(index, { connections: applied(base.connections, step), expectations: step.expectations });
+    // many changes: by id, so each costs one entry, not a copy of the table
+    const byId = new Map<number, ConnectionView>();
+    for (const c of base.connections) byId.set(c.id, c);
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const c = chain[k]!;
+      for (const id of c.removed) byId.delete(id);
+      for (const v of c.changed) byId.set(v.id, v);
+    }
+    return this.remember(index, { connections: inIdOrder(byId), expectations: step.expectations });
+  }
+
+  changesBetween(from: number, to: number): TablesChange | undefined {
+    // every recorded packet's change is relative to the one recorded before it: in index order they compose
+    const changed = new Map<number, ConnectionView>();
+    const removed: number[] = [];
+    let expectations: readonly ExpectationView[] | undefined;
+    for (let k = Math.max(0, from + 1); k <= to; k++) {
+      const s = this.steps[k];
+      if (s === undefined || typeof s === 'number') continue;
+      for (const id of s.removed) {
+        changed.delete(id); // made and gone in between: it may never have been seen; a reader forgets an id it does not hold
+        removed.push(id);
+      }
+      for (const v of s.changed) changed.set(v.id, v);
+      expectations = s.expectations;
+    }
+    if (expectations === undefined) return undefined;
+    return { changed: inIdOrder(changed), removed: removed.sort((a, b) => a - b), expectations };
   }
 
   private remember(index: number, tables: TablesView): TablesView {
@@ -200,19 +258,47 @@ class SnapshotLog implements SnapshotSeries {
 /** Wraps a firewall so that, after each step, its tables are recorded. */
 export function recordSnapshots(inner: Firewall): RecordingFirewall {
   const log = new SnapshotLog();
-  let last = EMPTY;
+  // every live entry as recorded last, by id; and the expectations
+  const live = new Map<number, ConnectionView>();
+  let expectations: readonly ExpectationView[] = [];
+  /** what the step changed: from the engine's own change list when it keeps one, else by comparing its whole tables */
+  const changesOf = (fw: Firewall & WithTables): { changed: ConnectionView[]; removed: number[] } => {
+    const changed: ConnectionView[] = [];
+    const removed: number[] = [];
+    if (fw.tableChanges) {
+      const t = fw.tableChanges();
+      for (const id of t.removed) if (live.delete(id)) removed.push(id);
+      for (const v of t.changed) {
+        const was = live.get(v.id);
+        if (was !== undefined && sameConnection(was, v)) continue;
+        live.set(v.id, v);
+        changed.push(v);
+      }
+      expectations = share(expectations, t.expectations, sameExpectation);
+      return { changed, removed };
+    }
+    const now = fw.snapshot();
+    const seen = new Set<number>();
+    for (const v of now.connections) {
+      seen.add(v.id);
+      const was = live.get(v.id);
+      if (was !== undefined && sameConnection(was, v)) continue;
+      live.set(v.id, v);
+      changed.push(v);
+    }
+    for (const id of live.keys()) if (!seen.has(id)) removed.push(id);
+    for (const id of removed) live.delete(id);
+    removed.sort((a, b) => a - b);
+    expectations = share(expectations, now.expectations, sameExpectation);
+    return { changed, removed };
+  };
   const firewall: Firewall = {
     engine: inner.engine,
     step(packet: Packet, ctx: StepContext): StepResult {
       const result = inner.step(packet, ctx);
       if (hasTables(inner)) {
-        const now = inner.snapshot();
-        const changes: ListChanges<ConnectionView> = { changed: [], removed: [] };
-        const connections = share(last.connections, now.connections, sameConnection, changes);
-        const expectations = share(last.expectations, now.expectations, sameExpectation);
-        const prev = last;
-        if (connections !== last.connections || expectations !== last.expectations) last = { connections, expectations };
-        log.record(ctx.n - 1, prev, last, changes);
+        const { changed, removed } = changesOf(inner);
+        log.record(ctx.n - 1, changed, removed, expectations, live);
       }
       return result;
     },

@@ -165,3 +165,23 @@ describe('temporary files left by a killed run', () => {
     expect(readdirSync(d).sort()).toEqual([live, 'report.txt'].sort());
   });
 });
+
+describe('a reader that goes away (`ftpwall … | head`)', () => {
+  // a config whose summary is far more than a pipe holds (64 KiB), so the writes after `head` left fail
+  const big = join(dir, 'big-summary.cfg');
+  beforeAll(() => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) lines.push(`acl advanced name many${i}`, ` rule 5 permit tcp source 10.${(i >> 8) & 255}.${i & 255}.0 0.0.0.255 destination-port eq 21`, '#');
+    for (let i = 0; i < 3000; i++) lines.push(`interface GigabitEthernet1/0/${i}`, ` packet-filter name many${i} inbound`, '#');
+    writeFileSync(big, `${lines.join('\n')}\n`);
+  });
+  for (const args of [['check', big], ['lint', big], ['replay', ...readdirSync(resolve(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`), '-c', CONFIG, '-p'], ['export', '-c', big, '--to', 'nft']]) {
+    it(`${args[0]}: exit 2 with one line naming the broken pipe, no stack trace`, () => {
+      const cmd = `"${process.execPath}" "${MAIN}" ${args.map((a) => `'${a}'`).join(' ')} | head -c 100 >/dev/null; echo "status=\${PIPESTATUS[0]}"`;
+      const r = spawnSync('bash', ['-c', cmd], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+      expect(r.stdout.trim()).toBe('status=2');
+      expect(r.stderr).toMatch(/cannot write (to standard output|-): broken pipe \(the reader went away\)/);
+      expect(r.stderr).not.toMatch(/node:events|Unhandled 'error' event|    at /);
+    });
+  }
+});

@@ -195,6 +195,26 @@ describe('recordSnapshots', () => {
       const wrong = order.filter((i) => text(log.at(i)) !== text(scripted[i]));
       expect(wrong).toEqual([]);
     }
+    // what changed between two stepped packets, applied to the tables of the first, gives those of the second
+    const stepped = forward.filter((i) => scripted[i] !== undefined);
+    const wrongSpans: string[] = [];
+    for (let k = 0; k < 400; k++) {
+      const a = k === 0 ? -1 : stepped[rnd(stepped.length)]!;
+      const b = stepped[Math.min(stepped.length - 1, stepped.indexOf(a) + 1 + rnd(k % 2 === 0 ? 3 : 300))]!;
+      const c = log.changesBetween!(a, b);
+      const before = a < 0 ? { connections: [], expectations: [] } : scripted[a]!;
+      if (c === undefined) {
+        if (text(before) !== text(scripted[b])) wrongSpans.push(`${a}..${b}: nothing changed`);
+        continue;
+      }
+      const byId = new Map(before.connections.map((x) => [x.id, x]));
+      for (const id of c.removed) byId.delete(id);
+      for (const x of c.changed) byId.set(x.id, x);
+      const rebuilt = { connections: [...byId.values()].sort((x, y) => x.id - y.id), expectations: c.expectations };
+      const gone = new Set(c.removed);
+      if (text(rebuilt) !== text(scripted[b]) || c.changed.some((x) => gone.has(x.id))) wrongSpans.push(`${a}..${b}`);
+    }
+    expect(wrongSpans).toEqual([]);
   });
 
   it('reads a packet after a long run of packets that changed nothing in one hop (no recursion as deep as the run)', () => {

@@ -11,7 +11,7 @@
 import type { Diagnostic, SourceSpan } from '../../diag/diagnostic.js';
 import { formatIpv4, parseIpv4 } from '../../net/address.js';
 import { PROTO_TCP, PROTO_UDP } from '../../net/packet.js';
-import type { Policy, Rule } from '../../policy/model.js';
+import { findAcl, type Policy, type Rule } from '../../policy/model.js';
 import type { NatRule } from '../../policy/nat.js';
 import { commandSpan, errorAt, numberToken, type ParseContext } from './context.js';
 import type { Line, Token } from './lexer.js';
@@ -217,7 +217,7 @@ export function convertNat(config: H3cConfig, policy: Pick<Policy, 'acls'>, diag
           post.push({ kind: 'snat', hook: 'postrouting', outInterface: s.iface, match: v4Rule(s.at, text, {}), toAddr: to, at: s.at });
           break;
         }
-        const acl = policy.acls.find((a) => a.family === 4 && a.name === String(s.acl));
+        const acl = findAcl(policy, String(s.acl), 4); // the first of that name, as a scan in config order: one index, not a scan per statement
         if (!acl) {
           diags.push({ severity: 'error', message: `'nat outbound ${s.acl}' names ACL ${s.acl}, which is not defined`, span: s.at });
           break;

@@ -56,6 +56,7 @@ import {
 import { connectionView, tablesView, type ConnectionView, type TablesView } from './views.js';
 
 export type { ConnectionView, ExpectationView, TablesView } from './views.js';
+import type { ExpectationView } from './views.js';
 export type { TcpTimeoutsSec } from './tcp-state.js';
 
 /** Options of the stateful engine; Linux defaults where omitted. */
@@ -82,6 +83,12 @@ export interface StatefulFirewall extends Firewall {
   expectations(): readonly string[];
   /** both live tables as plain data, for recorders (the HTML step-through) */
   snapshot(): TablesView;
+  /**
+   * What changed in the connection table since the call before (the first call turns the bookkeeping on:
+   * nothing is kept before it), and the pending expectations now. Work follows the changes, not the table:
+   * a recorder of a capture with thousands of live entries calls it after every packet.
+   */
+  tableChanges(): TableChanges;
   /** `watcher` hears of every entry made and removed, with why it went */
   watchConnections(watcher: ConnectionWatcher): void;
   /** off: a session's established and related packets get the shared ESTABLISHED_UNNAMED / RELATED_UNNAMED (H3C; a ruleset's verdicts are its rules') */
@@ -92,11 +99,22 @@ export interface StatefulFirewall extends Firewall {
   eventKindsSeen(): readonly (readonly [kind: TraceEventKind, place: number])[];
 }
 
+/** What the connection table changed (StatefulFirewall.tableChanges). */
+export interface TableChanges {
+  /** views of the live entries made or touched since the call before, in id order */
+  readonly changed: readonly ConnectionView[];
+  /** ids of the entries removed since the call before, in id order (one made and removed in between included) */
+  readonly removed: readonly number[];
+  readonly expectations: readonly ExpectationView[];
+}
+
 /** nf_ct_ftp's expect policy: `.timeout = 5 * 60`. */
 const FTP_EXPECT_TIMEOUT_SEC = 300;
 /** nf_conntrack_max when no hashsize is given on a 1-4 GiB box (facts 8.3); a round default. */
 const DEFAULT_MAX_CONNECTIONS = 65536;
 const NO_EVENTS: readonly TraceEvent[] = [];
+const NO_IDS: readonly number[] = [];
+const NO_CONNS: readonly Conn[] = [];
 /** The verdict on a new connection the full table cannot take. */
 const TABLE_FULL_VERDICT: Verdict = { action: 'deny', by: { kind: 'invalid', reason: msg.TABLE_FULL_LOG } };
 
@@ -121,7 +139,30 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
   let nextConnId = 1;
   let nextExpId = 1;
   const tupleTexts = new WeakMap<Conn, string>();
+  const tupleOf = (c: Conn): string => {
+    let tuple = tupleTexts.get(c);
+    if (tuple === undefined) tupleTexts.set(c, (tuple = describeConn(c)));
+    return tuple;
+  };
   const addresses = new AddressCache();
+  /**
+   * Kept once tableChanges() was called: the entries a packet was tracked on (every field of a view a step
+   * changes is its own entry's; other entries change only by leaving the table) and the ids removed.
+   */
+  let changeLog: { touched: Conn[]; removed: number[] } | undefined;
+  let outerWatcher: ConnectionWatcher | undefined;
+  /** the lifecycle's one watcher: the change log's and the caller's (watchConnections) */
+  const watchEntries = (): void => {
+    life.watch(
+      changeLog === undefined
+        ? outerWatcher
+        : (id, end) => {
+            if (end === undefined) changeLog!.touched.push(table.byId(id)!);
+            else changeLog!.removed.push(id);
+            outerWatcher?.(id, end);
+          },
+    );
+  };
 
   const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, assigned?: FtpHelperState, rt?: ReplyTuple): Conn => {
     // the REPLY tuple: ports swapped; ICMP queries answer with their reply type
@@ -298,6 +339,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     tuplePorts(p, ports);
     const c = table.find(p.proto, p.src, ports[0], p.dst, ports[1]);
     if (!c) return stepNew(p, ctx, events, template);
+    if (changeLog !== undefined) changeLog.touched.push(c);
     const dir = table.lastDir;
     // resolve_normal_ct: REPLY → established; ORIGINAL → established once a reply was seen, else related / new
     const ctinfo: CtState = dir === 1 || c.seenReply ? 'established' : c.related ? 'related' : 'new';
@@ -367,7 +409,8 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     },
     eventKindsSeen: () => sink.firstSeen(),
     watchConnections(w: ConnectionWatcher): void {
-      life.watch(w);
+      outerWatcher = w;
+      watchEntries();
     },
     advanceTo(nowMs: number): readonly TraceEvent[] {
       // setting an array's length is a runtime call: a sharded replay moves the clock on every other shard's packet
@@ -384,11 +427,27 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     },
     snapshot(): TablesView {
       // a connection's tuple never changes: format it once (recorders call this after every packet)
-      return tablesView(table.list(), table.rows, expectations.list(), (c) => {
-        let tuple = tupleTexts.get(c);
-        if (tuple === undefined) tupleTexts.set(c, (tuple = describeConn(c)));
-        return tuple;
-      });
+      return tablesView(table.list(), table.rows, expectations.list(), tupleOf);
+    },
+    tableChanges(): TableChanges {
+      if (changeLog === undefined) {
+        // from now on: everything live is new to the caller
+        changeLog = { touched: table.list().slice(), removed: [] };
+        watchEntries();
+      }
+      const { touched, removed } = changeLog;
+      const changed: ConnectionView[] = [];
+      if (touched.length > 0) {
+        touched.sort((a, b) => a.id - b.id);
+        for (let i = 0; i < touched.length; i++) {
+          const c = touched[i]!;
+          if (c.alive && c !== touched[i - 1]) changed.push(connectionView(c, rows, tupleOf(c)));
+        }
+        touched.length = 0;
+      }
+      const gone = removed.length === 0 ? NO_IDS : removed.sort((a, b) => a - b).slice();
+      removed.length = 0;
+      return { changed, removed: gone, expectations: tablesView(NO_CONNS, rows, expectations.list(), tupleOf).expectations };
     },
   };
 }

@@ -28,7 +28,7 @@ export interface Lifecycle {
    * False when those buckets hold only assured entries.
    */
   earlyDrop(p: Packet, ports: readonly [number, number], ctx: StepContext, events: EventSink): boolean;
-  watch(w: ConnectionWatcher): void;
+  watch(w: ConnectionWatcher | undefined): void;
 }
 
 /** The sentence of a connection's removal, built only while recording. */

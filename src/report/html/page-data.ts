@@ -4,6 +4,7 @@
  * each with its headers, narration, deciding config line and table snapshot
  * (interned: steps share snapshots, snapshots share entries).
  */
+import type { TablesChange } from '../../engine/recorder.js';
 import type { ConnectionView, ExpectationView, TablesView } from '../../engine/stateful/firewall.js';
 import type { HtmlDocument, HtmlRun, ReportEvent, ReportFlow, ReportPacket } from './input.js';
 import { castOf, hostOf, narrate, narrateTimer, type Cast } from './narrate.js';
@@ -130,14 +131,18 @@ function flagWords(flags: string): string {
   return [...flags].map((c) => FLAG_WORDS[c] ?? c).join(' ');
 }
 
-/** Every this many snapshots one is stored whole; the others as changes to the one before. */
+/**
+ * A snapshot is stored whole when at least this many were stored since the last whole one and they changed at
+ * least as many entries as the tables hold (the recorder's rule, RECORDER_KEYFRAME): whole snapshots then cost no
+ * more than the changes, and the page rebuilds any snapshot from at most about twice the tables.
+ */
 export const SNAPSHOT_KEYFRAME = 64;
 
 /**
- * Interns table snapshots: identical objects (shared by the recorder) get one
- * index. A snapshot is stored whole ([conns, exps], pool indexes) every
- * SNAPSHOT_KEYFRAME snapshots, else as changes to the previous one
- * ([added or changed conns, removed conn ids, added exps, removed exp ids, 0]).
+ * Interns table snapshots: identical objects (shared by the recorder) get one index. A snapshot is stored
+ * whole ([conns, exps], pool indexes) now and then (SNAPSHOT_KEYFRAME), else as changes to the previous one
+ * ([added or changed conns, removed conn ids, added exps, removed exp ids, 0]). A recorder's series gives
+ * the changes itself (`addChanges`): the work per snapshot is what changed, not the whole tables.
  */
 class SnapshotPool {
   readonly conns: [number, string, string, boolean, number, string, boolean][] = [];
@@ -146,6 +151,11 @@ class SnapshotPool {
   private readonly connIds = new Map<ConnectionView, number>();
   private readonly expIds = new Map<ExpectationView, number>();
   private prev: TablesView | undefined;
+  /** the tables of the last snapshot: connection id → pool index, and the expectations */
+  private readonly liveConns = new Map<number, number>();
+  private liveExps: readonly ExpectationView[] = [];
+  private sinceWhole = 0;
+  private changedSinceWhole = 0;
 
   private conn(x: ConnectionView): number {
     let i = this.connIds.get(x);
@@ -167,25 +177,49 @@ class SnapshotPool {
     return i;
   }
 
+  /** Stores a snapshot given what changed since the one before, whole when it is time (SNAPSHOT_KEYFRAME). */
+  private store(addC: number[], delC: number[], exps: readonly ExpectationView[]): number {
+    const [addE, delE] = diff(this.liveExps, exps, (x) => this.exp(x));
+    this.liveExps = exps;
+    const id = this.snaps.length;
+    this.sinceWhole++;
+    this.changedSinceWhole += addC.length + delC.length;
+    if (id === 0 || (this.sinceWhole >= SNAPSHOT_KEYFRAME && this.changedSinceWhole >= this.liveConns.size)) {
+      const e: number[] = [];
+      for (const x of exps) e.push(this.exp(x));
+      this.snaps.push([Array.from(this.liveConns.values()), e]);
+      this.sinceWhole = 0;
+      this.changedSinceWhole = 0;
+    } else this.snaps.push([addC, delC, addE, delE, 0]);
+    return id;
+  }
+
+  /** A snapshot given whole (a plain series): compared with the one before. */
   add(t: TablesView): number {
     // the same object as the snapshot before: the same index (only the last one is held, so the snapshots a
     // long capture's recorder rebuilds one after the other are not all kept alive here)
     if (t === this.prev) return this.snaps.length - 1;
-    const id = this.snaps.length;
-    const prev = this.prev;
-    if (prev === undefined || id % SNAPSHOT_KEYFRAME === 0) {
-      const c: number[] = [];
-      for (const x of t.connections) c.push(this.conn(x));
-      const e: number[] = [];
-      for (const x of t.expectations) e.push(this.exp(x));
-      this.snaps.push([c, e]);
-    } else {
-      const [addC, delC] = diff(prev.connections, t.connections, (x) => this.conn(x));
-      const [addE, delE] = diff(prev.expectations, t.expectations, (x) => this.exp(x));
-      this.snaps.push([addC, delC, addE, delE, 0]);
-    }
+    const [addC, delC] = diff(this.prev?.connections ?? [], t.connections, (x) => this.conn(x));
+    for (const id of delC) this.liveConns.delete(id);
+    for (const x of t.connections) this.liveConns.set(x.id, this.conn(x));
     this.prev = t;
-    return id;
+    return this.store(addC, delC, t.expectations);
+  }
+
+  /** A snapshot given as what changed since the one added before (undefined: nothing did). */
+  addChanges(c: TablesChange | undefined): number {
+    if (c === undefined && this.snaps.length > 0) return this.snaps.length - 1;
+    const addC: number[] = [];
+    const delC: number[] = [];
+    if (c) {
+      for (const id of c.removed) if (this.liveConns.delete(id)) delC.push(id);
+      for (const x of c.changed) {
+        const i = this.conn(x);
+        this.liveConns.set(x.id, i);
+        addC.push(i);
+      }
+    }
+    return this.store(addC, delC, c ? c.expectations : this.liveExps);
   }
 }
 
@@ -265,9 +299,19 @@ export function pageRun(run: HtmlRun, index: number): PageRun {
   }
   const { lanes, index: laneOf, ifaces } = lanesOf(r.packets, cast);
   const pool = new SnapshotPool();
-  const tables = run.snapshots !== undefined && run.snapshots.length > 0;
+  const series = run.snapshots;
+  const tables = series !== undefined && series.length > 0;
+  /** the packet index whose tables the pool holds last (changes are read from there) */
+  let pooledIndex = -1;
   const snapAfter = (n: number): number => {
-    const t = run.snapshots?.at(n - 1);
+    if (series === undefined) return -1;
+    if (series.changesBetween && series.recorded) {
+      if (!series.recorded(n - 1)) return -1;
+      const id = pool.addChanges(series.changesBetween(pooledIndex, n - 1));
+      pooledIndex = n - 1;
+      return id;
+    }
+    const t = series.at(n - 1);
     return t ? pool.add(t) : -1;
   };
   const steps: PageStep[] = [];

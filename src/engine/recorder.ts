@@ -305,6 +305,13 @@ export function recordSnapshots(inner: Firewall): RecordingFirewall {
     advanceTo(nowMs: number): readonly TraceEvent[] {
       return inner.advanceTo(nowMs);
     },
+    // the rest of the engine as it is: a recorded replay releases flows and counts events as any other
+    ...(inner.setRecording ? { setRecording: inner.setRecording.bind(inner) } : {}),
+    ...(inner.setVerdictDetail ? { setVerdictDetail: inner.setVerdictDetail.bind(inner) } : {}),
+    ...(inner.eventCounts ? { eventCounts: inner.eventCounts.bind(inner) } : {}),
+    ...(inner.eventKindsSeen ? { eventKindsSeen: inner.eventKindsSeen.bind(inner) } : {}),
+    ...(inner.watchConnections ? { watchConnections: inner.watchConnections.bind(inner) } : {}),
+    ...(inner.addresses ? { addresses: inner.addresses } : {}),
   };
   return { firewall, snapshots: () => log };
 }

@@ -126,25 +126,54 @@ export function discoverServers(policy: Policy, configText: string): { servers: 
   return { servers: found, notes };
 }
 
-/** Candidate representative addresses, per family (documentation and private ranges). */
+/** The first representative addresses tried, per family (documentation and private ranges). */
 const V4_CANDIDATES = ['10.0.0.2', '172.16.0.2', '198.51.100.2', '203.0.113.2', '10.1.0.2', '10.2.0.2', '10.3.0.2', '10.4.0.2'];
 const V6_CANDIDATES = ['2001:db8:1::2', '2001:db8:2::2', '2001:db8:3::2', '2001:db8:4::2', '2001:db8:5::2', '2001:db8:6::2'];
+/** Candidates looked at per server before the ones rules name are used too (bounded work on a config whose rules name every candidate). */
+const MAX_CANDIDATES = 4096;
 
 /**
- * One representative client per interface other than the server's: an address
- * that no rule names specifically (so it stands for "any address" there).
+ * Representative addresses in the order they are tried: the fixed ones, then 10.k.j.2 (2001:db8:k::2), as many
+ * as interfaces need: a device has tens or hundreds of interfaces (VLAN interfaces), each its own client side.
+ */
+function* candidateAddresses(family: IpFamily): Generator<IpAddress> {
+  for (const t of family === 4 ? V4_CANDIDATES : V6_CANDIDATES) yield parseIp(t)!;
+  if (family === 4) for (let k = 5; k < 1 << 16; k++) yield ipv4(((10 << 24) | ((k & 255) << 16) | ((k >> 8) << 8) | 2) >>> 0);
+  else for (let k = 7; k < 1 << 16; k++) yield ipv6(0x20010db8, (k << 16) >>> 0, 0, 2);
+}
+
+/**
+ * One representative client per interface other than the server's: an address that no rule names
+ * specifically (so it stands for "any address" there); when the rules name every candidate looked at,
+ * one they name, and each interface has its own.
  */
 export function defaultClients(policy: Policy, server: ProbeServer, family: IpFamily): ProbeClient[] {
   const named: AddrMatch[] = [];
   for (const acl of policy.acls) if (acl.family === family) for (const r of acl.rules) for (const m of [r.src, r.dst]) if (m.kind !== 'any') named.push(m);
-  const pool = (family === 4 ? V4_CANDIDATES : V6_CANDIDATES).map((t) => parseIp(t)!);
-  const taken: IpAddress[] = [server.address];
+  const candidates = candidateAddresses(family);
+  let looked = 0;
+  /** candidates a rule names, not given out yet: used once the unnamed ones run out */
+  const namedOnes: IpAddress[] = [];
+  const next = (): IpAddress | undefined => {
+    while (looked < MAX_CANDIDATES) {
+      const r = candidates.next();
+      if (r.done) break;
+      looked++;
+      const a = r.value;
+      if (ipEquals(a, server.address)) continue;
+      if (named.some((m) => addrMatches(m, a))) namedOnes.push(a);
+      else return a;
+    }
+    if (namedOnes.length > 0) return namedOnes.shift();
+    // past the bound: the next candidates in order, named or not
+    for (let r = candidates.next(); !r.done; r = candidates.next()) if (!ipEquals(r.value, server.address)) return r.value;
+    return undefined;
+  };
   const out: ProbeClient[] = [];
   for (const iface of allInterfaces(policy)) {
     if (iface === server.interface) continue;
-    const pick = pool.find((a) => !taken.some((t) => ipEquals(t, a)) && !named.some((m) => addrMatches(m, a))) ?? pool.find((a) => !taken.some((t) => ipEquals(t, a)));
-    if (!pick) break;
-    taken.push(pick);
+    const pick = next();
+    if (!pick) break; // 65,000 interfaces
     out.push({ address: pick, interface: iface, any: true });
   }
   return out;
@@ -153,9 +182,12 @@ export function defaultClients(policy: Policy, server: ProbeServer, family: IpFa
 /** Interfaces (and directions) with an IPv4 packet filter but no IPv6 one, or the other way round. */
 export function openFamilies(policy: Policy): OpenFamily[] {
   const out: OpenFamily[] = [];
+  // the interface, direction and family of every binding: one set, not a scan of the bindings per binding
+  const bound = new Set<string>();
+  for (const b of policy.bindings) bound.add(`${b.family} ${b.direction} ${b.interface}`);
   for (const b of policy.bindings) {
     const other: IpFamily = b.family === 4 ? 6 : 4;
-    if (policy.bindings.some((o) => o.interface === b.interface && o.direction === b.direction && o.family === other)) continue;
+    if (bound.has(`${other} ${b.direction} ${b.interface}`)) continue;
     out.push({ interface: b.interface, direction: b.direction, filtered: b.family, open: other, acl: b.acl, at: `${b.at.file}:${b.at.line}` });
   }
   return out;

@@ -206,3 +206,25 @@ describe('probe output', () => {
     expect(doc.cells[0].firstBlocked.provenance).toMatchObject({ kind: 'rule', acl: '3000', ruleId: 10 });
   });
 });
+
+describe('every client side of a device with many interfaces', () => {
+  it('probes a client on each of twenty VLAN interfaces (past the first eight representative addresses) and finds the one whose ACL blocks FTP', () => {
+    const r = probeFile('test/fixtures/probe/many-vlans.cfg');
+    const vlans = Array.from({ length: 20 }, (_, i) => `Vlan-interface${10 + i}`);
+    // one representative client per VLAN, each its own address
+    expect(r.clients.map((c) => c.interface)).toEqual(vlans);
+    expect(new Set(r.clients.map((c) => formatIp(c.address))).size).toBe(20);
+    // the verdicts of the profiles that have the mode ('n/a': a browser has no PORT)
+    const byVlan = (iface: string, mode: string): string[] => [...new Set(r.cells.filter((c) => c.clientInterface === iface && c.mode === mode && c.verdict !== 'n/a').map((c) => c.verdict))];
+    // Vlan-interface27's inbound acl 3001 denies the control SYN to port 21: nothing works there, in any mode
+    for (const mode of ['PORT', 'PASV', 'EPRT', 'EPSV']) expect(byVlan('Vlan-interface27', mode)).toEqual(['blocked']);
+    const blocked27 = r.cells.find((c) => c.clientInterface === 'Vlan-interface27' && c.mode === 'PASV')!;
+    expect(blocked27.summary).toContain('acl 3001 rule 0');
+    // the other VLANs, the last ones too: passive mode works (acl 3000 lets the server's replies and data out); active
+    // mode from vsftpd's port 20 does not (acl 3000 wants a source port above 1024)
+    for (const iface of vlans.filter((v) => v !== 'Vlan-interface27')) {
+      expect(byVlan(iface, 'PASV')).toEqual(['works']);
+      expect([...new Set(r.cells.filter((c) => c.clientInterface === iface && c.mode === 'PORT' && c.serverProfile === 'vsftpd' && c.verdict !== 'n/a').map((c) => c.verdict))]).toEqual(['blocked']);
+    }
+  });
+});

@@ -11,7 +11,9 @@
  *   and the parse of many security zones with zone pairs, or of many security policy rules (each new
  *   one scanned every zone, every zone's interfaces, every pair or every rule);
  * - `lint` and `export` of a config of many interfaces each binding its own named ACL (each binding or
- *   ACL scanned every ACL or every binding).
+ *   ACL scanned every ACL or every binding);
+ * - the HTML step-through of a capture with thousands of live conntrack entries (after every packet the
+ *   engine's whole tables were listed, compared and stored: packets × live entries).
  */
 import { parseConfig } from '../src/dialects/load.js';
 import { peakLiveFlows, type ShardSummary } from '../src/parallel/capture-merge.js';
@@ -19,6 +21,17 @@ import { summarizePolicy } from '../src/policy/summary.js';
 import { lintPolicy } from '../src/analysis/lint/lint.js';
 import { exportNft } from '../src/export/nft.js';
 import { defaultInterfaceMap, policyInterfaces } from '../src/export/interface-map.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recordSnapshots } from '../src/engine/recorder.js';
+import { createStatefulFirewall } from '../src/engine/stateful/firewall.js';
+import { pageRun } from '../src/report/html/page-data.js';
+import { buildCaptureRun } from '../src/replay/capture-run.js';
+import { replayCapture } from '../src/replay/index.js';
+import { openCapture } from '../src/wire/index.js';
+import { generateCapture } from './generate.js';
+import { BENCH_TOPOLOGY } from './phases.js';
 
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -81,6 +94,30 @@ function securityPolicyConfig(n: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The step-through page data of a generated capture of `sessions` sessions (replay with the recorder, then the page's steps and tables): ms and packets. */
+function htmlOfCapture(sessions: number): { ms: number; packets: number; live: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'ftpwall-bench-html-'));
+  try {
+    const file = join(dir, 'cap.pcap');
+    generateCapture(file, { sessions, transferBytes: 3000 });
+    const policy = parseConfig(readFileSync('bench/dual-stack.cfg', 'utf8'), 'bench/dual-stack.cfg').value;
+    let packets = 0;
+    let live = 0;
+    const ms = bestMs(1, () => {
+      const engine = createStatefulFirewall(policy);
+      const rec = recordSnapshots(engine);
+      const outcome = replayCapture(openCapture(file), { topology: BENCH_TOPOLOGY, firewall: rec.firewall, keepPackets: true });
+      const page = pageRun({ report: buildCaptureRun({ name: 'cap.pcap', source: file, config: 'bench/dual-stack.cfg', engine: 'stateful' }, outcome.replay, BENCH_TOPOLOGY), snapshots: rec.snapshots() }, 0);
+      packets = outcome.replay.stats.packets;
+      live = engine.connections().length;
+      return page;
+    });
+    return { ms, packets, live };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** One line: `what` at each size, and the ratio of the time per item. */
 function twoSizes(what: string, unit: string, sizes: readonly [number, number], make: (n: number) => string, run: (text: string) => unknown): string {
   const ms = sizes.map((n) => {
@@ -123,6 +160,10 @@ export function linearSection(): string[] {
       const policy = parseConfig(text, 'bindings.cfg').value;
       return exportNft(policy, { interfaceMap: defaultInterfaceMap(policyInterfaces(policy)), stateful: false });
     }),
+  );
+  const html = [500, 1000].map(htmlOfCapture);
+  out.push(
+    `  HTML step-through data of a capture (replay with the recorder, page steps and tables): ${html.map((h) => `${fmt(h.packets)} packets (${fmt(h.live)} entries live at the end) in ${fmt(h.ms)} ms`).join(', ')}; ratio ${fmt(html[1]!.ms / html[1]!.packets / (html[0]!.ms / html[0]!.packets), 2)}`,
   );
   return out;
 }

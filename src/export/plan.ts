@@ -137,11 +137,32 @@ export function ruleLabelShort(acl: Acl, rule: Rule): string {
   return `acl ${acl.family === 6 ? 'ipv6 ' : ''}${acl.name} rule ${rule.id}`;
 }
 
-/** A chain name for an ACL: `acl4_3000`, `acl6_web_in`; only [A-Za-z0-9_], unique, at most 28 characters (iptables). */
+/** iptables' longest chain name (XT_EXTENSION_MAXNAMELEN 29, with the terminating NUL). */
+const MAX_CHAIN_NAME = 28;
+
+/** Per set of taken names: the next number to try after each base that collided (no rescan from 2 per name). */
+const nextNumber = new WeakMap<Set<string>, Map<string, number>>();
+
+/**
+ * A chain name for an ACL: `acl4_3000`, `acl6_web_in`; only [A-Za-z0-9_], unique, at most 28 characters
+ * (iptables). Names that agree in their first 24 characters (`acl4_inbound_filter_vlan…`, one per VLAN)
+ * get `_2`, `_3`, …, the base cut shorter once the number needs it (from `_1000`).
+ */
 function chainName(acl: Acl, taken: Set<string>): string {
   const base = `acl${acl.family}_${acl.name.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 24);
   let name = base;
-  for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
+  if (taken.has(name)) {
+    let next = nextNumber.get(taken);
+    if (next === undefined) nextNumber.set(taken, (next = new Map()));
+    for (let i = next.get(base) ?? 2; ; i++) {
+      const suffix = `_${i}`;
+      name = `${base.slice(0, MAX_CHAIN_NAME - suffix.length)}${suffix}`;
+      if (!taken.has(name)) {
+        next.set(base, i + 1);
+        break;
+      }
+    }
+  }
   taken.add(name);
   return name;
 }
@@ -291,6 +312,9 @@ export function defaultFor(policy: Policy, family: IpFamily): Policy['defaultAct
   return family === 6 && policy.ipv6DefaultAction ? policy.ipv6DefaultAction : policy.defaultAction;
 }
 
+/** The longest header line the exporters write (a comment line; iptables-restore's lines must stay short). */
+const HEADER_WIDTH = 160;
+
 /** The header comment lines both exporters print (without the comment marker). */
 export function headerLines(plan: ExportPlan, options: ExportOptions, target: string): string[] {
   const p = plan.policy;
@@ -300,8 +324,19 @@ export function headerLines(plan: ExportPlan, options: ExportOptions, target: st
     `no matching rule: ${p.defaultAction.action}${p.defaultAction.at ? ` (${p.defaultAction.at.file}:${p.defaultAction.at.line})` : ' (device default)'}${p.ipv6DefaultAction ? `, IPv6: ${p.ipv6DefaultAction.action}${p.ipv6DefaultAction.at ? ` (${p.ipv6DefaultAction.at.file}:${p.ipv6DefaultAction.at.line})` : ' (device default)'}` : ''}; interfaces without a binding pass.`,
     'Only forwarded traffic is filtered (the forward hook); traffic to and from the device itself is not.',
   ];
-  const map = [...options.interfaceMap].map(([h3c, linux]) => `${h3c} = ${linux}`).join(', ');
-  if (map) lines.push(`interfaces: ${map}`);
+  // in lines of at most HEADER_WIDTH characters: iptables-restore reads a line into a 10,240-byte buffer and
+  // parses what does not fit as the next line (one comment line for a device of 1,000 VLAN interfaces: a
+  // ruleset that fails to load, "line 6 failed")
+  let line = 'interfaces:';
+  for (const [h3c, linux] of options.interfaceMap) {
+    const item = ` ${h3c} = ${linux},`;
+    if (line.length + item.length > HEADER_WIDTH && line !== 'interfaces:' && line !== ' ') {
+      lines.push(line.slice(0, -1) + ',');
+      line = ' ';
+    }
+    line += item;
+  }
+  if (line !== 'interfaces:') lines.push(line.slice(0, -1));
   if (options.loose) lines.push(`${LOOSE_NOTE}: set it outside this ruleset`);
   return lines;
 }

@@ -10,8 +10,13 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** Client sides an exposure line names; a device with hundreds of interfaces gets the rest counted (the JSON has them all). */
+const PAIRS_SHOWN = 4;
+
 function exposureText(e: PolicyExposure): string {
-  return `${fmt(e.portPairs)} port pairs (${e.pairs.map((p) => `${p.client} → ${p.server}: ${fmt(p.toServer)}, ${p.server} → ${p.client}: ${fmt(p.toClient)}`).join('; ')})`;
+  const shown = e.pairs.slice(0, PAIRS_SHOWN).map((p) => `${p.client} → ${p.server}: ${fmt(p.toServer)}, ${p.server} → ${p.client}: ${fmt(p.toClient)}`);
+  if (e.pairs.length > PAIRS_SHOWN) shown.push(`${fmt(e.pairs.length - PAIRS_SHOWN)} more client sides`);
+  return `${fmt(e.portPairs)} port pairs (${shown.join('; ')})`;
 }
 
 function candidateLines(c: FixCandidate, before: PolicyExposure, st: Style): string[] {

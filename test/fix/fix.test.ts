@@ -164,3 +164,16 @@ describe('addedLines', () => {
     ]);
   });
 });
+
+describe('fix on a device with many client interfaces', () => {
+  it('counts the client sides past the fourth in its exposure lines instead of naming all twenty (the JSON keeps them all)', () => {
+    const { result } = runFix('test/fixtures/probe/many-vlans.cfg', { serverProfile: ['vsftpd'], clientProfile: ['curl'] });
+    expect(result.exposureBefore.pairs.length).toBe(20);
+    const lines = formatFix(result, 'many-vlans.cfg', PLAIN_STYLE).filter((l) => l.includes('exposure'));
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) {
+      expect(l).toContain('; 16 more client sides)');
+      expect(l.split(' → 192.168.10.1: ').length - 1).toBe(4);
+    }
+  });
+});

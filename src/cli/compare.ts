@@ -13,7 +13,7 @@ import { checkScenariosFit, loadConfigs, loadScenarios, makeFirewall, resolveEng
 import { scenarioWallClockAndWarning } from './wall-clock.js';
 import { jobsOption, runJobs, type JobItem } from './jobs.js';
 import type { Diagnostic } from '../diag/diagnostic.js';
-import { EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, styleFor, writeJsonOutput, writeOutput } from './io.js';
+import { EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, styleFor, writeJsonOutput, writeOutput, writeOutputWith } from './io.js';
 import { engineOptions } from './inputs.js';
 import { compareHtml, exposureLine, maybeRecord, type SnapshotsByRun } from './html.js';
 import { expandEach } from '../probe/each.js';
@@ -190,7 +190,7 @@ export async function runCompare(inputs: readonly string[], opts: CompareOptions
     writeJsonOutput(opts.output, doc);
   } else if (opts.format === 'html') {
     const cols = columns.map((c) => ({ config: c.config, engine: c.engine, runs: c.runs, exposure: c.exposure.map(exposureLine) }));
-    writeOutput(opts.output, compareHtml(scenarios.map((s) => s.name), cols, snapshots));
+    writeOutputWith(opts.output, compareHtml(scenarios.map((s) => s.name), cols, snapshots));
   } else {
     const lines = formatCompare(columns, scenarios, opts.output ? undefined : styleFor(process.stdout));
     lines.push('');

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 export { exposureLine } from '../analysis/exposure-text.js';
 import { recordSnapshots, type SnapshotSeries } from '../engine/recorder.js';
 import type { Firewall } from '../engine/verdict.js';
-import { renderHtml, type HtmlDocument, type HtmlMatrixColumn, type ReportRun } from '../report/html/render.js';
+import type { TextOut } from '../output/json.js';
+import { writeHtml, type HtmlDocument, type HtmlMatrixColumn, type ReportRun } from '../report/html/render.js';
 
 /** Snapshots recorded per run, keyed by the run's report object. */
 export type SnapshotsByRun = Map<object, SnapshotSeries>;
@@ -28,8 +29,8 @@ export function configTexts(files: readonly string[]): Record<string, string> {
   return out;
 }
 
-/** The HTML page of a replay. */
-export function replayHtml(runs: readonly ReportRun[], snapshots: SnapshotsByRun): string {
+/** The HTML page of a replay, written to `out` in pieces (writeHtml). */
+export function replayHtml(runs: readonly ReportRun[], snapshots: SnapshotsByRun): (out: TextOut) => void {
   const title = runs.length === 1 ? `ftpwall replay: ${runs[0]!.scenario} × ${runs[0]!.config}` : `ftpwall replay: ${runs.length} runs`;
   const doc: HtmlDocument = {
     title,
@@ -39,7 +40,7 @@ export function replayHtml(runs: readonly ReportRun[], snapshots: SnapshotsByRun
     }),
     configs: configTexts(runs.map((r) => r.config)),
   };
-  return renderHtml(doc);
+  return (out) => writeHtml(out, doc);
 }
 
 /** The HTML page of a comparison: the matrix, then every cell's run. */
@@ -47,7 +48,7 @@ export function compareHtml(
   scenarios: readonly string[],
   columns: readonly { readonly config: string; readonly engine: string; readonly runs: readonly ReportRun[]; readonly exposure: readonly string[] }[],
   snapshots: SnapshotsByRun,
-): string {
+): (out: TextOut) => void {
   const runs: ReportRun[] = [];
   const cols: HtmlMatrixColumn[] = columns.map((c) => {
     const idx = c.runs.map((r) => {
@@ -65,5 +66,5 @@ export function compareHtml(
     configs: configTexts(columns.map((c) => c.config)),
     matrix: { scenarios, columns: cols },
   };
-  return renderHtml(doc);
+  return (out) => writeHtml(out, doc);
 }

@@ -33,7 +33,7 @@ import type { Policy } from '../policy/model.js';
 import type { Scenario } from '../scenario/model.js';
 import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
 import { engineFlagsOf } from './inputs.js';
-import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
+import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, readText, styleFor, writeOutput, writeOutputWith } from './io.js';
 import { maybeRecord, replayHtml, type SnapshotsByRun } from './html.js';
 import { openOutputSink } from './output-sink.js';
 import { startProgress } from './progress.js';
@@ -424,7 +424,7 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
     // rows workers handed over that were not written (an error on the way)
     for (const h of handedOver) if (h) RowSpill.take(h).dispose();
   }
-  if (opts.format === 'html') writeOutput(opts.output, replayHtml(whole, snapshots));
+  if (opts.format === 'html') writeOutputWith(opts.output, replayHtml(whole, snapshots));
   else if (!streamed) writeOutput(opts.output, formatRuns(whole, opts.format, style));
   if (opts.expect) {
     const want = opts.expect === 'works';

@@ -5,6 +5,7 @@
  * in a numbered config listing, the conntrack and expectation tables at that
  * packet), and for compare the matrix linking each cell to its ladder.
  */
+import { writeJson, type TextOut } from '../../output/json.js';
 import { PAGE_CSS, PAGE_JS } from './assets.js';
 import type { HtmlCell, HtmlDocument, HtmlTable } from './input.js';
 import { pageData, type PageRun } from './page-data.js';
@@ -15,9 +16,9 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** JSON safe inside a <script> element: no `</script>`, no `<!--`. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+/** Text made safe inside a <script> element: no `</script>`, no `<!--` (each character on its own, so chunk by chunk). */
+function scriptSafe(text: string): string {
+  return text.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 function flowsTable(run: PageRun): string {
@@ -105,10 +106,20 @@ function tablesSection(tables: readonly HtmlTable[] | undefined, runs: readonly 
 
 /** Renders the whole page. `startAtBlocked`: each run opens at its first denied packet (reports) or at step 1 (lessons). */
 export function renderHtml(doc: HtmlDocument, options: { readonly startAtBlocked?: boolean } = {}): string {
+  const parts: string[] = [];
+  writeHtml({ write: (chunk) => void parts.push(chunk) }, doc, options);
+  return parts.join('');
+}
+
+/**
+ * Writes the page to `out` in pieces: the page data (most of a capture's page: ~0.8 KB a packet) goes out as
+ * streamed JSON, never one string, so a long capture's page is not held two or three times over while written.
+ */
+export function writeHtml(out: TextOut, doc: HtmlDocument, options: { readonly startAtBlocked?: boolean } = {}): void {
   const data = pageData(doc);
   const start = options.startAtBlocked ?? true;
   const prose = (ps: readonly string[] | undefined): string => (ps ?? []).map((p) => `<p class="prose">${esc(p)}</p>`).join('\n');
-  return `<!doctype html>
+  out.write(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -129,9 +140,11 @@ ${tablesSection(doc.tables, data.runs)}
 ${data.runs.map((r) => runSection(r, data.configs[r.config], start)).join('\n')}
 ${prose(doc.outro)}
 </main>
-<script id="ftpwall-data" type="application/json">${scriptJson(data)}</script>
+<script id="ftpwall-data" type="application/json">`);
+  writeJson({ write: (chunk) => out.write(scriptSafe(chunk)) }, data, undefined, 0);
+  out.write(`</script>
 <script>${PAGE_JS}</script>
 </body>
 </html>
-`;
+`);
 }

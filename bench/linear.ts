@@ -13,7 +13,9 @@
  * - `lint` and `export` of a config of many interfaces each binding its own named ACL (each binding or
  *   ACL scanned every ACL or every binding);
  * - the HTML step-through of a capture with thousands of live conntrack entries (after every packet the
- *   engine's whole tables were listed, compared and stored: packets × live entries).
+ *   engine's whole tables were listed, compared and stored: packets × live entries);
+ * - probe's discovery of many FTP servers named by rules, with their clients (each server scanned every
+ *   bound rule, every server found so far, and every rule's addresses again).
  */
 import { parseConfig } from '../src/dialects/load.js';
 import { peakLiveFlows, type ShardSummary } from '../src/parallel/capture-merge.js';
@@ -31,6 +33,7 @@ import { buildCaptureRun } from '../src/replay/capture-run.js';
 import { replayCapture } from '../src/replay/index.js';
 import { openCapture } from '../src/wire/index.js';
 import { generateCapture } from './generate.js';
+import { defaultClients, discoverServers } from '../src/probe/discover.js';
 import { BENCH_TOPOLOGY } from './phases.js';
 
 function fmt(n: number, digits = 0): string {
@@ -118,6 +121,14 @@ function htmlOfCapture(sessions: number): { ms: number; packets: number; live: n
   }
 }
 
+/** An ACL naming `n` FTP servers, bound on one of two interfaces. */
+function serversConfig(n: number): string {
+  const lines = ['acl advanced 3000'];
+  for (let k = 0; k < n; k++) lines.push(` rule ${k} permit tcp destination 192.${168 + (k >> 16)}.${(k >> 8) & 255}.${k & 255} 0 destination-port eq 21`);
+  lines.push('#', 'interface GigabitEthernet1/0/1', ' packet-filter 3000 inbound', '#', 'interface GigabitEthernet1/0/2', '#');
+  return `${lines.join('\n')}\n`;
+}
+
 /** One line: `what` at each size, and the ratio of the time per item. */
 function twoSizes(what: string, unit: string, sizes: readonly [number, number], make: (n: number) => string, run: (text: string) => unknown): string {
   const ms = sizes.map((n) => {
@@ -159,6 +170,14 @@ export function linearSection(): string[] {
     twoSizes('parse and nft export of interfaces, each with its own named ACL', 'interfaces', [10_000, 20_000], bindingsConfig, (text) => {
       const policy = parseConfig(text, 'bindings.cfg').value;
       return exportNft(policy, { interfaceMap: defaultInterfaceMap(policyInterfaces(policy)), stateful: false });
+    }),
+  );
+  out.push(
+    twoSizes("probe's discovery of FTP servers named by rules, and a client for each", 'servers', [20_000, 40_000], serversConfig, (text) => {
+      const policy = parseConfig(text, 'servers.cfg').value;
+      const { servers } = discoverServers(policy, text);
+      for (const s of servers) defaultClients(policy, s, 4);
+      return servers.length;
     }),
   );
   const html = [500, 1000].map(htmlOfCapture);

@@ -4,7 +4,7 @@
  * client address on every other interface. Also which interfaces filter one IP
  * family and leave the other open.
  */
-import { formatIp, ipEquals, ipv4, ipv6, parseIp, type IpAddress, type IpFamily } from '../net/address.js';
+import { formatIp, ipEquals, ipKey, ipv4, ipv6, parseIp, type IpAddress, type IpFamily } from '../net/address.js';
 import type { AddrMatch, Direction, Policy } from '../policy/model.js';
 import { findAcl } from '../policy/model.js';
 
@@ -67,23 +67,56 @@ function allInterfaces(policy: Policy): string[] {
   return [...names];
 }
 
-/** The interface a server sits behind, from where a rule naming it is bound; undefined when no binding tells. */
-export function serverInterface(policy: Policy, address: IpAddress): string | undefined {
-  const ifaces = allInterfaces(policy);
+/** Where a bound ACL's rule names a host: the binding's interface and direction, and whether as source or destination. */
+interface HostMention {
+  readonly interface: string;
+  readonly direction: Direction;
+  readonly src: boolean;
+  readonly dst: boolean;
+}
+
+/** Per policy: every host address a bound rule names, with its mentions in binding order, then rule order. */
+const MENTIONS = new WeakMap<Policy, Map<string, HostMention[]>>();
+
+function mentionsOf(policy: Policy): Map<string, HostMention[]> {
+  let byHost = MENTIONS.get(policy);
+  if (byHost !== undefined) return byHost;
+  // built once: looked up for every server (a config naming thousands scanned every bound rule per server)
+  byHost = new Map();
   for (const b of policy.bindings) {
     const acl = findAcl(policy, b.acl, b.family);
-    if (!acl || acl.family !== address.family) continue;
+    if (!acl) continue;
     for (const r of acl.rules) {
       const asSrc = hostOf(r.src);
       const asDst = hostOf(r.dst);
-      const src = asSrc !== undefined && ipEquals(asSrc, address);
-      const dst = asDst !== undefined && ipEquals(asDst, address);
-      if (!src && !dst) continue;
-      // a packet from the server enters by its interface; a packet to it leaves by it
-      if ((src && b.direction === 'inbound') || (dst && b.direction === 'outbound')) return b.interface;
-      const other = ifaces.find((i) => i !== b.interface);
-      if (other) return other;
+      const note = (h: IpAddress | undefined, src: boolean, dst: boolean): void => {
+        if (h === undefined || h.family !== acl.family) return;
+        const key = ipKey(h);
+        let list = byHost!.get(key);
+        if (list === undefined) byHost!.set(key, (list = []));
+        list.push({ interface: b.interface, direction: b.direction, src, dst });
+      };
+      if (asSrc !== undefined && asDst !== undefined && ipEquals(asSrc, asDst)) note(asSrc, true, true);
+      else {
+        note(asSrc, true, false);
+        note(asDst, false, true);
+      }
     }
+  }
+  MENTIONS.set(policy, byHost);
+  return byHost;
+}
+
+/** The interface a server sits behind, from where a rule naming it is bound; undefined when no binding tells. */
+export function serverInterface(policy: Policy, address: IpAddress): string | undefined {
+  const mentions = mentionsOf(policy).get(ipKey(address));
+  if (mentions === undefined) return undefined;
+  const ifaces = allInterfaces(policy);
+  for (const m of mentions) {
+    // a packet from the server enters by its interface; a packet to it leaves by it
+    if ((m.src && m.direction === 'inbound') || (m.dst && m.direction === 'outbound')) return m.interface;
+    const other = ifaces.find((i) => i !== m.interface);
+    if (other) return other;
   }
   return undefined;
 }
@@ -91,15 +124,18 @@ export function serverInterface(policy: Policy, address: IpAddress): string | un
 /** FTP servers named by the config: hosts in rules for port 21 and `nat server … 21 inside ADDR 21` lines. */
 export function discoverServers(policy: Policy, configText: string): { servers: ProbeServer[]; notes: string[] } {
   const found: ProbeServer[] = [];
+  const seen = new Set<string>();
   const notes: string[] = [];
   const add = (address: IpAddress, origin: string, iface: string | undefined): void => {
-    if (found.some((s) => ipEquals(s.address, address))) return;
+    const key = ipKey(address);
+    if (seen.has(key)) return;
     const where = iface ?? serverInterface(policy, address);
     if (!where) {
       notes.push(`${formatIp(address)} (${origin}) looks like an FTP server, but no bound ACL tells which interface it sits behind: give --server ${formatIp(address)}@INTERFACE`);
       return;
     }
     found.push({ address, interface: where, origin });
+    seen.add(key);
   };
   for (const acl of policy.acls)
     for (const r of acl.rules) {
@@ -142,31 +178,67 @@ function* candidateAddresses(family: IpFamily): Generator<IpAddress> {
   else for (let k = 7; k < 1 << 16; k++) yield ipv6(0x20010db8, (k << 16) >>> 0, 0, 2);
 }
 
+/** The candidates of one policy and family, looked at once for all its servers: the ones no rule names, and the others. */
+interface CandidatePool {
+  /** every address condition of the family's rules */
+  readonly named: readonly AddrMatch[];
+  readonly candidates: Generator<IpAddress>;
+  readonly unnamed: IpAddress[];
+  readonly namedOnes: IpAddress[];
+  looked: number;
+}
+
+const POOLS = new WeakMap<Policy, Map<IpFamily, CandidatePool>>();
+
+function candidatePool(policy: Policy, family: IpFamily): CandidatePool {
+  let byFamily = POOLS.get(policy);
+  if (byFamily === undefined) POOLS.set(policy, (byFamily = new Map()));
+  let pool = byFamily.get(family);
+  if (pool === undefined) {
+    const named: AddrMatch[] = [];
+    for (const acl of policy.acls) if (acl.family === family) for (const r of acl.rules) for (const m of [r.src, r.dst]) if (m.kind !== 'any') named.push(m);
+    byFamily.set(family, (pool = { named, candidates: candidateAddresses(family), unnamed: [], namedOnes: [], looked: 0 }));
+  }
+  return pool;
+}
+
+/** The k-th candidate no rule names (the pool looks at more as needed); undefined past MAX_CANDIDATES looked at. */
+function unnamedAt(pool: CandidatePool, k: number): IpAddress | undefined {
+  while (pool.unnamed.length <= k && pool.looked < MAX_CANDIDATES) {
+    const r = pool.candidates.next();
+    if (r.done) break;
+    pool.looked++;
+    (pool.named.some((m) => addrMatches(m, r.value)) ? pool.namedOnes : pool.unnamed).push(r.value);
+  }
+  return pool.unnamed[k];
+}
+
 /**
  * One representative client per interface other than the server's: an address that no rule names
  * specifically (so it stands for "any address" there); when the rules name every candidate looked at,
- * one they name, and each interface has its own.
+ * one they name, and each interface has its own. The candidates are checked against the rules once per
+ * policy, not once per server.
  */
 export function defaultClients(policy: Policy, server: ProbeServer, family: IpFamily): ProbeClient[] {
-  const named: AddrMatch[] = [];
-  for (const acl of policy.acls) if (acl.family === family) for (const r of acl.rules) for (const m of [r.src, r.dst]) if (m.kind !== 'any') named.push(m);
-  const candidates = candidateAddresses(family);
-  let looked = 0;
-  /** candidates a rule names, not given out yet: used once the unnamed ones run out */
-  const namedOnes: IpAddress[] = [];
+  const pool = candidatePool(policy, family);
+  let k = 0;
+  let j = 0;
+  let beyond: Generator<IpAddress> | undefined;
   const next = (): IpAddress | undefined => {
-    while (looked < MAX_CANDIDATES) {
-      const r = candidates.next();
-      if (r.done) break;
-      looked++;
-      const a = r.value;
-      if (ipEquals(a, server.address)) continue;
-      if (named.some((m) => addrMatches(m, a))) namedOnes.push(a);
-      else return a;
+    for (let a = unnamedAt(pool, k); a !== undefined; a = unnamedAt(pool, k)) {
+      k++;
+      if (!ipEquals(a, server.address)) return a;
     }
-    if (namedOnes.length > 0) return namedOnes.shift();
+    while (j < pool.namedOnes.length) {
+      const a = pool.namedOnes[j++]!;
+      if (!ipEquals(a, server.address)) return a;
+    }
     // past the bound: the next candidates in order, named or not
-    for (let r = candidates.next(); !r.done; r = candidates.next()) if (!ipEquals(r.value, server.address)) return r.value;
+    if (beyond === undefined) {
+      beyond = candidateAddresses(family);
+      for (let skip = 0; skip < pool.looked; skip++) beyond.next();
+    }
+    for (let r = beyond.next(); !r.done; r = beyond.next()) if (!ipEquals(r.value, server.address)) return r.value;
     return undefined;
   };
   const out: ProbeClient[] = [];

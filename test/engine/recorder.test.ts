@@ -4,16 +4,9 @@ import { createStatefulFirewall } from '../../src/engine/stateful/firewall.js';
 import { createStaticFirewall } from '../../src/engine/static.js';
 import { simulate } from '../../src/sim/run.js';
 import { loadBundledScenario, loadPolicy } from '../helpers/run.js';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generateCapture } from '../../bench/generate.js';
-import { BENCH_TOPOLOGY } from '../../bench/phases.js';
-import { parseConfig } from '../../src/dialects/load.js';
 import type { ConnectionView, ExpectationView, TablesView } from '../../src/engine/stateful/firewall.js';
 import type { Firewall } from '../../src/engine/verdict.js';
-import { replayCapture } from '../../src/replay/index.js';
-import { openCapture } from '../../src/wire/index.js';
+import { withRecordedCapture } from '../helpers/recorded-capture.js';
 
 describe('recordSnapshots', () => {
   const scenario = loadBundledScenario('scenarios/passive-download.yaml');
@@ -66,28 +59,7 @@ describe('recordSnapshots', () => {
   // and rebuilds a packet's tables when asked: they must be the engine's own tables after that packet, read in
   // any order, with the entries a packet did not change the same objects as before it.
   it('gives back the tables the engine had after every packet of a capture of hundreds of live connections, in any order', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ftpwall-recorder-'));
-    try {
-      const file = join(dir, 'many.pcap');
-      generateCapture(file, { sessions: 128, transferBytes: 3000 });
-      const policy = parseConfig(readFileSync('bench/dual-stack.cfg', 'utf8'), 'bench/dual-stack.cfg').value;
-      // closing connections leave within seconds, so entries go as well as come
-      const engine = createStatefulFirewall(policy, { timeouts: { finWait: 1, closeWait: 1, lastAck: 1, timeWait: 1, close: 1 } });
-      const rec = recordSnapshots(engine);
-      // the engine's own tables after each packet it steps, as text
-      const expected: (string | undefined)[] = [];
-      const firewall: Firewall = {
-        engine: 'stateful',
-        step(p, ctx) {
-          const r = rec.firewall.step(p, ctx);
-          // connections() makes every view afresh: a reference independent of the views snapshot() keeps
-          expected[ctx.n - 1] = JSON.stringify({ connections: engine.connections(), expectations: engine.snapshot().expectations });
-          return r;
-        },
-        advanceTo: (nowMs) => rec.firewall.advanceTo(nowMs),
-      };
-      replayCapture(openCapture(file), { topology: BENCH_TOPOLOGY, firewall, keepPackets: true });
-      const log = rec.snapshots();
+    withRecordedCapture(128, (t) => JSON.stringify(t), ({ log, expected }) => {
       expect(log.length).toBe(expected.length);
       let most = 0;
       let gone = 0;
@@ -134,9 +106,7 @@ describe('recordSnapshots', () => {
         prev = t;
       }
       expect(shared).toBeGreaterThan(expected.length * 50);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('rebuilds scripted tables exactly: entries added, changed and removed anywhere, unchanged packets, packets not stepped, past many keyframes', () => {

@@ -1,20 +1,13 @@
 // The step-through page's conntrack and expectation tables, decoded as the page decodes them, are the
 // engine's own tables after each step's packet: on a capture with hundreds of entries coming and going,
 // whether the page read the recorder's changes or a plain list of whole tables.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateCapture } from '../../../bench/generate.js';
 import { BENCH_TOPOLOGY } from '../../../bench/phases.js';
-import { parseConfig } from '../../../src/dialects/load.js';
-import { recordSnapshots, type SnapshotSeries } from '../../../src/engine/recorder.js';
-import { createStatefulFirewall, type TablesView } from '../../../src/engine/stateful/firewall.js';
-import type { Firewall } from '../../../src/engine/verdict.js';
+import type { SnapshotSeries } from '../../../src/engine/recorder.js';
+import type { TablesView } from '../../../src/engine/stateful/firewall.js';
 import { pageRun, SNAPSHOT_KEYFRAME, type PageRun } from '../../../src/report/html/page-data.js';
 import { buildCaptureRun } from '../../../src/replay/capture-run.js';
-import { replayCapture } from '../../../src/replay/index.js';
-import { openCapture } from '../../../src/wire/index.js';
+import { withRecordedCapture } from '../../helpers/recorded-capture.js';
 
 /** The tables at snapshot `s` as the page's script rebuilds them (assets.ts tablesAt), as text. */
 function pageTables(run: PageRun, s: number): string {
@@ -47,28 +40,8 @@ function engineTables(t: TablesView | undefined): string {
 
 describe('the page tables of a capture', () => {
   it('are the engine tables after every step, from the recorder changes or from whole tables, and whole snapshots cost no more than the changes', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ftpwall-page-tables-'));
-    try {
-      const file = join(dir, 'many.pcap');
-      generateCapture(file, { sessions: 96, transferBytes: 3000 });
-      const policy = parseConfig(readFileSync('bench/dual-stack.cfg', 'utf8'), 'bench/dual-stack.cfg').value;
-      // closing connections leave within seconds, so entries go as well as come
-      const engine = createStatefulFirewall(policy, { timeouts: { finWait: 1, closeWait: 1, lastAck: 1, timeWait: 1, close: 1 } });
-      const rec = recordSnapshots(engine);
-      // the engine's tables after each packet, made afresh (connections() builds every view anew)
-      const expected: string[] = [];
-      const firewall: Firewall = {
-        engine: 'stateful',
-        step(p, ctx) {
-          const r = rec.firewall.step(p, ctx);
-          expected[ctx.n - 1] = engineTables({ connections: engine.connections(), expectations: engine.snapshot().expectations });
-          return r;
-        },
-        advanceTo: (nowMs) => rec.firewall.advanceTo(nowMs),
-      };
-      const outcome = replayCapture(openCapture(file), { topology: BENCH_TOPOLOGY, firewall, keepPackets: true });
-      const report = buildCaptureRun({ name: 'many.pcap', source: file, config: 'bench/dual-stack.cfg', engine: 'stateful' }, outcome.replay, BENCH_TOPOLOGY);
-      const log = rec.snapshots();
+    withRecordedCapture(96, engineTables, ({ file, replay, log, expected }) => {
+      const report = buildCaptureRun({ name: 'many.pcap', source: file, config: 'bench/dual-stack.cfg', engine: 'stateful' }, replay, BENCH_TOPOLOGY);
       expect(log.changesBetween).toBeDefined();
       const fromChanges = pageRun({ report, snapshots: log }, 0);
       // a plain list of whole tables, as lessons give: the page compares them itself
@@ -104,8 +77,6 @@ describe('the page tables of a capture', () => {
       expect(wholes).toBeGreaterThan(1);
       expect(wholes).toBeLessThan(fromChanges.snaps.length / SNAPSHOT_KEYFRAME + 1);
       expect(wholeEntries).toBeLessThanOrEqual(changeEntries);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

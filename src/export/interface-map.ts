@@ -3,6 +3,7 @@
  * in order of first appearance (veth names must fit in 15 characters).
  */
 import { closest, spanAt, type Diagnostic, type SourceSpan } from '../diag/diagnostic.js';
+import { nameList } from '../diag/name-list.js';
 import type { Policy } from '../policy/model.js';
 import { MAX_IFNAME_LENGTH } from './plan.js';
 
@@ -53,7 +54,7 @@ export function parseInterfaceMap(values: readonly string[], known: readonly str
         const hint = closest(h3c, known);
         diagnostics.push({
           severity: 'error',
-          message: `the config does not mention interface '${h3c}' (it mentions: ${known.length ? known.join(', ') : 'none'})`,
+          message: `the config does not mention interface '${h3c}' (it mentions: ${known.length ? nameList(known) : 'none'})`,
           span: at(lead, h3c.length),
           ...(hint ? { suggestion: `did you mean '${hint}'?` } : {}),
         });

@@ -4,6 +4,7 @@
  * and the refusals of constructs a Linux ruleset cannot express exactly.
  */
 import { closest, type Diagnostic, type SourceSpan } from '../diag/diagnostic.js';
+import { nameList } from '../diag/name-list.js';
 import { formatIpv4, type IpFamily } from '../net/address.js';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../net/packet.js';
 import { findAcl, type Acl, type AddrMatch, type Binding, type Direction, type Inspection, type Policy, type Rule, type SessionPoint, type SessionProtocol } from '../policy/model.js';
@@ -175,7 +176,7 @@ function device(options: ExportOptions, iface: string, span: SourceSpan | undefi
     const hint = closest(iface, known);
     diagnostics.push(
       refuse(
-        `${what} names interface '${iface}', which the interface map does not translate (mapped: ${known.length ? known.join(', ') : 'none'})`,
+        `${what} names interface '${iface}', which the interface map does not translate (mapped: ${known.length ? nameList(known) : 'none'})`,
         span ? spanOfToken(span, iface) : undefined,
         hint ? `did you mean '${hint}'?` : undefined,
       ),

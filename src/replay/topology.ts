@@ -5,6 +5,7 @@
  * file, with located diagnostics like every other input.
  */
 import { closest, type Diagnostic } from '../diag/diagnostic.js';
+import { nameList } from '../diag/name-list.js';
 import { formatIp, parsePrefix, type IpAddress, type IpPrefix } from '../net/address.js';
 import { YamlReader } from '../scenario/yaml-read.js';
 import { isMap, isScalar } from 'yaml';
@@ -143,9 +144,6 @@ export function parseTopologyFile(text: string, file: string): { value?: Topolog
   return { value: makeTopology(entries, defaultIface), diagnostics: r.diagnostics };
 }
 
-/** Interface names a message lists at most. */
-const NAMES_SHOWN = 12;
-
 /** Errors for interface names the config does not know, with the closest known name. */
 export function checkInterfaces(t: Topology, known: readonly string[]): Diagnostic[] {
   if (known.length === 0) return [];
@@ -160,7 +158,7 @@ export function checkInterfaces(t: Topology, known: readonly string[]): Diagnost
     out.push({
       severity: 'error',
       // a config of thousands of interfaces: the first few, and how many more (the suggestion names the closest)
-      message: `${origin}: interface '${name}' is not in the config (it has ${known.length <= NAMES_SHOWN ? known.join(', ') : `${known.slice(0, NAMES_SHOWN).join(', ')} and ${known.length - NAMES_SHOWN} more`}); nothing would filter its packets`,
+      message: `${origin}: interface '${name}' is not in the config (it has ${nameList(known)}); nothing would filter its packets`,
       ...(near ? { suggestion: `did you mean ${near}?` } : {}),
     });
   }

@@ -4,6 +4,7 @@
  * such a host is an error at the interface it names, with the closest declared name.
  */
 import { closest, type Diagnostic } from '../diag/diagnostic.js';
+import { nameList } from '../diag/name-list.js';
 import type { Policy } from '../policy/model.js';
 import type { Scenario } from './model.js';
 
@@ -26,7 +27,7 @@ export function checkScenarioFits(scenario: Scenario, policy: Policy): Diagnosti
     const near = closest(h.interface, known) ?? nearestByNumber(h.interface, known);
     out.push({
       severity: 'error',
-      message: `host '${h.name}' is behind interface '${h.interface}', which ${policy.source} does not declare (it has ${known.join(', ')}): nothing would filter its packets`,
+      message: `host '${h.name}' is behind interface '${h.interface}', which ${policy.source} does not declare (it has ${nameList(known)}): nothing would filter its packets`,
       span: h.interfaceAt ?? h.at,
       ...(near ? { suggestion: `did you mean ${near}?` } : {}),
     });

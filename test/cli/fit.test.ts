@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +51,25 @@ describe('the scenario must fit the config', () => {
       expect(r.stderr.split('\n').filter((l) => l.includes('error:'))).toEqual([
         'error: scenarios/passive-download.yaml looks like a scenario (YAML with hosts and sessions), not a device config (did you mean to give it as a scenario argument, and the device config with --config?)',
       ]);
+    }
+  });
+});
+
+describe('a config of many interfaces', () => {
+  it('names its first twelve interfaces and counts the rest when a scenario host sits behind one it lacks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftpwall-fit-'));
+    try {
+      const config = join(dir, 'vlans.cfg');
+      const lines: string[] = [];
+      for (let i = 1; i <= 300; i++) lines.push(`interface Vlan-interface${i}`, ' packet-filter 3000 inbound', '#');
+      writeFileSync(config, `acl advanced 3000\n rule permit ip\n#\n${lines.join('\n')}\n`);
+      const r = ftpwall(['replay', 'scenarios/passive-download.yaml', '-c', config]);
+      expect(r.status).toBe(2);
+      const first12 = Array.from({ length: 12 }, (_, i) => `Vlan-interface${i + 1}`).join(', ');
+      expect(r.stderr).toContain(`host 'client' is behind interface 'GigabitEthernet2/1/1', which ${config} does not declare (it has ${first12} and 288 more): nothing would filter its packets`);
+      expect(r.stderr.split('\n').every((l) => l.length < 600)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

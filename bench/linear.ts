@@ -15,7 +15,9 @@
  * - the HTML step-through of a capture with thousands of live conntrack entries (after every packet the
  *   engine's whole tables were listed, compared and stored: packets × live entries);
  * - probe's discovery of many FTP servers named by rules, with their clients (each server scanned every
- *   bound rule, every server found so far, and every rule's addresses again).
+ *   bound rule, every server found so far, and every rule's addresses again);
+ * - the parse of a wrong file whose every line is a distinct unknown word (each skipped line scanned the
+ *   list of skipped section names).
  */
 import { parseConfig } from '../src/dialects/load.js';
 import { peakLiveFlows, type ShardSummary } from '../src/parallel/capture-merge.js';
@@ -180,6 +182,7 @@ export function linearSection(): string[] {
       return servers.length;
     }),
   );
+  out.push(twoSizes('parse of a file of distinct unknown words (a wrong file)', 'lines', [50_000, 100_000], (n) => `${Array.from({ length: n }, (_, k) => `xq${k}zz ${k}`).join('\n')}\n`, (text) => parseConfig(text, 'junk.cfg')));
   const html = [500, 1000].map(htmlOfCapture);
   out.push(
     `  HTML step-through data of a capture (replay with the recorder, page steps and tables): ${html.map((h) => `${fmt(h.packets)} packets (${fmt(h.live)} entries live at the end) in ${fmt(h.ms)} ms`).join(', ')}; ratio ${fmt(html[1]!.ms / html[1]!.packets / (html[0]!.ms / html[0]!.packets), 2)}`,

@@ -48,7 +48,7 @@ export interface ParseContext {
   view: View;
   /** true once any command other than a skipped one has been seen (a later bare `rule` is then an error) */
   sawCommand: boolean;
-  skipped: { lines: number; names: string[]; first?: SourceSpan };
+  skipped: { lines: number; names: Set<string>; first?: SourceSpan };
   /**
    * The edits of the current ACL view, batched on one draft of the view's ACL (whose state in
    * `config.acls` and `view` is the one before the view's edits until the batch is finished:
@@ -120,7 +120,7 @@ export function warnAt(ctx: ParseContext, line: Line, token: Token, message: str
 /** Counts a skipped line under `name` for the one "skipped N lines" info. */
 export function skipLine(ctx: ParseContext, line: Line, name: string): void {
   ctx.skipped.lines++;
-  if (!ctx.skipped.names.includes(name)) ctx.skipped.names.push(name);
+  ctx.skipped.names.add(name); // a set: a file of 100,000 distinct unknown words scanned a list per line (31 s)
   if (!ctx.skipped.first) {
     const t = line.tokens[0]!;
     ctx.skipped.first = { file: line.file, line: line.lineNo, column: t.column, length: line.text.trimEnd().length - t.column + 1, lineText: line.text };

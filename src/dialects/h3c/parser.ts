@@ -12,6 +12,7 @@
  * command, never a typo of `aspf`). Banners (`header motd %…%`) are skipped as text.
  */
 import type { Diagnostic } from '../../diag/diagnostic.js';
+import { nameList } from '../../diag/name-list.js';
 import { suggest } from './suggest.js';
 import { createAcl } from './acl-edit.js';
 import { finishAclView, finishParkedAcls, handleAclCommand, handleAclHeader, DEFAULT_STEP } from './acl-view.js';
@@ -24,6 +25,9 @@ import { handleTimeRange } from './time-range.js';
 import { handleObjectGroupCommand, handleObjectGroupHeader } from './object-group-view.js';
 import { handleSecurityPolicyCommand, handleSecurityPolicyHeader, handleZoneCommand, handleZoneHeader, handleZonePairCommand, handleZonePairHeader } from './zone-view.js';
 import type { H3cConfig, H3cInterface } from './vendor.js';
+
+/** Names of skipped sections the info lists (a real config has a few dozen; a wrong file may have thousands). */
+const SKIPPED_NAMES_SHOWN = 40;
 
 /** A fresh, empty vendor model for `file`. */
 export function emptyH3cConfig(file: string): H3cConfig {
@@ -43,7 +47,7 @@ function newContext(file: string): ParseContext {
     diags: [],
     view: { kind: 'system' },
     sawCommand: false,
-    skipped: { lines: 0, names: [] },
+    skipped: { lines: 0, names: new Set() },
     aclPos: new Map(),
     aclByKey: new Map(),
     parkedAcls: new Map(),
@@ -73,7 +77,7 @@ export function parseVendorConfig(text: string, file: string): { config: H3cConf
     const s = ctx.skipped;
     ctx.diags.push({
       severity: 'info',
-      message: `skipped ${s.lines} line${s.lines === 1 ? '' : 's'} of unsupported sections: ${s.names.join(', ')}`,
+      message: `skipped ${s.lines} line${s.lines === 1 ? '' : 's'} of unsupported sections: ${nameList([...s.names], SKIPPED_NAMES_SHOWN)}`,
       ...(s.first ? { span: s.first } : {}),
     });
   }
@@ -304,7 +308,7 @@ function looksLikeTypo(ctx: ParseContext, line: Line, candidates: readonly strin
     aclByKey: new Map(),
     parkedAcls: new Map(),
     zones: newZoneIndex(),
-    skipped: { lines: 0, names: [] },
+    skipped: { lines: 0, names: new Set() },
   };
   const handled = near === 'rule' ? true : handle(scratch, fixed);
   if (near === 'rule') {

@@ -63,4 +63,13 @@ describe('whole configs as the device writes them', () => {
       "7:2 error: rule outside an ACL view (add an 'acl advanced <number>' line before it)",
     ]);
   });
+
+  it('names the first forty skipped sections of a file of thousands of distinct unknown words and counts the rest', () => {
+    // a wrong file (a log, another vendor's dump): every line its own unknown section
+    const lines = Array.from({ length: 5000 }, (_, i) => `xq${i}zz ${i}`);
+    const p = text(`${lines.join('\n')}\nacl advanced 3000\n rule deny ip\n`);
+    const first40 = Array.from({ length: 40 }, (_, i) => `xq${i}zz`).join(', ');
+    expect(briefs(p)).toEqual([`1:1 info: skipped 5000 lines of unsupported sections: ${first40} and 4960 more`]);
+    expect(p.value.acls.map((a) => a.name)).toEqual(['3000']);
+  });
 });

@@ -56,7 +56,8 @@ import {
 import { connectionView, tablesView, type ConnectionView, type TablesView } from './views.js';
 
 export type { ConnectionView, ExpectationView, TablesView } from './views.js';
-import type { ExpectationView } from './views.js';
+export type { TableChanges } from './table-changes.js';
+import { ChangeLog, type TableChanges } from './table-changes.js';
 export type { TcpTimeoutsSec } from './tcp-state.js';
 
 /** Options of the stateful engine; Linux defaults where omitted. */
@@ -99,21 +100,11 @@ export interface StatefulFirewall extends Firewall {
   eventKindsSeen(): readonly (readonly [kind: TraceEventKind, place: number])[];
 }
 
-/** What the connection table changed (StatefulFirewall.tableChanges). */
-export interface TableChanges {
-  /** views of the live entries made or touched since the call before, in id order */
-  readonly changed: readonly ConnectionView[];
-  /** ids of the entries removed since the call before, in id order (one made and removed in between included) */
-  readonly removed: readonly number[];
-  readonly expectations: readonly ExpectationView[];
-}
-
 /** nf_ct_ftp's expect policy: `.timeout = 5 * 60`. */
 const FTP_EXPECT_TIMEOUT_SEC = 300;
 /** nf_conntrack_max when no hashsize is given on a 1-4 GiB box (facts 8.3); a round default. */
 const DEFAULT_MAX_CONNECTIONS = 65536;
 const NO_EVENTS: readonly TraceEvent[] = [];
-const NO_IDS: readonly number[] = [];
 const NO_CONNS: readonly Conn[] = [];
 /** The verdict on a new connection the full table cannot take. */
 const TABLE_FULL_VERDICT: Verdict = { action: 'deny', by: { kind: 'invalid', reason: msg.TABLE_FULL_LOG } };
@@ -145,24 +136,11 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     return tuple;
   };
   const addresses = new AddressCache();
-  /**
-   * Kept once tableChanges() was called: the entries a packet was tracked on (every field of a view a step
-   * changes is its own entry's; other entries change only by leaving the table) and the ids removed.
-   */
-  let changeLog: { touched: Conn[]; removed: number[] } | undefined;
+  /** kept once tableChanges() was called (table-changes.ts) */
+  let changeLog: ChangeLog | undefined;
   let outerWatcher: ConnectionWatcher | undefined;
   /** the lifecycle's one watcher: the change log's and the caller's (watchConnections) */
-  const watchEntries = (): void => {
-    life.watch(
-      changeLog === undefined
-        ? outerWatcher
-        : (id, end) => {
-            if (end === undefined) changeLog!.touched.push(table.byId(id)!);
-            else changeLog!.removed.push(id);
-            outerWatcher?.(id, end);
-          },
-    );
-  };
+  const watchEntries = (): void => life.watch(changeLog === undefined ? outerWatcher : changeLog.watcher(table.byId, outerWatcher));
 
   const newConn = (p: Packet, ctx: StepContext, e: Expectation | undefined, assigned?: FtpHelperState, rt?: ReplyTuple): Conn => {
     // the REPLY tuple: ports swapped; ICMP queries answer with their reply type
@@ -339,7 +317,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     tuplePorts(p, ports);
     const c = table.find(p.proto, p.src, ports[0], p.dst, ports[1]);
     if (!c) return stepNew(p, ctx, events, template);
-    if (changeLog !== undefined) changeLog.touched.push(c);
+    if (changeLog !== undefined) changeLog.touch(c);
     const dir = table.lastDir;
     // resolve_normal_ct: REPLY → established; ORIGINAL → established once a reply was seen, else related / new
     const ctinfo: CtState = dir === 1 || c.seenReply ? 'established' : c.related ? 'related' : 'new';
@@ -432,22 +410,10 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
     tableChanges(): TableChanges {
       if (changeLog === undefined) {
         // from now on: everything live is new to the caller
-        changeLog = { touched: table.list().slice(), removed: [] };
+        changeLog = new ChangeLog(table.list());
         watchEntries();
       }
-      const { touched, removed } = changeLog;
-      const changed: ConnectionView[] = [];
-      if (touched.length > 0) {
-        touched.sort((a, b) => a.id - b.id);
-        for (let i = 0; i < touched.length; i++) {
-          const c = touched[i]!;
-          if (c.alive && c !== touched[i - 1]) changed.push(connectionView(c, rows, tupleOf(c)));
-        }
-        touched.length = 0;
-      }
-      const gone = removed.length === 0 ? NO_IDS : removed.sort((a, b) => a - b).slice();
-      removed.length = 0;
-      return { changed, removed: gone, expectations: tablesView(NO_CONNS, rows, expectations.list(), tupleOf).expectations };
+      return changeLog.take(rows, tupleOf, tablesView(NO_CONNS, rows, expectations.list(), tupleOf).expectations);
     },
   };
 }

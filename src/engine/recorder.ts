@@ -261,35 +261,28 @@ export function recordSnapshots(inner: Firewall): RecordingFirewall {
   // every live entry as recorded last, by id; and the expectations
   const live = new Map<number, ConnectionView>();
   let expectations: readonly ExpectationView[] = [];
-  /** what the step changed: from the engine's own change list when it keeps one, else by comparing its whole tables */
-  const changesOf = (fw: Firewall & WithTables): { changed: ConnectionView[]; removed: number[] } => {
-    const changed: ConnectionView[] = [];
-    const removed: number[] = [];
-    if (fw.tableChanges) {
-      const t = fw.tableChanges();
-      for (const id of t.removed) if (live.delete(id)) removed.push(id);
-      for (const v of t.changed) {
-        const was = live.get(v.id);
-        if (was !== undefined && sameConnection(was, v)) continue;
-        live.set(v.id, v);
-        changed.push(v);
-      }
-      expectations = share(expectations, t.expectations, sameExpectation);
-      return { changed, removed };
-    }
+  /** An engine without a change list: its whole tables, as changes (every entry a candidate, the ones gone removed). */
+  const changesFromSnapshot = (fw: WithTables): TableChanges => {
     const now = fw.snapshot();
     const seen = new Set<number>();
-    for (const v of now.connections) {
-      seen.add(v.id);
+    for (const v of now.connections) seen.add(v.id);
+    const removed: number[] = [];
+    for (const id of live.keys()) if (!seen.has(id)) removed.push(id);
+    return { changed: now.connections, removed: removed.sort((a, b) => a - b), expectations: now.expectations };
+  };
+  /** What the step changed in `live`: entries equal to the recorded ones are not changes (and stay the same objects). */
+  const changesOf = (fw: Firewall & WithTables): { changed: ConnectionView[]; removed: number[] } => {
+    const t = fw.tableChanges ? fw.tableChanges() : changesFromSnapshot(fw);
+    const changed: ConnectionView[] = [];
+    const removed: number[] = [];
+    for (const id of t.removed) if (live.delete(id)) removed.push(id);
+    for (const v of t.changed) {
       const was = live.get(v.id);
       if (was !== undefined && sameConnection(was, v)) continue;
       live.set(v.id, v);
       changed.push(v);
     }
-    for (const id of live.keys()) if (!seen.has(id)) removed.push(id);
-    for (const id of removed) live.delete(id);
-    removed.sort((a, b) => a - b);
-    expectations = share(expectations, now.expectations, sameExpectation);
+    expectations = share(expectations, t.expectations, sameExpectation);
     return { changed, removed };
   };
   const firewall: Firewall = {

@@ -53,7 +53,7 @@ import {
   type TcpResult,
   type TcpTimeoutsSec,
 } from './tcp-state.js';
-import { connectionView, tablesView, type ConnectionView, type TablesView } from './views.js';
+import { connectionView, expectationViews, tablesView, type ConnectionView, type TablesView } from './views.js';
 
 export type { ConnectionView, ExpectationView, TablesView } from './views.js';
 export type { TableChanges } from './table-changes.js';
@@ -105,7 +105,6 @@ const FTP_EXPECT_TIMEOUT_SEC = 300;
 /** nf_conntrack_max when no hashsize is given on a 1-4 GiB box (facts 8.3); a round default. */
 const DEFAULT_MAX_CONNECTIONS = 65536;
 const NO_EVENTS: readonly TraceEvent[] = [];
-const NO_CONNS: readonly Conn[] = [];
 /** The verdict on a new connection the full table cannot take. */
 const TABLE_FULL_VERDICT: Verdict = { action: 'deny', by: { kind: 'invalid', reason: msg.TABLE_FULL_LOG } };
 
@@ -413,7 +412,7 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
         changeLog = new ChangeLog(table.list());
         watchEntries();
       }
-      return changeLog.take(rows, tupleOf, tablesView(NO_CONNS, rows, expectations.list(), tupleOf).expectations);
+      return changeLog.take(rows, tupleOf, expectationViews(expectations.list()));
     },
   };
 }

@@ -52,7 +52,12 @@ export function connectionView(c: Conn, rows: ConnRows, tuple: string = describe
 export function tablesView(conns: readonly Conn[], rows: ConnRows, pending: readonly Expectation[], tupleOf: (c: Conn) => string): TablesView {
   const views: ConnectionView[] = [];
   for (const c of conns) views.push(connectionView(c, rows, tupleOf(c)));
+  return { connections: views, expectations: expectationViews(pending) };
+}
+
+/** The pending expectations still alive, as views. */
+export function expectationViews(pending: readonly Expectation[]): ExpectationView[] {
   const exps: ExpectationView[] = [];
   for (const e of pending) if (e.alive) exps.push({ id: e.id, tuple: formatExpectation(e), trigger: e.trigger, openedByPacket: e.openedByPacket, master: e.master.id, expiresMs: e.expiresMs });
-  return { connections: views, expectations: exps };
+  return exps;
 }

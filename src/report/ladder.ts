@@ -8,6 +8,7 @@ import type { RunReport } from '../model/index.js';
 import { diagramSteps, packetLabel, sidesOf, type Sides, type Step } from './steps.js';
 import { PLAIN_STYLE, type Style } from './style.js';
 import { formatBytes, hangingWrap, shortInterface, wrapText } from './text-wrap.js';
+import { nameList } from '../diag/name-list.js';
 
 /** Options of the ladder. */
 export interface LadderOptions {
@@ -63,8 +64,8 @@ function header(run: RunReport, sides: Sides, width: number): string[] {
   const out: string[] = [];
   for (const l of hangingWrap('ladder: ', '  ', `${run.scenario} × ${run.config} [${run.engine}]: ${run.ftp.works ? 'FTP works' : 'FTP fails'}`, width)) out.push(l);
   for (const l of wrapText(run.ftp.summary, width - 2)) out.push(`  ${l}`);
-  for (const l of wrapText(`client side: ${sides.leftHosts.join(', ') || '-'} on ${sides.leftInterface}`, width - 2)) out.push(`  ${l}`);
-  for (const l of wrapText(`server side: ${sides.rightHosts.join(', ') || '-'} on ${sides.rightInterface}`, width - 2)) out.push(`  ${l}`);
+  for (const l of wrapText(`client side: ${nameList(sides.leftHosts) || '-'} on ${sides.leftInterface}`, width - 2)) out.push(`  ${l}`);
+  for (const l of wrapText(`server side: ${nameList(sides.rightHosts) || '-'} on ${sides.rightInterface}`, width - 2)) out.push(`  ${l}`);
   out.push('');
   out.push(centred(['client', shortInterface(sides.leftInterface), 'firewall', shortInterface(sides.rightInterface), 'server']));
   return out;

@@ -8,6 +8,7 @@ import type { RunReport } from '../model/index.js';
 import { ruleLineOf } from './rule-line.js';
 import { diagramSteps, packetLabel, sidesOf } from './steps.js';
 import { formatBytes, shortInterface } from './text-wrap.js';
+import { nameList } from '../diag/name-list.js';
 
 /** Text safe in a Mermaid message or note: `#`, `;`, `<`, `>` as entity codes, one line. */
 export function mermaidText(s: string): string {
@@ -20,11 +21,11 @@ export function formatMermaid(run: RunReport): string[] {
   const t = mermaidText;
   const out = ['sequenceDiagram'];
   out.push(`  title ${t(`${run.scenario} × ${run.config} [${run.engine}]: ${run.ftp.works ? 'FTP works' : 'FTP fails'}`)}`);
-  out.push(`  participant C as ${t(`client ${sides.leftHosts.join(', ')}`)}`);
+  out.push(`  participant C as ${t(`client ${nameList(sides.leftHosts)}`)}`);
   out.push(`  participant I as ${t(shortInterface(sides.leftInterface))}`);
   out.push(`  participant F as firewall`);
   out.push(`  participant E as ${t(shortInterface(sides.rightInterface))}`);
-  out.push(`  participant S as ${t(`server ${sides.rightHosts.join(', ')}`)}`);
+  out.push(`  participant S as ${t(`server ${nameList(sides.rightHosts)}`)}`);
   out.push(`  Note over C,S: ${t(run.ftp.summary)}`);
   for (const f of run.flows) out.push(`  Note over C,S: ${t(`flow ${f.id} ${f.role} ${f.client} → ${f.server}: ${f.outcome}${f.firstBlocked ? ` at packet ${f.firstBlocked.n}` : ''}`)}`);
   for (const s of diagramSteps(run, sides)) {

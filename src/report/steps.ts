@@ -62,8 +62,14 @@ export function sidesOf(run: RunReport): Sides {
   const rightInterface = flow?.serverInterface ?? first?.egress ?? 'server side';
   const left: string[] = [];
   const right: string[] = [];
+  // membership by set: a capture's run has tens of thousands of hosts (a list scan per packet was quadratic)
+  const onLeft = new Set<string>();
+  const onRight = new Set<string>();
   const add = (list: string[], h: string): void => {
-    if (!list.includes(h)) list.push(h);
+    const seen = list === left ? onLeft : onRight;
+    if (seen.has(h)) return;
+    seen.add(h);
+    list.push(h);
   };
   for (const p of run.packets) {
     const rightwards = p.ingress === leftInterface;

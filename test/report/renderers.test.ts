@@ -64,6 +64,25 @@ describe('the ladder', () => {
   });
 });
 
+describe('a capture run of many hosts (no packet rows)', () => {
+  // 40,000 flows of distinct clients, as a day's capture without --packets: the sides come from the flows
+  const flows = Array.from({ length: 40_000 }, (_, i) => ({ ...activeStateful.flows[0]!, id: i + 1, client: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:50000` }));
+  const r: RunReport = { ...activeStateful, flows, packets: [], events: [] };
+
+  it('the ladder names the first twelve hosts of a side and counts the rest, and is made in linear time', () => {
+    // the sides were found by a list scan per flow: 40,000 distinct clients took seconds, 80,000 flows half a minute
+    const text = formatLadder(r);
+    const side = text.join('\n').replace(/\n {2}/g, ' ');
+    expect(side).toContain('client side: 10.0.0.0, 10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4, 10.0.0.5, 10.0.0.6, 10.0.0.7, 10.0.0.8, 10.0.0.9, 10.0.0.10, 10.0.0.11 and 39988 more on');
+    expect(text.length).toBeLessThan(20);
+  });
+
+  it('the Mermaid participants name the first twelve hosts too', () => {
+    const text = formatMermaid(r).join('\n');
+    expect(text).toContain('participant C as client 10.0.0.0, 10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4, 10.0.0.5, 10.0.0.6, 10.0.0.7, 10.0.0.8, 10.0.0.9, 10.0.0.10, 10.0.0.11 and 39988 more');
+  });
+});
+
 describe('Markdown', () => {
   it('gives the verdict, the flows table, and the blocked packet with its rule quoted from the config file', () => {
     const md = formatMarkdown(passiveBlocked).join('\n');

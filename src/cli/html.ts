@@ -8,6 +8,8 @@ import { writeHtml, type HtmlDocument, type HtmlMatrixColumn, type ReportRun } f
 
 /** Snapshots recorded per run, keyed by the run's report object. */
 export type SnapshotsByRun = Map<object, SnapshotSeries>;
+/** A sentence the page shows above a run's step-through (a capture's window of packets), keyed by the run's report object. */
+export type PageNotes = Map<object, string>;
 
 /** Wraps a firewall with a recorder when `on`; `keep` stores the snapshots once the run's report exists. */
 export function maybeRecord(firewall: Firewall, on: boolean): { firewall: Firewall; keep: (report: object, into: SnapshotsByRun) => void } {
@@ -30,13 +32,14 @@ export function configTexts(files: readonly string[]): Record<string, string> {
 }
 
 /** The HTML page of a replay, written to `out` in pieces (writeHtml). */
-export function replayHtml(runs: readonly ReportRun[], snapshots: SnapshotsByRun): (out: TextOut) => void {
+export function replayHtml(runs: readonly ReportRun[], snapshots: SnapshotsByRun, notes?: PageNotes): (out: TextOut) => void {
   const title = runs.length === 1 ? `ftpwall replay: ${runs[0]!.scenario} × ${runs[0]!.config}` : `ftpwall replay: ${runs.length} runs`;
   const doc: HtmlDocument = {
     title,
     runs: runs.map((report) => {
       const s = snapshots.get(report);
-      return s ? { report, snapshots: s } : { report };
+      const window = notes?.get(report);
+      return { report, ...(s ? { snapshots: s } : {}), ...(window !== undefined ? { window } : {}) };
     }),
     configs: configTexts(runs.map((r) => r.config)),
   };

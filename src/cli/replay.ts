@@ -23,6 +23,7 @@ import {
   writeTracePcapng,
   type CaptureFlow,
   type CaptureRun,
+  type PacketWindow,
   type Topology,
   type TopologyEntry,
 } from '../replay/index.js';
@@ -34,7 +35,8 @@ import type { Scenario } from '../scenario/model.js';
 import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
 import { engineFlagsOf } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, readText, styleFor, writeOutput, writeOutputWith } from './io.js';
-import { maybeRecord, replayHtml, type SnapshotsByRun } from './html.js';
+import { maybeRecord, replayHtml, type PageNotes, type SnapshotsByRun } from './html.js';
+import { DEFAULT_HTML_STEPS, DEFAULT_STEP_WINDOW, parseStepWindow, windowSentence } from './step-window.js';
 import { openOutputSink } from './output-sink.js';
 import { startProgress } from './progress.js';
 import { jobsOption } from './jobs.js';
@@ -82,6 +84,21 @@ export interface ReplayOptions {
   readonly conntrackTimeout?: string[];
   readonly expectationTimeout?: string;
   readonly conntrackMax?: string;
+  /** `--steps FIRST-LAST`: the packets of a capture the HTML step-through holds */
+  readonly steps?: string;
+}
+
+/** `--steps` as the window of a capture's page (html only), or an input problem. */
+function stepWindowOption(opts: ReplayOptions): { window: PacketWindow; chosen: boolean } | undefined {
+  if (opts.format !== 'html') {
+    if (opts.steps !== undefined)
+      throw new InputProblems([{ severity: 'error', message: `--steps '${opts.steps}' chooses the packets of a capture's HTML step-through, and the format is ${opts.format}`, suggestion: 'add --format html, or drop --steps' }]);
+    return undefined;
+  }
+  if (opts.steps === undefined) return { window: DEFAULT_STEP_WINDOW, chosen: false };
+  const w = parseStepWindow(opts.steps);
+  if (typeof w === 'string') throw new InputProblems([{ severity: 'error', message: `--steps ${w}`, suggestion: `e.g. --steps 1-${DEFAULT_HTML_STEPS} (the default), or --steps 600000 for the ${DEFAULT_HTML_STEPS.toLocaleString('en-US')} packets from packet 600,000` }]);
+  return { window: w, chosen: true };
 }
 
 /** `--at` as device wall-clock ms, or an input problem. */
@@ -177,7 +194,15 @@ function startCapture(file: string, opts: ReplayOptions, config: LoadedConfig, e
 }
 
 /** Replays one capture, its flows to `onFlow` as they finish (kept in the run when undefined); `pcapOut` receives its packets with verdict comments. */
-function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, start: CaptureStart, onFlow: ((f: CaptureFlow) => void) | undefined, snapshots: SnapshotsByRun): CaptureRun {
+function runCapture(
+  file: string,
+  opts: ReplayOptions,
+  config: LoadedConfig,
+  eo: EngineOptions,
+  start: CaptureStart,
+  onFlow: ((f: CaptureFlow) => void) | undefined,
+  page: { readonly snapshots: SnapshotsByRun; readonly notes: PageNotes; readonly steps: { window: PacketWindow; chosen: boolean } | undefined },
+): CaptureRun {
   const { controlPorts, scan, engine } = start;
   const guess = { topology: start.topology };
   const out = opts.pcapOut !== undefined ? createCaptureExport(opts.pcapOut, scan.firstSec, scan.firstNsec) : undefined;
@@ -191,6 +216,7 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
       firewall: rec.firewall,
       controlPorts,
       keepPackets: opts.packets || opts.format === 'html',
+      ...(page.steps ? { packetWindow: page.steps.window } : {}),
       ...(onFlow ? { onFlow } : {}),
       ...(bar ? { progress: bar.update } : {}),
       ...(out ? { tap: out.tap } : {}),
@@ -211,7 +237,16 @@ function runCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo:
     if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
   }
   const run = buildCaptureRun({ name: basename(file), source: file, config: config.file, engine }, outcome.replay, guess.topology);
-  rec.keep(run, snapshots);
+  rec.keep(run, page.snapshots);
+  if (page.steps) {
+    const rows = outcome.replay.packets;
+    const held = rows.length === 0 ? undefined : { first: rows[0]!.n, last: rows[rows.length - 1]!.n };
+    const sentence = windowSentence({ asked: page.steps.window, held, records: outcome.replay.stats.records, chosen: page.steps.chosen });
+    if (sentence !== undefined) {
+      process.stderr.write(`ftpwall: ${held ? 'info' : 'warning'}: ${file}: ${sentence}\n`);
+      page.notes.set(run, sentence);
+    }
+  }
   return run;
 }
 
@@ -264,6 +299,7 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
   boundHeapGrowth();
   const eo = engineOptions(opts);
   const jobCount = jobsOption(opts.jobs);
+  const steps = stepWindowOption(opts);
   if (opts.pcapOut !== undefined && inputs.length !== 1)
     throw new InputProblems([{ severity: 'error', message: `--pcap-out writes one run: give exactly one scenario or capture, not ${inputs.length}` }]);
   prepareOutputs(
@@ -301,6 +337,7 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
     return inputs.map((file, i) => ({ config, file, kind: kinds[i]!, scenario: kinds[i] === 'scenario' ? scenarios[si++]! : undefined }));
   });
   const snapshots: SnapshotsByRun = new Map();
+  const pageNotes: PageNotes = new Map();
   // verdicts only: table and JSON runs are written as they are made; the other formats render whole runs
   const runs: { readonly scenario: string; readonly config: string; readonly ftp: { readonly works: boolean; readonly summary: string } }[] = [];
   const whole: RunReport[] = [];
@@ -357,7 +394,7 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
         let run = flows && opts.jobs !== undefined && jobCount > 1 && !opts.packets && opts.pcapOut === undefined ? await runCaptureSharded(file, opts, config, eo, start, jobCount, flows.flow) : undefined;
         if (run === undefined) {
           const order = flows ? idOrder(flows.flow) : undefined;
-          run = runCapture(file, opts, config, eo, start, order?.push, snapshots);
+          run = runCapture(file, opts, config, eo, start, order?.push, { snapshots, notes: pageNotes, steps });
           order?.end();
         }
         if (flows) flows.end(run);
@@ -424,7 +461,7 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
     // rows workers handed over that were not written (an error on the way)
     for (const h of handedOver) if (h) RowSpill.take(h).dispose();
   }
-  if (opts.format === 'html') writeOutputWith(opts.output, replayHtml(whole, snapshots));
+  if (opts.format === 'html') writeOutputWith(opts.output, replayHtml(whole, snapshots, pageNotes));
   else if (!streamed) writeOutput(opts.output, formatRuns(whole, opts.format, style));
   if (opts.expect) {
     const want = opts.expect === 'works';

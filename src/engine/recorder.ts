@@ -16,6 +16,8 @@ interface WithTables {
   snapshot(): TablesView;
   /** what changed since the call before (the stateful engine): the recorder's work then follows the changes */
   tableChanges?(): TableChanges;
+  /** stops the bookkeeping tableChanges() started (a recorder that is done) */
+  endTableChanges?(): void;
 }
 
 function hasTables(fw: Firewall): fw is Firewall & WithTables {
@@ -148,8 +150,13 @@ function inIdOrder(byId: ReadonlyMap<number, ConnectionView>): ConnectionView[] 
  * packet twice, or a packet that changed nothing and the one before it, gives the same object.
  */
 class SnapshotLog implements SnapshotSeries {
-  /** by packet index: what the packet changed (with the whole tables at a keyframe), or the index of the packet whose tables it kept */
+  /**
+   * by packet index - base: what the packet changed (with the whole tables at a keyframe), or the index of
+   * the packet whose tables it kept. A window of a long capture starts far into it: no hole before it.
+   */
   private readonly steps: (Change | number | undefined)[] = [];
+  /** the index of the first packet recorded (steps[0]) */
+  private base = 0;
   private lastIndex = -1;
   private lastExpectations: readonly ExpectationView[] = [];
   private recordedSinceKey = 0;
@@ -159,18 +166,24 @@ class SnapshotLog implements SnapshotSeries {
   private cached: TablesView = EMPTY;
 
   get length(): number {
-    return this.steps.length;
+    return this.steps.length === 0 ? 0 : this.base + this.steps.length;
+  }
+
+  /** what packet `index` recorded, if anything */
+  private step(index: number): Change | number | undefined {
+    return index < this.base ? undefined : this.steps[index - this.base];
   }
 
   /** Records what packet `index` changed; `live` is every entry after it, by id (read only at a keyframe). */
   record(index: number, changed: readonly ConnectionView[], removed: readonly number[], expectations: readonly ExpectationView[], live: ReadonlyMap<number, ConnectionView>): void {
     const after = this.lastIndex;
     this.lastIndex = index;
+    if (this.steps.length === 0) this.base = index;
     if (after >= 0 && changed.length === 0 && removed.length === 0 && expectations === this.lastExpectations) {
       // the packet whose tables these are (never another such index, so reading one is one hop): reading it gives
       // the same object as reading that packet
-      const before = this.steps[after];
-      this.steps[index] = typeof before === 'number' ? before : after;
+      const before = this.step(after);
+      this.steps[index - this.base] = typeof before === 'number' ? before : after;
       return;
     }
     this.lastExpectations = expectations;
@@ -182,16 +195,16 @@ class SnapshotLog implements SnapshotSeries {
       this.recordedSinceKey = 0;
       this.changedSinceKey = 0;
     }
-    this.steps[index] = { after, changed, removed, expectations, whole };
+    this.steps[index - this.base] = { after, changed, removed, expectations, whole };
   }
 
   /** true when packet `index` was stepped (its tables were recorded) */
   recorded(index: number): boolean {
-    return this.steps[index] !== undefined;
+    return this.step(index) !== undefined;
   }
 
   at(index: number): TablesView | undefined {
-    const step = this.steps[index];
+    const step = this.step(index);
     if (step === undefined) return undefined;
     if (index === this.cachedIndex) return this.cached;
     if (typeof step === 'number') return this.at(step);
@@ -205,7 +218,7 @@ class SnapshotLog implements SnapshotSeries {
         base = this.cached;
         break;
       }
-      const s = this.steps[from]!;
+      const s = this.step(from)!;
       if (typeof s === 'number') {
         from = s;
         continue;
@@ -234,8 +247,8 @@ class SnapshotLog implements SnapshotSeries {
     const changed = new Map<number, ConnectionView>();
     const removed: number[] = [];
     let expectations: readonly ExpectationView[] | undefined;
-    for (let k = Math.max(0, from + 1); k <= to; k++) {
-      const s = this.steps[k];
+    for (let k = Math.max(this.base, from + 1); k <= to; k++) {
+      const s = this.step(k);
       if (s === undefined || typeof s === 'number') continue;
       for (const id of s.removed) {
         changed.delete(id); // made and gone in between: it may never have been seen; a reader forgets an id it does not hold
@@ -285,11 +298,29 @@ export function recordSnapshots(inner: Firewall): RecordingFirewall {
     expectations = share(expectations, t.expectations, sameExpectation);
     return { changed, removed };
   };
+  /**
+   * Recording follows the engine's (setRecording): on until told otherwise, so a run that never says records
+   * every packet; a capture replay that keeps a window of packets turns it on at the window and off after it.
+   * One window: once off after recording, it stays off (the tables in between were not followed).
+   */
+  let state: 'on' | 'off' | 'done' = 'on';
+  const setRecording = (on: boolean): void => {
+    inner.setRecording?.(on);
+    if (on) {
+      if (state === 'off') state = 'on';
+      return;
+    }
+    if (state === 'on' && log.length > 0) {
+      state = 'done';
+      if (hasTables(inner)) inner.endTableChanges?.();
+      live.clear();
+    } else if (state === 'on') state = 'off';
+  };
   const firewall: Firewall = {
     engine: inner.engine,
     step(packet: Packet, ctx: StepContext): StepResult {
       const result = inner.step(packet, ctx);
-      if (hasTables(inner)) {
+      if (state === 'on' && hasTables(inner)) {
         const { changed, removed } = changesOf(inner);
         log.record(ctx.n - 1, changed, removed, expectations, live);
       }
@@ -298,8 +329,8 @@ export function recordSnapshots(inner: Firewall): RecordingFirewall {
     advanceTo(nowMs: number): readonly TraceEvent[] {
       return inner.advanceTo(nowMs);
     },
+    setRecording,
     // the rest of the engine as it is: a recorded replay releases flows and counts events as any other
-    ...(inner.setRecording ? { setRecording: inner.setRecording.bind(inner) } : {}),
     ...(inner.setVerdictDetail ? { setVerdictDetail: inner.setVerdictDetail.bind(inner) } : {}),
     ...(inner.eventCounts ? { eventCounts: inner.eventCounts.bind(inner) } : {}),
     ...(inner.eventKindsSeen ? { eventKindsSeen: inner.eventKindsSeen.bind(inner) } : {}),

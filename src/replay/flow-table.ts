@@ -61,7 +61,8 @@ export class LiveFlow {
   lastMs: number;
   /** what the role needs: a control flow's ControlState, a data flow's announcement (one field for either) */
   private link: ControlState | Pending | undefined = undefined;
-  readonly numbers: number[] | undefined;
+  /** numbers of the flow's packets whose rows the replay keeps (made at the first such packet) */
+  numbers: number[] | undefined;
 
   constructor(
     readonly id: number,
@@ -77,12 +78,10 @@ export class LiveFlow {
     readonly cIface: string,
     readonly sIface: string,
     nowMs: number,
-    keepNumbers: boolean,
   ) {
     this.bits = (proto << PROTO_SHIFT) | (hasPorts ? HAS_PORTS : 0) | (cIface !== sIface ? CROSSES : 0);
     this.ports = (cPort << 16) | sPort;
     this.lastMs = nowMs;
-    this.numbers = keepNumbers ? [] : undefined;
   }
 
   get proto(): number {

@@ -35,6 +35,12 @@ export interface ReplayCaptureOptions {
   readonly controlPorts?: readonly number[];
   /** keep a row per packet and the engine's events (JSON/table --packets) */
   readonly keepPackets?: boolean;
+  /**
+   * With keepPackets: keep rows and events of these packets only (capture packet numbers, both
+   * included); the engine builds events only for them. Flows and totals still cover the whole capture.
+   * The HTML step-through of a long capture keeps a window (a page cannot hold millions of steps).
+   */
+  readonly packetWindow?: PacketWindow;
   /** keep every control line read (tests, teaching) */
   readonly keepControlLines?: boolean;
   /** flows reported row by row; the rest are only counted. Default: all */
@@ -69,6 +75,12 @@ export interface ReplayShard {
   onNewFlow(id: number): void;
   /** a control line announced `addr` on the control flow between `client` and `server` */
   onAnnouncement(client: IpAddress, server: IpAddress, addr: IpAddress): void;
+}
+
+/** Capture packet numbers (1-based, both included). */
+export interface PacketWindow {
+  readonly first: number;
+  readonly last: number;
 }
 
 const EMPTY_PAYLOAD = new Uint8Array(0);
@@ -107,7 +119,12 @@ const SWEEP_EVERY = 1 << 16;
 /** Replays an open capture; reads it to the end. */
 export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): ReplayOutcome {
   const controlPorts = o.controlPorts ?? [21];
-  const keep = o.keepPackets ?? false;
+  const keepAny = o.keepPackets ?? false;
+  // the packets whose rows are kept: all, a window, or none
+  const keepFirst = keepAny ? (o.packetWindow?.first ?? 1) : Number.POSITIVE_INFINITY;
+  const keepLast = keepAny ? (o.packetWindow?.last ?? Number.POSITIVE_INFINITY) : -1;
+  /** rows kept for the packet being read (and the engine recording) */
+  let keep = false;
   const maxRows = o.maxFlowRows ?? Number.POSITIVE_INFINITY;
   const maxDiagnostics = o.maxDiagnostics ?? 200;
   const firewall = o.firewall;
@@ -141,9 +158,13 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   const lines: ControlLine[] = [];
   // the fast path: one reused packet view, and the engine builds event text only when rows are kept
   const decoder = new FrameDecoder(true);
-  firewall.setRecording?.(keep);
   // only packet rows and a tap read more of a permitted packet's verdict than its action
-  firewall.setVerdictDetail?.(keep || tap !== undefined);
+  const keepRows = (on: boolean): void => {
+    keep = on;
+    firewall.setRecording?.(on);
+    firewall.setVerdictDetail?.(on || tap !== undefined);
+  };
+  keepRows(keepFirst <= 1 && keepLast >= 1);
   const countedByEngine = firewall.eventCounts !== undefined;
   const dir = { value: 0 };
   const ctx = { n: 0, nowMs: 0, ingress: '', egress: '' };
@@ -230,7 +251,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     const sIface = locate(o.topology, sAddr) ?? '?';
     let role: CaptureFlowRole = 'other';
     const hasPorts = p.fragment !== 'later' && (p.proto === PROTO_TCP || p.proto === PROTO_UDP);
-    const f = new LiveFlow(nextId++, p.proto, hasPorts, cAddr, cPort, sAddr, sPort, cIface, sIface, nowMs, keep);
+    const f = new LiveFlow(nextId++, p.proto, hasPorts, cAddr, cPort, sAddr, sPort, cIface, sIface, nowMs);
     if (p.proto === PROTO_TCP && f.hasPorts) {
       const a = announced.take(sAddr, sPort, nowMs);
       if (a) {
@@ -320,6 +341,8 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     const n = c.n;
     const nowMs = c.tMs;
     stats.packets++;
+    // the window's edges: one test per packet when rows are kept of all packets or of none
+    if (keep ? n > keepLast : n >= keepFirst && n <= keepLast) keepRows(!keep);
     const ports = p.fragment !== 'later' && (p.proto === PROTO_TCP || p.proto === PROTO_UDP);
     const sp = ports ? p.srcPort : 0;
     const dp = ports ? p.dstPort : 0;
@@ -339,7 +362,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     if (d === 1) f.replied = true;
     f.packets++;
     f.lastMs = nowMs;
-    if (f.numbers) f.numbers.push(n);
+    if (keep) (f.numbers ??= []).push(n);
     if (f.firstBlocked) f.laterPackets++;
     if (!f.crosses) {
       stats.notCrossing++;

@@ -1,7 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateCapture } from '../../bench/generate.js';
 import { ftpwall } from '../helpers/cli.js';
 
 const ROOT = resolve(__dirname, '../..');
@@ -71,4 +72,70 @@ describe('--format html', () => {
       }
     });
   }
+});
+
+describe('--format html of a long capture: a window of packets (--steps)', () => {
+  const capture = '../shared/corpus/pcap/suricata-ftp-download-passive.pcap';
+  type Steps = { n: number; last?: number }[];
+  const stepsOf = (html: string): Steps => (island(html).runs[0]!.steps as unknown as Steps).filter((s) => s.n > 0);
+
+  it('--steps FIRST-LAST: the page steps through those packets only and says so; the flows are the whole capture', () => {
+    const whole = join(tmp, 'window-whole.html');
+    const part = join(tmp, 'window-5-12.html');
+    expect(ftpwall(['replay', capture, '--config', 'rules/stateful.cfg', '--format', 'html', '-o', whole]).status).toBe(0);
+    const r = ftpwall(['replay', capture, '--config', 'rules/stateful.cfg', '--format', 'html', '--steps', '5-12', '-o', part]);
+    expect(r.status, r.stderr).toBe(0);
+    const records = Math.max(...stepsOf(readFileSync(whole, 'utf8')).map((s) => s.last ?? s.n));
+    expect(r.stderr).toContain(`ftpwall: info: ${capture}: the step-through holds packets 5–12 of ${records} (--steps); the flows and the totals cover the whole capture`);
+    const html = readFileSync(part, 'utf8');
+    expect(html).toContain(`<p class="window">The step-through holds packets 5–12 of ${records} (--steps); the flows and the totals cover the whole capture.</p>`);
+    const steps = stepsOf(html);
+    expect(steps[0]!.n).toBe(5);
+    expect(Math.max(...steps.map((s) => s.last ?? s.n))).toBe(12);
+    // the same flows as the page of every packet
+    const flows = (h: string) => /<table class="flows">[\s\S]*?<\/table>/.exec(h)![0];
+    expect(flows(html)).toBe(flows(readFileSync(whole, 'utf8')));
+    // a page of the whole capture says nothing of a window
+    expect(readFileSync(whole, 'utf8')).not.toContain('<p class="window">');
+  });
+
+  it('a capture longer than 50,000 packets gets a page of its first 50,000 by default, and says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftpwall-long-'));
+    try {
+      const file = join(dir, 'long.pcap');
+      // 1,600 sessions of 32 packets: 51,200 packets
+      expect(generateCapture(file, { sessions: 1600, transferBytes: 3000 }).packets).toBe(51_200);
+      const out = join(dir, 'long.html');
+      const r = ftpwall(['replay', file, '--config', 'bench/dual-stack.cfg', '--inside', '192.168.10.1/32@GigabitEthernet2/1/10', '--inside', '2001:db8:10::1/128@GigabitEthernet2/1/10', '--outside-interface', 'GigabitEthernet2/1/1', '--format', 'html', '-o', out]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain('the step-through holds packets 1–50,000 of 51,200 (the first 50,000: a page of every packet would not fit; --steps FIRST-LAST shows others)');
+      const steps = stepsOf(readFileSync(out, 'utf8'));
+      expect(steps[0]!.n).toBe(1);
+      expect(Math.max(...steps.map((s) => s.last ?? s.n))).toBe(50_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const [steps, message] of [
+    ['12-5', "--steps '12-5' ends before it starts: packet 5 comes before packet 12"],
+    ['five', "--steps 'five' is not a range of packets: expected FIRST-LAST, capture packet numbers from 1, or FIRST for 50,000 packets from there"],
+    ['0-10', "--steps '0-10' is not a range of packets"],
+  ] as const) {
+    it(`--steps ${steps} is refused with exit 2 and nothing written`, () => {
+      const out = join(tmp, `bad-steps-${steps}.html`);
+      const r = ftpwall(['replay', capture, '--config', 'rules/stateful.cfg', '--format', 'html', '--steps', steps, '-o', out]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`error: ${message}`);
+      expect(r.stderr).toContain('e.g. --steps 1-50000 (the default)');
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  it('--steps without --format html is refused: it would change nothing', () => {
+    const r = ftpwall(['replay', capture, '--config', 'rules/stateful.cfg', '--steps', '5-12']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("error: --steps '5-12' chooses the packets of a capture's HTML step-through, and the format is table (add --format html, or drop --steps)");
+    expect(r.stdout).toBe('');
+  });
 });

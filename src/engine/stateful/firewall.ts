@@ -90,6 +90,8 @@ export interface StatefulFirewall extends Firewall {
    * a recorder of a capture with thousands of live entries calls it after every packet.
    */
   tableChanges(): TableChanges;
+  /** stops the bookkeeping the first tableChanges() started (a recorder that is done); a later call starts it afresh */
+  endTableChanges(): void;
   /** `watcher` hears of every entry made and removed, with why it went */
   watchConnections(watcher: ConnectionWatcher): void;
   /** off: a session's established and related packets get the shared ESTABLISHED_UNNAMED / RELATED_UNNAMED (H3C; a ruleset's verdicts are its rules') */
@@ -413,6 +415,11 @@ export function createStatefulFirewall(policy: Policy, options: StatefulOptions 
         watchEntries();
       }
       return changeLog.take(rows, tupleOf, expectationViews(expectations.list()));
+    },
+    endTableChanges(): void {
+      if (changeLog === undefined) return;
+      changeLog = undefined;
+      watchEntries();
     },
   };
 }

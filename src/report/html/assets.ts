@@ -18,6 +18,7 @@ code, pre, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospa
 .k-p { color: var(--permit); } .k-r { color: var(--related); } .k-d { color: var(--deny); } .k-e { color: var(--event); }
 .dim { color: var(--dim); }
 .verdict.works { color: var(--permit); font-weight: 600; } .verdict.fails { color: var(--deny); font-weight: 600; }
+.window { border-left: 3px solid var(--warn); padding-left: 0.5em; color: var(--warn); }
 table { border-collapse: collapse; }
 th, td { border: 1px solid var(--line); padding: 2px 6px; text-align: left; vertical-align: top; }
 .matrix a { font-weight: 600; }

@@ -25,6 +25,8 @@ export interface HtmlRun {
   readonly snapshots?: SnapshotSeries;
   /** lesson narration to show at a packet, by packet number (1-based) */
   readonly notes?: ReadonlyMap<number, string>;
+  /** which packets the step-through holds, when not all of them (a long capture's window), as a sentence */
+  readonly window?: string;
 }
 
 /** A column of a compare matrix: one config and engine over every scenario. */

@@ -63,6 +63,8 @@ export interface PageRun {
   readonly snaps: readonly PageSnapshot[];
   readonly tables: boolean;
   readonly flows: readonly PageFlow[];
+  /** which packets the steps are, when not all of the run's (HtmlRun.window) */
+  readonly window?: string;
 }
 
 /** A flow as the page lists it. */
@@ -284,6 +286,7 @@ export function pageRun(run: HtmlRun, index: number): PageRun {
     exps: pool.exps,
     snaps: pool.snaps,
     tables,
+    ...(run.window !== undefined ? { window: run.window } : {}),
     flows: r.flows.map((f) => ({
       id: f.id,
       role: f.role,

@@ -1,0 +1,56 @@
+/**
+ * `--steps FIRST-LAST`: which packets of a capture the HTML step-through holds. A page of every
+ * packet of a long capture does not fit (about 5 KB of memory a packet while the page is built,
+ * 1 KB a packet in the page): a capture's page holds a window, the first DEFAULT_HTML_STEPS packets
+ * unless told, and says so; its flows and totals still cover the whole capture.
+ */
+import type { PacketWindow } from '../replay/index.js';
+
+/** Packets a capture's step-through holds when --steps is not given (about 250 MB while building, 50 MB of page). */
+export const DEFAULT_HTML_STEPS = 50_000;
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * Parses `--steps`: `FIRST-LAST` (capture packet numbers, both included) or `FIRST` (that packet and the
+ * DEFAULT_HTML_STEPS - 1 after it). Underscores are allowed (1_000_000). A message when it is not one.
+ */
+export function parseStepWindow(text: string): PacketWindow | string {
+  const m = /^\s*([\d_]+)\s*(?:-\s*([\d_]+)\s*)?$/.exec(text);
+  const num = (s: string): number => Number(s.replace(/_/g, ''));
+  const what = `'${text}' is not a range of packets: expected FIRST-LAST, capture packet numbers from 1, or FIRST for ${count(DEFAULT_HTML_STEPS)} packets from there`;
+  if (!m || /^_|_$/.test(m[1]!) || (m[2] !== undefined && /^_|_$/.test(m[2]))) return what;
+  const first = num(m[1]!);
+  const last = m[2] === undefined ? first + DEFAULT_HTML_STEPS - 1 : num(m[2]);
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || first < 1) return what;
+  if (last < first) return `'${text}' ends before it starts: packet ${count(last)} comes before packet ${count(first)}`;
+  return { first, last };
+}
+
+/** The default window: the first DEFAULT_HTML_STEPS packets. */
+export const DEFAULT_STEP_WINDOW: PacketWindow = { first: 1, last: DEFAULT_HTML_STEPS };
+
+/** What a capture's page held of it: the packet numbers of its first and last rows, and the capture's packets. */
+export interface HeldWindow {
+  /** the window asked for */
+  readonly asked: PacketWindow;
+  /** packet numbers of the first and last rows held; undefined when no packet fell in the window */
+  readonly held: PacketWindow | undefined;
+  /** records in the capture */
+  readonly records: number;
+  /** true when --steps chose the window */
+  readonly chosen: boolean;
+}
+
+/** The window said in a sentence, for the page and stderr; undefined when the page holds the whole capture. */
+export function windowSentence(w: HeldWindow): string | undefined {
+  const whole = w.asked.first <= 1 && w.asked.last >= w.records;
+  if (whole) return undefined;
+  const tail = 'the flows and the totals cover the whole capture';
+  if (w.held === undefined)
+    return `no packet of the capture falls in --steps ${w.asked.first}-${w.asked.last} (it has ${count(w.records)} packets): the step-through is empty; ${tail}`;
+  const how = w.chosen ? '(--steps)' : `(the first ${count(DEFAULT_HTML_STEPS)}: a page of every packet would not fit; --steps FIRST-LAST shows others)`;
+  return `the step-through holds packets ${count(w.held.first)}–${count(w.held.last)} of ${count(w.records)} ${how}; ${tail}`;
+}

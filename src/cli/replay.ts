@@ -7,6 +7,7 @@ import { simulate } from '../sim/run.js';
 import { expandEach } from '../probe/each.js';
 import { buildRunReport, startRunReport, type RunReport } from '../report/run.js';
 import { RowSpill, type HandedRows } from './row-spill.js';
+import { TraceSpill } from './trace-spill.js';
 import { formatRuns } from '../report/formats.js';
 import { createReportStream } from '../report/stream.js';
 import {
@@ -23,6 +24,7 @@ import {
   writeTracePcapng,
   type CaptureFlow,
   type CaptureRun,
+  type PacketRowSink,
   type PacketWindow,
   type Topology,
   type TopologyEntry,
@@ -202,6 +204,7 @@ function runCapture(
   start: CaptureStart,
   onFlow: ((f: CaptureFlow) => void) | undefined,
   page: { readonly snapshots: SnapshotsByRun; readonly notes: PageNotes; readonly steps: { window: PacketWindow; chosen: boolean } | undefined },
+  rows: PacketRowSink | undefined,
 ): CaptureRun {
   const { controlPorts, scan, engine } = start;
   const guess = { topology: start.topology };
@@ -217,6 +220,7 @@ function runCapture(
       controlPorts,
       keepPackets: opts.packets || opts.format === 'html',
       ...(page.steps ? { packetWindow: page.steps.window } : {}),
+      ...(rows ? { packetSink: rows } : {}),
       ...(onFlow ? { onFlow } : {}),
       ...(bar ? { progress: bar.update } : {}),
       ...(out ? { tap: out.tap } : {}),
@@ -392,13 +396,19 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
         // flows are listed in order of first packet (id), whether one job or several replay the capture
         // sharded only on request: every shard has its own heap, engine and flow table (memory: README, Scaling out)
         let run = flows && opts.jobs !== undefined && jobCount > 1 && !opts.packets && opts.pcapOut === undefined ? await runCaptureSharded(file, opts, config, eo, start, jobCount, flows.flow) : undefined;
-        if (run === undefined) {
-          const order = flows ? idOrder(flows.flow) : undefined;
-          run = runCapture(file, opts, config, eo, start, order?.push, { snapshots, notes: pageNotes, steps });
-          order?.end();
+        // a table or JSON with --packets: the rows and events spill to a temporary file past a few MiB, and are read back after the flows
+        const trace = flows && opts.packets ? new TraceSpill() : undefined;
+        try {
+          if (run === undefined) {
+            const order = flows ? idOrder(flows.flow) : undefined;
+            run = runCapture(file, opts, config, eo, start, order?.push, { snapshots, notes: pageNotes, steps }, trace);
+            order?.end();
+          }
+          if (flows) flows.end(run, trace);
+          else whole.push(run);
+        } finally {
+          trace?.dispose();
         }
-        if (flows) flows.end(run);
-        else whole.push(run);
         runs.push({ scenario: run.scenario, config: run.config, ftp: run.ftp });
         continue;
       }

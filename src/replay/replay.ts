@@ -41,6 +41,11 @@ export interface ReplayCaptureOptions {
    * The HTML step-through of a long capture keeps a window (a page cannot hold millions of steps).
    */
   readonly packetWindow?: PacketWindow;
+  /**
+   * With keepPackets: rows and events go here as they are made, in replay order, instead of into the replay's
+   * `packets` and `events` (which come back empty): a --packets report of a long capture spills them.
+   */
+  readonly packetSink?: PacketRowSink;
   /** keep every control line read (tests, teaching) */
   readonly keepControlLines?: boolean;
   /** flows reported row by row; the rest are only counted. Default: all */
@@ -75,6 +80,13 @@ export interface ReplayShard {
   onNewFlow(id: number): void;
   /** a control line announced `addr` on the control flow between `client` and `server` */
   onAnnouncement(client: IpAddress, server: IpAddress, addr: IpAddress): void;
+}
+
+/** Where a replay's packet rows and events go as they are made (ReplayCaptureOptions.packetSink). */
+export interface PacketRowSink {
+  /** an event of the step about to give its row (or of a timer): before that row */
+  event(e: TraceEvent): void;
+  row(r: CapturePacketRow): void;
 }
 
 /** Capture packet numbers (1-based, both included). */
@@ -156,6 +168,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   const packets: CapturePacketRow[] = [];
   const events: TraceEvent[] = [];
   const lines: ControlLine[] = [];
+  const rowSink = o.packetSink;
   // the fast path: one reused packet view, and the engine builds event text only when rows are kept
   const decoder = new FrameDecoder(true);
   // only packet rows and a tap read more of a permitted packet's verdict than its action
@@ -377,7 +390,8 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
       const verdict = r.verdict;
       if (r.events.length > 0) {
         if (!countedByEngine) for (const e of r.events) stats.events[e.kind] = (stats.events[e.kind] ?? 0) + 1;
-        if (keep) for (const e of r.events) events.push(e);
+        if (keep && rowSink) for (const e of r.events) rowSink.event(e);
+        else if (keep) for (const e of r.events) events.push(e);
       }
       if (verdict.action === 'permit') {
         stats.permitted++;
@@ -391,7 +405,11 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
           firstBlock ??= { role: f.role, firstBlocked: f.firstBlocked };
         }
       }
-      if (keep) packets.push(packetRow(p, n, nowMs, ctx.ingress, ctx.egress, verdict, f.id));
+      if (keep) {
+        const row = packetRow(p, n, nowMs, ctx.ingress, ctx.egress, verdict, f.id);
+        if (rowSink) rowSink.row(row);
+        else packets.push(row);
+      }
       if (tap) tap(p, nowMs, n, verdict, undefined);
     }
     if (f.control !== undefined) {

@@ -12,6 +12,8 @@ import { REPORT_SCHEMA_VERSION, type PacketReport as PacketRow, type RunReport }
 import { fitLines, fitRow, PLAIN_STYLE, type Style } from './style.js';
 import { hangingWrap } from './text-wrap.js';
 import { formatRun } from './table.js';
+import { PacketTraceWriter, type TraceLayout } from './packets.js';
+import type { TraceEvent } from '../model/index.js';
 
 /** Where report text goes, in order; 14a's output sink plugs in here. */
 export type ChunkSink = (chunk: string) => void;
@@ -39,10 +41,23 @@ export interface CaptureHead {
   readonly engine: 'static' | 'stateful';
 }
 
+/**
+ * A capture run's packet rows and events kept outside the run (a --packets report of a long capture:
+ * src/cli/trace-spill.ts), read back in the order they were made: each packet's events before its row.
+ */
+export interface SpilledTrace {
+  readonly rowCount: number;
+  readonly eventCount: number;
+  /** the packet trace's columns (`flows`: the run's flow count) */
+  layout(flows: number): TraceLayout;
+  each(visit: (row: PacketRow | undefined, event: TraceEvent | undefined) => void): void;
+}
+
 /** Receives one capture's flows as they finish, then the run (with `flows` empty). */
 export interface CaptureFlowStream {
   flow(f: CaptureFlow): void;
-  end(run: CaptureRun): void;
+  /** the run; its packet rows and events from `trace` when they were spilled (the run's lists are then empty) */
+  end(run: CaptureRun, trace?: SpilledTrace): void;
 }
 
 /**
@@ -86,7 +101,7 @@ function onlyBlocked<T extends { readonly outcome: string }>(flows: readonly T[]
 /** Opens a report document on `sink`. */
 export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): ReportStream {
   const st = o.style ?? PLAIN_STYLE;
-  const held = o.packets ? Number.POSITIVE_INFINITY : (o.heldFlows ?? HELD_FLOWS);
+  const held = o.heldFlows ?? HELD_FLOWS;
   let runs = 0;
 
   const openRun = (): void => {
@@ -101,10 +116,80 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
     sink(text);
   };
 
-  const whole = (r: RunReport | CaptureRun, rows?: PacketRowText): void => {
+  /** Text in pieces of about 64 KiB (a spilled trace is too long for one string). */
+  let pending = '';
+  const put = (text: string): void => {
+    pending += text;
+    if (pending.length >= 1 << 16) {
+      sink(pending);
+      pending = '';
+    }
+  };
+  const flush = (): void => {
+    if (pending.length > 0) sink(pending);
+    pending = '';
+  };
+
+  /** A spilled trace's rows (`packets`) or events (`events`) as the JSON list reportJson writes. */
+  const jsonList = (trace: SpilledTrace, which: 'rows' | 'events'): void => {
+    let i = 0;
+    put('[');
+    trace.each((row, event) => {
+      const value = which === 'rows' ? row : event;
+      if (value !== undefined) put(`${i++ === 0 ? '' : ','}\n        ${nested(value, 8)}`);
+    });
+    put(i === 0 ? ']' : '\n      ]');
+    flush();
+  };
+
+  /** A spilled trace as formatPacketTrace writes it (`flows`: the run's flow count, for the column). */
+  const traceLines = (trace: SpilledTrace, flows: number): void => {
+    const w = new PacketTraceWriter(trace.layout(flows), (l) => put(`${l}\n`), st);
+    let events: TraceEvent[] = [];
+    trace.each((row, event) => {
+      if (event !== undefined) {
+        if (event.packet === undefined) w.timer(event);
+        else events.push(event);
+        return;
+      }
+      // a packet's events came just before its row
+      const n = row!.n;
+      w.packet(row!, events.length === 0 ? events : events.filter((e) => e.packet === n));
+      if (events.length > 0) events = [];
+    });
+    w.end();
+    flush();
+  };
+
+  /** A capture run whose rows and events were spilled: reportJson's text, the two lists read from the spill. */
+  const spilledJson = (doc: Record<string, unknown>, trace: SpilledTrace): void => {
+    let k = 0;
+    put('{');
+    for (const [key, value] of Object.entries(doc)) {
+      if (value === undefined) continue;
+      put(`${k++ === 0 ? '' : ','}\n      ${JSON.stringify(key)}: `);
+      if (key === 'packets') jsonList(trace, 'rows');
+      else if (key === 'events') jsonList(trace, 'events');
+      else put(nested(value, 6));
+    }
+    put('\n    }');
+    flush();
+  };
+
+  const whole = (r: RunReport | CaptureRun, rows?: PacketRowText, trace?: SpilledTrace): void => {
     const shown = o.summary ? { ...r, flows: onlyBlocked<RunReport['flows'][number]>(r.flows) } : r;
     openRun();
-    if (o.format === 'json' && rows !== undefined && !('capture' in shown)) {
+    if (trace !== undefined && o.format === 'json') {
+      const { origin: _origin, ...doc } = shown;
+      spilledJson(doc, trace);
+    } else if (trace !== undefined) {
+      lines(formatRun(shown as RunReport, { packets: false, style: st }));
+      if (o.packets) {
+        sink('\n  packets:\n');
+        traceLines(trace, shown.flows.length);
+      }
+      if ('capture' in shown) lines(captureLines(shown as CaptureRun));
+    } else if (o.format === 'json' && rows !== undefined && !('capture' in shown)) {
       // the same text as below, the rows written from their text between `flows` and `events`
       const { origin: _origin, packets: _packets, events, ...head } = shown;
       const text = nested(head, 4);
@@ -185,7 +270,7 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
             if (kept.length > held) startStreaming();
           }
         },
-        end(run: CaptureRun): void {
+        end(run: CaptureRun, trace?: SpilledTrace): void {
           if (!streaming) {
             kept.sort((a, b) => a.id - b.id);
             const notes: string[] = [];
@@ -193,7 +278,7 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
               const n = noteLine(f);
               if (n !== undefined) notes.push(n);
             }
-            whole({ ...run, flows: kept, capture: { ...run.capture, flowsTruncated: false, notes } });
+            whole({ ...run, flows: kept, capture: { ...run.capture, flowsTruncated: false, notes } }, undefined, trace);
             return;
           }
           if (o.format === 'json') {
@@ -204,9 +289,20 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
               ['events', run.events],
               ['capture', { ...run.capture, flowsTruncated: false }],
             ];
-            for (const [key, value] of rest) text += `,\n      ${JSON.stringify(key)}: ${nested(value, 6)}`;
+            for (const [key, value] of rest) {
+              text += `,\n      ${JSON.stringify(key)}: `;
+              if (trace !== undefined && (key === 'packets' || key === 'events')) {
+                sink(text);
+                text = '';
+                jsonList(trace, key === 'packets' ? 'rows' : 'events');
+              } else text += nested(value, 6);
+            }
             sink(`${text}\n    }`);
             return;
+          }
+          if (trace !== undefined && o.packets) {
+            sink('\n  packets:\n');
+            traceLines(trace, run.capture.stats.flows.control + run.capture.stats.flows.data + run.capture.stats.flows.other);
           }
           const verdict = run.ftp.works ? (run.ftp.summary.startsWith('FTP works') ? '' : `${st.good('FTP works')}: `) : `${st.bad('FTP fails')}: `;
           lines(['', ...fitLines([`  ${verdict}${run.ftp.summary.replace(/^FTP works/, st.good('FTP works'))}`], STREAM_WIDTH), ...captureLines({ ...run, flows: [], capture: { ...run.capture, flowsTruncated: false, notes: [] } })]);

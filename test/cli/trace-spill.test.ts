@@ -1,0 +1,114 @@
+/**
+ * A --packets report of a capture whose rows and events spilled to a temporary file (TraceSpill): the same
+ * bytes, table and JSON, as the report of the same run with its rows and events in memory; the file goes.
+ */
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TraceSpill } from '../../src/cli/trace-spill.js';
+import { createStatefulFirewall } from '../../src/engine/stateful/firewall.js';
+import { buildCaptureRun, completeTopology, replayCapture, scanCapture, type CaptureFlow } from '../../src/replay/index.js';
+import { formatPacketTrace } from '../../src/report/packets.js';
+import { createReportStream, type ReportStreamOptions } from '../../src/report/stream.js';
+import { openCapture } from '../../src/wire/index.js';
+import { bundledPolicy, CORPUS, corpusFiles } from '../replay/helpers.js';
+
+function written(o: ReportStreamOptions, body: (s: ReturnType<typeof createReportStream>) => void): string {
+  let out = '';
+  const s = createReportStream((chunk) => (out += chunk), o);
+  body(s);
+  s.end();
+  return out;
+}
+
+const traceDirs = (): string[] => readdirSync(tmpdir()).filter((d) => d.includes('trace'));
+
+describe('a capture --packets report from spilled rows', () => {
+  // captures with timers (expiries), IPv6, NAT-free FTP of every mode, and many packets
+  for (const name of corpusFiles().filter((f) => /download-passive\.pcap|ipv6\.pcap|bigtransfer|many-port|upload-active/.test(f))) {
+    it(`${name}: table and JSON, spilled to a file, are the bytes of the report held in memory`, () => {
+      const file = resolve(CORPUS, name);
+      const policy = bundledPolicy('stateful.cfg');
+      const topology = completeTopology(policy, undefined, scanCapture(openCapture(file), [21]).servers).topology;
+      const label = { name: basename(file), source: file, config: 'rules/stateful.cfg', engine: 'stateful' as const };
+      const held = replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true });
+      const whole = buildCaptureRun(label, held.replay, topology);
+      // a hold of 2,000 characters: a few rows in memory, the rest in the file
+      const spill = new TraceSpill(2_000);
+      const before = traceDirs().length;
+      try {
+        const flows: CaptureFlow[] = [];
+        const streamed = replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true, packetSink: spill, onFlow: (f) => flows.push(f) });
+        expect(streamed.replay.packets).toEqual([]);
+        expect(streamed.replay.events).toEqual([]);
+        expect(spill.rowCount).toBe(whole.packets.length);
+        expect(spill.eventCount).toBe(whole.events.length);
+        expect(spill.spilled).toBe(true);
+        const run = buildCaptureRun(label, streamed.replay, topology);
+        for (const format of ['table', 'json'] as const)
+          for (const summary of [false, true]) {
+            const o = { format, packets: true, summary };
+            const fromMemory = written(o, (s) => s.run(whole));
+            const fromSpill = written(o, (s) => {
+              const c = s.capture({ scenario: run.scenario, source: run.source, config: run.config, engine: run.engine });
+              for (const f of flows) c.flow(f);
+              c.end(run, spill);
+            });
+            expect(fromSpill, `${format}${summary ? ' --summary' : ''}`).toBe(fromMemory);
+            if (format === 'json') expect((JSON.parse(fromSpill) as { runs: { packets: unknown[] }[] }).runs[0]!.packets).toHaveLength(whole.packets.length);
+          }
+        expect(whole.events.length + whole.packets.length).toBeGreaterThan(10);
+      } finally {
+        spill.dispose();
+      }
+      expect(traceDirs().length).toBeLessThanOrEqual(before);
+    });
+  }
+
+  it('past the held flows (a capture of many flows) the flows stream and the packets follow them: JSON one document, the table trace the same lines', () => {
+    const file = resolve(CORPUS, corpusFiles().find((f) => f.includes('all-data-ipv6'))!);
+    const policy = bundledPolicy('stateful.cfg');
+    const topology = completeTopology(policy, undefined, scanCapture(openCapture(file), [21]).servers).topology;
+    const label = { name: basename(file), source: file, config: 'rules/stateful.cfg', engine: 'stateful' as const };
+    const whole = buildCaptureRun(label, replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true }).replay, topology);
+    expect(whole.flows.length).toBeGreaterThan(2);
+    for (const format of ['json', 'table'] as const) {
+      const spill = new TraceSpill(2_000);
+      try {
+        const flows: CaptureFlow[] = [];
+        const r = replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true, packetSink: spill, onFlow: (f) => flows.push(f) });
+        const run = buildCaptureRun(label, r.replay, topology);
+        const text = written({ format, packets: true, summary: false, heldFlows: 2 }, (s) => {
+          const c = s.capture({ scenario: run.scenario, source: run.source, config: run.config, engine: run.engine });
+          for (const f of flows) c.flow(f);
+          c.end(run, spill);
+        });
+        if (format === 'json') {
+          const doc = JSON.parse(text) as { runs: { flows: { id: number }[]; packets: unknown[]; events: unknown[] }[] };
+          expect(doc.runs[0]!.flows.map((f) => f.id).sort((a, b) => a - b)).toEqual(whole.flows.map((f) => f.id));
+          expect(doc.runs[0]!.packets).toEqual(JSON.parse(JSON.stringify(whole.packets)));
+          expect(doc.runs[0]!.events).toEqual(JSON.parse(JSON.stringify(whole.events)));
+        } else {
+          expect(text).toContain('more than 2 flows');
+          const trace = formatPacketTrace(whole as never).join('\n');
+          expect(text).toContain(`\n  packets:\n${trace}\n\n  FTP works`);
+        }
+      } finally {
+        spill.dispose();
+      }
+    }
+  });
+
+  it('a spill that stayed in memory makes no file', () => {
+    const before = traceDirs().length;
+    const spill = new TraceSpill();
+    spill.row({ n: 1, tMs: 0, flow: 1, proto: 'tcp', src: '10.0.0.2:50000', dst: '192.168.10.1:21', flags: 'S', len: 0, ingress: 'a', egress: 'b', action: 'permit', by: 'x' } as never);
+    expect(spill.spilled).toBe(false);
+    const seen: number[] = [];
+    spill.each((row) => seen.push(row!.n));
+    expect(seen).toEqual([1]);
+    expect(traceDirs().length).toBe(before);
+    spill.dispose();
+  });
+});

@@ -104,7 +104,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--dialect <name>', 'the config dialect (default: detected from the content)').choices(['h3c', 'iptables', 'nft']))
     .addOption(maxPacketsOption())
     .option('--summary', 'totals and blocked flows only', false)
-    .option('--steps <first-last>', 'captures with --format html: the packets the step-through holds (capture packet numbers; default 1-50000)')
+    .option('--steps <first-last>', 'captures with --format html, ladder, md or mermaid: the packets the page or diagram draws (capture packet numbers; default 1-50000)')
     .option('--no-progress', 'no progress bar on a terminal (there is never one on a pipe)')
     .addOption(jobsCommandOption('the runs of scenarios; a capture is sharded by host pair only when --jobs is given'))
     .action(async (scenarios: string[], opts) => {

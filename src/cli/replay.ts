@@ -90,14 +90,20 @@ export interface ReplayOptions {
   readonly steps?: string;
 }
 
-/** `--steps` as the window of a capture's page (html only), or an input problem. */
+/** The formats that draw a capture's packets one by one: a window of them (--steps). */
+const DRAWN_FORMATS: ReadonlySet<ReplayOptions['format']> = new Set(['html', 'ladder', 'md', 'mermaid']);
+
+/**
+ * `--steps` as the window of packets a capture's page or diagram draws (html; ladder, md and mermaid with
+ * --packets or --steps), or an input problem; undefined when the format draws no packets.
+ */
 function stepWindowOption(opts: ReplayOptions): { window: PacketWindow; chosen: boolean } | undefined {
-  if (opts.format !== 'html') {
+  if (!DRAWN_FORMATS.has(opts.format)) {
     if (opts.steps !== undefined)
-      throw new InputProblems([{ severity: 'error', message: `--steps '${opts.steps}' chooses the packets of a capture's HTML step-through, and the format is ${opts.format}`, suggestion: 'add --format html, or drop --steps' }]);
+      throw new InputProblems([{ severity: 'error', message: `--steps '${opts.steps}' chooses the packets a capture's HTML step-through or diagram draws, and the format is ${opts.format}`, suggestion: 'add --format html (or ladder, md, mermaid), or drop --steps' }]);
     return undefined;
   }
-  if (opts.steps === undefined) return { window: DEFAULT_STEP_WINDOW, chosen: false };
+  if (opts.steps === undefined) return opts.format === 'html' || opts.packets ? { window: DEFAULT_STEP_WINDOW, chosen: false } : undefined;
   const w = parseStepWindow(opts.steps);
   if (typeof w === 'string') throw new InputProblems([{ severity: 'error', message: `--steps ${w}`, suggestion: `e.g. --steps 1-${DEFAULT_HTML_STEPS} (the default), or --steps 600000 for the ${DEFAULT_HTML_STEPS.toLocaleString('en-US')} packets from packet 600,000` }]);
   return { window: w, chosen: true };
@@ -218,7 +224,7 @@ function runCapture(
       topology: guess.topology,
       firewall: rec.firewall,
       controlPorts,
-      keepPackets: opts.packets || opts.format === 'html',
+      keepPackets: opts.packets || page.steps !== undefined,
       ...(page.steps ? { packetWindow: page.steps.window } : {}),
       ...(rows ? { packetSink: rows } : {}),
       ...(onFlow ? { onFlow } : {}),
@@ -245,7 +251,7 @@ function runCapture(
   if (page.steps) {
     const rows = outcome.replay.packets;
     const held = rows.length === 0 ? undefined : { first: rows[0]!.n, last: rows[rows.length - 1]!.n };
-    const sentence = windowSentence({ asked: page.steps.window, held, records: outcome.replay.stats.records, chosen: page.steps.chosen });
+    const sentence = windowSentence({ asked: page.steps.window, held, records: outcome.replay.stats.records, chosen: page.steps.chosen }, opts.format === 'html');
     if (sentence !== undefined) {
       process.stderr.write(`ftpwall: ${held ? 'info' : 'warning'}: ${file}: ${sentence}\n`);
       page.notes.set(run, sentence);
@@ -472,7 +478,7 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
     for (const h of handedOver) if (h) RowSpill.take(h).dispose();
   }
   if (opts.format === 'html') writeOutputWith(opts.output, replayHtml(whole, snapshots, pageNotes));
-  else if (!streamed) writeOutput(opts.output, formatRuns(whole, opts.format, style));
+  else if (!streamed) writeOutput(opts.output, formatRuns(whole, opts.format, style, pageNotes));
   if (opts.expect) {
     const want = opts.expect === 'works';
     const off = runs.filter((r) => r.ftp.works !== want);

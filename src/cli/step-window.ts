@@ -6,7 +6,7 @@
  */
 import type { PacketWindow } from '../replay/index.js';
 
-/** Packets a capture's step-through holds when --steps is not given (about 250 MB while building, 50 MB of page). */
+/** Packets a capture's step-through (or ladder, Markdown and Mermaid diagram) holds when --steps is not given (about 250 MB while building, 50 MB of page). */
 export const DEFAULT_HTML_STEPS = 50_000;
 
 function count(n: number): string {
@@ -44,13 +44,17 @@ export interface HeldWindow {
   readonly chosen: boolean;
 }
 
-/** The window said in a sentence, for the page and stderr; undefined when the page holds the whole capture. */
-export function windowSentence(w: HeldWindow): string | undefined {
+/**
+ * The window said in a sentence, for the output and stderr; undefined when it holds the whole capture.
+ * `page`: an HTML step-through (else a diagram: ladder, Markdown, Mermaid).
+ */
+export function windowSentence(w: HeldWindow, page = true): string | undefined {
   const whole = w.asked.first <= 1 && w.asked.last >= w.records;
   if (whole) return undefined;
   const tail = 'the flows and the totals cover the whole capture';
+  const what = page ? 'the step-through' : 'the diagram';
   if (w.held === undefined)
-    return `no packet of the capture falls in --steps ${w.asked.first}-${w.asked.last} (it has ${count(w.records)} packets): the step-through is empty; ${tail}`;
-  const how = w.chosen ? '(--steps)' : `(the first ${count(DEFAULT_HTML_STEPS)}: a page of every packet would not fit; --steps FIRST-LAST shows others)`;
-  return `the step-through holds packets ${count(w.held.first)}–${count(w.held.last)} of ${count(w.records)} ${how}; ${tail}`;
+    return `no packet of the capture falls in --steps ${w.asked.first}-${w.asked.last} (it has ${count(w.records)} packets): ${what} is empty; ${tail}`;
+  const how = w.chosen ? '(--steps)' : `(the first ${count(DEFAULT_HTML_STEPS)}: a ${page ? 'page' : 'diagram'} of every packet would not fit; --steps FIRST-LAST shows others)`;
+  return `${what} ${page ? 'holds' : 'draws'} packets ${count(w.held.first)}–${count(w.held.last)} of ${count(w.records)} ${how}; ${tail}`;
 }

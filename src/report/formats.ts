@@ -9,10 +9,12 @@ import type { Style } from './style.js';
 export type RunFormat = 'ladder' | 'md' | 'mermaid';
 
 /** Several runs in one format, as the text of a file (ends with a newline). */
-export function formatRuns(runs: readonly RunReport[], format: RunFormat, style?: Style): string {
-  if (format === 'ladder') return `${runs.map((r) => formatLadder(r, style ? { style } : {}).join('\n')).join('\n\n')}\n`;
-  if (format === 'md') return `${runs.map((r) => formatMarkdown(r).join('\n')).join('\n\n')}\n`;
+export function formatRuns(runs: readonly RunReport[], format: RunFormat, style?: Style, windows?: ReadonlyMap<object, string>): string {
+  // a run that draws a window of its packets (a long capture) says which
+  const w = (r: RunReport): string | undefined => windows?.get(r);
+  if (format === 'ladder') return `${runs.map((r) => formatLadder(r, { ...(style ? { style } : {}), ...(w(r) !== undefined ? { window: w(r)! } : {}) }).join('\n')).join('\n\n')}\n`;
+  if (format === 'md') return `${runs.map((r) => formatMarkdown(r, w(r)).join('\n')).join('\n\n')}\n`;
   // a Mermaid file holds one diagram: several runs become a Markdown file of mermaid blocks
-  if (runs.length === 1) return `${formatMermaid(runs[0]!).join('\n')}\n`;
-  return `${runs.map((r) => [`## ${r.scenario} × ${r.config} [${r.engine}]`, '', '```mermaid', ...formatMermaid(r), '```'].join('\n')).join('\n\n')}\n`;
+  if (runs.length === 1) return `${formatMermaid(runs[0]!, w(runs[0]!)).join('\n')}\n`;
+  return `${runs.map((r) => [`## ${r.scenario} × ${r.config} [${r.engine}]`, '', '```mermaid', ...formatMermaid(r, w(r)), '```'].join('\n')).join('\n\n')}\n`;
 }

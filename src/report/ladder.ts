@@ -15,6 +15,8 @@ export interface LadderOptions {
   /** columns, default 100 */
   readonly width?: number;
   readonly style?: Style;
+  /** which packets the ladder draws, when not all of the run's (a long capture's window), as a sentence */
+  readonly window?: string;
 }
 
 /** Lane columns: client, client-side interface, firewall, server-side interface, server. */
@@ -60,10 +62,11 @@ function centred(labels: readonly string[]): string {
 }
 
 /** The header: lane names, hosts and interface names. */
-function header(run: RunReport, sides: Sides, width: number): string[] {
+function header(run: RunReport, sides: Sides, width: number, window: string | undefined): string[] {
   const out: string[] = [];
   for (const l of hangingWrap('ladder: ', '  ', `${run.scenario} × ${run.config} [${run.engine}]: ${run.ftp.works ? 'FTP works' : 'FTP fails'}`, width)) out.push(l);
   for (const l of wrapText(run.ftp.summary, width - 2)) out.push(`  ${l}`);
+  if (window !== undefined) for (const l of wrapText(`${window.charAt(0).toUpperCase()}${window.slice(1)}.`, width - 2)) out.push(`  ${l}`);
   for (const l of wrapText(`client side: ${nameList(sides.leftHosts) || '-'} on ${sides.leftInterface}`, width - 2)) out.push(`  ${l}`);
   for (const l of wrapText(`server side: ${nameList(sides.rightHosts) || '-'} on ${sides.rightInterface}`, width - 2)) out.push(`  ${l}`);
   out.push('');
@@ -103,7 +106,7 @@ export function formatLadder(run: RunReport, options: LadderOptions = {}): strin
   const width = options.width ?? 100;
   const st = options.style ?? PLAIN_STYLE;
   const sides = sidesOf(run);
-  const out = header(run, sides, width);
+  const out = header(run, sides, width, options.window);
   if (run.packets.length === 0) {
     out.push('  (no packet rows: replay a capture with --packets to draw its packets)');
     return out;

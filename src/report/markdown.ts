@@ -44,11 +44,13 @@ function blockedSection(f: Flow): string[] {
 }
 
 /** The Markdown of one run, as lines. */
-export function formatMarkdown(run: RunReport): string[] {
+/** `window`: which packets the report lists, when not all of the run's (a long capture's window), as a sentence. */
+export function formatMarkdown(run: RunReport, window?: string): string[] {
   const out: string[] = [];
   out.push(`## ${run.scenario} × ${run.config} [${run.engine}]`, '');
   out.push(`**${run.ftp.works ? 'FTP works' : 'FTP fails'}**: ${cell(run.ftp.summary)}`, '');
   out.push(`${run.origin === 'capture' ? 'Capture' : 'Scenario'} ${code(run.source)}, config ${code(run.config)}, ${run.engine} engine.`, '');
+  if (window !== undefined) out.push(`> ${cell(`${window.charAt(0).toUpperCase()}${window.slice(1)}.`)}`, '');
   if (run.sessions.length > 1) {
     for (const s of run.sessions) out.push(`- ${cell(s.name)}: ${s.works ? 'works' : 'fails'}: ${cell(s.summary)}`);
     out.push('');

@@ -16,7 +16,8 @@ export function mermaidText(s: string): string {
 }
 
 /** The Mermaid sequence diagram of one run, as lines (without a Markdown fence). */
-export function formatMermaid(run: RunReport): string[] {
+/** `window`: which packets it draws, when not all of the run's (a long capture's window), as a sentence. */
+export function formatMermaid(run: RunReport, window?: string): string[] {
   const sides = sidesOf(run);
   const t = mermaidText;
   const out = ['sequenceDiagram'];
@@ -27,6 +28,7 @@ export function formatMermaid(run: RunReport): string[] {
   out.push(`  participant E as ${t(shortInterface(sides.rightInterface))}`);
   out.push(`  participant S as ${t(`server ${nameList(sides.rightHosts)}`)}`);
   out.push(`  Note over C,S: ${t(run.ftp.summary)}`);
+  if (window !== undefined) out.push(`  Note over C,S: ${t(`${window.charAt(0).toUpperCase()}${window.slice(1)}.`)}`);
   for (const f of run.flows) out.push(`  Note over C,S: ${t(`flow ${f.id} ${f.role} ${f.client} → ${f.server}: ${f.outcome}${f.firstBlocked ? ` at packet ${f.firstBlocked.n}` : ''}`)}`);
   for (const s of diagramSteps(run, sides)) {
     if (s.kind === 'packet') {

@@ -132,10 +132,29 @@ describe('--format html of a long capture: a window of packets (--steps)', () =>
     });
   }
 
-  it('--steps without --format html is refused: it would change nothing', () => {
+  it('--steps with a format that draws no packets is refused: it would change nothing', () => {
     const r = ftpwall(['replay', capture, '--config', 'rules/stateful.cfg', '--steps', '5-12']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("error: --steps '5-12' chooses the packets of a capture's HTML step-through, and the format is table (add --format html, or drop --steps)");
+    expect(r.stderr).toContain("error: --steps '5-12' chooses the packets a capture's HTML step-through or diagram draws, and the format is table (add --format html (or ladder, md, mermaid), or drop --steps)");
     expect(r.stdout).toBe('');
+  });
+
+  it('the ladder, Markdown and Mermaid of a capture draw the window too, and say so', () => {
+    const ladder = ftpwall(['replay', capture, '--config', 'rules/stateful.cfg', '--format', 'ladder', '--steps', '5-9']);
+    expect(ladder.status, ladder.stderr).toBe(0);
+    const records = /of (\d+) \(--steps\)/.exec(ladder.stderr)![1]!;
+    expect(ladder.stderr).toContain(`the diagram draws packets 5–9 of ${records} (--steps); the flows and the totals cover the whole capture`);
+    expect(ladder.stdout.replace(/\n {2}/g, ' ')).toContain(`The diagram draws packets 5–9 of ${records} (--steps); the flows and the totals cover the whole capture.`);
+    // packets 5 to 9, each once, and no other
+    expect([...ladder.stdout.matchAll(/^ +#(\d+) /gm)].map((m) => Number(m[1]))).toEqual([5, 6, 7, 8, 9]);
+    const md = ftpwall(['replay', capture, '--config', 'rules/stateful.cfg', '--format', 'md', '--steps', '5-9']);
+    expect(md.stdout).toContain(`> The diagram draws packets 5–9 of ${records} (--steps); the flows and the totals cover the whole capture.`);
+    const mermaid = ftpwall(['replay', capture, '--config', 'rules/stateful.cfg', '--format', 'mermaid', '--steps', '5-9']);
+    expect(mermaid.stdout).toContain('Note over C,S: The diagram draws packets 5–9 of');
+    // without a window the ladder of --packets draws every packet and says nothing of a window
+    const all = ftpwall(['replay', capture, '--config', 'rules/stateful.cfg', '--format', 'ladder', '--packets']);
+    expect(all.stdout).not.toContain('The diagram draws');
+    expect(all.stderr).not.toContain('the diagram draws');
+    expect(Math.max(...[...all.stdout.matchAll(/#(\d+)/g)].map((m) => Number(m[1])))).toBe(Number(records));
   });
 });

@@ -19,6 +19,10 @@ import { createStatefulFirewall } from '../../../src/engine/stateful/firewall.js
 import { loadScenario } from '../../../src/scenario/load.js';
 import { simulate } from '../../../src/sim/run.js';
 import { loadPolicy } from '../../helpers/run.js';
+import { generateCapture } from '../../../bench/generate.js';
+import { BENCH_TOPOLOGY } from '../../../bench/phases.js';
+import { replayCapture } from '../../../src/replay/index.js';
+import { openCapture } from '../../../src/wire/index.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -145,6 +149,43 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML step-through in Chromium${HAVE_CHROMIUM ? 
       const live = new Set(last.connections.map((c) => c.id));
       for (const id of ids) expect(live.has(id)).toBe(true);
       expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a window of a long capture (--steps): the page starts at the window\'s first packet with the tables the engine had after it, says which packets it holds, and steps', async () => {
+    const dir = resolve(ARTIFACTS, 'window');
+    mkdirSync(dir, { recursive: true });
+    const capture = resolve(dir, 'sessions.pcap');
+    // 192 sessions, 6,144 packets; the window starts in the middle of live connections and pinholes
+    generateCapture(capture, { sessions: 160, transferBytes: 3000 });
+    const place = ['--inside', '192.168.10.1/32@GigabitEthernet2/1/10', '--inside', '2001:db8:10::1/128@GigabitEthernet2/1/10', '--outside-interface', 'GigabitEthernet2/1/1'];
+    const file = resolve(dir, 'window.html');
+    const r = ftpwall(['replay', capture, '--config', 'bench/dual-stack.cfg', ...place, '--format', 'html', '--steps', '3001-3400', '-o', file]);
+    expect(r.status, r.stderr).toBe(0);
+    // the engine's tables after packet 3001, from a replay that records every packet
+    const rec = recordSnapshots(createStatefulFirewall(loadPolicy('bench/dual-stack.cfg')));
+    replayCapture(openCapture(capture), { topology: BENCH_TOPOLOGY, firewall: rec.firewall, keepPackets: true });
+    const after = rec.snapshots().at(3000)!;
+    expect(after.connections.length).toBeGreaterThan(3);
+    const { page, errors, requests } = await open(file);
+    try {
+      expect(await page.textContent('#run-1 .window')).toBe('The step-through holds packets 3,001–3,400 of 6,144 (--steps); the flows and the totals cover the whole capture.');
+      await page.focus('#run-1 .ladder');
+      await page.keyboard.press('Home');
+      expect(await page.textContent('#run-1 .pos')).toMatch(/^Step 1 of \d+ · packet 3001\b/);
+      const shown = await page.$$eval('#run-1 .ct tbody tr', (rows) => rows.map((row) => row.querySelector('td')!.textContent!));
+      const more = /… (\d+) more connections/.exec((await page.textContent('#run-1 .ct'))!);
+      const ids = shown.filter((t) => /^\d+$/.test(t)).map(Number);
+      expect(ids.length + (more ? Number(more[1]) : 0)).toBe(after.connections.length);
+      const live = new Set(after.connections.map((c) => c.id));
+      for (const id of ids) expect(live.has(id)).toBe(true);
+      await page.keyboard.press('End');
+      expect(await page.textContent('#run-1 .pos')).toMatch(/· packet (\d+–)?3400\b/);
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
+      await page.screenshot({ path: resolve(dir, 'window.png') });
     } finally {
       await page.close();
     }

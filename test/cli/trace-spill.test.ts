@@ -10,17 +10,10 @@ import { TraceSpill } from '../../src/cli/trace-spill.js';
 import { createStatefulFirewall } from '../../src/engine/stateful/firewall.js';
 import { buildCaptureRun, completeTopology, replayCapture, scanCapture, type CaptureFlow } from '../../src/replay/index.js';
 import { formatPacketTrace } from '../../src/report/packets.js';
-import { createReportStream, type ReportStreamOptions } from '../../src/report/stream.js';
+import { written } from '../helpers/report-stream.js';
 import { openCapture } from '../../src/wire/index.js';
 import { bundledPolicy, CORPUS, corpusFiles } from '../replay/helpers.js';
 
-function written(o: ReportStreamOptions, body: (s: ReturnType<typeof createReportStream>) => void): string {
-  let out = '';
-  const s = createReportStream((chunk) => (out += chunk), o);
-  body(s);
-  s.end();
-  return out;
-}
 
 const traceDirs = (): string[] => readdirSync(tmpdir()).filter((d) => d.includes('trace'));
 

@@ -7,19 +7,12 @@ import { createStaticFirewall } from '../../src/engine/static.js';
 import { buildCaptureRun, completeTopology, replayCapture, scanCapture, type CaptureFlow, type CaptureRun } from '../../src/replay/index.js';
 import { captureLines } from '../../src/report/capture.js';
 import { reportJson, type RunReport } from '../../src/report/run.js';
-import { createReportStream, type ReportStreamOptions } from '../../src/report/stream.js';
+import { written } from '../helpers/report-stream.js';
 import { formatRun } from '../../src/report/table.js';
 import { openCapture } from '../../src/wire/index.js';
 import { ROOT, run } from '../helpers/run.js';
 import { bundledPolicy, CORPUS, corpusFiles } from '../replay/helpers.js';
 
-function written(o: ReportStreamOptions, body: (s: ReturnType<typeof createReportStream>) => void): string {
-  let out = '';
-  const s = createReportStream((chunk) => (out += chunk), o);
-  body(s);
-  s.end();
-  return out;
-}
 
 const scenarios = readdirSync(resolve(ROOT, 'scenarios'))
   .filter((f) => f.endsWith('.yaml'))

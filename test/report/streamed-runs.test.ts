@@ -9,7 +9,7 @@ import { createStaticFirewall } from '../../src/engine/static.js';
 import { createStatefulFirewall } from '../../src/engine/stateful/firewall.js';
 import { RowSpill } from '../../src/cli/row-spill.js';
 import { buildRunReport, reportJson, startRunReport, type RunReport } from '../../src/report/run.js';
-import { createReportStream, type ReportStreamOptions } from '../../src/report/stream.js';
+import { written } from '../helpers/report-stream.js';
 import { simulate } from '../../src/sim/run.js';
 import { bundledScenarioNames, GOLDEN_POLICIES, loadBundledScenario, loadPolicy } from '../helpers/run.js';
 
@@ -17,13 +17,6 @@ const POLICIES = GOLDEN_POLICIES;
 
 const scenarios = bundledScenarioNames();
 
-function written(o: ReportStreamOptions, body: (s: ReturnType<typeof createReportStream>) => void): string {
-  let out = '';
-  const s = createReportStream((chunk) => (out += chunk), o);
-  body(s);
-  s.end();
-  return out;
-}
 
 describe('streamed scenario runs', () => {
   for (const file of scenarios) {
@@ -76,7 +69,7 @@ describe('streamed scenario runs', () => {
     const b = startRunReport({ scenario: 's', source: 's', config: 'c', engine: 'static' }, spill.add);
     b.finish(simulate(loadBundledScenario('scenarios/passive-download.yaml'), createStaticFirewall(loadPolicy('rules/seed-passive.cfg')), { onPacket: b.add }));
     expect(spill.spilled).toBe(true);
-    const dir = (spill as unknown as { dir: string }).dir;
+    const dir = (spill as unknown as { file: { dir: string } }).file.dir;
     expect(existsSync(dir)).toBe(true);
     spill.dispose();
     expect(existsSync(dir)).toBe(false);

@@ -137,13 +137,19 @@ export function floodsSection(dir: string, cli: string, root: string, scale = 1)
 const SYN_FLOOD_ROUNDS = 2;
 
 /** The CLI's table and JSON report of the bench capture (streamed past 10,000 flows). */
-export function reportSection(file: string, cli: string, root: string, packets: number, formats: readonly string[]): string[] {
+/**
+ * The CLI's reports of the capture, each a whole process: `reports` are a format and its options (`['json',
+ * '--packets']`: every packet's row and events, spilled and read back; `['html']`: the step-through of its
+ * first 50,000 packets).
+ */
+export function reportSection(file: string, cli: string, root: string, packets: number, reports: readonly (readonly string[])[]): string[] {
   const rows = [['report of the bench capture', 'seconds', 'packets/s', 'peak RSS MiB']];
-  for (const format of formats) {
-    process.stderr.write(`bench: ${format} report…\n`);
-    const t = timeNode([cli, 'replay', file, '--config', resolve(root, 'bench/dual-stack.cfg'), ...PLACE, '--conntrack-max', '262144', '--format', format, '--no-progress']);
-    if (t.status !== 0) throw new Error(`${format} report failed (${t.status}): ${t.stderr}`);
-    rows.push([`ftpwall replay --format ${format}`, fmt(t.ms / 1000, 1), fmt((packets / t.ms) * 1000), fmt(t.maxRssKb / 1024, 1)]);
+  for (const [format, ...extra] of reports) {
+    const what = [`--format ${format}`, ...extra].join(' ');
+    process.stderr.write(`bench: ${what} report…\n`);
+    const t = timeNode([cli, 'replay', file, '--config', resolve(root, 'bench/dual-stack.cfg'), ...PLACE, '--conntrack-max', '262144', '--format', format!, ...extra, '--no-progress']);
+    if (t.status !== 0) throw new Error(`${what} report failed (${t.status}): ${t.stderr}`);
+    rows.push([`ftpwall replay ${what}`, fmt(t.ms / 1000, 1), fmt((packets / t.ms) * 1000), fmt(t.maxRssKb / 1024, 1)]);
   }
   return ['', ...table(rows)];
 }

@@ -321,7 +321,8 @@ function main(): void {
     }
     const cli = resolve(HERE, '../src/cli/main.js');
     if (!big) for (const line of bigRetrSection(dir, cli, ROOT)) process.stdout.write(`${line}\n`);
-    for (const line of reportSection(file, cli, ROOT, gen.packets, big ? ['table'] : ['table', 'json'])) process.stdout.write(`${line}\n`);
+    const reports = big ? [['table'], ['table', '--packets']] : [['table'], ['json'], ['table', '--packets'], ['json', '--packets'], ['html'], ['ladder', '--packets']];
+    for (const line of reportSection(file, cli, ROOT, gen.packets, reports)) process.stdout.write(`${line}\n`);
     if (!big) {
       process.stderr.write('bench: retained flow summaries…\n');
       const kept = runChild('retained', file).detail!;

@@ -8,8 +8,7 @@
  * and events are kept only on request.
  */
 import type { Diagnostic } from '../diag/diagnostic.js';
-import type { TraceEvent, Verdict } from '../engine/verdict.js';
-import type { Firewall, StepContext } from '../engine/verdict.js';
+import type { StepContext, TraceEvent } from '../engine/verdict.js';
 import { blockedPacket, packetRow } from '../model/index.js';
 import { payloadLength, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../net/packet.js';
 import { DECODE_ERROR, DECODE_OK, DECODE_SKIP, FrameDecoder, type CaptureReader } from '../wire/index.js';
@@ -21,90 +20,16 @@ import { FlowTable, LiveFlow, pairHash, sameAddr } from './flow-table.js';
 import type { CaptureFlow, CaptureFlowRole, CapturePacketRow, CaptureReplay, ControlLine, ReplayStats } from './flow-types.js';
 import { IntMap } from '../collections/hash-index.js';
 import { finishReplay, toFlow } from './report.js';
-import { locate, type Topology } from './topology.js';
-import type { IpAddress } from '../net/address.js';
+import { locate } from './topology.js';
+import type { ReplayCaptureOptions, ReplayOutcome } from './replay-options.js';
 
-/** Called for every decoded IP packet (for pcapng export); verdict undefined when it does not cross. */
-export type PacketTap = (p: Packet, tMs: number, n: number, verdict: Verdict | undefined, sameSide: string | undefined) => void;
-
-/** How to replay. */
-export interface ReplayCaptureOptions {
-  readonly topology: Topology;
-  readonly firewall: Firewall;
-  /** FTP control ports; default [21] */
-  readonly controlPorts?: readonly number[];
-  /** keep a row per packet and the engine's events (JSON/table --packets) */
-  readonly keepPackets?: boolean;
-  /**
-   * With keepPackets: keep rows and events of these packets only (capture packet numbers, both
-   * included); the engine builds events only for them. Flows and totals still cover the whole capture.
-   * The HTML step-through of a long capture keeps a window (a page cannot hold millions of steps).
-   */
-  readonly packetWindow?: PacketWindow;
-  /**
-   * With keepPackets: rows and events go here as they are made, in replay order, instead of into the replay's
-   * `packets` and `events` (which come back empty): a --packets report of a long capture spills them.
-   */
-  readonly packetSink?: PacketRowSink;
-  /** keep every control line read (tests, teaching) */
-  readonly keepControlLines?: boolean;
-  /** flows reported row by row; the rest are only counted. Default: all */
-  readonly maxFlowRows?: number;
-  readonly tap?: PacketTap;
-  /** decode warnings kept; default 200 */
-  readonly maxDiagnostics?: number;
-  /**
-   * Receives each flow as it finishes (its conntrack entry went, or it fell idle), then the
-   * live ones in id order at the end; the replay then keeps none (`flows` and `notes` come
-   * back empty), so memory follows live connections. Without it flows are kept, in id order.
-   */
-  readonly onFlow?: (f: CaptureFlow) => void;
-  /** Called every PROGRESS_EVERY records and at the end: records read, flows seen, byte offset reached. */
-  readonly progress?: (records: number, flows: number, byteOffset: number) => void;
-  /** A shard of a sharded replay (src/parallel/): see ReplayShard. */
-  readonly shard?: ReplayShard;
-}
-
-/**
- * Entry-point hook of a sharded replay (src/parallel/capture-shards.ts): this replay steps
- * only the packets it owns; a packet of another shard only moves the clock (conntrack
- * expiries, the idle sweep) exactly as it would in one replay, so its own flows finish
- * at the same packets. Records counted and decode problems are the owner's of undecodable records.
- */
-export interface ReplayShard {
-  /** true when this shard steps `p` (the rest of the replay ignores it) */
-  owns(p: Packet): boolean;
-  /** true for the one shard that counts records that do not decode as IP */
-  readonly ownsUndecoded: boolean;
-  /** a flow was made at the packet being read (ids are this shard's) */
-  onNewFlow(id: number): void;
-  /** a control line announced `addr` on the control flow between `client` and `server` */
-  onAnnouncement(client: IpAddress, server: IpAddress, addr: IpAddress): void;
-}
-
-/** Where a replay's packet rows and events go as they are made (ReplayCaptureOptions.packetSink). */
-export interface PacketRowSink {
-  /** an event of the step about to give its row (or of a timer): before that row */
-  event(e: TraceEvent): void;
-  row(r: CapturePacketRow): void;
-}
-
-/** Capture packet numbers (1-based, both included). */
-export interface PacketWindow {
-  readonly first: number;
-  readonly last: number;
-}
+export type { PacketTap, PacketRowSink, PacketWindow, ReplayCaptureOptions, ReplayOutcome, ReplayShard } from './replay-options.js';
 
 const EMPTY_PAYLOAD = new Uint8Array(0);
 
 /** Records between progress calls. */
 export const PROGRESS_EVERY = 1 << 14;
 
-/** What a replay returns beside the report: located problems found while decoding. */
-export interface ReplayOutcome {
-  readonly replay: CaptureReplay;
-  readonly diagnostics: readonly Diagnostic[];
-}
 
 /*
  * A flow the engine tracks leaves when its conntrack entry goes. The others (static

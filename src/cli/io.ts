@@ -20,9 +20,18 @@ export const EXIT_INTERNAL_ERROR = 70;
 
 /** Thrown to stop a command with located problems; main() prints them and exits 2. */
 export class InputProblems extends Error {
-  constructor(readonly diagnostics: readonly Diagnostic[]) {
+  constructor(
+    readonly diagnostics: readonly Diagnostic[],
+    /** part of the output had reached a stream (stdout, a pipe) before the problem: it is not "nothing written" */
+    readonly partialOutput = false,
+  ) {
     super(`${diagnostics.length} problem(s) in the input`);
   }
+}
+
+/** An output failure as the bad-input problem the CLI prints (exit 2), saying whether a stream's reader got part of it. */
+export function outputProblem(e: OutputError): InputProblems {
+  return new InputProblems([{ severity: 'error', message: e.message }], e.partial);
 }
 
 /** True when stdout should get colours: a TTY, and NO_COLOR unset (https://no-color.org). */
@@ -76,7 +85,7 @@ export function writeOutputWith(file: string | undefined, fill: (sink: OutputSin
     sink.commit();
   } catch (e) {
     sink?.abort();
-    if (e instanceof OutputError) throw new InputProblems([{ severity: 'error', message: e.message }]);
+    if (e instanceof OutputError) throw outputProblem(e);
     throw e;
   }
 }

@@ -203,7 +203,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (e instanceof InputProblems) {
       printDiagnostics(e.diagnostics);
       const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
-      process.stderr.write(`ftpwall: ${errors} error${errors === 1 ? '' : 's'}; nothing written\n`);
+      // a stream (stdout, a pipe) may have taken part of the report before it failed: say so, not "nothing written"
+      process.stderr.write(`ftpwall: ${errors} error${errors === 1 ? '' : 's'}; ${e.partialOutput ? 'the output stopped part way (its reader has what came before)' : 'nothing written'}\n`);
       process.exitCode = EXIT_BAD_INPUT;
       return;
     }

@@ -5,7 +5,7 @@
  * written, so a run that fails early leaves no output at all, on stdout as in a file.
  */
 import { OutputError, openOutput, type OutputSink as ChunkOutput } from '../output/sink.js';
-import { InputProblems } from './io.js';
+import { outputProblem } from './io.js';
 
 /** Bytes held before the first write. */
 const HOLD_BYTES = 1 << 20;
@@ -24,7 +24,7 @@ export interface OutputSink {
 
 /** An output failure as the located bad-input problem the CLI prints (exit 2). */
 function asProblem(e: unknown): unknown {
-  return e instanceof OutputError ? new InputProblems([{ severity: 'error', message: e.message }]) : e;
+  return e instanceof OutputError ? outputProblem(e) : e;
 }
 
 /** Opens stdout (`file` undefined or '-') or a file for a streamed report. */

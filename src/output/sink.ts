@@ -16,6 +16,8 @@ export class OutputError extends Error {
   constructor(
     readonly path: string,
     readonly reason: string,
+    /** bytes had reached a stream (stdout, a pipe, a device) before it failed: its reader has part of the output */
+    readonly partial = false,
   ) {
     super(`cannot write ${path}: ${reason}`);
   }
@@ -159,8 +161,11 @@ function openTemp(path: string, target: string, existing: Stats | undefined): { 
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
-/** Writes every byte of `bytes` to `fd`, looping on short writes; EAGAIN (a non-blocking pipe) waits and retries. */
-function writeAll(fd: number, bytes: Uint8Array, length: number): void {
+/**
+ * Writes every byte of `bytes` to `fd`, looping on short writes; EAGAIN (a non-blocking pipe) waits and retries.
+ * `delivered.bytes` grows by what the descriptor took, also when a later write of the loop fails.
+ */
+function writeAll(fd: number, bytes: Uint8Array, length: number, delivered: { bytes: number }): void {
   let at = 0;
   while (at < length) {
     let n: number;
@@ -175,6 +180,7 @@ function writeAll(fd: number, bytes: Uint8Array, length: number): void {
     }
     if (n <= 0) throw Object.assign(new Error('short write: the device accepted no more bytes'), { code: 'EIO' });
     at += n;
+    delivered.bytes += n;
   }
 }
 
@@ -223,6 +229,8 @@ export function openOutput(path: string | undefined): OutputSink {
   const buf = Buffer.allocUnsafe(BUFFER_BYTES);
   let used = 0;
   let total = 0;
+  /** bytes the descriptor took (a stream's reader may have them) */
+  const delivered = { bytes: 0 };
   let open = true;
   let fdOpen = true;
   let failed = false;
@@ -250,13 +258,13 @@ export function openOutput(path: string | undefined): OutputSink {
     failed = true;
     release();
     if (e instanceof OutputError) throw e;
-    throw new OutputError(name, ioReason(e));
+    throw new OutputError(name, ioReason(e), plan.kind !== 'atomic' && delivered.bytes > 0);
   };
   const flush = (): void => {
     if (used === 0) return;
     const n = used;
     used = 0;
-    writeAll(fd, buf, n);
+    writeAll(fd, buf, n, delivered);
   };
   const check = (): void => {
     if (failed) throw new OutputError(name, 'an earlier write failed');
@@ -275,7 +283,7 @@ export function openOutput(path: string | undefined): OutputSink {
           if (chunk.length * 3 > buf.length - used) flush();
           if (chunk.length * 3 > buf.length) {
             const b = Buffer.from(chunk, 'utf8');
-            writeAll(fd, b, b.length);
+            writeAll(fd, b, b.length, delivered);
             total += b.length;
           } else {
             const n = buf.write(chunk, used, 'utf8');
@@ -284,7 +292,7 @@ export function openOutput(path: string | undefined): OutputSink {
           }
         } else {
           if (chunk.length > buf.length - used) flush();
-          if (chunk.length > buf.length) writeAll(fd, chunk, chunk.length);
+          if (chunk.length > buf.length) writeAll(fd, chunk, chunk.length, delivered);
           else {
             buf.set(chunk, used);
             used += chunk.length;

@@ -182,6 +182,15 @@ describe('a reader that goes away (`ftpwall … | head`)', () => {
       expect(r.stdout.trim()).toBe('status=2');
       expect(r.stderr).toMatch(/cannot write (to standard output|-): broken pipe \(the reader went away\)/);
       expect(r.stderr).not.toMatch(/node:events|Unhandled 'error' event|    at /);
+      // the reader got the first 100 bytes: "nothing written" would be untrue
+      expect(r.stderr).not.toContain('nothing written');
+      if (/cannot write -:/.test(r.stderr)) expect(r.stderr).toContain('ftpwall: 1 error; the output stopped part way (its reader has what came before)');
     });
   }
+
+  it('a file that cannot be written still says nothing was written (the old file is untouched)', () => {
+    const r = ftpwall(['replay', SCENARIO, '-c', CONFIG, '-o', '/proc/version']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('nothing written');
+  });
 });

@@ -1,8 +1,8 @@
 /**
  * `--jobs`: the CLI with one worker thread and with two on the same work, timed side by
  * side (wall and CPU of the whole process, load average before each run): compare over
- * the bundled scenarios × configs, lint over many generated configs, and a replay of the
- * bench capture (sharded by host pair). The output of both is checked to be the same bytes.
+ * the bundled scenarios × configs, lint over many generated configs, probe of a generated device of
+ * 20 servers behind 20 VLAN interfaces, and a replay of the bench capture (sharded by host pair). The output of both is checked to be the same bytes.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -39,6 +39,18 @@ function table(rows: readonly (readonly string[])[]): string[] {
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
 }
 
+/**
+ * A device of `servers` FTP servers (one ACL rule each, port 21) behind `vlans` VLAN interfaces that all bind the ACL
+ * inbound: probe runs servers × (vlans - 1) client sides × every profile pair × mode.
+ */
+function probeDeviceText(servers: number, vlans: number): string {
+  const lines = ['sysname probe-bench', '#', 'acl advanced 3000'];
+  for (let s = 0; s < servers; s++) lines.push(` rule ${5 * s} permit tcp destination 10.200.${s}.10 0 destination-port eq ftp`);
+  lines.push(` rule ${5 * servers} permit tcp destination-port gt 1023`, ` rule ${5 * servers + 5} permit tcp source-port eq ftp`, '#');
+  for (let v = 0; v < vlans; v++) lines.push(`interface Vlan-interface${v + 10}`, ` ip address 10.${v + 10}.0.1 255.255.255.0`, ' packet-filter 3000 inbound', '#');
+  return `${lines.join('\n')}\n`;
+}
+
 /** The section: each workload with --jobs 1, then 2, then 1 and 2 again (interleaved; the faster of each pair is shown). */
 export function jobsSection(cli: string, root: string, dir: string, capture: string | undefined, place: readonly string[]): string[] {
   const scenarios = readdirSync(join(root, 'scenarios')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'scenarios', f));
@@ -51,9 +63,12 @@ export function jobsSection(cli: string, root: string, dir: string, capture: str
     writeFileSync(f, lintConfigText(2_000, 7 + i));
     lintFiles.push(f);
   }
+  const probeDevice = join(dir, 'probe-device.cfg');
+  writeFileSync(probeDevice, probeDeviceText(20, 20));
   const work: { name: string; args: string[] }[] = [
     { name: `compare: ${scenarios.length} scenarios × ${configs.length} configs`, args: ['compare', ...scenarios, ...configs.flatMap((c) => ['--config', c])] },
     { name: `lint: 24 configs of 2,000 rules`, args: ['lint', ...lintFiles] },
+    { name: 'probe: 20 servers × 19 client sides (30,400 cells)', args: ['probe', '--config', probeDevice, '--format', 'json'] },
   ];
   if (capture) work.push({ name: 'replay of the bench capture (table)', args: ['replay', capture, '--config', resolve(root, 'bench/dual-stack.cfg'), ...place, '--conntrack-max', '262144'] });
   const rows = [['work', 'jobs', 'wall s', 'CPU s', 'speed-up', 'peak RSS MiB', 'load avg']];

@@ -5,7 +5,7 @@ import { fixJson, formatFix } from '../fix/format.js';
 import { PLAIN_STYLE } from '../report/style.js';
 import { resolveEngine } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, styleFor, writeOutput } from './io.js';
-import { firewallFactory, prepareProbe, type ProbeFlags } from './probe.js';
+import { boundedPlan, firewallFactory, prepareProbe, type ProbeFlags } from './probe.js';
 
 /** Options of `fix`, as commander parses them. */
 export interface FixOptions extends ProbeFlags {
@@ -18,6 +18,8 @@ export interface FixOptions extends ProbeFlags {
 /** Runs `fix`; returns the exit status (1 when no candidate could be verified, or the chosen one is not). */
 export function runFix(opts: FixOptions): number {
   const prepared = prepareProbe(opts);
+  // fix probes the config, then each candidate: the same bound on the probe's size
+  boundedPlan(prepared, opts);
   const { engineChoice, engineOptions: eo } = prepared;
   const load = (text: string): LoadedForProbe => {
     const { value, diagnostics } = parseConfig(text, prepared.file);

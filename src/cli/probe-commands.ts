@@ -16,7 +16,8 @@ function probeOptions(cmd: Command): Command {
     .option('--mode <mode>', 'modes to probe (repeatable; default PORT, PASV, EPRT, EPSV)', collect, [] as string[])
     .addOption(new Option('--engine <engine>', 'static, stateful, or auto (stateful when the config has ASPF)').choices(['static', 'stateful', 'auto']).default('auto'))
     .option('--inspect <protocol>', "attach the FTP helper everywhere (only 'ftp')")
-    .option('--loose', 'nf_conntrack_ftp loose=1', false);
+    .option('--loose', 'nf_conntrack_ftp loose=1', false)
+    .option('--max-cells <n>', 'refuse a probe of more cells than this (servers × client sides × profiles × modes; default 200000)');
 }
 
 /** Adds `probe` and `fix` to the program. */

@@ -9,7 +9,7 @@ import type { Policy } from '../policy/model.js';
 import { PLAIN_STYLE } from '../report/style.js';
 import { discoverServers, serverInterface, type ProbeClient, type ProbeServer } from '../probe/discover.js';
 import { formatProbe, probeJson } from '../probe/format.js';
-import { assembleProbe, planProbe, runPlannedCell, type ProbeCell, type ProbeRequest, type ProbeResult } from '../probe/probe.js';
+import { assembleProbe, planProbe, runPlannedCell, type ProbeCell, type ProbePlan, type ProbeRequest, type ProbeResult } from '../probe/probe.js';
 import { jobsOption, runJobs, type JobItem } from './jobs.js';
 import { startCountProgress } from './progress.js';
 import { PROBE_MODES, readClientProfiles, readServerProfiles, type ClientProfile, type PortRange, type ProbeMode, type ServerProfile } from '../probe/profiles.js';
@@ -27,6 +27,36 @@ export interface ProbeFlags extends EngineFlags {
   readonly serverProfile: string[];
   readonly mode: string[];
   readonly engine: string;
+  /** `--max-cells`: refuse a probe that would run more cells (commander gives the text) */
+  readonly maxCells?: string;
+}
+
+/** Cells a probe runs unless `--max-cells` says otherwise: about 40 s and 1 GB (5 KB and 0.2 ms a cell, measured). */
+export const DEFAULT_MAX_CELLS = 200_000;
+
+/**
+ * The probe's plan, refused as bad input when it holds more cells than `--max-cells` allows, with what multiplies
+ * up to them and how to narrow it (a device of 80 servers and 80 VLANs is half a million cells: minutes and
+ * gigabytes, or an out-of-memory crash, without the bound).
+ */
+export function boundedPlan(p: PreparedProbe, opts: ProbeFlags): ProbePlan {
+  const clean = (opts.maxCells ?? String(DEFAULT_MAX_CELLS)).replace(/_/g, '');
+  const max = Number(clean);
+  if (!/^\d+$/.test(clean) || max < 1 || !Number.isSafeInteger(max))
+    throw new InputProblems([{ severity: 'error', message: `--max-cells '${opts.maxCells}': expected a whole number of cells of at least 1`, suggestion: `e.g. --max-cells ${DEFAULT_MAX_CELLS * 2}` }]);
+  const plan = planProbe(p.request);
+  if (plan.cells.length <= max) return plan;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const r = p.request;
+  const modes = r.modes?.length ?? 4;
+  const s = (x: number, word: string): string => `${n(x)} ${word}${x === 1 ? '' : 's'}`;
+  throw new InputProblems([
+    {
+      severity: 'error',
+      message: `the probe would run ${n(plan.cells.length)} cells (${s(r.servers.length, 'server')} with ${s(plan.clients.length, 'client side')} in all, × ${s(r.serverProfiles.length, 'server profile')} × ${s(r.clientProfiles.length, 'client profile')} × ${s(modes, 'mode')}), more than --max-cells ${n(max)} (each cell takes about 0.2 ms and 5 KB of memory)`,
+      suggestion: `narrow it with --server, --client, --server-profile, --client-profile or --mode, or raise the bound: --max-cells ${plan.cells.length}`,
+    },
+  ]);
 }
 
 /** Options of `probe`. */
@@ -195,15 +225,20 @@ export function allWork(r: ProbeResult): boolean {
   return r.cells.every((c) => c.verdict === 'works' || c.verdict === 'n/a');
 }
 
+/** Each prepared probe's plan, made once: a worker runs many cells of one plan (planning per cell was quadratic). */
+const plans = new WeakMap<PreparedProbe, ProbePlan>();
+
 /** Runs cell `i` of the prepared probe's plan (a `--jobs` worker's item). */
 export function probeCellAt(p: PreparedProbe, i: number): ProbeCell {
-  return runPlannedCell(p.request, planProbe(p.request).cells[i]!);
+  let plan = plans.get(p);
+  if (plan === undefined) plans.set(p, (plan = planProbe(p.request)));
+  return runPlannedCell(p.request, plan.cells[i]!);
 }
 
 /** Runs the probe, its cells on `--jobs` workers when there are several; the cells in plan order either way. */
 export async function probeWithJobs(p: PreparedProbe, opts: ProbeFlags & { readonly jobs?: number; readonly progress?: boolean }): Promise<ProbeResult> {
   const jobs = jobsOption(opts.jobs);
-  const plan = planProbe(p.request);
+  const plan = boundedPlan(p, opts);
   const flags: ProbeFlags = opts;
   const bar = opts.progress === false ? undefined : startCountProgress('probe', plan.cells.length);
   try {

@@ -130,3 +130,44 @@ describe('compare conclusion and scenario keys', () => {
     ]);
   });
 });
+
+describe('the size of a probe (--max-cells)', () => {
+  // a device of 10 FTP servers behind 10 VLAN interfaces that all bind the ACL: 10 × 9 client sides × 4 server
+  // profiles × 5 client profiles × 4 modes = 7,200 cells
+  const device = join(dir, 'ten-by-ten.cfg');
+  const lines = ['acl advanced 3000'];
+  for (let s = 0; s < 10; s++) lines.push(` rule ${5 * s} permit tcp destination 10.200.${s}.10 0 destination-port eq ftp`);
+  lines.push(' rule 50 permit tcp destination-port gt 1023', ' rule 55 permit tcp source-port eq ftp', '#');
+  for (let v = 0; v < 10; v++) lines.push(`interface Vlan-interface${v + 10}`, ` ip address 10.${v + 10}.0.1 255.255.255.0`, ' packet-filter 3000 inbound', '#');
+  writeFileSync(device, `${lines.join('\n')}\n`);
+
+  it('a probe of more cells than --max-cells is refused before it runs: exit 2, what multiplies up, how to narrow it, nothing written', () => {
+    const out = join(dir, 'too-big.json');
+    const r = ftpwall(['probe', '--config', device, '--max-cells', '7199', '--format', 'json', '-o', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('error: the probe would run 7,200 cells (10 servers with 90 client sides in all, × 4 server profiles × 5 client profiles × 4 modes), more than --max-cells 7,199');
+    expect(r.stderr).toContain('narrow it with --server, --client, --server-profile, --client-profile or --mode, or raise the bound: --max-cells 7200');
+    expect(existsSync(out)).toBe(false);
+    // fix probes the same cells first: the same bound
+    const f = ftpwall(['fix', '--config', device, '--max-cells', '7199']);
+    expect(f.status).toBe(2);
+    expect(f.stderr).toContain('the probe would run 7,200 cells');
+  });
+
+  it('at the bound it runs every cell, with one job or two alike', () => {
+    const [oneOut, twoOut] = [join(dir, 'one.json'), join(dir, 'two.json')];
+    const one = ftpwall(['probe', '--config', device, '--max-cells', '7200', '--format', 'json', '--jobs', '1', '-o', oneOut]);
+    expect(one.status, one.stderr).toBe(0);
+    expect((JSON.parse(readFileSync(oneOut, 'utf8')) as { cells: unknown[] }).cells).toHaveLength(7200);
+    // two jobs: the worker plans once and runs its cells from that plan (it planned again per cell: quadratic)
+    const two = ftpwall(['probe', '--config', device, '--max-cells', '7200', '--format', 'json', '--jobs', '2', '-o', twoOut]);
+    expect(two.status, two.stderr).toBe(0);
+    expect(readFileSync(twoOut, 'utf8')).toBe(readFileSync(oneOut, 'utf8'));
+  });
+
+  it('a --max-cells that is not a number is bad input', () => {
+    const r = ftpwall(['probe', '--config', device, '--max-cells', 'lots']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("error: --max-cells 'lots': expected a whole number of cells of at least 1 (e.g. --max-cells 400000)");
+  });
+});

@@ -187,7 +187,7 @@ function jobsOnly(): void {
     const file = join(dir, 'bench.pcap');
     const gen = generateCapture(file, { sessions: Number(arg('--sessions') ?? 40_000), transferBytes: Number(arg('--transfer') ?? 4_000) });
     process.stdout.write(`capture: ${fmt(gen.sessions)} FTP sessions, ${fmt(gen.packets)} packets, ${fmt(gen.bytes / 1048576, 1)} MiB\n`);
-    for (const line of jobsSection(resolve(HERE, '../src/cli/main.js'), ROOT, dir, file, BENCH_PLACE)) process.stdout.write(`${line}\n`);
+    for (const line of jobsSection(resolve(ROOT, 'dist/cli/main.js'), ROOT, dir, file, BENCH_PLACE)) process.stdout.write(`${line}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -328,7 +328,8 @@ function main(): void {
       const kept = runChild('retained', file).detail!;
       process.stdout.write(`\nfinished flow held for the report: ${fmt(Number(kept['bytesPerFlow']), 0)} bytes of heap each (over ${fmt(Number(kept['flows']))} flows; target ≤ 256); past ${fmt(10_000)} flows the report streams and keeps none\n`);
       for (const line of coldStartSection(ROOT)) process.stdout.write(`${line}\n`);
-      for (const line of jobsSection(cli, ROOT, dir, file, BENCH_PLACE)) process.stdout.write(`${line}\n`);
+      // the CLI as it ships (dist/cli, built by the bench script): probe reads the profiles beside it
+      for (const line of jobsSection(resolve(ROOT, 'dist/cli/main.js'), ROOT, dir, file, BENCH_PLACE)) process.stdout.write(`${line}\n`);
       for (const line of linearSection()) process.stdout.write(`${line}\n`);
       if (!process.argv.includes('--no-floods')) for (const line of floodsSection(dir, cli, ROOT, Number(arg('--flood-scale') ?? 1))) process.stdout.write(`${line}\n`);
     }

@@ -203,16 +203,18 @@ function generate(rng: Rng, root: string): string[] {
     report: () => ['--report', out()],
     lessonAll: () => ['--all'],
     lessonFormat: () => ['-f', value(['text', 'html'])],
+    steps: () => ['--steps', value(['1-10', '5', '3-2', '0-9', '1_000-2_000', '1000000-1000001', 'a-b', '-5', ' 2 - 4 '])],
+    maxCells: () => ['--max-cells', value(['1', '10', '200000', '0', '1_000', 'lots'])],
     bogus: () => [rng.pick(['--nope', '-z', '--config', '--', '-o', '--help'])],
   };
   const byCommand: Record<string, { args: () => string[]; opts: string[] }> = {
-    replay: { args: () => Array.from({ length: 1 + rng.int(2) }, input), opts: ['config', 'config', 'engine', 'format', 'packets', 'expect', 'inspect', 'ftpPort', 'loose', 'timeout', 'expectation', 'ctMax', 'output', 'output', 'inside', 'outside', 'topology', 'pcapOut', 'maxPackets', 'dialect', 'platform', 'jobs', 'summary', 'noNatFtp', 'at', 'bogus'] },
+    replay: { args: () => Array.from({ length: 1 + rng.int(2) }, input), opts: ['config', 'config', 'engine', 'format', 'packets', 'expect', 'inspect', 'ftpPort', 'loose', 'timeout', 'expectation', 'ctMax', 'output', 'output', 'inside', 'outside', 'topology', 'pcapOut', 'maxPackets', 'dialect', 'platform', 'jobs', 'summary', 'noNatFtp', 'at', 'steps', 'steps', 'bogus'] },
     compare: { args: () => Array.from({ length: 1 + rng.int(3) }, input), opts: ['config', 'config', 'config', 'engine', 'format', 'inspect', 'loose', 'timeout', 'expectation', 'ctMax', 'output', 'output', 'maxPackets', 'dialect', 'platform', 'jobs', 'noNatFtp', 'bogus'] },
     export: { args: () => [], opts: ['to', 'to', 'config', 'config', 'ifmap', 'engine', 'inspect', 'ftpPort', 'loose', 'output', 'output', 'platform', 'bogus'] },
     check: { args: () => Array.from({ length: 1 + rng.int(2) }, config), opts: ['quiet', 'dialect', 'platform', 'bogus'] },
     lint: { args: () => Array.from({ length: 1 + rng.int(3) }, config), opts: ['lintFormat', 'failOn', 'output', 'output', 'jobs', 'bogus'] },
-    probe: { args: () => [], opts: ['config', 'config', 'server', 'client', 'passivePorts', 'clientProfile', 'serverProfile', 'mode', 'engine', 'inspect', 'loose', 'probeFormat', 'probeExpect', 'output', 'jobs', 'bogus'] },
-    fix: { args: () => [], opts: ['config', 'config', 'server', 'client', 'passivePorts', 'clientProfile', 'serverProfile', 'mode', 'engine', 'inspect', 'loose', 'format', 'candidate', 'output', 'report', 'bogus'] },
+    probe: { args: () => [], opts: ['config', 'config', 'server', 'client', 'passivePorts', 'clientProfile', 'serverProfile', 'mode', 'engine', 'inspect', 'loose', 'probeFormat', 'probeExpect', 'output', 'jobs', 'maxCells', 'bogus'] },
+    fix: { args: () => [], opts: ['config', 'config', 'server', 'client', 'passivePorts', 'clientProfile', 'serverProfile', 'mode', 'engine', 'inspect', 'loose', 'format', 'candidate', 'output', 'report', 'maxCells', 'bogus'] },
     lesson: { args: () => lessonArgs(), opts: ['lessonAll', 'lessonAll', 'lessonFormat', 'output', 'bogus'] },
   };
   function lessonArgs(): string[] {

@@ -30,7 +30,6 @@ const EMPTY_PAYLOAD = new Uint8Array(0);
 /** Records between progress calls. */
 export const PROGRESS_EVERY = 1 << 14;
 
-
 /*
  * A flow the engine tracks leaves when its conntrack entry goes. The others (static
  * engine, denied, not crossing) leave after conntrack's timeout for the state they

@@ -99,6 +99,17 @@ describe('--format html of a long capture: a window of packets (--steps)', () =>
     expect(readFileSync(whole, 'utf8')).not.toContain('<p class="window">');
   });
 
+  it('a window no packet falls in: a warning, an empty step-through that says why, and the stateful run still reads as stateful', () => {
+    const out = join(tmp, 'window-empty.html');
+    const r = ftpwall(['replay', capture, '--config', 'rules/stateful.cfg', '--format', 'html', '--steps', '100000-100010', '-o', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/ftpwall: warning: .*: no packet of the capture falls in --steps 100000-100010 \(it has \d+ packets\): the step-through is empty; the flows and the totals cover the whole capture/);
+    const html = readFileSync(out, 'utf8');
+    expect(island(html).runs[0]!.steps).toEqual([]);
+    expect(island(html).runs[0]!.tables).toBe(true);
+    expect(html).not.toContain('keeps no state');
+  });
+
   it('a capture longer than 50,000 packets gets a page of its first 50,000 by default, and says so', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ftpwall-long-'));
     try {

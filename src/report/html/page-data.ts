@@ -184,7 +184,8 @@ export function pageRun(run: HtmlRun, index: number): PageRun {
   const { lanes, index: laneOf, ifaces } = lanesOf(r.packets, cast);
   const pool = new SnapshotPool();
   const series = run.snapshots;
-  const tables = series !== undefined && series.length > 0;
+  // a stateful run has tables even when none was recorded (a capture's window that no packet falls in)
+  const tables = series !== undefined && (series.length > 0 || r.engine === 'stateful');
   /** the packet index whose tables the pool holds last (changes are read from there) */
   let pooledIndex = -1;
   const snapAfter = (n: number): number => {

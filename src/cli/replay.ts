@@ -1,8 +1,7 @@
 /** `ftpwall replay`: scenarios and captures through one config, reported as tables or JSON, optionally exported as pcapng. */
 import { boundHeapGrowth } from './heap-growth.js';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { hasErrors, type Diagnostic } from '../diag/diagnostic.js';
+import { hasErrors } from '../diag/diagnostic.js';
 import { simulate } from '../sim/run.js';
 import { expandEach } from '../probe/each.js';
 import { buildRunReport, startRunReport, type RunReport } from '../report/run.js';
@@ -10,113 +9,22 @@ import { RowSpill, type HandedRows } from './row-spill.js';
 import { TraceSpill } from './trace-spill.js';
 import { formatRuns } from '../report/formats.js';
 import { createReportStream } from '../report/stream.js';
-import {
-  buildCaptureRun,
-  checkInterfaces,
-  completeTopology,
-  createCaptureExport,
-  interfacesOf,
-  makeTopology,
-  parseInsideOption,
-  parseTopologyFile,
-  replayCapture,
-  scanCapture,
-  writeTracePcapng,
-  type CaptureFlow,
-  type CaptureRun,
-  type PacketRowSink,
-  type PacketWindow,
-  type Topology,
-  type TopologyEntry,
-} from '../replay/index.js';
-import { openCapture } from '../wire/index.js';
-import { parseWallClock } from '../policy/time-range.js';
+import { writeTracePcapng } from '../replay/index.js';
 import { scenarioWallClockAndWarning } from './wall-clock.js';
 import type { Policy } from '../policy/model.js';
 import type { Scenario } from '../scenario/model.js';
-import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine, type EngineChoice, type EngineOptions, type LoadedConfig } from './inputs.js';
+import { checkScenariosFit, engineOptions, loadConfigs, loadScenarios, makeFirewall, resolveEngine } from './inputs.js';
 import { engineFlagsOf } from './inputs.js';
-import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, readText, styleFor, writeOutput, writeOutputWith } from './io.js';
+import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, prepareOutputs, printDiagnostics, styleFor, writeOutput, writeOutputWith } from './io.js';
 import { maybeRecord, replayHtml, type PageNotes, type SnapshotsByRun } from './html.js';
-import { DEFAULT_HTML_STEPS, DEFAULT_STEP_WINDOW, parseStepWindow, windowSentence } from './step-window.js';
 import { openOutputSink } from './output-sink.js';
-import { startProgress } from './progress.js';
 import { jobsOption } from './jobs.js';
-import { replaySharded, tooManyFlowsToShard } from './capture-shards.js';
-
-/** nf_conntrack_max when --conntrack-max is not given (the stateful engine's default). */
-const DEFAULT_CONNTRACK_MAX = 65536;
+import { givenTopology, isCapture, runCapture, runCaptureSharded, startCapture } from './replay-capture.js';
+import { atOption, stepWindowOption, type ReplayOptions } from './replay-options.js';
 import { idOrder } from '../parallel/id-order.js';
 import { runScenarioItems, type ScenarioRunItem, type ScenarioRunResult } from './replay-runs.js';
 
-/** Options of `replay`, as commander parses them. */
-export interface ReplayOptions {
-  /** `--platform`: the kind of H3C device */
-  readonly platform?: string;
-  /** `--dialect`: the config dialect (default: detected from the content) */
-  readonly dialect?: string;
-  /** one or more configs (`-c A -c B`): each input runs through each config */
-  readonly config: readonly string[];
-  readonly engine: EngineChoice;
-  readonly format: 'table' | 'json' | 'ladder' | 'md' | 'mermaid' | 'html';
-  readonly packets: boolean;
-  readonly expect?: 'works' | 'blocked';
-  readonly inspect?: string;
-  readonly ftpPort: number[];
-  readonly loose: boolean;
-  /** `--no-nat-ftp` (commander: true unless given) */
-  readonly natFtp?: boolean;
-  readonly output?: string;
-  /** `PREFIX@IFACE`, repeatable (captures) */
-  readonly inside?: string[];
-  readonly outsideInterface?: string;
-  readonly topology?: string;
-  /** write the run's packets with verdict comments as pcapng */
-  readonly pcapOut?: string;
-  /** `--at`: the device's wall clock at the start, ISO 8601 */
-  readonly at?: string;
-  /** totals and blocked flows only */
-  readonly summary?: boolean;
-  /** a progress bar on a terminal's stderr (commander's --no-progress sets false) */
-  readonly progress?: boolean;
-  /** `--max-packets`: the simulation work limit */
-  readonly maxPackets?: number;
-  /** `--jobs`: worker threads (default: the core count); a capture is sharded by host pair */
-  readonly jobs?: number;
-  readonly conntrackTimeout?: string[];
-  readonly expectationTimeout?: string;
-  readonly conntrackMax?: string;
-  /** `--steps FIRST-LAST`: the packets of a capture the HTML step-through holds */
-  readonly steps?: string;
-}
-
-/** The formats that draw a capture's packets one by one: a window of them (--steps). */
-const DRAWN_FORMATS: ReadonlySet<ReplayOptions['format']> = new Set(['html', 'ladder', 'md', 'mermaid']);
-
-/**
- * `--steps` as the window of packets a capture's page or diagram draws (html; ladder, md and mermaid with
- * --packets or --steps), or an input problem; undefined when the format draws no packets.
- */
-function stepWindowOption(opts: ReplayOptions): { window: PacketWindow; chosen: boolean } | undefined {
-  if (!DRAWN_FORMATS.has(opts.format)) {
-    if (opts.steps !== undefined)
-      throw new InputProblems([{ severity: 'error', message: `--steps '${opts.steps}' chooses the packets a capture's HTML step-through or diagram draws, and the format is ${opts.format}`, suggestion: 'add --format html (or ladder, md, mermaid), or drop --steps' }]);
-    return undefined;
-  }
-  if (opts.steps === undefined) return opts.format === 'html' || opts.packets ? { window: DEFAULT_STEP_WINDOW, chosen: false } : undefined;
-  const w = parseStepWindow(opts.steps);
-  if (typeof w === 'string') throw new InputProblems([{ severity: 'error', message: `--steps ${w}`, suggestion: `e.g. --steps 1-${DEFAULT_HTML_STEPS} (the default), or --steps 600000 for the ${DEFAULT_HTML_STEPS.toLocaleString('en-US')} packets from packet 600,000` }]);
-  return { window: w, chosen: true };
-}
-
-/** `--at` as device wall-clock ms, or an input problem. */
-function atOption(opts: ReplayOptions): number | undefined {
-  if (opts.at === undefined) return undefined;
-  const wallMs = parseWallClock(opts.at);
-  if (wallMs === undefined)
-    throw new InputProblems([{ severity: 'error', message: `--at '${opts.at}': not an ISO 8601 date and time`, suggestion: "write it as 2026-03-02T09:30 (the device's local clock)" }]);
-  return wallMs;
-}
+export type { ReplayOptions } from './replay-options.js';
 
 /** The wall clock a scenario runs at; the warning when the policy has time ranges and nothing says when is printed. */
 export function scenarioWallClock(policy: Policy, scenario: Scenario, atMs: number | undefined): number {
@@ -126,183 +34,6 @@ export function scenarioWallClock(policy: Policy, scenario: Scenario, atMs: numb
 }
 
 export { engineOptions } from './inputs.js';
-
-const CAPTURE_EXTENSIONS = /\.(pcap|pcapng|cap)$/i;
-const CAPTURE_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
-
-/** A capture by its name, or by its first four bytes. */
-function isCapture(file: string): boolean {
-  if (CAPTURE_EXTENSIONS.test(file)) return true;
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      const b = Buffer.alloc(4);
-      return readSync(fd, b, 0, 4, 0) === 4 && CAPTURE_MAGICS.has(b.readUInt32BE(0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false; // the scenario loader reports unreadable files
-  }
-}
-
-/** The topology the options give (prefixes, default), before guessing. */
-function givenTopology(opts: ReplayOptions, config: LoadedConfig): Topology | undefined {
-  const problems: Diagnostic[] = [];
-  let topo: Topology | undefined;
-  if (opts.topology !== undefined) {
-    const text = readText(opts.topology, problems);
-    if (text !== undefined) {
-      const r = parseTopologyFile(text, opts.topology);
-      for (const d of r.diagnostics) problems.push(d);
-      topo = r.value;
-    }
-  }
-  const entries: TopologyEntry[] = [...(topo?.entries ?? [])];
-  for (const t of opts.inside ?? []) {
-    const r = parseInsideOption(t);
-    for (const d of r.diagnostics) problems.push(d);
-    if (r.value) entries.push(r.value);
-  }
-  if (hasErrors(problems)) throw new InputProblems(problems);
-  const def = opts.outsideInterface ?? topo?.defaultIface;
-  if (entries.length === 0 && def === undefined) return undefined;
-  const t = makeTopology(entries, def);
-  const unknown = checkInterfaces(t, interfacesOf(config.policy));
-  if (hasErrors(unknown)) throw new InputProblems([...problems, ...unknown]);
-  printDiagnostics(problems);
-  return t;
-}
-
-/** What a capture's replay starts from: its scan, the topology, the engine and the device clock. */
-interface CaptureStart {
-  readonly controlPorts: number[];
-  readonly scan: ReturnType<typeof scanCapture>;
-  readonly topology: Topology;
-  readonly engine: 'static' | 'stateful';
-  readonly wallClockStartMs: number;
-}
-
-/** Scans a capture and settles the topology (said on stderr when guessed), engine and clock. */
-function startCapture(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions): CaptureStart {
-  const controlPorts = [21, ...eo.ftpPorts];
-  const first = openCapture(file);
-  if (first.fatal) throw new InputProblems(first.diagnostics);
-  const scan = scanCapture(first, controlPorts);
-  const guess = completeTopology(config.policy, givenTopology(opts, config), scan.servers);
-  if (guess.message) process.stderr.write(`ftpwall: info: ${guess.message}\n`);
-  const engine = resolveEngine(opts.engine, config.policy, eo);
-  // MASQUERADE translates to the outgoing interface's address, which only a scenario's interfaces: gives
-  const masq = config.policy.nat?.find((r) => r.kind === 'masquerade');
-  if (masq && engine === 'stateful')
-    throw new InputProblems([{ severity: 'error', message: `MASQUERADE translates to the address of the interface a connection leaves by, which a capture does not tell (${file})`, span: masq.at, suggestion: 'replay a scenario that gives interfaces: { NAME: ADDRESS }, or SNAT to a fixed address' }]);
-  // a capture's own timestamps are the device clock (UTC; the device's time zone is not known)
-  const wallClockStartMs = atOption(opts) ?? scan.firstSec * 1000 + Math.floor(scan.firstNsec / 1e6);
-  return { controlPorts, scan, topology: guess.topology, engine, wallClockStartMs };
-}
-
-/** Replays one capture, its flows to `onFlow` as they finish (kept in the run when undefined); `pcapOut` receives its packets with verdict comments. */
-function runCapture(
-  file: string,
-  opts: ReplayOptions,
-  config: LoadedConfig,
-  eo: EngineOptions,
-  start: CaptureStart,
-  onFlow: ((f: CaptureFlow) => void) | undefined,
-  page: { readonly snapshots: SnapshotsByRun; readonly notes: PageNotes; readonly steps: { window: PacketWindow; chosen: boolean } | undefined },
-  rows: PacketRowSink | undefined,
-): CaptureRun {
-  const { controlPorts, scan, engine } = start;
-  const guess = { topology: start.topology };
-  const out = opts.pcapOut !== undefined ? createCaptureExport(opts.pcapOut, scan.firstSec, scan.firstNsec) : undefined;
-  const reader = openCapture(file);
-  const rec = maybeRecord(makeFirewall(engine, config.policy, eo, start.wallClockStartMs), opts.format === 'html');
-  const bar = opts.progress === false ? undefined : startProgress(file);
-  let outcome;
-  try {
-    outcome = replayCapture(reader, {
-      topology: guess.topology,
-      firewall: rec.firewall,
-      controlPorts,
-      keepPackets: opts.packets || page.steps !== undefined,
-      ...(page.steps ? { packetWindow: page.steps.window } : {}),
-      ...(rows ? { packetSink: rows } : {}),
-      ...(onFlow ? { onFlow } : {}),
-      ...(bar ? { progress: bar.update } : {}),
-      ...(out ? { tap: out.tap } : {}),
-    });
-  } catch (e) {
-    out?.writer.abort();
-    throw e;
-  } finally {
-    bar?.stop();
-  }
-  if (hasErrors(outcome.diagnostics)) {
-    out?.writer.abort();
-    throw new InputProblems(outcome.diagnostics);
-  }
-  printDiagnostics(outcome.diagnostics);
-  if (out) {
-    const w = out.writer.close();
-    if (hasErrors(w.diagnostics)) throw new InputProblems(w.diagnostics);
-  }
-  const run = buildCaptureRun({ name: basename(file), source: file, config: config.file, engine }, outcome.replay, guess.topology);
-  rec.keep(run, page.snapshots);
-  if (page.steps) {
-    const rows = outcome.replay.packets;
-    const held = rows.length === 0 ? undefined : { first: rows[0]!.n, last: rows[rows.length - 1]!.n };
-    const sentence = windowSentence({ asked: page.steps.window, held, records: outcome.replay.stats.records, chosen: page.steps.chosen }, opts.format === 'html');
-    if (sentence !== undefined) {
-      process.stderr.write(`ftpwall: ${held ? 'info' : 'warning'}: ${file}: ${sentence}\n`);
-      page.notes.set(run, sentence);
-    }
-  }
-  return run;
-}
-
-/**
- * Replays one capture sharded by host pair on `jobs` workers, its flows to `onFlow` in
- * id order; undefined (said on stderr) when one job must replay it to be exact.
- */
-async function runCaptureSharded(file: string, opts: ReplayOptions, config: LoadedConfig, eo: EngineOptions, start: CaptureStart, jobs: number, onFlow: (f: CaptureFlow) => void): Promise<CaptureRun | undefined> {
-  const tooMany = tooManyFlowsToShard(start.scan, statSync(file).size);
-  if (tooMany !== undefined) {
-    process.stderr.write(`ftpwall: info: ${file}: replayed in one job, not ${jobs} shards: ${tooMany}\n`);
-    return undefined;
-  }
-  const bar = opts.progress === false ? undefined : startProgress(file);
-  let r;
-  try {
-    r = await replaySharded(
-      {
-        file,
-        config: config.file,
-        ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
-        ...(opts.dialect !== undefined ? { dialect: opts.dialect } : {}),
-        flags: engineFlagsOf(opts),
-        engine: start.engine,
-        topology: start.topology,
-        controlPorts: start.controlPorts,
-        wallClockStartMs: start.wallClockStartMs,
-      },
-      jobs,
-      eo.maxConnections ?? DEFAULT_CONNTRACK_MAX,
-      bar?.update,
-    );
-  } finally {
-    bar?.stop();
-  }
-  if (!r.exact) {
-    // the report is the same either way; say why it took one job
-    process.stderr.write(`ftpwall: info: ${file}: replayed in one job, not ${jobs} shards: ${r.why}\n`);
-    return undefined;
-  }
-  if (hasErrors(r.diagnostics)) throw new InputProblems(r.diagnostics);
-  printDiagnostics(r.diagnostics);
-  for (const f of r.flows) onFlow(f);
-  const replay = { stats: r.stats, flows: [], flowsTruncated: r.flows.length > 0, packets: [], events: [], controlLines: [], notes: [], works: r.works, summary: r.summary };
-  return buildCaptureRun({ name: basename(file), source: file, config: config.file, engine: start.engine }, replay, start.topology);
-}
 
 /** Runs the replay; returns the exit status. */
 export async function runReplay(inputs: readonly string[], opts: ReplayOptions): Promise<number> {

@@ -2,7 +2,7 @@
  * A --packets report of a capture whose rows and events spilled to a temporary file (TraceSpill): the same
  * bytes, table and JSON, as the report of the same run with its rows and events in memory; the file goes.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,8 @@ import { openCapture } from '../../src/wire/index.js';
 import { bundledPolicy, CORPUS, corpusFiles } from '../replay/helpers.js';
 
 
-const traceDirs = (): string[] => readdirSync(tmpdir()).filter((d) => d.includes('trace'));
+/** The temporary directory a spill's file sits in (undefined until it spills). */
+const spillDir = (spill: TraceSpill): string | undefined => (spill as unknown as { file: { dir: string | undefined } }).file.dir;
 
 describe('a capture --packets report from spilled rows', () => {
   // captures with timers (expiries), IPv6, NAT-free FTP of every mode, and many packets
@@ -29,7 +30,7 @@ describe('a capture --packets report from spilled rows', () => {
       const whole = buildCaptureRun(label, held.replay, topology);
       // a hold of 2,000 characters: a few rows in memory, the rest in the file
       const spill = new TraceSpill(2_000);
-      const before = traceDirs().length;
+      let dir: string | undefined;
       try {
         const flows: CaptureFlow[] = [];
         const streamed = replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true, packetSink: spill, onFlow: (f) => flows.push(f) });
@@ -38,6 +39,8 @@ describe('a capture --packets report from spilled rows', () => {
         expect(spill.rowCount).toBe(whole.packets.length);
         expect(spill.eventCount).toBe(whole.events.length);
         expect(spill.spilled).toBe(true);
+        dir = spillDir(spill);
+        expect(dir !== undefined && existsSync(dir) && dir.startsWith(tmpdir())).toBe(true);
         const run = buildCaptureRun(label, streamed.replay, topology);
         for (const format of ['table', 'json'] as const)
           for (const summary of [false, true]) {
@@ -55,7 +58,8 @@ describe('a capture --packets report from spilled rows', () => {
       } finally {
         spill.dispose();
       }
-      expect(traceDirs().length).toBeLessThanOrEqual(before);
+      // dispose removes the temporary file and its directory
+      expect(existsSync(dir!)).toBe(false);
     });
   }
 
@@ -94,14 +98,13 @@ describe('a capture --packets report from spilled rows', () => {
   });
 
   it('a spill that stayed in memory makes no file', () => {
-    const before = traceDirs().length;
     const spill = new TraceSpill();
     spill.row({ n: 1, tMs: 0, flow: 1, proto: 'tcp', src: '10.0.0.2:50000', dst: '192.168.10.1:21', flags: 'S', len: 0, ingress: 'a', egress: 'b', action: 'permit', by: 'x' } as never);
     expect(spill.spilled).toBe(false);
     const seen: number[] = [];
     spill.each((row) => seen.push(row!.n));
     expect(seen).toEqual([1]);
-    expect(traceDirs().length).toBe(before);
+    expect(spillDir(spill)).toBeUndefined();
     spill.dispose();
   });
 });

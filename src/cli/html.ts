@@ -8,7 +8,7 @@ import { writeHtml, type HtmlDocument, type HtmlMatrixColumn, type ReportRun } f
 
 /** Snapshots recorded per run, keyed by the run's report object. */
 export type SnapshotsByRun = Map<object, SnapshotSeries>;
-/** A sentence the page shows above a run's step-through (a capture's window of packets), keyed by the run's report object. */
+/** A sentence (capitalised, with its full stop) the page or diagram shows above a run's packets (a capture's window of them), keyed by the run's report object. */
 export type PageNotes = Map<object, string>;
 
 /** Wraps a firewall with a recorder when `on`; `keep` stores the snapshots once the run's report exists. */

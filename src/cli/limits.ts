@@ -10,13 +10,20 @@ import { estimateWork } from '../scenario/work.js';
  */
 const HEAP_BYTES_PER_PACKET = 1024;
 
+/** A count option's value: a whole number of at least 1, underscores allowed (10_000_000); undefined when it is not one. */
+export function parseCount(text: string): number | undefined {
+  const clean = text.replace(/_/g, '');
+  const n = Number(clean);
+  return /^\d+$/.test(clean) && n >= 1 && Number.isSafeInteger(n) ? n : undefined;
+}
+
 /** Parses `--max-packets`: a whole number of at least 1 (underscores allowed: 10_000_000). */
 export function parseMaxPackets(text: string | undefined): number | Diagnostic {
   if (text === undefined) return Number.NaN;
-  const clean = text.replace(/_/g, '');
-  if (!/^\d+$/.test(clean) || Number(clean) < 1 || !Number.isSafeInteger(Number(clean)))
+  const n = parseCount(text);
+  if (n === undefined)
     return { severity: 'error', message: `--max-packets '${text}': expected a whole number of packets of at least 1`, suggestion: 'e.g. --max-packets 20000000' };
-  return Number(clean);
+  return n;
 }
 
 /**

@@ -16,6 +16,7 @@ import { PROBE_MODES, readClientProfiles, readServerProfiles, type ClientProfile
 import { probeHtml, probeLadders } from './probe-html.js';
 import { engineOptions, loadConfigs, makeFirewall, resolveEngine, type EngineChoice, type EngineFlags, type EngineOptions } from './inputs.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, InputProblems, printDiagnostics, readText, styleFor, writeOutput } from './io.js';
+import { parseCount } from './limits.js';
 
 /** Options shared by `probe` and `fix`, as commander parses them. */
 export interface ProbeFlags extends EngineFlags {
@@ -40,9 +41,8 @@ export const DEFAULT_MAX_CELLS = 200_000;
  * gigabytes, or an out-of-memory crash, without the bound).
  */
 export function boundedPlan(p: PreparedProbe, opts: ProbeFlags): ProbePlan {
-  const clean = (opts.maxCells ?? String(DEFAULT_MAX_CELLS)).replace(/_/g, '');
-  const max = Number(clean);
-  if (!/^\d+$/.test(clean) || max < 1 || !Number.isSafeInteger(max))
+  const max = opts.maxCells === undefined ? DEFAULT_MAX_CELLS : parseCount(opts.maxCells);
+  if (max === undefined)
     throw new InputProblems([{ severity: 'error', message: `--max-cells '${opts.maxCells}': expected a whole number of cells of at least 1`, suggestion: `e.g. --max-cells ${DEFAULT_MAX_CELLS * 2}` }]);
   const plan = planProbe(p.request);
   if (plan.cells.length <= max) return plan;

@@ -162,7 +162,8 @@ export function runCapture(
     const sentence = windowSentence({ asked: page.steps.window, held, records: outcome.replay.stats.records, chosen: page.steps.chosen }, opts.format === 'html');
     if (sentence !== undefined) {
       process.stderr.write(`ftpwall: ${held ? 'info' : 'warning'}: ${file}: ${sentence}\n`);
-      page.notes.set(run, sentence);
+      // the output shows it as a sentence of its own
+      page.notes.set(run, `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`);
     }
   }
   return run;

@@ -5,6 +5,7 @@
  * unless told, and says so; its flows and totals still cover the whole capture.
  */
 import type { PacketWindow } from '../replay/index.js';
+import { parseCount } from './limits.js';
 
 /** Packets a capture's step-through (or ladder, Markdown and Mermaid diagram) holds when --steps is not given (about 250 MB while building, 50 MB of page). */
 export const DEFAULT_HTML_STEPS = 50_000;
@@ -18,13 +19,12 @@ function count(n: number): string {
  * DEFAULT_HTML_STEPS - 1 after it). Underscores are allowed (1_000_000). A message when it is not one.
  */
 export function parseStepWindow(text: string): PacketWindow | string {
-  const m = /^\s*([\d_]+)\s*(?:-\s*([\d_]+)\s*)?$/.exec(text);
-  const num = (s: string): number => Number(s.replace(/_/g, ''));
+  const m = /^\s*([^\s-]+)\s*(?:-\s*([^\s-]+)\s*)?$/.exec(text);
   const what = `'${text}' is not a range of packets: expected FIRST-LAST, capture packet numbers from 1, or FIRST for ${count(DEFAULT_HTML_STEPS)} packets from there`;
-  if (!m || /^_|_$/.test(m[1]!) || (m[2] !== undefined && /^_|_$/.test(m[2]))) return what;
-  const first = num(m[1]!);
-  const last = m[2] === undefined ? first + DEFAULT_HTML_STEPS - 1 : num(m[2]);
-  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || first < 1) return what;
+  const first = m ? parseCount(m[1]!) : undefined;
+  if (first === undefined) return what;
+  const last = m![2] === undefined ? first + DEFAULT_HTML_STEPS - 1 : parseCount(m![2]);
+  if (last === undefined) return what;
   if (last < first) return `'${text}' ends before it starts: packet ${count(last)} comes before packet ${count(first)}`;
   return { first, last };
 }

@@ -66,7 +66,7 @@ function header(run: RunReport, sides: Sides, width: number, window: string | un
   const out: string[] = [];
   for (const l of hangingWrap('ladder: ', '  ', `${run.scenario} × ${run.config} [${run.engine}]: ${run.ftp.works ? 'FTP works' : 'FTP fails'}`, width)) out.push(l);
   for (const l of wrapText(run.ftp.summary, width - 2)) out.push(`  ${l}`);
-  if (window !== undefined) for (const l of wrapText(`${window.charAt(0).toUpperCase()}${window.slice(1)}.`, width - 2)) out.push(`  ${l}`);
+  if (window !== undefined) for (const l of wrapText(window, width - 2)) out.push(`  ${l}`);
   for (const l of wrapText(`client side: ${nameList(sides.leftHosts) || '-'} on ${sides.leftInterface}`, width - 2)) out.push(`  ${l}`);
   for (const l of wrapText(`server side: ${nameList(sides.rightHosts) || '-'} on ${sides.rightInterface}`, width - 2)) out.push(`  ${l}`);
   out.push('');

@@ -50,7 +50,7 @@ export function formatMarkdown(run: RunReport, window?: string): string[] {
   out.push(`## ${run.scenario} × ${run.config} [${run.engine}]`, '');
   out.push(`**${run.ftp.works ? 'FTP works' : 'FTP fails'}**: ${cell(run.ftp.summary)}`, '');
   out.push(`${run.origin === 'capture' ? 'Capture' : 'Scenario'} ${code(run.source)}, config ${code(run.config)}, ${run.engine} engine.`, '');
-  if (window !== undefined) out.push(`> ${cell(`${window.charAt(0).toUpperCase()}${window.slice(1)}.`)}`, '');
+  if (window !== undefined) out.push(`> ${cell(window)}`, '');
   if (run.sessions.length > 1) {
     for (const s of run.sessions) out.push(`- ${cell(s.name)}: ${s.works ? 'works' : 'fails'}: ${cell(s.summary)}`);
     out.push('');

@@ -28,7 +28,7 @@ export function formatMermaid(run: RunReport, window?: string): string[] {
   out.push(`  participant E as ${t(shortInterface(sides.rightInterface))}`);
   out.push(`  participant S as ${t(`server ${nameList(sides.rightHosts)}`)}`);
   out.push(`  Note over C,S: ${t(run.ftp.summary)}`);
-  if (window !== undefined) out.push(`  Note over C,S: ${t(`${window.charAt(0).toUpperCase()}${window.slice(1)}.`)}`);
+  if (window !== undefined) out.push(`  Note over C,S: ${t(window)}`);
   for (const f of run.flows) out.push(`  Note over C,S: ${t(`flow ${f.id} ${f.role} ${f.client} → ${f.server}: ${f.outcome}${f.firstBlocked ? ` at packet ${f.firstBlocked.n}` : ''}`)}`);
   for (const s of diagramSteps(run, sides)) {
     if (s.kind === 'packet') {

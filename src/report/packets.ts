@@ -52,12 +52,18 @@ export class TraceLayoutTally {
   private readonly interfaces = new Set<string>();
   /** the `in → out` pairs seen (an interface pair's text is measured once) */
   private readonly pairs = new Set<string>();
+  /** the last row's interfaces: most rows repeat them, and make no key */
+  private lastIn = '';
+  private lastOut = '';
 
   add(p: PacketRow): void {
     this.lastN = p.n;
     this.lastTMs = p.tMs;
     const len = String(p.len).length;
     if (len > this.lenWidth) this.lenWidth = len;
+    if (p.ingress === this.lastIn && p.egress === this.lastOut) return;
+    this.lastIn = p.ingress;
+    this.lastOut = p.egress;
     const pair = `${p.ingress}\n${p.egress}`;
     if (!this.pairs.has(pair)) {
       this.pairs.add(pair);
@@ -107,7 +113,7 @@ export class PacketTraceWriter {
     this.lenW = layout.lenWidth;
     this.dirW = layout.dirWidth;
     this.hang = ' '.repeat(2 + this.nW + 2);
-    const abbreviations = interfaceLegend(new Set(layout.interfaces));
+    const abbreviations = interfaceLegend(layout.interfaces);
     for (const l of hangingWrap('  ', '    ', `${FLAG_LEGEND}; in → out: ingress → egress interface${abbreviations ? ` (${abbreviations})` : ''}; "by" shows when it changes within a flow and direction`, width)) out(l);
     out(`  ${pad('n', this.nW)}  ${pad('t(s)', this.tW)}  ${pad('flow', this.fW)}  verdict  ${pad('len', this.lenW)}  ${pad('in → out', this.dirW)}  packet`);
   }

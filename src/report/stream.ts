@@ -46,8 +46,6 @@ export interface CaptureHead {
  * src/cli/trace-spill.ts), read back in the order they were made: each packet's events before its row.
  */
 export interface SpilledTrace {
-  readonly rowCount: number;
-  readonly eventCount: number;
   /** the packet trace's columns (`flows`: the run's flow count) */
   layout(flows: number): TraceLayout;
   each(visit: (row: PacketRow | undefined, event: TraceEvent | undefined) => void): void;

@@ -42,7 +42,7 @@ function runSection(run: PageRun, lines: readonly string[] | undefined, startAtB
   return `<section class="run" id="${run.id}" aria-labelledby="${run.id}-h"${startAtBlocked ? ' data-start="blocked"' : ''}>
 <h2 id="${run.id}-h">${esc(run.title)}</h2>
 <p class="verdict ${run.works ? 'works' : 'fails'}">${esc(run.summary)}</p>
-${run.window !== undefined ? `<p class="window">${esc(run.window.charAt(0).toUpperCase() + run.window.slice(1))}.</p>
+${run.window !== undefined ? `<p class="window">${esc(run.window)}</p>
 ` : ''}${flowsTable(run)}
 <div class="controls"><button type="button" data-act="prev" aria-label="previous step">◀ Previous</button><button type="button" data-act="next" aria-label="next step">Next ▶</button><span class="dim">or the ← / → keys; click a packet to jump to it</span></div>
 <div class="grid">

@@ -27,7 +27,7 @@ import { openCapture } from '../wire/index.js';
 import { engineFlagsOf, makeFirewall, resolveEngine, type EngineOptions, type LoadedConfig } from './inputs.js';
 import { InputProblems, printDiagnostics, readText } from './io.js';
 import { maybeRecord, type PageNotes, type SnapshotsByRun } from './html.js';
-import { windowSentence } from './step-window.js';
+import { flowsSentence, LISTED_FLOWS, windowSentence } from './step-window.js';
 import { startProgress } from './progress.js';
 import { replaySharded, tooManyFlowsToShard } from './capture-shards.js';
 import { atOption, type ReplayOptions } from './replay-options.js';
@@ -135,7 +135,8 @@ export function runCapture(
       keepPackets: opts.packets || page.steps !== undefined,
       ...(page.steps ? { packetWindow: page.steps.window } : {}),
       ...(rows ? { packetSink: rows } : {}),
-      ...(onFlow ? { onFlow } : {}),
+      // kept in the run for a page or diagram: what it draws, and a bounded number of other flows
+      ...(onFlow ? { onFlow } : { listFlows: LISTED_FLOWS }),
       ...(bar ? { progress: bar.update } : {}),
       ...(out ? { tap: out.tap } : {}),
     });
@@ -156,16 +157,32 @@ export function runCapture(
   }
   const run = buildCaptureRun({ name: basename(file), source: file, config: config.file, engine }, outcome.replay, guess.topology);
   rec.keep(run, page.snapshots);
+  const sentences: { text: string; info: boolean }[] = [];
+  const isPage = opts.format === 'html';
+  const stats = outcome.replay.stats;
+  const flowCount = stats.flows.control + stats.flows.data + stats.flows.other;
+  const listing = onFlow
+    ? undefined
+    : flowsSentence(
+        {
+          flows: flowCount,
+          listed: run.flows.length,
+          blocked: stats.blockedFlows.control + stats.blockedFlows.data + stats.blockedFlows.other,
+          blockedListed: run.flows.filter((f) => f.outcome === 'blocked').length,
+          windowed: page.steps !== undefined,
+        },
+        isPage,
+      );
   if (page.steps) {
     const rows = outcome.replay.packets;
     const held = rows.length === 0 ? undefined : { first: rows[0]!.n, last: rows[rows.length - 1]!.n };
-    const sentence = windowSentence({ asked: page.steps.window, held, records: outcome.replay.stats.records, chosen: page.steps.chosen }, opts.format === 'html');
-    if (sentence !== undefined) {
-      process.stderr.write(`ftpwall: ${held ? 'info' : 'warning'}: ${file}: ${sentence}\n`);
-      // the output shows it as a sentence of its own
-      page.notes.set(run, `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`);
-    }
+    const sentence = windowSentence({ asked: page.steps.window, held, records: stats.records, chosen: page.steps.chosen }, isPage, listing === undefined);
+    if (sentence !== undefined) sentences.push({ text: sentence, info: held !== undefined });
   }
+  if (listing !== undefined) sentences.push({ text: listing, info: true });
+  for (const s of sentences) process.stderr.write(`ftpwall: ${s.info ? 'info' : 'warning'}: ${file}: ${s.text}\n`);
+  // the output shows them as sentences of their own
+  if (sentences.length > 0) page.notes.set(run, sentences.map((s) => `${s.text.charAt(0).toUpperCase()}${s.text.slice(1)}.`).join(' '));
   return run;
 }
 

@@ -29,6 +29,36 @@ export function parseStepWindow(text: string): PacketWindow | string {
   return { first, last };
 }
 
+/**
+ * The flows a capture's page or diagram lists besides those with a packet in its window: the first
+ * this many blocked ones and the first this many that passed (the rest are counted in the totals).
+ * A capture of 400,000 sessions has 800,000 flows: a page listing all of them took 1.4 GB to build.
+ */
+export const LISTED_FLOWS = { blocked: 10_000, passed: 10_000 } as const;
+
+/** How many of a capture's flows its page or diagram lists (LISTED_FLOWS). */
+export interface FlowListing {
+  /** flows in the capture */
+  readonly flows: number;
+  /** flows listed */
+  readonly listed: number;
+  /** blocked flows in the capture, and listed */
+  readonly blocked: number;
+  readonly blockedListed: number;
+  /** a window of packets was drawn (its flows are all listed) */
+  readonly windowed: boolean;
+}
+
+/** Which flows a page or diagram lists, in a sentence; undefined when it lists them all. `page` as in windowSentence. */
+export function flowsSentence(l: FlowListing, page = true): string | undefined {
+  if (l.listed >= l.flows) return undefined;
+  const others = `the first ${count(LISTED_FLOWS.blocked)} blocked flows and the first ${count(LISTED_FLOWS.passed)} that passed`;
+  const which = l.windowed ? `every flow with a packet in the ${page ? 'step-through' : 'diagram'}, and of the others ${others}` : others;
+  const missed = l.blocked - l.blockedListed;
+  const unlisted = missed > 0 ? `; ${count(missed)} blocked flow${missed === 1 ? ' is' : 's are'} counted in the totals but not listed` : '';
+  return `${page ? 'the flows table lists' : 'the diagram covers'} ${count(l.listed)} of the capture's ${count(l.flows)} flows (${which})${unlisted}`;
+}
+
 /** The default window: the first DEFAULT_HTML_STEPS packets. */
 export const DEFAULT_STEP_WINDOW: PacketWindow = { first: 1, last: DEFAULT_HTML_STEPS };
 
@@ -46,12 +76,12 @@ export interface HeldWindow {
 
 /**
  * The window said in a sentence, for the output and stderr; undefined when it holds the whole capture.
- * `page`: an HTML step-through (else a diagram: ladder, Markdown, Mermaid).
+ * `page`: an HTML step-through (else a diagram: ladder, Markdown, Mermaid); `allFlows`: every flow is listed.
  */
-export function windowSentence(w: HeldWindow, page = true): string | undefined {
+export function windowSentence(w: HeldWindow, page = true, allFlows = true): string | undefined {
   const whole = w.asked.first <= 1 && w.asked.last >= w.records;
   if (whole) return undefined;
-  const tail = 'the flows and the totals cover the whole capture';
+  const tail = allFlows ? 'the flows and the totals cover the whole capture' : 'the totals cover the whole capture';
   const what = page ? 'the step-through' : 'the diagram';
   if (w.held === undefined)
     return `no packet of the capture falls in --steps ${w.asked.first}-${w.asked.last} (it has ${count(w.records)} packets): ${what} is empty; ${tail}`;

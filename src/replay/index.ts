@@ -4,7 +4,7 @@ export { buildCaptureRun, type CaptureLabel, type CaptureRun, type CaptureSectio
 export { completeTopology, interfacesOf, scanCapture, serverInterface, type CaptureScan, type TopologyGuess } from './guess.js';
 export { noteLine } from './report.js';
 export { createCaptureExport, verdictComment, writeTracePcapng, type CaptureExport } from './pcap-out.js';
-export { replayCapture, type PacketRowSink, type PacketTap, type PacketWindow, type ReplayCaptureOptions, type ReplayOutcome } from './replay.js';
+export { replayCapture, type ListedFlows, type PacketRowSink, type PacketTap, type PacketWindow, type ReplayCaptureOptions, type ReplayOutcome } from './replay.js';
 export {
   checkInterfaces,
   describeTopology,

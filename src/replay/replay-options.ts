@@ -35,6 +35,13 @@ export interface ReplayCaptureOptions {
   readonly keepControlLines?: boolean;
   /** flows reported row by row; the rest are only counted. Default: all */
   readonly maxFlowRows?: number;
+  /**
+   * Which flows the run keeps (without onFlow): every flow with a packet whose row is kept (the packet
+   * window's), and of the others the first `blocked` blocked ones and the first `passed` ones that passed;
+   * the rest are only counted. A page or diagram of a long capture then holds what it draws, not every
+   * flow of the file. Default: all.
+   */
+  readonly listFlows?: ListedFlows;
   readonly tap?: PacketTap;
   /** decode warnings kept; default 200 */
   readonly maxDiagnostics?: number;
@@ -72,6 +79,12 @@ export interface PacketRowSink {
   /** an event of the step about to give its row (or of a timer): before that row */
   event(e: TraceEvent): void;
   row(r: CapturePacketRow): void;
+}
+
+/** ReplayCaptureOptions.listFlows: how many flows without a kept packet the run lists, blocked and passed. */
+export interface ListedFlows {
+  readonly blocked: number;
+  readonly passed: number;
 }
 
 /** Capture packet numbers (1-based, both included). */

@@ -23,7 +23,7 @@ import { finishReplay, toFlow } from './report.js';
 import { locate } from './topology.js';
 import type { ReplayCaptureOptions, ReplayOutcome } from './replay-options.js';
 
-export type { PacketTap, PacketRowSink, PacketWindow, ReplayCaptureOptions, ReplayOutcome, ReplayShard } from './replay-options.js';
+export type { ListedFlows, PacketTap, PacketRowSink, PacketWindow, ReplayCaptureOptions, ReplayOutcome, ReplayShard } from './replay-options.js';
 
 const EMPTY_PAYLOAD = new Uint8Array(0);
 
@@ -62,6 +62,11 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
   /** rows kept for the packet being read (and the engine recording) */
   let keep = false;
   const maxRows = o.maxFlowRows ?? Number.POSITIVE_INFINITY;
+  // flows without a kept packet listed so far, blocked and passed (listFlows bounds them)
+  const listBlocked = o.listFlows?.blocked ?? Number.POSITIVE_INFINITY;
+  const listPassed = o.listFlows?.passed ?? Number.POSITIVE_INFINITY;
+  let blockedListed = 0;
+  let passedListed = 0;
   const maxDiagnostics = o.maxDiagnostics ?? 200;
   const firewall = o.firewall;
   const tap = o.tap;
@@ -135,6 +140,13 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     f.control = undefined; // reassembly buffers go; the aggregate stays
   };
 
+  /** True when the run keeps finished flow `f` (listFlows): it had a packet in the window, or its kind's bound is not reached. */
+  const listed = (f: LiveFlow): boolean => {
+    if (f.numbers !== undefined) return true;
+    if (f.firstBlocked !== null) return blockedListed++ < listBlocked;
+    return passedListed++ < listPassed;
+  };
+
   /** The flow is done: out of the tables, reported. */
   const finish = (f: LiveFlow): void => {
     table.remove(f);
@@ -144,7 +156,7 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     }
     // reported before its control state goes: a control flow's count of data flows is there
     if (o.onFlow) o.onFlow(toFlow(f));
-    else if (rows.length < maxRows) rows.push(toFlow(f));
+    else if (rows.length < maxRows && listed(f)) rows.push(toFlow(f));
     retire(f);
   };
 

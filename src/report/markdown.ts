@@ -68,7 +68,10 @@ export function formatMarkdown(run: RunReport, window?: string): string[] {
     }
   if (run.capture) {
     out.push('', `Topology: ${cell(run.capture.topology)}.`);
-    if (run.capture.flowsTruncated) out.push('', `(the table shows the first ${run.flows.length} flows)`);
+    if (run.capture.flowsTruncated) {
+      const f = run.capture.stats.flows;
+      out.push('', `(the table lists ${run.flows.length.toLocaleString('en-US')} of the capture's ${(f.control + f.data + f.other).toLocaleString('en-US')} flows)`);
+    }
   }
   return out;
 }

@@ -128,6 +128,48 @@ describe('--format html of a long capture: a window of packets (--steps)', () =>
     }
   });
 
+  it('a capture of more flows than a page lists: the window\'s flows and the first 10,000 others, said on the page, the diagram and stderr', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftpwall-flows-'));
+    try {
+      const file = join(dir, 'many.pcap');
+      // 5,248 sessions (the generator's groups of 64): 10,496 flows, all passing the stateful policy
+      expect(generateCapture(file, { sessions: 5200, transferBytes: 3000 }).packets).toBe(167_936);
+      const place = ['--inside', '192.168.10.1/32@GigabitEthernet2/1/10', '--inside', '2001:db8:10::1/128@GigabitEthernet2/1/10', '--outside-interface', 'GigabitEthernet2/1/1'];
+      const out = join(dir, 'many.html');
+      const r = ftpwall(['replay', file, '--config', 'bench/dual-stack.cfg', ...place, '--format', 'html', '--steps', '1-64', '-o', out]);
+      expect(r.status, r.stderr).toBe(0);
+      const run = island(readFileSync(out, 'utf8')).runs[0] as unknown as { flows: { id: number }[]; steps: { n: number; flow: number }[] };
+      const listed = run.flows.length;
+      // every flow the step-through shows is listed, and 10,000 of the others (none is blocked)
+      const shown = new Set(run.steps.filter((s) => s.n > 0).map((s) => s.flow));
+      expect(shown.size).toBeGreaterThan(0);
+      for (const id of shown) expect(run.flows.some((f) => f.id === id), `flow ${id}`).toBe(true);
+      expect(listed).toBe(shown.size + 10_000);
+      const ids = run.flows.map((f) => f.id);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      const sentence = `the flows table lists ${listed.toLocaleString('en-US')} of the capture's 10,496 flows (every flow with a packet in the step-through, and of the others the first 10,000 blocked flows and the first 10,000 that passed)`;
+      expect(r.stderr).toContain(`ftpwall: info: ${file}: ${sentence}`);
+      // the window's sentence no longer claims the flows cover the whole capture
+      expect(r.stderr).toContain('the step-through holds packets 1–64 of 167,936 (--steps); the totals cover the whole capture');
+      const note = /<p class="window">([^<]*)<\/p>/.exec(readFileSync(out, 'utf8'))![1]!.replaceAll('&#39;', "'");
+      expect(note).toBe(`The step-through holds packets 1–64 of 167,936 (--steps); the totals cover the whole capture. T${sentence.slice(1)}.`);
+      // Markdown without a window: the first 10,000 flows to finish, said above and below its table
+      const md = ftpwall(['replay', file, '--config', 'bench/dual-stack.cfg', ...place, '--format', 'md']);
+      expect(md.status, md.stderr).toBe(0);
+      expect([...md.stdout.matchAll(/^\| \d+ \|/gm)].length).toBe(10_000);
+      expect(md.stdout).toContain("> The diagram covers 10,000 of the capture's 10,496 flows (the first 10,000 blocked flows and the first 10,000 that passed).");
+      expect(md.stdout).toContain("(the table lists 10,000 of the capture's 10,496 flows)");
+      // the table format streams every flow: no listing bound, no sentence
+      const json = join(dir, 'many.json');
+      const table = ftpwall(['replay', file, '--config', 'bench/dual-stack.cfg', ...place, '--format', 'json', '-o', json]);
+      expect(table.status, table.stderr).toBe(0);
+      expect((JSON.parse(readFileSync(json, 'utf8')) as { runs: { flows: unknown[] }[] }).runs[0]!.flows.length).toBe(10_496);
+      expect(table.stderr).not.toContain('lists');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   for (const [steps, message] of [
     ['12-5', "--steps '12-5' ends before it starts: packet 5 comes before packet 12"],
     ['five', "--steps 'five' is not a range of packets: expected FIRST-LAST, capture packet numbers from 1, or FIRST for 50,000 packets from there"],

@@ -6,7 +6,7 @@ import { simulate } from '../sim/run.js';
 import { expandEach } from '../probe/each.js';
 import { buildRunReport, startRunReport, type RunReport } from '../report/run.js';
 import { RowSpill, type HandedRows } from './row-spill.js';
-import { TraceSpill } from './trace-spill.js';
+import { JsonTraceSpill, TraceSpill } from './trace-spill.js';
 import { formatRuns } from '../report/formats.js';
 import { createReportStream } from '../report/stream.js';
 import { writeTracePcapng } from '../replay/index.js';
@@ -134,7 +134,7 @@ export async function runReplay(inputs: readonly string[], opts: ReplayOptions):
         // sharded only on request: every shard has its own heap, engine and flow table (memory: README, Scaling out)
         let run = flows && opts.jobs !== undefined && jobCount > 1 && !opts.packets && opts.pcapOut === undefined ? await runCaptureSharded(file, opts, config, eo, start, jobCount, flows.flow) : undefined;
         // a table or JSON with --packets: the rows and events spill to a temporary file past a few MiB, and are read back after the flows
-        const trace = flows && opts.packets ? new TraceSpill() : undefined;
+        const trace = flows && opts.packets ? (opts.format === 'json' ? new JsonTraceSpill() : new TraceSpill()) : undefined;
         try {
           if (run === undefined) {
             const order = flows ? idOrder(flows.flow) : undefined;

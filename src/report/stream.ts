@@ -51,11 +51,22 @@ export interface SpilledTrace {
   each(visit: (row: PacketRow | undefined, event: TraceEvent | undefined) => void): void;
 }
 
+/**
+ * A capture run's packet rows and events kept outside the run as the JSON report's own text (a --packets
+ * JSON report of a long capture): each list's elements as jsonElementText made them, read back in chunks,
+ * so the report copies text instead of parsing and writing every row again.
+ */
+export interface SpilledJsonTrace {
+  readonly format: 'json';
+  /** the list's text in chunks of any length (the first chunk's first character is the first element's `,`) */
+  texts(which: 'rows' | 'events', chunk: (text: string) => void): void;
+}
+
 /** Receives one capture's flows as they finish, then the run (with `flows` empty). */
 export interface CaptureFlowStream {
   flow(f: CaptureFlow): void;
   /** the run; its packet rows and events from `trace` when they were spilled (the run's lists are then empty) */
-  end(run: CaptureRun, trace?: SpilledTrace): void;
+  end(run: CaptureRun, trace?: SpilledTrace | SpilledJsonTrace): void;
 }
 
 /**
@@ -83,6 +94,22 @@ const dropPacketNumbers = (key: string, value: unknown): unknown => (key === 'pa
 function nested(value: unknown, depth: number): string {
   const text = JSON.stringify(value, dropPacketNumbers, 2);
   return depth === 0 ? text : text.replaceAll('\n', `\n${' '.repeat(depth)}`);
+}
+
+/** JSON.stringify(value, null, 2) of `[[[list]]]` puts the list's elements 8 spaces deep, between these. */
+const DEPTH_4_HEAD = '[\n  [\n    [\n      [';
+const DEPTH_4_TAIL = '\n      ]\n    ]\n  ]\n]';
+
+/**
+ * Packet rows or events as elements of the JSON report's `packets` or `events` list: for each, `,`, the
+ * element's indent and nested(value, 8) (the first element's text without its `,`). One JSON.stringify
+ * of the whole batch nested three lists deep writes exactly that text (its elements separated by `,`,
+ * a newline and 8 spaces), with no replacer (rows and events have no packetNumbers) and no replaceAll.
+ */
+export function jsonElementsText(values: readonly (PacketRow | TraceEvent)[]): string {
+  if (values.length === 0) return '';
+  const text = JSON.stringify([[[values]]], null, 2);
+  return `,${text.slice(DEPTH_4_HEAD.length, text.length - DEPTH_4_TAIL.length)}`;
 }
 
 /** Packet row number `index` (0-based) of a run as the JSON report writes it in the run's `packets` list. */
@@ -129,9 +156,18 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
   };
 
   /** A spilled trace's rows (`packets`) or events (`events`) as the JSON list reportJson writes. */
-  const jsonList = (trace: SpilledTrace, which: 'rows' | 'events'): void => {
+  const jsonList = (trace: SpilledTrace | SpilledJsonTrace, which: 'rows' | 'events'): void => {
     let i = 0;
     put('[');
+    if ('texts' in trace) {
+      trace.texts(which, (text) => {
+        if (text.length === 0) return;
+        put(i++ === 0 ? text.slice(1) : text);
+      });
+      put(i === 0 ? ']' : '\n      ]');
+      flush();
+      return;
+    }
     trace.each((row, event) => {
       const value = which === 'rows' ? row : event;
       if (value !== undefined) put(`${i++ === 0 ? '' : ','}\n        ${nested(value, 8)}`);
@@ -141,7 +177,8 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
   };
 
   /** A spilled trace as formatPacketTrace writes it (`flows`: the run's flow count, for the column). */
-  const traceLines = (trace: SpilledTrace, flows: number): void => {
+  const traceLines = (trace: SpilledTrace | SpilledJsonTrace, flows: number): void => {
+    if ('texts' in trace) throw new Error('a JSON trace spill given to a table report');
     const w = new PacketTraceWriter(trace.layout(flows), (l) => put(`${l}\n`), st);
     let events: TraceEvent[] = [];
     trace.each((row, event) => {
@@ -160,7 +197,7 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
   };
 
   /** A capture run whose rows and events were spilled: reportJson's text, the two lists read from the spill. */
-  const spilledJson = (doc: Record<string, unknown>, trace: SpilledTrace): void => {
+  const spilledJson = (doc: Record<string, unknown>, trace: SpilledTrace | SpilledJsonTrace): void => {
     let k = 0;
     put('{');
     for (const [key, value] of Object.entries(doc)) {
@@ -174,7 +211,7 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
     flush();
   };
 
-  const whole = (r: RunReport | CaptureRun, rows?: PacketRowText, trace?: SpilledTrace): void => {
+  const whole = (r: RunReport | CaptureRun, rows?: PacketRowText, trace?: SpilledTrace | SpilledJsonTrace): void => {
     const shown = o.summary ? { ...r, flows: onlyBlocked<RunReport['flows'][number]>(r.flows) } : r;
     openRun();
     if (trace !== undefined && o.format === 'json') {
@@ -268,7 +305,7 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
             if (kept.length > held) startStreaming();
           }
         },
-        end(run: CaptureRun, trace?: SpilledTrace): void {
+        end(run: CaptureRun, trace?: SpilledTrace | SpilledJsonTrace): void {
           if (!streaming) {
             kept.sort((a, b) => a.id - b.id);
             const notes: string[] = [];

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TraceSpill } from '../../src/cli/trace-spill.js';
+import { JsonTraceSpill, TraceSpill } from '../../src/cli/trace-spill.js';
 import { createStatefulFirewall } from '../../src/engine/stateful/firewall.js';
 import { buildCaptureRun, completeTopology, replayCapture, scanCapture, type CaptureFlow } from '../../src/replay/index.js';
 import { formatPacketTrace } from '../../src/report/packets.js';
@@ -17,6 +17,11 @@ import { bundledPolicy, CORPUS, corpusFiles } from '../replay/helpers.js';
 
 /** The temporary directory a spill's file sits in (undefined until it spills). */
 const spillDir = (spill: TraceSpill): string | undefined => (spill as unknown as { file: { dir: string | undefined } }).file.dir;
+/** The temporary directories of a table or JSON spill's files (none until it spills). */
+const spillDirs = (spill: TraceSpill | JsonTraceSpill): string[] => {
+  const files = spill instanceof TraceSpill ? [(spill as unknown as { file: unknown }).file] : ['rows', 'events'].map((k) => (spill as unknown as Record<string, { file: unknown }>)[k]!.file);
+  return files.map((f) => (f as { dir: string | undefined }).dir).filter((d): d is string => d !== undefined);
+};
 
 describe('a capture --packets report from spilled rows', () => {
   // captures with timers (expiries), IPv6, NAT-free FTP of every mode, and many packets
@@ -28,21 +33,24 @@ describe('a capture --packets report from spilled rows', () => {
       const label = { name: basename(file), source: file, config: 'rules/stateful.cfg', engine: 'stateful' as const };
       const held = replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true });
       const whole = buildCaptureRun(label, held.replay, topology);
-      // a hold of 2,000 characters: a few rows in memory, the rest in the file
-      const spill = new TraceSpill(2_000);
-      let dir: string | undefined;
-      try {
-        const flows: CaptureFlow[] = [];
-        const streamed = replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true, packetSink: spill, onFlow: (f) => flows.push(f) });
-        expect(streamed.replay.packets).toEqual([]);
-        expect(streamed.replay.events).toEqual([]);
-        expect(spill.rowCount).toBe(whole.packets.length);
-        expect(spill.eventCount).toBe(whole.events.length);
-        expect(spill.spilled).toBe(true);
-        dir = spillDir(spill);
-        expect(dir !== undefined && existsSync(dir) && dir.startsWith(tmpdir())).toBe(true);
-        const run = buildCaptureRun(label, streamed.replay, topology);
-        for (const format of ['table', 'json'] as const)
+      // a hold of 2,000 characters: a few rows in memory, the rest in the file (the JSON spill: two files, its text made 5 rows or events at a time)
+      const dirs: string[] = [];
+      for (const format of ['table', 'json'] as const) {
+        const spill = format === 'json' ? new JsonTraceSpill(2_000, 5) : new TraceSpill(2_000);
+        try {
+          const flows: CaptureFlow[] = [];
+          const streamed = replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true, packetSink: spill, onFlow: (f) => flows.push(f) });
+          expect(streamed.replay.packets).toEqual([]);
+          expect(streamed.replay.events).toEqual([]);
+          expect(spill.rowCount).toBe(whole.packets.length);
+          expect(spill.eventCount).toBe(whole.events.length);
+          expect(spill.spilled).toBe(true);
+          for (const dir of spillDirs(spill)) {
+            expect(existsSync(dir) && dir.startsWith(tmpdir())).toBe(true);
+            dirs.push(dir);
+          }
+          expect(spillDirs(spill).length).toBeGreaterThan(0);
+          const run = buildCaptureRun(label, streamed.replay, topology);
           for (const summary of [false, true]) {
             const o = { format, packets: true, summary };
             const fromMemory = written(o, (s) => s.run(whole));
@@ -54,12 +62,13 @@ describe('a capture --packets report from spilled rows', () => {
             expect(fromSpill, `${format}${summary ? ' --summary' : ''}`).toBe(fromMemory);
             if (format === 'json') expect((JSON.parse(fromSpill) as { runs: { packets: unknown[] }[] }).runs[0]!.packets).toHaveLength(whole.packets.length);
           }
-        expect(whole.events.length + whole.packets.length).toBeGreaterThan(10);
-      } finally {
-        spill.dispose();
+          expect(whole.events.length + whole.packets.length).toBeGreaterThan(10);
+        } finally {
+          spill.dispose();
+        }
       }
-      // dispose removes the temporary file and its directory
-      expect(existsSync(dir!)).toBe(false);
+      // dispose removes the temporary files and their directories
+      for (const dir of dirs) expect(existsSync(dir)).toBe(false);
     });
   }
 
@@ -71,7 +80,7 @@ describe('a capture --packets report from spilled rows', () => {
     const whole = buildCaptureRun(label, replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true }).replay, topology);
     expect(whole.flows.length).toBeGreaterThan(2);
     for (const format of ['json', 'table'] as const) {
-      const spill = new TraceSpill(2_000);
+      const spill = format === 'json' ? new JsonTraceSpill(2_000, 5) : new TraceSpill(2_000);
       try {
         const flows: CaptureFlow[] = [];
         const r = replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true, packetSink: spill, onFlow: (f) => flows.push(f) });
@@ -95,6 +104,22 @@ describe('a capture --packets report from spilled rows', () => {
         spill.dispose();
       }
     }
+  });
+
+  it('a JSON spill that stayed in memory makes no file, and gives its rows and events apart', () => {
+    const spill = new JsonTraceSpill();
+    const row = { n: 1, tMs: 0, flow: 1, proto: 'tcp', src: '10.0.0.2:50000', dst: '192.168.10.1:21', flags: 'S', len: 0, ingress: 'a', egress: 'b', action: 'permit', by: 'x' };
+    spill.row(row as never);
+    spill.event({ tMs: 0, kind: 'conntrack-new', packet: 1, text: 'new → 1' });
+    expect(spill.spilled).toBe(false);
+    const rows: string[] = [];
+    spill.texts('rows', (t) => rows.push(t));
+    expect(JSON.parse(`[${rows.join('').slice(1)}]`)).toEqual([row]);
+    const events: string[] = [];
+    spill.texts('events', (t) => events.push(t));
+    expect(events.join('')).toBe(',\n        {\n          "tMs": 0,\n          "kind": "conntrack-new",\n          "packet": 1,\n          "text": "new → 1"\n        }');
+    expect(spillDirs(spill)).toEqual([]);
+    spill.dispose();
   });
 
   it('a spill that stayed in memory makes no file', () => {

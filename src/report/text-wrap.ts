@@ -12,6 +12,14 @@ export function visibleWidth(s: string): number {
 
 /** Splits text into lines of at most `width` columns (visibleWidth), breaking at spaces (a longer word is cut). */
 export function wrapText(text: string, width: number): string[] {
+  // most cells fit: plain text no wider than the column, not led by a space (wrapWords drops leading spaces), is its own line
+  // eslint-disable-next-line no-control-regex
+  if (text.length <= Math.max(8, width) && text.charCodeAt(0) !== 32 && !/[\u001b\ud800-\udfff]/.test(text)) return [text];
+  return wrapWords(text, width);
+}
+
+/** wrapText word by word: every text, whatever its width and characters. */
+export function wrapWords(text: string, width: number): string[] {
   const w = Math.max(8, width);
   const out: string[] = [];
   let line = '';

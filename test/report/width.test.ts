@@ -9,6 +9,7 @@ import { engineOptions, makeFirewall, resolveEngine } from '../../src/cli/inputs
 import { buildRunReport } from '../../src/report/run.js';
 import { formatRun } from '../../src/report/table.js';
 import { fitLines, formatMatrixWithin, formatTableWithin, MIN_LAST_COLUMN } from '../../src/report/style.js';
+import { wrapText, wrapWords } from '../../src/report/text-wrap.js';
 import { simulate } from '../../src/sim/run.js';
 import { ftpwall } from '../helpers/cli.js';
 import { loadBundledScenario, loadPolicy, ROOT } from '../helpers/run.js';
@@ -123,5 +124,32 @@ describe('text reports fit 100 columns', () => {
     expect(lines.filter((l) => cols(l) > WIDTH)).toEqual([]);
     const text = lines.join(' ');
     for (const cell of rows[1]!) expect(text).toContain(cell);
+  });
+});
+
+describe('wrapText', () => {
+  it('gives what the word-by-word wrap gives, for texts that fit and texts that do not (spaces, colour codes, astral characters)', () => {
+    // a fixed linear congruential sequence: the same texts every run
+    let seed = 20261204;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const pieces = ['a', 'bb', 'conntrack', ' ', ' ', '  ', '\u001b[31m', '\u001b[0m', '😀', 'é', 'GigabitEthernet2/1/10', '-'];
+    let fits = 0;
+    for (let i = 0; i < 5_000; i++) {
+      let text = '';
+      const parts = next(12);
+      for (let k = 0; k < parts; k++) text += pieces[next(pieces.length)];
+      const width = 4 + next(40);
+      expect(wrapText(text, width), JSON.stringify([text, width])).toEqual(wrapWords(text, width));
+      if (wrapText(text, width).length === 1 && wrapText(text, width)[0] === text) fits++;
+    }
+    // both paths were taken
+    expect(fits).toBeGreaterThan(500);
+    expect(fits).toBeLessThan(4_900);
+    expect(wrapText('  leading', 20)).toEqual(['leading']);
+    expect(wrapText('fits exactly', 12)).toEqual(['fits exactly']);
+    expect(wrapText('does not fit', 8)).toEqual(['does not', 'fit']);
   });
 });

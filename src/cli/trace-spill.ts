@@ -20,30 +20,43 @@ export const HELD_TRACE_CHARS = 8 << 20;
  */
 const SPILLING_CHARS = 1 << 17;
 const TRACE_FILE = 'trace.jsonl';
-/** A line's first character: a row or an event. */
+/** A batch's marks: a row or an event, one character per entry, before the batch's JSON array. */
 const ROW = 'r';
 const EVENT = 'e';
+/** Rows and events made into one line at a time (one JSON.stringify, and one JSON.parse when read back). */
+const LINE_BATCH = 512;
+/** Rows and events written to text a batch at a time (one JSON.stringify each: jsonElementsText). */
+const JSON_BATCH = 512;
 
-/** Rows and events of one capture run; `dispose` removes its temporary file (call it in a `finally`). */
+/**
+ * Rows and events of one capture run; `dispose` removes its temporary file (call it in a `finally`). A line
+ * of the file is a batch: its marks (`r` or `e` per entry, in order), then the entries as one JSON array.
+ */
 export class TraceSpill implements PacketRowSink, SpilledTrace {
   rowCount = 0;
   eventCount = 0;
   private readonly tally = new TraceLayoutTally();
+  private batch: (CapturePacketRow | TraceEvent)[] = [];
+  private marks = '';
   private held: string[] = [];
   private heldChars = 0;
   private readonly file = new SpillFile('trace', TRACE_FILE);
 
-  constructor(private readonly holdChars = HELD_TRACE_CHARS) {}
+  /** `holdChars`: characters held in memory before the text goes to the file; `batchSize`: entries a line */
+  constructor(
+    private readonly holdChars = HELD_TRACE_CHARS,
+    private readonly batchSize = LINE_BATCH,
+  ) {}
 
   event(e: TraceEvent): void {
     this.eventCount++;
-    this.hold(EVENT + JSON.stringify(e));
+    this.add(e, EVENT);
   }
 
   row(r: CapturePacketRow): void {
     this.rowCount++;
     this.tally.add(r);
-    this.hold(ROW + JSON.stringify(r));
+    this.add(r, ROW);
   }
 
   layout(flows: number): TraceLayout {
@@ -55,7 +68,18 @@ export class TraceSpill implements PacketRowSink, SpilledTrace {
     return this.file.used;
   }
 
-  private hold(line: string): void {
+  private add(entry: CapturePacketRow | TraceEvent, mark: string): void {
+    this.batch.push(entry);
+    this.marks += mark;
+    if (this.batch.length >= this.batchSize) this.endBatch();
+  }
+
+  /** The batch to a line; the lines to the file past the bound. */
+  private endBatch(): void {
+    if (this.batch.length === 0) return;
+    const line = this.marks + JSON.stringify(this.batch);
+    this.batch = [];
+    this.marks = '';
     this.held.push(line);
     this.heldChars += line.length + 1;
     if (this.heldChars > (this.file.used ? SPILLING_CHARS : this.holdChars)) this.flush();
@@ -69,11 +93,15 @@ export class TraceSpill implements PacketRowSink, SpilledTrace {
   }
 
   each(visit: (row: PacketRow | undefined, event: TraceEvent | undefined) => void): void {
+    this.endBatch();
     const one = (line: string): void => {
       if (line.length === 0) return;
-      const value = JSON.parse(line.slice(1)) as unknown;
-      if (line[0] === ROW) visit(value as PacketRow, undefined);
-      else visit(undefined, value as TraceEvent);
+      const at = line.indexOf('[');
+      const entries = JSON.parse(line.slice(at)) as unknown[];
+      for (let i = 0; i < entries.length; i++) {
+        if (line[i] === ROW) visit(entries[i] as PacketRow, undefined);
+        else visit(undefined, entries[i] as TraceEvent);
+      }
     };
     let partial = '';
     this.file.read((chunk) => {
@@ -91,12 +119,10 @@ export class TraceSpill implements PacketRowSink, SpilledTrace {
 
   dispose(): void {
     this.file.dispose();
+    this.batch = [];
     this.held = [];
   }
 }
-
-/** Rows or events written to text a batch at a time (one JSON.stringify each: jsonElementsText). */
-const JSON_BATCH = 512;
 
 /** One list (rows or events) as the JSON report's text: held in memory up to a bound, then appended to its own temporary file. */
 class SpilledText {

@@ -33,10 +33,10 @@ describe('a capture --packets report from spilled rows', () => {
       const label = { name: basename(file), source: file, config: 'rules/stateful.cfg', engine: 'stateful' as const };
       const held = replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true });
       const whole = buildCaptureRun(label, held.replay, topology);
-      // a hold of 2,000 characters: a few rows in memory, the rest in the file (the JSON spill: two files, its text made 5 rows or events at a time)
+      // a hold of 2,000 characters: a few rows in memory, the rest in the file (the JSON spill: two files; both make their text 5 rows or events at a time)
       const dirs: string[] = [];
       for (const format of ['table', 'json'] as const) {
-        const spill = format === 'json' ? new JsonTraceSpill(2_000, 5) : new TraceSpill(2_000);
+        const spill = format === 'json' ? new JsonTraceSpill(2_000, 5) : new TraceSpill(2_000, 5);
         try {
           const flows: CaptureFlow[] = [];
           const streamed = replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true, packetSink: spill, onFlow: (f) => flows.push(f) });
@@ -80,7 +80,7 @@ describe('a capture --packets report from spilled rows', () => {
     const whole = buildCaptureRun(label, replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true }).replay, topology);
     expect(whole.flows.length).toBeGreaterThan(2);
     for (const format of ['json', 'table'] as const) {
-      const spill = format === 'json' ? new JsonTraceSpill(2_000, 5) : new TraceSpill(2_000);
+      const spill = format === 'json' ? new JsonTraceSpill(2_000, 5) : new TraceSpill(2_000, 5);
       try {
         const flows: CaptureFlow[] = [];
         const r = replayCapture(openCapture(file), { topology, firewall: createStatefulFirewall(policy), keepPackets: true, packetSink: spill, onFlow: (f) => flows.push(f) });

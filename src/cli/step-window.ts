@@ -53,7 +53,7 @@ export interface FlowListing {
 export function flowsSentence(l: FlowListing, page = true): string | undefined {
   if (l.listed >= l.flows) return undefined;
   const others = `the first ${count(LISTED_FLOWS.blocked)} blocked flows and the first ${count(LISTED_FLOWS.passed)} that passed`;
-  const which = l.windowed ? `every flow with a packet in the ${page ? 'step-through' : 'diagram'}, and of the others ${others}` : others;
+  const which = l.windowed ? `every flow with a packet in the ${page ? 'step-through' : 'diagram'} and the control connection of each data flow there, and of the others ${others}` : others;
   const missed = l.blocked - l.blockedListed;
   const unlisted = missed > 0 ? `; ${count(missed)} blocked flow${missed === 1 ? ' is' : 's are'} counted in the totals but not listed` : '';
   return `${page ? 'the flows table lists' : 'the diagram covers'} ${count(l.listed)} of the capture's ${count(l.flows)} flows (${which})${unlisted}`;

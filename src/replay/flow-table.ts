@@ -33,6 +33,8 @@ const CLOSED = 8;
 const RESET = 16;
 const REPLIED = 32;
 const LIVE = 64;
+/** a data flow this control flow announced had a packet whose row is kept */
+const DRAWN_DATA = 128;
 /** the role's code sits above the yes/no bits, the protocol above it */
 const ROLE_SHIFT = 8;
 const PROTO_SHIFT = 10;
@@ -182,6 +184,15 @@ export class LiveFlow {
 
   set replied(on: boolean) {
     this.set(REPLIED, on);
+  }
+
+  /** a data flow this control flow announced had a packet whose row is kept (the packet window's) */
+  get drawnData(): boolean {
+    return (this.bits & DRAWN_DATA) !== 0;
+  }
+
+  set drawnData(on: boolean) {
+    this.set(DRAWN_DATA, on);
   }
 
   /** still in the live table */

@@ -140,9 +140,12 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     f.control = undefined; // reassembly buffers go; the aggregate stays
   };
 
-  /** True when the run keeps finished flow `f` (listFlows): it had a packet in the window, or its kind's bound is not reached. */
+  /**
+   * True when the run keeps finished flow `f` (listFlows): it had a packet in the window, or announced a data flow
+   * that had one, or its kind's bound is not reached.
+   */
   const listed = (f: LiveFlow): boolean => {
-    if (f.numbers !== undefined) return true;
+    if (f.numbers !== undefined || f.drawnData) return true;
     if (f.firstBlocked !== null) return blockedListed++ < listBlocked;
     return passedListed++ < listPassed;
   };
@@ -311,7 +314,12 @@ export function replayCapture(reader: CaptureReader, o: ReplayCaptureOptions): R
     if (d === 1) f.replied = true;
     f.packets++;
     f.lastMs = nowMs;
-    if (keep) (f.numbers ??= []).push(n);
+    if (keep) {
+      (f.numbers ??= []).push(n);
+      // the control connection that announced a drawn data flow is listed with it (listFlows)
+      const a = f.announcedBy;
+      if (a !== undefined) a.control.drawnData = true;
+    }
     if (f.firstBlocked) f.laterPackets++;
     if (!f.crosses) {
       stats.notCrossing++;

@@ -147,7 +147,7 @@ describe('--format html of a long capture: a window of packets (--steps)', () =>
       expect(listed).toBe(shown.size + 10_000);
       const ids = run.flows.map((f) => f.id);
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
-      const sentence = `the flows table lists ${listed.toLocaleString('en-US')} of the capture's 10,496 flows (every flow with a packet in the step-through, and of the others the first 10,000 blocked flows and the first 10,000 that passed)`;
+      const sentence = `the flows table lists ${listed.toLocaleString('en-US')} of the capture's 10,496 flows (every flow with a packet in the step-through and the control connection of each data flow there, and of the others the first 10,000 blocked flows and the first 10,000 that passed)`;
       expect(r.stderr).toContain(`ftpwall: info: ${file}: ${sentence}`);
       // the window's sentence no longer claims the flows cover the whole capture
       expect(r.stderr).toContain('the step-through holds packets 1–64 of 167,936 (--steps); the totals cover the whole capture');

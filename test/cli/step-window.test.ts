@@ -13,7 +13,7 @@ describe('flowsSentence', () => {
   it('counts the flows listed and the blocked ones left out, for a page and a diagram', () => {
     expect(LISTED_FLOWS).toEqual({ blocked: 10_000, passed: 10_000 });
     expect(flowsSentence({ flows: 800_000, listed: 21_234, blocked: 25_000, blockedListed: 10_000, windowed: true })).toBe(
-      "the flows table lists 21,234 of the capture's 800,000 flows (every flow with a packet in the step-through, and of the others the first 10,000 blocked flows and the first 10,000 that passed); 15,000 blocked flows are counted in the totals but not listed",
+      "the flows table lists 21,234 of the capture's 800,000 flows (every flow with a packet in the step-through and the control connection of each data flow there, and of the others the first 10,000 blocked flows and the first 10,000 that passed); 15,000 blocked flows are counted in the totals but not listed",
     );
     expect(flowsSentence({ flows: 30_000, listed: 20_000, blocked: 10_001, blockedListed: 10_000, windowed: false }, false)).toBe(
       "the diagram covers 20,000 of the capture's 30,000 flows (the first 10,000 blocked flows and the first 10,000 that passed); 1 blocked flow is counted in the totals but not listed",

@@ -43,6 +43,13 @@ const ROLES: readonly CaptureFlowRole[] = ['other', 'control', 'data'];
 const ROLE_CONTROL = 1;
 const ROLE_DATA = 2;
 
+/** The facts of a flow that few flows have: a denied packet and what came after it, the packets a report keeps. */
+class FlowRare {
+  firstBlocked: CaptureBlockedPacket | null = null;
+  laterPackets = 0;
+  numbers: number[] | undefined = undefined;
+}
+
 /**
  * A flow being tracked. Mutable; numbers only on the per-packet path. Small facts share
  * integers (protocol and yes/no facts one, the two ports another; a field each otherwise), and
@@ -55,16 +62,13 @@ export class LiveFlow {
   private readonly ports: number;
   packets = 0;
   bytesPassed = 0;
-  firstBlocked: CaptureBlockedPacket | null = null;
-  /** packets after the first denied one */
-  laterPackets = 0;
   /** id of the conntrack entry this flow made (stateful engine), 0 when none is live */
   ctId = 0;
   lastMs: number;
   /** what the role needs: a control flow's ControlState, a data flow's announcement (one field for either) */
   private link: ControlState | Pending | undefined = undefined;
-  /** numbers of the flow's packets whose rows the replay keeps (made at the first such packet) */
-  numbers: number[] | undefined;
+  /** what few flows have (a blocked packet, kept packet numbers), made when first set */
+  private rare: FlowRare | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -88,6 +92,33 @@ export class LiveFlow {
 
   get proto(): number {
     return this.bits >>> PROTO_SHIFT;
+  }
+
+  /** the first denied packet, null while none was */
+  get firstBlocked(): CaptureBlockedPacket | null {
+    return this.rare === undefined ? null : this.rare.firstBlocked;
+  }
+
+  set firstBlocked(b: CaptureBlockedPacket | null) {
+    if (b !== null || this.rare !== undefined) (this.rare ??= new FlowRare()).firstBlocked = b;
+  }
+
+  /** packets after the first denied one */
+  get laterPackets(): number {
+    return this.rare === undefined ? 0 : this.rare.laterPackets;
+  }
+
+  set laterPackets(n: number) {
+    if (n !== 0 || this.rare !== undefined) (this.rare ??= new FlowRare()).laterPackets = n;
+  }
+
+  /** numbers of the flow's packets whose rows the replay keeps (made at the first such packet) */
+  get numbers(): number[] | undefined {
+    return this.rare === undefined ? undefined : this.rare.numbers;
+  }
+
+  set numbers(list: number[] | undefined) {
+    if (list !== undefined || this.rare !== undefined) (this.rare ??= new FlowRare()).numbers = list;
   }
 
   get role(): CaptureFlowRole {

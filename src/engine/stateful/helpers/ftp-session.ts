@@ -17,13 +17,14 @@ export interface FtpHelperState {
   nl01: number;
   nl10: number;
   nl11: number;
-  /** seq_aft_nl_num[0], [1] */
-  nlCount0: number;
-  nlCount1: number;
+  /** seq_aft_nl_num[0] (bits 0-1) and [1] (bits 2-3), and OPAQUE: small facts in one field (an entry per control connection) */
+  counts: number;
   /** the client's `AUTH …` line while its reply is awaited */
   authPending: string | undefined;
-  opaque: boolean;
 }
+
+/** FtpHelperState.counts: the control channel went encrypted (AUTH TLS answered 234): the helper reads nothing more */
+const OPAQUE = 16;
 
 /** A fresh helper attachment (all zero: "0 means seq_match_aft_nl not set"). */
 export function createFtpHelperState(controlPort: number): FtpHelperState {
@@ -33,10 +34,8 @@ export function createFtpHelperState(controlPort: number): FtpHelperState {
     nl01: 0,
     nl10: 0,
     nl11: 0,
-    nlCount0: 0,
-    nlCount1: 0,
+    counts: 0,
     authPending: undefined,
-    opaque: false,
   };
 }
 
@@ -69,7 +68,7 @@ function setNlSeq(h: FtpHelperState, dir: number, i: number, seq: number): void 
 }
 
 function nlCount(h: FtpHelperState, dir: number): number {
-  return dir === 0 ? h.nlCount0 : h.nlCount1;
+  return (h.counts >>> (2 * dir)) & 3;
 }
 
 /** `seq` (int32) is a remembered position of direction `dir`. */
@@ -90,8 +89,7 @@ function updateNlSeq(h: FtpHelperState, dir: number, seq: number): void {
   for (let i = 0; i < n; i++) if (nlSeq(h, dir, i) === seq) return;
   if (n < 2) {
     setNlSeq(h, dir, n, seq);
-    if (dir === 0) h.nlCount0 = n + 1;
-    else h.nlCount1 = n + 1;
+    h.counts = (h.counts & ~(3 << (2 * dir))) | ((n + 1) << (2 * dir));
     return;
   }
   const oldest = before(nlSeq(h, dir, 0), nlSeq(h, dir, 1)) ? 0 : 1;
@@ -124,7 +122,7 @@ function firstLine(data: Uint8Array): string {
  * ctinfo and payload length.
  */
 export function ftpHelp(h: FtpHelperState, payload: Uint8Array, seq: number, dir: 0 | 1, sender: IpAddress): FtpHelpOutcome {
-  if (h.opaque) return ACCEPT;
+  if ((h.counts & OPAQUE) !== 0) return ACCEPT;
   const len = payload.length;
   let outcome = ACCEPT;
   if (findNlSeq(h, dir, seq | 0)) {
@@ -153,7 +151,7 @@ export function ftpHelp(h: FtpHelperState, payload: Uint8Array, seq: number, dir
     const auth = h.authPending;
     h.authPending = undefined;
     if (startsWithCi(payload, '234')) {
-      h.opaque = true;
+      h.counts |= OPAQUE;
       if (outcome.kind === 'accept') return { kind: 'opaque', auth };
     }
   }

@@ -3,7 +3,7 @@
  * the status bits one field, the two ports another; the REPLY tuple is stored only when it is
  * not the ORIGINAL one swapped (a ruleset's NAT), and what few entries have (mark, verdict record, NAT) sits
  * in one object made when needed. Every field is 8 bytes in V8 whatever it holds, and a replay makes one
- * entry per connection, which lives as long as the connection: 104 bytes where the plain object took 192.
+ * entry per connection, which lives as long as the connection: about 112 bytes where the plain object took 192.
  */
 import type { IpAddress } from '../../net/address.js';
 import type { ExpectationRef, Verdict } from '../verdict.js';

@@ -1,5 +1,5 @@
 /**
- * The temporary file a report's rows spill into once they pass what is held in memory (RowSpill,
+ * The temporary file a report's rows spill into once they pass what is held in memory (HeldText: RowSpill,
  * TraceSpill): made in its own directory under $TMPDIR on the first write (sweeping the directories a
  * killed run left, `ftpwall-<what>-<pid>-…`), appended to, read back in chunks, removed by dispose().
  */
@@ -82,5 +82,77 @@ export class SpillFile {
     this.fd = undefined;
     this.dir = undefined;
     this.bytes = 0;
+  }
+}
+
+/**
+ * Once a spill has a file, characters held before the next write: small enough that the strings die young
+ * (held for megabytes, they were promoted to the old generation first, and the major collections that freed
+ * them took a third of a long --packets JSON report's time).
+ */
+const SPILLING_CHARS = 1 << 17;
+
+/**
+ * Text made in order and read back in order (RowSpill, TraceSpill, the JSON trace's lists): held in memory up
+ * to `holdChars`, then appended to a SpillFile, which is made only then.
+ */
+export class HeldText {
+  private held: string[] = [];
+  private heldChars = 0;
+  private readonly file: SpillFile;
+
+  /** `what` and `file` name the temporary directory and file (SpillFile) */
+  constructor(
+    what: string,
+    file: string,
+    private readonly holdChars: number,
+  ) {
+    this.file = new SpillFile(what, file);
+  }
+
+  /** True once some text went to the temporary file. */
+  get spilled(): boolean {
+    return this.file.used;
+  }
+
+  add(text: string): void {
+    this.held.push(text);
+    this.heldChars += text.length;
+    if (this.heldChars > (this.file.used ? SPILLING_CHARS : this.holdChars)) this.flush();
+  }
+
+  private flush(): void {
+    if (this.held.length === 0) return;
+    this.file.append(this.held.join(''));
+    this.held = [];
+    this.heldChars = 0;
+  }
+
+  /** The text from the start, in chunks (a character never split across two). */
+  read(chunk: (text: string) => void): void {
+    this.file.read(chunk);
+    if (this.held.length > 0) chunk(this.held.join(''));
+  }
+
+  /** Gives the text up for another thread: its directory (all of it written there), or the text when nothing was written. */
+  handOff(): { readonly dir: string | undefined; readonly text: string } {
+    if (!this.file.used) return { dir: undefined, text: this.held.join('') };
+    this.flush();
+    return { dir: this.file.handOff(), text: '' };
+  }
+
+  /** Takes over text another thread handed off. */
+  adopt(dir: string | undefined, text: string): void {
+    if (dir !== undefined) this.file.adopt(dir);
+    if (text.length > 0) {
+      this.held = [text];
+      this.heldChars = text.length;
+    }
+  }
+
+  dispose(): void {
+    this.file.dispose();
+    this.held = [];
+    this.heldChars = 0;
   }
 }

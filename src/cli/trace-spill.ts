@@ -9,16 +9,10 @@ import type { PacketRow, TraceEvent } from '../model/index.js';
 import type { CapturePacketRow, PacketRowSink } from '../replay/index.js';
 import { TraceLayoutTally, type TraceLayout } from '../report/packets.js';
 import { jsonElementsText, type SpilledJsonTrace, type SpilledTrace } from '../report/stream.js';
-import { SpillFile } from './spill-file.js';
+import { HeldText } from './spill-file.js';
 
 /** Characters of rows and events held in memory before they go to the temporary file. */
 export const HELD_TRACE_CHARS = 8 << 20;
-/**
- * Once a spill has a file, characters held before the next write: small enough that the strings die
- * young (held for megabytes, they were promoted to the old generation first, and the major
- * collections that freed them took a third of a long --packets JSON report's time).
- */
-const SPILLING_CHARS = 1 << 17;
 const TRACE_FILE = 'trace.jsonl';
 /** A batch's marks: a row or an event, one character per entry, before the batch's JSON array. */
 const ROW = 'r';
@@ -30,7 +24,7 @@ const JSON_BATCH = 512;
 
 /**
  * Rows and events of one capture run; `dispose` removes its temporary file (call it in a `finally`). A line
- * of the file is a batch: its marks (`r` or `e` per entry, in order), then the entries as one JSON array.
+ * of the text is a batch: its marks (`r` or `e` per entry, in order), then the entries as one JSON array.
  */
 export class TraceSpill implements PacketRowSink, SpilledTrace {
   rowCount = 0;
@@ -38,15 +32,15 @@ export class TraceSpill implements PacketRowSink, SpilledTrace {
   private readonly tally = new TraceLayoutTally();
   private batch: (CapturePacketRow | TraceEvent)[] = [];
   private marks = '';
-  private held: string[] = [];
-  private heldChars = 0;
-  private readonly file = new SpillFile('trace', TRACE_FILE);
+  private readonly text: HeldText;
 
   /** `holdChars`: characters held in memory before the text goes to the file; `batchSize`: entries a line */
   constructor(
-    private readonly holdChars = HELD_TRACE_CHARS,
+    holdChars = HELD_TRACE_CHARS,
     private readonly batchSize = LINE_BATCH,
-  ) {}
+  ) {
+    this.text = new HeldText('trace', TRACE_FILE, holdChars);
+  }
 
   event(e: TraceEvent): void {
     this.eventCount++;
@@ -65,7 +59,7 @@ export class TraceSpill implements PacketRowSink, SpilledTrace {
 
   /** True once some lines went to the temporary file. */
   get spilled(): boolean {
-    return this.file.used;
+    return this.text.spilled;
   }
 
   private add(entry: CapturePacketRow | TraceEvent, mark: string): void {
@@ -74,22 +68,12 @@ export class TraceSpill implements PacketRowSink, SpilledTrace {
     if (this.batch.length >= this.batchSize) this.endBatch();
   }
 
-  /** The batch to a line; the lines to the file past the bound. */
+  /** The batch to a line of the text. */
   private endBatch(): void {
     if (this.batch.length === 0) return;
-    const line = this.marks + JSON.stringify(this.batch);
+    this.text.add(`${this.marks}${JSON.stringify(this.batch)}\n`);
     this.batch = [];
     this.marks = '';
-    this.held.push(line);
-    this.heldChars += line.length + 1;
-    if (this.heldChars > (this.file.used ? SPILLING_CHARS : this.holdChars)) this.flush();
-  }
-
-  private flush(): void {
-    if (this.held.length === 0) return;
-    this.file.append(`${this.held.join('\n')}\n`);
-    this.held = [];
-    this.heldChars = 0;
   }
 
   each(visit: (row: PacketRow | undefined, event: TraceEvent | undefined) => void): void {
@@ -104,7 +88,7 @@ export class TraceSpill implements PacketRowSink, SpilledTrace {
       }
     };
     let partial = '';
-    this.file.read((chunk) => {
+    this.text.read((chunk) => {
       const text = partial + chunk;
       let from = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
@@ -114,64 +98,47 @@ export class TraceSpill implements PacketRowSink, SpilledTrace {
       partial = text.slice(from);
     });
     one(partial);
-    for (const line of this.held) one(line);
   }
 
   dispose(): void {
-    this.file.dispose();
+    this.text.dispose();
     this.batch = [];
-    this.held = [];
   }
 }
 
-/** One list (rows or events) as the JSON report's text: held in memory up to a bound, then appended to its own temporary file. */
-class SpilledText {
+/** One list (rows or events) as the JSON report's text, made a batch at a time. */
+class JsonList {
   private batch: (PacketRow | TraceEvent)[] = [];
-  private held: string[] = [];
-  private heldChars = 0;
-  private readonly file: SpillFile;
+  readonly text: HeldText;
 
   constructor(
     file: string,
-    private readonly holdChars: number,
+    holdChars: number,
     private readonly batchSize: number,
   ) {
-    this.file = new SpillFile('trace', file);
-  }
-
-  get spilled(): boolean {
-    return this.file.used;
+    this.text = new HeldText('trace', file, holdChars);
   }
 
   add(value: PacketRow | TraceEvent): void {
     this.batch.push(value);
-    if (this.batch.length >= this.batchSize) this.write();
+    if (this.batch.length >= this.batchSize) this.endBatch();
   }
 
-  /** The batch to text, and the text to the file past the bound. */
-  private write(): void {
-    const text = jsonElementsText(this.batch);
+  private endBatch(): void {
+    if (this.batch.length === 0) return;
+    this.text.add(jsonElementsText(this.batch));
     this.batch = [];
-    this.held.push(text);
-    this.heldChars += text.length;
-    if (this.heldChars > (this.file.used ? SPILLING_CHARS : this.holdChars)) {
-      this.file.append(this.held.join(''));
-      this.held = [];
-      this.heldChars = 0;
-    }
   }
 
   /** The text from the start, in chunks. */
   read(chunk: (text: string) => void): void {
-    if (this.batch.length > 0) this.write();
-    this.file.read(chunk);
-    if (this.held.length > 0) chunk(this.held.join(''));
+    this.endBatch();
+    this.text.read(chunk);
   }
 
   dispose(): void {
-    this.file.dispose();
+    this.text.dispose();
     this.batch = [];
-    this.held = [];
   }
 }
 
@@ -183,16 +150,16 @@ export class JsonTraceSpill implements PacketRowSink, SpilledJsonTrace {
   readonly format = 'json';
   rowCount = 0;
   eventCount = 0;
-  private readonly rows: SpilledText;
-  private readonly events: SpilledText;
+  private readonly rows: JsonList;
+  private readonly events: JsonList;
 
   /**
    * `holdChars`: characters held in memory in all before the text goes to the files (half for each list);
    * `batchSize`: rows or events made into text at a time
    */
   constructor(holdChars = HELD_TRACE_CHARS, batchSize = JSON_BATCH) {
-    this.rows = new SpilledText('packets.json', holdChars / 2, batchSize);
-    this.events = new SpilledText('events.json', holdChars / 2, batchSize);
+    this.rows = new JsonList('packets.json', holdChars / 2, batchSize);
+    this.events = new JsonList('events.json', holdChars / 2, batchSize);
   }
 
   event(e: TraceEvent): void {
@@ -207,7 +174,7 @@ export class JsonTraceSpill implements PacketRowSink, SpilledJsonTrace {
 
   /** True once some text went to a temporary file. */
   get spilled(): boolean {
-    return this.rows.spilled || this.events.spilled;
+    return this.rows.text.spilled || this.events.text.spilled;
   }
 
   texts(which: 'rows' | 'events', chunk: (text: string) => void): void {

@@ -15,12 +15,14 @@ import { openCapture } from '../../src/wire/index.js';
 import { bundledPolicy, CORPUS, corpusFiles } from '../replay/helpers.js';
 
 
-/** The temporary directory a spill's file sits in (undefined until it spills). */
-const spillDir = (spill: TraceSpill): string | undefined => (spill as unknown as { file: { dir: string | undefined } }).file.dir;
+/** The temporary directory of a spill's held text (spill-file.ts HeldText: undefined until it spills). */
+const textDir = (text: unknown): string | undefined => (text as { file: { dir: string | undefined } }).file.dir;
+/** The temporary directory a table spill's file sits in (undefined until it spills). */
+const spillDir = (spill: TraceSpill): string | undefined => textDir((spill as unknown as { text: unknown }).text);
 /** The temporary directories of a table or JSON spill's files (none until it spills). */
 const spillDirs = (spill: TraceSpill | JsonTraceSpill): string[] => {
-  const files = spill instanceof TraceSpill ? [(spill as unknown as { file: unknown }).file] : ['rows', 'events'].map((k) => (spill as unknown as Record<string, { file: unknown }>)[k]!.file);
-  return files.map((f) => (f as { dir: string | undefined }).dir).filter((d): d is string => d !== undefined);
+  const texts = spill instanceof TraceSpill ? [(spill as unknown as { text: unknown }).text] : ['rows', 'events'].map((k) => (spill as unknown as Record<string, { text: unknown }>)[k]!.text);
+  return texts.map(textDir).filter((d): d is string => d !== undefined);
 };
 
 describe('a capture --packets report from spilled rows', () => {

@@ -69,7 +69,7 @@ describe('streamed scenario runs', () => {
     const b = startRunReport({ scenario: 's', source: 's', config: 'c', engine: 'static' }, spill.add);
     b.finish(simulate(loadBundledScenario('scenarios/passive-download.yaml'), createStaticFirewall(loadPolicy('rules/seed-passive.cfg')), { onPacket: b.add }));
     expect(spill.spilled).toBe(true);
-    const dir = (spill as unknown as { file: { dir: string } }).file.dir;
+    const dir = (spill as unknown as { text: { file: { dir: string } } }).text.file.dir;
     expect(existsSync(dir)).toBe(true);
     spill.dispose();
     expect(existsSync(dir)).toBe(false);

@@ -147,7 +147,6 @@ class JsonList {
  * rows and the events in files of their own; `dispose` removes them (call it in a `finally`).
  */
 export class JsonTraceSpill implements PacketRowSink, SpilledJsonTrace {
-  readonly format = 'json';
   rowCount = 0;
   eventCount = 0;
   private readonly rows: JsonList;

@@ -53,11 +53,10 @@ export interface SpilledTrace {
 
 /**
  * A capture run's packet rows and events kept outside the run as the JSON report's own text (a --packets
- * JSON report of a long capture): each list's elements as jsonElementText made them, read back in chunks,
+ * JSON report of a long capture): each list's elements as jsonElementsText made them, read back in chunks,
  * so the report copies text instead of parsing and writing every row again.
  */
 export interface SpilledJsonTrace {
-  readonly format: 'json';
   /** the list's text in chunks of any length (the first chunk's first character is the first element's `,`) */
   texts(which: 'rows' | 'events', chunk: (text: string) => void): void;
 }

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { generateCapture } from './generate.js';
 import { lintBench, type LintBenchResult } from './lint.js';
 import { bigRetrSection, coldStartSection, floodsSection, reportSection, retainedPhase } from './extra.js';
-import { aclPhase, replayPhase, streamWalkPhase, walkPhase, type PhaseResult } from './phases.js';
+import { aclPhase, ceilingPhase, replayPhase, streamWalkPhase, walkPhase, type PhaseResult } from './phases.js';
 import { checkBench, parsePhase } from './parse.js';
 import { cpuTicks, stealPercent } from './steal.js';
 import { allocPhase, gcPauseMs } from './alloc.js';
@@ -54,6 +54,7 @@ function child(phase: string, file: string): void {
   else if (phase === 'stream-walk') r = streamWalkPhase(file);
   else if (phase === 'static') r = replayPhase(file, resolve(ROOT, 'rules/seed-passive.cfg'), 'static');
   else if (phase === 'stateful') r = replayPhase(file, resolve(ROOT, STATEFUL_CFG), 'stateful');
+  else if (phase === 'ceiling') r = ceilingPhase(file);
   else if (phase.startsWith('parse:')) r = parsePhase(phase.slice('parse:'.length));
   else if (phase === 'retained') {
     const x = retainedPhase(file, resolve(ROOT, STATEFUL_CFG));
@@ -226,6 +227,7 @@ function main(): void {
       'stream-walk': 'bare record walk (file streamed)',
       static: 'static replay (seed-passive.cfg)',
       stateful: 'stateful replay (dual-stack.cfg)',
+      ceiling: 'ceiling: least stateful work',
       tshark: 'tshark -q -z conv,tcp',
     };
     const steal = new Map<string, number | undefined>();
@@ -233,7 +235,7 @@ function main(): void {
     // slow stretch of the host falls on every phase alike; the table gives each phase's best round and
     // the median, and the ratios between best rounds
     const rounds = Math.max(1, Number(arg('--rounds') ?? 3));
-    const phases = big ? ['walk', 'stream-walk', 'stateful'] : ['walk', 'stream-walk', 'static', 'stateful', 'tshark'];
+    const phases = big ? ['walk', 'stream-walk', 'stateful', 'ceiling'] : ['walk', 'stream-walk', 'static', 'stateful', 'ceiling', 'tshark'];
     const runs = new Map<string, { r: PhaseResult; steal: number | undefined }[]>();
     const tsharkThere = !big && spawnSync('tshark', ['-v']).status === 0;
     for (let round = 0; round < rounds; round++) {
@@ -299,6 +301,17 @@ function main(): void {
       `\ntargets: stateful ≥ 25 % of the bare walk: ${fmt((pps(stateful) / pps(walk)) * 100, 2)} % of the walk in memory, ${fmt((pps(stateful) / pps(streamed)) * 100, 2)} % of the walk with the file streamed; ≥ 10x tshark: ${t ? `${fmt(pps(stateful) / pps(t), 2)}x${medianRatio}` : 'n/a'}; ` +
         `peak RSS of the stateful replay: ${fmt(stateful.maxRssKb / 1024, 1)} MiB (${fmt((stateful.maxRssKb * 1024) / 1e6, 1)} MB) for a ${fmt(gen.bytes / 1048576, 0)} MiB capture (target ≤ 150 MB here, < 300 MB for 1 GB)\n`,
     );
+    const ceiling = results.find((r) => r.phase === 'ceiling');
+    if (ceiling) {
+      // a yardstick only while it does the replay's stateful work: the same connections, links, denials and peak
+      for (const k of ['flows', 'linked', 'denied', 'peakLiveFlows'])
+        if (String(ceiling.detail![k]) !== String(stateful.detail![k])) throw new Error(`bench: the ceiling counted ${k} ${ceiling.detail![k]}, the stateful replay ${stateful.detail![k]}`);
+      process.stdout.write(
+        `ceiling (bench/ceiling.ts, the least stateful work the target implies, one run in a fresh process; same connections, links, denials and peak as the replay): ` +
+          `${fmt(pps(ceiling))} packets/s = ${t ? `${fmt(pps(ceiling) / pps(t), 2)}x tshark` : 'tshark n/a'}, ${fmt((pps(ceiling) / pps(walk)) * 100, 2)} % of the walk in memory, ` +
+          `${fmt((pps(ceiling) / pps(streamed)) * 100, 2)} % of the walk streamed; the stateful replay does ${fmt(pps(ceiling) / pps(stateful), 2)}x its time\n`,
+      );
+    }
     {
       process.stderr.write('bench: allocation…\n');
       const alloc = runChild('alloc', file);

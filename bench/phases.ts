@@ -16,6 +16,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { locate, makeTopology, replayCapture } from '../src/replay/index.js';
 import { DECODE_OK, FrameDecoder, openCapture, walkCaptureBuffer } from '../src/wire/index.js';
+import { ceilingRun } from './ceiling.js';
 
 /** What a phase measured. */
 export interface PhaseResult {
@@ -105,6 +106,20 @@ export function replayPhase(file: string, config: string, engine: 'static' | 'st
       fromMs: Math.round(t0),
       toMs: Math.round(t1),
     },
+  };
+}
+
+/** The ceiling (bench/ceiling.ts): one run in a fresh process, as the stateful replay is measured. */
+export function ceilingPhase(file: string): PhaseResult {
+  const t0 = performance.now();
+  const c = ceilingRun(file);
+  const ms = performance.now() - t0;
+  return {
+    phase: 'ceiling',
+    packets: c.packets,
+    ms,
+    maxRssKb: process.resourceUsage().maxRSS,
+    detail: { flows: c.connections, linked: c.linked, denied: c.denied, peakLiveFlows: c.peakLive },
   };
 }
 

@@ -13,8 +13,13 @@
  * - runs the FTP helper on control segments that start after a newline it saw (the kernel's seq_aft_nl):
  *   PORT, EPRT (client) and 227, 229 (server), each opening a one-shot expectation;
  * - counts packets and bytes per connection and folds them into totals when the connection goes.
- * It leaves out what ftpwall's replay also does: TCP window tracking, ICMP/UDP, fragments, NAT, events,
- * the report's flow table and its own reading of the control lines, the announcement names, a shard's clock.
+ * It leaves out what ftpwall's replay also does: the kernel's whole TCP transition table and the parts of
+ * tcp_in_window that choose a timeout (retransmissions, unacknowledged data, a zero window), ICMP and UDP,
+ * fragments, NAT, ACL rule lookup, events and verdict records, the report's flow table, and its own reading of
+ * the control lines (replies, the data connections each announced, the session's totals).
+ *
+ * One closure holds the whole state, so V8 keeps its typed arrays in registers and inlines the helpers.
+ * The FTP text it reads is in ceiling-ftp.ts.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { announcement } from './ceiling-ftp.js';

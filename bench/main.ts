@@ -282,7 +282,7 @@ function main(): void {
       ]);
     }
     if (!t && !big) rows.push(['tshark -q -z conv,tcp', 'not installed', '', '', '', '', '', '']);
-    process.stdout.write(`(static, stateful and tshark: ${rounds} rounds each, interleaved; the walks: best of 5 in one process)\n${table(rows).join('\n')}\n`);
+    process.stdout.write(`(static, stateful, ceiling and tshark: ${rounds} rounds each, interleaved; the walks: best of 5 in one process)\n${table(rows).join('\n')}\n`);
     const stolen = [...steal.values()].filter((x): x is number => x !== undefined && x >= STEAL_WARN_PERCENT);
     if (stolen.length > 0)
       process.stdout.write(`  warning: the VM's host took up to ${fmt(stolen.reduce((a, b) => Math.max(a, b), 0), 1)} % of the CPU during these phases: every figure of this run is slower than the code is; compare runs only at similar steal\n`);

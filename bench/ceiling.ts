@@ -8,21 +8,27 @@
  * - finds the connection by its 5-tuple in either direction: an open-addressing table of tuple slots
  *   (linear probing, deletion by backward shift) over entries in struct-of-arrays, no object per connection;
  * - moves a reduced TCP state machine (SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT, TIME_WAIT, CLOSE) and its
- *   timeout, on the capture's clock: timers in a typed-array heap, pushed only when a deadline comes nearer;
+ *   timeout, on the capture's clock: timers in a typed-array heap, pushed only when a deadline comes nearer
+ *   (or, with the `ftpwall` tracker, runs ftpwall's own TCP tracker instead: see CeilingTracker);
  * - admits a new connection by the bench policy (TCP to the server's port 21) or by an expectation;
  * - runs the FTP helper on control segments that start after a newline it saw (the kernel's seq_aft_nl):
  *   PORT, EPRT (client) and 227, 229 (server), each opening a one-shot expectation;
  * - counts packets and bytes per connection and folds them into totals when the connection goes.
  * It leaves out what ftpwall's replay also does: the kernel's whole TCP transition table and the parts of
- * tcp_in_window that choose a timeout (retransmissions, unacknowledged data, a zero window), ICMP and UDP,
+ * tcp_in_window that choose a timeout (retransmissions, unacknowledged data, a zero window; all three are in
+ * with the `ftpwall` tracker), ICMP and UDP,
  * fragments, NAT, ACL rule lookup, events and verdict records, the report's flow table, and its own reading of
  * the control lines (replies, the data connections each announced, the session's totals).
  *
  * One closure holds the whole state, so V8 keeps its typed arrays in registers and inlines the helpers.
- * The FTP text it reads is in ceiling-ftp.ts.
+ * The FTP text it reads is in ceiling-ftp.ts, its expectations in ceiling-expect.ts.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { announcement } from './ceiling-ftp.js';
+import { CeilingExpectations, mix } from './ceiling-expect.js';
+import { ConnRows } from '../src/engine/stateful/conn-rows.js';
+import { LINUX_TCP_TIMEOUTS_SEC, TCP_ACCEPT, TCP_ESTABLISHED, TCP_REOPEN, tcpNew, tcpPacket, timeoutTableMs, type TcpResult } from '../src/engine/stateful/tcp-state.js';
+import type { Packet } from '../src/net/packet.js';
 
 /** What a ceiling run counted: the same totals the replay reports for the bench capture. */
 export interface CeilingCounts {
@@ -38,8 +44,6 @@ const CHUNK = 1 << 20;
 const MAX_ENTRIES = 1 << 18;
 const SLOT_BITS = 20;
 const SLOT_MASK = (1 << SLOT_BITS) - 1;
-const EXP_SLOTS = 1 << 12;
-const EXP_MASK = EXP_SLOTS - 1;
 /** words of a tuple: source address (4), destination address (4), ports, family and protocol */
 const W = 10;
 
@@ -51,19 +55,24 @@ const TIME_WAIT = 5;
 const CLOSE = 6;
 /** nf_conntrack_proto_tcp.c tcp_timeouts[], ms */
 const TIMEOUT_MS = [0, 120_000, 60_000, 432_000_000, 120_000, 120_000, 10_000];
-const EXPECT_TIMEOUT_MS = 300_000;
 
 const F_HELPER = 1;
 const F_FIN0 = 2;
 const F_FIN1 = 4;
+/** IPS_ASSURED, for ftpwall's tracker */
+const F_ASSURED = 8;
 
-function mix(h: number, x: number): number {
-  h = Math.imul(h ^ x, 0x85ebca6b);
-  return h ^ (h >>> 13);
-}
+/**
+ * Which TCP tracker moves the connections: the ceiling's reduced state machine, or ftpwall's own
+ * (the engine's tcpNew/tcpPacket over its struct-of-arrays rows: the kernel's transition table and the
+ * timeouts tcp_in_window chooses), to measure what the kernel's tracking adds to the least work.
+ */
+export type CeilingTracker = 'reduced' | 'ftpwall';
+
 
 /** Runs the ceiling over a pcap file the bench generated. */
-export function ceilingRun(file: string): CeilingCounts {
+export function ceilingRun(file: string, tracker: CeilingTracker = 'reduced'): CeilingCounts {
+  const ftpwallTcp = tracker === 'ftpwall';
   const fd = openSync(file, 'r');
   let buf = new Uint8Array(CHUNK);
   let spare = new Uint8Array(CHUNK);
@@ -110,15 +119,19 @@ export function ceilingRun(file: string): CeilingCounts {
   const hAt = new Float64Array(MAX_ENTRIES * 2);
   const hId = new Int32Array(MAX_ENTRIES * 2);
   let hSize = 0;
-  // expectations: destination address and port, expected source address, master, due time
-  const xTup = new Int32Array(EXP_SLOTS * W);
-  const xMaster = new Int32Array(EXP_SLOTS).fill(-1);
-  const xMs = new Float64Array(EXP_SLOTS);
-  const xHash = new Int32Array(EXP_SLOTS);
-  let xLive = 0;
+  // expectations, each master's in pendingExp
+  const expectations = new CeilingExpectations(pendingExp);
   // the packet's tuple, and a copy while an entry's own words use it
   const t = new Int32Array(W);
   const saved = new Int32Array(W);
+  // ftpwall's tracker: its rows (row e + 1 for entry e; row 0 is the entry being made), and a reused packet view
+  const rows = new ConnRows();
+  if (ftpwallTcp) rows.ensure(MAX_ENTRIES + 1);
+  const stateMs = timeoutTableMs(LINUX_TCP_TIMEOUTS_SEC);
+  const tcpOut: TcpResult = { code: 0, oldState: 0, newState: 0, timeoutMs: -1, kill: false, assured: false };
+  const seenReply = new Uint8Array(MAX_ENTRIES);
+  const pk = { proto: 6, fragment: 'none', tcpFlags: 0, seq: 0, ack: 0, window: 0, payloadLen: 0 };
+  const view = pk as unknown as Packet;
   let packets = 0;
   let connections = 0;
   let linked = 0;
@@ -164,7 +177,10 @@ export function ceilingRun(file: string): CeilingCounts {
   };
   const setTimeout = (e: number, st: number, nowMs: number): void => {
     state[e] = st;
-    const due = nowMs + TIMEOUT_MS[st]!;
+    setDue(e, TIMEOUT_MS[st]!, nowMs);
+  };
+  const setDue = (e: number, timeoutMs: number, nowMs: number): void => {
+    const due = nowMs + timeoutMs;
     expMs[e] = due;
     if (due < heapAt[e]!) {
       heapAt[e] = due;
@@ -200,31 +216,12 @@ export function ceilingRun(file: string): CeilingCounts {
     const ports = t[8]!;
     return d === 0 ? tupleHash(0, 4, ports) : tupleHash(4, 0, ((ports & 0xffff) << 16) | (ports >>> 16));
   };
-  const expectRemove = (x: number): void => {
-    xLive--;
-    pendingExp[xMaster[x]!] = -1;
-    xMaster[x] = -1;
-    // backward shift over the expectation slots
-    let i = x;
-    for (let j = (i + 1) & EXP_MASK; xMaster[j] !== -1; j = (j + 1) & EXP_MASK) {
-      const home = xHash[j]! & EXP_MASK;
-      if (((j - home) & EXP_MASK) >= ((j - i) & EXP_MASK)) {
-        xTup.copyWithin(i * W, j * W, j * W + W);
-        xMaster[i] = xMaster[j]!;
-        xMs[i] = xMs[j]!;
-        xHash[i] = xHash[j]!;
-        if (xMaster[i]! >= 0) pendingExp[xMaster[i]!] = i;
-        xMaster[j] = -1;
-        i = j;
-      }
-    }
-  };
   const destroy = (e: number): void => {
     saved.set(t);
     slotDelete(entryHash(e, 0), ((e << 1) | 0) + 1);
     slotDelete(entryHash(e, 1), ((e << 1) | 1) + 1);
     t.set(saved);
-    if (pendingExp[e]! >= 0) expectRemove(pendingExp[e]!);
+    if (pendingExp[e]! >= 0) expectations.remove(pendingExp[e]!);
     bytesPassed += bytes[e]!;
     state[e] = 0;
     free[freeTop++] = e;
@@ -246,55 +243,6 @@ export function ceilingRun(file: string): CeilingCounts {
     }
     // expectations: few, checked when one is looked up (below) or replaced
   };
-  /** opens an expectation of master `m`: from address words at `src` of t... written by the caller into xTup */
-  const expect = (m: number, srcWords: Int32Array, dstWords: Int32Array, port: number, fam: number, nowMs: number): void => {
-    if (pendingExp[m]! >= 0) expectRemove(pendingExp[m]!);
-    // nf_ct_expect_max: the table stays at most half full, so a probe always ends
-    if (xLive >= EXP_SLOTS >> 1) return;
-    let h = mix(0x9e3779b1, fam);
-    for (let i = 0; i < 4; i++) h = mix(h, dstWords[i]!);
-    h = mix(h, port) | 0;
-    let x = h & EXP_MASK;
-    while (xMaster[x] !== -1) {
-      if (xMs[x]! <= nowMs) {
-        expectRemove(x);
-        continue;
-      }
-      x = (x + 1) & EXP_MASK;
-    }
-    const b = x * W;
-    for (let i = 0; i < 4; i++) {
-      xTup[b + i] = srcWords[i]!;
-      xTup[b + 4 + i] = dstWords[i]!;
-    }
-    xTup[b + 8] = port;
-    xTup[b + 9] = fam;
-    xMaster[x] = m;
-    xMs[x] = nowMs + EXPECT_TIMEOUT_MS;
-    xHash[x] = h;
-    pendingExp[m] = x;
-    xLive++;
-  };
-  /** the live expectation for the packet in t (destination and port; source checked), or -1 */
-  const expected = (nowMs: number): number => {
-    let h = mix(0x9e3779b1, t[9]!);
-    for (let i = 4; i < 8; i++) h = mix(h, t[i]!);
-    h = mix(h, t[8]! & 0xffff) | 0;
-    for (let x = h & EXP_MASK; xMaster[x] !== -1; x = (x + 1) & EXP_MASK) {
-      if (xHash[x] !== h) continue;
-      const b = x * W;
-      if (xTup[b + 9] !== t[9] || xTup[b + 8] !== (t[8]! & 0xffff)) continue;
-      let same = true;
-      for (let i = 0; i < 8 && same; i++) same = xTup[b + i] === t[i];
-      if (!same) continue;
-      if (xMs[x]! <= nowMs) {
-        expectRemove(x);
-        return -1;
-      }
-      return x;
-    }
-    return -1;
-  };
   const addrA = new Int32Array(4);
   const addrB = new Int32Array(4);
   const help = (e: number, d: number, seq: number, p0: number, p1: number, nowMs: number): void => {
@@ -307,7 +255,7 @@ export function ceilingRun(file: string): CeilingCounts {
       if (port > 0) {
         // from the announcer's peer: the packet's destination
         for (let k = 0; k < 4; k++) addrB[k] = t[4 + k]!;
-        expect(e, addrB, addrA, port, t[9]!, nowMs);
+        expectations.add(e, addrB, addrA, port, t[9]!, nowMs);
       }
     }
     if (buf[p1 - 1] === 10) {
@@ -401,57 +349,94 @@ export function ceilingRun(file: string): CeilingCounts {
         break;
       }
       const syn = (tcpFlags & 0x12) === 0x02;
-      if (e >= 0 && syn && state[e]! >= TIME_WAIT) {
-        heapAt[e] = Infinity;
-        destroy(e);
-        e = -1;
+      if (ftpwallTcp) {
+        pk.tcpFlags = tcpFlags;
+        pk.seq = seq;
+        pk.ack = (buf[l4 + 8]! << 24) | (buf[l4 + 9]! << 16) | (buf[l4 + 10]! << 8) | buf[l4 + 11]!;
+        pk.window = (buf[l4 + 14]! << 8) | buf[l4 + 15]!;
+        pk.payloadLen = len;
       }
-      if (e < 0) {
-        if (!syn || freeTop === 0) {
-          denied++;
+      if (e >= 0) {
+        if (ftpwallTcp) {
+          const r = tcpPacket(rows, e + 1, view, d as 0 | 1, seenReply[e] !== 0, (flags[e]! & F_ASSURED) !== 0, stateMs, LINUX_TCP_TIMEOUTS_SEC, tcpOut);
+          if (r.code === TCP_REOPEN) {
+            heapAt[e] = Infinity;
+            destroy(e);
+            e = -1;
+          } else if (r.code !== TCP_ACCEPT) {
+            denied++;
+            continue;
+          } else {
+            if (d === 1) seenReply[e] = 1;
+            if (r.assured) flags[e] = flags[e]! | F_ASSURED;
+            pkts[e] = pkts[e]! + 1;
+            bytes[e] = bytes[e]! + len;
+            if (r.kill) {
+              heapAt[e] = Infinity;
+              destroy(e);
+              continue;
+            }
+            if (r.timeoutMs >= 0) setDue(e, r.timeoutMs, nowMs);
+            if (len > 0 && (flags[e]! & F_HELPER) !== 0 && rows.state[e + 1] === TCP_ESTABLISHED) help(e, d, seq, p0, p0 + len, nowMs);
+            continue;
+          }
+        } else if (syn && state[e]! >= TIME_WAIT) {
+          heapAt[e] = Infinity;
+          destroy(e);
+          e = -1;
+        } else {
+          pkts[e] = pkts[e]! + 1;
+          bytes[e] = bytes[e]! + len;
+          const st = state[e]!;
+          if (tcpFlags & 0x04) setTimeout(e, CLOSE, nowMs);
+          else if (st === SYN_SENT) {
+            if (d === 1 && (tcpFlags & 0x12) === 0x12) setTimeout(e, SYN_RECV, nowMs);
+            else setTimeout(e, st, nowMs);
+          } else if (st === SYN_RECV && d === 0 && (tcpFlags & 0x10) !== 0) setTimeout(e, ESTABLISHED, nowMs);
+          else if (tcpFlags & 0x01) {
+            flags[e] = flags[e]! | (d === 0 ? F_FIN0 : F_FIN1);
+            setTimeout(e, (flags[e]! & (F_FIN0 | F_FIN1)) === (F_FIN0 | F_FIN1) ? TIME_WAIT : FIN_WAIT, nowMs);
+          } else setTimeout(e, st, nowMs);
+          if (len > 0 && (flags[e]! & F_HELPER) !== 0 && state[e] === ESTABLISHED) help(e, d, seq, p0, p0 + len, nowMs);
           continue;
         }
-        const x = expected(nowMs);
-        const server = t[9] === ((4 << 8) | 6) ? t[7] === (0xc0a80a01 | 0) : t[4] === (0x20010db8 | 0) && t[5] === 0x100000 && t[6] === 0 && t[7] === 1;
-        if (x < 0 && !(dport === 21 && server)) {
-          denied++;
-          continue;
-        }
-        e = free[--freeTop]!;
-        const b = e * W;
-        for (let k = 0; k < W; k++) tup[b + k] = t[k]!;
-        flags[e] = x < 0 ? F_HELPER : 0;
-        if (x >= 0) {
-          expectRemove(x);
-          linked++;
-        }
-        nlNum[e * 2] = 0;
-        nlNum[e * 2 + 1] = 0;
-        pkts[e] = 0;
-        bytes[e] = 0;
-        heapAt[e] = Infinity;
-        slotInsert(h, ((e << 1) | 0) + 1);
-        slotInsert(entryHash(e, 1), ((e << 1) | 1) + 1);
-        t[8] = (sport << 16) | dport;
-        connections++;
-        if (++live > peakLive) peakLive = live;
-        setTimeout(e, SYN_SENT, nowMs);
-        pkts[e] = 1;
+      }
+      // a new connection: a SYN, admitted by the bench policy (TCP to the server's port 21) or an expectation
+      if (!syn || freeTop === 0 || (ftpwallTcp && !tcpNew(view, rows))) {
+        denied++;
         continue;
       }
-      pkts[e] = pkts[e]! + 1;
-      bytes[e] = bytes[e]! + len;
-      const st = state[e]!;
-      if (tcpFlags & 0x04) setTimeout(e, CLOSE, nowMs);
-      else if (st === SYN_SENT) {
-        if (d === 1 && (tcpFlags & 0x12) === 0x12) setTimeout(e, SYN_RECV, nowMs);
-        else setTimeout(e, st, nowMs);
-      } else if (st === SYN_RECV && d === 0 && (tcpFlags & 0x10) !== 0) setTimeout(e, ESTABLISHED, nowMs);
-      else if (tcpFlags & 0x01) {
-        flags[e] = flags[e]! | (d === 0 ? F_FIN0 : F_FIN1);
-        setTimeout(e, (flags[e]! & (F_FIN0 | F_FIN1)) === (F_FIN0 | F_FIN1) ? TIME_WAIT : FIN_WAIT, nowMs);
-      } else setTimeout(e, st, nowMs);
-      if (len > 0 && (flags[e]! & F_HELPER) !== 0 && state[e] === ESTABLISHED) help(e, d, seq, p0, p0 + len, nowMs);
+      const x = expectations.find(t, nowMs);
+      const server = t[9] === ((4 << 8) | 6) ? t[7] === (0xc0a80a01 | 0) : t[4] === (0x20010db8 | 0) && t[5] === 0x100000 && t[6] === 0 && t[7] === 1;
+      if (x < 0 && !(dport === 21 && server)) {
+        denied++;
+        continue;
+      }
+      e = free[--freeTop]!;
+      const b = e * W;
+      for (let k = 0; k < W; k++) tup[b + k] = t[k]!;
+      flags[e] = x < 0 ? F_HELPER : 0;
+      if (x >= 0) {
+        expectations.remove(x);
+        linked++;
+      }
+      nlNum[e * 2] = 0;
+      nlNum[e * 2 + 1] = 0;
+      pkts[e] = 1;
+      bytes[e] = 0;
+      heapAt[e] = Infinity;
+      slotInsert(h, ((e << 1) | 0) + 1);
+      slotInsert(entryHash(e, 1), ((e << 1) | 1) + 1);
+      t[8] = (sport << 16) | dport;
+      connections++;
+      if (++live > peakLive) peakLive = live;
+      if (ftpwallTcp) {
+        seenReply[e] = 0;
+        state[e] = SYN_SENT; // live (the tracker's own state is in its rows)
+        rows.copy(0, e + 1);
+        const r = tcpPacket(rows, e + 1, view, 0, false, false, stateMs, LINUX_TCP_TIMEOUTS_SEC, tcpOut);
+        setDue(e, r.timeoutMs >= 0 ? r.timeoutMs : stateMs[SYN_SENT]!, nowMs);
+      } else setTimeout(e, SYN_SENT, nowMs);
     }
     // what is still live goes at the end of the capture
     for (let e = 0; e < MAX_ENTRIES; e++) if (state[e] !== 0) bytesPassed += bytes[e]!;

@@ -16,7 +16,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { locate, makeTopology, replayCapture } from '../src/replay/index.js';
 import { DECODE_OK, FrameDecoder, openCapture, walkCaptureBuffer } from '../src/wire/index.js';
-import { ceilingRun } from './ceiling.js';
+import { ceilingRun, type CeilingTracker } from './ceiling.js';
 
 /** What a phase measured. */
 export interface PhaseResult {
@@ -109,13 +109,13 @@ export function replayPhase(file: string, config: string, engine: 'static' | 'st
   };
 }
 
-/** The ceiling (bench/ceiling.ts): one run in a fresh process, as the stateful replay is measured. */
-export function ceilingPhase(file: string): PhaseResult {
+/** The ceiling (bench/ceiling.ts) with a tracker: one run in a fresh process, as the stateful replay is measured. */
+export function ceilingPhase(file: string, tracker: CeilingTracker): PhaseResult {
   const t0 = performance.now();
-  const c = ceilingRun(file);
+  const c = ceilingRun(file, tracker);
   const ms = performance.now() - t0;
   return {
-    phase: 'ceiling',
+    phase: tracker === 'reduced' ? 'ceiling' : 'ceiling-tcp',
     packets: c.packets,
     ms,
     maxRssKb: process.resourceUsage().maxRSS,

@@ -25,16 +25,16 @@ function replayStats(file: string) {
   return replayCapture(openCapture(file), { topology: BENCH_TOPOLOGY, firewall, maxFlowRows: 10 }).replay.stats;
 }
 
-describe('the bench ceiling', () => {
+describe.each(['reduced', 'ftpwall'] as const)('the bench ceiling, with the %s TCP tracker', (tracker) => {
   for (const [sessions, transferBytes] of [
     [256, 4_000],
     [12_800, 500],
     [64, 200_000],
   ] as const) {
     it(`does the replay's stateful work on ${sessions} sessions of a ${transferBytes}-byte RETR`, () => {
-      const file = join(dir, `bench-${sessions}.pcap`);
+      const file = join(dir, `bench-${tracker}-${sessions}.pcap`);
       const gen = generateCapture(file, { sessions, transferBytes });
-      const c = ceilingRun(file);
+      const c = ceilingRun(file, tracker);
       const s = replayStats(file);
       expect(c.packets).toBe(gen.packets);
       expect(c.packets).toBe(s.records);
@@ -52,7 +52,7 @@ describe('the bench ceiling', () => {
 
   it('admits no data connection whose announcement it did not read', () => {
     // the same capture with every announcement's first digit changed: the helper must not match, so every data SYN is denied
-    const file = join(dir, 'bench-broken.pcap');
+    const file = join(dir, `bench-${tracker}-broken.pcap`);
     const gen = generateCapture(file, { sessions: 64, transferBytes: 4_000 });
     const bytes = readFileSync(file);
     let changed = 0;
@@ -64,9 +64,9 @@ describe('the bench ceiling', () => {
       }
     }
     expect(changed).toBeGreaterThanOrEqual(gen.sessions);
-    const broken = join(dir, 'bench-broken-2.pcap');
+    const broken = join(dir, `bench-${tracker}-broken-2.pcap`);
     writeFileSync(broken, bytes);
-    const c = ceilingRun(broken);
+    const c = ceilingRun(broken, tracker);
     const s = replayStats(broken);
     expect(c.linked).toBe(0);
     expect(s.linkedDataFlows).toBe(0);

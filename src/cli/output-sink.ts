@@ -30,15 +30,19 @@ function asProblem(e: unknown): unknown {
 /** Opens stdout (`file` undefined or '-') or a file for a streamed report. */
 export function openOutputSink(file: string | undefined): OutputSink {
   let out: ChunkOutput | undefined;
-  let pending = '';
+  // the chunks not yet handed to the output, kept apart: joined, a long report's text made strings of V8's
+  // large-object size, each on pages mapped fresh (the output encodes each chunk into its own buffer)
+  let pending: string[] = [];
+  let pendingChars = 0;
   let started = false;
   const flush = (): void => {
-    if (pending.length === 0) return;
-    const text = pending;
-    pending = '';
+    if (pendingChars === 0) return;
+    const chunks = pending;
+    pending = [];
+    pendingChars = 0;
     try {
       out ??= openOutput(file);
-      out.write(text);
+      for (let i = 0; i < chunks.length; i++) out.write(chunks[i]!);
     } catch (e) {
       out?.abort();
       throw asProblem(e);
@@ -46,8 +50,10 @@ export function openOutputSink(file: string | undefined): OutputSink {
   };
   return {
     write(chunk: string): void {
-      pending += chunk;
-      if (pending.length >= (started ? WRITE_BYTES : HOLD_BYTES)) {
+      if (chunk.length === 0) return;
+      pending.push(chunk);
+      pendingChars += chunk.length;
+      if (pendingChars >= (started ? WRITE_BYTES : HOLD_BYTES)) {
         started = true;
         flush();
       }
@@ -63,7 +69,8 @@ export function openOutputSink(file: string | undefined): OutputSink {
       }
     },
     abort(): void {
-      pending = '';
+      pending = [];
+      pendingChars = 0;
       out?.abort();
     },
   };

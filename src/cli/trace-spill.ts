@@ -17,10 +17,13 @@ const TRACE_FILE = 'trace.jsonl';
 /** A batch's marks: a row or an event, one character per entry, before the batch's JSON array. */
 const ROW = 'r';
 const EVENT = 'e';
-/** Rows and events made into one line at a time (one JSON.stringify, and one JSON.parse when read back). */
-const LINE_BATCH = 512;
-/** Rows and events written to text a batch at a time (one JSON.stringify each: jsonElementsText). */
-const JSON_BATCH = 512;
+/**
+ * Rows and events made into one line at a time (one JSON.stringify, and one JSON.parse when read back), and
+ * written to text a batch at a time (one JSON.stringify each: jsonElementsText): few enough that a batch's
+ * text stays under V8's large-object size (128 KiB), which would put each on pages mapped fresh for it.
+ */
+const LINE_BATCH = 64;
+const JSON_BATCH = 64;
 
 /**
  * Rows and events of one capture run; `dispose` removes its temporary file (call it in a `finally`). A line
@@ -87,17 +90,23 @@ export class TraceSpill implements PacketRowSink, SpilledTrace {
         else visit(undefined, entries[i] as TraceEvent);
       }
     };
-    let partial = '';
+    // a line's pieces from earlier chunks, joined once its end comes (not searched again with each chunk)
+    let parts: string[] = [];
     this.text.read((chunk) => {
-      const text = partial + chunk;
       let from = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-        one(text.slice(from, nl));
+      for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', from)) {
+        const piece = chunk.slice(from, nl);
+        if (parts.length === 0) one(piece);
+        else {
+          parts.push(piece);
+          one(parts.join(''));
+          parts = [];
+        }
         from = nl + 1;
       }
-      partial = text.slice(from);
+      if (from < chunk.length) parts.push(chunk.slice(from));
     });
-    one(partial);
+    one(parts.join(''));
   }
 
   dispose(): void {

@@ -140,11 +140,14 @@ export function createReportStream(sink: ChunkSink, o: ReportStreamOptions): Rep
     sink(text);
   };
 
-  /** Text in pieces of about 64 KiB (a spilled trace is too long for one string). */
+  /**
+   * Text in pieces of about 16 K characters (a spilled trace is too long for one string; a piece joined past V8's
+   * large-object size, 128 KiB, would be flattened onto pages mapped fresh for it).
+   */
   let pending = '';
   const put = (text: string): void => {
     pending += text;
-    if (pending.length >= 1 << 16) {
+    if (pending.length >= 1 << 14) {
       sink(pending);
       pending = '';
     }

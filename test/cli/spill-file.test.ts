@@ -7,17 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { HeldText, SpillFile } from '../../src/cli/spill-file.js';
 import { TraceSpill } from '../../src/cli/trace-spill.js';
 import type { TraceEvent } from '../../src/model/index.js';
+import { createPrng } from '../../src/sim/prng.js';
 
-/** A small seeded generator (mulberry32), so the pieces are the same every run. */
+/** Seeded draws in [0, 1) from the simulator's generator, so the pieces are the same every run. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = createPrng(seed);
+  return () => g.nextUint32() / 4294967296;
 }
 
 const ALPHABET = ['a', 'Z', '0', ' ', '\n', '"', 'é', '→', '↳', '😀', '𝄞', '\u0000'];

@@ -53,8 +53,9 @@ const ESTABLISHED = 3;
 const FIN_WAIT = 4;
 const TIME_WAIT = 5;
 const CLOSE = 6;
-/** nf_conntrack_proto_tcp.c tcp_timeouts[], ms */
-const TIMEOUT_MS = [0, 120_000, 60_000, 432_000_000, 120_000, 120_000, 10_000];
+/** The reduced states' timeouts, ms: the kernel's (nf_conntrack_proto_tcp.c tcp_timeouts[], as the engine has them). */
+const T = LINUX_TCP_TIMEOUTS_SEC;
+const TIMEOUT_MS = [0, T.synSent, T.synRecv, T.established, T.finWait, T.timeWait, T.close].map((sec) => sec * 1000);
 
 const F_HELPER = 1;
 const F_FIN0 = 2;

@@ -78,7 +78,7 @@ export class SpillFile {
     this.bytes += length;
   }
 
-  /** The file's text from the start, in chunks of about a MiB (a character never split across two). */
+  /** The file's text from the start, in chunks of at most READ_BYTES bytes (a character never split across two). */
   read(chunk: (text: string) => void): void {
     if (this.fd === undefined) return;
     const buf = Buffer.allocUnsafe(READ_BYTES);
@@ -165,10 +165,10 @@ export class HeldText {
     this.heldChars = 0;
   }
 
-  /** The text from the start, in chunks (a character never split across two). */
+  /** The text from the start, in chunks (a character never split across two): the file's, then each piece held. */
   read(chunk: (text: string) => void): void {
     this.file.read(chunk);
-    if (this.held.length > 0) chunk(this.held.join(''));
+    for (let i = 0; i < this.held.length; i++) chunk(this.held[i]!);
   }
 
   /** Gives the text up for another thread: its directory (all of it written there), or the text when nothing was written. */

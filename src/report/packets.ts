@@ -4,6 +4,7 @@
  * FTP text, the deciding rule or state when it changes within the flow and direction, and the
  * engine's events, each on its own indented, wrapped line.
  */
+import { LastByTexts } from './last-by.js';
 import type { PacketRow, RunReport, TraceEvent } from '../model/index.js';
 import { PLAIN_STYLE, type Style } from './style.js';
 import { hangingWrap, interfaceLegend, shortInterface } from './text-wrap.js';
@@ -99,7 +100,7 @@ export class PacketTraceWriter {
   private readonly loose: TraceEvent[] = [];
   private looseAt = 0;
   /** the last `by` text per flow and ingress: it is written when it changes */
-  private readonly lastBy = new Map<string, string>();
+  private readonly lastBy = new LastByTexts();
 
   constructor(
     layout: TraceLayout,
@@ -164,12 +165,10 @@ export class PacketTraceWriter {
       for (const l of hangingWrap(hang, `${hang}  `, `⇒ leaves as ${p.natSrc ?? p.src} → ${p.natDst ?? p.dst}${t !== undefined ? `  "${t}"` : ''}`, width)) out(l);
     }
     const by = `${p.action === 'deny' ? 'denied by' : 'by'} ${p.by}${p.note ? ` · ${p.note}` : ''}`;
-    const byText = `${p.by}|${p.note ?? ''}`;
-    const key = `${p.flow}|${p.ingress}`;
-    if (p.action === 'deny' || this.lastBy.get(key) !== byText) {
+    const changed = this.lastBy.changed(p.flow, p.ingress, `${p.by}|${p.note ?? ''}`);
+    if (p.action === 'deny' || changed) {
       for (const l of hangingWrap(hang, `${hang}  `, by, width)) out(p.action === 'deny' ? st.bad(l) : l);
     }
-    this.lastBy.set(key, byText);
     for (const e of events) for (const l of hangingWrap(`${hang}↳ `, `${hang}  `, `${e.kind}: ${e.text}`, width)) out(eventStyle(e, st)(l));
   }
 
